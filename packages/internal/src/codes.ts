@@ -1,0 +1,46 @@
+/**
+ * Every error code Quant-Trim can raise. Codes are stable: they are part of the public API and
+ * never change meaning. Add new codes at the end of their group.
+ */
+export const ErrorCodes = {
+  // ---- argument validation (all packages) ----
+  /** An argument has the wrong type, dtype, or an out-of-range value. */
+  QT_INVALID_ARGUMENT: 'QT_INVALID_ARGUMENT',
+  /** A shape does not match the data length, or two shapes disagree. */
+  QT_SHAPE_MISMATCH: 'QT_SHAPE_MISMATCH',
+
+  // ---- quant-grid ----
+  /** A bit width outside 2..16. */
+  QT_INVALID_BIT_WIDTH: 'QT_INVALID_BIT_WIDTH',
+  /** A scheme option is missing, of the wrong type, or inconsistent with another option. */
+  QT_INVALID_SCHEME: 'QT_INVALID_SCHEME',
+  /** A granularity axis or group size does not fit the tensor shape. */
+  QT_INVALID_GRANULARITY: 'QT_INVALID_GRANULARITY',
+  /** Quantization parameters (scales / zero points) do not fit the scheme or the tensor. */
+  QT_INVALID_QPARAMS: 'QT_INVALID_QPARAMS',
+  /** An integer code lies outside the scheme's integer range. */
+  QT_VALUE_OUT_OF_RANGE: 'QT_VALUE_OUT_OF_RANGE',
+  /** A calibrator was asked for parameters before it observed any finite value. */
+  QT_CALIBRATOR_EMPTY: 'QT_CALIBRATOR_EMPTY',
+  /** A calibrator option or its serialised state is invalid. */
+  QT_INVALID_CALIBRATOR: 'QT_INVALID_CALIBRATOR',
+
+  // ---- registries (all packages) ----
+  /** No scheme is registered under that name. */
+  QT_UNKNOWN_SCHEME: 'QT_UNKNOWN_SCHEME',
+  /** No calibrator is registered under that name. */
+  QT_UNKNOWN_CALIBRATOR: 'QT_UNKNOWN_CALIBRATOR',
+  /** No schedule is registered under that name. */
+  QT_UNKNOWN_SCHEDULE: 'QT_UNKNOWN_SCHEDULE',
+  /** A different entry is already registered under that name (pass `{ override: true }`). */
+  QT_DUPLICATE_NAME: 'QT_DUPLICATE_NAME',
+  /** A plugin definition lacks a required field or has one of the wrong type. */
+  QT_INVALID_PLUGIN: 'QT_INVALID_PLUGIN',
+
+  // ---- schedulers ----
+  /** A schedule config is invalid; the message names the field. */
+  QT_INVALID_SCHEDULE: 'QT_INVALID_SCHEDULE',
+} as const;
+
+/** The union of every Quant-Trim error code. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Shared vitest settings. Tests run against source: the `@quant-trim/source` export condition
+ * points every workspace package at its `src/index.ts`, so no build is needed before testing.
+ * Vitest runs Node tests in Vite's SSR environment, which reads `ssr.resolve.conditions`.
+ */
+export const SOURCE_CONDITIONS = ['@quant-trim/source', 'node', 'import', 'default'];
+
+export function defineQuantTrimTestConfig(options: { include?: string[]; testTimeout?: number } = {}) {
+  return defineConfig({
+    resolve: { conditions: SOURCE_CONDITIONS },
+    ssr: { resolve: { conditions: SOURCE_CONDITIONS, externalConditions: SOURCE_CONDITIONS } },
+    test: {
+      include: options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: options.testTimeout ?? 60_000,
+    },
+  });
+}

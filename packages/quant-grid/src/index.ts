@@ -14,6 +14,13 @@ export { configureKernels } from './wasm/simdKernels.js';
 // Calibrators
 export { builtinCalibrators } from './calibrators/builtins.js';
 export { MinMaxCalibrator } from './calibrators/minMax.js';
+export { Histogram } from './calibrators/Histogram.js';
+export { HistogramCalibrator } from './calibrators/HistogramCalibrator.js';
+export { PercentileCalibrator } from './calibrators/percentile.js';
+export { EntropyCalibrator } from './calibrators/entropy.js';
+export { MseCalibrator } from './calibrators/mse.js';
+export { SqnrCalibrator } from './calibrators/sqnr.js';
+export { Pow2Calibrator } from './calibrators/pow2.js';
 // Registry and plugins
 export { createRegistry, defaultRegistry, registerBuiltins } from './registry/createRegistry.js';
 export { defineScheme } from './registry/defineScheme.js';
@@ -31,6 +38,13 @@ export type { GroupLayout } from './math/layout.js';
 export type { BaseCalibratorOptions, Calibrator, CalibratorDefinition, CalibratorState } from './calibrators/types.js';
 export type { BuiltinCalibratorOptions } from './calibrators/builtins.js';
 export type { EmaMinMaxOptions, MeanMinMaxOptions, MinMaxMode, MinMaxOptions } from './calibrators/minMax.js';
+export type { AbsHistogram, HistogramState, SignedHistogram } from './calibrators/Histogram.js';
+export type { HistogramCalibratorState, HistogramOptions } from './calibrators/HistogramCalibrator.js';
+export type { PercentileOptions } from './calibrators/percentile.js';
+export type { EntropyOptions } from './calibrators/entropy.js';
+export type { MseOptions } from './calibrators/mse.js';
+export type { SqnrEncoding, SqnrOptions } from './calibrators/sqnr.js';
+export type { Pow2Options } from './calibrators/pow2.js';
 export type {
   CalibratorName,
   CalibratorOptionsFor,

@@ -1,4 +1,5 @@
 import { defineCalibrator } from '../registry/defineCalibrator.js';
+import { histogramCalibrators } from './builtinHistogramCalibrators.js';
 import { type EmaMinMaxOptions, type MeanMinMaxOptions, MinMaxCalibrator, type MinMaxOptions } from './minMax.js';
 
 /** Every built-in calibrator, by name (BACKENDS.md §3). */
@@ -18,6 +19,7 @@ export const builtinCalibrators = {
     description: 'mean of per-batch (or per-sample) min/max (NNCF activations)',
     create: (options: MeanMinMaxOptions = {}) => new MinMaxCalibrator('mean-minmax', 'mean', options),
   }),
+  ...histogramCalibrators,
 };
 
 type OptionsOf<T> = T extends { create(options?: infer O): unknown } ? O : never;

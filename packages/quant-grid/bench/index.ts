@@ -7,7 +7,7 @@
  * across machines. Usage: npm run bench -w @quant-trim/quant-grid [-- --size 16777216 --repeats 7]
  */
 import { performance } from 'node:perf_hooks';
-import { type Calibrator, computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, quantize } from '../src/index.js';
+import { type Calibrator, computeQParams, computeRanges, configureKernels, createScheme, defaultRegistry, fakeQuantize, quantize } from '../src/index.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,6 +55,10 @@ add('Float32Array copy (set)', copySeconds);
 const perTensor = createScheme({ bits: 8 });
 const qpT = computeQParams(computeRanges(x, [SIZE]), perTensor);
 add('fakeQuantize int8 per-tensor (half-even)', time(() => fakeQuantize(x, [SIZE], qpT, perTensor, out)));
+
+configureKernels({ simd: false });
+add('fakeQuantize int8 per-tensor (half-even), scalar JS path', time(() => fakeQuantize(x, [SIZE], qpT, perTensor, out)));
+configureKernels({ simd: true });
 
 const channels = 256;
 const shapeC = [channels, SIZE / channels];

@@ -1,14 +1,6 @@
+import { errorCode } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createScheme, integerRange, isQuantTrimError, schemeToJSON } from './index.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isQuantTrimError(e) ? e.code : 'not a QuantTrimError';
-  }
-  return undefined;
-}
+import { createScheme, integerRange, schemeToJSON } from './index.js';
 
 describe('createScheme', () => {
   it('fills defaults: int8 signed symmetric per-tensor half-even float', () => {
@@ -32,16 +24,16 @@ describe('createScheme', () => {
   });
 
   it('rejects bad fields with coded errors naming the field', () => {
-    expect(codeOf(() => createScheme({ bits: 1 }))).toBe('QT_INVALID_BIT_WIDTH');
-    expect(codeOf(() => createScheme({ bits: 17 }))).toBe('QT_INVALID_BIT_WIDTH');
-    expect(codeOf(() => createScheme({ bits: 7.5 }))).toBe('QT_INVALID_BIT_WIDTH');
-    expect(codeOf(() => createScheme({ rounding: 'up' as never }))).toBe('QT_INVALID_SCHEME');
-    expect(codeOf(() => createScheme({ scaleConstraint: 'log' as never }))).toBe('QT_INVALID_SCHEME');
-    expect(codeOf(() => createScheme({ signed: 'yes' as never }))).toBe('QT_INVALID_SCHEME');
-    expect(codeOf(() => createScheme({ minScale: 0 }))).toBe('QT_INVALID_SCHEME');
-    expect(codeOf(() => createScheme({ granularity: { kind: 'per-row' } as never }))).toBe('QT_INVALID_GRANULARITY');
-    expect(codeOf(() => createScheme({ granularity: { kind: 'per-channel', axis: 0.5 } }))).toBe('QT_INVALID_GRANULARITY');
-    expect(codeOf(() => createScheme({ granularity: { kind: 'per-group', axis: 0, groupSize: 0 } }))).toBe('QT_INVALID_GRANULARITY');
+    expect(errorCode(() => createScheme({ bits: 1 }))).toBe('QT_INVALID_BIT_WIDTH');
+    expect(errorCode(() => createScheme({ bits: 17 }))).toBe('QT_INVALID_BIT_WIDTH');
+    expect(errorCode(() => createScheme({ bits: 7.5 }))).toBe('QT_INVALID_BIT_WIDTH');
+    expect(errorCode(() => createScheme({ rounding: 'up' as never }))).toBe('QT_INVALID_SCHEME');
+    expect(errorCode(() => createScheme({ scaleConstraint: 'log' as never }))).toBe('QT_INVALID_SCHEME');
+    expect(errorCode(() => createScheme({ signed: 'yes' as never }))).toBe('QT_INVALID_SCHEME');
+    expect(errorCode(() => createScheme({ minScale: 0 }))).toBe('QT_INVALID_SCHEME');
+    expect(errorCode(() => createScheme({ granularity: { kind: 'per-row' } as never }))).toBe('QT_INVALID_GRANULARITY');
+    expect(errorCode(() => createScheme({ granularity: { kind: 'per-channel', axis: 0.5 } }))).toBe('QT_INVALID_GRANULARITY');
+    expect(errorCode(() => createScheme({ granularity: { kind: 'per-group', axis: 0, groupSize: 0 } }))).toBe('QT_INVALID_GRANULARITY');
     expect(() => createScheme({ bits: 17 })).toThrowError('scheme.bits: expected an integer from 2 to 16, got 17');
     expect(() => createScheme({ granularity: { kind: 'per-group', axis: 1, groupSize: -3 } })).toThrowError(/scheme\.granularity\.groupSize/);
   });

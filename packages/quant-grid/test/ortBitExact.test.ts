@@ -2,7 +2,8 @@
  * Reference: ONNX Runtime's QuantizeLinear / DequantizeLinear (onnxruntime-node, CPU EP, graph
  * optimisation disabled). Our typed-array `quantize` and `fakeQuantize` must agree bit for bit.
  */
-import { DataType, buildModel, mismatches, mulberry32, ort, runOrt } from '@quant-trim/test-utils';
+import { mismatches, mulberry32 } from '@quant-trim/test-utils';
+import { DataType, buildModel, ort, runOrt } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
 import { type QParams, type QuantScheme, configureKernels, createScheme, dequantize, fakeQuantize, quantize } from '../src/index.js';
 

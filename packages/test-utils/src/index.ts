@@ -1,7 +1,6 @@
+export { errorCode } from './errorCode.js';
 export { expectClose, mismatches } from './expectClose.js';
 export { gaussian, mulberry32, randomNormal, randomUniform } from './random.js';
 export { SYSTEM_PYTHON, pythonHas, runPython } from './python.js';
-export { DataType, buildModel, irVersionFor, ort, runOrt } from './onnx.js';
 export type { CloseOptions } from './expectClose.js';
 export type { PyArray } from './python.js';
-export type { TestModel, TestNode, TestTensor } from './onnx.js';

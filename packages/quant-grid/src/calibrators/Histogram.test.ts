@@ -1,18 +1,9 @@
 import { isQuantTrimError } from '@quant-trim/internal';
+import { mulberry32 } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Histogram, MAX_GROWTH } from './Histogram.js';
 
 /** Seeded PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function uniform(n: number, lo: number, hi: number, seed: number): Float32Array {
   const r = mulberry32(seed);
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());

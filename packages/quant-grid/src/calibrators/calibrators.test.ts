@@ -1,4 +1,5 @@
 import { type ErrorCode, isQuantTrimError } from '@quant-trim/internal';
+import { mulberry32 } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type QParams, computeQParams } from '../math/computeQParams.js';
 import { dequantize } from '../math/dequantize.js';
@@ -14,16 +15,6 @@ import { MseCalibrator } from './mse.js';
 import { PercentileCalibrator, type PercentileOptions } from './percentile.js';
 import { Pow2Calibrator } from './pow2.js';
 import { SqnrCalibrator } from './sqnr.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** N(0, std²) samples, Box–Muller (both outputs). */
 function normal(n: number, seed: number, std = 1): Float32Array {

@@ -1,16 +1,7 @@
+import { mulberry32 } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createScheme } from '../scheme.js';
 import { EntropyCalibrator } from './entropy.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** scipy.stats.entropy(pk, qk): both normalised, Σ rel_entr(p, q). */
 function scipyEntropy(pk: number[], qk: number[]): number {

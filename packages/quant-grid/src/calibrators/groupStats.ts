@@ -1,6 +1,6 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import { checkFloat32 } from '../math/checks.js';
-import { type GroupLayout, checkShape, forEachRun, groupLayout } from '../math/layout.js';
+import { type GroupLayout, checkShape, groupLayout } from '../math/layout.js';
 import type { Granularity, QuantScheme } from '../scheme.js';
 
 /**
@@ -39,11 +39,6 @@ export class GroupTracker {
       });
     }
     return layout;
-  }
-
-  /** Visits every contiguous run of the batch with its group index. */
-  runs(layout: GroupLayout, visit: (offset: number, stride: number, length: number, group: number) => void): void {
-    forEachRun(layout, visit);
   }
 
   /** Throws unless `scheme` uses the granularity these statistics were gathered with. */

@@ -1,5 +1,6 @@
+import { errorCode } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
-import { computeQParams, createScheme, defaultRegistry, isQuantTrimError } from '../index.js';
+import { computeQParams, createScheme, defaultRegistry } from '../index.js';
 
 const f = (...v: number[]) => new Float32Array(v);
 const u8 = createScheme({ bits: 8, signed: false, symmetric: false });
@@ -62,27 +63,19 @@ describe('min/max calibrators', () => {
   });
 
   it('coded errors: empty, wrong granularity, changing channel count', () => {
-    const code = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        return isQuantTrimError(e) ? e.code : 'other';
-      }
-      return 'none';
-    };
     const c = defaultRegistry.calibrator('minmax');
-    expect(code(() => c.compute(u8))).toBe('QT_CALIBRATOR_EMPTY');
+    expect(errorCode(() => c.compute(u8))).toBe('QT_CALIBRATOR_EMPTY');
     c.observe(f(Number.NaN));
-    expect(code(() => c.compute(u8))).toBe('QT_CALIBRATOR_EMPTY');
+    expect(errorCode(() => c.compute(u8))).toBe('QT_CALIBRATOR_EMPTY');
     c.observe(f(1));
-    expect(code(() => c.compute(createScheme({ granularity: { kind: 'per-channel', axis: 0 } })))).toBe('QT_INVALID_GRANULARITY');
+    expect(errorCode(() => c.compute(createScheme({ granularity: { kind: 'per-channel', axis: 0 } })))).toBe('QT_INVALID_GRANULARITY');
     const pc = defaultRegistry.calibrator('minmax', { granularity: { kind: 'per-channel', axis: 0 } });
     pc.observe(f(1, 2), [2, 1]);
-    expect(code(() => pc.observe(f(1, 2, 3), [3, 1]))).toBe('QT_SHAPE_MISMATCH');
-    expect(code(() => pc.observe(new Float64Array(2) as never, [2, 1]))).toBe('QT_INVALID_ARGUMENT');
-    expect(code(() => defaultRegistry.calibrator('mean-minmax', { perSample: true, granularity: { kind: 'per-channel', axis: 1 } }))).toBe('QT_INVALID_CALIBRATOR');
+    expect(errorCode(() => pc.observe(f(1, 2, 3), [3, 1]))).toBe('QT_SHAPE_MISMATCH');
+    expect(errorCode(() => pc.observe(new Float64Array(2) as never, [2, 1]))).toBe('QT_INVALID_ARGUMENT');
+    expect(errorCode(() => defaultRegistry.calibrator('mean-minmax', { perSample: true, granularity: { kind: 'per-channel', axis: 1 } }))).toBe('QT_INVALID_CALIBRATOR');
     c.reset();
     expect(c.batches).toBe(0);
-    expect(code(() => c.compute(u8))).toBe('QT_CALIBRATOR_EMPTY');
+    expect(errorCode(() => c.compute(u8))).toBe('QT_CALIBRATOR_EMPTY');
   });
 });

@@ -1,6 +1,7 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import { checkFloat32 } from '../math/checks.js';
 import { type QParams, computeQParams } from '../math/computeQParams.js';
+import { groupExtrema } from '../math/computeRanges.js';
 import { checkShape } from '../math/layout.js';
 import type { QuantScheme } from '../scheme.js';
 import { GroupTracker, finiteOrNull, fromNullable } from './groupStats.js';
@@ -82,19 +83,7 @@ export class MinMaxCalibrator<TOptions extends BaseCalibratorOptions = MinMaxOpt
 
   #observeOne(x: Float32Array, shape: readonly number[]): void {
     const layout = this.#tracker.layout(x, shape);
-    const bmin = new Float64Array(layout.count).fill(Infinity);
-    const bmax = new Float64Array(layout.count).fill(-Infinity);
-    this.#tracker.runs(layout, (offset, stride, length, g) => {
-      let lo = bmin[g]!;
-      let hi = bmax[g]!;
-      for (let j = 0, i = offset; j < length; j++, i += stride) {
-        const v = x[i]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      bmin[g] = lo;
-      bmax[g] = hi;
-    });
+    const { min: bmin, max: bmax } = groupExtrema(x, layout);
     if (this.#min.length === 0) {
       this.#min = new Float64Array(layout.count).fill(Infinity);
       this.#max = new Float64Array(layout.count).fill(-Infinity);

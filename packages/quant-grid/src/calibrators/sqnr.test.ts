@@ -1,18 +1,9 @@
+import { mulberry32 } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import { dequantize } from '../math/dequantize.js';
 import { fakeQuantize } from '../math/fakeQuantize.js';
 import { type SchemeOptions, createScheme } from '../scheme.js';
 import { SqnrCalibrator } from './sqnr.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EPS = 2 ** -23;
 const rne = (v: number): number => {

@@ -1,5 +1,6 @@
+import { errorCode } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
-import { computeQParams, computeRanges, createScheme, fakeQuantize, isQuantTrimError, pow2Ceil } from '../index.js';
+import { computeQParams, computeRanges, createScheme, fakeQuantize, pow2Ceil } from '../index.js';
 
 describe('computeQParams (hand-computed)', () => {
   it('uint8 asymmetric [-1, 3]: s = 4/255, z = round(0 + 1/s) = 64', () => {
@@ -78,18 +79,10 @@ describe('computeQParams (hand-computed)', () => {
 
   it('rejects inverted, NaN and mismatched ranges', () => {
     const s = createScheme();
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return isQuantTrimError(e) ? e.code : 'other';
-      }
-      return 'none';
-    };
-    expect(code(() => computeQParams({ min: 2, max: 1 }, s))).toBe('QT_INVALID_QPARAMS');
-    expect(code(() => computeQParams({ min: Number.NaN, max: 1 }, s))).toBe('QT_INVALID_QPARAMS');
-    expect(code(() => computeQParams({ min: [0, 1], max: [1] }, s))).toBe('QT_SHAPE_MISMATCH');
-    expect(code(() => computeQParams({ min: [0, 1], max: [1, 2], shape: [3] }, s))).toBe('QT_SHAPE_MISMATCH');
-    expect(code(() => computeQParams({ min: -Infinity, max: 1 }, s))).toBe('QT_INVALID_QPARAMS');
+    expect(errorCode(() => computeQParams({ min: 2, max: 1 }, s))).toBe('QT_INVALID_QPARAMS');
+    expect(errorCode(() => computeQParams({ min: Number.NaN, max: 1 }, s))).toBe('QT_INVALID_QPARAMS');
+    expect(errorCode(() => computeQParams({ min: [0, 1], max: [1] }, s))).toBe('QT_SHAPE_MISMATCH');
+    expect(errorCode(() => computeQParams({ min: [0, 1], max: [1, 2], shape: [3] }, s))).toBe('QT_SHAPE_MISMATCH');
+    expect(errorCode(() => computeQParams({ min: -Infinity, max: 1 }, s))).toBe('QT_INVALID_QPARAMS');
   });
 });

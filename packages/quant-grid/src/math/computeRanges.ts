@@ -1,6 +1,6 @@
 import type { Granularity } from '../scheme.js';
 import { checkFloat32 } from './checks.js';
-import { checkShape, forEachRun, groupLayout } from './layout.js';
+import { type GroupLayout, checkShape, forEachRun, groupLayout } from './layout.js';
 
 /** Observed value range per parameter group (NaN skipped; an all-NaN or empty group stays [0, 0]). */
 export interface Ranges {
@@ -21,6 +21,21 @@ export function computeRanges(x: Float32Array, shape: readonly number[], granula
   checkFloat32('computeRanges', 'x', x);
   checkShape('computeRanges', 'x', x.length, shape);
   const layout = groupLayout(shape, granularity);
+  const { min, max } = groupExtrema(x, layout);
+  for (let p = 0; p < layout.count; p++) {
+    if (min[p] === Infinity) {
+      min[p] = 0;
+      max[p] = 0;
+    }
+  }
+  return { min, max, shape: layout.paramShape };
+}
+
+/**
+ * @internal Min and max per group; a group without a finite value keeps [+Infinity, −Infinity].
+ * Trusts its inputs (callers validate).
+ */
+export function groupExtrema(x: Float32Array, layout: GroupLayout): { min: Float64Array<ArrayBuffer>; max: Float64Array<ArrayBuffer> } {
   const min = new Float64Array(layout.count).fill(Infinity);
   const max = new Float64Array(layout.count).fill(-Infinity);
   forEachRun(layout, (offset, stride, length, p) => {
@@ -34,11 +49,5 @@ export function computeRanges(x: Float32Array, shape: readonly number[], granula
     min[p] = lo;
     max[p] = hi;
   });
-  for (let p = 0; p < layout.count; p++) {
-    if (min[p] === Infinity) {
-      min[p] = 0;
-      max[p] = 0;
-    }
-  }
-  return { min, max, shape: layout.paramShape };
+  return { min, max };
 }

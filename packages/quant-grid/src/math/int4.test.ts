@@ -1,5 +1,6 @@
+import { errorCode } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
-import { isQuantTrimError, packInt4, unpackInt4 } from '../index.js';
+import { packInt4, unpackInt4 } from '../index.js';
 
 describe('int4 packing (ONNX nibble layout)', () => {
   it('puts element 2i in the low nibble and 2i+1 in the high nibble', () => {
@@ -16,17 +17,9 @@ describe('int4 packing (ONNX nibble layout)', () => {
   });
 
   it('rejects codes outside the 4-bit range and short buffers', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return isQuantTrimError(e) ? e.code : 'other';
-      }
-      return 'none';
-    };
-    expect(code(() => packInt4([8]))).toBe('QT_VALUE_OUT_OF_RANGE');
-    expect(code(() => packInt4([-1], { signed: false }))).toBe('QT_VALUE_OUT_OF_RANGE');
-    expect(code(() => packInt4([0.5]))).toBe('QT_VALUE_OUT_OF_RANGE');
-    expect(code(() => unpackInt4(new Uint8Array(1), 3))).toBe('QT_SHAPE_MISMATCH');
+    expect(errorCode(() => packInt4([8]))).toBe('QT_VALUE_OUT_OF_RANGE');
+    expect(errorCode(() => packInt4([-1], { signed: false }))).toBe('QT_VALUE_OUT_OF_RANGE');
+    expect(errorCode(() => packInt4([0.5]))).toBe('QT_VALUE_OUT_OF_RANGE');
+    expect(errorCode(() => unpackInt4(new Uint8Array(1), 3))).toBe('QT_SHAPE_MISMATCH');
   });
 });

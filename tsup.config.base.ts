@@ -9,7 +9,7 @@ import type { Options } from 'tsup';
  * example `@quant-trim/internal`), so the published package keeps no dependency on them.
  * Only options that tsdown also accepts are used.
  */
-export function defineQuantTrimConfig(entry: Record<string, string>, options: { bundle?: string[]; external?: string[] } = {}): Options {
+export function defineQuantTrimConfig(entry: Record<string, string>, options: { bundle?: string[]; external?: (string | RegExp)[] } = {}): Options {
   return {
     entry,
     format: ['esm'],
@@ -27,7 +27,8 @@ export function defineQuantTrimConfig(entry: Record<string, string>, options: { 
     treeshake: true,
     splitting: false,
     noExternal: options.bundle ?? [],
-    external: options.external ?? [],
+    // Node built-ins stay imports (only `/node` subpath entries use them).
+    external: [/^node:/, ...(options.external ?? [])],
     esbuildOptions(esbuild) {
       esbuild.conditions = ['@quant-trim/source'];
     },

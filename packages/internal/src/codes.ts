@@ -37,6 +37,14 @@ export const ErrorCodes = {
   /** A plugin definition lacks a required field or has one of the wrong type. */
   QT_INVALID_PLUGIN: 'QT_INVALID_PLUGIN',
 
+  // ---- files (all packages) ----
+  /** A file or directory could not be read or written; the message names the path. */
+  QT_IO_ERROR: 'QT_IO_ERROR',
+
+  // ---- fake-quant ----
+  /** A tfjs backend could not be initialised, or is not registered (import its package first). */
+  QT_BACKEND_UNAVAILABLE: 'QT_BACKEND_UNAVAILABLE',
+
   // ---- schedulers ----
   /** A schedule config is invalid; the message names the field. */
   QT_INVALID_SCHEDULE: 'QT_INVALID_SCHEDULE',

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import { type QuantScheme, type SchemeOptions, createScheme, schemeToJSON } from '@quant-trim/quant-grid';
+import { QuantState } from '../../quantizers/QuantState.js';
+import { type WeightTransform, WeightQuantizer } from '../../quantizers/WeightQuantizer.js';
+import type { GradientMode } from '../../types.js';
+
+/** The quantization part of a quantized layer's serialised config. */
+export interface QuantLayerArgs {
+  /** Weight grid (quant-grid scheme JSON); null keeps the weights float. */
+  weightScheme?: SchemeOptions | null;
+  gradient?: GradientMode;
+}
+
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+type Kwargs = Record<string, unknown>;
+
+/** States for layers loaded without `loadQuantizedModel`: they behave as deployed (λ = 1). */
+let standaloneState: QuantState | undefined;
+
+/**
+ * Base of the layers that fake-quantize their weights. The shared `QuantState` (λ, strength,
+ * freeze flags) is attached by `quantizeModel` / `loadQuantizedModel`; it is runtime state, not
+ * part of the layer config.
+ */
+export abstract class QuantLayer extends tf.layers.Layer {
+  quantState: QuantState | undefined;
+  readonly weightScheme: QuantScheme | null;
+  readonly gradient: GradientMode;
+  readonly #quantizers = new Map<string, WeightQuantizer>();
+  #transform: WeightTransform | undefined;
+
+  constructor(args: LayerArgs & QuantLayerArgs) {
+    super(args);
+    this.weightScheme = args.weightScheme ? createScheme(args.weightScheme) : null;
+    this.gradient = args.gradient ?? 'ste';
+  }
+
+  get state(): QuantState {
+    if (this.quantState !== undefined) return this.quantState;
+    standaloneState ??= new QuantState(1);
+    return standaloneState;
+  }
+
+  /** Sets (or clears) the weight transform hook of every weight of this layer. */
+  setWeightTransform(transform: WeightTransform | undefined): void {
+    this.#transform = transform;
+    for (const q of this.#quantizers.values()) q.transform = transform;
+  }
+
+  /** The quantizer of one weight, placed on that weight's channel and group axes. */
+  protected quantizer(weight: string, channelAxis: number, groupAxis: number): WeightQuantizer | undefined {
+    if (this.weightScheme === null) return undefined;
+    let q = this.#quantizers.get(weight);
+    if (q === undefined) {
+      q = new WeightQuantizer({
+        scheme: this.weightScheme,
+        axes: { channel: channelAxis, group: groupAxis },
+        gradient: this.gradient,
+        ...(this.#transform ? { transform: this.#transform } : {}),
+      });
+      this.#quantizers.set(weight, q);
+    }
+    return q;
+  }
+
+  /**
+   * The fake-quantized (and blended) value of a weight variable for this call. `view` reshapes the
+   * weight while quantizing (depthwise kernels are quantized as [kh, kw, C·M]).
+   */
+  protected quantizedWeight(variable: tf.LayerVariable, weight: string, channelAxis: number, groupAxis: number, kwargs: Kwargs, view?: number[]): tf.Tensor {
+    const value = variable.read();
+    const q = this.quantizer(weight, channelAxis, groupAxis);
+    if (q === undefined) return value;
+    const viewed = view === undefined ? value : value.reshape(view);
+    const out = q.apply(viewed, this.state, { layer: this.name, weight, channelAxis, training: kwargs['training'] === true });
+    return view === undefined ? out : out.reshape(value.shape);
+  }
+
+  /** Weight schemes actually used, by weight name (for reports and export). */
+  weightSchemes(): Record<string, QuantScheme> {
+    return Object.fromEntries([...this.#quantizers].map(([k, q]) => [k, q.scheme]));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      weightScheme: this.weightScheme === null ? null : (schemeToJSON(this.weightScheme) as unknown as tf.serialization.ConfigDict),
+      gradient: this.gradient,
+    };
+  }
+}
+
+/** Applies a tfjs activation by name through tfjs's own implementation. */
+export function activationFn(name: string | undefined): ((x: tf.Tensor) => tf.Tensor) | undefined {
+  if (name === undefined || name === 'linear' || name === null) return undefined;
+  const layer = tf.layers.activation({ activation: name as never });
+  return (x) => layer.apply(x) as tf.Tensor;
+}
+
+/** Normalises a tfjs size/stride argument to a pair. */
+export function pair(value: number | readonly number[] | undefined, fallback: number): [number, number] {
+  if (value === undefined) return [fallback, fallback];
+  if (typeof value === 'number') return [value, value];
+  return [value[0] ?? fallback, value[1] ?? value[0] ?? fallback];
+}

@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs';
+import type { QuantScheme } from '@quant-trim/quant-grid';
+import { FakeQuant } from './layers/FakeQuant.js';
+import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';
+import { QuantConv2D } from './layers/QuantConv2D.js';
+import { QuantDense } from './layers/QuantDense.js';
+import { QuantDepthwiseConv2D } from './layers/QuantDepthwiseConv2D.js';
+import { QuantLayer } from './layers/QuantLayer.js';
+import { QuantSeparableConv2D } from './layers/QuantSeparableConv2D.js';
+import type { ActivationRange, QuantizedModel } from './QuantizedModel.js';
+import { cloneLayer, rebuildGraph } from './rebuildGraph.js';
+
+export interface StripOptions {
+  /**
+   * Bake the weight transform (e.g. reverse pruning's trim at the final strength) into the float
+   * weights, so the checkpoint holds the weights training saw. Default true.
+   */
+  applyWeightTransform?: boolean;
+}
+
+export interface StrippedModel {
+  /** The plain float model: standard tfjs layers with the trained weights (BatchNorm folded where it was). */
+  model: tf.LayersModel;
+  /** Each activation quantization point: the tensor it sat on (the output of `after`) and its observed range. */
+  activationRanges: (ActivationRange & { after: string })[];
+  /** Weight grids by layer and weight name. */
+  weightSchemes: Record<string, Record<string, QuantScheme>>;
+}
+
+function floatTwin(layer: QuantLayer | QuantBatchNormalization): tf.layers.Layer {
+  const name = layer.name;
+  const common = (l: QuantDense | QuantConv2D | QuantDepthwiseConv2D | QuantSeparableConv2D) => ({ name, activation: l.activation as never, useBias: l.useBias });
+  if (layer instanceof QuantDense) return tf.layers.dense({ ...common(layer), units: layer.units });
+  if (layer instanceof QuantConv2D) {
+    return tf.layers.conv2d({ ...common(layer), filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate });
+  }
+  if (layer instanceof QuantDepthwiseConv2D) {
+    return tf.layers.depthwiseConv2d({ ...common(layer), kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate });
+  }
+  if (layer instanceof QuantSeparableConv2D) {
+    return tf.layers.separableConv2d({
+      ...common(layer),
+      filters: layer.filters,
+      kernelSize: layer.kernelSize,
+      depthMultiplier: layer.depthMultiplier,
+      strides: layer.strides,
+      padding: layer.padding,
+      dilationRate: layer.dilationRate as never,
+    });
+  }
+  const bn = layer as QuantBatchNormalization;
+  return tf.layers.batchNormalization({ name, axis: -1, momentum: bn.momentum, epsilon: bn.epsilon, center: bn.center, scale: bn.scale });
+}
+
+/**
+ * The hardware-neutral checkpoint: the quantized model's graph with plain float layers and the
+ * trained weights, its activation quantizers removed and their observed ranges returned as data
+ * (for QDQ export and encodings).
+ *
+ * @example
+ * const { model, activationRanges } = stripQuantization(q);
+ * await model.save(handler); // an ordinary tfjs model
+ */
+export function stripQuantization(quantized: QuantizedModel, options: StripOptions = {}): StrippedModel {
+  const applyTransform = options.applyWeightTransform ?? true;
+  const source = quantized.model;
+  const ranges = new Map(quantized.activationRanges().map((r) => [r.layer, r]));
+  const activationRanges: StrippedModel['activationRanges'] = [];
+  const weightSchemes: StrippedModel['weightSchemes'] = {};
+  const copies: [tf.layers.Layer, tf.Tensor[]][] = [];
+  const transformed: tf.Tensor[] = [];
+  const producerName = new Map<number, string>();
+  const model = rebuildGraph(
+    source,
+    {
+      input: (input, original) => {
+        const name = (input.sourceLayer as tf.layers.Layer).name;
+        producerName.set(input.id, name);
+        producerName.set(original.id, name);
+        return input;
+      },
+      node: (layer, node, _i, inputs) => {
+        if (layer instanceof FakeQuant) {
+          const range = ranges.get(layer.name);
+          if (range !== undefined) activationRanges.push({ ...range, after: producerName.get(node.inputTensors[0]!.id) ?? producerName.get(inputs[0]!.id) ?? '' });
+          producerName.set(node.outputTensors[0]!.id, producerName.get(node.inputTensors[0]!.id) ?? '');
+          return inputs;
+        }
+        let twin: tf.layers.Layer;
+        let weights = layer.getWeights();
+        if (layer instanceof QuantLayer || layer instanceof QuantBatchNormalization) {
+          twin = floatTwin(layer);
+          if (layer instanceof QuantLayer) {
+            weightSchemes[layer.name] = layer.weightSchemes();
+            const transform = quantized.weightTransform;
+            if (applyTransform && transform !== undefined) {
+              const names = layer.weights.map((w) => w.originalName.split('/').pop() ?? '');
+              const state = quantized.state;
+              weights = weights.map((w, k) => {
+                if (names[k] === 'bias') return w;
+                const t = tf.tidy(() => transform.apply(w, { strength: state.strength, step: state.step, layer: layer.name, weight: names[k]!, channelAxis: w.rank - 1, training: false }));
+                transformed.push(t);
+                return t;
+              });
+            }
+          }
+        } else {
+          twin = cloneLayer(layer);
+        }
+        const result = twin.apply(inputs.length === 1 ? inputs[0]! : inputs);
+        const outs = (Array.isArray(result) ? result : [result]) as tf.SymbolicTensor[];
+        node.outputTensors.forEach((t) => producerName.set(t.id, layer.name));
+        copies.push([twin, weights]);
+        return outs;
+      },
+    },
+    source.name.replace(/_quant$/, ''),
+    new Set(source.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => l.name)),
+  );
+  for (const [twin, weights] of copies) if (weights.length > 0) twin.setWeights(weights);
+  tf.dispose(transformed);
+  return { model, activationRanges, weightSchemes };
+}

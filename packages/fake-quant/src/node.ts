@@ -1,0 +1,2 @@
+// Node-only helpers (file system); the main entry stays browser-safe.
+export { fileSystemHandler } from './node/fileSystemHandler.js';

@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import type { QuantScheme } from '@quant-trim/quant-grid';
+
+/**
+ * What every quantizer of one model shares and the controller drives each step: the global blend
+ * coefficient λ (a scalar variable, so changing it recompiles and allocates nothing), the strength
+ * handed to the weight transform (reverse pruning's p_t), freeze flags, and, under scheme
+ * randomisation, the schemes sampled for this step.
+ */
+export class QuantState {
+  /** λ ∈ [0, 1]: 0 = float, 1 = full fake quantization (METHOD.md §3). */
+  readonly lambda: tf.Variable<tf.Rank.R0>;
+  #lambdaValue: number;
+  /** Strength passed to the weight transform hook (e.g. the trim schedule's p_t / p_max). */
+  strength = 0;
+  /** Training step the controller last set. */
+  step = 0;
+  /** Observers stop updating their ranges. */
+  observersFrozen = false;
+  /** Kept BatchNormalization layers stop updating their moving statistics. */
+  batchNormFrozen = false;
+  /** Scheme randomisation: the schemes sampled for this step (undefined = each layer's own). */
+  sampledWeightScheme: QuantScheme | undefined;
+  sampledActivationScheme: QuantScheme | undefined;
+
+  constructor(lambda = 1) {
+    this.#lambdaValue = lambda;
+    this.lambda = tf.variable(tf.scalar(lambda), false, `quant_trim_lambda_${nextId++}`) as tf.Variable<tf.Rank.R0>;
+  }
+
+  get lambdaValue(): number {
+    return this.#lambdaValue;
+  }
+
+  /** Sets λ (clamped to [0, 1]) without allocating a new variable. */
+  setLambda(value: number): void {
+    const v = Math.min(1, Math.max(0, value));
+    if (v === this.#lambdaValue) return;
+    this.#lambdaValue = v;
+    tf.tidy(() => this.lambda.assign(tf.scalar(v)));
+  }
+
+  dispose(): void {
+    this.lambda.dispose();
+  }
+}
+
+let nextId = 0;

@@ -1,0 +1,93 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { QuantScheme } from '@quant-trim/quant-grid';
+import { QuantTrimError } from '@quant-trim/internal';
+import type { GradientMode } from '../types.js';
+import type { QuantState } from './QuantState.js';
+import { quantizePoint } from './mix.js';
+import { withGranularity } from './resolveScheme.js';
+
+/** What a weight transform sees each step. */
+export interface WeightTransformContext {
+  /** The controller's strength for this step (e.g. reverse pruning's p_t / p_max), in [0, 1] by default. */
+  readonly strength: number;
+  readonly step: number;
+  /** Layer name and weight name (`kernel`, `depthwise_kernel`, ...). */
+  readonly layer: string;
+  readonly weight: string;
+  /** The axis of output channels in this weight's tfjs layout. */
+  readonly channelAxis: number;
+  readonly training: boolean;
+}
+
+/**
+ * A hook that rewrites the float weights before their scale is computed (METHOD.md §4: trim →
+ * scale from the trimmed tensor → fake-quantize → blend). Reverse pruning plugs in here without
+ * this package depending on it. It runs inside the layer's `tf.tidy` and must return a tensor of
+ * the same shape; its own gradient (straight-through or masked) is up to it.
+ */
+export interface WeightTransform {
+  readonly name: string;
+  apply(weight: tf.Tensor, context: WeightTransformContext): tf.Tensor;
+}
+
+export interface WeightQuantizerOptions {
+  /** The grid; its granularity kind is kept and its axis replaced by `axes`. */
+  scheme: QuantScheme;
+  /**
+   * Axes of this weight's layout: `channel` (output channels, for per-channel) and `group` (the
+   * reduction axis blocks run along, for per-group). Default { channel: -1, group: 0 }.
+   */
+  axes?: { channel: number; group: number };
+  gradient?: GradientMode;
+  transform?: WeightTransform;
+}
+
+/**
+ * Fake-quantizes one weight tensor per forward pass with a scale computed from the current
+ * (transformed) weights: absmax per group for symmetric schemes, min/max for asymmetric ones.
+ */
+export class WeightQuantizer {
+  /** The grid with this weight's axes. */
+  readonly scheme: QuantScheme;
+  readonly axes: { channel: number; group: number };
+  readonly gradient: GradientMode;
+  transform: WeightTransform | undefined;
+
+  constructor(options: WeightQuantizerOptions) {
+    this.axes = options.axes ?? { channel: -1, group: 0 };
+    this.scheme = this.#place(options.scheme);
+    this.gradient = options.gradient ?? 'ste';
+    checkQuantizerGradient(this.gradient);
+    this.transform = options.transform;
+  }
+
+  /** `scheme` with its granularity moved onto this weight's axes. */
+  #place(scheme: QuantScheme): QuantScheme {
+    const g = scheme.granularity;
+    if (g.kind === 'per-tensor') return scheme;
+    if (g.kind === 'per-channel') return withGranularity(scheme, { kind: 'per-channel', axis: this.axes.channel });
+    return withGranularity(scheme, { kind: 'per-group', axis: this.axes.group, groupSize: g.groupSize });
+  }
+
+  /** The scheme in force this step: a randomised one (placed on this weight's axes) or its own. */
+  activeScheme(state: QuantState): QuantScheme {
+    const sampled = state.sampledWeightScheme;
+    return sampled === undefined ? this.scheme : this.#place(sampled);
+  }
+
+  /** Transform, quantize and blend `weight` with the state's λ. Call inside `tf.tidy`. */
+  apply(weight: tf.Tensor, state: QuantState, context: Omit<WeightTransformContext, 'strength' | 'step'>): tf.Tensor {
+    const w = this.transform === undefined ? weight : this.transform.apply(weight, { ...context, strength: state.strength, step: state.step });
+    const lambda = state.lambdaValue;
+    if (lambda === 0) return w;
+    const scheme = this.activeScheme(state);
+    return quantizePoint(w, scheme, state, { clipped: this.gradient === 'clipped-ste' });
+  }
+}
+
+/** Rejects the gradient rule quantizers cannot run (LSQ needs learnable scales, not statistics). */
+export function checkQuantizerGradient(gradient: GradientMode): void {
+  if (gradient === 'lsq') {
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: "gradient 'lsq' needs learnable scales: use fakeQuantize with tf.variable qparams; quantizers take 'ste' or 'clipped-ste'" });
+  }
+}

@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { QuantTrimController, type WeightTransform, isQuantTrimError, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
+import { maxAbsDiff, randomBatch, referenceCnn, residualDsCnn, seedWeights } from './models.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** An in-memory tfjs IO handler pair. */
+function memory() {
+  let saved: tf.io.ModelArtifacts | undefined;
+  return {
+    save: tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+    load: () => tf.io.fromMemory(saved!),
+  };
+}
+
+function batches(n: number) {
+  return Array.from({ length: n }, (_, i) => ({ x: randomBatch([4, 12, 12, 1], 100 + i), y: tf.oneHot(tf.tensor1d([i % 10, (i + 3) % 10, (i + 5) % 10, (i + 7) % 10], 'int32'), 10) }));
+}
+
+const halve: WeightTransform = { name: 'halve-big', apply: (w, ctx) => tf.clipByValue(w, -0.2 - (1 - ctx.strength), 0.2 + (1 - ctx.strength)) };
+
+describe('save / load / strip', () => {
+  it('a loaded model predicts identically and keeps λ, freeze flags, observer ranges and the controller step', async () => {
+    const model = referenceCnn();
+    seedWeights(model);
+    const q = quantizeModel(model);
+    q.model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+    const controller = new QuantTrimController(q, { totalSteps: 10 });
+    for (const b of batches(6)) {
+      controller.beginStep();
+      await q.model.trainOnBatch(b.x, b.y);
+      await controller.endStep();
+    }
+    const io = memory();
+    await saveQuantizedModel(q, io.save, { controller });
+    const { quantized: loaded, controller: restored } = await loadQuantizedModel(io.load());
+    const x = randomBatch([5, 12, 12, 1], 77);
+    expect(maxAbsDiff(loaded.model.predict(x) as tf.Tensor, q.model.predict(x) as tf.Tensor)).toBe(0);
+    expect(loaded.state.lambdaValue).toBe(q.state.lambdaValue);
+    expect(restored?.step).toBe(6);
+    expect(loaded.activationRanges()).toEqual(q.activationRanges());
+    expect(loaded.layers).toEqual(q.layers);
+    q.dispose();
+    loaded.dispose();
+  });
+
+  it('training resumed from a checkpoint (optimizer included) ends with the same weights as an uninterrupted run', async () => {
+    const data = batches(8);
+    const run = async (interruptAt: number | undefined) => {
+      const model = referenceCnn();
+      seedWeights(model, 11);
+      let q = quantizeModel(model);
+      q.model.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
+      let controller = new QuantTrimController(q, { totalSteps: data.length });
+      for (let i = 0; i < data.length; i++) {
+        if (i === interruptAt) {
+          const io = memory();
+          await saveQuantizedModel(q, io.save, { controller });
+          q.dispose();
+          const loaded = await loadQuantizedModel(io.load());
+          q = loaded.quantized;
+          controller = loaded.controller!;
+        }
+        controller.beginStep();
+        await q.model.trainOnBatch(data[i]!.x, data[i]!.y);
+        await controller.endStep();
+      }
+      const weights = q.model.getWeights().map((w) => Array.from(w.dataSync()));
+      q.dispose();
+      return weights;
+    };
+    const straight = await run(undefined);
+    const resumed = await run(4);
+    expect(resumed).toEqual(straight);
+  });
+
+  it('stripQuantization returns the float checkpoint: standard layers, trained weights, observed ranges', async () => {
+    const model = residualDsCnn();
+    seedWeights(model, 3);
+    const q = quantizeModel(model, { weightTransform: halve });
+    q.model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+    await q.model.trainOnBatch(randomBatch([2, 12, 12, 3], 5), tf.zeros([2, 5]));
+    const { model: plain, activationRanges, weightSchemes } = stripQuantization(q);
+    expect(plain.layers.map((l) => l.getClassName()).filter((c) => c.startsWith('QuantTrim'))).toEqual([]);
+    expect(plain.layers.map((l) => l.name)).toContain('stem');
+    expect(plain.layers.map((l) => l.name)).not.toContain('stem_bn'); // folded
+    expect(activationRanges.find((r) => r.layer === 'residual_fq')).toMatchObject({ after: 'residual', observed: true });
+    expect(weightSchemes['sep']).toHaveProperty('pointwise_kernel');
+    // The stripped model equals the quantized one at λ = 0 with the transform applied at the same strength.
+    q.setLambda(0);
+    const x = randomBatch([2, 12, 12, 3], 6);
+    expect(maxAbsDiff(plain.predict(x) as tf.Tensor, q.model.predict(x) as tf.Tensor)).toBeLessThan(1e-5);
+    // Without baking the transform, the weights are the master weights.
+    const raw = stripQuantization(q, { applyWeightTransform: false }).model;
+    const stemKernel = raw.layers.find((l) => l.name === 'stem')!.getWeights()[0]!;
+    const qKernel = q.model.layers.find((l) => l.name === 'stem')!.getWeights()[0]!;
+    expect(maxAbsDiff(stemKernel, qKernel)).toBe(0);
+    q.dispose();
+  });
+
+  it('loading a model without Quant-Trim metadata is a coded error', async () => {
+    const io = memory();
+    await referenceCnn().save(io.save);
+    let err: unknown;
+    try {
+      await loadQuantizedModel(io.load());
+    } catch (e) {
+      err = e;
+    }
+    expect(isQuantTrimError(err, 'QT_INVALID_ARGUMENT')).toBe(true);
+  });
+});

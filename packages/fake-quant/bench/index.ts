@@ -34,8 +34,8 @@ function referenceCnn(): tf.Sequential {
 }
 
 const { backend, kernels } = await initTrainingBackend({ backend: 'wasm' });
-const x = tf.randomUniform([BATCH, 28, 28, 1]);
-const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
+const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 7);
+const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 8) as tf.Tensor1D, 10).toFloat();
 
 const float = referenceCnn();
 float.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });

@@ -8,6 +8,8 @@
  * 2. Weights with a heavy tail: int8/int4 error per granularity, and what trimming the top 0.5 %
  *    of |w| per channel (the idea behind reverse pruning, METHOD.md §4) does to the scales.
  * 3. Activations with outliers: every built-in calibrator on the same batches.
+ * 4. Training (fake-quant on the wasm backend): a float checkpoint vs one trained with progressive
+ *    fake quantization, each deployed at int8 and int4 weights by post-training quantization.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +22,10 @@ import {
   defaultRegistry,
   fakeQuantize,
 } from '@quant-trim/quant-grid';
+import { QuantTrimController, initTrainingBackend, quantizeModel, stripQuantization } from '@quant-trim/fake-quant';
 import { quantTrimCurriculum } from '@quant-trim/schedulers';
+import { syntheticDigits } from '@quant-trim/test-utils';
+import * as tf from '@tensorflow/tfjs';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -138,11 +143,65 @@ table(
   activationRows.map((r) => [r.calibrator, r.clipAt, r.sqnrDb, r.bulkSqnrDb]),
 );
 
+// ---- 4. Training: float vs progressive fake quantization ----------------------------------------
+await initTrainingBackend({ backend: 'wasm' });
+const SIZE = 14;
+const toTensors = (n: number, seed: number) => {
+  const d = syntheticDigits(n, { seed, size: SIZE });
+  return { x: tf.tensor4d(d.pixels, d.shape), y: tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10).toFloat(), labels: d.labels };
+};
+const train = toTensors(3000, 1);
+const test = toTensors(1000, 2);
+const cnn = () =>
+  tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 8, kernelSize: 3, activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.flatten({ name: 'flatten' }),
+      tf.layers.dense({ units: 10, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    ],
+  });
+const accuracy = (model: tf.LayersModel) =>
+  tf.tidy(() => {
+    const predicted = (model.predict(test.x) as tf.Tensor).argMax(-1).dataSync();
+    return predicted.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0) / test.labels.length;
+  });
+/** Post-training quantization of a float checkpoint: observers calibrated on 10 training batches. */
+const deployed = (model: tf.LayersModel, weights: string) => {
+  const q = quantizeModel(model, { weights, activations: 'uint8-asym-per-tensor' });
+  for (let b = 0; b < 10; b++) tf.tidy(() => void q.model.apply(train.x.slice(b * 100, 100), { training: true }));
+  const result = accuracy(q.model);
+  q.dispose();
+  return result;
+};
+const epochs = 3;
+const batchSize = 50;
+const fp = cnn();
+fp.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy' });
+await fp.fit(train.x, train.y, { epochs, batchSize, shuffle: false, verbose: 0 });
+const progressive = quantizeModel(cnn(), { lambda: 0 });
+progressive.model.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy' });
+const controller = new QuantTrimController(progressive, { totalSteps: epochs * (3000 / batchSize) });
+await progressive.model.fit(train.x, train.y, { epochs, batchSize, shuffle: false, verbose: 0, callbacks: [controller.callback()] });
+const checkpoint = stripQuantization(progressive).model;
+const trainingRows = [
+  { checkpoint: 'FP (float training)', float: accuracy(fp), int8: deployed(fp, 'int8-sym-per-channel'), int4: deployed(fp, 'int4-sym-per-channel') },
+  { checkpoint: 'progressive fake quant', float: accuracy(checkpoint), int8: deployed(checkpoint, 'int8-sym-per-channel'), int4: deployed(checkpoint, 'int4-sym-per-channel') },
+];
+console.log(`\n4. Reference CNN on synthetic 14×14 digits (3,000 train / 1,000 test), ${epochs} epochs each, wasm backend`);
+console.log('   accuracy (%) of the float checkpoint, and after post-training quantization (uint8 activations)');
+table(
+  ['checkpoint', 'float', 'int8 W per-channel', 'int4 W per-channel'],
+  trainingRows.map((r) => [r.checkpoint, r.float * 100, r.int8 * 100, r.int4 * 100]),
+);
+console.log('   (reverse pruning and the backend profiles join this comparison with the next packages)');
+
 // ---- Output, written atomically ----------------------------------------------------------------
 const outDir = join(process.cwd(), 'out');
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'demo.json');
 const tmp = `${file}.${process.pid}.tmp`;
-writeFileSync(tmp, `${JSON.stringify({ curriculum: lambda.toJSON(), lambda: samples.map((s) => [s, lambda.at(s)]), weights: weightRows, activations: activationRows }, null, 2)}\n`);
+writeFileSync(tmp, `${JSON.stringify({ curriculum: lambda.toJSON(), lambda: samples.map((s) => [s, lambda.at(s)]), weights: weightRows, activations: activationRows, training: trainingRows }, null, 2)}\n`);
 renameSync(tmp, file);
 console.log(`\nwrote ${file}`);

@@ -4,7 +4,7 @@
  * on the wasm training backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gaussian, mulberry32 } from '@quant-trim/test-utils';
+import { syntheticDigits } from '@quant-trim/test-utils';
 import { quantTrimCurriculum } from '@quant-trim/schedulers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QuantTrimController, type StepInfo, initTrainingBackend, quantizeModel } from '../src/index.js';
@@ -13,43 +13,9 @@ import { referenceCnn, seedWeights } from './models.js';
 const SIZE = 14;
 const CLASSES = 10;
 
-/** Ten random stroke prototypes; each sample is a shifted, noisy copy of its class prototype. */
 function dataset(n: number, seed: number): { x: tf.Tensor4D; y: tf.Tensor2D; labels: Int32Array } {
-  const protoRand = mulberry32(1234);
-  const prototypes = Array.from({ length: CLASSES }, () => {
-    const img = new Float32Array(SIZE * SIZE);
-    for (let s = 0; s < 3; s++) {
-      let r = 2 + Math.floor(protoRand() * (SIZE - 4));
-      let c = 2 + Math.floor(protoRand() * (SIZE - 4));
-      const dr = Math.round(protoRand() * 2 - 1);
-      const dc = Math.round(protoRand() * 2 - 1) || 1;
-      for (let k = 0; k < 7; k++) {
-        if (r >= 0 && r < SIZE && c >= 0 && c < SIZE) img[r * SIZE + c] = 1;
-        r += dr;
-        c += dc;
-      }
-    }
-    return img;
-  });
-  const rand = mulberry32(seed);
-  const noise = gaussian(rand);
-  const x = new Float32Array(n * SIZE * SIZE);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = i % CLASSES;
-    labels[i] = k;
-    const sr = Math.floor(rand() * 3) - 1;
-    const sc = Math.floor(rand() * 3) - 1;
-    for (let r = 0; r < SIZE; r++) {
-      for (let c = 0; c < SIZE; c++) {
-        const pr = r - sr;
-        const pc = c - sc;
-        const v = pr >= 0 && pr < SIZE && pc >= 0 && pc < SIZE ? prototypes[k]![pr * SIZE + pc]! : 0;
-        x[i * SIZE * SIZE + r * SIZE + c] = v + 0.35 * noise();
-      }
-    }
-  }
-  return { x: tf.tensor4d(x, [n, SIZE, SIZE, 1]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES) as tf.Tensor2D, labels };
+  const { pixels, labels, shape } = syntheticDigits(n, { seed, size: SIZE });
+  return { x: tf.tensor4d(pixels, shape), y: tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES).toFloat() as tf.Tensor2D, labels };
 }
 
 function accuracy(model: tf.LayersModel, x: tf.Tensor, labels: Int32Array): number {

@@ -42,7 +42,11 @@ export interface QuantizeConfig {
   weights?: SchemeSpec | false;
   /** Activation grid. Default 'uint8-asym-per-tensor'; false = weight-only quantization. */
   activations?: SchemeSpec | false;
-  /** Default 'ste'. */
+  /**
+   * Default 'ste'. 'clipped-ste' zeroes the gradient where values clip. 'lsq' learns every scale
+   * (a trainable weight per quantizer, initialised from the statistics on first use; zero points
+   * follow the observed minimum); randomised schemes do not apply to LSQ quantizers.
+   */
   gradient?: GradientMode;
   /** Activation observers. Default EMA min/max, momentum 0.99. */
   observer?: ObserverConfig;
@@ -257,10 +261,10 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
     if (bn !== undefined) {
       const hasBias = (source.getConfig()['useBias'] as boolean | undefined) ?? true;
       const folded = foldBatchNorm(source.getClassName(), weights, hasBias, bn);
-      target.setWeights(folded);
+      copyOwnWeights(target, folded);
       tf.dispose(folded);
     } else if (weights.length > 0) {
-      target.setWeights(weights);
+      copyOwnWeights(target, weights);
     }
   }
 
@@ -287,6 +291,13 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
     warnings,
     ...(config.weightTransform ? { weightTransform: config.weightTransform } : {}),
   });
+}
+
+/** Sets a layer's own weights in order, leaving learned scales (LSQ) to initialise themselves. */
+function copyOwnWeights(target: tf.layers.Layer, values: tf.Tensor[]): void {
+  const own = target instanceof QuantLayer ? target.weights.filter((w) => QuantLayer.isOwnWeight(w.originalName)) : target.weights;
+  if (own.length !== values.length) throw new Error(`${target.name}: expected ${own.length} weights, got ${values.length}`);
+  own.forEach((w, i) => w.write(values[i]!));
 }
 
 function describe(s: QuantScheme): string {

@@ -87,14 +87,15 @@ export function stripQuantization(quantized: QuantizedModel, options: StripOptio
           return inputs;
         }
         let twin: tf.layers.Layer;
-        let weights = layer.getWeights();
+        const own = layer.weights.map((w) => QuantLayer.isOwnWeight(w.originalName));
+        let weights = layer.getWeights().filter((_, k) => own[k]);
         if (layer instanceof QuantLayer || layer instanceof QuantBatchNormalization) {
           twin = floatTwin(layer);
           if (layer instanceof QuantLayer) {
             weightSchemes[layer.name] = layer.weightSchemes();
             const transform = quantized.weightTransform;
             if (applyTransform && transform !== undefined) {
-              const names = layer.weights.map((w) => w.originalName.split('/').pop() ?? '');
+              const names = layer.weights.filter((_, k) => own[k]).map((w) => w.originalName.split('/').pop() ?? '');
               const state = quantized.state;
               weights = weights.map((w, k) => {
                 if (names[k] === 'bias') return w;

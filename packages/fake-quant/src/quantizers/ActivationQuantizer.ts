@@ -3,8 +3,7 @@ import { type Calibrator, type CalibratorState, type QuantGridRegistry, type Qua
 import { QuantTrimError } from '@quant-trim/internal';
 import type { GradientMode } from '../types.js';
 import type { QuantState } from './QuantState.js';
-import { quantizePoint } from './mix.js';
-import { checkQuantizerGradient } from './WeightQuantizer.js';
+import { type LearnedScale, quantizeLearned, quantizePoint } from './mix.js';
 import { tensorRanges } from '../ops/tensorRanges.js';
 
 /**
@@ -54,7 +53,6 @@ export class ActivationQuantizer {
   constructor(options: ActivationQuantizerOptions) {
     this.scheme = options.scheme;
     this.gradient = options.gradient ?? 'ste';
-    checkQuantizerGradient(this.gradient);
     const observer = options.observer ?? {};
     this.mode = observer.mode ?? 'ema';
     this.momentum = observer.momentum ?? 0.99;
@@ -76,12 +74,25 @@ export class ActivationQuantizer {
   }
 
   /** Observe (when training and not frozen), then fake-quantize and blend. Call inside `tf.tidy`. */
-  apply(x: tf.Tensor, state: QuantState, range: { min: RangeStore; max: RangeStore }, training: boolean): tf.Tensor {
+  apply(x: tf.Tensor, state: QuantState, range: { min: RangeStore; max: RangeStore }, training: boolean, learned?: LearnedScale): tf.Tensor {
     const observe = training && !state.observersFrozen;
     if (state.lambdaValue === 0) {
       // Float forward; observers still learn the range (the curriculum's warm-up calibrates them).
       if (observe && this.mode !== 'dynamic') tf.tidy(() => void this.#range(x, range, true));
       return x;
+    }
+    if (this.gradient === 'lsq') {
+      if (learned === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: "activation quantizer: gradient 'lsq' needs a learned scale variable" });
+      // Clones: the range may be the observer's own variables, which must outlive this call.
+      const observed = tf.tidy(() => {
+        const r = this.#range(x, range, observe);
+        return [r.min.clone(), r.max.clone()] as const;
+      });
+      try {
+        return quantizeLearned(x, this.scheme, state, learned, () => ({ min: observed[0], max: observed[1] }));
+      } finally {
+        tf.dispose([...observed]);
+      }
     }
     return quantizePoint(x, this.activeScheme(state), state, { clipped: this.gradient === 'clipped-ste', range: (input) => this.#range(input, range, observe) });
   }

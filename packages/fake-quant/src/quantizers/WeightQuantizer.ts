@@ -3,7 +3,8 @@ import type { QuantScheme } from '@quant-trim/quant-grid';
 import { QuantTrimError } from '@quant-trim/internal';
 import type { GradientMode } from '../types.js';
 import type { QuantState } from './QuantState.js';
-import { quantizePoint } from './mix.js';
+import { tensorRanges } from '../ops/tensorRanges.js';
+import { type LearnedScale, quantizeLearned, quantizePoint, untaped } from './mix.js';
 import { withGranularity } from './resolveScheme.js';
 
 /** What a weight transform sees each step. */
@@ -57,7 +58,6 @@ export class WeightQuantizer {
     this.axes = options.axes ?? { channel: -1, group: 0 };
     this.scheme = this.#place(options.scheme);
     this.gradient = options.gradient ?? 'ste';
-    checkQuantizerGradient(this.gradient);
     this.transform = options.transform;
   }
 
@@ -75,19 +75,24 @@ export class WeightQuantizer {
     return sampled === undefined ? this.scheme : this.#place(sampled);
   }
 
-  /** Transform, quantize and blend `weight` with the state's λ. Call inside `tf.tidy`. */
-  apply(weight: tf.Tensor, state: QuantState, context: Omit<WeightTransformContext, 'strength' | 'step'>): tf.Tensor {
+  /**
+   * Transform, quantize and blend `weight` with the state's λ. Call inside `tf.tidy`. With the
+   * `lsq` gradient, `learned` holds the learned scale (see `quantizeLearned`).
+   */
+  apply(weight: tf.Tensor, state: QuantState, context: Omit<WeightTransformContext, 'strength' | 'step'>, learned?: LearnedScale): tf.Tensor {
     const w = this.transform === undefined ? weight : this.transform.apply(weight, { ...context, strength: state.strength, step: state.step });
     const lambda = state.lambdaValue;
     if (lambda === 0) return w;
-    const scheme = this.activeScheme(state);
-    return quantizePoint(w, scheme, state, { clipped: this.gradient === 'clipped-ste' });
+    if (this.gradient === 'lsq') {
+      const scheme = this.scheme;
+      if (learned === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${context.layer}/${context.weight}: gradient 'lsq' needs a learned scale variable` });
+      return quantizeLearned(w, scheme, state, learned, () => untapedRanges(w, scheme));
+    }
+    return quantizePoint(w, this.activeScheme(state), state, { clipped: this.gradient === 'clipped-ste' });
   }
 }
 
-/** Rejects the gradient rule quantizers cannot run (LSQ needs learnable scales, not statistics). */
-export function checkQuantizerGradient(gradient: GradientMode): void {
-  if (gradient === 'lsq') {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: "gradient 'lsq' needs learnable scales: use fakeQuantize with tf.variable qparams; quantizers take 'ste' or 'clipped-ste'" });
-  }
+/** Range statistics of `x` computed off the tape (two untaped reductions). */
+export function untapedRanges(x: tf.Tensor, scheme: QuantScheme): { min: tf.Tensor; max: tf.Tensor } {
+  return { min: untaped(() => tensorRanges(x, scheme.granularity).min), max: untaped(() => tensorRanges(x, scheme.granularity).max) };
 }

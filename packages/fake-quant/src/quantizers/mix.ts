@@ -51,3 +51,45 @@ export function quantizePoint(x: tf.Tensor, scheme: QuantScheme, state: QuantSta
   });
   return op(x);
 }
+
+/**
+ * Runs `fn` off the gradient tape: its ops are not recorded, so no backward pass ever walks
+ * through them (tfjs records nothing inside a custom-gradient forward; the dummy input is not
+ * derived from any variable, so the node itself is dropped from every tape too).
+ */
+export function untaped(fn: () => tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args) => ({ value: fn(), gradFunc: () => [tf.zerosLike(args[0] as tf.Tensor)] }));
+  return op(tf.scalar(0));
+}
+
+/** Storage of a learned (LSQ) scale: a trainable variable and whether it has been initialised. */
+export interface LearnedScale {
+  read(): tf.Tensor;
+  write(value: tf.Tensor): void;
+  ready(): boolean;
+  markReady(): void;
+}
+
+/**
+ * LSQ: fake quantization with a learned scale (initialised once from the range statistics),
+ * the zero point derived off the tape from `min` and the current scale (asymmetric schemes), and
+ * LSQ's gradients to the scale; blended with λ (x̂ itself at λ = 1).
+ */
+export function quantizeLearned(x: tf.Tensor, scheme: QuantScheme, state: QuantState, learned: LearnedScale, range: () => { min: tf.Tensor; max: tf.Tensor }): tf.Tensor {
+  if (!learned.ready()) {
+    tf.tidy(() => {
+      const { min, max } = range();
+      learned.write(tensorQParamsFromRange(min, max, scheme).scale);
+    });
+    learned.markReady();
+  }
+  const scale = learned.read();
+  const zeroPoint = scheme.symmetric
+    ? tf.zerosLike(scale)
+    : untaped(() => {
+        const lo = tf.minimum(range().min, 0);
+        return tf.clipByValue(tf.round(tf.sub(scheme.qmin, tf.div(lo, scale))), scheme.qmin, scheme.qmax);
+      });
+  const xq = fakeQuantize(x, { scale, zeroPoint }, scheme, { gradient: 'lsq' });
+  return state.lambdaValue === 1 ? xq : tf.add(x, tf.mul(state.lambda, tf.sub(xq, x)));
+}

@@ -4,7 +4,8 @@ import { tensorRanges } from '../../ops/tensorRanges.js';
 import { ActivationQuantizer, type ObserverConfig, type RangeStore } from '../../quantizers/ActivationQuantizer.js';
 import { QuantState } from '../../quantizers/QuantState.js';
 import type { GradientMode } from '../../types.js';
-import type { LayerArgs } from './QuantLayer.js';
+import type { LearnedScale } from '../../quantizers/mix.js';
+import { type LayerArgs, learnedScale } from './QuantLayer.js';
 
 export interface FakeQuantArgs extends LayerArgs {
   scheme: SchemeOptions;
@@ -28,6 +29,7 @@ export class FakeQuant extends tf.layers.Layer {
   min: tf.LayerVariable | undefined;
   max: tf.LayerVariable | undefined;
   observed: tf.LayerVariable | undefined;
+  #learned: LearnedScale | undefined;
 
   constructor(args: FakeQuantArgs) {
     super(args);
@@ -49,6 +51,10 @@ export class FakeQuant extends tf.layers.Layer {
     this.min = this.addWeight('min', rangeShape, 'float32', tf.initializers.zeros(), undefined, false);
     this.max = this.addWeight('max', rangeShape, 'float32', tf.initializers.zeros(), undefined, false);
     this.observed = this.addWeight('observed', [], 'float32', tf.initializers.zeros(), undefined, false);
+    if (this.quantizer.gradient === 'lsq') {
+      const scale = this.addWeight('scale', rangeShape, 'float32', tf.initializers.ones());
+      this.#learned = learnedScale(scale, this.addWeight('scale_ready', [], 'float32', tf.initializers.zeros(), undefined, false));
+    }
     this.built = true;
   }
 
@@ -66,7 +72,7 @@ export class FakeQuant extends tf.layers.Layer {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const wasInitialized = this.quantizer.initialized;
       const store = (v: tf.LayerVariable): RangeStore => ({ read: () => v.read(), write: (t) => v.write(t) });
-      const y = this.quantizer.apply(x, this.state, { min: store(this.min!), max: store(this.max!) }, kwargs['training'] === true);
+      const y = this.quantizer.apply(x, this.state, { min: store(this.min!), max: store(this.max!) }, kwargs['training'] === true, this.#learned);
       if (!wasInitialized && this.quantizer.initialized) this.observed!.write(tf.scalar(1));
       return y;
     });

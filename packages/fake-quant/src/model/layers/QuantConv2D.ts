@@ -45,6 +45,7 @@ export class QuantConv2D extends QuantLayer {
     const channels = shape[shape.length - 1] as number;
     this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], 'float32', tf.initializers.glorotUniform({}));
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());
+    this.addLearnedScale('kernel', [...this.kernelSize, channels, this.filters], 3, 2);
     this.built = true;
   }
 

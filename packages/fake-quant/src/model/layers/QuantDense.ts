@@ -30,6 +30,7 @@ export class QuantDense extends QuantLayer {
     const inDim = shape[shape.length - 1] as number;
     this.kernel = this.addWeight('kernel', [inDim, this.units], 'float32', tf.initializers.glorotUniform({}));
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());
+    this.addLearnedScale('kernel', [inDim, this.units], 1, 0);
     this.built = true;
   }
 

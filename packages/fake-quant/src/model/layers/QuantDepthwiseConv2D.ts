@@ -43,6 +43,7 @@ export class QuantDepthwiseConv2D extends QuantLayer {
     const channels = shape[shape.length - 1] as number;
     this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, channels, this.depthMultiplier], 'float32', tf.initializers.glorotUniform({}));
     if (this.useBias) this.bias = this.addWeight('bias', [channels * this.depthMultiplier], 'float32', tf.initializers.zeros());
+    this.addLearnedScale('depthwise_kernel', [...this.kernelSize, channels, this.depthMultiplier], 2, 2, [...this.kernelSize, channels * this.depthMultiplier]);
     this.built = true;
   }
 

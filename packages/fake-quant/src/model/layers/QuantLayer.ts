@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type QuantScheme, type SchemeOptions, createScheme, schemeToJSON } from '@quant-trim/quant-grid';
+import { tensorRanges } from '../../ops/tensorRanges.js';
+import type { LearnedScale } from '../../quantizers/mix.js';
 import { QuantState } from '../../quantizers/QuantState.js';
 import { type WeightTransform, WeightQuantizer } from '../../quantizers/WeightQuantizer.js';
 import type { GradientMode } from '../../types.js';
@@ -27,6 +29,7 @@ export abstract class QuantLayer extends tf.layers.Layer {
   readonly weightScheme: QuantScheme | null;
   readonly gradient: GradientMode;
   readonly #quantizers = new Map<string, WeightQuantizer>();
+  readonly #learned = new Map<string, LearnedScale>();
   #transform: WeightTransform | undefined;
 
   constructor(args: LayerArgs & QuantLayerArgs) {
@@ -64,6 +67,24 @@ export abstract class QuantLayer extends tf.layers.Layer {
   }
 
   /**
+   * In `build`: with the `lsq` gradient, adds the learned scale of one weight (trainable, saved
+   * with the checkpoint, initialised from the weight's statistics on first use).
+   */
+  protected addLearnedScale(weight: string, shape: number[], channelAxis: number, groupAxis: number, view?: number[]): void {
+    if (this.gradient !== 'lsq' || this.weightScheme === null) return;
+    const granularity = this.quantizer(weight, channelAxis, groupAxis)!.scheme.granularity;
+    const scaleShape = tf.tidy(() => tensorRanges(tf.zeros(view ?? shape), granularity).min.shape);
+    const scale = this.addWeight(`${weight}_scale`, scaleShape, 'float32', tf.initializers.ones());
+    const ready = this.addWeight(`${weight}_scale_ready`, [], 'float32', tf.initializers.zeros(), undefined, false);
+    this.#learned.set(weight, learnedScale(scale, ready));
+  }
+
+  /** Names of the weights that hold float parameters of the layer itself (not learned scales). */
+  static isOwnWeight(name: string): boolean {
+    return !/_scale(_ready)?$/.test(name);
+  }
+
+  /**
    * The fake-quantized (and blended) value of a weight variable for this call. `view` reshapes the
    * weight while quantizing (depthwise kernels are quantized as [kh, kw, C·M]).
    */
@@ -72,7 +93,7 @@ export abstract class QuantLayer extends tf.layers.Layer {
     const q = this.quantizer(weight, channelAxis, groupAxis);
     if (q === undefined) return value;
     const viewed = view === undefined ? value : value.reshape(view);
-    const out = q.apply(viewed, this.state, { layer: this.name, weight, channelAxis, training: kwargs['training'] === true });
+    const out = q.apply(viewed, this.state, { layer: this.name, weight, channelAxis, training: kwargs['training'] === true }, this.#learned.get(weight));
     return view === undefined ? out : out.reshape(value.shape);
   }
 
@@ -88,6 +109,20 @@ export abstract class QuantLayer extends tf.layers.Layer {
       gradient: this.gradient,
     };
   }
+}
+
+/** A learned scale kept in layer weights; readiness is read back once after loading. */
+export function learnedScale(scale: tf.LayerVariable, ready: tf.LayerVariable): LearnedScale {
+  let isReady = false;
+  return {
+    read: () => scale.read(),
+    write: (t) => scale.write(t),
+    ready: () => (isReady ||= ready.read().dataSync()[0] === 1),
+    markReady: () => {
+      isReady = true;
+      ready.write(tf.scalar(1));
+    },
+  };
 }
 
 /** Applies a tfjs activation by name through tfjs's own implementation. */

@@ -51,6 +51,8 @@ export class QuantSeparableConv2D extends QuantLayer {
     this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, channels, this.depthMultiplier], 'float32', tf.initializers.glorotUniform({}));
     this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, channels * this.depthMultiplier, this.filters], 'float32', tf.initializers.glorotUniform({}));
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());
+    this.addLearnedScale('depthwise_kernel', [...this.kernelSize, channels, this.depthMultiplier], 2, 2, [...this.kernelSize, channels * this.depthMultiplier]);
+    this.addLearnedScale('pointwise_kernel', [1, 1, channels * this.depthMultiplier, this.filters], 3, 2);
     this.built = true;
   }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { computeQParams, computeRanges, createScheme, fakeQuantize as gridFakeQuantize } from '@quant-trim/quant-grid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FakeQuant, QuantBatchNormalization, QuantConv2D, isQuantTrimError, quantizeModel } from '../src/index.js';
+import { FakeQuant, QuantBatchNormalization, QuantConv2D, isQuantTrimError, loadQuantizedModel, quantizeModel, saveQuantizedModel } from '../src/index.js';
 import { maxAbsDiff, randomBatch, referenceCnn, residualDsCnn, seedWeights } from './models.js';
 
 beforeAll(async () => {
@@ -141,5 +141,41 @@ describe('quantizeModel', () => {
     await q.model.trainOnBatch(tf.tensor2d([[-9, 1, 2, 70]]), tf.zeros([1, 2]));
     expect(input.range()).toMatchObject({ min: [-0.5], max: [5] });
     q.dispose();
+  });
+
+  it("'dynamic' observers use each batch's own range, at inference too", () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, name: 'd' })] });
+    seedWeights(model);
+    const q = quantizeModel(model, { observer: { mode: 'dynamic' }, weights: false });
+    const input = q.fakeQuantLayers()[0] as FakeQuant;
+    const small = tf.tensor2d([[0, 0.1, 0.2, 0.3]]);
+    const large = tf.tensor2d([[0, 10, 20, 30]]);
+    // Each batch quantized on its own grid: a value on both grids' points survives exactly.
+    const out = (x: tf.Tensor) => Array.from((input.apply(x) as tf.Tensor).dataSync());
+    expect(out(small)[3]).toBeCloseTo(0.3, 6);
+    expect(out(large)[3]).toBeCloseTo(30, 4);
+    expect(input.range()).toMatchObject({ min: [0], max: [0] }); // nothing stored
+    q.dispose();
+  });
+
+  it('any quant-grid calibrator can observe activations, and its state is saved with the checkpoint', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [64], units: 2, name: 'd' })] });
+    seedWeights(model);
+    const q = quantizeModel(model, { observer: { mode: 'calibrator', calibrator: { name: 'percentile', options: { percentile: 95 } } } });
+    q.model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+    const batch = tf.tensor2d([Array.from({ length: 64 }, (_, i) => (i === 63 ? 100 : i / 64))]);
+    await q.model.trainOnBatch(batch, tf.zeros([1, 2]));
+    const input = q.fakeQuantLayers()[0] as FakeQuant;
+    const { max } = input.range();
+    expect(max[0]).toBeGreaterThan(0.9);
+    expect(max[0]).toBeLessThan(5); // the outlier at 100 is clipped
+    const state = input.quantizer.calibratorState();
+    expect(state).toMatchObject({ name: 'percentile' });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await saveQuantizedModel(q, tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const { quantized } = await loadQuantizedModel(tf.io.fromMemory(saved!));
+    expect((quantized.fakeQuantLayers()[0] as FakeQuant).quantizer.calibratorState()).toEqual(state);
+    q.dispose();
+    quantized.dispose();
   });
 });

@@ -6,11 +6,14 @@ import { QuantState } from '../../quantizers/QuantState.js';
 import { type WeightTransform, WeightQuantizer } from '../../quantizers/WeightQuantizer.js';
 import type { GradientMode } from '../../types.js';
 
-/** The quantization part of a quantized layer's serialised config. */
+/** The quantization part of a quantized layer's serialised config, plus what every weighted layer has. */
 export interface QuantLayerArgs {
   /** Weight grid (quant-grid scheme JSON); null keeps the weights float. */
   weightScheme?: SchemeOptions | null;
   gradient?: GradientMode;
+  /** A tfjs activation name, applied after the bias. Default 'linear'. */
+  activation?: string;
+  useBias?: boolean;
 }
 
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -28,6 +31,10 @@ export abstract class QuantLayer extends tf.layers.Layer {
   quantState: QuantState | undefined;
   readonly weightScheme: QuantScheme | null;
   readonly gradient: GradientMode;
+  readonly activation: string;
+  readonly useBias: boolean;
+  bias: tf.LayerVariable | undefined;
+  readonly #activate: ((x: tf.Tensor) => tf.Tensor) | undefined;
   readonly #quantizers = new Map<string, WeightQuantizer>();
   readonly #learned = new Map<string, LearnedScale>();
   #transform: WeightTransform | undefined;
@@ -36,6 +43,15 @@ export abstract class QuantLayer extends tf.layers.Layer {
     super(args);
     this.weightScheme = args.weightScheme ? createScheme(args.weightScheme) : null;
     this.gradient = args.gradient ?? 'ste';
+    this.activation = args.activation ?? 'linear';
+    this.useBias = args.useBias ?? true;
+    this.#activate = activationFn(this.activation);
+  }
+
+  /** Adds the bias (when used) and applies the activation. */
+  protected finish(y: tf.Tensor): tf.Tensor {
+    const biased = this.bias === undefined ? y : y.add(this.bias.read());
+    return this.#activate ? this.#activate(biased) : biased;
   }
 
   get state(): QuantState {
@@ -107,6 +123,8 @@ export abstract class QuantLayer extends tf.layers.Layer {
       ...super.getConfig(),
       weightScheme: this.weightScheme === null ? null : (schemeToJSON(this.weightScheme) as unknown as tf.serialization.ConfigDict),
       gradient: this.gradient,
+      activation: this.activation,
+      useBias: this.useBias,
     };
   }
 }

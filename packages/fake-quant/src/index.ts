@@ -35,7 +35,7 @@ export type { InitTrainingBackendOptions, TrainingBackendInfo } from './backend/
 export type { TrainingKernelBackend } from './backend/registerTrainingKernels.js';
 export type { FakeQuantizeOptions } from './ops/fakeQuantize.js';
 export type { ActivationQuantizerOptions, ObserverConfig, RangeStore } from './quantizers/ActivationQuantizer.js';
-export type { WeightQuantizerOptions, WeightTransform, WeightTransformContext } from './quantizers/WeightQuantizer.js';
+export type { QuantizedWeight, WeightQuantizerOptions, WeightTransform, WeightTransformContext, WeightTransformStepContext } from './quantizers/WeightQuantizer.js';
 export type { SchemeSpec } from './quantizers/resolveScheme.js';
 export type { LayerOverride, LayerReport, QuantizeConfig, RandomizeConfig } from './model/quantizeModel.js';
 export type { ActivationRange, RandomizeSets } from './model/QuantizedModel.js';

@@ -57,4 +57,24 @@ describe('QuantTrimController', () => {
     expect(errorCode(() => new QuantTrimController(q, { totalSteps: 5, lambda: { type: 'nope' } as never }))).toBe('QT_INVALID_SCHEDULE');
     q.dispose();
   });
+
+  it("calls the weight transform's beginStep with the step, strength and every quantized weight", () => {
+    const calls: { step: number; strength: number; weights: string[] }[] = [];
+    const q = quantizeModel(tiny(), {
+      weightTransform: {
+        name: 'recorder',
+        apply: (w) => w,
+        beginStep: (c) => void calls.push({ step: c.step, strength: c.strength, weights: c.weights.map((w) => `${w.layer}/${w.weight}:${w.channelAxis}:${w.view.join('x')}`) }),
+      },
+    });
+    const c = new QuantTrimController(q, { totalSteps: 10, strength: { type: 'constant', value: 0.5 } });
+    c.beginStep();
+    void c.endStep();
+    c.beginStep();
+    expect(calls).toEqual([
+      { step: 0, strength: 0.5, weights: ['a/kernel:1:4x3', 'b/kernel:1:3x2'] },
+      { step: 1, strength: 0.5, weights: ['a/kernel:1:4x3', 'b/kernel:1:3x2'] },
+    ]);
+    q.dispose();
+  });
 });

@@ -115,6 +115,7 @@ export class QuantTrimController {
     state.setLambda(lambda);
     state.strength = this.strength === undefined ? state.lambdaValue : this.strength.at(step);
     state.step = step;
+    this.model.weightTransform?.beginStep?.({ step, strength: state.strength, weights: this.model.quantizedWeights() });
     state.observersFrozen = this.#reached(this.freezeObservers, step);
     state.batchNormFrozen = this.#reached(this.freezeBatchNorm, step);
     const sets = this.model.randomize;

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { QuantScheme } from '@quant-trim/quant-grid';
 import type { QuantState } from '../quantizers/QuantState.js';
-import type { WeightTransform } from '../quantizers/WeightQuantizer.js';
+import type { QuantizedWeight, WeightTransform } from '../quantizers/WeightQuantizer.js';
 import { FakeQuant } from './layers/FakeQuant.js';
 import { QuantLayer } from './layers/QuantLayer.js';
 import type { LayerReport } from './quantizeModel.js';
@@ -66,6 +66,11 @@ export class QuantizedModel {
   /** Layers that fake-quantize weights. */
   quantLayers(): QuantLayer[] {
     return this.model.layers.filter((l): l is QuantLayer => l instanceof QuantLayer);
+  }
+
+  /** Every weight the model fake-quantizes, with its layout (what weight transforms act on). */
+  quantizedWeights(): QuantizedWeight[] {
+    return this.quantLayers().flatMap((l) => [...l.quantizedWeights()]);
   }
 
   /** Activation quantization points. */

@@ -20,6 +20,24 @@ export interface WeightTransformContext {
   readonly training: boolean;
 }
 
+/** One quantized weight of a model, as a transform's `beginStep` sees it. */
+export interface QuantizedWeight {
+  readonly layer: string;
+  readonly weight: string;
+  readonly variable: tf.LayerVariable;
+  /** Output-channel axis of the weight as the quantizer views it (after `view`). */
+  readonly channelAxis: number;
+  /** The shape the weight is viewed as while quantizing (depthwise kernels: [kh, kw, C·M]). */
+  readonly view: readonly number[];
+}
+
+/** What a weight transform's `beginStep` sees: the step, its strength, and every quantized weight. */
+export interface WeightTransformStepContext {
+  readonly step: number;
+  readonly strength: number;
+  readonly weights: readonly QuantizedWeight[];
+}
+
 /**
  * A hook that rewrites the float weights before their scale is computed (METHOD.md §4: trim →
  * scale from the trimmed tensor → fake-quantize → blend). Reverse pruning plugs in here without
@@ -29,6 +47,11 @@ export interface WeightTransformContext {
 export interface WeightTransform {
   readonly name: string;
   apply(weight: tf.Tensor, context: WeightTransformContext): tf.Tensor;
+  /**
+   * Called by `QuantTrimController.beginStep` before each training step with all quantized
+   * weights, e.g. to refresh masks every k steps or compute a global threshold across layers.
+   */
+  beginStep?(context: WeightTransformStepContext): void;
 }
 
 export interface WeightQuantizerOptions {

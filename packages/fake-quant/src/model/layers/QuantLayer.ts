@@ -3,7 +3,7 @@ import { type QuantScheme, type SchemeOptions, createScheme, schemeToJSON } from
 import { tensorRanges } from '../../ops/tensorRanges.js';
 import type { LearnedScale } from '../../quantizers/mix.js';
 import { QuantState } from '../../quantizers/QuantState.js';
-import { type WeightTransform, WeightQuantizer } from '../../quantizers/WeightQuantizer.js';
+import { type QuantizedWeight, type WeightTransform, WeightQuantizer } from '../../quantizers/WeightQuantizer.js';
 import type { GradientMode } from '../../types.js';
 
 /** The quantization part of a quantized layer's serialised config, plus what every weighted layer has. */
@@ -37,6 +37,7 @@ export abstract class QuantLayer extends tf.layers.Layer {
   readonly #activate: ((x: tf.Tensor) => tf.Tensor) | undefined;
   readonly #quantizers = new Map<string, WeightQuantizer>();
   readonly #learned = new Map<string, LearnedScale>();
+  readonly #specs: QuantizedWeight[] = [];
   #transform: WeightTransform | undefined;
 
   constructor(args: LayerArgs & QuantLayerArgs) {
@@ -87,12 +88,19 @@ export abstract class QuantLayer extends tf.layers.Layer {
    * with the checkpoint, initialised from the weight's statistics on first use).
    */
   protected addLearnedScale(weight: string, shape: number[], channelAxis: number, groupAxis: number, view?: number[]): void {
+    const variable = this.weights.find((w) => w.originalName.endsWith(`/${weight}`));
+    if (variable !== undefined && this.weightScheme !== null) this.#specs.push({ layer: this.name, weight, variable, channelAxis, view: view ?? shape });
     if (this.gradient !== 'lsq' || this.weightScheme === null) return;
     const granularity = this.quantizer(weight, channelAxis, groupAxis)!.scheme.granularity;
     const scaleShape = tf.tidy(() => tensorRanges(tf.zeros(view ?? shape), granularity).min.shape);
     const scale = this.addWeight(`${weight}_scale`, scaleShape, 'float32', tf.initializers.ones());
     const ready = this.addWeight(`${weight}_scale_ready`, [], 'float32', tf.initializers.zeros(), undefined, false);
     this.#learned.set(weight, learnedScale(scale, ready));
+  }
+
+  /** The weights this layer fake-quantizes (after `build`), for weight transforms. */
+  quantizedWeights(): readonly QuantizedWeight[] {
+    return this.#specs;
   }
 
   /** Names of the weights that hold float parameters of the layer itself (not learned scales). */

@@ -8,8 +8,8 @@
  * 2. Weights with a heavy tail: int8/int4 error per granularity, and what trimming the top 0.5 %
  *    of |w| per channel (the idea behind reverse pruning, METHOD.md §4) does to the scales.
  * 3. Activations with outliers: every built-in calibrator on the same batches.
- * 4. Training (fake-quant on the wasm backend): a float checkpoint vs one trained with progressive
- *    fake quantization, each deployed at int8 and int4 weights by post-training quantization.
+ * 4. Training (fake-quant on the wasm backend): FP, QAT and Quant-Trim checkpoints of the same
+ *    model, data and budget, each deployed at int8 and int4 weights by post-training quantization.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import {
   fakeQuantize,
 } from '@quant-trim/quant-grid';
 import { QuantTrimController, initTrainingBackend, quantizeModel, stripQuantization } from '@quant-trim/fake-quant';
+import { createReversePrune } from '@quant-trim/reverse-prune';
 import { quantTrimCurriculum } from '@quant-trim/schedulers';
 import { syntheticDigits } from '@quant-trim/test-utils';
 import * as tf from '@tensorflow/tfjs';
@@ -165,7 +166,9 @@ const cnn = () =>
 const accuracy = (model: tf.LayersModel) =>
   tf.tidy(() => {
     const predicted = (model.predict(test.x) as tf.Tensor).argMax(-1).dataSync();
-    return predicted.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0) / test.labels.length;
+    let correct = 0;
+    predicted.forEach((p, i) => (correct += p === test.labels[i] ? 1 : 0));
+    return correct / test.labels.length;
   });
 /** Post-training quantization of a float checkpoint: observers calibrated on 10 training batches. */
 const deployed = (model: tf.LayersModel, weights: string) => {
@@ -180,22 +183,29 @@ const batchSize = 50;
 const fp = cnn();
 fp.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy' });
 await fp.fit(train.x, train.y, { epochs, batchSize, shuffle: false, verbose: 0 });
-const progressive = quantizeModel(cnn(), { lambda: 0 });
-progressive.model.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy' });
-const controller = new QuantTrimController(progressive, { totalSteps: epochs * (3000 / batchSize) });
-await progressive.model.fit(train.x, train.y, { epochs, batchSize, shuffle: false, verbose: 0, callbacks: [controller.callback()] });
-const checkpoint = stripQuantization(progressive).model;
+const trainingSteps = epochs * (3000 / batchSize);
+/** Trains a fake-quant copy of the CNN and returns its float checkpoint (stripQuantization). */
+const trainQuantized = async (lambda: 'curriculum' | 'constant', weightTransform?: ReturnType<typeof createReversePrune>) => {
+  const q = quantizeModel(cnn(), { lambda: lambda === 'constant' ? 1 : 0, ...(weightTransform ? { weightTransform } : {}) });
+  q.model.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy' });
+  const controller = new QuantTrimController(q, { totalSteps: trainingSteps, ...(lambda === 'constant' ? { lambda: { type: 'constant', value: 1 } as const } : {}) });
+  await q.model.fit(train.x, train.y, { epochs, batchSize, shuffle: false, verbose: 0, callbacks: [controller.callback()] });
+  return stripQuantization(q).model;
+};
+const qat = await trainQuantized('constant');
+const quantTrim = await trainQuantized('curriculum', createReversePrune({ refreshEvery: 20 }));
 const trainingRows = [
-  { checkpoint: 'FP (float training)', float: accuracy(fp), int8: deployed(fp, 'int8-sym-per-channel'), int4: deployed(fp, 'int4-sym-per-channel') },
-  { checkpoint: 'progressive fake quant', float: accuracy(checkpoint), int8: deployed(checkpoint, 'int8-sym-per-channel'), int4: deployed(checkpoint, 'int4-sym-per-channel') },
-];
+  { checkpoint: 'FP (float training)', model: fp },
+  { checkpoint: 'QAT (λ = 1 throughout)', model: qat },
+  { checkpoint: 'Quant-Trim (curriculum + reverse pruning)', model: quantTrim },
+].map(({ checkpoint, model }) => ({ checkpoint, float: accuracy(model), int8: deployed(model, 'int8-sym-per-channel'), int4: deployed(model, 'int4-sym-per-channel') }));
 console.log(`\n4. Reference CNN on synthetic 14×14 digits (3,000 train / 1,000 test), ${epochs} epochs each, wasm backend`);
 console.log('   accuracy (%) of the float checkpoint, and after post-training quantization (uint8 activations)');
 table(
   ['checkpoint', 'float', 'int8 W per-channel', 'int4 W per-channel'],
   trainingRows.map((r) => [r.checkpoint, r.float * 100, r.int8 * 100, r.int4 * 100]),
 );
-console.log('   (reverse pruning and the backend profiles join this comparison with the next packages)');
+console.log('   (the backend profiles of METHOD.md §6 join this comparison with the next packages)');
 
 // ---- Output, written atomically ----------------------------------------------------------------
 const outDir = join(process.cwd(), 'out');

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readmeExample } from '@quant-trim/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('README', () => {
   it('shows examples/quickstart.ts verbatim', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const example = readFileSync(new URL('../examples/quickstart.ts', import.meta.url), 'utf8');
-    const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block).toBe(example);
+    const { shown, source } = readmeExample(new URL('../', import.meta.url));
+    expect(shown).toBe(source);
   });
 
   it('the example runs and prints its results', async () => {

@@ -1,4 +1,5 @@
 export { errorCode } from './errorCode.js';
+export { readmeExample } from './readmeExample.js';
 export { expectClose, mismatches } from './expectClose.js';
 export { gaussian, mulberry32, randomNormal, randomUniform } from './random.js';
 export { syntheticDigits } from './syntheticDigits.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Options } from 'tsup';
 
 /**
@@ -29,6 +30,8 @@ export function defineQuantTrimConfig(entry: Record<string, string>, options: { 
     noExternal: options.bundle ?? [],
     // Node built-ins stay imports (only `/node` subpath entries use them).
     external: [/^node:/, ...(options.external ?? [])],
+    // The package's own version, for metadata written into exported files (see src/version.ts).
+    define: { __QUANT_TRIM_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) },
     esbuildOptions(esbuild) {
       esbuild.conditions = ['@quant-trim/source'];
     },

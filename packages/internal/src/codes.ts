@@ -45,6 +45,14 @@ export const ErrorCodes = {
   /** A tfjs backend could not be initialised, or is not registered (import its package first). */
   QT_BACKEND_UNAVAILABLE: 'QT_BACKEND_UNAVAILABLE',
 
+  // ---- onnx-export ----
+  /** Bytes that are not a readable ONNX model (truncated, corrupt, wrong format); the message says where. */
+  QT_ONNX_DECODE: 'QT_ONNX_DECODE',
+  /** An ONNX graph is inconsistent (a name used before it is produced, a cycle, a missing initializer, a shape conflict). */
+  QT_ONNX_INVALID_GRAPH: 'QT_ONNX_INVALID_GRAPH',
+  /** A layer or op the exporter cannot express; the message names it, its class and the supported list. */
+  QT_EXPORT_UNSUPPORTED_OP: 'QT_EXPORT_UNSUPPORTED_OP',
+
   // ---- schedulers ----
   /** A schedule config is invalid; the message names the field. */
   QT_INVALID_SCHEDULE: 'QT_INVALID_SCHEDULE',

@@ -88,15 +88,18 @@ function weightedLayer(layer: tf.layers.Layer, scheme: QuantScheme | null, gradi
   const useBias = extra.useBias ?? (c['useBias'] as boolean | undefined);
   const base = { ...common, ...(activation !== undefined ? { activation } : {}), ...(useBias !== undefined ? { useBias } : {}) };
   const conv = { strides: c['strides'] as number[], padding: c['padding'] as 'same' | 'valid', dilationRate: c['dilationRate'] as number[] };
+  // tfjs' SeparableConv2D config omits depthMultiplier: read it from the depthwise kernel [kh, kw, C, M].
+  const depthwise = layer.weights.find((w) => w.originalName.endsWith('/depthwise_kernel'));
+  const depthMultiplier = depthwise === undefined ? 1 : (depthwise.shape[3] as number);
   switch (layer.getClassName()) {
     case 'Dense':
       return new QuantDense({ ...base, units: c['units'] as number });
     case 'Conv2D':
       return new QuantConv2D({ ...base, ...conv, filters: c['filters'] as number, kernelSize: c['kernelSize'] as number[] });
     case 'DepthwiseConv2D':
-      return new QuantDepthwiseConv2D({ ...base, ...conv, kernelSize: c['kernelSize'] as number[], depthMultiplier: c['depthMultiplier'] as number });
+      return new QuantDepthwiseConv2D({ ...base, ...conv, kernelSize: c['kernelSize'] as number[], depthMultiplier });
     default:
-      return new QuantSeparableConv2D({ ...base, ...conv, filters: c['filters'] as number, kernelSize: c['kernelSize'] as number[], depthMultiplier: c['depthMultiplier'] as number });
+      return new QuantSeparableConv2D({ ...base, ...conv, filters: c['filters'] as number, kernelSize: c['kernelSize'] as number[], depthMultiplier });
   }
 }
 

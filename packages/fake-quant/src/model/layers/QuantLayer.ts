@@ -98,6 +98,24 @@ export abstract class QuantLayer extends tf.layers.Layer {
     this.#learned.set(weight, learnedScale(scale, ready));
   }
 
+  /**
+   * The float value of one of this layer's weights as training feeds it to the quantizer: the
+   * weight transform (e.g. reverse pruning's trim) applied at the current strength, not quantized.
+   * Exporters quantize this, so the exported grid matches training.
+   */
+  transformedWeight(weight: string): Float32Array {
+    const variable = this.weights.find((w) => w.originalName.endsWith(`/${weight}`));
+    if (variable === undefined) throw new Error(`${this.name} has no weight ${weight}`);
+    const spec = this.#specs.find((s) => s.weight === weight);
+    if (this.#transform === undefined || spec === undefined) return variable.read().dataSync() as Float32Array;
+    const transform = this.#transform;
+    const state = this.state;
+    return tf.tidy(() => {
+      const viewed = variable.read().reshape([...spec.view]);
+      return transform.apply(viewed, { strength: state.strength, step: state.step, layer: this.name, weight, channelAxis: spec.channelAxis, training: false }).dataSync() as Float32Array;
+    });
+  }
+
   /** The weights this layer fake-quantizes (after `build`), for weight transforms. */
   quantizedWeights(): readonly QuantizedWeight[] {
     return this.#specs;

@@ -53,6 +53,12 @@ export const ErrorCodes = {
   /** A layer or op the exporter cannot express; the message names it, its class and the supported list. */
   QT_EXPORT_UNSUPPORTED_OP: 'QT_EXPORT_UNSUPPORTED_OP',
 
+  // ---- backend-eval ----
+  /** A backend profile field is missing, of the wrong type or inconsistent; the message names the field. */
+  QT_INVALID_PROFILE: 'QT_INVALID_PROFILE',
+  /** No backend profile is registered under that name. */
+  QT_UNKNOWN_PROFILE: 'QT_UNKNOWN_PROFILE',
+
   // ---- schedulers ----
   /** A schedule config is invalid; the message names the field. */
   QT_INVALID_SCHEDULE: 'QT_INVALID_SCHEDULE',

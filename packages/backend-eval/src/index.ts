@@ -7,6 +7,7 @@ export { isValidatedProfile, validateProfile } from './profiles/validateProfile.
 // Errors (shared by every Quant-Trim package)
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
 
+export { compileForBackend, INTEGER_OPS } from './compile/compileForBackend.js';
 export type {
   AccumulatorSpec,
   BackendProfile,
@@ -30,3 +31,4 @@ export type {
 export type { BackendId, BackendProfileRegistry, BuiltinBackendId } from './profiles/createBackendRegistry.js';
 export type { ValidateProfileOptions } from './profiles/validateProfile.js';
 export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
+export type { ActivationQParams, CompileOptions, CompiledModel, NodeCoverage, WeightQParams } from './compile/compileForBackend.js';

@@ -1,0 +1,210 @@
+import { isQuantTrimError } from '@quant-trim/internal';
+import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
+import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, type Calibrator } from '@quant-trim/quant-grid';
+import { buildModel, DataType, ort, runOrt } from '@quant-trim/test-utils/onnx';
+import { describe, expect, it } from 'vitest';
+import { compileForBackend } from '../../src/compile/compileForBackend.js';
+import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
+import { defineBackend } from '../../src/profiles/defineBackend.js';
+import type { BackendProfile } from '../../src/profiles/types.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+}
+const values = (n: number, seed: number, amp = 1) => {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => r() * 2 * amp);
+};
+
+const SAMPLE = [1, 6, 6];
+/** X[N,1,6,6] → Conv → Relu → Flatten → Gemm(transB) → MatMul → Gemm → y[N,3]. */
+const fixedBytes = buildModel({
+  opset: 13,
+  inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, ...SAMPLE] }],
+  outputs: [{ name: 'y', dataType: DataType.FLOAT, dims: [1, 3] }],
+  initializers: [
+    { name: 'w1', dataType: DataType.FLOAT, dims: [4, 1, 3, 3], values: values(36, 1, 0.5) },
+    { name: 'b1', dataType: DataType.FLOAT, dims: [4], values: values(4, 2, 0.1) },
+    { name: 'w2', dataType: DataType.FLOAT, dims: [8, 64], values: values(512, 3, 0.2) },
+    { name: 'b2', dataType: DataType.FLOAT, dims: [8], values: values(8, 4, 0.1) },
+    { name: 'w3', dataType: DataType.FLOAT, dims: [8, 8], values: values(64, 5, 0.4) },
+    { name: 'w4', dataType: DataType.FLOAT, dims: [8, 3], values: values(24, 6, 0.4) },
+    { name: 'b4', dataType: DataType.FLOAT, dims: [3], values: values(3, 7, 0.1) },
+  ],
+  nodes: [
+    { opType: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c'] },
+    { opType: 'Relu', inputs: ['c'], outputs: ['r'] },
+    { opType: 'Flatten', inputs: ['r'], outputs: ['f'] },
+    { opType: 'Gemm', inputs: ['f', 'w2', 'b2'], outputs: ['g'], attributes: { transB: 1 } },
+    { opType: 'MatMul', inputs: ['g', 'w3'], outputs: ['m'] },
+    { opType: 'Gemm', inputs: ['m', 'w4', 'b4'], outputs: ['y'] },
+  ],
+});
+/** The same model with a symbolic batch axis, so calibration runs whole batches. */
+const fp = readOnnx(fixedBytes);
+fp.graph.inputs[0]!.shape![0] = 'N';
+fp.graph.outputs[0]!.shape![0] = 'N';
+const fpBytes = writeOnnx(fp);
+
+const BATCH = 16;
+function* batches(count: number, seed = 11): Generator<Float32Array> {
+  for (let b = 0; b < count; b++) yield Float32Array.from(values(BATCH * 36, seed + b, 2));
+}
+
+async function run(model: OnnxModel | Uint8Array, x: Float32Array, n: number, outputs?: string[]): Promise<Record<string, ort.Tensor>> {
+  const m = model instanceof Uint8Array ? readOnnx(model) : model;
+  const bytes = writeOnnx(outputs ? addOutputs(m, outputs) : m);
+  return runOrt(bytes, { x: new ort.Tensor('float32', x, [n, ...SAMPLE]) });
+}
+
+const tflite = builtinProfiles['tflite-int8'];
+const trt = builtinProfiles['trt-int8-entropy'];
+
+describe('compileForBackend (emulate, static activations)', () => {
+  it('compiles tflite-int8 into a QDQ model that runs in ORT (optimized and not) and stays close to float', async () => {
+    const compiled = await compileForBackend(fpBytes, tflite, batches(8));
+    expect(compiled.coverage.filter((c) => c.integer).map((c) => c.opType)).toEqual(['Conv', 'Gemm', 'MatMul', 'Gemm']);
+    const x = Float32Array.from(values(4 * 36, 99, 2));
+    const q = (await run(compiled.bytes(), x, 4))['y']!.data as Float32Array;
+    const f = (await run(fpBytes, x, 4))['y']!.data as Float32Array;
+    const optimized = await ort.InferenceSession.create(compiled.bytes());
+    const qo = (await optimized.run({ x: new ort.Tensor('float32', x, [4, ...SAMPLE]) }))['y']!.data as Float32Array;
+    await optimized.release();
+    const amp = Math.max(...f.map(Math.abs));
+    for (let i = 0; i < f.length; i++) {
+      expect(Math.abs(q[i]! - f[i]!)).toBeLessThan(0.1 * amp);
+      expect(Math.abs(qo[i]! - q[i]!)).toBeLessThan(0.05 * amp);
+    }
+    const ops = compiled.model.graph.nodes.map((n) => n.opType);
+    expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(4 + 6);
+    expect(compiled.approximations.join('\n')).toMatch(/half-away/);
+  });
+
+  for (const profile of [tflite, trt]) {
+    it(`${profile.id}: effective weights equal quant-grid fakeQuantize with the profile's weight scheme`, async () => {
+      const compiled = await compileForBackend(fp, profile, batches(2));
+      const x = Float32Array.from(values(36, 5));
+      const out = await run(compiled.model, x, 1, compiled.weights.map((w) => w.dequantized));
+      const axes: Record<string, number> = { w1: 0, w2: 0, w3: 1, w4: 1 };
+      expect(compiled.weights.map((w) => w.tensor)).toEqual(['w1', 'w2', 'w3', 'w4']);
+      for (const w of compiled.weights) {
+        const init = fp.graph.initializers.get(w.tensor)!;
+        const scheme = createScheme({ bits: 8, signed: true, symmetric: true, narrowRange: true, rounding: profile.weights!.rounding, granularity: { kind: 'per-channel', axis: axes[w.tensor]! } });
+        const data = init.data as Float32Array;
+        const qp = computeQParams(computeRanges(data, init.dims, scheme.granularity), scheme);
+        const expected = fakeQuantize(data, init.dims, qp, scheme);
+        expect(w.axis).toBe(axes[w.tensor]);
+        expect(Array.from(out[w.dequantized]!.data as Float32Array)).toEqual(Array.from(expected));
+        // the float weight is gone from the emulated graph
+        expect(compiled.model.graph.initializers.has(w.tensor)).toBe(false);
+      }
+    });
+
+    it(`${profile.id}: activation parameters equal an independent ORT + calibrator computation`, async () => {
+      const compiled = await compileForBackend(fpBytes, profile, batches(3));
+      const tensors = ['x', 'c', 'f', 'g', 'm', 'y'];
+      expect(compiled.activations.map((a) => a.tensor)).toEqual(tensors);
+      const cals = new Map<string, Calibrator>(tensors.map((t) => [t, (defaultRegistry.calibrator as (n: string, o?: unknown) => Calibrator)(profile.calibration.method, profile.calibration.options)]));
+      for (const b of batches(3)) {
+        const out = await run(fpBytes, b, BATCH, tensors.filter((t) => t !== 'x' && t !== 'y'));
+        for (const t of tensors) cals.get(t)!.observe(t === 'x' ? b : (out[t]!.data as Float32Array), t === 'x' ? [BATCH, ...SAMPLE] : out[t]!.dims);
+      }
+      const act = profile.activations as { signed: boolean; symmetric: boolean; rounding: 'half-even' | 'half-away' };
+      const scheme = createScheme({ bits: 8, signed: act.signed, symmetric: act.symmetric, rounding: act.rounding });
+      for (const a of compiled.activations) {
+        const qp = cals.get(a.tensor)!.compute(scheme);
+        expect({ scale: a.scale, zeroPoint: a.zeroPoint, elemType: a.elemType }).toEqual({ scale: qp.scale[0], zeroPoint: qp.zeroPoint[0], elemType: 'int8' });
+        // and the emitted QuantizeLinear carries them
+        const qNode = compiled.model.graph.nodes.find((n) => n.opType === 'QuantizeLinear' && n.name === `${a.tensor}_QuantizeLinear`)!;
+        expect(compiled.model.graph.initializers.get(qNode.inputs[1]!)!.data[0]).toBe(a.scale);
+        expect(Number(compiled.model.graph.initializers.get(qNode.inputs[2]!)!.data[0])).toBe(a.zeroPoint);
+      }
+      if (profile.id === 'trt-int8-entropy') expect(compiled.activations.every((a) => a.zeroPoint === 0)).toBe(true);
+    });
+  }
+
+  it('per-op fallback: an op outside the profile stays float, with the reason and no Q/DQ around it', async () => {
+    const convOnly: BackendProfile = defineBackend({ ...tflite, id: 'test-conv-only', ops: { supported: ['Conv', 'Relu', 'Flatten'] } });
+    const compiled = await compileForBackend(fpBytes, convOnly, batches(2));
+    expect(compiled.coverage.map((c) => [c.opType, c.integer, c.reason])).toEqual([
+      ['Conv', true, undefined],
+      ['Relu', false, expect.stringMatching(/float32/)],
+      ['Flatten', false, expect.stringMatching(/float32/)],
+      ['Gemm', false, 'not supported by test-conv-only'],
+      ['MatMul', false, 'not supported by test-conv-only'],
+      ['Gemm', false, 'not supported by test-conv-only'],
+    ]);
+    const { nodes } = compiled.model.graph;
+    for (const node of nodes.filter((n) => n.opType === 'Gemm' || n.opType === 'MatMul')) {
+      for (const input of node.inputs) expect(nodes.find((n) => n.outputs.includes(input))?.opType).not.toBe('DequantizeLinear');
+    }
+    expect(compiled.model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.inputs[0])).toEqual(['x', 'c_float']);
+    expect(compiled.weights.map((w) => w.tensor)).toEqual(['w1']);
+    const x = Float32Array.from(values(36, 8));
+    expect((await run(compiled.bytes(), x, 1))['y']!.dims).toEqual([1, 3]);
+  });
+
+  it('single-cut (edgetpu-strict): the first unsupported op and everything after it stay float', async () => {
+    const compiled = await compileForBackend(fpBytes, builtinProfiles['edgetpu-strict'], batches(2));
+    expect(compiled.coverage.map((c) => [c.node, c.integer, c.reason])).toEqual([
+      ['n0', true, undefined],
+      ['n1', false, expect.stringMatching(/float32/)],
+      ['n2', false, expect.stringMatching(/float32/)],
+      ['n3', true, undefined],
+      ['n4', false, 'not supported by edgetpu-strict'],
+      ['n5', false, "after the single cut at 'n4' (edgetpu-strict)"],
+    ]);
+    expect(compiled.activations.map((a) => a.tensor)).toEqual(['x', 'c', 'f', 'g']);
+    expect(compiled.approximations).toContain('fallback target cpu-int8 emulated as float32');
+    const x = Float32Array.from(values(36, 9));
+    expect((await run(compiled.bytes(), x, 1))['y']!.dims).toEqual([1, 3]);
+  });
+
+  it('streams calibration lazily and stops at profile.calibration.samples', async () => {
+    let yielded = 0;
+    async function* lazy(): AsyncGenerator<Float32Array> {
+      for (const b of batches(1000)) {
+        yielded++;
+        yield b;
+      }
+    }
+    const compiled = await compileForBackend(fpBytes, tflite, lazy()); // samples: 100, batches of 16
+    expect(yielded).toBe(7);
+    expect(compiled.calibration).toEqual({ samples: 100, batches: 7 });
+
+    // the truncated 7th batch counts only 4 samples: same params as feeding exactly those 100
+    const exact = function* () {
+      const all = [...batches(7)];
+      yield* all.slice(0, 6);
+      yield all[6]!.slice(0, 4 * 36);
+    };
+    const reference = await compileForBackend(fpBytes, tflite, exact());
+    expect(reference.activations).toEqual(compiled.activations);
+  });
+
+  it('runs a model with a fixed batch size of 1 one sample at a time', async () => {
+    const compiled = await compileForBackend(fixedBytes, tflite, batches(2));
+    expect(compiled.calibration).toEqual({ samples: 32, batches: 2 });
+    const reference = await compileForBackend(fpBytes, tflite, (function* () {
+      for (const b of batches(2)) for (let i = 0; i < BATCH; i++) yield b.slice(i * 36, (i + 1) * 36);
+    })());
+    expect(reference.activations).toEqual(compiled.activations);
+  });
+
+  it('rejects what this subset does not handle, with QT_INVALID_ARGUMENT naming the profile', async () => {
+    for (const id of ['hailo8-w4a8', 'ort-dynamic-u8s8', 'coreml-weight-only', 'tflite-16x8'] as const) {
+      const error = await compileForBackend(fpBytes, builtinProfiles[id], batches(1)).catch((e: unknown) => e);
+      expect(isQuantTrimError(error, 'QT_INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toContain(id);
+    }
+    const bad = await compileForBackend(fpBytes, tflite, [new Float32Array(35)]).catch((e: unknown) => e);
+    expect(isQuantTrimError(bad, 'QT_INVALID_ARGUMENT')).toBe(true);
+  });
+});

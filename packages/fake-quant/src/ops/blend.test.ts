@@ -4,12 +4,7 @@ import { errorCode, mulberry32 } from '@quant-trim/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blend } from './blend.js';
 import { fakeQuantize } from './fakeQuantize.js';
-
-async function useBackend(name: string): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(name);
-  await tf.ready();
-}
+import { useBackend } from './opsTestKit.testkit.js';
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 

@@ -7,26 +7,7 @@ import type { GradientMode } from '../types.js';
 import { fakeQuantize } from './fakeQuantize.js';
 import { tensorQParamsFromRange } from './tensorQParamsFromRange.js';
 import { tensorRanges } from './tensorRanges.js';
-
-async function useBackend(name: string): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(name);
-  await tf.ready();
-}
-
-/** Parameter index of every element, written out independently of the op. */
-function paramIndex(shape: number[], granularity: Granularity): Int32Array {
-  const l = groupLayout(shape, granularity);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (l.kind === 'per-tensor') continue;
-    const o = Math.floor(i / (l.dim * l.inner));
-    const k = Math.floor(i / l.inner) % l.dim;
-    idx[i] = l.kind === 'per-channel' ? k : (o * l.groupsAlongAxis + Math.floor(k / l.groupSize)) * l.inner + (i % l.inner);
-  }
-  return idx;
-}
+import { paramIndex, useBackend } from './opsTestKit.testkit.js';
 
 interface Problem {
   scheme: QuantScheme;

@@ -6,29 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeQuantize } from './fakeQuantize.js';
 import { tensorQParamsFromRange } from './tensorQParamsFromRange.js';
 import { tensorRanges } from './tensorRanges.js';
+import { paramIndex, useBackend } from './opsTestKit.testkit.js';
 
 const BACKENDS = ['cpu', 'wasm'] as const;
-
-async function useBackend(name: string): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(name);
-  await tf.ready();
-}
-
-/** Parameter index of every element (quant-grid's layout, written out independently). */
-function paramIndex(shape: number[], granularity: Granularity): Int32Array {
-  const l = groupLayout(shape, granularity);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (l.kind === 'per-tensor') continue;
-    const o = Math.floor(i / (l.dim * l.inner));
-    const k = Math.floor(i / l.inner) % l.dim;
-    const inner = i % l.inner;
-    idx[i] = l.kind === 'per-channel' ? k : (o * l.groupsAlongAxis + Math.floor(k / l.groupSize)) * l.inner + inner;
-  }
-  return idx;
-}
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

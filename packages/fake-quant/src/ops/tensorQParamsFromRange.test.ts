@@ -6,12 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeQuantize } from './fakeQuantize.js';
 import { tensorQParamsFromRange } from './tensorQParamsFromRange.js';
 import { tensorRanges } from './tensorRanges.js';
-
-async function useBackend(name: string): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(name);
-  await tf.ready();
-}
+import { useBackend } from './opsTestKit.testkit.js';
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);

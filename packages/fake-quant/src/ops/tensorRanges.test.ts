@@ -4,12 +4,7 @@ import type { Granularity } from '@quant-trim/quant-grid';
 import { errorCode, mulberry32 } from '@quant-trim/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tensorRanges } from './tensorRanges.js';
-
-async function useBackend(name: string): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(name);
-  await tf.ready();
-}
+import { useBackend } from './opsTestKit.testkit.js';
 
 const CASES: { shape: number[]; granularity: Granularity; rangeShape: number[] }[] = [
   { shape: [4, 5, 6], granularity: { kind: 'per-tensor' }, rangeShape: [] },

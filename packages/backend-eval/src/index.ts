@@ -8,6 +8,7 @@ export { isValidatedProfile, validateProfile } from './profiles/validateProfile.
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
 
 export { compileForBackend, INTEGER_OPS } from './compile/compileForBackend.js';
+export { acrossProfiles, compareLogits, expectedCalibrationError } from './metrics/classificationMetrics.js';
 export type {
   AccumulatorSpec,
   BackendProfile,
@@ -32,3 +33,4 @@ export type { BackendId, BackendProfileRegistry, BuiltinBackendId } from './prof
 export type { ValidateProfileOptions } from './profiles/validateProfile.js';
 export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
 export type { ActivationQParams, CompileOptions, CompiledModel, NodeCoverage, WeightQParams } from './compile/compileForBackend.js';
+export type { ComparisonMetrics, Logits } from './metrics/classificationMetrics.js';

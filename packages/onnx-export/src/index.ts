@@ -11,7 +11,7 @@ export { inferElemTypes } from './graph/inferElemTypes.js';
 export { addOutputs } from './graph/addOutputs.js';
 export { insertQdq } from './graph/insertQdq.js';
 export { replaceInitializer } from './graph/replaceInitializer.js';
-export { cloneModel } from './graph/cloneModel.js';
+export { cloneModel, defaultOpset, takenNames, uniqueName } from './graph/cloneModel.js';
 export { TensorDataType } from './graph/tensorDataType.js';
 // Errors
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';

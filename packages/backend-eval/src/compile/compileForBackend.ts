@@ -1,5 +1,5 @@
 import { QuantTrimError } from '@quant-trim/internal';
-import { addOutputs, cloneModel, readOnnx, writeOnnx, type OnnxModel, type OnnxNode, type OnnxTensorData } from '@quant-trim/onnx-export';
+import { addOutputs, cloneModel, defaultOpset, readOnnx, takenNames, uniqueName, writeOnnx, type OnnxModel, type OnnxNode, type OnnxTensorData } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, defaultRegistry, quantize, type Calibrator, type Granularity } from '@quant-trim/quant-grid';
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { schemeFor, type Storage } from './grids.js';
@@ -58,17 +58,6 @@ type CalibrationData = AsyncIterable<Float32Array> | Iterable<Float32Array>;
 const invalid = (profile: BackendProfile, message: string, details: Record<string, unknown> = {}): QuantTrimError =>
   new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`compileForBackend\` (${profile.id}): ${message}`, details: { profile: profile.id, ...details } });
 
-function uniqueName(taken: Set<string>, base: string): string {
-  let name = base;
-  for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
-  taken.add(name);
-  return name;
-}
-
-function defaultOpset(model: OnnxModel): number {
-  return model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
-}
-
 /** Weight input index and per-channel (output channel) axis of an integer op. */
 function weightAxis(node: OnnxNode): number {
   if (node.opType === 'Conv') return 0;
@@ -122,7 +111,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   if (dataInputs.length !== 1) throw invalid(profile, `models with exactly one input are supported, this one has ${dataInputs.length}`);
   const input = dataInputs[0]!;
 
-  const taken = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((v) => v.name), ...graph.outputs.map((v) => v.name), ...graph.nodes.flatMap((n) => [n.name, ...n.inputs, ...n.outputs])]);
+  const taken = takenNames(model);
   graph.nodes.forEach((n, i) => {
     if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
   });

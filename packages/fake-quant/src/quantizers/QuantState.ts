@@ -46,3 +46,13 @@ export class QuantState {
 }
 
 let nextId = 0;
+let standalone: QuantState | undefined;
+
+/**
+ * The state quantized layers fall back on when nothing attached one (a model loaded with plain
+ * `tf.loadLayersModel`): λ = 1, so they behave as deployed. One instance, shared by all such layers.
+ */
+export function standaloneQuantState(): QuantState {
+  standalone ??= new QuantState(1);
+  return standalone;
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type QuantScheme, type SchemeOptions, createScheme, schemeToJSON } from '@quant-trim/quant-grid';
 import { tensorRanges } from '../../ops/tensorRanges.js';
 import { ActivationQuantizer, type ObserverConfig, type RangeStore } from '../../quantizers/ActivationQuantizer.js';
-import { QuantState } from '../../quantizers/QuantState.js';
+import { type QuantState, standaloneQuantState } from '../../quantizers/QuantState.js';
 import type { GradientMode } from '../../types.js';
 import type { LearnedScale } from '../../quantizers/mix.js';
 import { type LayerArgs, learnedScale } from './QuantLayer.js';
@@ -12,8 +12,6 @@ export interface FakeQuantArgs extends LayerArgs {
   gradient?: GradientMode;
   observer?: ObserverConfig;
 }
-
-let standaloneState: QuantState | undefined;
 
 /**
  * An activation quantization point: observes its input's range (kept as the non-trainable
@@ -40,8 +38,7 @@ export class FakeQuant extends tf.layers.Layer {
 
   get state(): QuantState {
     if (this.quantState !== undefined) return this.quantState;
-    standaloneState ??= new QuantState(1);
-    return standaloneState;
+    return standaloneQuantState();
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {

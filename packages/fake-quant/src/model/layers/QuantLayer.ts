@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type QuantScheme, type SchemeOptions, createScheme, schemeToJSON } from '@quant-trim/quant-grid';
 import { tensorRanges } from '../../ops/tensorRanges.js';
 import type { LearnedScale } from '../../quantizers/mix.js';
-import { QuantState } from '../../quantizers/QuantState.js';
+import { type QuantState, standaloneQuantState } from '../../quantizers/QuantState.js';
 import { type QuantizedWeight, type WeightTransform, WeightQuantizer } from '../../quantizers/WeightQuantizer.js';
 import type { GradientMode } from '../../types.js';
 
@@ -18,9 +18,6 @@ export interface QuantLayerArgs {
 
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 type Kwargs = Record<string, unknown>;
-
-/** States for layers loaded without `loadQuantizedModel`: they behave as deployed (λ = 1). */
-let standaloneState: QuantState | undefined;
 
 /**
  * Base of the layers that fake-quantize their weights. The shared `QuantState` (λ, strength,
@@ -57,8 +54,7 @@ export abstract class QuantLayer extends tf.layers.Layer {
 
   get state(): QuantState {
     if (this.quantState !== undefined) return this.quantState;
-    standaloneState ??= new QuantState(1);
-    return standaloneState;
+    return standaloneQuantState();
   }
 
   /** Sets (or clears) the weight transform hook of every weight of this layer. */

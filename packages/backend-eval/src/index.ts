@@ -8,6 +8,11 @@ export { isValidatedProfile, validateProfile } from './profiles/validateProfile.
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
 
 export { compileForBackend, INTEGER_OPS } from './compile/compileForBackend.js';
+export { evaluate, sqnrDb } from './evaluate/evaluate.js';
+export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
+export { validateReport, formatReportTable } from './report/index.js';
+export { countMacs, estimateCost } from './estimate/index.js';
+export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measureLatency, optimizedOps, runLogits } from './runtime/index.js';
 export { acrossProfiles, compareLogits, expectedCalibrationError } from './metrics/classificationMetrics.js';
 export type {
   AccumulatorSpec,
@@ -15,11 +20,13 @@ export type {
   BackendRegistry,
   BiasSpec,
   CalibrationSpec,
+  DeviceFigure,
   DeviceSpec,
   Evidence,
   FallbackSpec,
   FixedOutputParams,
   FloatActivations,
+  MacPrecision,
   MixedPrecisionSpec,
   OpCoverage,
   OpLimits,
@@ -32,5 +39,25 @@ export type {
 export type { BackendId, BackendProfileRegistry, BuiltinBackendId } from './profiles/createBackendRegistry.js';
 export type { ValidateProfileOptions } from './profiles/validateProfile.js';
 export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
-export type { ActivationQParams, CompileOptions, CompiledModel, NodeCoverage, WeightQParams } from './compile/compileForBackend.js';
+export type { ActivationQParams, BiasQParams, CalibrationData, CompileOptions, CompiledModel, NodeCoverage, NodeNumerics, WeightQParams } from './compile/compileForBackend.js';
+export type { EvaluateModel, EvaluateOptions, EvaluateProgress, EvaluationData } from './evaluate/evaluate.js';
+export type {
+  CostEstimate,
+  CoverageSummary,
+  EvaluationReport,
+  ExecutionMode,
+  LatencyStats,
+  LayerSensitivity,
+  MacBreakdown,
+  ModelReport,
+  ProfileResult,
+  RuntimeDisagreement,
+  RuntimeName,
+  RuntimeResult,
+  SensitivityReport,
+  SourcedValue,
+} from './evaluate/reportTypes.js';
+export type { FormatReportTableOptions } from './report/index.js';
+export type { CountMacsOptions, EstimateCostInput, MacCount, NodeMacs } from './estimate/index.js';
+export type { HostEnvironment, OutputComparison, RuntimeSession, RuntimeSessionOptions } from './runtime/index.js';
 export type { ComparisonMetrics, Logits } from './metrics/classificationMetrics.js';

@@ -1,346 +1,206 @@
-import { QuantTrimError } from '@quant-trim/internal';
-import { addOutputs, cloneModel, defaultOpset, readOnnx, takenNames, uniqueName, writeOnnx, type OnnxModel, type OnnxNode, type OnnxTensorData } from '@quant-trim/onnx-export';
-import { computeQParams, computeRanges, defaultRegistry, quantize, type Calibrator, type Granularity } from '@quant-trim/quant-grid';
+import { cloneModel, defaultOpset, readOnnx, takenNames, uniqueName, writeOnnx, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
-import { schemeFor, type Storage } from './grids.js';
+import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
+import { calibrate, invalid, type CalibrationData } from './calibrate.js';
+import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
+import { planCompile, type CompilePlan, type NodeCoverage } from './plan.js';
+import { foldBatchNorm, upgradeOpset } from './prepareGraph.js';
+import { quantizeBias, quantizeWeights, type BiasQParams, type WeightQParams } from './weights.js';
 
-/** Ops this compiler emulates in integer (weights and activations quantized). */
-export const INTEGER_OPS = ['Conv', 'Gemm', 'MatMul'] as const;
+export { INTEGER_OPS } from './plan.js';
+export type { ActivationQParams } from './activations.js';
+export type { CalibrationData } from './calibrate.js';
+export type { NodeCoverage, NodeNumerics } from './plan.js';
+export type { BiasQParams, WeightQParams } from './weights.js';
 
 export interface CompileOptions {
   /** Shape of one calibration sample, without the batch axis. Default: the graph input's static shape after its first axis. */
   readonly inputShape?: readonly number[];
-}
-
-export interface NodeCoverage {
-  readonly node: string;
-  readonly opType: string;
-  /** Quantized (Q/DQ on weights and activations); otherwise it runs in float32. */
-  readonly integer: boolean;
-  readonly reason?: string;
-}
-
-export interface ActivationQParams {
-  readonly tensor: string;
-  readonly scale: number;
-  readonly zeroPoint: number;
-  readonly elemType: Storage['elemType'];
-}
-
-export interface WeightQParams {
-  /** The float initializer that was quantized. */
-  readonly tensor: string;
-  /** The DequantizeLinear output the integer op now reads. */
-  readonly dequantized: string;
-  /** Per-channel axis, absent for per-tensor. */
-  readonly axis?: number;
-  readonly scale: Float32Array;
-  readonly zeroPoint: Int32Array;
-  readonly elemType: Storage['elemType'];
+  /**
+   * Reproduce a non-half-even activation rounding exactly with a float subgraph instead of
+   * QuantizeLinear (which always rounds half-even; the two differ at exact ties only). Exact but
+   * unfusable: the `native` model always uses QuantizeLinear. Default false.
+   */
+  readonly emulateRounding?: boolean;
+  /** Node names kept in float32 whatever the profile supports (per-op exclusion, as ORT's `nodes_to_exclude`). */
+  readonly floatNodes?: readonly string[];
+  /**
+   * Weight width per node name, for mixed-precision profiles (`profile.mixedPrecision.weightBits`
+   * lists the allowed widths). Nodes not listed use `profile.weights.bits`.
+   */
+  readonly weightBits?: Readonly<Record<string, number>>;
+  /** Fold inference BatchNormalization into the preceding Conv / Gemm first (BACKENDS.md §4.1). Default true. */
+  readonly foldBatchNorm?: boolean;
 }
 
 export interface CompiledModel {
-  /** The emulated QDQ model (float32 in and out). */
+  readonly profile: string;
+  /** The emulated model (float32 in and out): the profile's numerics with Q/DQ, exact in ORT without QDQ fusion. */
   readonly model: OnnxModel;
-  bytes(): Uint8Array;
-  /** One entry per node of the input graph, in graph order. */
+  /**
+   * The model for ORT's integer kernels: the same QDQ graph (ORT fuses it at optimization level
+   * `all`), without rounding emulation; for dynamic profiles the MatMulInteger form.
+   */
+  readonly native: OnnxModel;
+  bytes(mode?: 'emulate' | 'native'): Uint8Array;
+  /** One entry per node of the (BN-folded) input graph, in graph order. */
   readonly coverage: readonly NodeCoverage[];
   readonly activations: readonly ActivationQParams[];
   readonly weights: readonly WeightQParams[];
-  /** Samples and batches that went through the calibrators. */
+  readonly biases: readonly BiasQParams[];
+  /** Samples and batches that went through the calibrators (0 for dynamic and weight-only profiles). */
   readonly calibration: { readonly samples: number; readonly batches: number };
-  /** Profile features this compiler approximates or does not apply yet (free text, for reports). */
+  /** Opset the compiled model imports (raised to 21 for 4/16-bit or blocked Q/DQ). */
+  readonly opset: number;
+  /** BatchNormalization nodes folded into their producer. */
+  readonly foldedBatchNorms: readonly string[];
+  /** Profile features this compiler approximates or does not apply (free text, for reports). */
   readonly approximations: readonly string[];
 }
 
-type CalibrationData = AsyncIterable<Float32Array> | Iterable<Float32Array>;
-
-const invalid = (profile: BackendProfile, message: string, details: Record<string, unknown> = {}): QuantTrimError =>
-  new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`compileForBackend\` (${profile.id}): ${message}`, details: { profile: profile.id, ...details } });
-
-/** Weight input index and per-channel (output channel) axis of an integer op. */
-function weightAxis(node: OnnxNode): number {
-  if (node.opType === 'Conv') return 0;
-  if (node.opType === 'Gemm') {
-    const t = node.attributes['transB'];
-    return t?.type === 'int' && t.value !== 0 ? 0 : 1;
-  }
-  return 1; // MatMul B [K, N]
-}
-
 /**
- * Compiles a float ONNX model into the QDQ model that emulates `profile` in ONNX Runtime
- * (BACKENDS.md §4.1–4.2), in emulate mode with static activations:
- * 1. marks nodes: Conv / Gemm / MatMul with a constant float weight and an op type in
- *    `profile.ops.supported` run in integer, everything else in float32 (`per-op` fallback: only
- *    that node; `single-cut`: that node and every later node in graph order);
- * 2. runs the float model in onnxruntime-node over up to `profile.calibration.samples` samples,
- *    streaming each activation tensor that enters or leaves an integer op through its own
- *    quant-grid calibrator (`profile.calibration.method` / `options`); batches are never kept;
- * 3. derives activation (s, zp) per tensor (§3.0) and quantizes weights offline with the weight
- *    grid (per-channel on the output axis: Conv 0, Gemm `transB ? 0 : 1`, MatMul 1);
- * 4. writes weights as integer initializers + DequantizeLinear (exact, including the profile's
- *    weight rounding) and a QuantizeLinear → DequantizeLinear pair with rank-0 parameters on every
- *    activation edge of integer ops.
+ * Compiles a float ONNX model the way `profile`'s post-training quantizer would (BACKENDS.md §4.1):
+ * 1. folds BatchNormalization, marks every node against `profile.ops` and the fallback policy
+ *    (`per-op`, `single-cut`: the first unsupported node and everything after it, `graph-cut`: the
+ *    unsupported nodes are cut to the host) and the target (`float32`; `fp16`: tensors rounded to
+ *    float16; `cpu-int8`: quantized numerics kept);
+ * 2. static profiles: streams up to `profile.calibration.samples` calibration samples through the
+ *    float model in onnxruntime-node and the profile's quant-grid calibrator, one per tensor or per
+ *    shared-scale group; fused producer→activation pairs are quantized once, after the activation;
+ *    fixed output parameters and `minRange` applied;
+ * 3. quantizes weights offline with the profile's grid and rounding (per-tensor, per-channel on the
+ *    output axis, or per-group blocks along the input axis; mixed widths per node) and biases to
+ *    integers at `sIn·sW[c]`;
+ * 4. writes Q/DQ (static), DynamicQuantizeLinear (dynamic) or float16 rounding (weight-only /
+ *    float16 activations), raising the opset to 21 when 4/16-bit or blocked Q/DQ need it.
  *
- * Not handled yet (throw `QT_INVALID_ARGUMENT`): dynamic or float activations, weight-only
- * profiles, `graph-cut` fallback, per-group grids, explicit `[qmin, qmax]` ranges, models with
- * several inputs, opsets below 13, and 4/16-bit grids on models below opset 21 (export at 21).
- * Applied as float32 / not applied, listed in `approximations`: non-float32 fallback targets,
- * non-half-even activation rounding (QuantizeLinear rounds half-even: ties only), fused
- * activations, fixed outputs, shared scales, integer biases (biases stay float), `minRange`,
- * pre/post-quantization transforms.
+ * Every node of any op type is accepted: ops a profile does not support stay float (coverage
+ * says why). Coded errors (`QT_INVALID_ARGUMENT`) for models with several inputs, opsets below 13,
+ * a static profile without a calibration method, and bad calibration batches.
  */
 export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: BackendProfile, calibration: CalibrationData, options: CompileOptions = {}): Promise<CompiledModel> {
-  const weightGrid = profile.weights;
-  const actGrid = profile.activations;
-  if (weightGrid === null) throw invalid(profile, 'weight-only profiles (weights: null) are not supported yet');
-  if (!('bits' in actGrid)) throw invalid(profile, `float (${actGrid.kind}) activations are not supported yet; only static integer activations`);
-  if (profile.activationMode !== 'static') throw invalid(profile, 'dynamic activations are not supported yet; only static');
-  if (profile.calibration.method === 'none') throw invalid(profile, "calibration method 'none' cannot give static activation parameters");
-  if (profile.fallback.policy === 'graph-cut') throw invalid(profile, "fallback policy 'graph-cut' is not supported yet (cut the graph before compiling); per-op and single-cut are");
-  if (actGrid.granularity !== 'per-tensor') throw invalid(profile, 'only per-tensor activation grids are supported');
-  if (typeof weightGrid.granularity !== 'string' && weightGrid.granularity.kind === 'per-group') throw invalid(profile, 'per-group weight grids are not supported yet');
-
   const source = fp instanceof Uint8Array ? readOnnx(fp) : fp;
-  const model = cloneModel(source);
-  const { graph } = model;
-  const opset = defaultOpset(model);
+  const base = cloneModel(source);
+  const { graph } = base;
+  const opset = defaultOpset(base);
   if (opset < 13) throw invalid(profile, `the model imports opset ${opset}; per-axis Q/DQ needs opset 13 (re-export at 13 or later)`, { opset });
   const dataInputs = graph.inputs.filter((v) => !graph.initializers.has(v.name));
   if (dataInputs.length !== 1) throw invalid(profile, `models with exactly one input are supported, this one has ${dataInputs.length}`);
   const input = dataInputs[0]!;
+  const actGrid = 'bits' in profile.activations ? profile.activations : undefined;
+  const dynamic = profile.activationMode === 'dynamic';
+  if (actGrid !== undefined && !dynamic && profile.calibration.method === 'none') throw invalid(profile, "calibration method 'none' cannot give static activation parameters");
+  if (actGrid !== undefined && actGrid.granularity !== 'per-tensor') throw invalid(profile, 'only per-tensor activation grids are supported');
+  if (dynamic && (actGrid === undefined || actGrid.bits !== 8 || actGrid.signed || actGrid.symmetric !== false)) {
+    throw invalid(profile, 'dynamic activations are emulated with DynamicQuantizeLinear, which is uint8 asymmetric only');
+  }
 
-  const taken = takenNames(model);
+  const taken = takenNames(base);
   graph.nodes.forEach((n, i) => {
     if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
   });
+  const foldedBatchNorms = options.foldBatchNorm === false ? [] : foldBatchNorm(base, taken);
+  const weightBits = checkWeightBits(profile, options.weightBits, graph.nodes);
+  const plan = planCompile(base, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits });
 
-  // 1. Coverage.
-  const supported = new Set(profile.ops.supported);
-  const integerNodes = new Set<OnnxNode>();
-  const coverage: NodeCoverage[] = [];
-  let cutAt: string | undefined;
-  for (const node of graph.nodes) {
-    const entry = { node: node.name, opType: node.opType };
-    if (cutAt !== undefined) {
-      coverage.push({ ...entry, integer: false, reason: `after the single cut at '${cutAt}' (${profile.id})` });
-      continue;
+  const needed = opsetNeeded(profile, actGrid, plan);
+  if (needed.opset > defaultOpset(base)) upgradeOpset(base, needed.opset, needed.why);
+
+  const stats = dynamic || actGrid === undefined
+    ? { get: () => undefined, samples: 0, batches: 0 }
+    : await calibrate(base, input.name, plan.activationTensors, plan.group, profile, calibration, options.inputShape);
+
+  const emit = (emulateRounding: boolean) => {
+    const model = cloneModel(base);
+    const nodeOf = new Map(model.graph.nodes.map((n) => [n.name, n]));
+    const planned = plan.nodes.map((p) => ({ ...p, node: nodeOf.get(p.node.name)! }));
+    const localPlan: CompilePlan = { ...plan, nodes: planned };
+    const localTaken = new Set(taken);
+    const { weights, byNode } = profile.weights === null ? { weights: [], byNode: new Map<OnnxNode, WeightQParams>() } : quantizeWeights(model, planned, profile, localTaken);
+    const biases: BiasQParams[] = [];
+    let activations: ActivationQParams[] = [];
+    if (dynamic) insertDynamicQuantizers(model, planned, localTaken);
+    else if (actGrid !== undefined) {
+      const { params, report } = activationParams(localPlan, stats, profile, actGrid);
+      activations = report;
+      if (profile.bias !== null) {
+        for (const { node, quantizeWeight } of planned) {
+          const w = byNode.get(node);
+          const inScale = params.get(node.inputs[0]!)?.scale;
+          if (!quantizeWeight || w === undefined || inScale === undefined) continue;
+          const b = quantizeBias(model, node, w, inScale, profile.bias, localTaken);
+          if (b !== undefined) biases.push(b);
+        }
+      }
+      insertActivationQuantizers(model, localPlan, params, actGrid.rounding, emulateRounding, localTaken);
     }
-    if (!supported.has(node.opType) || node.domain !== '') {
-      coverage.push({ ...entry, integer: false, reason: `not supported by ${profile.id}` });
-      if (profile.fallback.policy === 'single-cut') cutAt = node.name;
-      continue;
-    }
-    if (!(INTEGER_OPS as readonly string[]).includes(node.opType)) {
-      coverage.push({ ...entry, integer: false, reason: 'no integer emulation for this op yet: runs in float32 between quantized tensors' });
-      continue;
-    }
-    const w = graph.initializers.get(node.inputs[1] ?? '');
-    if (w === undefined || w.dataType !== 1 || (node.opType === 'MatMul' && w.dims.length !== 2)) {
-      coverage.push({ ...entry, integer: false, reason: 'the weight is not a constant float32 initializer (2-D for MatMul)' });
-      continue;
-    }
-    integerNodes.add(node);
-    coverage.push({ ...entry, integer: true });
-  }
+    insertFloat16Rounding(model, planned, localTaken);
+    pruneUnread(model);
+    for (const t of localTaken) taken.add(t);
+    return { model, weights, biases, activations, byNode, planned };
+  };
 
-  // Activation tensors of integer ops: the data input and the output.
-  const actTensors: string[] = [];
-  for (const node of integerNodes) {
-    for (const t of [node.inputs[0]!, node.outputs[0]!]) if (!actTensors.includes(t)) actTensors.push(t);
-  }
+  const rounding = actGrid?.rounding ?? 'half-even';
+  const emulateRounding = options.emulateRounding === true && rounding !== 'half-even' && !dynamic && actGrid !== undefined;
+  const main = emit(emulateRounding);
+  const native = dynamic ? dynamicNativeModel(main.model, main.planned, main.byNode, taken) : emulateRounding ? emit(false).model : main.model;
 
-  // Opset needs.
-  const actStorageBits = actGrid.bits;
-  const needed = Math.max(actStorageBits === 8 ? 13 : 21, weightGrid.bits === 8 ? 13 : 21);
-  if (integerNodes.size > 0 && needed > opset) {
-    throw invalid(profile, `${actGrid.bits}-bit activations / ${weightGrid.bits}-bit weights need Q/DQ at opset ${needed}, the model imports opset ${opset} (re-export at opset ${needed})`, { opset, needed });
-  }
-
-  // 2. Streaming calibration.
-  const stats = await calibrate(model, input.name, actTensors, profile, calibration, options.inputShape);
-
-  // 3a. Activation parameters.
-  const activations: ActivationQParams[] = [];
-  const actStorage = new Map<string, { scale: number; zeroPoint: number; storage: Storage }>();
-  for (const t of actTensors) {
-    const s = stats.get(t)!;
-    const { scheme, storage } = schemeFor(actGrid, { kind: 'per-tensor' }, s.min, profile.id, 'activations');
-    const qp = s.calibrator.compute(scheme);
-    const scale = qp.scale[0]!;
-    const zeroPoint = qp.zeroPoint[0]!;
-    actStorage.set(t, { scale, zeroPoint, storage });
-    activations.push({ tensor: t, scale, zeroPoint, elemType: storage.elemType });
-  }
-
-  // 3b + 4a. Weights: integer initializers + DequantizeLinear.
-  const weights: WeightQParams[] = [];
-  const dqNodes: OnnxNode[] = [];
-  const done = new Map<string, string>();
-  for (const node of integerNodes) {
-    const wName = node.inputs[1]!;
-    const axis = weightAxis(node);
-    const key = `${wName}\u0000${axis}`;
-    const existing = done.get(key);
-    if (existing !== undefined) {
-      node.inputs[1] = existing;
-      continue;
-    }
-    const w = graph.initializers.get(wName)!;
-    const data = w.data as Float32Array;
-    const perChannel = typeof weightGrid.granularity !== 'string';
-    const granularity: Granularity = perChannel ? { kind: 'per-channel', axis } : { kind: 'per-tensor' };
-    const wMin = data.reduce((m, v) => (v < m ? v : m), Infinity);
-    const { scheme, storage } = schemeFor(weightGrid, granularity, wMin, profile.id, 'weights');
-    const qp = computeQParams(computeRanges(data, w.dims, granularity), scheme);
-    const codes = quantize(data, w.dims, qp, scheme);
-    const dims = perChannel ? [qp.scale.length] : [];
-    const names = {
-      q: uniqueName(taken, `${wName}_quantized`),
-      scale: uniqueName(taken, `${wName}_scale`),
-      zp: uniqueName(taken, `${wName}_zero_point`),
-      dq: uniqueName(taken, `${wName}_dequantized`),
-      node: uniqueName(taken, `${wName}_DequantizeLinear`),
-    };
-    graph.initializers.set(names.q, { name: names.q, dataType: storage.dataType, dims: [...w.dims], data: storage.ctor.from(codes) as OnnxTensorData });
-    graph.initializers.set(names.scale, { name: names.scale, dataType: 1, dims, data: Float32Array.from(qp.scale) });
-    graph.initializers.set(names.zp, { name: names.zp, dataType: storage.dataType, dims, data: storage.ctor.from(qp.zeroPoint) as OnnxTensorData });
-    dqNodes.push({ name: names.node, opType: 'DequantizeLinear', domain: '', inputs: [names.q, names.scale, names.zp], outputs: [names.dq], attributes: perChannel ? { axis: { type: 'int', value: axis } } : {} });
-    node.inputs[1] = names.dq;
-    done.set(key, names.dq);
-    weights.push({ tensor: wName, dequantized: names.dq, ...(perChannel ? { axis } : {}), scale: Float32Array.from(qp.scale), zeroPoint: Int32Array.from(qp.zeroPoint), elemType: storage.elemType });
-  }
-  graph.nodes.unshift(...dqNodes);
-  // Drop float weights nobody reads any more.
-  const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((v) => v.name), ...graph.inputs.map((v) => v.name)]);
-  for (const { tensor } of weights) if (!read.has(tensor)) graph.initializers.delete(tensor);
-
-  // 4b. Activation Q/DQ pairs.
-  for (const t of actTensors) {
-    const { scale, zeroPoint, storage } = actStorage.get(t)!;
-    const names = {
-      scale: uniqueName(taken, `${t}_scale`),
-      zp: uniqueName(taken, `${t}_zero_point`),
-      q: uniqueName(taken, `${t}_quantized`),
-      qNode: uniqueName(taken, `${t}_QuantizeLinear`),
-      dqNode: uniqueName(taken, `${t}_DequantizeLinear`),
-    };
-    graph.initializers.set(names.scale, { name: names.scale, dataType: 1, dims: [], data: Float32Array.of(scale) });
-    graph.initializers.set(names.zp, { name: names.zp, dataType: storage.dataType, dims: [], data: storage.ctor.of(zeroPoint) as OnnxTensorData });
-    const producerIndex = graph.nodes.findIndex((n) => n.outputs.includes(t));
-    const producer = graph.nodes[producerIndex];
-    if (producer !== undefined && integerNodes.has(producer)) {
-      // Output of an integer op: every reader (and a graph output) sees the quantized tensor.
-      const fpName = uniqueName(taken, `${t}_float`);
-      producer.outputs = producer.outputs.map((o) => (o === t ? fpName : o));
-      const q: OnnxNode = { name: names.qNode, opType: 'QuantizeLinear', domain: '', inputs: [fpName, names.scale, names.zp], outputs: [names.q], attributes: {} };
-      const dq: OnnxNode = { name: names.dqNode, opType: 'DequantizeLinear', domain: '', inputs: [names.q, names.scale, names.zp], outputs: [t], attributes: {} };
-      graph.nodes.splice(producerIndex + 1, 0, q, dq);
-      graph.valueInfo = graph.valueInfo.filter((v) => v.name !== t);
-    } else {
-      // Produced in float (or a graph input): only the integer consumers read the quantized copy.
-      const dqName = uniqueName(taken, `${t}_dequantized`);
-      const consumers = graph.nodes.filter((n) => integerNodes.has(n) && n.inputs[0] === t);
-      const first = graph.nodes.indexOf(consumers[0]!);
-      for (const c of consumers) c.inputs[0] = dqName;
-      const q: OnnxNode = { name: names.qNode, opType: 'QuantizeLinear', domain: '', inputs: [t, names.scale, names.zp], outputs: [names.q], attributes: {} };
-      const dq: OnnxNode = { name: names.dqNode, opType: 'DequantizeLinear', domain: '', inputs: [names.q, names.scale, names.zp], outputs: [dqName], attributes: {} };
-      graph.nodes.splice(first, 0, q, dq);
-    }
-  }
-
-  const approximations = approximationsOf(profile, actGrid);
   return {
-    model,
-    bytes: () => writeOnnx(model),
-    coverage,
-    activations,
-    weights,
+    profile: profile.id,
+    model: main.model,
+    native,
+    bytes: (mode = 'emulate') => writeOnnx(mode === 'native' ? native : main.model),
+    coverage: plan.nodes.map((p) => p.coverage),
+    activations: main.activations,
+    weights: main.weights,
+    biases: main.biases,
     calibration: { samples: stats.samples, batches: stats.batches },
-    approximations,
+    opset: defaultOpset(main.model),
+    foldedBatchNorms,
+    approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding),
   };
 }
 
-function approximationsOf(profile: BackendProfile, actGrid: TensorGrid): string[] {
+function checkWeightBits(profile: BackendProfile, given: Readonly<Record<string, number>> | undefined, nodes: readonly OnnxNode[]): Map<string, number> {
+  const out = new Map<string, number>();
+  if (given === undefined) return out;
+  const allowed = profile.mixedPrecision?.weightBits ?? (profile.weights ? [profile.weights.bits] : []);
+  for (const [name, bits] of Object.entries(given)) {
+    if (!nodes.some((n) => n.name === name)) throw invalid(profile, `options.weightBits.${name}: no node of that name`);
+    if (!allowed.includes(bits)) throw invalid(profile, `options.weightBits.${name}: ${bits}-bit weights are not allowed by ${profile.id} (allowed: ${allowed.join(', ')})`);
+    out.set(name, bits);
+  }
+  return out;
+}
+
+function opsetNeeded(profile: BackendProfile, actGrid: TensorGrid | undefined, plan: CompilePlan): { opset: number; why: string } {
+  const reasons: string[] = [];
+  if (actGrid !== undefined && actGrid.bits !== 8 && plan.activationTensors.length > 0) reasons.push(`${actGrid.bits}-bit activations`);
+  const bits = new Set(plan.nodes.filter((p) => p.quantizeWeight).map((p) => p.coverage.weightBits!));
+  for (const b of bits) if (b !== 8) reasons.push(`${b}-bit weights`);
+  const g = profile.weights?.granularity;
+  if (typeof g === 'object' && g.kind === 'per-group' && bits.size > 0) reasons.push('blocked (per-group) weights');
+  return reasons.length > 0 ? { opset: 21, why: `${reasons.join(' and ')} (Q/DQ)` } : { opset: 13, why: '' };
+}
+
+function approximationsOf(profile: BackendProfile, actGrid: TensorGrid | undefined, plan: CompilePlan, biases: readonly BiasQParams[], emulateRounding: boolean): string[] {
   const notes: string[] = [];
-  if (profile.fallback.target !== 'float32') notes.push(`fallback target ${profile.fallback.target} emulated as float32`);
-  if (actGrid.rounding !== 'half-even') notes.push(`activation rounding ${actGrid.rounding} emulated by QuantizeLinear (half-even): differs at exact ties only`);
-  if (profile.fusedActivations?.length) notes.push(`fused activations (${profile.fusedActivations.join(', ')}) not grouped: the producer output is quantized before the activation`);
-  if (profile.fixedOutput !== undefined) notes.push('fixedOutput not applied (only Conv/Gemm/MatMul outputs are quantized)');
-  if (profile.sharedScale?.length) notes.push('sharedScale not applied');
-  if (profile.bias !== null) notes.push('biases stay float32 (no integer bias emulation yet)');
-  if (profile.minRange !== undefined) notes.push('minRange not applied');
-  if (profile.preQuant?.length || profile.postQuant?.length) notes.push('preQuant/postQuant transforms not applied');
+  const fallbacks = plan.nodes.filter((p) => !p.coverage.onAccelerator).length;
+  if (profile.fallback.target === 'fp16' && fallbacks > 0) notes.push('fp16 fallback: tensors rounded to float16 between ops, arithmetic inside ops in float32');
+  if (profile.fallback.target === 'cpu-int8' && fallbacks > 0) notes.push('cpu-int8 fallback: ops after the cut keep the profile numerics (no CPU kernel differences modelled)');
+  if (profile.fallback.policy === 'graph-cut' && fallbacks > 0) notes.push(`graph-cut: ${fallbacks} node(s) cut out to the host in float32; the vendor flow needs these cuts made by hand`);
+  if (actGrid !== undefined && actGrid.rounding !== 'half-even' && !emulateRounding && profile.activationMode === 'static') {
+    notes.push(`activation rounding ${actGrid.rounding} emulated by QuantizeLinear (half-even): differs at exact ties only (compile with emulateRounding for exact ties)`);
+  }
+  if (!('bits' in profile.activations) && profile.activations.kind === 'float16') notes.push('float16 activations: tensors rounded to float16 between ops, arithmetic inside ops in float32');
+  if (profile.requant !== 'float') notes.push(`requant ${profile.requant}: integer requantization emulated with float rescaling (LSB differences possible)`);
+  if (profile.accumulator !== undefined && profile.accumulator.bits < 32) notes.push(`${profile.accumulator.bits}-bit accumulator saturation not modelled`);
+  const wide = biases.filter((b) => b.stored === 'float32');
+  if (wide.length > 0) notes.push(`${wide[0]!.bits}-bit biases baked as float32 q·s (no ${wide[0]!.bits}-bit DequantizeLinear)`);
+  const clamped = biases.reduce((a, b) => a + b.clamped, 0);
+  if (clamped > 0) notes.push(`${clamped} bias value(s) clamped to the ${profile.bias?.bits}-bit bias range`);
+  if (profile.preQuant?.length || profile.postQuant?.length) notes.push(`transforms not applied: ${[...(profile.preQuant ?? []), ...(profile.postQuant ?? [])].join(', ')}`);
+  if (profile.mixedPrecision !== undefined) notes.push(`mixed precision (${profile.mixedPrecision.weightBits.join('/')}-bit weights): widths per node from options.weightBits, otherwise ${profile.weights?.bits}-bit`);
+  if (plan.uncheckedLimits.length > 0) notes.push(`op limits not checked: ${plan.uncheckedLimits.join(', ')}`);
   return notes;
-}
-
-interface TensorStats {
-  calibrator: Calibrator;
-  min: number;
-}
-
-async function calibrate(
-  model: OnnxModel,
-  inputName: string,
-  tensors: readonly string[],
-  profile: BackendProfile,
-  data: CalibrationData,
-  inputShape: readonly number[] | undefined,
-): Promise<{ get(t: string): TensorStats | undefined; samples: number; batches: number }> {
-  const stats = new Map<string, TensorStats>();
-  const method = profile.calibration.method as Parameters<typeof defaultRegistry.calibrator>[0];
-  for (const t of tensors) {
-    const calibrator = (defaultRegistry.calibrator as (name: string, options?: unknown) => Calibrator)(method, profile.calibration.options);
-    stats.set(t, { calibrator, min: Infinity });
-  }
-  if (tensors.length === 0) return { get: (t) => stats.get(t), samples: 0, batches: 0 };
-
-  const declared = model.graph.inputs.find((v) => v.name === inputName)?.shape?.slice(1);
-  const sampleShape = inputShape ?? (declared?.every((d): d is number => typeof d === 'number') ? declared : undefined);
-  if (sampleShape === undefined) throw invalid(profile, `the input '${inputName}' has no static sample shape; pass options.inputShape`);
-  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const batchDim = model.graph.inputs.find((v) => v.name === inputName)?.shape?.[0];
-  const fixedBatch = typeof batchDim === 'number' && batchDim > 0 ? batchDim : undefined;
-  const probe = addOutputs(model, tensors.filter((t) => t !== inputName));
-
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(writeOnnx(probe));
-  let samples = 0;
-  let batches = 0;
-  const limit = profile.calibration.samples;
-  try {
-    for await (const batch of data) {
-      if (!(batch instanceof Float32Array) || batch.length === 0 || batch.length % sampleSize !== 0) {
-        throw invalid(profile, `calibration batch ${batches}: expected a non-empty Float32Array of whole samples of ${sampleSize} values [${sampleShape.join(', ')}]`);
-      }
-      const available = batch.length / sampleSize;
-      if (fixedBatch !== undefined && available % fixedBatch !== 0) {
-        throw invalid(profile, `calibration batch ${batches}: ${available} samples; the model's input has a fixed batch size of ${fixedBatch}, so batches must hold multiples of it`);
-      }
-      let n = Math.min(available, limit - samples);
-      if (fixedBatch !== undefined) n -= n % fixedBatch;
-      if (n === 0) break;
-      // A model with a fixed batch size runs in chunks of it; each chunk is one calibrator batch.
-      const chunk = fixedBatch ?? n;
-      for (let start = 0; start < n; start += chunk) {
-        const x = batch.subarray(start * sampleSize, (start + chunk) * sampleSize);
-        const out = await session.run({ [inputName]: new ort.Tensor('float32', x, [chunk, ...sampleShape]) });
-        for (const t of tensors) {
-          const value = t === inputName ? x : (out[t]?.data as Float32Array);
-          const dims = t === inputName ? [chunk, ...sampleShape] : out[t]!.dims;
-          const s = stats.get(t)!;
-          s.calibrator.observe(value, dims);
-          for (let i = 0; i < value.length; i++) if (value[i]! < s.min) s.min = value[i]!;
-        }
-      }
-      samples += n;
-      batches++;
-      if (samples >= limit) break;
-    }
-  } finally {
-    await session.release();
-  }
-  if (samples === 0) throw invalid(profile, 'the calibration data yielded no samples');
-  return { get: (t) => stats.get(t), samples, batches };
 }

@@ -32,13 +32,13 @@ export function storageFor(grid: TensorGrid, signed: boolean, profileId: string,
 /**
  * The quant-grid scheme of a profile grid. `unsignedIfNonNeg` becomes unsigned symmetric when
  * `observedMin ≥ 0`, signed symmetric otherwise. `reduced` is one bit less (7-bit codes in 8-bit
- * storage: int8 [−64, 63], uint8 [0, 127]). Explicit `[qmin, qmax]` ranges and per-group grids are
- * not handled by this compiler yet and throw `QT_INVALID_ARGUMENT`.
+ * storage: int8 [−64, 63], uint8 [0, 127]). An explicit `[qmin, qmax]` keeps the grid's storage and
+ * restricts the codes to that range (symmetric grids then take s = max|x| / qmax).
  */
 export function schemeFor(grid: TensorGrid, granularity: Granularity, observedMin: number, profileId: string, field: string): { scheme: QuantScheme; storage: Storage } {
-  if (typeof grid.range !== 'string') throw unsupported(profileId, `${field}.range`, 'explicit [qmin, qmax] ranges are not supported by compileForBackend yet');
   const unsignedSym = grid.symmetric === 'unsignedIfNonNeg';
   const signed = unsignedSym ? !(observedMin >= 0) : grid.signed;
+  const storage = storageFor(grid, signed, profileId, field);
   const scheme = createScheme({
     bits: grid.range === 'reduced' ? grid.bits - 1 : grid.bits,
     signed,
@@ -48,5 +48,10 @@ export function schemeFor(grid: TensorGrid, granularity: Granularity, observedMi
     rounding: grid.rounding,
     scaleConstraint: grid.scale === 'pow2' ? 'pow2' : 'float',
   });
-  return { scheme, storage: storageFor(grid, signed, profileId, field) };
+  if (typeof grid.range === 'string') return { scheme, storage };
+  const [qmin, qmax] = grid.range;
+  if (qmin < scheme.qmin || qmax > scheme.qmax || qmin >= qmax || (grid.symmetric !== false && (qmin > 0 || qmax <= 0))) {
+    throw unsupported(profileId, `${field}.range`, `[${qmin}, ${qmax}] does not fit the ${signed ? 'signed' : 'unsigned'} ${grid.bits}-bit grid [${scheme.qmin}, ${scheme.qmax}]${grid.symmetric !== false ? ' with 0 inside' : ''}`);
+  }
+  return { scheme: Object.freeze({ ...scheme, qmin, qmax }), storage };
 }

@@ -43,7 +43,7 @@ export interface FloatActivations {
 export interface BiasSpec {
   /** Storage width of the integer bias, 8..64. */
   readonly bits: number;
-  /** `product`: s = sA·sW[c] (zp 0); `pow2`: the product rounded to a power of two (Vitis). */
+  /** `product`: s = sA·sW[c] (zp 0); `pow2`: the bias's own power-of-two scale from its range, no overflow (Vitis DPU fixed point). */
   readonly scale: 'product' | 'pow2';
   readonly rounding: RoundingMode;
 }
@@ -94,12 +94,38 @@ export interface MixedPrecisionSpec {
 
 export type QuantTransform = 'equalization' | 'biasCorrection' | 'adaround' | 'finetune';
 
+/** Precision a multiply-accumulate runs at (the keys of the report's `MacBreakdown`). */
+export type MacPrecision = 'int4' | 'int8' | 'int16' | 'float16' | 'float32';
+
+/** Device figures a `DeviceSpec` can cite a source for (`DeviceSpec.sources` keys). */
+export type DeviceFigure = 'tops' | 'precisionTops' | 'watts' | 'priceUsd' | 'memoryGBps' | 'utilization';
+
+/**
+ * The device a profile deploys to, with the datasheet figures the cost estimate (`estimateCost`)
+ * reads. Every figure is optional so plugins can give what they know; the estimate needs `tops`.
+ */
 export interface DeviceSpec {
   readonly name: string;
+  /** Peak dense INT8 throughput in tera-operations per second (one MAC = 2 operations; not the sparse figure). */
   readonly tops?: number;
+  /**
+   * Peak throughput (TOPS / TFLOPS) of MACs at other precisions, where the profile runs them: the
+   * accelerator, or the host CPU for precisions the accelerator lacks (float fallback). Missing
+   * entries take `estimateCost`'s documented defaults.
+   */
+  readonly precisionTops?: Readonly<Partial<Record<Exclude<MacPrecision, 'int8'>, number>>>;
+  /** Typical power draw under inference load, W. */
   readonly watts?: number;
+  /** Unit price, USD. */
   readonly priceUsd?: number;
+  /** Bandwidth of the memory weights and activations stream from, GB/s; absent when they stay on chip. */
+  readonly memoryGBps?: number;
+  /** Share of peak throughput a typical CNN sustains, in (0, 1]. */
+  readonly utilization?: number;
+  /** Main datasheet or product page. */
   readonly source?: string;
+  /** Per-figure source: each names a present figure and holds an http(s) URL (plus notes on how sure it is). */
+  readonly sources?: Readonly<Partial<Record<DeviceFigure, string>>>;
 }
 
 export interface ProfileSource {

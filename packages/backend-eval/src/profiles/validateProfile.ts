@@ -190,13 +190,43 @@ function transforms(value: unknown, path: string): string[] {
   return array(value, path, { nonEmpty: true }).map((t, i) => oneOf(t, `${path}.${i}`, TRANSFORMS));
 }
 
+const DEVICE_FIGURES = ['tops', 'precisionTops', 'watts', 'priceUsd', 'memoryGBps', 'utilization'] as const;
+const DEVICE_PRECISIONS = ['int4', 'int16', 'float16', 'float32'] as const;
+const URL_IN_TEXT = /https?:\/\/\S+/;
+
 function device(value: unknown, path: string): Obj {
-  const d = object(value, path, ['name', 'tops', 'watts', 'priceUsd', 'source']);
+  const d = object(value, path, ['name', ...DEVICE_FIGURES, 'source', 'sources']);
   const out: Obj = { name: string(d.name, `${path}.name`) };
-  for (const key of ['tops', 'watts', 'priceUsd'] as const) {
+  for (const key of ['tops', 'watts', 'priceUsd', 'memoryGBps'] as const) {
     if (d[key] !== undefined) out[key] = finite(d[key], `${path}.${key}`, { positive: true });
   }
+  if (d.precisionTops !== undefined) out.precisionTops = precisionTops(d.precisionTops, `${path}.precisionTops`);
+  if (d.utilization !== undefined) {
+    const u = finite(d.utilization, `${path}.utilization`, { positive: true });
+    if (u > 1) fail(`${path}.utilization`, `expected a share of peak throughput in (0, 1], got ${show(u)}`);
+    out.utilization = u;
+  }
   if (d.source !== undefined) out.source = string(d.source, `${path}.source`);
+  if (d.sources !== undefined) out.sources = deviceSources(d.sources, `${path}.sources`, out);
+  return out;
+}
+
+function precisionTops(value: unknown, path: string): Obj {
+  const p = object(value, path, DEVICE_PRECISIONS);
+  const out: Obj = {};
+  for (const [key, tops] of Object.entries(p)) out[key] = finite(tops, `${path}.${key}`, { positive: true });
+  return out;
+}
+
+/** Figure → source text holding a URL; each key must name a figure the device gives. */
+function deviceSources(value: unknown, path: string, figures: Obj): Obj {
+  const s = object(value, path, DEVICE_FIGURES);
+  const out: Obj = {};
+  for (const [key, text] of Object.entries(s)) {
+    const p = `${path}.${key}`;
+    if (figures[key] === undefined) fail(p, `names no figure of this device (${key} is not given)`);
+    out[key] = string(text, p, URL_IN_TEXT);
+  }
   return out;
 }
 

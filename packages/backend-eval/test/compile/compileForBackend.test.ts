@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { compileForBackend } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
-import type { BackendProfile } from '../../src/profiles/types.js';
+import type { BackendProfile, TensorGrid } from '../../src/profiles/types.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -70,7 +70,8 @@ const trt = builtinProfiles['trt-int8-entropy'];
 describe('compileForBackend (emulate, static activations)', () => {
   it('compiles tflite-int8 into a QDQ model that runs in ORT (optimized and not) and stays close to float', async () => {
     const compiled = await compileForBackend(fpBytes, tflite, batches(8));
-    expect(compiled.coverage.filter((c) => c.integer).map((c) => c.opType)).toEqual(['Conv', 'Gemm', 'MatMul', 'Gemm']);
+    expect(compiled.coverage.filter((c) => c.integer).map((c) => c.opType)).toEqual(['Conv', 'Relu', 'Flatten', 'Gemm', 'MatMul', 'Gemm']);
+    expect(compiled.coverage.every((c) => c.onAccelerator && c.numerics === 'integer')).toBe(true);
     const x = Float32Array.from(values(4 * 36, 99, 2));
     const q = (await run(compiled.bytes(), x, 4))['y']!.data as Float32Array;
     const f = (await run(fpBytes, x, 4))['y']!.data as Float32Array;
@@ -83,7 +84,8 @@ describe('compileForBackend (emulate, static activations)', () => {
       expect(Math.abs(qo[i]! - q[i]!)).toBeLessThan(0.05 * amp);
     }
     const ops = compiled.model.graph.nodes.map((n) => n.opType);
-    expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(4 + 6);
+    // 4 weights + 3 int32 biases + 6 activations (x, r, f, g, m, y; Conv+Relu fused, so not c)
+    expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(4 + 3 + 6);
     expect(compiled.approximations.join('\n')).toMatch(/half-away/);
   });
 
@@ -109,7 +111,8 @@ describe('compileForBackend (emulate, static activations)', () => {
 
     it(`${profile.id}: activation parameters equal an independent ORT + calibrator computation`, async () => {
       const compiled = await compileForBackend(fpBytes, profile, batches(3));
-      const tensors = ['x', 'c', 'f', 'g', 'm', 'y'];
+      // Conv+Relu is fused in both profiles: the Relu output r is quantized, c is not.
+      const tensors = ['x', 'r', 'f', 'g', 'm', 'y'];
       expect(compiled.activations.map((a) => a.tensor)).toEqual(tensors);
       const cals = new Map<string, Calibrator>(tensors.map((t) => [t, (defaultRegistry.calibrator as (n: string, o?: unknown) => Calibrator)(profile.calibration.method, profile.calibration.options)]));
       for (const b of batches(3)) {
@@ -133,36 +136,51 @@ describe('compileForBackend (emulate, static activations)', () => {
   it('per-op fallback: an op outside the profile stays float, with the reason and no Q/DQ around it', async () => {
     const convOnly: BackendProfile = defineBackend({ ...tflite, id: 'test-conv-only', ops: { supported: ['Conv', 'Relu', 'Flatten'] } });
     const compiled = await compileForBackend(fpBytes, convOnly, batches(2));
-    expect(compiled.coverage.map((c) => [c.opType, c.integer, c.reason])).toEqual([
-      ['Conv', true, undefined],
-      ['Relu', false, expect.stringMatching(/float32/)],
-      ['Flatten', false, expect.stringMatching(/float32/)],
-      ['Gemm', false, 'not supported by test-conv-only'],
-      ['MatMul', false, 'not supported by test-conv-only'],
-      ['Gemm', false, 'not supported by test-conv-only'],
+    expect(compiled.coverage.map((c) => [c.opType, c.integer, c.onAccelerator, c.reason])).toEqual([
+      ['Conv', true, true, undefined],
+      ['Relu', true, true, undefined],
+      ['Flatten', true, true, undefined],
+      ['Gemm', false, false, 'not supported by test-conv-only → float32'],
+      ['MatMul', false, false, 'not supported by test-conv-only → float32'],
+      ['Gemm', false, false, 'not supported by test-conv-only → float32'],
     ]);
     const { nodes } = compiled.model.graph;
     for (const node of nodes.filter((n) => n.opType === 'Gemm' || n.opType === 'MatMul')) {
-      for (const input of node.inputs) expect(nodes.find((n) => n.outputs.includes(input))?.opType).not.toBe('DequantizeLinear');
+      for (const input of node.inputs.slice(1)) expect(nodes.find((n) => n.outputs.includes(input))?.opType).not.toBe('DequantizeLinear');
     }
-    expect(compiled.model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.inputs[0])).toEqual(['x', 'c_float']);
+    // the float Gemm reads the accelerator's quantized output f (dequantized), nothing after it is quantized
+    expect(compiled.model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.inputs[0])).toEqual(['x', 'r_float', 'f_float']);
     expect(compiled.weights.map((w) => w.tensor)).toEqual(['w1']);
     const x = Float32Array.from(values(36, 8));
     expect((await run(compiled.bytes(), x, 1))['y']!.dims).toEqual([1, 3]);
   });
 
-  it('single-cut (edgetpu-strict): the first unsupported op and everything after it stay float', async () => {
-    const compiled = await compileForBackend(fpBytes, builtinProfiles['edgetpu-strict'], batches(2));
-    expect(compiled.coverage.map((c) => [c.node, c.integer, c.reason])).toEqual([
-      ['n0', true, undefined],
-      ['n1', false, expect.stringMatching(/float32/)],
-      ['n2', false, expect.stringMatching(/float32/)],
-      ['n3', true, undefined],
-      ['n4', false, 'not supported by edgetpu-strict'],
-      ['n5', false, "after the single cut at 'n4' (edgetpu-strict)"],
+  it('single-cut: the first unsupported op and everything after it leave the accelerator', async () => {
+    // Edge TPU: the cut-off ops run on the CPU in int8, so their numerics stay quantized.
+    const edgetpu = await compileForBackend(fpBytes, builtinProfiles['edgetpu-strict'], batches(2));
+    expect(edgetpu.coverage.map((c) => [c.node, c.integer, c.onAccelerator, c.reason])).toEqual([
+      ['n0', true, true, undefined],
+      ['n1', true, true, undefined],
+      ['n2', true, true, undefined],
+      ['n3', true, true, undefined],
+      ['n4', true, false, 'not supported by edgetpu-strict → cpu-int8 (quantized numerics kept)'],
+      ['n5', true, false, "after the single cut at 'n4' → cpu-int8 (quantized numerics kept)"],
     ]);
-    expect(compiled.activations.map((a) => a.tensor)).toEqual(['x', 'c', 'f', 'g']);
-    expect(compiled.approximations).toContain('fallback target cpu-int8 emulated as float32');
+    expect(edgetpu.activations.map((a) => a.tensor)).toEqual(['x', 'r', 'f', 'g', 'm', 'y']);
+    expect(edgetpu.approximations.join('\n')).toMatch(/cpu-int8 fallback/);
+    // The same policy with a float32 target: everything from the cut on runs in float.
+    const floatCut = defineBackend({ ...builtinProfiles['edgetpu-strict'], id: 'test-single-cut-float', fallback: { policy: 'single-cut', target: 'float32' } });
+    const compiled = await compileForBackend(fpBytes, floatCut, batches(2));
+    expect(compiled.coverage.map((c) => [c.node, c.integer, c.onAccelerator])).toEqual([
+      ['n0', true, true],
+      ['n1', true, true],
+      ['n2', true, true],
+      ['n3', true, true],
+      ['n4', false, false],
+      ['n5', false, false],
+    ]);
+    expect(compiled.weights.map((w) => w.tensor)).toEqual(['w1', 'w2']);
+    expect(compiled.activations.map((a) => a.tensor)).toEqual(['x', 'r', 'f', 'g']);
     const x = Float32Array.from(values(36, 9));
     expect((await run(compiled.bytes(), x, 1))['y']!.dims).toEqual([1, 3]);
   });
@@ -198,13 +216,15 @@ describe('compileForBackend (emulate, static activations)', () => {
     expect(reference.activations).toEqual(compiled.activations);
   });
 
-  it('rejects what this subset does not handle, with QT_INVALID_ARGUMENT naming the profile', async () => {
-    for (const id of ['hailo8-w4a8', 'ort-dynamic-u8s8', 'coreml-weight-only', 'tflite-16x8'] as const) {
-      const error = await compileForBackend(fpBytes, builtinProfiles[id], batches(1)).catch((e: unknown) => e);
-      expect(isQuantTrimError(error, 'QT_INVALID_ARGUMENT')).toBe(true);
-      expect((error as Error).message).toContain(id);
-    }
+  it('rejects what it cannot emulate, with QT_INVALID_ARGUMENT naming the profile', async () => {
     const bad = await compileForBackend(fpBytes, tflite, [new Float32Array(35)]).catch((e: unknown) => e);
     expect(isQuantTrimError(bad, 'QT_INVALID_ARGUMENT')).toBe(true);
+    expect((bad as Error).message).toContain('tflite-int8');
+    const s8dynamic = defineBackend({ ...builtinProfiles['ort-dynamic-u8s8'], id: 'test-dynamic-s8', activations: { ...builtinProfiles['ort-dynamic-u8s8'].activations as TensorGrid, signed: true } });
+    const dyn = await compileForBackend(fpBytes, s8dynamic, []).catch((e: unknown) => e);
+    expect(isQuantTrimError(dyn, 'QT_INVALID_ARGUMENT')).toBe(true);
+    expect((dyn as Error).message).toMatch(/test-dynamic-s8.*uint8/);
+    const bits = await compileForBackend(fpBytes, tflite, batches(1), { weightBits: { n0: 4 } }).catch((e: unknown) => e);
+    expect((bits as Error).message).toMatch(/weightBits\.n0: 4-bit weights are not allowed by tflite-int8/);
   });
 });

@@ -90,3 +90,35 @@ describe('validateProfile', () => {
     expect(Object.isFrozen(result.weights?.range)).toBe(true);
   });
 });
+
+const deviceCases: [string, (d: Record<string, any>) => void, string][] = [
+  ['tops not positive', (d) => { d.tops = 0; }, 'profiles.tflite-int8.device.tops: expected a positive number'],
+  ['bandwidth not a number', (d) => { d.memoryGBps = 'fast'; }, 'profiles.tflite-int8.device.memoryGBps: expected a finite number'],
+  ['utilization above 1', (d) => { d.utilization = 1.5; }, 'profiles.tflite-int8.device.utilization: expected a share of peak throughput in (0, 1]'],
+  ['utilization zero', (d) => { d.utilization = 0; }, 'profiles.tflite-int8.device.utilization: expected a positive number'],
+  ['unknown precision', (d) => { d.precisionTops.bfloat16 = 1; }, 'profiles.tflite-int8.device.precisionTops.bfloat16: unknown field'],
+  ['precision throughput', (d) => { d.precisionTops.float16 = -1; }, 'profiles.tflite-int8.device.precisionTops.float16: expected a positive number'],
+  ['int8 in precisionTops (it is `tops`)', (d) => { d.precisionTops.int8 = 1; }, 'profiles.tflite-int8.device.precisionTops.int8: unknown field'],
+  ['source without a URL', (d) => { d.sources.memoryGBps = 'the datasheet'; }, 'profiles.tflite-int8.device.sources.memoryGBps: expected a string matching'],
+  ['source for a figure not given', (d) => { delete d.memoryGBps; }, 'profiles.tflite-int8.device.sources.memoryGBps: names no figure'],
+  ['unknown source key', (d) => { d.sources.price = 'https://x.example'; }, 'profiles.tflite-int8.device.sources.price: unknown field'],
+  ['unknown device field', (d) => { d.bandwidth = 3; }, 'profiles.tflite-int8.device.bandwidth: unknown field'],
+];
+
+describe('validateProfile: device', () => {
+  it.each(deviceCases)('rejects %s with QT_INVALID_PROFILE naming the field', (_label, mutate, prefix) => {
+    const profile = copy('tflite-int8');
+    mutate(profile.device);
+    const error = errorOf(() => validateProfile(profile));
+    expect(error.code).toBe('QT_INVALID_PROFILE');
+    expect(error.message.startsWith(prefix)).toBe(true);
+  });
+
+  it('keeps every device figure and source, frozen', () => {
+    const result = validateProfile(copy('vitis-dpu-pow2'));
+    expect(result.device).toEqual(builtinProfiles['vitis-dpu-pow2'].device);
+    expect(result.device?.utilization).toBe(0.27);
+    expect(Object.isFrozen(result.device?.sources)).toBe(true);
+    expect(Object.isFrozen(result.device?.precisionTops)).toBe(true);
+  });
+});

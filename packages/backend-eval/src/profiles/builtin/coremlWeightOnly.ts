@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { PER_CHANNEL, grid, refs } from './common.js';
+import { APPLE_A17_PRO_ANE } from '../../estimate/devices.js';
 
 /** P12 — Core ML weight-only int8 (coremltools `linear_symmetric`) (BACKENDS.md §2). */
 export const coremlWeightOnly = defineBackend({
@@ -15,6 +16,7 @@ export const coremlWeightOnly = defineBackend({
   activationMode: 'static',
   ops: { supported: ['Conv', 'Gemm', 'MatMul'], limits: { '*': { minWeightElements: 2048 } } },
   fallback: { policy: 'per-op', target: 'float32' },
+  device: APPLE_A17_PRO_ANE,
   sources: refs('CML2', 'CML3', 'CML4', 'CML7'),
   evidence: { 'weights.range': 'uncertain', 'weights.rounding': 'uncertain' },
 });

@@ -1,6 +1,7 @@
 import { defineBackend } from '../defineBackend.js';
 import { refs } from './common.js';
 import { tfliteInt8 } from './tfliteInt8.js';
+import { CORAL_USB_ACCELERATOR } from '../../estimate/devices.js';
 
 /** P4 — Coral Edge TPU: TFLite int8 numerics, strictest partitioning (BACKENDS.md §2). */
 export const edgetpuStrict = defineBackend({
@@ -19,6 +20,7 @@ export const edgetpuStrict = defineBackend({
     },
   },
   fallback: { policy: 'single-cut', target: 'cpu-int8' },
+  device: CORAL_USB_ACCELERATOR,
   sources: refs('ETPU1', 'ETPU3', 'ETPU4', 'TFL1', 'TFL4', 'TFL7'),
   evidence: {
     'weights.granularity': 'uncertain',

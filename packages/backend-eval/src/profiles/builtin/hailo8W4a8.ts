@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, grid, refs } from './common.js';
+import { HAILO_8_AI_HAT } from '../../estimate/devices.js';
 
 /** P7 — Hailo-8 Dataflow Compiler with mixed 4/8/16-bit weights (BACKENDS.md §2). */
 export const hailo8W4a8 = defineBackend({
@@ -21,6 +22,7 @@ export const hailo8W4a8 = defineBackend({
   },
   preQuant: ['equalization'],
   postQuant: ['finetune'],
+  device: HAILO_8_AI_HAT,
   sources: refs('HL1', 'HL2', 'HL3', 'HL5', 'HL6', 'HL7', 'HL8', 'HL10'),
   evidence: {
     'weights.symmetric': 'uncertain',

@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
+import { INTEL_I7_1185G7 } from '../../estimate/devices.js';
 
 /** P10 — OpenVINO NNCF `performance` preset (BACKENDS.md §2). */
 export const openvinoNncfPerf = defineBackend({
@@ -17,6 +18,7 @@ export const openvinoNncfPerf = defineBackend({
   fallback: { policy: 'per-op', target: 'float32' },
   accumulator: { bits: 32, saturating: false },
   postQuant: ['biasCorrection'],
+  device: INTEL_I7_1185G7,
   sources: refs('OV3', 'OV4', 'OV5', 'OV6', 'OV7', 'OV9'),
   evidence: {
     'weights.rounding': 'uncertain',

@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
+import { XEON_PLATINUM_8380 } from '../../estimate/devices.js';
 
 /** P11 — ONNX Runtime dynamic quantization, u8 activations × s8 weights (BACKENDS.md §2). */
 export const ortDynamicU8s8 = defineBackend({
@@ -17,6 +18,7 @@ export const ortDynamicU8s8 = defineBackend({
   ops: { supported: ['MatMul', 'Gemm'], limits: { MatMul: { constantB: true }, Gemm: { constantB: true } } },
   fallback: { policy: 'per-op', target: 'float32' },
   accumulator: { bits: 32, saturating: false },
+  device: XEON_PLATINUM_8380,
   sources: refs('ORT1', 'ORT3', 'ORT4', 'ORT6', 'ORT13'),
   // U8S8 saturates int16 pairs on AVX2/AVX512 hosts without VNNI; recorded per run, not per profile.
   evidence: { 'accumulator.saturating': 'uncertain' },

@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, F32_EPS, PER_CHANNEL, grid, refs } from './common.js';
+import { SNAPDRAGON_X_ELITE_NPU } from '../../estimate/devices.js';
 
 const QNN_COMMON = {
   vendor: 'Qualcomm',
@@ -12,6 +13,7 @@ const QNN_COMMON = {
   ops: { supported: [...CORE_ONNX_OPS] },
   fallback: { policy: 'per-op', target: 'float32' },
   accumulator: { bits: 32, saturating: false },
+  device: SNAPDRAGON_X_ELITE_NPU,
   evidence: {
     'weights.rounding': 'third-party',
     'activations.rounding': 'third-party',

@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
+import { RK3588_NPU } from '../../estimate/devices.js';
 
 /** P8 — Rockchip RKNN toolkit with the mmse algorithm (BACKENDS.md §2). */
 export const rknnMmse = defineBackend({
@@ -17,6 +18,7 @@ export const rknnMmse = defineBackend({
   fusedActivations: ['Conv+Relu', 'Conv+Clip'],
   ops: { supported: [...CORE_ONNX_OPS] },
   fallback: { policy: 'per-op', target: 'float32' },
+  device: RK3588_NPU,
   sources: refs('RK1', 'RK2', 'RK3'),
   evidence: {
     'weights.rounding': 'third-party',

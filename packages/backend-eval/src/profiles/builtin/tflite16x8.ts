@@ -1,6 +1,7 @@
 import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
 import { TFLITE_SHARED_SCALE, TFLITE_WEIGHTS } from './tfliteInt8.js';
+import { RASPBERRY_PI_5_CPU } from '../../estimate/devices.js';
 
 /** P3 — TFLite 16x8: int8 weights, symmetric int16 activations (BACKENDS.md §2). */
 export const tflite16x8 = defineBackend({
@@ -21,6 +22,7 @@ export const tflite16x8 = defineBackend({
   },
   fallback: { policy: 'per-op', target: 'float32' },
   accumulator: { bits: 64, saturating: false },
+  device: RASPBERRY_PI_5_CPU,
   sources: refs('TFL1', 'TFL3', 'TFL4', 'TFL7'),
   evidence: {
     'activations.symmetric': 'uncertain',

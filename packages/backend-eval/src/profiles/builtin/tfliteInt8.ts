@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
+import { RASPBERRY_PI_5_CPU } from '../../estimate/devices.js';
 
 /** TFLite's weight grid, shared by P2–P4: s8 sym [-127, 127], per output channel, ties away. */
 export const TFLITE_WEIGHTS = grid({ bits: 8, signed: true, symmetric: true, range: 'narrow', granularity: PER_CHANNEL, rounding: 'half-away' });
@@ -34,6 +35,7 @@ export const tfliteInt8 = defineBackend({
   ops: { supported: [...CORE_ONNX_OPS] },
   fallback: { policy: 'per-op', target: 'float32' },
   accumulator: { bits: 32, saturating: false },
+  device: RASPBERRY_PI_5_CPU,
   sources: refs('TFL1', 'TFL2', 'TFL4', 'TFL6', 'TFL7', 'TFL8', 'TFL9'),
   evidence: { 'weights.granularity': 'uncertain', fusedActivations: 'third-party' },
 });

@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
+import { JETSON_ORIN_NANO_SUPER } from '../../estimate/devices.js';
 
 /** P1 — TensorRT implicit INT8 with the entropy (KL) calibrator (BACKENDS.md §2). */
 export const trtInt8Entropy = defineBackend({
@@ -17,6 +18,7 @@ export const trtInt8Entropy = defineBackend({
   ops: { supported: [...CORE_ONNX_OPS] },
   fallback: { policy: 'per-op', target: 'fp16' },
   accumulator: { bits: 32, saturating: false },
+  device: JETSON_ORIN_NANO_SUPER,
   sources: refs('TRT1', 'TRT5', 'TRT9', 'TRT10', 'TRT15', 'TRT18', 'TRT19'),
   evidence: {
     'weights.range': 'third-party',

@@ -1,5 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
+import { KRIA_KV260_DPU } from '../../estimate/devices.js';
 
 /** P9 — AMD Vitis AI DPU with power-of-two scales (BACKENDS.md §2). */
 export const vitisDpuPow2 = defineBackend({
@@ -19,6 +20,7 @@ export const vitisDpuPow2 = defineBackend({
     supported: ['Conv', 'Gemm', 'Add', 'Mul', 'Relu', 'Clip', 'HardSwish', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Concat', 'BatchNormalization'],
   },
   fallback: { policy: 'per-op', target: 'float32' },
+  device: KRIA_KV260_DPU,
   sources: refs('VAI1', 'VAI3', 'VAI4', 'VAI6', 'VAI7', 'VAI8'),
   evidence: {
     'weights.rounding': 'uncertain',

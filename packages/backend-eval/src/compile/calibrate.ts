@@ -1,0 +1,98 @@
+import { QuantTrimError } from '@quant-trim/internal';
+import { addOutputs, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
+import { defaultRegistry, type Calibrator } from '@quant-trim/quant-grid';
+import type { BackendProfile } from '../profiles/types.js';
+
+/** Calibration batches: each a Float32Array of whole samples (row-major, batch first). */
+export type CalibrationData = AsyncIterable<Float32Array> | Iterable<Float32Array>;
+
+export const invalid = (profile: BackendProfile, message: string, details: Record<string, unknown> = {}): QuantTrimError =>
+  new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`compileForBackend\` (${profile.id}): ${message}`, details: { profile: profile.id, ...details } });
+
+/** Sample shape of the model's single data input: `inputShape`, else its static declared shape after the batch axis. */
+export function sampleShapeOf(model: OnnxModel, inputName: string, inputShape: readonly number[] | undefined, profile: BackendProfile): readonly number[] {
+  const declared = model.graph.inputs.find((v) => v.name === inputName)?.shape?.slice(1);
+  const shape = inputShape ?? (declared?.every((d): d is number => typeof d === 'number') ? declared : undefined);
+  if (shape === undefined) throw invalid(profile, `the input '${inputName}' has no static sample shape; pass options.inputShape`);
+  return shape;
+}
+
+export interface TensorStats {
+  calibrator: Calibrator;
+  min: number;
+}
+
+/**
+ * Streams calibration batches through the float model in onnxruntime-node (intermediate tensors
+ * added as outputs) and feeds every tensor to its group's quant-grid calibrator; stops at
+ * `profile.calibration.samples`. Batches are never kept.
+ */
+export async function calibrate(
+  model: OnnxModel,
+  inputName: string,
+  tensors: readonly string[],
+  group: ReadonlyMap<string, string>,
+  profile: BackendProfile,
+  data: CalibrationData,
+  inputShape: readonly number[] | undefined,
+): Promise<{ get(t: string): TensorStats | undefined; samples: number; batches: number }> {
+  const stats = new Map<string, TensorStats>();
+  const method = profile.calibration.method as Parameters<typeof defaultRegistry.calibrator>[0];
+  // One calibrator per shared-scale group: its members' data all feed it (union of ranges).
+  for (const t of tensors) {
+    const root = group.get(t) ?? t;
+    let s = stats.get(root);
+    if (s === undefined) {
+      s = { calibrator: (defaultRegistry.calibrator as (name: string, options?: unknown) => Calibrator)(method, profile.calibration.options), min: Infinity };
+      stats.set(root, s);
+    }
+    stats.set(t, s);
+  }
+  if (tensors.length === 0) return { get: (t) => stats.get(t), samples: 0, batches: 0 };
+
+  const sampleShape = sampleShapeOf(model, inputName, inputShape, profile);
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const batchDim = model.graph.inputs.find((v) => v.name === inputName)?.shape?.[0];
+  const fixedBatch = typeof batchDim === 'number' && batchDim > 0 ? batchDim : undefined;
+  const probe = addOutputs(model, tensors.filter((t) => t !== inputName));
+
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(writeOnnx(probe));
+  let samples = 0;
+  let batches = 0;
+  const limit = profile.calibration.samples;
+  try {
+    for await (const batch of data) {
+      if (!(batch instanceof Float32Array) || batch.length === 0 || batch.length % sampleSize !== 0) {
+        throw invalid(profile, `calibration batch ${batches}: expected a non-empty Float32Array of whole samples of ${sampleSize} values [${sampleShape.join(', ')}]`);
+      }
+      const available = batch.length / sampleSize;
+      if (fixedBatch !== undefined && available % fixedBatch !== 0) {
+        throw invalid(profile, `calibration batch ${batches}: ${available} samples; the model's input has a fixed batch size of ${fixedBatch}, so batches must hold multiples of it`);
+      }
+      let n = Math.min(available, limit - samples);
+      if (fixedBatch !== undefined) n -= n % fixedBatch;
+      if (n === 0) break;
+      // A model with a fixed batch size runs in chunks of it; each chunk is one calibrator batch.
+      const chunk = fixedBatch ?? n;
+      for (let start = 0; start < n; start += chunk) {
+        const x = batch.subarray(start * sampleSize, (start + chunk) * sampleSize);
+        const out = await session.run({ [inputName]: new ort.Tensor('float32', x, [chunk, ...sampleShape]) });
+        for (const t of tensors) {
+          const value = t === inputName ? x : (out[t]?.data as Float32Array);
+          const dims = t === inputName ? [chunk, ...sampleShape] : out[t]!.dims;
+          const s = stats.get(t)!;
+          s.calibrator.observe(value, dims);
+          for (let i = 0; i < value.length; i++) if (value[i]! < s.min) s.min = value[i]!;
+        }
+      }
+      samples += n;
+      batches++;
+      if (samples >= limit) break;
+    }
+  } finally {
+    await session.release();
+  }
+  if (samples === 0) throw invalid(profile, 'the calibration data yielded no samples');
+  return { get: (t) => stats.get(t), samples, batches };
+}

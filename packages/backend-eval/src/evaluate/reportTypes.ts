@@ -1,0 +1,178 @@
+import type { NodeCoverage } from '../compile/compileForBackend.js';
+import type { ComparisonMetrics } from '../metrics/classificationMetrics.js';
+
+/** The `$id` of the JSON Schema an `EvaluationReport` conforms to (`schema/evaluation-report.schema.json`). */
+export const REPORT_SCHEMA_ID = 'https://quant-trim.github.io/schemas/backend-eval/evaluation-report-1.json';
+
+/** A real ONNX runtime a compiled model is executed on. */
+export type RuntimeName = 'onnxruntime-node' | 'onnxruntime-web';
+
+/**
+ * `emulate`: the profile's numerics exactly (QDQ in float: ORT graph optimization `disabled`; even
+ * `basic` rewrites float biases next to dequantized weights). `native`: ORT's integer kernels
+ * (`all`; QDQ groups fused into QLinearConv / QGemm / MatMulInteger where ORT can), for latency.
+ */
+export type ExecutionMode = 'emulate' | 'native';
+
+/** Latency percentiles in milliseconds per inference call of one batch. */
+export interface LatencyStats {
+  readonly batch: number;
+  readonly runs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+}
+
+/** One runtime row of a model × profile (or of the float model). */
+export interface RuntimeResult {
+  readonly runtime: RuntimeName;
+  readonly version: string;
+  readonly mode: ExecutionMode;
+  readonly threads: number;
+  /** Samples run on this runtime for the agreement figures below. */
+  readonly samples: number;
+  /** Accuracy on those samples, when labels were given. */
+  readonly accuracy?: number;
+  /** Top-1 agreement with the emulated model on the same samples (1 = same predictions). */
+  readonly agreementWithEmulation: number;
+  /** Largest |logit difference| against the emulated model. */
+  readonly maxAbsDiffFromEmulation: number;
+  /** Measured latency at batch 1 and batch 32 (empty when latency measurement is off). */
+  readonly latency: readonly LatencyStats[];
+  /** Op types of ORT's optimized graph (integer kernels such as QLinearConv show what fused); node runtime only. */
+  readonly optimizedOps?: Readonly<Record<string, number>>;
+}
+
+/** Disagreement between two runtimes on the same compiled model and samples. */
+export interface RuntimeDisagreement {
+  readonly a: RuntimeName;
+  readonly b: RuntimeName;
+  readonly mode: ExecutionMode;
+  readonly samples: number;
+  readonly top1Agreement: number;
+  readonly maxAbsDiff: number;
+  readonly meanAbsDiff: number;
+}
+
+/** Per-layer sensitivity (SQNR in dB; higher = less quantization noise; 999 = identical, −999 = not measurable). */
+export interface LayerSensitivity {
+  readonly node: string;
+  readonly opType: string;
+  /** SQNR of this layer's output in the fully quantized model vs the float model (accumulated error). */
+  readonly outputSqnrDb: number;
+  /** SQNR of the model's logits when only this layer is quantized (isolated error). */
+  readonly isolatedSqnrDb: number;
+}
+
+export interface SensitivityReport {
+  readonly samples: number;
+  /** Layers in graph order. */
+  readonly layers: readonly LayerSensitivity[];
+  /** Layers to keep in float, most sensitive first: isolated SQNR below `thresholdDb`. */
+  readonly keepFloat: readonly string[];
+  readonly thresholdDb: number;
+}
+
+/** Multiply-accumulates of one inference by the precision they run at. */
+export interface MacBreakdown {
+  readonly int4: number;
+  readonly int8: number;
+  readonly int16: number;
+  readonly float16: number;
+  readonly float32: number;
+}
+
+/** A sourced number of the cost model. */
+export interface SourcedValue {
+  readonly value: number;
+  readonly unit: string;
+  readonly source: string;
+}
+
+/**
+ * Estimated (not measured) energy, latency and cost of one inference on the profile's device, from
+ * a documented analytical model: MACs by precision × energy per operation (published figures),
+ * bytes moved × energy per byte, device throughput / power / price from datasheets.
+ */
+export interface CostEstimate {
+  readonly device: string;
+  readonly macs: MacBreakdown;
+  /** Weights + activations read and written once per inference, in bytes. */
+  readonly bytesMoved: number;
+  readonly energyMicrojoules: number;
+  readonly latencyMs: number;
+  /** Energy cost of one million inferences plus the device price amortized over its life, in USD. */
+  readonly costUsdPerMillion: number;
+  /** The figures used, each with its source. */
+  readonly assumptions: Readonly<Record<string, SourcedValue>>;
+}
+
+export interface CoverageSummary {
+  /** Nodes running integer (or quantized weights for weight-only profiles) / all nodes. */
+  readonly integer: number;
+  readonly total: number;
+  /** Share of MACs that run quantized. */
+  readonly macShare: number;
+  readonly nodes: readonly NodeCoverage[];
+}
+
+export interface ProfileResult {
+  readonly profile: string;
+  readonly name: string;
+  readonly vendor: string;
+  readonly status: 'ok' | 'error';
+  /** When status is `error`: the coded error that stopped this profile (the others still run). */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Emulated numerics against the float model (absent on error). */
+  readonly metrics?: ComparisonMetrics;
+  readonly coverage?: CoverageSummary;
+  readonly approximations?: readonly string[];
+  readonly calibration?: { readonly samples: number; readonly batches: number };
+  readonly sensitivity?: SensitivityReport;
+  readonly runtimes?: readonly RuntimeResult[];
+  readonly disagreement?: readonly RuntimeDisagreement[];
+  readonly estimate?: CostEstimate;
+  /** Wall time split, in seconds. */
+  readonly timing?: { readonly compileSeconds: number; readonly inferenceSeconds: number; readonly runtimeSeconds: number };
+}
+
+export interface ModelReport {
+  readonly name: string;
+  readonly parameters: number;
+  readonly macs: number;
+  readonly float: {
+    readonly accuracy?: number;
+    readonly runtimes: readonly RuntimeResult[];
+    readonly estimate?: CostEstimate;
+  };
+  readonly profiles: readonly ProfileResult[];
+  /** Over the profiles that ran, when labels were given. */
+  readonly acrossProfiles?: {
+    readonly meanDrop: number;
+    readonly worstDrop: number;
+    readonly worstProfile: string;
+    readonly spread: number;
+  };
+}
+
+export interface EvaluationReport {
+  readonly $schema: typeof REPORT_SCHEMA_ID;
+  readonly schemaVersion: 1;
+  readonly createdAt: string;
+  readonly tool: { readonly name: '@quant-trim/backend-eval'; readonly version: string };
+  readonly environment: {
+    readonly node: string;
+    readonly platform: string;
+    readonly arch: string;
+    readonly cpu: string;
+    /** ISA features relevant to integer kernels (avx2, avx512f, avx512_vnni, neon, ...). */
+    readonly isa: readonly string[];
+    readonly runtimes: Readonly<Partial<Record<RuntimeName, string>>>;
+  };
+  readonly data: {
+    readonly samples: number;
+    readonly calibrationSamples: number;
+    readonly classes: number;
+    readonly labelled: boolean;
+  };
+  readonly models: readonly ModelReport[];
+}

@@ -1,0 +1,2 @@
+export { validateReport } from './validateReport.js';
+export { formatReportTable, type FormatReportTableOptions } from './formatTable.js';

@@ -1,0 +1,80 @@
+import { QuantTrimError } from '@quant-trim/internal';
+import type { Logits } from '../metrics/classificationMetrics.js';
+import type { RuntimeSession } from './sessions.js';
+
+export interface RunLogitsOptions {
+  /** Samples per call when the model's batch axis is free. Default 256. */
+  readonly batchSize?: number;
+  /**
+   * The model's fixed batch size. Every call then carries exactly this many rows; the last batch is
+   * zero-padded and the padded rows are dropped. Default: the input's declared batch dimension
+   * when it is a number, else none.
+   */
+  readonly fixedBatch?: number;
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`${name}\` of \`runLogits\`: expected a positive integer, got ${value}` });
+  return value;
+}
+
+function sampleCount(data: Float32Array, sampleShape: readonly number[]): { samples: number; size: number } {
+  if (!(data instanceof Float32Array)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `data` of `runLogits`: expected a Float32Array' });
+  const size = sampleShape.reduce((a, d) => a * d, 1);
+  if (!sampleShape.every((d) => Number.isInteger(d) && d > 0) || data.length === 0 || data.length % size !== 0) {
+    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`data\` of \`runLogits\`: ${data.length} values are not a positive whole number of samples of shape [${sampleShape.join(', ')}]` });
+  }
+  return { samples: data.length / size, size };
+}
+
+/** The declared batch dimension of the session's input, when it is a number. */
+function declaredBatch(session: RuntimeSession): number | undefined {
+  const d = session.inputShape?.[0];
+  return typeof d === 'number' && d > 0 ? d : undefined;
+}
+
+/** Rows `start .. start + rows` of `data`, zero-padded to `callRows` rows. */
+function batchInput(data: Float32Array, size: number, start: number, rows: number, callRows: number): Float32Array {
+  const view = data.subarray(start * size, (start + rows) * size);
+  if (rows === callRows) return view;
+  const padded = new Float32Array(callRows * size);
+  padded.set(view);
+  return padded;
+}
+
+function classesOf(out: Float32Array, callRows: number): number {
+  const classes = out.length / callRows;
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `\`runLogits\`: the model returned ${out.length} values for a batch of ${callRows}` });
+  }
+  return classes;
+}
+
+/**
+ * Runs every sample of `data` (row-major, `sampleShape` per sample) through `session` in batches
+ * and returns the first output as logits, one row per sample.
+ *
+ * @example
+ * const { data, classes } = await runLogits(session, images, [3, 32, 32], { batchSize: 128 });
+ */
+export async function runLogits(session: RuntimeSession, data: Float32Array, sampleShape: readonly number[], options: RunLogitsOptions = {}): Promise<Logits> {
+  const { samples, size } = sampleCount(data, sampleShape);
+  const fixed = options.fixedBatch === undefined ? declaredBatch(session) : positiveInt(options.fixedBatch, 'fixedBatch');
+  const step = fixed ?? positiveInt(options.batchSize ?? 256, 'batchSize');
+  let result: Float32Array | undefined;
+  let classes = 0;
+  for (let start = 0; start < samples; start += step) {
+    const rows = Math.min(step, samples - start);
+    const callRows = fixed ?? rows;
+    const out = await session.run(batchInput(data, size, start, rows, callRows), [callRows, ...sampleShape]);
+    const k = classesOf(out, callRows);
+    if (result === undefined) {
+      classes = k;
+      result = new Float32Array(samples * classes);
+    } else if (k !== classes) {
+      throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `\`runLogits\`: the model returned ${k} classes for samples ${start}.., ${classes} before` });
+    }
+    result.set(out.subarray(0, rows * classes), start * classes);
+  }
+  return { data: result ?? new Float32Array(0), classes };
+}

@@ -48,8 +48,8 @@ export interface CompiledModel {
   readonly activations: readonly ActivationQParams[];
   readonly weights: readonly WeightQParams[];
   readonly biases: readonly BiasQParams[];
-  /** Samples and batches that went through the calibrators (0 for dynamic and weight-only profiles). */
-  readonly calibration: { readonly samples: number; readonly batches: number };
+  /** Samples and batches that went through the calibrators (0 for dynamic and weight-only profiles), and the wall time of that pass. */
+  readonly calibration: { readonly samples: number; readonly batches: number; readonly seconds: number };
   /** Opset the compiled model imports (raised to 21 for 4/16-bit or blocked Q/DQ). */
   readonly opset: number;
   /** BatchNormalization nodes folded into their producer. */
@@ -106,9 +106,11 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   const needed = opsetNeeded(profile, actGrid, plan);
   if (needed.opset > defaultOpset(base)) upgradeOpset(base, needed.opset, needed.why);
 
+  const calibrationStart = performance.now();
   const stats = dynamic || actGrid === undefined
     ? { get: () => undefined, samples: 0, batches: 0 }
     : await calibrate(base, input.name, plan.activationTensors, plan.group, profile, calibration, options.inputShape);
+  const calibrationSeconds = (performance.now() - calibrationStart) / 1000;
 
   const emit = (emulateRounding: boolean) => {
     const model = cloneModel(base);
@@ -154,7 +156,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     activations: main.activations,
     weights: main.weights,
     biases: main.biases,
-    calibration: { samples: stats.samples, batches: stats.batches },
+    calibration: { samples: stats.samples, batches: stats.batches, seconds: calibrationSeconds },
     opset: defaultOpset(main.model),
     foldedBatchNorms,
     approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding),

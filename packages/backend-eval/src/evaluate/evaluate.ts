@@ -211,11 +211,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const versions: Partial<Record<RuntimeName, string>> = {};
 
   const reports: ModelReport[] = [];
+  let classCount = 0;
   for (const m of models) {
     const fp = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
     const fpBytes = m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx);
     options.onProgress?.({ model: m.name, stage: 'float', done: 0, total: profiles.length });
     const floatLogits = await runAll('onnxruntime-node', fpBytes, 'emulate', data.inputs, data.sampleShape, batchSize, threads);
+    classCount = Math.max(classCount, floatLogits.classes);
     const macs = countMacs(fp, { inputShape: [1, ...data.sampleShape] });
     const ctx: ModelContext = { name: m.name, fp, fpBytes, floatLogits, macs, compile: m.compile };
     const floatRuntimes = await runtimeRows(fpBytes, fpBytes, floatLogits, { runtimes, runtimeSamples, latency, threads, data, versions });
@@ -258,18 +260,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     data: {
       samples,
       calibrationSamples: data.calibration instanceof Float32Array ? data.calibration.length / sampleSize : Math.max(0, ...reports.flatMap((r) => r.profiles.map((p) => p.calibration?.samples ?? 0))),
-      classes: ctxClasses(reports, data),
+      classes: classCount,
       labelled: data.labels !== undefined,
     },
     models: reports,
   };
-}
-
-function ctxClasses(_reports: readonly ModelReport[], data: EvaluationData): number {
-  if (data.labels === undefined) return 0;
-  let max = -1;
-  for (let i = 0; i < data.labels.length; i++) max = Math.max(max, data.labels[i]!);
-  return max + 1;
 }
 
 interface RuntimeSettings {
@@ -358,6 +353,8 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
       s.progress('sensitivity');
       sensitivity = await layerSensitivity(ctx, profile, compiled, calibration, compileOptions, s.data, s.sensitivity);
     }
+    const sensitivitySeconds = seconds(t0);
+    t0 = performance.now();
     s.progress('runtimes');
     const { rows, disagreement } = await runtimeRows(compiled.bytes('native'), emulateBytes, logits, s);
     const runtimeSeconds = seconds(t0);
@@ -384,7 +381,7 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
       runtimes: rows,
       disagreement,
       ...(estimate !== undefined ? { estimate } : {}),
-      timing: { compileSeconds, inferenceSeconds, runtimeSeconds },
+      timing: { compileSeconds, inferenceSeconds, sensitivitySeconds, runtimeSeconds },
     };
   } catch (e) {
     if (!isQuantTrimError(e)) throw e;

@@ -126,13 +126,16 @@ export interface ProfileResult {
   readonly metrics?: ComparisonMetrics;
   readonly coverage?: CoverageSummary;
   readonly approximations?: readonly string[];
-  readonly calibration?: { readonly samples: number; readonly batches: number };
+  readonly calibration?: { readonly samples: number; readonly batches: number; readonly seconds: number };
   readonly sensitivity?: SensitivityReport;
   readonly runtimes?: readonly RuntimeResult[];
   readonly disagreement?: readonly RuntimeDisagreement[];
   readonly estimate?: CostEstimate;
-  /** Wall time split, in seconds. */
-  readonly timing?: { readonly compileSeconds: number; readonly inferenceSeconds: number; readonly runtimeSeconds: number };
+  /**
+   * Wall time split, in seconds: compile (calibration included), emulated inference over the test
+   * inputs, per-layer sensitivity, real-runtime rows (agreement runs and latency).
+   */
+  readonly timing?: { readonly compileSeconds: number; readonly inferenceSeconds: number; readonly sensitivitySeconds: number; readonly runtimeSeconds: number };
 }
 
 export interface ModelReport {

@@ -119,12 +119,12 @@ const profile = obj<ProfileResult>({
   metrics: opt(metrics),
   coverage: opt(coverage),
   approximations: opt(arr(str)),
-  calibration: opt(obj<Defined<ProfileResult['calibration']>>({ samples: int(), batches: int() })),
+  calibration: opt(obj<Defined<ProfileResult['calibration']>>({ samples: int(), batches: int(), seconds: num(0) })),
   sensitivity: opt(sensitivity),
   runtimes: opt(arr(runtimeResult)),
   disagreement: opt(arr(disagreement)),
   estimate: opt(estimate),
-  timing: opt(obj<Defined<ProfileResult['timing']>>({ compileSeconds: num(0), inferenceSeconds: num(0), runtimeSeconds: num(0) })),
+  timing: opt(obj<Defined<ProfileResult['timing']>>({ compileSeconds: num(0), inferenceSeconds: num(0), sensitivitySeconds: num(0), runtimeSeconds: num(0) })),
 });
 const model = obj<ModelReport>({
   name: str,

@@ -195,7 +195,7 @@ describe('compileForBackend (emulate, static activations)', () => {
     }
     const compiled = await compileForBackend(fpBytes, tflite, lazy()); // samples: 100, batches of 16
     expect(yielded).toBe(7);
-    expect(compiled.calibration).toEqual({ samples: 100, batches: 7 });
+    expect(compiled.calibration).toEqual({ samples: 100, batches: 7, seconds: expect.any(Number) });
 
     // the truncated 7th batch counts only 4 samples: same params as feeding exactly those 100
     const exact = function* () {
@@ -209,7 +209,7 @@ describe('compileForBackend (emulate, static activations)', () => {
 
   it('runs a model with a fixed batch size of 1 one sample at a time', async () => {
     const compiled = await compileForBackend(fixedBytes, tflite, batches(2));
-    expect(compiled.calibration).toEqual({ samples: 32, batches: 2 });
+    expect(compiled.calibration).toEqual({ samples: 32, batches: 2, seconds: expect.any(Number) });
     const reference = await compileForBackend(fpBytes, tflite, (function* () {
       for (const b of batches(2)) for (let i = 0; i < BATCH; i++) yield b.slice(i * 36, (i + 1) * 36);
     })());

@@ -73,7 +73,7 @@ const trtInt8: Complete<ProfileResult> = {
   metrics: { samples: 1000, accuracy: 0.907, floatAccuracy: 0.912, drop: 0.005, top1Agreement: 0.981, kl: 0.004117, logitCosine: 0.99914, ece: 0.0213 },
   coverage: { integer: 4, total: 12, macShare: 0.9968, nodes: nodes(11) },
   approximations: ['biases stay float32 (INT32 biases not emulated)'],
-  calibration: { samples: 256, batches: 8 },
+  calibration: { samples: 256, batches: 8, seconds: 1.2 },
   sensitivity: {
     samples: 64,
     layers: [
@@ -86,7 +86,7 @@ const trtInt8: Complete<ProfileResult> = {
   runtimes: runtimes(0.906, 0.412, 5.87, { QLinearConv: 3, QGemm: 1, MaxPool: 2 }),
   disagreement: [{ a: 'onnxruntime-node', b: 'onnxruntime-web', mode: 'emulate', samples: 256, top1Agreement: 1, maxAbsDiff: 0.00000381, meanAbsDiff: 0.00000042 }],
   estimate: estimate(13_107_200, 40_960, 3.1, 0.052),
-  timing: { compileSeconds: 1.84, inferenceSeconds: 0.93, runtimeSeconds: 6.2 },
+  timing: { compileSeconds: 1.84, inferenceSeconds: 0.93, sensitivitySeconds: 1.1, runtimeSeconds: 6.2 },
 };
 
 const tfliteInt8: Complete<ProfileResult> = {

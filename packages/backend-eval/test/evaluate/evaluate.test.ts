@@ -1,0 +1,127 @@
+import { isQuantTrimError } from '@quant-trim/internal';
+import { readOnnx, writeOnnx } from '@quant-trim/onnx-export';
+import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
+import { describe, expect, it } from 'vitest';
+import { evaluate, sqnrDb, type EvaluateProgress } from '../../src/evaluate/evaluate.js';
+import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
+import { validateReport } from '../../src/report/validateReport.js';
+
+const vals = (n: number, seed: number, amp = 1) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * amp);
+
+/** x[N,1,6,6] → Conv → Softplus → Flatten → Gemm → y[N,3]; Softplus blocks the opset-21 upgrade 16-bit profiles need. */
+function model(): Uint8Array {
+  const m = readOnnx(
+    buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 1, 6, 6] }],
+      outputs: [{ name: 'y', dataType: DataType.FLOAT, dims: [1, 3] }],
+      initializers: [
+        { name: 'w1', dataType: DataType.FLOAT, dims: [4, 1, 3, 3], values: vals(36, 1, 0.5) },
+        { name: 'w2', dataType: DataType.FLOAT, dims: [3, 64], values: vals(192, 3, 0.3) },
+      ],
+      nodes: [
+        { opType: 'Conv', inputs: ['x', 'w1'], outputs: ['c'] },
+        { opType: 'Softplus', inputs: ['c'], outputs: ['s'] },
+        { opType: 'Flatten', inputs: ['s'], outputs: ['f'] },
+        { opType: 'Gemm', inputs: ['f', 'w2'], outputs: ['y'], attributes: { transB: 1 } },
+      ],
+    }),
+  );
+  m.graph.inputs[0]!.shape![0] = 'N';
+  m.graph.outputs[0]!.shape![0] = 'N';
+  return writeOnnx(m);
+}
+
+const inputs = Float32Array.from(vals(40 * 36, 7, 2));
+const calibration = Float32Array.from(vals(32 * 36, 8, 2));
+
+describe('evaluate', () => {
+  it('reports a profile that cannot compile the model with its coded error and runs the others', async () => {
+    const events: EvaluateProgress[] = [];
+    const report = await evaluate({
+      models: { name: 'softplus', onnx: model() },
+      data: { inputs, sampleShape: [1, 6, 6], calibration },
+      runtimes: [],
+      sensitivity: false,
+      onProgress: (e) => events.push(e),
+    });
+    expect(() => validateReport(JSON.parse(JSON.stringify(report)))).not.toThrow();
+    const [m] = report.models;
+    const failed = m!.profiles.filter((p) => p.status === 'error');
+    expect(failed.map((p) => p.profile)).toEqual(['tflite-16x8', 'qnn-htp-w8a16']);
+    for (const p of failed) {
+      expect(p.error!.code).toBe('QT_INVALID_ARGUMENT');
+      expect(p.error!.message).toMatch(/16-bit activations.*Softplus/);
+      expect(p.metrics).toBeUndefined();
+    }
+    // without labels: agreement-based metrics only, no accuracy summary
+    const ok = m!.profiles.find((p) => p.profile === 'tflite-int8')!;
+    expect(ok.metrics!.accuracy).toBeUndefined();
+    expect(ok.metrics!.top1Agreement).toBeGreaterThan(0.5);
+    expect(ok.runtimes).toEqual([]);
+    expect(ok.sensitivity).toBeUndefined();
+    expect(m!.acrossProfiles).toBeUndefined();
+    expect(m!.float.accuracy).toBeUndefined();
+    expect(report.data).toEqual({ samples: 40, calibrationSamples: 32, classes: 3, labelled: false });
+    // Softplus stays float on every profile (not in any op list)
+    expect(ok.coverage!.nodes.find((n) => n.opType === 'Softplus')).toMatchObject({ integer: false, onAccelerator: false });
+    expect(events[0]).toEqual({ model: 'softplus', stage: 'float', done: 0, total: 12 });
+    expect(events.filter((e) => e.stage === 'compile').map((e) => e.profile)).toEqual(Object.keys(builtinProfiles));
+    expect(events.at(-1)).toEqual({ model: 'softplus', stage: 'done', done: 12, total: 12 });
+  }, 60_000);
+
+  it('takes profiles by id or object, and a calibration function called once per compile', async () => {
+    let calls = 0;
+    const report = await evaluate({
+      models: [{ name: 'a', onnx: model() }],
+      profiles: ['tflite-int8', builtinProfiles['trt-int8-entropy']],
+      data: {
+        inputs,
+        labels: Array.from({ length: 40 }, (_, i) => i % 3),
+        sampleShape: [1, 6, 6],
+        calibration: () => {
+          calls++;
+          return [calibration];
+        },
+      },
+      runtimes: ['onnxruntime-node'],
+      latency: false,
+      sensitivity: { samples: 16 },
+    });
+    const [m] = report.models;
+    expect(m!.profiles.map((p) => p.profile)).toEqual(['tflite-int8', 'trt-int8-entropy']);
+    // 2 profile compiles + one isolated compile per quantized layer (Conv, Gemm) each
+    expect(calls).toBe(2 + 2 * 2);
+    for (const p of m!.profiles) {
+      expect(p.sensitivity!.layers.map((l) => l.opType)).toEqual(['Conv', 'Gemm']);
+      expect(p.runtimes!.map((r) => [r.runtime, r.latency])).toEqual([['onnxruntime-node', []]]);
+      expect(p.disagreement).toEqual([]);
+      expect(p.metrics!.accuracy).toBeDefined();
+    }
+    expect(m!.acrossProfiles!.worstDrop).toBeGreaterThanOrEqual(m!.acrossProfiles!.meanDrop);
+  }, 60_000);
+
+  it('rejects bad arguments with coded errors naming them', async () => {
+    const base = { models: { name: 'a', onnx: model() }, runtimes: [], sensitivity: false as const, latency: false as const };
+    const cases: [unknown, string, RegExp][] = [
+      [{ ...base, data: { inputs: new Float32Array(35), sampleShape: [1, 6, 6], calibration } }, 'QT_INVALID_ARGUMENT', /data\.inputs/],
+      [{ ...base, data: { inputs, labels: [1, 2], sampleShape: [1, 6, 6], calibration } }, 'QT_INVALID_ARGUMENT', /data\.labels: 2 labels for 40 samples/],
+      [{ ...base, data: { inputs, sampleShape: [1, 6, 6], calibration: new Float32Array(5) } }, 'QT_INVALID_ARGUMENT', /data\.calibration/],
+      [{ ...base, models: [], data: { inputs, sampleShape: [1, 6, 6], calibration } }, 'QT_INVALID_ARGUMENT', /models/],
+      [{ ...base, profiles: ['no-such-npu'], data: { inputs, sampleShape: [1, 6, 6], calibration } }, 'QT_UNKNOWN_PROFILE', /no-such-npu/],
+    ];
+    for (const [options, code, message] of cases) {
+      const error = await evaluate(options as Parameters<typeof evaluate>[0]).catch((e: unknown) => e);
+      expect(isQuantTrimError(error, code as 'QT_INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+});
+
+describe('sqnrDb', () => {
+  it('is 10·log10(signal / noise), Infinity for identical inputs', () => {
+    expect(sqnrDb(Float32Array.of(3, 4), Float32Array.of(3, 4))).toBe(Infinity);
+    // signal 25, noise 0.25 → 20 dB
+    expect(sqnrDb(Float32Array.of(3, 4), Float32Array.of(3.5, 4))).toBeCloseTo(20, 12);
+  });
+});

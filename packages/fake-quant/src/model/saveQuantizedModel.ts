@@ -24,6 +24,17 @@ export interface QuantCheckpointMetadata {
   calibrators: Record<string, unknown>;
   layers: LayerReport[];
   warnings: string[];
+  /**
+   * Adam's running β1^t, β2^t as trained (float32 values). tfjs's `setWeights` recomputes them
+   * with `pow`, which differs from the product of the steps in the last bit, so a resumed run
+   * would drift; `loadQuantizedModel` restores these exact values.
+   */
+  adam?: { accBeta1: number; accBeta2: number };
+}
+
+interface AdamInternals {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
 }
 
 export interface SaveOptions {
@@ -54,6 +65,10 @@ export async function saveQuantizedModel(quantized: QuantizedModel, handlerOrUrl
     layers: [...quantized.layers],
     warnings: [...quantized.warnings],
   };
+  const adam = quantized.model.optimizer as unknown as AdamInternals | undefined;
+  if (adam?.accBeta1 instanceof tf.Variable && adam.accBeta2 instanceof tf.Variable) {
+    metadata.adam = { accBeta1: adam.accBeta1.dataSync()[0]!, accBeta2: adam.accBeta2.dataSync()[0]! };
+  }
   quantized.model.setUserDefinedMetadata({ [METADATA_KEY]: metadata });
   const includeOptimizer = options.includeOptimizer ?? quantized.model.optimizer !== undefined;
   return quantized.model.save(handlerOrUrl, { includeOptimizer });
@@ -76,6 +91,11 @@ export async function loadQuantizedModel(handlerOrUrl: tf.io.IOHandler | string,
   if (metadata?.version !== 1) {
     model.dispose();
     throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'loadQuantizedModel: the model carries no Quant-Trim metadata (was it saved with saveQuantizedModel?)' });
+  }
+  const adam = model.optimizer as unknown as AdamInternals | undefined;
+  if (metadata.adam !== undefined && adam?.accBeta1 instanceof tf.Variable && adam.accBeta2 instanceof tf.Variable) {
+    adam.accBeta1.assign(tf.scalar(metadata.adam.accBeta1));
+    adam.accBeta2.assign(tf.scalar(metadata.adam.accBeta2));
   }
   const state = new QuantState(metadata.state.lambda);
   state.strength = metadata.state.strength;

@@ -7,7 +7,7 @@ export { isValidatedProfile, validateProfile } from './profiles/validateProfile.
 // Errors (shared by every Quant-Trim package)
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
 
-export { compileForBackend, INTEGER_OPS } from './compile/compileForBackend.js';
+export { compileForBackend, coverageFor, INTEGER_OPS } from './compile/compileForBackend.js';
 export { evaluate, sqnrDb } from './evaluate/evaluate.js';
 export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
 export { validateReport, formatReportTable } from './report/index.js';

@@ -163,6 +163,22 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   };
 }
 
+/**
+ * The coverage `compileForBackend` would report, without calibrating or emitting anything: which
+ * nodes of `fp` run on the profile's accelerator, with which numerics, and why others fall back
+ * (after BatchNormalization folding). For `inspect`-style tools.
+ */
+export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile, options: Pick<CompileOptions, 'floatNodes' | 'weightBits' | 'foldBatchNorm'> = {}): NodeCoverage[] {
+  const model = cloneModel(fp instanceof Uint8Array ? readOnnx(fp) : fp);
+  const taken = takenNames(model);
+  model.graph.nodes.forEach((n, i) => {
+    if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
+  });
+  if (options.foldBatchNorm !== false) foldBatchNorm(model, taken);
+  const weightBits = checkWeightBits(profile, options.weightBits, model.graph.nodes);
+  return planCompile(model, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits }).nodes.map((p) => p.coverage);
+}
+
 function checkWeightBits(profile: BackendProfile, given: Readonly<Record<string, number>> | undefined, nodes: readonly OnnxNode[]): Map<string, number> {
   const out = new Map<string, number>();
   if (given === undefined) return out;

@@ -3,7 +3,7 @@ import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onn
 import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, type Calibrator } from '@quant-trim/quant-grid';
 import { buildModel, DataType, ort, runOrt } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
-import { compileForBackend } from '../../src/compile/compileForBackend.js';
+import { compileForBackend, coverageFor } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
 import type { BackendProfile, TensorGrid } from '../../src/profiles/types.js';
@@ -226,5 +226,15 @@ describe('compileForBackend (emulate, static activations)', () => {
     expect((dyn as Error).message).toMatch(/test-dynamic-s8.*uint8/);
     const bits = await compileForBackend(fpBytes, tflite, batches(1), { weightBits: { n0: 4 } }).catch((e: unknown) => e);
     expect((bits as Error).message).toMatch(/weightBits\.n0: 4-bit weights are not allowed by tflite-int8/);
+  });
+});
+
+describe('coverageFor', () => {
+  it('gives the coverage compileForBackend reports, without calibration data', async () => {
+    for (const id of ['tflite-int8', 'edgetpu-strict', 'ort-dynamic-u8s8', 'vitis-dpu-pow2'] as const) {
+      const compiled = await compileForBackend(fpBytes, builtinProfiles[id], batches(1));
+      expect(coverageFor(fpBytes, builtinProfiles[id])).toEqual(compiled.coverage);
+    }
+    expect(coverageFor(fpBytes, tflite, { floatNodes: ['n3'] }).find((c) => c.node === 'n3')).toMatchObject({ integer: false, reason: expect.stringMatching(/floatNodes/) });
   });
 });

@@ -143,7 +143,7 @@ function gridFor(a: TensorGrid, observedMin: number): Grid {
 }
 
 /** The reference (s, zp) of one tensor under `profile`, from its captured calibrator batches. */
-function reference(profile: BackendProfile, units: readonly Float32Array[]): RefQParams & { grid: Grid } {
+function reference(profile: BackendProfile, units: readonly Float32Array[], rows: readonly number[]): RefQParams & { grid: Grid } {
   const a = profile.activations as TensorGrid;
   const observedMin = absoluteMinMax(units).lo;
   const grid = gridFor(a, observedMin);
@@ -157,8 +157,10 @@ function reference(profile: BackendProfile, units: readonly Float32Array[]): Ref
       return { ...rangeToQParams(lo, hi, grid), grid };
     }
     case 'mean-minmax': {
-      expect(options ?? {}).toEqual({}); // perSample off: one "sample" per observed batch
-      const { lo, hi } = meanMinMax(units);
+      // NNCF: min / max of each sample, averaged over samples (independent of how data is batched)
+      expect(options).toEqual({ perSample: true });
+      const samples = units.flatMap((u, i) => Array.from({ length: rows[i]! }, (_, r) => u.subarray((r * u.length) / rows[i]!, ((r + 1) * u.length) / rows[i]!)));
+      const { lo, hi } = meanMinMax(samples);
       return { ...rangeToQParams(lo, hi, grid), grid };
     }
     case 'entropy': {
@@ -229,9 +231,11 @@ async function check(profile: BackendProfile, bytes: Uint8Array, batches: readon
   const got: Record<string, unknown>[] = [];
   const want: Record<string, unknown>[] = [];
   const clipped: string[] = [];
+  // Samples per captured batch, from the model input x[N, 1, 32, 32].
+  const rows = captured.get('x')!.map((u) => u.length / (32 * 32));
   for (const a of compiled.activations) {
     const units = captured.get(a.tensor)!;
-    const ref = reference(profile, units);
+    const ref = reference(profile, units, rows);
     got.push({ tensor: a.tensor, scale: a.scale, zeroPoint: a.zeroPoint, elemType: a.elemType, source: a.source });
     want.push({ tensor: a.tensor, scale: Math.fround(ref.scale), zeroPoint: ref.zeroPoint, elemType: ELEM(ref.grid), source: 'calibrated' });
     const { lo, hi } = absoluteMinMax(units);

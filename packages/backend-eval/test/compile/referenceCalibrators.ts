@@ -72,9 +72,7 @@ export function absoluteMinMax(batches: readonly Float32Array[]): { lo: number; 
 }
 
 /**
- * §3.1.3: mean over "samples" of each sample's min / max. A sample here is whatever one entry of
- * `units` is: quant-grid's `mean-minmax` (perSample false, the built-in profile's setting) averages
- * per observed batch, so the test passes the batches compileForBackend fed to the calibrator.
+ * §3.1.3: mean over samples of each sample's min / max; each entry of `units` is one sample.
  */
 export function meanMinMax(units: readonly Float32Array[]): { lo: number; hi: number } {
   let sumLo = 0;

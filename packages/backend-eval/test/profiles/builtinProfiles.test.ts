@@ -114,7 +114,7 @@ describe('spot checks against BACKENDS.md §2', () => {
 
   it('P10 openvino-nncf-perf: mean min/max over 300 samples, bias correction, unsigned-if-non-negative A', () => {
     const o = p['openvino-nncf-perf'];
-    expect(o.calibration).toEqual({ method: 'mean-minmax', samples: 300 });
+    expect(o.calibration).toEqual({ method: 'mean-minmax', options: { perSample: true }, samples: 300 });
     expect(o.postQuant).toEqual(['biasCorrection']);
     expect(intGrid(o.activations).symmetric).toBe('unsignedIfNonNeg');
   });

@@ -12,7 +12,8 @@ export const openvinoNncfPerf = defineBackend({
   activations: grid({ bits: 8, signed: true, symmetric: 'unsignedIfNonNeg', rounding: 'half-even' }),
   bias: { bits: 32, scale: 'product', rounding: 'half-even' },
   requant: 'float',
-  calibration: { method: 'mean-minmax', samples: 300 },
+  // NNCF reduces each sample to its min / max, then averages over samples (per sample, not per batch).
+  calibration: { method: 'mean-minmax', options: { perSample: true }, samples: 300 },
   activationMode: 'static',
   ops: { supported: [...CORE_ONNX_OPS] },
   fallback: { policy: 'per-op', target: 'float32' },

@@ -62,6 +62,20 @@ export const ErrorCodes = {
   // ---- schedulers ----
   /** A schedule config is invalid; the message names the field. */
   QT_INVALID_SCHEDULE: 'QT_INVALID_SCHEDULE',
+
+  // ---- quant-trim CLI ----
+  /** A dataset's files are not there; the message names the path and how to install or pass it. */
+  QT_DATASET_MISSING: 'QT_DATASET_MISSING',
+  /** A dataset file cannot be parsed (bad magic number, truncated, wrong sizes, bad CSV row); the message names the file and the problem. */
+  QT_DATASET_CORRUPT: 'QT_DATASET_CORRUPT',
+  /** A model (tfjs model.json, checkpoint) cannot be loaded; the message names the file. */
+  QT_MODEL_LOAD: 'QT_MODEL_LOAD',
+  /** A config file or option is invalid; the message starts with the dotted path of the field. */
+  QT_INVALID_CONFIG: 'QT_INVALID_CONFIG',
+  /** The output directory cannot be created or written; the message names it. */
+  QT_OUTPUT_UNWRITABLE: 'QT_OUTPUT_UNWRITABLE',
+  /** The run was interrupted (Ctrl-C); the last complete checkpoint is kept. */
+  QT_INTERRUPTED: 'QT_INTERRUPTED',
 } as const;
 
 /** The union of every Quant-Trim error code. */

@@ -1,0 +1,136 @@
+import { QuantTrimError } from '@quant-trim/internal';
+import { dottedPath, toProblems } from './issues.js';
+import { configSchema, type Config } from './schema.js';
+
+/**
+ * Command-line flags that override config fields, as cac parses them (camelCased; numbers may
+ * arrive as strings; lists as `a,b` or repeated flags). Other keys (`json`, `verbose`, …) are ignored.
+ */
+export interface ConfigFlags {
+  readonly seed?: number | string;
+  readonly dataset?: string | number;
+  readonly trainLimit?: number | string;
+  readonly testLimit?: number | string;
+  readonly model?: string;
+  readonly methods?: string | readonly string[];
+  /** `--scheme <preset>`: the weight preset (keeps a config's per-layer patterns and activations). */
+  readonly scheme?: string;
+  /** `--activations <preset>`: the activation preset. */
+  readonly activations?: string;
+  readonly epochs?: number | string;
+  readonly batchSize?: number | string;
+  readonly lr?: number | string;
+  /** `--p-max <p>` → `trim.pMax`. */
+  readonly pMax?: number | string;
+  /** `--refresh-every <k>` → `trim.refreshEvery`. */
+  readonly refreshEvery?: number | string;
+  /** `--no-trim` → `trim.enabled: false`. `true` is ignored: cac sets it by default for a `--no-*` flag. */
+  readonly trim?: boolean;
+  readonly profiles?: string | readonly string[];
+  readonly calibrationSamples?: number | string;
+  readonly runtimes?: string | readonly string[];
+  readonly latency?: boolean;
+  readonly out?: string | number;
+}
+
+type FlagKey = keyof ConfigFlags;
+
+/** Where each flag lands in the config. */
+const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
+  seed: ['seed'],
+  dataset: ['dataset'],
+  trainLimit: ['trainLimit'],
+  testLimit: ['testLimit'],
+  model: ['model'],
+  methods: ['methods'],
+  scheme: ['scheme', 'weights'],
+  activations: ['scheme', 'activations'],
+  epochs: ['epochs'],
+  batchSize: ['batchSize'],
+  lr: ['lr'],
+  pMax: ['trim', 'pMax'],
+  refreshEvery: ['trim', 'refreshEvery'],
+  trim: ['trim', 'enabled'],
+  profiles: ['profiles'],
+  calibrationSamples: ['calibrationSamples'],
+  runtimes: ['runtimes'],
+  latency: ['latency'],
+  out: ['out'],
+};
+const NUMBERS = new Set<FlagKey>(['seed', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
+const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes']);
+const STRINGS = new Set<FlagKey>(['dataset', 'model', 'scheme', 'activations', 'out']);
+
+/** `trainLimit` → `--train-limit`; `trim` → `--no-trim`. */
+export function flagName(key: FlagKey): string {
+  return key === 'trim' ? '--no-trim' : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * Applies command-line flags over a parsed config. Precedence: **flags > config file > defaults**
+ * (the config already holds its defaults, so any flag given wins). Flag values are validated with
+ * the same schema as the file; a bad one throws `QT_INVALID_ARGUMENT` naming the flag
+ * (`--epochs: expected an integer ≥ 1, got 0`).
+ *
+ * @example
+ * const { config } = await loadConfig(flags.config, cwd);
+ * const options = mergeOptions(config, flags); // `--epochs 1` beats `"epochs": 5`
+ */
+export function mergeOptions(config: Config, cliFlags: ConfigFlags): Config {
+  const given = (Object.keys(TARGETS) as FlagKey[]).filter((key) => cliFlags[key] !== undefined && !(key === 'trim' && cliFlags.trim !== false));
+  if (given.length === 0) return config;
+
+  const input: Record<string, Record<string, unknown> | unknown> = {};
+  for (const key of given) {
+    const [head, leaf] = TARGETS[key] as [string, string | undefined];
+    const value = normalise(key, cliFlags[key]);
+    if (leaf === undefined) input[head] = value;
+    else input[head] = { ...(input[head] as Record<string, unknown> | undefined), [leaf]: value };
+  }
+
+  const result = configSchema.safeParse(input, { reportInput: true });
+  if (!result.success) {
+    const errors = toProblems(result.error.issues).map((problem) => {
+      const key = given.find((k) => TARGETS[k].every((segment, i) => problem.path[i] === segment)) ?? given.find((k) => TARGETS[k][0] === problem.path[0]);
+      const dotted = dottedPath(problem.path);
+      const rest = problem.message.startsWith(`${dotted}: `) ? problem.message.slice(dotted.length + 2) : problem.message;
+      return key ? `${flagName(key)}: ${rest}` : problem.message;
+    });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: errors.join('\n'),
+      details: { errors, hint: 'run with --help for the accepted values; flags override quant-trim.config.json' },
+    });
+  }
+
+  const parsed = result.data;
+  const merged: Record<string, unknown> = { ...config };
+  for (const key of given) {
+    const [head] = TARGETS[key] as [keyof Config];
+    if (head === 'trim' || head === 'scheme') continue;
+    merged[head] = parsed[head];
+  }
+  if (given.some((key) => TARGETS[key][0] === 'trim')) {
+    const flags = (input['trim'] ?? {}) as Record<string, unknown>;
+    merged['trim'] = { ...config.trim, ...Object.fromEntries(Object.keys(flags).map((k) => [k, parsed.trim[k as keyof Config['trim']]])) };
+  }
+  if (cliFlags.scheme !== undefined || cliFlags.activations !== undefined) merged['scheme'] = mergeScheme(config.scheme, cliFlags.scheme, cliFlags.activations);
+  return merged as Config;
+}
+
+function mergeScheme(scheme: Config['scheme'], weights: string | undefined, activations: string | undefined): Config['scheme'] {
+  if (typeof scheme === 'string') {
+    return activations === undefined ? weights ?? scheme : { weights: weights ?? scheme, activations };
+  }
+  return { ...scheme, ...(weights !== undefined ? { weights } : {}), ...(activations !== undefined ? { activations } : {}) };
+}
+
+function normalise(key: FlagKey, value: unknown): unknown {
+  if (NUMBERS.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (STRINGS.has(key) && typeof value === 'number') return String(value);
+  if (LISTS.has(key)) {
+    const items = (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(','));
+    return items.map((item) => item.trim()).filter((item) => item.length > 0);
+  }
+  return value;
+}

@@ -1,0 +1,206 @@
+import { defaultBackendRegistry, type BackendProfileRegistry } from '@quant-trim/backend-eval';
+import { builtinSchemes, defaultRegistry, type QuantGridRegistry } from '@quant-trim/quant-grid';
+import { defaultScheduleRegistry, type ScheduleRegistryInstance } from '@quant-trim/schedulers';
+import { z } from 'zod';
+import { checkLambda } from './lambda.js';
+
+/** The file `quant-trim` reads from the working directory when `--config` is not given. */
+export const CONFIG_FILE_NAME = 'quant-trim.config.json';
+/** The `$id` of the committed JSON Schema (`apps/cli/schema/quant-trim.config.schema.json`). */
+export const CONFIG_SCHEMA_ID = 'https://quant-trim.github.io/schemas/cli/quant-trim.config-1.json';
+
+export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'synthetic'] as const;
+export const BUILTIN_MODELS = ['mlp', 'cnn', 'dscnn', 'resnet-tiny'] as const;
+export const METHODS = ['fp', 'qat', 'quant-trim'] as const;
+export const RUNTIMES = ['onnxruntime-node', 'onnxruntime-web'] as const;
+export type Method = (typeof METHODS)[number];
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** Defaults of every config field; `profiles` defaults to every profile registered when the config is parsed. */
+export const CONFIG_DEFAULTS = Object.freeze({
+  seed: 0,
+  dataset: 'mnist',
+  model: 'cnn',
+  methods: ['fp', 'qat', 'quant-trim'] as Method[],
+  scheme: 'int8-sym-per-channel',
+  activations: 'uint8-asym-per-tensor',
+  epochs: 3,
+  batchSize: 64,
+  lr: 0.003,
+  /** λ: METHOD.md §3.1 with its default breakpoints; `totalSteps` is filled in at run time. */
+  lambda: { type: 'quantTrimCurriculum', unit: 'fraction', warmup: 0.1, quarticEnd: 0.5, lambdaAtQuarticEnd: 0.25, fullAt: 0.85 } as LambdaConfig,
+  trim: { pMax: 0.005, refreshEvery: 100, enabled: true },
+  calibrationSamples: 512,
+  runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],
+  latency: false,
+  out: 'quant-trim-out',
+});
+
+/** A schedule config from `@quant-trim/schedulers` (`{ type, ...params }`). */
+export interface LambdaConfig {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** The registries the config is validated against; plugins register on them before parsing. */
+export interface ConfigRegistries {
+  readonly backends?: BackendProfileRegistry;
+  readonly schemes?: QuantGridRegistry;
+  readonly schedules?: ScheduleRegistryInstance;
+}
+
+const quoted = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
+
+function int(min: number, description: string) {
+  const error = `expected an integer ≥ ${min}`;
+  return z.int({ error }).min(min, { error }).describe(description);
+}
+
+function uniqueItems<T>(values: readonly T[], ctx: z.core.$RefinementCtx<readonly T[]>): void {
+  values.forEach((value, i) => {
+    if (values.indexOf(value) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate ${JSON.stringify(value)}`, input: value });
+  });
+}
+
+/**
+ * Builds the config schema against the given registries (default: the packages' default
+ * registries), so plugin schemes, schedules and backend profiles validate too.
+ */
+export function createConfigSchema(registries: ConfigRegistries = {}) {
+  const backends = registries.backends ?? defaultBackendRegistry;
+  const schemes = registries.schemes ?? defaultRegistry;
+  const schedules = registries.schedules ?? defaultScheduleRegistry;
+  const builtinSchemeNames = Object.keys(builtinSchemes);
+
+  // One instance, so the JSON Schema holds it once (in `$defs`) and refers to it everywhere.
+  const schemeName = z
+    .string({ error: 'expected a quant-grid scheme name' })
+    .superRefine((name, ctx) => {
+      if (!schemes.schemeNames().includes(name)) {
+        ctx.addIssue({ code: 'custom', message: `unknown scheme ${JSON.stringify(name)}; registered: ${schemes.schemeNames().join(', ')}`, input: name });
+      }
+    })
+    .meta({ id: 'schemeName', description: 'A @quant-trim/quant-grid scheme preset (or a plugin scheme registered before the config is parsed).', examples: builtinSchemeNames });
+
+  const schemeObject = z
+    .strictObject(
+      {
+        weights: schemeName.optional().describe(`Weight preset. Default ${JSON.stringify(CONFIG_DEFAULTS.scheme)}.`),
+        activations: schemeName.optional().describe(`Activation preset used while training (QAT / Quant-Trim). Default ${JSON.stringify(CONFIG_DEFAULTS.activations)}.`),
+        layers: z
+          .record(z.string().min(1, { error: 'expected a non-empty layer pattern' }), schemeName, { error: 'expected an object mapping layer-name patterns to scheme names' })
+          .describe(
+            'Weight presets per layer: keys are layer-name patterns (`*` any run of characters, `?` one character, matched against the whole name); the first matching pattern in file order wins, unmatched layers use `weights`.'
+          )
+          .optional(),
+      },
+      { error: 'expected an object { weights?, activations?, layers? }' }
+    )
+    .describe('Weight, activation and per-layer presets.');
+
+  const lambda = z
+    .looseObject(
+      { type: z.string({ error: 'expected a schedule type name' }).describe('Schedule type, e.g. "quantTrimCurriculum", "linear", "cosine", "piecewise".') },
+      { error: 'expected a schedule object { type, ...params }' }
+    )
+    .superRefine((value, ctx) => checkLambda(value, schedules, ctx))
+    .describe(
+      'The λ blend schedule (Quant-Trim only), as @quant-trim/schedulers JSON `{ type, ...params }`. A `quantTrimCurriculum` may omit `totalSteps` (it is set to epochs × batches per epoch at run time) unless its unit is "steps". ' +
+        'Default: the Quant-Trim curriculum (warm-up 0.10, quartic ramp to 0.25 at 0.50, quadratic ramp to 1 at 0.85).'
+    );
+
+  const pMaxError = 'expected a number in (0, 0.2]';
+  const trim = z
+    .strictObject(
+      {
+        pMax: z
+          .number({ error: pMaxError })
+          .gt(0, { error: pMaxError })
+          .lte(0.2, { error: pMaxError })
+          .default(CONFIG_DEFAULTS.trim.pMax)
+          .describe('p_max, the largest share of weights trimmed per group (p_t = p_max · λ_t). Default 0.005.'),
+        refreshEvery: int(1, 'Steps between trim-mask refreshes. Default 100.').default(CONFIG_DEFAULTS.trim.refreshEvery),
+        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.trim.enabled).describe('Reverse pruning during Quant-Trim training. Default true.'),
+      },
+      { error: 'expected an object { pMax?, refreshEvery?, enabled? }' }
+    )
+    .describe('Reverse pruning (Quant-Trim only).');
+
+  const profileIds = backends.ids();
+  const profile = z
+    .string({ error: 'expected a backend profile id' })
+    .superRefine((id, ctx) => {
+      if (!backends.has(id)) ctx.addIssue({ code: 'custom', message: `unknown backend profile ${JSON.stringify(id)}; registered: ${backends.ids().join(', ')}`, input: id });
+    })
+    .meta({ examples: profileIds });
+
+  const methodError = `expected one of ${quoted(METHODS)}`;
+  const runtimeError = `expected one of ${quoted(RUNTIMES)}`;
+
+  return z
+    .strictObject({
+      $schema: z.string({ error: 'expected a string' }).describe('The JSON Schema of this file, for editors.').optional(),
+      seed: z.int({ error: 'expected an integer' }).default(CONFIG_DEFAULTS.seed).describe('Seed of data shuffling, initialisers and synthetic data. Default 0.'),
+      dataset: z
+        .string({ error: 'expected a dataset name or path' })
+        .min(1, { error: 'expected a dataset name or path' })
+        .default(CONFIG_DEFAULTS.dataset)
+        .describe('"mnist", "fashion-mnist", "synthetic", or a path to IDX / CSV files (relative to the working directory). Default "mnist".')
+        .meta({ examples: [...BUILTIN_DATASETS] }),
+      trainLimit: int(1, 'Keep at most this many training samples. Default: all.').optional(),
+      testLimit: int(1, 'Keep at most this many test samples. Default: all.').optional(),
+      model: z
+        .string({ error: 'expected a model name or a path to a model .json' })
+        .refine((m) => (BUILTIN_MODELS as readonly string[]).includes(m) || m.endsWith('.json'), { error: `expected one of ${quoted(BUILTIN_MODELS)} or a path ending in .json` })
+        .default(CONFIG_DEFAULTS.model)
+        .describe('"mlp", "cnn", "dscnn", "resnet-tiny", or a path to a tfjs model.json. Default "cnn".')
+        .meta({ anyOf: [{ enum: [...BUILTIN_MODELS] }, { pattern: '\\.json$' }] }),
+      methods: z
+        .array(z.enum(METHODS, { error: methodError }), { error: 'expected an array of methods' })
+        .min(1, { error: 'expected at least one method' })
+        .superRefine(uniqueItems)
+        .default(CONFIG_DEFAULTS.methods)
+        .describe('Training methods to run, in order. Default ["fp", "qat", "quant-trim"].')
+        .meta({ uniqueItems: true }),
+      scheme: z
+        .union([schemeName, schemeObject], { error: 'expected a scheme name or an object { weights?, activations?, layers? }' })
+        .default(CONFIG_DEFAULTS.scheme)
+        .describe(
+          `Quantization grid (a @quant-trim/quant-grid preset): a weight preset name, or { weights, activations, layers } for per-tensor and per-layer presets. Default "${CONFIG_DEFAULTS.scheme}" for weights, "${CONFIG_DEFAULTS.activations}" for activations.`
+        ),
+      epochs: int(1, 'Training epochs per method. Default 3.').default(CONFIG_DEFAULTS.epochs),
+      batchSize: int(1, 'Training batch size. Default 64.').default(CONFIG_DEFAULTS.batchSize),
+      lr: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.lr).describe('Learning rate (Adam). Default 0.003.'),
+      lambda: lambda.default(() => ({ ...CONFIG_DEFAULTS.lambda })),
+      trim: trim.prefault({}),
+      profiles: z
+        .array(profile, { error: 'expected an array of backend profile ids' })
+        .min(1, { error: 'expected at least one profile' })
+        .superRefine(uniqueItems)
+        .default(() => backends.ids())
+        .describe('Backend profiles to evaluate on (see `quant-trim profiles`). Default: every registered profile.')
+        .meta({ uniqueItems: true }),
+      calibrationSamples: int(1, `Training samples used to calibrate activation ranges per profile. Default ${CONFIG_DEFAULTS.calibrationSamples}.`).default(CONFIG_DEFAULTS.calibrationSamples),
+      runtimes: z
+        .array(z.enum(RUNTIMES, { error: runtimeError }), { error: 'expected an array of runtimes' })
+        .superRefine(uniqueItems)
+        .default(CONFIG_DEFAULTS.runtimes)
+        .describe('Real runtimes that run each compiled model; [] for the integer simulator only. Default ["onnxruntime-node", "onnxruntime-web"].')
+        .meta({ uniqueItems: true }),
+      latency: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.latency).describe('Measure latency on the real runtimes (slow). Default false.'),
+      out: z
+        .string({ error: 'expected a directory path' })
+        .min(1, { error: 'expected a directory path' })
+        .default(CONFIG_DEFAULTS.out)
+        .describe('Output directory (relative to the working directory). Default "quant-trim-out".'),
+    })
+    .describe('Configuration of the quant-trim CLI. Precedence: command-line flags > this file > defaults.');
+}
+
+/** The config schema validated against the default registries. */
+export const configSchema = createConfigSchema();
+
+/** A parsed config: every field with a default is filled in. */
+export type Config = z.output<typeof configSchema>;
+/** What a user may write in `quant-trim.config.json`. */
+export type ConfigInput = z.input<typeof configSchema>;

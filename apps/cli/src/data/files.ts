@@ -1,0 +1,48 @@
+import { readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { QuantTrimError } from '@quant-trim/internal';
+
+/** A `QT_DATASET_CORRUPT` error whose message starts with the file (and line, for text files). */
+export function corruptError(file: string, problem: string, details: Record<string, unknown> = {}): QuantTrimError {
+  return new QuantTrimError({
+    code: 'QT_DATASET_CORRUPT',
+    message: `${file}: ${problem}`,
+    details: { file, ...details },
+  });
+}
+
+/** What kind of entry `path` is, or `undefined` when there is nothing there. */
+export function pathKind(path: string): 'file' | 'directory' | undefined {
+  try {
+    const stat = statSync(path);
+    return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a dataset file, gunzipping it when it starts with the gzip magic bytes (whatever its name).
+ * A missing file is `QT_DATASET_MISSING`, an unreadable one `QT_IO_ERROR`, a broken gzip stream
+ * `QT_DATASET_CORRUPT`.
+ */
+export function readDatasetFile(file: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new QuantTrimError({ code: 'QT_DATASET_MISSING', message: `dataset file not found: ${file}`, cause, details: { path: file } });
+    }
+    throw new QuantTrimError({ code: 'QT_IO_ERROR', message: `cannot read dataset file ${file}: ${(cause as Error).message}`, cause, details: { path: file } });
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (cause) {
+      throw corruptError(file, `not a valid gzip stream (${(cause as Error).message})`, { cause });
+    }
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,123 @@
+import type { ModelReport, ProfileResult } from '@quant-trim/backend-eval';
+import { isNum } from './format.js';
+import type { MethodRun, MethodSummary, RunReport } from './types.js';
+
+/** Canonical order and colours of the METHOD.md §6 checkpoints; unknown model names follow. */
+const METHOD_ORDER = ['fp', 'qat', 'quant-trim'];
+const DEFAULT_LABELS: Readonly<Record<string, string>> = { fp: 'FP', qat: 'QAT', 'quant-trim': 'Quant-Trim' };
+const COLORS: Readonly<Record<string, string>> = { fp: '#7c8798', qat: '#e0922f', 'quant-trim': '#2f6fde' };
+const EXTRA_COLORS = ['#8a5cc9', '#2b9c8a', '#c2508a'];
+
+export interface MethodView {
+  readonly id: string;
+  readonly label: string;
+  readonly color: string;
+  readonly run?: MethodRun;
+  readonly model?: ModelReport;
+  readonly summary?: MethodSummary;
+}
+
+export interface ProfileView {
+  readonly id: string;
+  readonly name: string;
+  readonly vendor: string;
+  /** Result per method id (absent when that model was not evaluated on this profile). */
+  readonly results: ReadonlyMap<string, ProfileResult>;
+}
+
+/** Everything the sections read, resolved once and tolerant of missing parts. */
+export interface ReportView {
+  readonly report: RunReport;
+  readonly methods: readonly MethodView[];
+  readonly profiles: readonly ProfileView[];
+}
+
+const list = <T>(v: readonly T[] | undefined | null): readonly T[] => (Array.isArray(v) ? v : []);
+
+export function buildView(report: RunReport): ReportView {
+  const runs = list(report.methods);
+  const models = list(report.evaluation?.models);
+  const summaries = list(report.summary);
+  const ids: string[] = [];
+  for (const id of [...runs.map((r) => r.method as string), ...models.map((m) => m.name), ...summaries.map((s) => s.method as string)]) {
+    if (typeof id === 'string' && !ids.includes(id)) ids.push(id);
+  }
+  ids.sort((a, b) => rank(a) - rank(b));
+  let extra = 0;
+  const methods = ids.map((id): MethodView => {
+    const run = runs.find((r) => r.method === id);
+    const model = models.find((m) => m.name === id);
+    const summary = summaries.find((s) => s.method === id);
+    const color = COLORS[id] ?? EXTRA_COLORS[extra++ % EXTRA_COLORS.length] ?? '#888888';
+    return { id, label: run?.label || DEFAULT_LABELS[id] || id, color, ...(run ? { run } : {}), ...(model ? { model } : {}), ...(summary ? { summary } : {}) };
+  });
+  const profiles: { id: string; name: string; vendor: string; results: Map<string, ProfileResult> }[] = [];
+  for (const m of methods) {
+    for (const p of list(m.model?.profiles)) {
+      let view = profiles.find((v) => v.id === p.profile);
+      if (!view) {
+        view = { id: p.profile, name: p.name || p.profile, vendor: p.vendor || '', results: new Map() };
+        profiles.push(view);
+      }
+      view.results.set(m.id, p);
+    }
+  }
+  return { report, methods, profiles };
+}
+
+function rank(id: string): number {
+  const i = METHOD_ORDER.indexOf(id);
+  return i < 0 ? METHOD_ORDER.length : i;
+}
+
+export const isOk = (r: ProfileResult | undefined): r is ProfileResult => r !== undefined && r.status === 'ok';
+
+export function accuracyOf(r: ProfileResult | undefined): number | undefined {
+  const a = isOk(r) ? r.metrics?.accuracy : undefined;
+  return isNum(a) ? a : undefined;
+}
+
+/** Accuracy drop on the profile from the float model of the same checkpoint. */
+export function dropOf(r: ProfileResult | undefined): number | undefined {
+  if (!isOk(r) || !r.metrics) return undefined;
+  const { drop, floatAccuracy, accuracy } = r.metrics;
+  if (isNum(drop)) return drop;
+  return isNum(floatAccuracy) && isNum(accuracy) ? floatAccuracy - accuracy : undefined;
+}
+
+export interface AcrossProfiles {
+  readonly floatAccuracy?: number;
+  readonly meanDrop?: number;
+  readonly worstDrop?: number;
+  readonly worstProfile?: string;
+  readonly spread?: number;
+}
+
+/** The §6 summary of one method: `report.summary`, else backend-eval's `acrossProfiles`, else computed from the rows. */
+export function acrossProfilesOf(view: ReportView, method: MethodView): AcrossProfiles {
+  const floatAccuracy = method.summary?.floatAccuracy ?? method.run?.floatAccuracy ?? method.model?.float?.accuracy;
+  const given = method.summary ?? method.model?.acrossProfiles;
+  if (given) return { ...(isNum(floatAccuracy) ? { floatAccuracy } : {}), meanDrop: given.meanDrop, worstDrop: given.worstDrop, worstProfile: given.worstProfile, spread: given.spread };
+  const drops = view.profiles.map((p) => ({ id: p.id, drop: dropOf(p.results.get(method.id)) })).filter((d): d is { id: string; drop: number } => d.drop !== undefined);
+  if (drops.length === 0) return isNum(floatAccuracy) ? { floatAccuracy } : {};
+  const worst = drops.reduce((a, b) => (b.drop > a.drop ? b : a));
+  const best = Math.min(...drops.map((d) => d.drop));
+  return {
+    ...(isNum(floatAccuracy) ? { floatAccuracy } : {}),
+    meanDrop: drops.reduce((s, d) => s + d.drop, 0) / drops.length,
+    worstDrop: worst.drop,
+    worstProfile: worst.id,
+    spread: worst.drop - best,
+  };
+}
+
+/** Profile name for an id, falling back to the id. */
+export function profileName(view: ReportView, id: string | undefined): string {
+  if (!id) return '';
+  return view.profiles.find((p) => p.id === id)?.name ?? id;
+}
+
+/** The model whose deployment details (coverage, sensitivity) the report shows: Quant-Trim first. */
+export function focusMethod(view: ReportView): MethodView | undefined {
+  return view.methods.find((m) => m.id === 'quant-trim' && m.model) ?? [...view.methods].reverse().find((m) => m.model);
+}

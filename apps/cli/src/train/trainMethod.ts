@@ -1,0 +1,216 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { QuantTrimController, loadQuantizedModel, quantizeModel, saveQuantizedModel, type QuantizedModel } from '@quant-trim/fake-quant';
+import { fileSystemHandler } from '@quant-trim/fake-quant/node';
+import { QuantTrimError } from '@quant-trim/internal';
+import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
+import type { ScheduleConfig } from '@quant-trim/schedulers';
+import type { Dataset, Split } from '../data/types.js';
+import type { Reporter } from '../output/types.js';
+import type { HistoryEntry, Method, ScheduleSample } from '../report/types.js';
+import { commitLatest, readLatest, type TrainState } from './checkpoints.js';
+import { epochSeed, seededPermutation } from './seeded.js';
+
+export interface SchemeChoice {
+  /** quant-grid preset of the weights (QAT and Quant-Trim). */
+  readonly weights: string;
+  /** quant-grid preset of the activations. */
+  readonly activations: string;
+  /** Per-layer weight presets by layer-name pattern (`conv*`), first match wins. */
+  readonly layers?: Readonly<Record<string, string>>;
+}
+
+export interface TrimChoice {
+  readonly enabled?: boolean;
+  /** Largest share of weights trimmed per group (p_max), default 0.005. */
+  readonly pMax?: number;
+  /** Mask refresh period in steps, default 100 (masks also refresh at every epoch start). */
+  readonly refreshEvery?: number;
+}
+
+export interface TrainOptions {
+  readonly method: Method;
+  /** Builds a fresh float model that outputs logits (seeded). */
+  readonly build: () => tf.LayersModel;
+  readonly dataset: Dataset;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly scheme: SchemeChoice;
+  /** λ schedule of Quant-Trim (default: the curriculum over the whole run). */
+  readonly lambda?: ScheduleConfig;
+  readonly trim?: TrimChoice;
+  /** Checkpoint directory of this method: `latest.json` + one model directory. */
+  readonly dir: string;
+  /** Continue from `dir`'s last complete checkpoint (an error when the settings differ). */
+  readonly resume?: boolean;
+  readonly reporter?: Reporter;
+  /** Aborting stops after the current step; the last complete checkpoint stays. */
+  readonly signal?: AbortSignal;
+  /** Name shown in progress, e.g. `cnn`. */
+  readonly label?: string;
+}
+
+export interface TrainResult {
+  readonly method: Method;
+  /** The trained model with its fake-quant layers (FP: none active). The caller disposes it. */
+  readonly quantized: QuantizedModel;
+  readonly trim: ReversePrune | undefined;
+  readonly history: readonly HistoryEntry[];
+  readonly schedule: readonly ScheduleSample[];
+  readonly trainSeconds: number;
+  /** Epoch the run started from (0 unless resumed). */
+  readonly resumedFrom: number;
+}
+
+/** Appends a softmax so tfjs's serialisable `categoricalCrossentropy` trains a logits model (removed again at export). */
+function withSoftmax(model: tf.LayersModel): tf.LayersModel {
+  const output = tf.layers.activation({ activation: 'softmax', name: 'softmax' }).apply(model.outputs[0]!) as tf.SymbolicTensor;
+  return tf.model({ inputs: model.inputs, outputs: output, name: model.name });
+}
+
+function createQuantized(options: TrainOptions, trim: ReversePrune | undefined): QuantizedModel {
+  const model = withSoftmax(options.build());
+  const keepSoftmaxFloat = { pattern: 'softmax', exclude: true } as const;
+  if (options.method === 'fp') return quantizeModel(model, { weights: false, activations: false, lambda: 0 });
+  const overrides = [keepSoftmaxFloat, ...Object.entries(options.scheme.layers ?? {}).map(([pattern, weights]) => ({ pattern, weights }))];
+  return quantizeModel(model, {
+    weights: options.scheme.weights,
+    activations: options.scheme.activations,
+    overrides: overrides as never,
+    lambda: options.method === 'qat' ? 1 : 0,
+    ...(trim !== undefined ? { weightTransform: trim } : {}),
+  } as Parameters<typeof quantizeModel>[1]);
+}
+
+function lambdaSchedule(options: TrainOptions): ScheduleConfig | undefined {
+  if (options.method === 'qat') return { type: 'constant', value: 1 } as ScheduleConfig;
+  if (options.method === 'fp') return { type: 'constant', value: 0 } as ScheduleConfig;
+  return options.lambda;
+}
+
+/** Settings a resumed run must share with the checkpoint. */
+function fingerprint(options: TrainOptions, stepsPerEpoch: number): Record<string, unknown> {
+  return {
+    method: options.method,
+    dataset: options.dataset.name,
+    trainSamples: options.dataset.train.count,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    seed: options.seed,
+    scheme: options.scheme,
+    lambda: options.lambda ?? null,
+    trim: options.trim ?? null,
+    stepsPerEpoch,
+  };
+}
+
+function batchOf(split: Split, order: Uint32Array, start: number, size: number, sampleShape: readonly number[], classes: number): { x: tf.Tensor; y: tf.Tensor } {
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const n = Math.min(size, order.length - start);
+  const x = new Float32Array(n * sampleSize);
+  const y = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) {
+    const s = order[start + i]!;
+    x.set(split.x.subarray(s * sampleSize, (s + 1) * sampleSize), i * sampleSize);
+    y[i * classes + split.y[s]!] = 1;
+  }
+  return { x: tf.tensor(x, [n, ...sampleShape]), y: tf.tensor2d(y, [n, classes]) };
+}
+
+/** Top-1 accuracy of `model` on `split`, in batches. */
+export function accuracyOf(model: tf.LayersModel, split: Split, sampleShape: readonly number[], batchSize = 500): number {
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  let correct = 0;
+  for (let start = 0; start < split.count; start += batchSize) {
+    const n = Math.min(batchSize, split.count - start);
+    const predicted = tf.tidy(() => {
+      const x = tf.tensor(split.x.subarray(start * sampleSize, (start + n) * sampleSize), [n, ...sampleShape]);
+      return (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
+    });
+    for (let i = 0; i < n; i++) if (predicted[i] === split.y[start + i]) correct++;
+  }
+  return split.count === 0 ? 0 : correct / split.count;
+}
+
+/**
+ * Trains one method (METHOD.md §6: `fp`, `qat` or `quant-trim`) with a seeded, manual loop:
+ * each epoch visits the training split in a seeded order (so a resumed run sees exactly the same
+ * batches), the controller sets λ (and reverse pruning's strength) per step, masks refresh at every
+ * epoch start, and after each epoch the model, optimizer, controller and loop state are written to
+ * `dir` atomically (`latest.json` is the commit point). With `resume`, training continues from
+ * the last complete checkpoint and ends with the same weights as an uninterrupted run.
+ */
+export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
+  const { dataset, batchSize, epochs, reporter } = options;
+  const sampleShape = dataset.sampleShape;
+  const stepsPerEpoch = Math.ceil(dataset.train.count / batchSize);
+  const totalSteps = stepsPerEpoch * epochs;
+  const print = fingerprint(options, stepsPerEpoch);
+  const trim = options.method === 'quant-trim' && options.trim?.enabled !== false ? createReversePrune({ pMax: options.trim?.pMax ?? 0.005, refreshEvery: options.trim?.refreshEvery ?? 100 }) : undefined;
+
+  let previous = options.resume ? readLatest(options.dir) : undefined;
+  if (!options.resume) rmSync(options.dir, { recursive: true, force: true });
+  let quantized: QuantizedModel;
+  let controller: QuantTrimController;
+  if (previous !== undefined) {
+    if (JSON.stringify(previous.fingerprint) !== JSON.stringify(print)) {
+      const diff = Object.keys(print).filter((k) => JSON.stringify(print[k]) !== JSON.stringify(previous!.fingerprint[k]));
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--resume: the checkpoint in ${options.dir} was made with different settings (${diff.join(', ')})`, details: { hint: 'rerun with the same settings, or without --resume to start over' } });
+    }
+    const loaded = await loadQuantizedModel(fileSystemHandler(join(options.dir, previous.checkpoint)), trim !== undefined ? { weightTransform: trim } : {});
+    quantized = loaded.quantized;
+    controller = loaded.controller ?? new QuantTrimController(quantized, { totalSteps, startStep: previous.step });
+  } else {
+    quantized = createQuantized(options, trim);
+    quantized.model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy' });
+    const lambda = lambdaSchedule(options);
+    controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}) });
+  }
+
+  const history: HistoryEntry[] = [...(previous?.history ?? [])];
+  const schedule: ScheduleSample[] = [...(previous?.schedule ?? [])];
+  const sampleEvery = Math.max(1, Math.floor(totalSteps / 200));
+  const startEpoch = previous?.epoch ?? 0;
+  let trainSeconds = previous?.trainSeconds ?? 0;
+  const label = `train ${options.method}${options.label ? ` (${options.label})` : ''}`;
+  reporter?.onPhaseStart?.({ phase: 'train', label, total: totalSteps });
+  const phaseStart = performance.now();
+  for (let epoch = startEpoch; epoch < epochs; epoch++) {
+    const t0 = performance.now();
+    trim?.dispose(); // masks refresh at every epoch start, in fresh and resumed runs alike
+    const order = seededPermutation(dataset.train.count, epochSeed(options.seed, epoch));
+    let lossSum = 0;
+    for (let b = 0; b < stepsPerEpoch; b++) {
+      if (options.signal?.aborted) {
+        throw new QuantTrimError({ code: 'QT_INTERRUPTED', message: `interrupted during epoch ${epoch + 1} of ${options.method}; the last complete checkpoint (epoch ${previous?.epoch ?? 0}) is in ${options.dir}`, details: { hint: 'rerun the same command with --resume to continue' } });
+      }
+      const info = controller.beginStep();
+      const { x, y } = batchOf(dataset.train, order, b * batchSize, batchSize, sampleShape, dataset.classes);
+      const loss = (await quantized.model.trainOnBatch(x, y)) as number;
+      tf.dispose([x, y]);
+      await controller.endStep({ loss });
+      lossSum += loss;
+      if (info.step % sampleEvery === 0) schedule.push({ step: info.step, lambda: info.lambda, trim: trim?.stats().share ?? 0 });
+      reporter?.onProgress?.({ phase: 'train', label, done: epoch * stepsPerEpoch + b + 1, total: totalSteps, detail: `epoch ${epoch + 1}/${epochs} loss ${(lossSum / (b + 1)).toFixed(3)}` });
+      // Let signal handlers (Ctrl-C) run between steps.
+      if (b % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const testAccuracy = accuracyOf(quantized.model, dataset.test, sampleShape);
+    const seconds = (performance.now() - t0) / 1000;
+    trainSeconds += seconds;
+    const entry: HistoryEntry = { epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, loss: lossSum / stepsPerEpoch, testAccuracy, seconds };
+    history.push(entry);
+    const checkpoint = `epoch-${epoch + 1}`;
+    await saveQuantizedModel(quantized, fileSystemHandler(join(options.dir, checkpoint)), { controller });
+    const state: TrainState = { version: 1, method: options.method, epoch: epoch + 1, epochs, step: (epoch + 1) * stepsPerEpoch, checkpoint, history, schedule, fingerprint: print, trainSeconds };
+    commitLatest(options.dir, state, previous);
+    previous = state;
+    reporter?.onEpochEnd?.({ method: options.method, epoch: epoch + 1, epochs, loss: entry.loss, testAccuracy, seconds, checkpoint: join(options.dir, checkpoint) });
+  }
+  reporter?.onPhaseEnd?.({ phase: 'train', label, seconds: (performance.now() - phaseStart) / 1000 });
+  return { method: options.method, quantized, trim, history, schedule, trainSeconds, resumedFrom: startEpoch };
+}

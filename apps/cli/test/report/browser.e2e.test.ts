@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHtmlReport } from '../../src/report/index.js';
+import { makeFixtureReport } from './fixture.js';
+
+/** Debian Chromium and the flags of ENVIRONMENT.md §7. */
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHARTS = ['accuracy', 'drop-heatmap', 'schedules', 'training', 'weights', 'sensitivity', 'energy'];
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`skipping browser e2e: ${CHROMIUM} not found; install with apt-get install -y chromium`);
+
+describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  let fileUrl: string;
+  const requests: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'quant-trim-report-e2e-'));
+    const path = join(dir, 'report.html');
+    await writeHtmlReport(makeFixtureReport(), path);
+    fileUrl = pathToFileURL(path).href;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(fileUrl, { waitUntil: 'load' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads with no console errors and no request but the file itself', () => {
+    expect(errors).toEqual([]);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((u) => u !== fileUrl)).toEqual([]);
+  });
+
+  it('draws every chart: a visible SVG with drawn elements', async () => {
+    const charts = await page.$$eval('[data-chart]', (els) =>
+      els.map((el) => {
+        const svgs = [...el.querySelectorAll('svg')];
+        return {
+          name: el.getAttribute('data-chart'),
+          svgs: svgs.map((svg) => {
+            const box = svg.getBoundingClientRect();
+            return { width: box.width, height: box.height, drawn: svg.querySelectorAll('path, rect, text').length };
+          }),
+        };
+      }),
+    );
+    expect(charts.map((c) => c.name).sort()).toEqual([...CHARTS].sort());
+    for (const c of charts) {
+      expect(c.svgs.length, c.name ?? '').toBeGreaterThan(0);
+      for (const s of c.svgs) {
+        expect(s.width, c.name ?? '').toBeGreaterThan(100);
+        expect(s.height, c.name ?? '').toBeGreaterThan(100);
+        expect(s.drawn, c.name ?? '').toBeGreaterThan(20);
+      }
+    }
+  });
+
+  it('renders the comparison table with 12 profile rows', async () => {
+    expect(await page.locator('table.compare > tbody:not(.summaries) > tr').count()).toBe(12);
+    expect(await page.locator('table.compare td.err').count()).toBe(1);
+  });
+
+  it('saves a full-page screenshot', async () => {
+    // QUANT_TRIM_SCREENSHOT, else a fixed path under the OS temp dir that outlives the test (to look at).
+    const target = process.env['QUANT_TRIM_SCREENSHOT'] ? resolve(process.env['QUANT_TRIM_SCREENSHOT']) : join(tmpdir(), 'quant-trim-report', 'report.png');
+    await mkdir(dirname(target), { recursive: true });
+    const png = await page.screenshot({ path: target, fullPage: true });
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(existsSync(target)).toBe(true);
+    console.info(`report screenshot: ${target}`);
+  });
+});

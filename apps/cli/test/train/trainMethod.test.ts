@@ -1,0 +1,110 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initTrainingBackend } from '@quant-trim/fake-quant';
+import { isQuantTrimError } from '@quant-trim/internal';
+import { syntheticDigits } from '@quant-trim/test-utils';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/data/types.js';
+import { exportCheckpoint, weightHistograms } from '../../src/train/exportModels.js';
+import { trainMethod, type TrainOptions } from '../../src/train/trainMethod.js';
+
+const SIZE = 14;
+function dataset(): Dataset {
+  const train = syntheticDigits(480, { seed: 1, size: SIZE });
+  const test = syntheticDigits(160, { seed: 2, size: SIZE });
+  return {
+    name: 'synthetic',
+    source: 'test',
+    sampleShape: [SIZE, SIZE, 1],
+    classes: 10,
+    train: { x: train.pixels, y: Uint8Array.from(train.labels), count: 480 },
+    test: { x: test.pixels, y: Uint8Array.from(test.labels), count: 160 },
+  };
+}
+const build = () =>
+  tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 8, kernelSize: 3, activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.flatten({ name: 'flatten' }),
+      tf.layers.dense({ units: 10, name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    ],
+  });
+
+describe('trainMethod', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qt-cli-train-'));
+  const data = dataset();
+  const base = (method: TrainOptions['method'], sub: string): TrainOptions => ({
+    method,
+    build,
+    dataset: data,
+    epochs: 3,
+    batchSize: 32,
+    learningRate: 3e-3,
+    seed: 7,
+    scheme: { weights: 'int8-sym-per-channel', activations: 'uint8-asym-per-tensor' },
+    trim: { refreshEvery: 4 },
+    dir: join(dir, sub),
+  });
+  beforeAll(async () => {
+    await initTrainingBackend({ backend: 'wasm' });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an interrupted Quant-Trim run resumed from its last checkpoint ends with the same weights as an uninterrupted one', async () => {
+    const straight = await trainMethod(base('quant-trim', 'straight'));
+    const weights = straight.quantized.model.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(straight.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(straight.history.at(-1)!.loss).toBeLessThan(straight.history[0]!.loss);
+    // λ follows the curriculum: 0 at the start, 1 at the end
+    expect(straight.schedule[0]!.lambda).toBe(0);
+    expect(straight.schedule.at(-1)!.lambda).toBe(1);
+    expect(Math.max(...straight.schedule.map((s) => s.trim))).toBeGreaterThan(0);
+
+    // Interrupt in the middle of epoch 2 (step 20 of 45).
+    const controller = new AbortController();
+    const interrupted = base('quant-trim', 'resumed');
+    const error = await trainMethod({ ...interrupted, signal: controller.signal, reporter: { onProgress: (e) => e.done === 20 && controller.abort() } }).catch((e: unknown) => e);
+    expect(isQuantTrimError(error, 'QT_INTERRUPTED')).toBe(true);
+    expect(JSON.parse(readFileSync(join(interrupted.dir, 'latest.json'), 'utf8')).epoch).toBe(1);
+    expect(readdirSync(interrupted.dir).sort()).toEqual(['epoch-1', 'latest.json']);
+
+    const resumed = await trainMethod({ ...interrupted, resume: true });
+    expect(resumed.resumedFrom).toBe(1);
+    expect(resumed.history).toEqual(straight.history.map((h, i) => ({ ...h, seconds: resumed.history[i]!.seconds })));
+    expect(resumed.quantized.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(weights);
+    expect(resumed.schedule).toEqual(straight.schedule);
+
+    // different settings cannot resume
+    const mismatch = await trainMethod({ ...interrupted, resume: true, seed: 8 }).catch((e: unknown) => e);
+    expect(isQuantTrimError(mismatch, 'QT_INVALID_ARGUMENT')).toBe(true);
+    expect((mismatch as Error).message).toMatch(/different settings \(seed\)/);
+
+    // the exported FP32 ONNX outputs the float checkpoint's logits
+    const exported = exportCheckpoint(resumed.quantized, { qdq: true });
+    const x = data.test.x.subarray(0, 8 * SIZE * SIZE);
+    const expected = (exported.float.predict(tf.tensor(x, [8, SIZE, SIZE, 1])) as tf.Tensor).dataSync() as Float32Array;
+    const session = await ort.InferenceSession.create(exported.fp32.bytes());
+    const got = (await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', x, [8, SIZE, SIZE, 1]) }))[session.outputNames[0]!]!.data as Float32Array;
+    await session.release();
+    // both output logits (the training softmax is not part of the exported checkpoint)
+    const amp = Math.max(...expected.map(Math.abs));
+    for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i]! - expected[i]!)).toBeLessThan(1e-5 * amp);
+    expect(exported.qdq!.model.graph.nodes.some((n) => n.opType === 'QuantizeLinear')).toBe(true);
+    expect(exported.fp32.model.graph.nodes.some((n) => n.opType === 'Softmax')).toBe(false);
+
+    const histograms = weightHistograms(resumed.quantized);
+    expect(histograms.map((h) => h.layer)).toEqual(['conv1', 'conv2', 'head']);
+    for (const h of histograms) {
+      expect(h.before.reduce((a, b) => a + b, 0)).toBe(h.after.reduce((a, b) => a + b, 0));
+      expect(h.scaleInflationAfter).toBeLessThanOrEqual(h.scaleInflationBefore);
+    }
+    straight.quantized.dispose();
+    resumed.quantized.dispose();
+    exported.float.dispose();
+  }, 240_000);
+});

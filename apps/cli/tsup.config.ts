@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+import { defineQuantTrimConfig } from '../../tsup.config.base.js';
+
+// An app: no declarations (nothing imports its build); `cli` is the `quant-trim` bin.
+export default defineConfig({
+  ...defineQuantTrimConfig(
+    { index: 'src/index.ts', cli: 'src/cli.ts' },
+    {
+      bundle: ['@quant-trim/internal'],
+      external: ['@quant-trim/backend-eval', '@quant-trim/fake-quant', '@quant-trim/onnx-export', '@quant-trim/quant-grid', '@quant-trim/reverse-prune', '@quant-trim/schedulers', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'cac', 'echarts', 'mnist', 'onnxruntime-node', 'onnxruntime-web', 'zod'],
+    },
+  ),
+  dts: false,
+  platform: 'node',
+});

@@ -25,7 +25,7 @@ export class ExitError extends Error {
 }
 
 const USAGE_CODES = new Set(['QT_INVALID_ARGUMENT', 'QT_INVALID_CONFIG', 'QT_UNKNOWN_SCHEME', 'QT_UNKNOWN_CALIBRATOR', 'QT_UNKNOWN_SCHEDULE', 'QT_INVALID_SCHEME', 'QT_INVALID_SCHEDULE', 'QT_INVALID_BIT_WIDTH', 'QT_INVALID_GRANULARITY', 'QT_INVALID_PROFILE']);
-const INPUT_CODES = new Set(['QT_IO_ERROR', 'QT_ONNX_DECODE', 'QT_ONNX_INVALID_GRAPH', 'QT_UNKNOWN_PROFILE', 'QT_DATASET_MISSING', 'QT_DATASET_CORRUPT', 'QT_MODEL_LOAD']);
+const INPUT_CODES = new Set(['QT_IO_ERROR', 'QT_ONNX_DECODE', 'QT_ONNX_INVALID_GRAPH', 'QT_UNKNOWN_PROFILE', 'QT_DATASET_MISSING', 'QT_DATASET_CORRUPT', 'QT_MODEL_LOAD', 'QT_INVALID_REPORT']);
 
 /** Maps any thrown value to what the CLI prints and the exit code. */
 export function toExit(error: unknown): { exitCode: ExitCode; code: string; message: string; hint?: string } {

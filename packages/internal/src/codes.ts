@@ -74,6 +74,8 @@ export const ErrorCodes = {
   QT_INVALID_CONFIG: 'QT_INVALID_CONFIG',
   /** The output directory cannot be created or written; the message names it. */
   QT_OUTPUT_UNWRITABLE: 'QT_OUTPUT_UNWRITABLE',
+  /** A report file is not a Quant-Trim report (bad JSON, wrong schema id or version, invalid fields); the message names the file and field. */
+  QT_INVALID_REPORT: 'QT_INVALID_REPORT',
   /** The run was interrupted (Ctrl-C); the last complete checkpoint is kept. */
   QT_INTERRUPTED: 'QT_INTERRUPTED',
 } as const;

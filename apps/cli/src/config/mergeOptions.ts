@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { QuantTrimError } from '@quant-trim/internal';
 import { dottedPath, toProblems } from './issues.js';
 import { configSchema, type Config } from './schema.js';
@@ -31,6 +33,8 @@ export interface ConfigFlags {
   readonly runtimes?: string | readonly string[];
   readonly latency?: boolean;
   readonly out?: string | number;
+  /** `--lambda <json | file.json>`: the λ schedule (a @quant-trim/schedulers config). */
+  readonly lambda?: string;
 }
 
 type FlagKey = keyof ConfigFlags;
@@ -56,6 +60,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   runtimes: ['runtimes'],
   latency: ['latency'],
   out: ['out'],
+  lambda: ['lambda'],
 };
 const NUMBERS = new Set<FlagKey>(['seed', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes']);
@@ -125,12 +130,32 @@ function mergeScheme(scheme: Config['scheme'], weights: string | undefined, acti
   return { ...scheme, ...(weights !== undefined ? { weights } : {}), ...(activations !== undefined ? { activations } : {}) };
 }
 
+/** `--lambda`: inline JSON, or a path to a JSON file (relative to the working directory). */
+function lambdaFlag(value: unknown): unknown {
+  const text = String(value).trim();
+  let source = text;
+  if (!text.startsWith('{')) {
+    try {
+      source = readFileSync(resolve(text), 'utf8');
+    } catch (e) {
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--lambda: expected a JSON schedule or a path to one, cannot read ${resolve(text)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+    }
+  }
+  try {
+    return JSON.parse(source) as unknown;
+  } catch (e) {
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--lambda: invalid JSON (${(e as Error).message})` });
+  }
+}
+
 function normalise(key: FlagKey, value: unknown): unknown {
+  if (key === 'lambda') return lambdaFlag(value);
   if (NUMBERS.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   if (STRINGS.has(key) && typeof value === 'number') return String(value);
   if (LISTS.has(key)) {
     const items = (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(','));
-    return items.map((item) => item.trim()).filter((item) => item.length > 0);
+    // `--runtimes none`: an empty list.
+    return items.map((item) => item.trim()).filter((item) => item.length > 0 && item !== 'none');
   }
   return value;
 }

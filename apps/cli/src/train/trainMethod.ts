@@ -6,6 +6,7 @@ import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
 import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
 import type { ScheduleConfig } from '@quant-trim/schedulers';
+import { withTotalSteps } from '../config/lambda.js';
 import type { Dataset, Split } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
 import type { HistoryEntry, Method, ScheduleSample } from '../report/types.js';
@@ -32,7 +33,7 @@ export interface TrimChoice {
 export interface TrainOptions {
   readonly method: Method;
   /** Builds a fresh float model that outputs logits (seeded). */
-  readonly build: () => tf.LayersModel;
+  readonly build: () => tf.LayersModel | Promise<tf.LayersModel>;
   readonly dataset: Dataset;
   readonly epochs: number;
   readonly batchSize: number;
@@ -71,8 +72,8 @@ function withSoftmax(model: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: output, name: model.name });
 }
 
-function createQuantized(options: TrainOptions, trim: ReversePrune | undefined): QuantizedModel {
-  const model = withSoftmax(options.build());
+async function createQuantized(options: TrainOptions, trim: ReversePrune | undefined): Promise<QuantizedModel> {
+  const model = withSoftmax(await options.build());
   const keepSoftmaxFloat = { pattern: 'softmax', exclude: true } as const;
   if (options.method === 'fp') return quantizeModel(model, { weights: false, activations: false, lambda: 0 });
   const overrides = [keepSoftmaxFloat, ...Object.entries(options.scheme.layers ?? {}).map(([pattern, weights]) => ({ pattern, weights }))];
@@ -85,10 +86,11 @@ function createQuantized(options: TrainOptions, trim: ReversePrune | undefined):
   } as Parameters<typeof quantizeModel>[1]);
 }
 
-function lambdaSchedule(options: TrainOptions): ScheduleConfig | undefined {
+function lambdaSchedule(options: TrainOptions, totalSteps: number): ScheduleConfig | undefined {
   if (options.method === 'qat') return { type: 'constant', value: 1 } as ScheduleConfig;
   if (options.method === 'fp') return { type: 'constant', value: 0 } as ScheduleConfig;
-  return options.lambda;
+  // A curriculum in fractions of training gets the run's step count.
+  return options.lambda === undefined ? undefined : (withTotalSteps(options.lambda, totalSteps) as ScheduleConfig);
 }
 
 /** Settings a resumed run must share with the checkpoint. */
@@ -165,9 +167,9 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     quantized = loaded.quantized;
     controller = loaded.controller ?? new QuantTrimController(quantized, { totalSteps, startStep: previous.step });
   } else {
-    quantized = createQuantized(options, trim);
+    quantized = await createQuantized(options, trim);
     quantized.model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy' });
-    const lambda = lambdaSchedule(options);
+    const lambda = lambdaSchedule(options, totalSteps);
     controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}) });
   }
 

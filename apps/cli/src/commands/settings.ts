@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { loadConfig, mergeOptions, resolveSchemes, type Config, type ConfigFlags } from '../config/index.js';
+import { describeDataset, loadDataset } from '../data/index.js';
+import type { Dataset } from '../data/types.js';
+import { buildModel, isModelName, loadModelJson } from '../models/index.js';
+import type { CompareOptions } from '../pipeline/compare.js';
+import type { SchemeChoice } from '../train/trainMethod.js';
+import type { CommandContext } from './context.js';
+
+/** Flags shared by train / compare / demo / eval: config file + overrides. */
+export interface RunFlags extends ConfigFlags {
+  /** `--config <file>`; default `quant-trim.config.json` in the working directory, when present. */
+  readonly config?: string;
+}
+
+/** The config file (if any) merged with the flags (flags win), warnings reported. */
+export async function resolveConfig(flags: RunFlags, ctx: CommandContext): Promise<Config> {
+  const loaded = await loadConfig(flags.config, ctx.cwd);
+  for (const w of loaded.warnings) ctx.reporter.onWarning?.(w);
+  return mergeOptions(loaded.config, flags);
+}
+
+export async function resolveDataset(config: Config, ctx: CommandContext): Promise<Dataset> {
+  ctx.reporter.onPhaseStart?.({ phase: 'load', label: `load ${config.dataset}` });
+  const t0 = performance.now();
+  const dataset = await loadDataset({
+    dataset: config.dataset,
+    seed: config.seed,
+    cwd: ctx.cwd,
+    ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
+    ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {}),
+  });
+  ctx.reporter.onPhaseEnd?.({ phase: 'load', label: describeDataset(dataset), seconds: (performance.now() - t0) / 1000 });
+  return dataset;
+}
+
+/** A builder of fresh, seeded float models: a built-in architecture, or a user's tfjs model.json (reloaded each time). */
+export function resolveModel(config: Config, dataset: Dataset, ctx: CommandContext): { name: string; build: () => Promise<tf.LayersModel> } {
+  const name = config.model;
+  if (isModelName(name)) {
+    return { name, build: async () => buildModel(name, { inputShape: dataset.sampleShape, classes: dataset.classes, seed: config.seed }) };
+  }
+  const path = resolve(ctx.cwd, name);
+  return { name, build: () => loadModelJson(path) };
+}
+
+export function schemeChoice(config: Config): SchemeChoice {
+  const s = resolveSchemes(config.scheme);
+  return { weights: s.weights, activations: s.activations, ...(s.layers.length > 0 ? { layers: Object.fromEntries(s.layers) } : {}) };
+}
+
+/** Everything `runComparison` needs from a resolved config. */
+export function comparisonOptions(config: Config, dataset: Dataset, ctx: CommandContext, extra: { resume: boolean; command: string; out: string }): CompareOptions {
+  return {
+    dataset,
+    model: resolveModel(config, dataset, ctx),
+    methods: config.methods,
+    scheme: schemeChoice(config),
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: config.lr,
+    seed: config.seed,
+    lambda: config.lambda as never,
+    trim: config.trim,
+    profiles: config.profiles,
+    calibrationSamples: config.calibrationSamples,
+    runtimes: config.runtimes,
+    latency: config.latency,
+    out: extra.out,
+    resume: extra.resume,
+    command: extra.command,
+    reporter: ctx.reporter,
+    ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+import { join, resolve } from 'node:path';
+import { initTrainingBackend } from '@quant-trim/fake-quant';
+import { fileSystemHandler } from '@quant-trim/fake-quant/node';
+import { QuantTrimError } from '@quant-trim/internal';
+import type { Method } from '../../report/types.js';
+import { exportCheckpoint } from '../../train/exportModels.js';
+import { trainMethod } from '../../train/trainMethod.js';
+import { ensureOutputDir, type CommandContext } from '../context.js';
+import { resolveConfig, resolveDataset, resolveModel, schemeChoice, type RunFlags } from '../settings.js';
+
+export interface TrainFlags extends RunFlags {
+  /** `fp`, `qat` or `quant-trim` (default). */
+  readonly method?: string;
+  readonly resume?: boolean;
+}
+
+const METHODS: readonly Method[] = ['fp', 'qat', 'quant-trim'];
+
+/**
+ * `quant-trim train`: trains one method and writes `<out>/checkpoints/<method>/` (a complete
+ * checkpoint after every epoch, atomically; `--resume` continues from the last one with results
+ * identical to an uninterrupted run) and the float checkpoint `<out>/<method>-float/model.json`.
+ */
+export async function train(flags: TrainFlags, ctx: CommandContext) {
+  const method = (flags.method ?? 'quant-trim') as Method;
+  if (!METHODS.includes(method)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(flags.method)}` });
+  const config = await resolveConfig(flags, ctx);
+  const out = ensureOutputDir(resolve(ctx.cwd, config.out));
+  const dataset = await resolveDataset(config, ctx);
+  await initTrainingBackend({ backend: 'wasm' });
+  const model = resolveModel(config, dataset, ctx);
+  const dir = join(out, 'checkpoints', method);
+  const result = await trainMethod({
+    method,
+    build: model.build,
+    dataset,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: config.lr,
+    seed: config.seed,
+    scheme: schemeChoice(config),
+    lambda: config.lambda as never,
+    trim: config.trim,
+    dir,
+    resume: flags.resume === true,
+    label: model.name,
+    reporter: ctx.reporter,
+    ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+  });
+  try {
+    const { float } = exportCheckpoint(result.quantized, { qdq: false });
+    const floatDir = join(out, `${method}-float`);
+    await float.save(fileSystemHandler(floatDir));
+    float.dispose();
+    ctx.reporter.onArtifact?.({ kind: 'checkpoint', path: dir });
+    ctx.reporter.onArtifact?.({ kind: 'checkpoint', path: floatDir });
+    const last = result.history.at(-1);
+    ctx.reporter.onResult?.(`${method} ${model.name}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`);
+    return { method, checkpoint: dir, float: floatDir, history: result.history };
+  } finally {
+    result.quantized.dispose();
+    result.trim?.dispose();
+  }
+}

@@ -5,7 +5,7 @@ import type { BuildModelOptions } from './types.js';
 /**
  * `cnn`, the reference CNN of the repository: Conv2D 8 3×3 relu `conv1` → MaxPool 2 `pool` →
  * Conv2D 16 3×3 relu `conv2` → Flatten `flatten` → Dense `classes` `head` (logits).
- * With seed 0 it has the weights of `examples/demo.ts` and `packages/backend-eval/bench`.
+ * With seed 0 it has the weights of the reference CNN in `packages/backend-eval/bench`.
  */
 export function buildCnn(options: BuildModelOptions, seed: number): tf.Sequential {
   const seeds = new KernelSeeds(seed);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
  * Kernel initializers seeded from one model seed: the k-th initializer (k = 1, 2, …, in layer
  * order) gets seed `seed * 1000 + k`, so the same seed builds identical weights and different
  * seeds different ones. With seed 0 the reference CNN gets seeds 1, 2, 3, exactly the model of
- * `examples/demo.ts` and `packages/backend-eval/bench`.
+ * `packages/backend-eval/bench`.
  */
 export class KernelSeeds {
   private k = 0;

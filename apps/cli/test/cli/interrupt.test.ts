@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run, tempDir } from './helpers.js';
+
+const cliDir = fileURLToPath(new URL('../../', import.meta.url));
+const ARGS = ['train', '--method', 'quant-trim', '--model', 'mlp', '--dataset', 'synthetic', '--train-limit', '4000', '--test-limit', '200', '--epochs', '3', '--batch-size', '50', '--seed', '3'];
+
+interface Latest {
+  epoch: number;
+  history: { epoch: number; loss: number; testAccuracy: number }[];
+}
+const latest = (out: string) => JSON.parse(readFileSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'), 'utf8')) as Latest;
+const withoutTimes = (l: Latest) => l.history.map(({ epoch, loss, testAccuracy }) => ({ epoch, loss, testAccuracy }));
+
+/** Runs the real CLI in a child process and sends it SIGINT (Ctrl-C) once the first epoch has ended (its checkpoint written). */
+function interruptAfterFirstEpoch(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // One Node process (tsx as an import hook, not its CLI wrapper), so the signal reaches our handler.
+    const child = spawn(process.execPath, ['--conditions=@quant-trim/source', '--import', 'tsx', 'src/cli.ts', ...ARGS, '--out', out], { cwd: cliDir, env: { ...process.env, CI: '1' } });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += String(d);
+      if (!sent && /quant-trim epoch 1\/3\s+loss/.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('Ctrl-C during training', () => {
+  it('exits 130 keeping the last complete checkpoint; --resume ends exactly like an uninterrupted run', async () => {
+    const dir = tempDir('interrupt');
+    const interrupted = await interruptAfterFirstEpoch(join(dir, 'a'));
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toMatch(/interrupting after the current step/);
+    expect(interrupted.stderr).toMatch(/error QT_INTERRUPTED: interrupted during epoch 2 of quant-trim/);
+    expect(interrupted.stderr).toMatch(/hint: rerun the same command with --resume/);
+    expect(latest(join(dir, 'a')).epoch).toBe(1);
+
+    const resumed = await run([...ARGS, '--out', join(dir, 'a'), '--resume']);
+    expect(resumed.code).toBe(0);
+    const straight = await run([...ARGS, '--out', join(dir, 'b')]);
+    expect(straight.code).toBe(0);
+    expect(latest(join(dir, 'a')).epoch).toBe(3);
+    expect(withoutTimes(latest(join(dir, 'a')))).toEqual(withoutTimes(latest(join(dir, 'b'))));
+    // the float checkpoints written at the end are identical too
+    expect(readFileSync(join(dir, 'a', 'quant-trim-float', 'weights.bin'))).toEqual(readFileSync(join(dir, 'b', 'quant-trim-float', 'weights.bin')));
+  }, 180_000);
+});

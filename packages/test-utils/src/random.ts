@@ -10,6 +10,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Seeded uniform values in [−0.5, 0.5): mulberry32 shifted by one half. */
+export function centeredUniform(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => next() - 0.5;
+}
+
 /** Standard normal samples (Box–Muller) from a seeded uniform source. */
 export function gaussian(rand: () => number): () => number {
   return () => {

@@ -11,7 +11,7 @@ import type { Dataset, Split } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
 import type { HistoryEntry, Method, ScheduleSample } from '../report/types.js';
 import { commitLatest, readLatest, type TrainState } from './checkpoints.js';
-import { epochSeed, seededPermutation } from './seeded.js';
+import { seededPermutation, seededRng } from '../data/random.js';
 
 export interface SchemeChoice {
   /** quant-grid preset of the weights (QAT and Quant-Trim). */
@@ -184,7 +184,7 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   for (let epoch = startEpoch; epoch < epochs; epoch++) {
     const t0 = performance.now();
     trim?.dispose(); // masks refresh at every epoch start, in fresh and resumed runs alike
-    const order = seededPermutation(dataset.train.count, epochSeed(options.seed, epoch));
+    const order = seededPermutation(dataset.train.count, seededRng(options.seed, `train/epoch/${epoch}`));
     let lossSum = 0;
     for (let b = 0; b < stepsPerEpoch; b++) {
       if (options.signal?.aborted) {

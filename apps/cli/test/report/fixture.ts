@@ -1,17 +1,9 @@
+import { mulberry32 } from '@quant-trim/test-utils';
 import { builtinProfiles, type CostEstimate, type LayerSensitivity, type ModelReport, type NodeCoverage, type ProfileResult, type RuntimeResult } from '@quant-trim/backend-eval';
 import { RUN_REPORT_SCHEMA_ID, type HistoryEntry, type Method, type MethodRun, type MethodSummary, type RunReport, type ScheduleSample, type WeightHistogram } from '../../src/report/types.js';
 
 /** Deterministic PRNG (mulberry32) so the fixture is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 const METHODS: readonly Method[] = ['fp', 'qat', 'quant-trim'];

@@ -1,3 +1,4 @@
+import { centeredUniform } from '@quant-trim/test-utils';
 /**
  * "Each calibrator gives the same qparams as an independent straightforward implementation on
  * captured activations": every built-in static profile is compiled on the same calibration
@@ -33,16 +34,7 @@ import {
   type RefQParams,
 } from './referenceCalibrators.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
+const rng = centeredUniform;
 const uniform = (n: number, seed: number, amp: number) => {
   const r = rng(seed);
   return Array.from({ length: n }, () => r() * 2 * amp);

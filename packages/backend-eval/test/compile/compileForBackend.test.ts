@@ -1,3 +1,4 @@
+import { centeredUniform } from '@quant-trim/test-utils';
 import { isQuantTrimError } from '@quant-trim/internal';
 import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, type Calibrator } from '@quant-trim/quant-grid';
@@ -8,16 +9,7 @@ import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
 import type { BackendProfile, TensorGrid } from '../../src/profiles/types.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
+const rng = centeredUniform;
 const values = (n: number, seed: number, amp = 1) => {
   const r = rng(seed);
   return Array.from({ length: n }, () => r() * 2 * amp);

@@ -1,3 +1,4 @@
+import { centeredUniform } from '@quant-trim/test-utils';
 /**
  * Shared helpers of the compile numerics / feature tests: deterministic data, an OnnxModel literal
  * builder (any attribute kind, symbolic batch axis), ORT runs with graph optimisation disabled, and
@@ -10,16 +11,8 @@ import type { BiasSpec } from '../../src/profiles/types.js';
 
 export const fround = Math.fround;
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
+/** Seeded uniform values in [-0.5, 0.5) (mulberry32). */
+export const rng = centeredUniform;
 
 /** `n` float32 values uniform in [−amp, amp). */
 export function values(n: number, seed: number, amp = 1): Float32Array {

@@ -1,3 +1,4 @@
+import { centeredUniform } from '@quant-trim/test-utils';
 /**
  * Test fixtures for the runtime layer: a float Conv → Relu → Flatten → Gemm classifier, its QDQ
  * twin (uint8 activations, zero point 0 after Relu; int8 per-channel weights; int32 bias at
@@ -7,16 +8,7 @@ import { readOnnx, writeOnnx } from '@quant-trim/onnx-export';
 import { buildModel, DataType, type TestModel, type TestTensor } from '@quant-trim/test-utils/onnx';
 
 /** Seeded uniform values in [-0.5, 0.5) (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
+export const rng = centeredUniform;
 
 /** `n` seeded values in [-amp, amp), rounded to float32. */
 export function values(n: number, seed: number, amp = 1): Float32Array {

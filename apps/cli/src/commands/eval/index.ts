@@ -3,7 +3,7 @@ import { evaluate, formatReportTable, type EvaluationReport } from '@quant-trim/
 import { QuantTrimError } from '@quant-trim/internal';
 import { readOnnx } from '@quant-trim/onnx-export';
 import type { Dataset, Split } from '../../data/types.js';
-import { seededPermutation } from '../../train/seeded.js';
+import { seededPermutation, seededRng } from '../../data/random.js';
 import { writeFileAtomic } from '../../train/checkpoints.js';
 import { ensureOutputDir, readInputFile, type CommandContext } from '../context.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
@@ -32,7 +32,7 @@ function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NHWC' | '
 
 function calibrationSlice(split: Split, count: number, sampleSize: number, seed: number): { x: Float32Array; count: number } {
   const n = Math.min(count, split.count);
-  const order = seededPermutation(split.count, seed + 17);
+  const order = seededPermutation(split.count, seededRng(seed, 'calibration'));
   const x = new Float32Array(n * sampleSize);
   for (let i = 0; i < n; i++) x.set(split.x.subarray(order[i]! * sampleSize, (order[i]! + 1) * sampleSize), i * sampleSize);
   return { x, count: n };

@@ -201,6 +201,11 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     reporter.onRunEnd?.({ ok: true, seconds: (performance.now() - t0) / 1000 });
     return EXIT.ok;
   } catch (e) {
+    if (options.json) {
+      // NDJSON consumers see the failure too (stderr still gets the one-line error).
+      const { exitCode, code, message, hint } = toExit(e);
+      stdout.write(`${JSON.stringify({ type: 'error', time: new Date().toISOString(), code, message, ...(hint !== undefined ? { hint } : {}), exitCode })}\n`);
+    }
     reporter.onRunEnd?.({ ok: false, seconds: (performance.now() - t0) / 1000 });
     return fail(e);
   } finally {

@@ -47,6 +47,11 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
     expect(events[0]!.type).toBe('run-start');
     expect(events.at(-1)!.type).toBe('run-end');
     expect(events.some((e) => e.type === 'result')).toBe(true);
+    const failed = await run(['profiles', 'no-such-npu', '--json']);
+    expect(failed.code).toBe(3);
+    const lines = failed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; code?: string; exitCode?: number });
+    expect(lines.find((e) => e.type === 'error')).toMatchObject({ code: 'QT_UNKNOWN_PROFILE', exitCode: 3 });
+    expect(lines.at(-1)).toMatchObject({ type: 'run-end', ok: false });
   });
 
   it('an invalid config file is a usage error naming the file and the field', async () => {

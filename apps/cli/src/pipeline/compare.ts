@@ -11,7 +11,7 @@ import type { Method, MethodRun, MethodSummary, RunReport } from '../report/type
 import { RUN_REPORT_SCHEMA_ID } from '../report/types.js';
 import { exportCheckpoint, weightHistograms } from '../train/exportModels.js';
 import { seededPermutation, seededRng } from '../data/random.js';
-import { trainMethod, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
+import { accuracyOf, trainMethod, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
 
 export const METHOD_LABELS: Readonly<Record<Method, string>> = { fp: 'FP', qat: 'QAT', 'quant-trim': 'Quant-Trim' };
@@ -73,7 +73,7 @@ function summarize(report: EvaluationReport, methods: readonly MethodRun[]): Met
   return methods.flatMap((m) => {
     const model = report.models.find((r) => r.name === m.method);
     const a = model?.acrossProfiles;
-    return a === undefined ? [] : [{ method: m.method, floatAccuracy: m.floatAccuracy, meanDrop: a.meanDrop, worstDrop: a.worstDrop, worstProfile: a.worstProfile, spread: a.spread }];
+    return a === undefined ? [] : [{ method: m.method, floatAccuracy: model?.float.accuracy ?? m.floatAccuracy, meanDrop: a.meanDrop, worstDrop: a.worstDrop, worstProfile: a.worstProfile, spread: a.spread }];
   });
 }
 
@@ -135,12 +135,13 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
     try {
       const exported = exportCheckpoint(trained.quantized, { qdq: false });
       parameters = exported.float.countParams();
+      const floatAccuracy = accuracyOf(exported.float, dataset.test, dataset.sampleShape);
       exported.float.dispose();
       onnx.push({ name: method, onnx: exported.fp32.bytes() });
       runs.push({
         method,
         label: METHOD_LABELS[method],
-        floatAccuracy: trained.history.at(-1)?.testAccuracy ?? 0,
+        floatAccuracy,
         history: trained.history,
         schedule: trained.schedule,
         weights: weightHistograms(trained.quantized),

@@ -40,7 +40,7 @@ export interface WeightHistogram {
 export interface MethodRun {
   readonly method: Method;
   readonly label: string;
-  /** Float accuracy of the final checkpoint on the test split. */
+  /** Accuracy of the final float checkpoint (fake quantization stripped) on the test split. */
   readonly floatAccuracy: number;
   readonly history: readonly HistoryEntry[];
   readonly schedule: readonly ScheduleSample[];

@@ -58,6 +58,8 @@ export const ErrorCodes = {
   QT_INVALID_PROFILE: 'QT_INVALID_PROFILE',
   /** No backend profile is registered under that name. */
   QT_UNKNOWN_PROFILE: 'QT_UNKNOWN_PROFILE',
+  /** ONNX Runtime rejected a model or failed to run it; the message carries the runtime and ORT's own message. */
+  QT_RUNTIME_ERROR: 'QT_RUNTIME_ERROR',
 
   // ---- schedulers ----
   /** A schedule config is invalid; the message names the field. */

@@ -2,6 +2,7 @@ import { QuantTrimError } from '@quant-trim/internal';
 import { addOutputs, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { defaultRegistry, type Calibrator } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';
+import { ortCall } from '../runtime/sessions.js';
 
 /** Calibration batches: each a Float32Array of whole samples (row-major, batch first). */
 export type CalibrationData = AsyncIterable<Float32Array> | Iterable<Float32Array>;
@@ -22,10 +23,58 @@ export interface TensorStats {
   min: number;
 }
 
+/** Running totals of a calibration pass: samples used and source batches read. */
+export interface CalibrationProgress {
+  samples: number;
+  batches: number;
+}
+
+/**
+ * The model-input chunks one calibration pass feeds to the float model: every source batch is
+ * checked (whole samples, multiples of a fixed batch size), cut at `profile.calibration.samples`,
+ * and split into chunks of the fixed batch size (one chunk per batch otherwise). Chunks are views
+ * into the source batch. Updates `progress` as batches are consumed.
+ */
+export async function* calibrationChunks(
+  data: CalibrationData,
+  profile: BackendProfile,
+  sampleShape: readonly number[],
+  fixedBatch: number | undefined,
+  progress: CalibrationProgress,
+): AsyncGenerator<Float32Array> {
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const limit = profile.calibration.samples;
+  for await (const batch of data) {
+    if (!(batch instanceof Float32Array) || batch.length === 0 || batch.length % sampleSize !== 0) {
+      throw invalid(profile, `calibration batch ${progress.batches}: expected a non-empty Float32Array of whole samples of ${sampleSize} values [${sampleShape.join(', ')}]`);
+    }
+    const available = batch.length / sampleSize;
+    if (fixedBatch !== undefined && available % fixedBatch !== 0) {
+      throw invalid(profile, `calibration batch ${progress.batches}: ${available} samples; the model's input has a fixed batch size of ${fixedBatch}, so batches must hold multiples of it`);
+    }
+    let n = Math.min(available, limit - progress.samples);
+    if (fixedBatch !== undefined) n -= n % fixedBatch;
+    if (n === 0) break;
+    // A model with a fixed batch size runs in chunks of it; each chunk is one calibrator batch.
+    const chunk = fixedBatch ?? n;
+    for (let start = 0; start < n; start += chunk) yield batch.subarray(start * sampleSize, (start + chunk) * sampleSize);
+    progress.samples += n;
+    progress.batches++;
+    if (progress.samples >= limit) break;
+  }
+}
+
+/** Fixed batch size of the model's input (its static first dimension), if any. */
+export function fixedBatchOf(model: OnnxModel, inputName: string): number | undefined {
+  const batchDim = model.graph.inputs.find((v) => v.name === inputName)?.shape?.[0];
+  return typeof batchDim === 'number' && batchDim > 0 ? batchDim : undefined;
+}
+
 /**
  * Streams calibration batches through the float model in onnxruntime-node (intermediate tensors
  * added as outputs) and feeds every tensor to its group's quant-grid calibrator; stops at
- * `profile.calibration.samples`. Batches are never kept.
+ * `profile.calibration.samples`. Batches are never kept, except that with `keep` a copy of every
+ * model-input chunk used is appended to it (for a second pass over a one-shot source).
  */
 export async function calibrate(
   model: OnnxModel,
@@ -35,6 +84,7 @@ export async function calibrate(
   profile: BackendProfile,
   data: CalibrationData,
   inputShape: readonly number[] | undefined,
+  keep?: Float32Array[],
 ): Promise<{ get(t: string): TensorStats | undefined; samples: number; batches: number }> {
   const stats = new Map<string, TensorStats>();
   const method = profile.calibration.method as Parameters<typeof defaultRegistry.calibrator>[0];
@@ -52,47 +102,27 @@ export async function calibrate(
 
   const sampleShape = sampleShapeOf(model, inputName, inputShape, profile);
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const batchDim = model.graph.inputs.find((v) => v.name === inputName)?.shape?.[0];
-  const fixedBatch = typeof batchDim === 'number' && batchDim > 0 ? batchDim : undefined;
   const probe = addOutputs(model, tensors.filter((t) => t !== inputName));
 
   const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(writeOnnx(probe));
-  let samples = 0;
-  let batches = 0;
-  const limit = profile.calibration.samples;
+  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(probe)));
+  const progress: CalibrationProgress = { samples: 0, batches: 0 };
   try {
-    for await (const batch of data) {
-      if (!(batch instanceof Float32Array) || batch.length === 0 || batch.length % sampleSize !== 0) {
-        throw invalid(profile, `calibration batch ${batches}: expected a non-empty Float32Array of whole samples of ${sampleSize} values [${sampleShape.join(', ')}]`);
+    for await (const x of calibrationChunks(data, profile, sampleShape, fixedBatchOf(model, inputName), progress)) {
+      const chunk = x.length / sampleSize;
+      keep?.push(x.slice());
+      const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run({ [inputName]: new ort.Tensor('float32', x, [chunk, ...sampleShape]) }));
+      for (const t of tensors) {
+        const value = t === inputName ? x : (out[t]?.data as Float32Array);
+        const dims = t === inputName ? [chunk, ...sampleShape] : out[t]!.dims;
+        const s = stats.get(t)!;
+        s.calibrator.observe(value, dims);
+        for (let i = 0; i < value.length; i++) if (value[i]! < s.min) s.min = value[i]!;
       }
-      const available = batch.length / sampleSize;
-      if (fixedBatch !== undefined && available % fixedBatch !== 0) {
-        throw invalid(profile, `calibration batch ${batches}: ${available} samples; the model's input has a fixed batch size of ${fixedBatch}, so batches must hold multiples of it`);
-      }
-      let n = Math.min(available, limit - samples);
-      if (fixedBatch !== undefined) n -= n % fixedBatch;
-      if (n === 0) break;
-      // A model with a fixed batch size runs in chunks of it; each chunk is one calibrator batch.
-      const chunk = fixedBatch ?? n;
-      for (let start = 0; start < n; start += chunk) {
-        const x = batch.subarray(start * sampleSize, (start + chunk) * sampleSize);
-        const out = await session.run({ [inputName]: new ort.Tensor('float32', x, [chunk, ...sampleShape]) });
-        for (const t of tensors) {
-          const value = t === inputName ? x : (out[t]?.data as Float32Array);
-          const dims = t === inputName ? [chunk, ...sampleShape] : out[t]!.dims;
-          const s = stats.get(t)!;
-          s.calibrator.observe(value, dims);
-          for (let i = 0; i < value.length; i++) if (value[i]! < s.min) s.min = value[i]!;
-        }
-      }
-      samples += n;
-      batches++;
-      if (samples >= limit) break;
     }
   } finally {
     await session.release();
   }
-  if (samples === 0) throw invalid(profile, 'the calibration data yielded no samples');
-  return { get: (t) => stats.get(t), samples, batches };
+  if (progress.samples === 0) throw invalid(profile, 'the calibration data yielded no samples');
+  return { get: (t) => stats.get(t), samples: progress.samples, batches: progress.batches };
 }

@@ -1,7 +1,8 @@
 import { cloneModel, defaultOpset, readOnnx, takenNames, uniqueName, writeOnnx, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
-import { calibrate, invalid, type CalibrationData } from './calibrate.js';
+import { applyBiasCorrection, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
+import { calibrate, invalid, sampleShapeOf, type CalibrationData } from './calibrate.js';
 import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
 import { planCompile, type CompilePlan, type NodeCoverage } from './plan.js';
 import { foldBatchNorm, upgradeOpset } from './prepareGraph.js';
@@ -9,6 +10,7 @@ import { quantizeBias, quantizeWeights, type BiasQParams, type WeightQParams } f
 
 export { INTEGER_OPS } from './plan.js';
 export type { ActivationQParams } from './activations.js';
+export type { BiasCorrection, BiasCorrectionSkip } from './biasCorrection.js';
 export type { CalibrationData } from './calibrate.js';
 export type { NodeCoverage, NodeNumerics } from './plan.js';
 export type { BiasQParams, WeightQParams } from './weights.js';
@@ -31,6 +33,15 @@ export interface CompileOptions {
   readonly weightBits?: Readonly<Record<string, number>>;
   /** Fold inference BatchNormalization into the preceding Conv / Gemm first (BACKENDS.md §4.1). Default true. */
   readonly foldBatchNorm?: boolean;
+  /**
+   * Profiles with `postQuant: ['biasCorrection']` read the calibration data twice (the correction
+   * needs the activation parameters, known only after calibration). This returns the same batches
+   * again for the second pass, so nothing is buffered. Without it an Array source is iterated again
+   * and any other source (generator, async iterable, stream) is buffered: a copy of the model-input
+   * samples the calibration pass used (at most `profile.calibration.samples` of them; no
+   * intermediate activations) is kept until the second pass ends.
+   */
+  readonly calibrationAgain?: () => CalibrationData;
 }
 
 export interface CompiledModel {
@@ -54,6 +65,12 @@ export interface CompiledModel {
   readonly opset: number;
   /** BatchNormalization nodes folded into their producer. */
   readonly foldedBatchNorms: readonly string[];
+  /**
+   * Biases rewritten by the `biasCorrection` post-quantization transform (profiles listing it in
+   * `postQuant`, static integer activations only), in graph order: `b'[c] = b[c] + mean_float[c] −
+   * mean_quant[c]` before the bias is quantized (see `compileForBackend`). Empty otherwise.
+   */
+  readonly biasCorrections: readonly BiasCorrection[];
   /** Profile features this compiler approximates or does not apply (free text, for reports). */
   readonly approximations: readonly string[];
 }
@@ -71,6 +88,18 @@ export interface CompiledModel {
  * 3. quantizes weights offline with the profile's grid and rounding (per-tensor, per-channel on the
  *    output axis, or per-group blocks along the input axis; mixed widths per node) and biases to
  *    integers at `sIn·sW[c]`;
+ * 3b. `postQuant: ['biasCorrection']` (static integer profiles; NNCF fast bias correction, BACKENDS.md
+ *    §3.9): a second pass over the calibration samples (same `calibration.samples` cut) runs the float
+ *    model and, for every weight-quantized integer Conv / Gemm with static input parameters, sets
+ *    `b'[c] = b[c] + mean_float[c] − mean_quant[c]` before quantizing the bias. `mean_float[c]` is the
+ *    per-channel mean (over samples and output positions) of the layer output for the float model's
+ *    input `x`, the float `W` and `b`; `mean_quant[c]` the same for `x̂ = (clamp(R_even(x/s) + zp) −
+ *    zp)·s` (the node's own input parameters, as QuantizeLinear), the dequantized `Ŵ` and quantized
+ *    `b̂`. Exact via the mean im2col patch (`mean = W[c]·mean patch + b[c]`, padding taps read zeros,
+ *    grouped / depthwise Conv per group; Gemm transA = 0). A Conv / Gemm without a bias gets a zero
+ *    bias; MatMul (no bias input) is not corrected. The second pass iterates `options.calibrationAgain()`
+ *    when given, an Array source again, and otherwise the buffered model-input samples of the first
+ *    pass (a one-shot generator works; memory: samples × input size). Reported in `biasCorrections`;
  * 4. writes Q/DQ (static), DynamicQuantizeLinear (dynamic) or float16 rounding (weight-only /
  *    float16 activations), raising the opset to 21 when 4/16-bit or blocked Q/DQ need it.
  *
@@ -106,11 +135,30 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   const needed = opsetNeeded(profile, actGrid, plan);
   if (needed.opset > defaultOpset(base)) upgradeOpset(base, needed.opset, needed.why);
 
+  // biasCorrection needs a second pass: keep the first pass's input samples unless the source can be read again.
+  const correctsBias = profile.postQuant?.includes('biasCorrection') === true && !dynamic && actGrid !== undefined;
+  const kept = correctsBias && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as Float32Array[]) : undefined;
   const calibrationStart = performance.now();
   const stats = dynamic || actGrid === undefined
     ? { get: () => undefined, samples: 0, batches: 0 }
-    : await calibrate(base, input.name, plan.activationTensors, plan.group, profile, calibration, options.inputShape);
+    : await calibrate(base, input.name, plan.activationTensors, plan.group, profile, calibration, options.inputShape, kept);
   const calibrationSeconds = (performance.now() - calibrationStart) / 1000;
+
+  let biasCorrection: { corrections: BiasCorrection[]; skipped: BiasCorrectionSkip[] } | undefined;
+  if (correctsBias && stats.samples > 0 && actGrid !== undefined) {
+    const { params } = activationParams(plan, stats, profile, actGrid);
+    biasCorrection = await applyBiasCorrection({
+      model: base,
+      inputName: input.name,
+      plan,
+      params,
+      profile,
+      sampleShape: sampleShapeOf(base, input.name, options.inputShape, profile),
+      data: options.calibrationAgain?.() ?? (kept ?? calibration),
+      samples: stats.samples,
+      taken,
+    });
+  }
 
   const emit = (emulateRounding: boolean) => {
     const model = cloneModel(base);
@@ -159,7 +207,8 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     calibration: { samples: stats.samples, batches: stats.batches, seconds: calibrationSeconds },
     opset: defaultOpset(main.model),
     foldedBatchNorms,
-    approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding),
+    biasCorrections: biasCorrection?.corrections ?? [],
+    approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection),
   };
 }
 
@@ -201,7 +250,14 @@ function opsetNeeded(profile: BackendProfile, actGrid: TensorGrid | undefined, p
   return reasons.length > 0 ? { opset: 21, why: `${reasons.join(' and ')} (Q/DQ)` } : { opset: 13, why: '' };
 }
 
-function approximationsOf(profile: BackendProfile, actGrid: TensorGrid | undefined, plan: CompilePlan, biases: readonly BiasQParams[], emulateRounding: boolean): string[] {
+function approximationsOf(
+  profile: BackendProfile,
+  actGrid: TensorGrid | undefined,
+  plan: CompilePlan,
+  biases: readonly BiasQParams[],
+  emulateRounding: boolean,
+  biasCorrection: { corrections: readonly BiasCorrection[]; skipped: readonly BiasCorrectionSkip[] } | undefined,
+): string[] {
   const notes: string[] = [];
   const fallbacks = plan.nodes.filter((p) => !p.coverage.onAccelerator).length;
   if (profile.fallback.target === 'fp16' && fallbacks > 0) notes.push('fp16 fallback: tensors rounded to float16 between ops, arithmetic inside ops in float32');
@@ -217,7 +273,17 @@ function approximationsOf(profile: BackendProfile, actGrid: TensorGrid | undefin
   if (wide.length > 0) notes.push(`${wide[0]!.bits}-bit biases baked as float32 q·s (no ${wide[0]!.bits}-bit DequantizeLinear)`);
   const clamped = biases.reduce((a, b) => a + b.clamped, 0);
   if (clamped > 0) notes.push(`${clamped} bias value(s) clamped to the ${profile.bias?.bits}-bit bias range`);
-  if (profile.preQuant?.length || profile.postQuant?.length) notes.push(`transforms not applied: ${[...(profile.preQuant ?? []), ...(profile.postQuant ?? [])].join(', ')}`);
+  const notApplied = [...(profile.preQuant ?? []), ...(profile.postQuant ?? [])].filter((t) => !(t === 'biasCorrection' && biasCorrection !== undefined));
+  if (notApplied.length > 0) notes.push(`transforms not applied: ${notApplied.join(', ')}`);
+  if (biasCorrection !== undefined) {
+    const { corrections, skipped } = biasCorrection;
+    const added = corrections.filter((c) => c.added).length;
+    notes.push(
+      `biasCorrection: ${corrections.length} Conv/Gemm bias(es) corrected${added > 0 ? ` (${added} zero bias(es) added)` : ''} by exact per-channel mean matching over the calibration samples ` +
+        '(float input vs its fake-quantized value, all output positions); NNCF instead runs the quantized layer on its per-channel mean float input, keeps a shift only when max|shift/b| < 2 and leaves bias-less layers alone, so its corrections can differ',
+    );
+    if (skipped.length > 0) notes.push(`biasCorrection skipped ${skipped.length} node(s): ${skipped.map((s) => `${s.node} (${s.reason})`).join(', ')}`);
+  }
   if (profile.mixedPrecision !== undefined) notes.push(`mixed precision (${profile.mixedPrecision.weightBits.join('/')}-bit weights): widths per node from options.weightBits, otherwise ${profile.weights?.bits}-bit`);
   if (plan.uncheckedLimits.length > 0) notes.push(`op limits not checked: ${plan.uncheckedLimits.join(', ')}`);
   return notes;

@@ -52,6 +52,20 @@ export function dynamicNativeModel(emulated: OnnxModel, plan: readonly PlannedNo
     if (dqIn === undefined || w === undefined || dqW === undefined || w.axis !== undefined) continue;
     const [xq, xs, xzp] = dqIn.inputs as [string, string, string];
     let wq = dqW.inputs[0]!;
+    // MatMulInteger takes 8-bit operands: 4-bit codes go in an int8 / uint8 container (same values).
+    const codes = graph.initializers.get(wq)!;
+    if (codes.dataType === 22 || codes.dataType === 21) {
+      const name = uniqueName(taken, `${wq}_8bit`);
+      graph.initializers.set(name, { ...codes, name, dataType: codes.dataType === 22 ? 3 : 2 });
+      wq = name;
+    }
+    let wzp = dqW.inputs[2]!;
+    const zp = graph.initializers.get(wzp)!;
+    if (zp.dataType === 22 || zp.dataType === 21) {
+      const name = uniqueName(taken, `${wzp}_8bit`);
+      graph.initializers.set(name, { ...zp, name, dataType: zp.dataType === 22 ? 3 : 2 });
+      wzp = name;
+    }
     const transB = n.opType === 'Gemm' && n.attributes['transB']?.type === 'int' && n.attributes['transB'].value !== 0;
     if (transB) {
       const src = graph.initializers.get(wq)!;
@@ -68,7 +82,7 @@ export function dynamicNativeModel(emulated: OnnxModel, plan: readonly PlannedNo
     const mm = uniqueName(taken, `${out}_matmul`);
     const hasBias = n.opType === 'Gemm' && n.inputs[2] !== undefined && n.inputs[2] !== '';
     const replacement = [
-      node(taken, 'MatMulInteger', [xq, wq, xzp, dqW.inputs[2]!], [acc]),
+      node(taken, 'MatMulInteger', [xq, wq, xzp, wzp], [acc]),
       node(taken, 'Cast', [acc], [accF], { to: { type: 'int', value: 1 } }),
       node(taken, 'Mul', [xs, dqW.inputs[1]!], [scale]),
       node(taken, 'Mul', [accF, scale], [hasBias ? mm : out]),

@@ -120,6 +120,34 @@ export function quantizeWeights(model: OnnxModel, plan: readonly PlannedNode[], 
 }
 
 /**
+ * The bias codes of §3.9 without touching a model: `scale[c]` (`sIn·sW[c]`, or the pow2 bias
+ * scale) and `codes[c] = clamp(R(b[c] / scale[c]))` at the bias width; the op adds `codes·scale`.
+ * Undefined for per-group weights and for a weight scale count that is neither 1 nor the channels.
+ */
+export function biasCodes(b: Float32Array, weight: WeightQParams, inputScale: number, spec: BiasSpec): { scale: Float32Array; codes: Float64Array; clamped: number } | undefined {
+  const channels = b.length;
+  if (weight.blockSize !== undefined || (weight.scale.length !== 1 && weight.scale.length !== channels)) return undefined;
+  const scale = new Float32Array(channels);
+  if (spec.scale === 'pow2') {
+    let amax = 0;
+    for (let c = 0; c < channels; c++) amax = Math.max(amax, Math.abs(b[c]!));
+    scale.fill(amax > 0 ? 2 ** Math.ceil(Math.log2(amax / (2 ** (spec.bits - 1) - 1))) : 1);
+  } else {
+    for (let c = 0; c < channels; c++) scale[c] = Math.fround(inputScale * weight.scale[weight.scale.length === 1 ? 0 : c]!);
+  }
+  const limit = 2 ** (spec.bits - 1);
+  const codes = new Float64Array(channels);
+  let clamped = 0;
+  for (let c = 0; c < channels; c++) {
+    const q = roundWith(spec.rounding, Math.fround(b[c]! / scale[c]!));
+    const v = Math.min(limit - 1, Math.max(-limit, q));
+    if (v !== q) clamped++;
+    codes[c] = v;
+  }
+  return { scale, codes, clamped };
+}
+
+/**
  * Quantizes the bias of an integer Conv / Gemm (BACKENDS.md §3.9) with the bias rounding, clamped to
  * the bias width. `scale: 'product'`: `q[c] = R(b[c] / (sIn·sW[c]))`, what the int32 accumulator
  * adds. `scale: 'pow2'` (Vitis DPU): the bias is its own power-of-two fixed-point tensor,
@@ -132,26 +160,11 @@ export function quantizeBias(model: OnnxModel, node: OnnxNode, weight: WeightQPa
   const { graph } = model;
   const bName = node.inputs[2];
   const b = bName === undefined || bName === '' ? undefined : graph.initializers.get(bName);
-  if (b === undefined || b.dataType !== 1 || b.dims.length !== 1 || weight.blockSize !== undefined) return undefined;
+  if (b === undefined || b.dataType !== 1 || b.dims.length !== 1) return undefined;
+  const q = biasCodes(b.data as Float32Array, weight, inputScale, spec);
+  if (q === undefined) return undefined;
+  const { scale, codes, clamped } = q;
   const channels = b.data.length;
-  if (weight.scale.length !== 1 && weight.scale.length !== channels) return undefined;
-  const scale = new Float32Array(channels);
-  if (spec.scale === 'pow2') {
-    let amax = 0;
-    for (let c = 0; c < channels; c++) amax = Math.max(amax, Math.abs(b.data[c] as number));
-    scale.fill(amax > 0 ? 2 ** Math.ceil(Math.log2(amax / (2 ** (spec.bits - 1) - 1))) : 1);
-  } else {
-    for (let c = 0; c < channels; c++) scale[c] = Math.fround(inputScale * weight.scale[weight.scale.length === 1 ? 0 : c]!);
-  }
-  const limit = 2 ** (spec.bits - 1);
-  const codes = new Float64Array(channels);
-  let clamped = 0;
-  for (let c = 0; c < channels; c++) {
-    const q = roundWith(spec.rounding, Math.fround((b.data[c] as number) / scale[c]!));
-    const v = Math.min(limit - 1, Math.max(-limit, q));
-    if (v !== q) clamped++;
-    codes[c] = v;
-  }
   if (spec.bits > 32) {
     const data = new Float32Array(channels);
     for (let c = 0; c < channels; c++) data[c] = Math.fround(codes[c]! * scale[c]!);

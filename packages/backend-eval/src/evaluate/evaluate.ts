@@ -12,7 +12,7 @@ import { describeEnvironment } from '../runtime/environment.js';
 import { measureLatency } from '../runtime/latency.js';
 import { optimizedOps } from '../runtime/optimizedOps.js';
 import { runLogits } from '../runtime/runBatches.js';
-import { createRuntimeSession, type RuntimeSession } from '../runtime/sessions.js';
+import { createRuntimeSession, ortCall, type RuntimeSession } from '../runtime/sessions.js';
 import { VERSION } from '../version.js';
 import { REPORT_SCHEMA_ID, type CostEstimate, type CoverageSummary, type EvaluationReport, type ExecutionMode, type LayerSensitivity, type ModelReport, type ProfileResult, type RuntimeDisagreement, type RuntimeName, type RuntimeResult, type SensitivityReport } from './reportTypes.js';
 
@@ -124,10 +124,10 @@ async function runAll(runtime: RuntimeName, bytes: Uint8Array, mode: ExecutionMo
 async function intermediates(model: OnnxModel, names: readonly string[], inputs: Float32Array, sampleShape: readonly number[]): Promise<Map<string, Float32Array>> {
   const ort = await import('onnxruntime-node');
   const probe = addOutputs(model, names.filter((n) => !model.graph.outputs.some((o) => o.name === n)));
-  const session = await ort.InferenceSession.create(writeOnnx(probe), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const session = await ortCall('onnxruntime-node', 'load the model', () => ort.InferenceSession.create(writeOnnx(probe), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 }));
   try {
     const n = inputs.length / sampleShape.reduce((a, b) => a * b, 1);
-    const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', inputs, [n, ...sampleShape]) });
+    const out = await ortCall('onnxruntime-node', 'run the model', () => session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', inputs, [n, ...sampleShape]) }));
     return new Map(names.map((name) => [name, out[name]!.data as Float32Array]));
   } finally {
     await session.release();

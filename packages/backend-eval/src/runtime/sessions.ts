@@ -169,6 +169,15 @@ function checkFeed(x: Float32Array, dims: readonly number[]): void {
   }
 }
 
+/** Runs an ORT call; its failures (invalid model, unsupported type, shape errors) become `QT_RUNTIME_ERROR`. */
+export async function ortCall<T>(runtime: RuntimeName, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw new QuantTrimError({ code: 'QT_RUNTIME_ERROR', message: `${runtime} could not ${what}: ${(e as Error).message ?? String(e)}`, cause: e, details: { runtime } });
+  }
+}
+
 function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<RuntimeSession, 'runtime' | 'version' | 'mode' | 'threads'>): RuntimeSession {
   const inputName = firstName(session.inputNames, 'input');
   const outputName = firstName(session.outputNames, 'output');
@@ -182,7 +191,7 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
     async run(x, dims) {
       if (released) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.run\`: the ${info.runtime} session was released` });
       checkFeed(x, dims);
-      const out = (await session.run({ [inputName]: new ort.Tensor('float32', x, dims) }))[outputName];
+      const out = (await ortCall(info.runtime, 'run the model', () => session.run({ [inputName]: new ort.Tensor('float32', x, dims) })))[outputName];
       if (out === undefined || !(out.data instanceof Float32Array)) {
         throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.run\`: output \`${outputName}\` is ${out?.type ?? 'missing'}, expected float32` });
       }
@@ -215,6 +224,6 @@ export async function createRuntimeSession(runtime: RuntimeName, modelBytes: Uin
   if (!(modelBytes instanceof Uint8Array)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `modelBytes` of `createRuntimeSession`: expected a Uint8Array' });
   const ort = await loadRuntime(runtime, options.importRuntime);
   const threads = runtime === 'onnxruntime-web' ? applyWebThreads(ort, requested) : requested;
-  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(runtime, options.mode, threads));
+  const session = await ortCall(runtime, 'load the model', () => ort.InferenceSession.create(modelBytes, sessionOptions(runtime, options.mode, threads)));
   return wrapSession(ort, session, { runtime, version: runtimeVersion(ort, runtime), mode: options.mode, threads });
 }

@@ -4,12 +4,14 @@ import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
 import { evaluate, sqnrDb, type EvaluateProgress } from '../../src/evaluate/evaluate.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
+import { defineBackend } from '../../src/profiles/defineBackend.js';
+import type { TensorGrid } from '../../src/profiles/types.js';
 import { validateReport } from '../../src/report/validateReport.js';
 
 const vals = (n: number, seed: number, amp = 1) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * amp);
 
 /** x[N,1,6,6] → Conv → Softplus → Flatten → Gemm → y[N,3]; Softplus blocks the opset-21 upgrade 16-bit profiles need. */
-function model(): Uint8Array {
+function model(activation = 'Softplus'): Uint8Array {
   const m = readOnnx(
     buildModel({
       opset: 13,
@@ -21,7 +23,7 @@ function model(): Uint8Array {
       ],
       nodes: [
         { opType: 'Conv', inputs: ['x', 'w1'], outputs: ['c'] },
-        { opType: 'Softplus', inputs: ['c'], outputs: ['s'] },
+        { opType: activation, inputs: ['c'], outputs: ['s'] },
         { opType: 'Flatten', inputs: ['s'], outputs: ['f'] },
         { opType: 'Gemm', inputs: ['f', 'w2'], outputs: ['y'], attributes: { transB: 1 } },
       ],
@@ -100,6 +102,17 @@ describe('evaluate', () => {
     }
     expect(m!.acrossProfiles!.worstDrop).toBeGreaterThanOrEqual(m!.acrossProfiles!.meanDrop);
   }, 60_000);
+
+  it('runs 4-bit dynamic weights natively (int4 codes in an int8 MatMulInteger container)', async () => {
+    const w4 = defineBackend({ ...builtinProfiles['ort-dynamic-u8s8'], id: 'test-dynamic-w4', weights: { ...(builtinProfiles['ort-dynamic-u8s8'].weights as TensorGrid), bits: 4 } });
+    const report = await evaluate({ models: { name: 'a', onnx: model('Relu') }, profiles: [w4], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: ['onnxruntime-node'], latency: false, sensitivity: false });
+    const [p] = report.models[0]!.profiles;
+    expect(p!.error?.message).toBeUndefined();
+    expect(p!.status).toBe('ok');
+    // ORT fuses DynamicQuantizeLinear → MatMulInteger → Cast → Mul into com.microsoft:DynamicQuantizeMatMul
+    expect(p!.runtimes![0]!.optimizedOps).toHaveProperty(['com.microsoft:DynamicQuantizeMatMul']);
+    expect(p!.runtimes![0]!.agreementWithEmulation).toBe(1);
+  });
 
   it('rejects bad arguments with coded errors naming them', async () => {
     const base = { models: { name: 'a', onnx: model() }, runtimes: [], sensitivity: false as const, latency: false as const };

@@ -51,6 +51,7 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--lambda <json|file>', 'λ schedule of Quant-Trim (a @quant-trim/schedulers config), inline JSON or a .json file')
       .option('--p-max <p>', 'Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)')
       .option('--refresh-every <k>', 'Reverse pruning: steps between mask refreshes')
+      .option('--trim-schedule <json|file>', 'Reverse pruning: strength schedule s_t (p_t = p_max·s_t; default follows λ)')
       .option('--no-trim', 'Quant-Trim without reverse pruning');
   }
   if (which.evaluation) {

@@ -5,7 +5,7 @@ import { describeDataset, loadDataset } from '../data/index.js';
 import type { Dataset } from '../data/types.js';
 import { buildModel, isModelName, loadModelJson } from '../models/index.js';
 import type { CompareOptions } from '../pipeline/compare.js';
-import type { SchemeChoice } from '../train/trainMethod.js';
+import type { SchemeChoice, TrimChoice } from '../train/trainMethod.js';
 import type { CommandContext } from './context.js';
 
 /** Flags shared by train / compare / demo / eval: config file + overrides. */
@@ -62,7 +62,7 @@ export function comparisonOptions(config: Config, dataset: Dataset, ctx: Command
     learningRate: config.lr,
     seed: config.seed,
     lambda: config.lambda as never,
-    trim: config.trim,
+    trim: config.trim as TrimChoice,
     profiles: config.profiles,
     calibrationSamples: config.calibrationSamples,
     runtimes: config.runtimes,

@@ -35,6 +35,8 @@ export interface ConfigFlags {
   readonly out?: string | number;
   /** `--lambda <json | file.json>`: the λ schedule (a @quant-trim/schedulers config). */
   readonly lambda?: string;
+  /** `--trim-schedule <json | file.json>` → `trim.strength`: the trimming strength schedule. */
+  readonly trimSchedule?: string;
 }
 
 type FlagKey = keyof ConfigFlags;
@@ -61,6 +63,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   latency: ['latency'],
   out: ['out'],
   lambda: ['lambda'],
+  trimSchedule: ['trim', 'strength'],
 };
 const NUMBERS = new Set<FlagKey>(['seed', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes']);
@@ -130,26 +133,26 @@ function mergeScheme(scheme: Config['scheme'], weights: string | undefined, acti
   return { ...scheme, ...(weights !== undefined ? { weights } : {}), ...(activations !== undefined ? { activations } : {}) };
 }
 
-/** `--lambda`: inline JSON, or a path to a JSON file (relative to the working directory). */
-function lambdaFlag(value: unknown): unknown {
+/** `--lambda` / `--trim-schedule`: inline JSON, or a path to a JSON file (relative to the working directory). */
+function scheduleFlag(flag: string, value: unknown): unknown {
   const text = String(value).trim();
   let source = text;
   if (!text.startsWith('{')) {
     try {
       source = readFileSync(resolve(text), 'utf8');
     } catch (e) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--lambda: expected a JSON schedule or a path to one, cannot read ${resolve(text)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${flag}: expected a JSON schedule or a path to one, cannot read ${resolve(text)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
     }
   }
   try {
     return JSON.parse(source) as unknown;
   } catch (e) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--lambda: invalid JSON (${(e as Error).message})` });
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${flag}: invalid JSON (${(e as Error).message})` });
   }
 }
 
 function normalise(key: FlagKey, value: unknown): unknown {
-  if (key === 'lambda') return lambdaFlag(value);
+  if (key === 'lambda' || key === 'trimSchedule') return scheduleFlag(flagName(key), value);
   if (NUMBERS.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   if (STRINGS.has(key) && typeof value === 'number') return String(value);
   if (LISTS.has(key)) {

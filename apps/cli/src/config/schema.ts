@@ -98,13 +98,14 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     )
     .describe('Weight, activation and per-layer presets.');
 
-  const lambda = z
-    .looseObject(
-      { type: z.string({ error: 'expected a schedule type name' }).describe('Schedule type, e.g. "quantTrimCurriculum", "linear", "cosine", "piecewise".') },
-      { error: 'expected a schedule object { type, ...params }' }
-    )
-    .superRefine((value, ctx) => checkLambda(value, schedules, ctx))
-    .describe(
+  const schedule = () =>
+    z
+      .looseObject(
+        { type: z.string({ error: 'expected a schedule type name' }).describe('Schedule type, e.g. "quantTrimCurriculum", "linear", "cosine", "piecewise".') },
+        { error: 'expected a schedule object { type, ...params }' }
+      )
+      .superRefine((value, ctx) => checkLambda(value, schedules, ctx));
+  const lambda = schedule().describe(
       'The λ blend schedule (Quant-Trim only), as @quant-trim/schedulers JSON `{ type, ...params }`. A `quantTrimCurriculum` may omit `totalSteps` (it is set to epochs × batches per epoch at run time) unless its unit is "steps". ' +
         'Default: the Quant-Trim curriculum (warm-up 0.10, quartic ramp to 0.25 at 0.50, quadratic ramp to 1 at 0.85).'
     );
@@ -121,8 +122,11 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
           .describe('p_max, the largest share of weights trimmed per group (p_t = p_max · λ_t). Default 0.005.'),
         refreshEvery: int(1, 'Steps between trim-mask refreshes. Default 100.').default(CONFIG_DEFAULTS.trim.refreshEvery),
         enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.trim.enabled).describe('Reverse pruning during Quant-Trim training. Default true.'),
+        strength: schedule()
+          .optional()
+          .describe('Trimming strength s_t over training (p_t = p_max · s_t), as @quant-trim/schedulers JSON; a quantTrimCurriculum may omit totalSteps. Default: follow λ_t.'),
       },
-      { error: 'expected an object { pMax?, refreshEvery?, enabled? }' }
+      { error: 'expected an object { pMax?, refreshEvery?, enabled?, strength? }' }
     )
     .describe('Reverse pruning (Quant-Trim only).');
 

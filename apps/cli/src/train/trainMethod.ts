@@ -5,7 +5,7 @@ import { QuantTrimController, loadQuantizedModel, quantizeModel, saveQuantizedMo
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
 import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
-import type { ScheduleConfig } from '@quant-trim/schedulers';
+import { fromJSON, type ScheduleConfig } from '@quant-trim/schedulers';
 import { withTotalSteps } from '../config/lambda.js';
 import type { Dataset, Split } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
@@ -28,6 +28,8 @@ export interface TrimChoice {
   readonly pMax?: number;
   /** Mask refresh period in steps, default 100 (masks also refresh at every epoch start). */
   readonly refreshEvery?: number;
+  /** Trimming strength schedule s_t (p_t = p_max·s_t); default: the controller's λ_t. */
+  readonly strength?: ScheduleConfig;
 }
 
 export interface TrainOptions {
@@ -152,7 +154,11 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   const stepsPerEpoch = Math.ceil(dataset.train.count / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const print = fingerprint(options, stepsPerEpoch);
-  const trim = options.method === 'quant-trim' && options.trim?.enabled !== false ? createReversePrune({ pMax: options.trim?.pMax ?? 0.005, refreshEvery: options.trim?.refreshEvery ?? 100 }) : undefined;
+  const strength = options.trim?.strength === undefined ? undefined : fromJSON(withTotalSteps(options.trim.strength, totalSteps) as ScheduleConfig);
+  const trim =
+    options.method === 'quant-trim' && options.trim?.enabled !== false
+      ? createReversePrune({ pMax: options.trim?.pMax ?? 0.005, refreshEvery: options.trim?.refreshEvery ?? 100, ...(strength !== undefined ? { strength } : {}) })
+      : undefined;
 
   let previous = options.resume ? readLatest(options.dir) : undefined;
   if (!options.resume) rmSync(options.dir, { recursive: true, force: true });

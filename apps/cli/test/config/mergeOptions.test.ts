@@ -66,3 +66,15 @@ describe('mergeOptions', () => {
     expect(flagName('trim')).toBe('--no-trim');
   });
 });
+
+describe('--trim-schedule', () => {
+  it('sets trim.strength from inline JSON and rejects an invalid schedule naming the flag', async () => {
+    const { mergeOptions: merge, parseConfig: parse } = await import('../../src/config/index.js');
+    const base = parse({}, 'test').value!;
+    const merged = merge(base, { trimSchedule: '{"type":"constant","value":0.5}' });
+    expect(merged.trim.strength).toEqual({ type: 'constant', value: 0.5 });
+    expect(merged.trim.pMax).toBe(base.trim.pMax);
+    expect(() => merge(base, { trimSchedule: '{"type":"constant"}' })).toThrow(/--trim-schedule/);
+    expect(parse({ trim: { strength: { type: 'nope' } } }, 'test').errors[0]).toMatch(/^trim\.strength/);
+  });
+});

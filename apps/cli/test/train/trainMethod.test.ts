@@ -108,3 +108,25 @@ describe('trainMethod', () => {
     exported.float.dispose();
   }, 240_000);
 });
+
+describe('trainMethod: trimming schedule', () => {
+  it('trim.strength replaces λ as the trimming strength (constant 0: nothing trimmed; constant 1: p_max from the first step)', async () => {
+    await initTrainingBackend({ backend: 'wasm' });
+    const dir = mkdtempSync(join(tmpdir(), 'qt-cli-trim-'));
+    try {
+      const data = dataset();
+      const run = (strength: { type: 'constant'; value: number }, sub: string) =>
+        trainMethod({ method: 'quant-trim', build, dataset: data, epochs: 1, batchSize: 32, learningRate: 3e-3, seed: 1, scheme: { weights: 'int8-sym-per-channel', activations: 'uint8-asym-per-tensor' }, trim: { refreshEvery: 1, strength }, dir: join(dir, sub) });
+      const off = await run({ type: 'constant', value: 0 }, 'off');
+      const full = await run({ type: 'constant', value: 1 }, 'full');
+      expect(off.schedule.every((s) => s.trim === 0)).toBe(true);
+      // λ starts at 0 (curriculum) but trimming is already at full strength
+      expect(full.schedule[0]!.lambda).toBe(0);
+      expect(full.schedule[0]!.trim).toBeGreaterThan(0);
+      off.quantized.dispose();
+      full.quantized.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

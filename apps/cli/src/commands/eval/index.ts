@@ -22,7 +22,8 @@ export function inputLayout(declared: readonly (number | string | null)[] | unde
   throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples of ${h}×${w}×${c} (NHWC, NCHW or flat)` });
 }
 
-function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NHWC' | 'NCHW' | 'flat'): Float32Array {
+/** Rearranges NHWC samples into the layout the model wants (NCHW transposes; flat and NHWC share the memory order). */
+export function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NHWC' | 'NCHW' | 'flat'): Float32Array {
   if (layout !== 'NCHW') return x;
   const [h, w, c] = d.sampleShape;
   const out = new Float32Array(x.length);

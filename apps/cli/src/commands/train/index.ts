@@ -4,7 +4,7 @@ import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
 import type { Method } from '../../report/types.js';
 import { exportCheckpoint } from '../../train/exportModels.js';
-import { trainMethod } from '../../train/trainMethod.js';
+import { trainMethod, type TrimChoice } from '../../train/trainMethod.js';
 import { ensureOutputDir, type CommandContext } from '../context.js';
 import { resolveConfig, resolveDataset, resolveModel, schemeChoice, type RunFlags } from '../settings.js';
 
@@ -40,7 +40,7 @@ export async function train(flags: TrainFlags, ctx: CommandContext) {
     seed: config.seed,
     scheme: schemeChoice(config),
     lambda: config.lambda as never,
-    trim: config.trim,
+    trim: config.trim as TrimChoice,
     dir,
     resume: flags.resume === true,
     label: model.name,

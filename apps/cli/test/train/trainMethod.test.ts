@@ -8,6 +8,7 @@ import { syntheticDigits } from '@quant-trim/test-utils';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/types.js';
+import { buildModel } from '../../src/models/index.js';
 import { exportCheckpoint, weightHistograms } from '../../src/train/exportModels.js';
 import { trainMethod, type TrainOptions } from '../../src/train/trainMethod.js';
 
@@ -24,16 +25,8 @@ function dataset(): Dataset {
     test: { x: test.pixels, y: Uint8Array.from(test.labels), count: 160 },
   };
 }
-const build = () =>
-  tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 8, kernelSize: 3, activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-      tf.layers.flatten({ name: 'flatten' }),
-      tf.layers.dense({ units: 10, name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
-    ],
-  });
+/** The reference CNN (conv 8 → pool → conv 16 → dense), seeded. */
+const build = () => buildModel('cnn', { inputShape: [SIZE, SIZE, 1], classes: 10, seed: 0 });
 
 describe('trainMethod', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qt-cli-train-'));

@@ -3,6 +3,7 @@ import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
 import { applyBiasCorrection, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
 import { calibrate, invalid, sampleShapeOf, type CalibrationData } from './calibrate.js';
+import { equalize, type Equalization, type EqualizationSkip } from './equalization.js';
 import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
 import { planCompile, type CompilePlan, type NodeCoverage } from './plan.js';
 import { foldBatchNorm, upgradeOpset } from './prepareGraph.js';
@@ -12,6 +13,7 @@ export { INTEGER_OPS } from './plan.js';
 export type { ActivationQParams } from './activations.js';
 export type { BiasCorrection, BiasCorrectionSkip } from './biasCorrection.js';
 export type { CalibrationData } from './calibrate.js';
+export type { Equalization, EqualizationSkip } from './equalization.js';
 export type { NodeCoverage, NodeNumerics } from './plan.js';
 export type { BiasQParams, WeightQParams } from './weights.js';
 
@@ -42,6 +44,12 @@ export interface CompileOptions {
    * intermediate activations) is kept until the second pass ends.
    */
   readonly calibrationAgain?: () => CalibrationData;
+  /**
+   * Profiles with `preQuant: ['equalization']`: also equalize pairs whose producer or consumer is a
+   * MatMul with a constant 2-D B (B `[K, N]`: output channels are columns, input channels rows).
+   * Default false (such pairs are listed as skipped; see `EqualizationOptions.matMul`).
+   */
+  readonly equalizeMatMul?: boolean;
 }
 
 export interface CompiledModel {
@@ -71,6 +79,16 @@ export interface CompiledModel {
    * mean_quant[c]` before the bias is quantized (see `compileForBackend`). Empty otherwise.
    */
   readonly biasCorrections: readonly BiasCorrection[];
+  /**
+   * Producer → [Relu | LeakyRelu | PRelu] → consumer pairs rescaled by the `equalization`
+   * pre-quantization transform (profiles listing it in `preQuant`), in graph order: cross-layer
+   * equalization with `s[i] = √(r1[i] / r2[i])`, `r1[i] = max|W1[i, …]|` over the producer's output
+   * channel i, `r2[i] = max|W2[:, i, …]|` over the consumer's input channel i; `W1[i] /= s[i]`,
+   * `b1[i] /= s[i]`, `W2[:, i] *= s[i]` (see `equalize`). `maxScale` / `minScale` are the extremes of
+   * the total `s` over all passes. Runs after BatchNorm folding and before calibration, on the float
+   * model every later step (calibration, weight quantization, the float nodes) reads. Empty otherwise.
+   */
+  readonly equalized: readonly Equalization[];
   /** Profile features this compiler approximates or does not apply (free text, for reports). */
   readonly approximations: readonly string[];
 }
@@ -81,6 +99,11 @@ export interface CompiledModel {
  *    (`per-op`, `single-cut`: the first unsupported node and everything after it, `graph-cut`: the
  *    unsupported nodes are cut to the host) and the target (`float32`; `fp16`: tensors rounded to
  *    float16; `cpu-int8`: quantized numerics kept);
+ * 1b. `preQuant: ['equalization']`: cross-layer equalization (Nagel et al. 2019, as AIMET / the Hailo
+ *    Dataflow Compiler apply it) of Conv → [act] → Conv and Gemm / MatMul → [act] → Gemm / MatMul pairs,
+ *    act a positively homogeneous Relu / LeakyRelu / PRelu or nothing (Clip, Sigmoid, GELU… are skipped),
+ *    on the float weights, in up to `EQUALIZATION_PASSES` passes in graph order (all nodes, whatever
+ *    their placement: the float function is unchanged); reported in `equalized`, skips in `approximations`;
  * 2. static profiles: streams up to `profile.calibration.samples` calibration samples through the
  *    float model in onnxruntime-node and the profile's quant-grid calibrator, one per tensor or per
  *    shared-scale group; fused producer→activation pairs are quantized once, after the activation;
@@ -129,6 +152,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
   });
   const foldedBatchNorms = options.foldBatchNorm === false ? [] : foldBatchNorm(base, taken);
+  const equalization = profile.preQuant?.includes('equalization') === true ? equalize(base, { matMul: options.equalizeMatMul === true }) : undefined;
   const weightBits = checkWeightBits(profile, options.weightBits, graph.nodes);
   const plan = planCompile(base, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits });
 
@@ -208,7 +232,8 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     opset: defaultOpset(main.model),
     foldedBatchNorms,
     biasCorrections: biasCorrection?.corrections ?? [],
-    approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection),
+    equalized: equalization?.equalized ?? [],
+    approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection, equalization),
   };
 }
 
@@ -257,6 +282,7 @@ function approximationsOf(
   biases: readonly BiasQParams[],
   emulateRounding: boolean,
   biasCorrection: { corrections: readonly BiasCorrection[]; skipped: readonly BiasCorrectionSkip[] } | undefined,
+  equalization: { equalized: readonly Equalization[]; skipped: readonly EqualizationSkip[]; passes: number } | undefined,
 ): string[] {
   const notes: string[] = [];
   const fallbacks = plan.nodes.filter((p) => !p.coverage.onAccelerator).length;
@@ -273,8 +299,20 @@ function approximationsOf(
   if (wide.length > 0) notes.push(`${wide[0]!.bits}-bit biases baked as float32 q·s (no ${wide[0]!.bits}-bit DequantizeLinear)`);
   const clamped = biases.reduce((a, b) => a + b.clamped, 0);
   if (clamped > 0) notes.push(`${clamped} bias value(s) clamped to the ${profile.bias?.bits}-bit bias range`);
-  const notApplied = [...(profile.preQuant ?? []), ...(profile.postQuant ?? [])].filter((t) => !(t === 'biasCorrection' && biasCorrection !== undefined));
+  const notApplied = [...(profile.preQuant ?? []), ...(profile.postQuant ?? [])].filter(
+    (t) => !(t === 'biasCorrection' && biasCorrection !== undefined) && !(t === 'equalization' && equalization !== undefined),
+  );
   if (notApplied.length > 0) notes.push(`transforms not applied: ${notApplied.join(', ')}`);
+  if (equalization !== undefined) {
+    const { equalized, skipped, passes } = equalization;
+    notes.push(
+      equalized.length === 0
+        ? 'equalization: applied to nothing (no Conv → [Relu | LeakyRelu | PRelu] → Conv or Gemm/MatMul → [Relu | LeakyRelu | PRelu] → Gemm/MatMul pair with private constant weights)'
+        : `equalization: ${equalized.length} layer pair(s) equalized in ${passes} pass(es) (cross-layer scaling s = √(r1/r2) of the float weights, AIMET formula; no high-bias absorption; ` +
+            'pairs through MaxPool / Flatten / Add and grouped consumers are not equalized, whereas the vendor tool may)',
+    );
+    if (skipped.length > 0) notes.push(`equalization skipped ${skipped.length} pair(s): ${skipped.map((s) => `${s.producer}${s.consumer !== undefined ? ` → ${s.consumer}` : ''} (${s.reason})`).join(', ')}`);
+  }
   if (biasCorrection !== undefined) {
     const { corrections, skipped } = biasCorrection;
     const added = corrections.filter((c) => c.added).length;

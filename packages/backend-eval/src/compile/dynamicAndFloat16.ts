@@ -51,21 +51,16 @@ export function dynamicNativeModel(emulated: OnnxModel, plan: readonly PlannedNo
     const dqW = graph.nodes.find((m) => m.outputs[0] === n.inputs[1] && m.opType === 'DequantizeLinear');
     if (dqIn === undefined || w === undefined || dqW === undefined || w.axis !== undefined) continue;
     const [xq, xs, xzp] = dqIn.inputs as [string, string, string];
-    let wq = dqW.inputs[0]!;
-    // MatMulInteger takes 8-bit operands: 4-bit codes go in an int8 / uint8 container (same values).
-    const codes = graph.initializers.get(wq)!;
-    if (codes.dataType === 22 || codes.dataType === 21) {
-      const name = uniqueName(taken, `${wq}_8bit`);
-      graph.initializers.set(name, { ...codes, name, dataType: codes.dataType === 22 ? 3 : 2 });
-      wq = name;
-    }
-    let wzp = dqW.inputs[2]!;
-    const zp = graph.initializers.get(wzp)!;
-    if (zp.dataType === 22 || zp.dataType === 21) {
-      const name = uniqueName(taken, `${wzp}_8bit`);
-      graph.initializers.set(name, { ...zp, name, dataType: zp.dataType === 22 ? 3 : 2 });
-      wzp = name;
-    }
+    // MatMulInteger takes 8-bit operands: 4-bit codes and zero points go in int8 / uint8 containers (same values).
+    const as8bit = (name: string): string => {
+      const t = graph.initializers.get(name)!;
+      if (t.dataType !== 22 && t.dataType !== 21) return name;
+      const copy = uniqueName(taken, `${name}_8bit`);
+      graph.initializers.set(copy, { ...t, name: copy, dataType: t.dataType === 22 ? 3 : 2 });
+      return copy;
+    };
+    let wq = as8bit(dqW.inputs[0]!);
+    const wzp = as8bit(dqW.inputs[2]!);
     const transB = n.opType === 'Gemm' && n.attributes['transB']?.type === 'int' && n.attributes['transB'].value !== 0;
     if (transB) {
       const src = graph.initializers.get(wq)!;

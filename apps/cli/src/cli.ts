@@ -154,27 +154,15 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     stderr.write(`${formatError({ code, message, ...(hint !== undefined ? { hint } : {}) }, { verbose: verboseFlag, ...(stack !== undefined ? { stack } : {}), color })}\n`);
     return exitCode;
   };
-  // cac prints --help / --version with console.log / console.info: send them to our stdout.
-  const { log, info } = console;
-  console.log = (...args: unknown[]) => void stdout.write(`${args.join(' ')}\n`);
-  console.info = console.log;
   try {
-    parsed = cli.parse(['node', 'quant-trim', ...argv], { run: false });
+    parsed = toStdout(stdout, () => cli.parse(['node', 'quant-trim', ...argv], { run: false }));
   } catch (e) {
     return fail(usage(e));
-  } finally {
-    console.log = log;
-    console.info = info;
   }
   if (parsed.options['help'] || parsed.options['version']) return EXIT.ok;
   if (cli.matchedCommand === undefined) {
     if (parsed.args.length > 0) return fail(usage(new Error(`unknown command \`${String(parsed.args[0])}\`; run \`quant-trim --help\` for the list`)));
-    console.log = (...args: unknown[]) => void stdout.write(`${args.join(' ')}\n`);
-    try {
-      cli.outputHelp();
-    } finally {
-      console.log = log;
-    }
+    toStdout(stdout, () => cli.outputHelp());
     return EXIT.ok;
   }
   try {
@@ -211,6 +199,19 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     return fail(e);
   } finally {
     if (io.handleSignals !== false) process.off('SIGINT', onSigint);
+  }
+}
+
+/** Runs `fn` with console.log / console.info (what cac prints help and version with) writing to `stdout`. */
+function toStdout<T>(stdout: NodeJS.WritableStream, fn: () => T): T {
+  const { log, info } = console;
+  console.log = (...args: unknown[]) => void stdout.write(`${args.join(' ')}\n`);
+  console.info = console.log;
+  try {
+    return fn();
+  } finally {
+    console.log = log;
+    console.info = info;
   }
 }
 

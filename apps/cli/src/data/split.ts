@@ -36,6 +36,11 @@ export function gatherSplit(pool: SamplePool, indices: ArrayLike<number>): Split
   return { x, y, count };
 }
 
+/** `count` samples of a loaded split in a seeded order (e.g. the calibration slice of the training split). */
+export function seededSubset(split: Split, sampleSize: number, seed: number, stream: string, count: number): Split {
+  return orderedSplit({ pixels: split.x, labels: split.y, count: split.count, sampleSize, scale: 1 }, seed, stream, count);
+}
+
 /**
  * The whole pool in a seeded order, cut to the first `limit` samples. `stream` names the random
  * stream so train and test orders are independent.

@@ -10,7 +10,7 @@ import type { Reporter } from '../output/types.js';
 import type { Method, MethodRun, MethodSummary, RunReport } from '../report/types.js';
 import { RUN_REPORT_SCHEMA_ID } from '../report/types.js';
 import { exportCheckpoint, weightHistograms } from '../train/exportModels.js';
-import { seededPermutation, seededRng } from '../data/random.js';
+import { seededSubset } from '../data/split.js';
 import { accuracyOf, trainMethod, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
 
@@ -156,10 +156,7 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
 
   // Calibration: a seeded slice of the training split, apart from the test inputs.
   const sampleSize = dataset.sampleShape.reduce((a, b) => a * b, 1);
-  const count = Math.min(options.calibrationSamples, dataset.train.count);
-  const order = seededPermutation(dataset.train.count, seededRng(options.seed, 'calibration'));
-  const calibration = new Float32Array(count * sampleSize);
-  for (let i = 0; i < count; i++) calibration.set(dataset.train.x.subarray(order[i]! * sampleSize, (order[i]! + 1) * sampleSize), i * sampleSize);
+  const calibration = seededSubset(dataset.train, sampleSize, options.seed, 'calibration', options.calibrationSamples).x;
 
   const total = onnx.length * profiles.length;
   reporter?.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${onnx.length} checkpoint(s) × ${profiles.length} profiles`, total });

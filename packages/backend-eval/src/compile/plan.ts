@@ -57,6 +57,12 @@ export interface PlanOptions {
   readonly weightBits?: ReadonlyMap<string, number>;
 }
 
+/** Whether input 1 of a Conv / Gemm / MatMul is a constant float32 weight (2-D for MatMul). */
+function hasConstantWeight(model: OnnxModel, node: OnnxNode): boolean {
+  const w = model.graph.initializers.get(node.inputs[1] ?? '');
+  return (INTEGER_OPS as readonly string[]).includes(node.opType) && w !== undefined && w.dataType === 1 && (node.opType !== 'MatMul' || w.dims.length === 2);
+}
+
 function limitsFor(profile: BackendProfile, opType: string): OpLimits {
   return { ...profile.ops.limits?.['*'], ...profile.ops.limits?.[opType] };
 }
@@ -68,8 +74,7 @@ function unsupportedReason(model: OnnxModel, node: OnnxNode, profile: BackendPro
   const limits = limitsFor(profile, node.opType);
   const isMac = (INTEGER_OPS as readonly string[]).includes(node.opType);
   const w = model.graph.initializers.get(node.inputs[1] ?? '');
-  const constantWeight = w !== undefined && w.dataType === 1 && (node.opType !== 'MatMul' || w.dims.length === 2);
-  if (isMac && limits['constantB'] === true && !constantWeight) return 'the weight is not a constant float32 initializer';
+  if (isMac && limits['constantB'] === true && !hasConstantWeight(model, node)) return 'the weight is not a constant float32 initializer';
   if (isMac && typeof limits['minWeightElements'] === 'number' && (w === undefined || w.data.length < limits['minWeightElements'])) {
     return `weight has fewer than ${limits['minWeightElements']} elements`;
   }
@@ -102,8 +107,7 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
     if (reason !== undefined && profile.fallback.policy === 'graph-cut' && !reason.startsWith('kept')) reason = `${reason}: cut out of the accelerator graph (graph-cut), runs on the host`;
     const onAccelerator = reason === undefined;
     const isMac = (INTEGER_OPS as readonly string[]).includes(node.opType);
-    const w = graph.initializers.get(node.inputs[1] ?? '');
-    const constantWeight = isMac && w !== undefined && w.dataType === 1 && (node.opType !== 'MatMul' || w.dims.length === 2);
+    const constantWeight = hasConstantWeight(model, node);
     let numerics: NodeNumerics;
     if (weightOnly) numerics = onAccelerator && constantWeight ? 'weight-only' : fallbackNumerics;
     else if (onAccelerator) numerics = dynamic && !constantWeight ? 'float32' : 'integer';

@@ -220,7 +220,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     classCount = Math.max(classCount, floatLogits.classes);
     const macs = countMacs(fp, { inputShape: [1, ...data.sampleShape] });
     const ctx: ModelContext = { name: m.name, fp, fpBytes, floatLogits, macs, compile: m.compile };
-    const floatRuntimes = await runtimeRows(fpBytes, fpBytes, floatLogits, { runtimes, runtimeSamples, latency, threads, data, versions });
+    const floatRuntimes = await runtimeRows(fpBytes, floatLogits, { runtimes, runtimeSamples, latency, threads, data, versions });
 
     const results: ProfileResult[] = [];
     for (const [i, profile] of profiles.entries()) {
@@ -280,7 +280,7 @@ interface RuntimeSettings {
  * Runs `nativeBytes` natively on every runtime: agreement with the emulated logits on the first
  * `runtimeSamples` inputs, latency, fused ops; and the disagreement between runtimes.
  */
-async function runtimeRows(nativeBytes: Uint8Array, _emulateBytes: Uint8Array, emulated: Logits, s: RuntimeSettings): Promise<{ rows: RuntimeResult[]; disagreement: RuntimeDisagreement[] }> {
+async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: RuntimeSettings): Promise<{ rows: RuntimeResult[]; disagreement: RuntimeDisagreement[] }> {
   const sampleSize = s.data.sampleShape.reduce((a, b) => a * b, 1);
   const subset = s.data.inputs.subarray(0, s.runtimeSamples * sampleSize);
   const reference: Logits = { data: emulated.data.subarray(0, s.runtimeSamples * emulated.classes), classes: emulated.classes };
@@ -356,7 +356,9 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
     const sensitivitySeconds = seconds(t0);
     t0 = performance.now();
     s.progress('runtimes');
-    const { rows, disagreement } = await runtimeRows(compiled.bytes('native'), emulateBytes, logits, s);
+    // The native model is usually the emulated one (static profiles): serialise it once.
+    const nativeBytes = compiled.native === compiled.model ? emulateBytes : compiled.bytes('native');
+    const { rows, disagreement } = await runtimeRows(nativeBytes, logits, s);
     const runtimeSeconds = seconds(t0);
 
     const byNode = new Map(compiled.coverage.map((c) => [c.node, c]));

@@ -2,8 +2,8 @@ import { join, resolve } from 'node:path';
 import { evaluate, formatReportTable, type EvaluationReport } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
 import { readOnnx } from '@quant-trim/onnx-export';
-import type { Dataset, Split } from '../../data/types.js';
-import { seededPermutation, seededRng } from '../../data/random.js';
+import type { Dataset } from '../../data/types.js';
+import { seededSubset } from '../../data/split.js';
 import { writeFileAtomic } from '../../train/checkpoints.js';
 import { ensureOutputDir, readInputFile, type CommandContext } from '../context.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
@@ -31,14 +31,6 @@ export function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NH
   return out;
 }
 
-function calibrationSlice(split: Split, count: number, sampleSize: number, seed: number): { x: Float32Array; count: number } {
-  const n = Math.min(count, split.count);
-  const order = seededPermutation(split.count, seededRng(seed, 'calibration'));
-  const x = new Float32Array(n * sampleSize);
-  for (let i = 0; i < n; i++) x.set(split.x.subarray(order[i]! * sampleSize, (order[i]! + 1) * sampleSize), i * sampleSize);
-  return { x, count: n };
-}
-
 /**
  * `quant-trim eval <model.onnx>`: any float ONNX classifier (ours or another tool's) across the
  * backend profiles on a dataset's test split, calibrated on a seeded slice of its training split.
@@ -52,7 +44,7 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
   const { layout, sampleShape } = inputLayout(input?.shape, dataset);
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const cal = calibrationSlice(dataset.train, config.calibrationSamples, sampleSize, config.seed);
+  const cal = seededSubset(dataset.train, sampleSize, config.seed, 'calibration', config.calibrationSamples);
   const total = config.profiles.length;
   ctx.reporter.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${modelPath} × ${total} profiles`, total });
   const t0 = performance.now();

@@ -39,7 +39,7 @@ export type {
 export type { BackendId, BackendProfileRegistry, BuiltinBackendId } from './profiles/createBackendRegistry.js';
 export type { ValidateProfileOptions } from './profiles/validateProfile.js';
 export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
-export type { ActivationQParams, BiasCorrection, BiasCorrectionSkip, BiasQParams, CalibrationData, Equalization, EqualizationSkip, CompileOptions, CompiledModel, NodeCoverage, NodeNumerics, WeightQParams } from './compile/compileForBackend.js';
+export type { ActivationQParams, BiasCorrection, BiasCorrectionSkip, BiasQParams, CalibrationData, Equalization, EqualizationSkip, CompileOptions, CompiledModel, LayerTensors, NodeCoverage, NodeNumerics, WeightQParams } from './compile/compileForBackend.js';
 export type { EvaluateModel, EvaluateOptions, EvaluateProgress, EvaluationData } from './evaluate/evaluate.js';
 export type {
   CostEstimate,
@@ -56,6 +56,7 @@ export type {
   RuntimeResult,
   SensitivityReport,
   SourcedValue,
+  TensorRange,
 } from './evaluate/reportTypes.js';
 export type { FormatReportTableOptions } from './report/index.js';
 export type { CountMacsOptions, EstimateCostInput, MacCount, NodeMacs } from './estimate/index.js';

@@ -12,6 +12,12 @@ export interface ActivationQParams {
   readonly elemType: Storage['elemType'];
   /** Where the parameters come from. */
   readonly source: 'calibrated' | 'fixed' | 'shared' | 'min-range';
+  /** Smallest / largest value the calibration pass observed (over the shared-scale group). */
+  readonly observedMin: number;
+  readonly observedMax: number;
+  /** The representable range the chosen (s, zp) gives: `[(qmin − zp)·s, (qmax − zp)·s]`, the clip. */
+  readonly clipMin: number;
+  readonly clipMax: number;
 }
 
 export interface ActivationParams {
@@ -30,7 +36,7 @@ export interface ActivationParams {
 export function activationParams(plan: CompilePlan, stats: { get(t: string): TensorStats | undefined }, profile: BackendProfile, grid: TensorGrid): { params: Map<string, ActivationParams>; report: ActivationQParams[] } {
   const params = new Map<string, ActivationParams>();
   const report: ActivationQParams[] = [];
-  const byGroup = new Map<string, { p: ActivationParams; source: ActivationQParams['source'] }>();
+  const byGroup = new Map<string, { p: ActivationParams; source: ActivationQParams['source']; observedMin: number; observedMax: number }>();
   const fixedByGroup = new Map<string, string>();
   for (const [t] of plan.fixed) fixedByGroup.set(plan.group.get(t) ?? t, t);
   for (const t of plan.activationTensors) {
@@ -61,12 +67,23 @@ export function activationParams(plan: CompilePlan, stats: { get(t: string): Ten
           source = 'min-range';
         }
       }
-      entry = { p: { scale: Math.fround(scale), zeroPoint, storage, qmin: scheme.qmin, qmax: scheme.qmax }, source };
+      entry = { p: { scale: Math.fround(scale), zeroPoint, storage, qmin: scheme.qmin, qmax: scheme.qmax }, source, observedMin: s.min, observedMax: s.max };
       byGroup.set(root, entry);
     }
     params.set(t, entry.p);
     const shared = root !== t && entry.source === 'calibrated';
-    report.push({ tensor: t, scale: entry.p.scale, zeroPoint: entry.p.zeroPoint, elemType: entry.p.storage.elemType, source: shared ? 'shared' : entry.source });
+    const { scale, zeroPoint, qmin, qmax } = entry.p;
+    report.push({
+      tensor: t,
+      scale,
+      zeroPoint,
+      elemType: entry.p.storage.elemType,
+      source: shared ? 'shared' : entry.source,
+      observedMin: entry.observedMin,
+      observedMax: entry.observedMax,
+      clipMin: (qmin - zeroPoint) * scale,
+      clipMax: (qmax - zeroPoint) * scale,
+    });
   }
   return { params, report };
 }

@@ -20,7 +20,9 @@ export function sampleShapeOf(model: OnnxModel, inputName: string, inputShape: r
 
 export interface TensorStats {
   calibrator: Calibrator;
+  /** Smallest and largest value observed (over the whole shared-scale group). */
   min: number;
+  max: number;
 }
 
 /** Running totals of a calibration pass: samples used and source batches read. */
@@ -93,7 +95,7 @@ export async function calibrate(
     const root = group.get(t) ?? t;
     let s = stats.get(root);
     if (s === undefined) {
-      s = { calibrator: (defaultRegistry.calibrator as (name: string, options?: unknown) => Calibrator)(method, profile.calibration.options), min: Infinity };
+      s = { calibrator: (defaultRegistry.calibrator as (name: string, options?: unknown) => Calibrator)(method, profile.calibration.options), min: Infinity, max: -Infinity };
       stats.set(root, s);
     }
     stats.set(t, s);
@@ -117,7 +119,15 @@ export async function calibrate(
         const dims = t === inputName ? [chunk, ...sampleShape] : out[t]!.dims;
         const s = stats.get(t)!;
         s.calibrator.observe(value, dims);
-        for (let i = 0; i < value.length; i++) if (value[i]! < s.min) s.min = value[i]!;
+        let lo = s.min;
+        let hi = s.max;
+        for (let i = 0; i < value.length; i++) {
+          const v = value[i]!;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        s.min = lo;
+        s.max = hi;
       }
     }
   } finally {

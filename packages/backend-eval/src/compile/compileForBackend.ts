@@ -91,6 +91,19 @@ export interface CompiledModel {
   readonly equalized: readonly Equalization[];
   /** Profile features this compiler approximates or does not apply (free text, for reports). */
   readonly approximations: readonly string[];
+  /**
+   * Per weight-quantized Conv / Gemm / MatMul of a static integer profile, in graph order: the
+   * activation tensors quantized at its input and at its output (after a fused activation chain),
+   * as named in `activations`. Empty for dynamic and weight-only profiles.
+   */
+  readonly layerTensors: readonly LayerTensors[];
+}
+
+/** The activation tensors a quantized layer reads and writes (names as in `CompiledModel.activations`). */
+export interface LayerTensors {
+  readonly node: string;
+  readonly input?: string;
+  readonly output?: string;
 }
 
 /**
@@ -234,7 +247,25 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     biasCorrections: biasCorrection?.corrections ?? [],
     equalized: equalization?.equalized ?? [],
     approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection, equalization),
+    layerTensors: layerTensorsOf(base, plan),
   };
+}
+
+/** For each weight-quantized layer, its quantized input tensor and its output tensor after any fused activation chain. */
+function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
+  const quantized = new Set(plan.activationTensors);
+  if (quantized.size === 0) return [];
+  const consumer = new Map<string, OnnxNode>();
+  for (const n of model.graph.nodes) for (const i of n.inputs) if (!consumer.has(i)) consumer.set(i, n);
+  const out: LayerTensors[] = [];
+  for (const p of plan.nodes) {
+    if (!p.quantizeWeight) continue;
+    const input = p.node.inputs[0];
+    let output = p.node.outputs[0];
+    for (let hops = 0; output !== undefined && plan.fused.has(output) && hops < 8; hops++) output = consumer.get(output)?.outputs[0];
+    out.push({ node: p.node.name, ...(input !== undefined && quantized.has(input) ? { input } : {}), ...(output !== undefined && quantized.has(output) ? { output } : {}) });
+  }
+  return out;
 }
 
 /**

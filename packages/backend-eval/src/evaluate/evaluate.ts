@@ -1,6 +1,6 @@
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
 import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
-import { compileForBackend, type CompiledModel, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
+import { compileForBackend, type ActivationQParams, type CompiledModel, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
 import type { CalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
@@ -14,7 +14,7 @@ import { optimizedOps } from '../runtime/optimizedOps.js';
 import { runLogits } from '../runtime/runBatches.js';
 import { createRuntimeSession, ortCall, type RuntimeSession } from '../runtime/sessions.js';
 import { VERSION } from '../version.js';
-import { REPORT_SCHEMA_ID, type CostEstimate, type CoverageSummary, type EvaluationReport, type ExecutionMode, type LayerSensitivity, type ModelReport, type ProfileResult, type RuntimeDisagreement, type RuntimeName, type RuntimeResult, type SensitivityReport } from './reportTypes.js';
+import { REPORT_SCHEMA_ID, type CostEstimate, type CoverageSummary, type EvaluationReport, type ExecutionMode, type LayerSensitivity, type ModelReport, type ProfileResult, type RuntimeDisagreement, type RuntimeName, type RuntimeResult, type SensitivityReport, type TensorRange } from './reportTypes.js';
 
 /** One model to evaluate: a float ONNX model (ours or any exporter's) and a display name. */
 export interface EvaluateModel {
@@ -65,6 +65,13 @@ export interface EvaluateOptions {
    * under `thresholdDb` are listed to keep in float. Default `{ samples: 256, thresholdDb: 25 }`.
    */
   readonly sensitivity?: false | { readonly samples?: number; readonly thresholdDb?: number };
+  /**
+   * Also return the predicted class (top-1 of the logits) of every test sample: for the float
+   * model in `models[i].float.predictions` and per profile in `profiles[j].predictions` (plain
+   * arrays, as long as the test set). For paired statistics over test images (bootstrap); off by
+   * default, since it makes the report grow with the test set.
+   */
+  readonly predictions?: boolean;
   /** Samples per inference call for the accuracy runs. Default 500. */
   readonly batchSize?: number;
   /** Threads per runtime session. Default 1 (deterministic, comparable latency). */
@@ -108,6 +115,26 @@ export function sqnrDb(f: Float32Array, q: Float32Array): number {
   }
   if (noise === 0) return Infinity;
   return 10 * Math.log10(signal / noise);
+}
+
+/** Top-1 class of every row of `logits` (the first maximum wins on ties). */
+export function argmaxRows(logits: Logits): number[] {
+  const { data, classes } = logits;
+  const rows = data.length / classes;
+  const out = new Array<number>(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    let value = data[r * classes]!;
+    for (let c = 1; c < classes; c++) {
+      const v = data[r * classes + c]!;
+      if (v > value) {
+        value = v;
+        best = c;
+      }
+    }
+    out[r] = best;
+  }
+  return out;
 }
 
 /** Runs `bytes` in one runtime/mode session over `inputs` and returns the logits. */
@@ -224,7 +251,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 
     const results: ProfileResult[] = [];
     for (const [i, profile] of profiles.entries()) {
-      results.push(await evaluateProfile(ctx, profile, calibration, { data, batchSize, threads, runtimes, runtimeSamples, latency, sensitivity, versions, progress: (stage) => options.onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }) }));
+      results.push(await evaluateProfile(ctx, profile, calibration, { data, batchSize, threads, runtimes, runtimeSamples, latency, sensitivity, versions, predictions: options.predictions === true, progress: (stage) => options.onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }) }));
     }
     options.onProgress?.({ model: m.name, stage: 'done', done: profiles.length, total: profiles.length });
 
@@ -244,6 +271,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       float: {
         ...(floatAccuracy !== undefined ? { accuracy: floatAccuracy } : {}),
         runtimes: floatRuntimes.rows,
+        ...(options.predictions === true ? { predictions: argmaxRows(floatLogits) } : {}),
       },
       profiles: results,
       ...(across !== undefined ? { acrossProfiles: across } : {}),
@@ -328,6 +356,7 @@ async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: Runtime
 interface ProfileSettings extends RuntimeSettings {
   readonly batchSize: number;
   readonly sensitivity: { samples: number; thresholdDb: number } | undefined;
+  readonly predictions: boolean;
   readonly progress: (stage: EvaluateProgress['stage']) => void;
 }
 
@@ -378,8 +407,9 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
       metrics,
       coverage: coverageSummary(compiled.coverage, ctx.macs),
       approximations: compiled.approximations,
-      calibration: compiled.calibration,
+      calibration: { ...compiled.calibration, ...(compiled.activations.length > 0 ? { tensors: compiled.activations.map(tensorRange) } : {}) },
       ...(sensitivity !== undefined ? { sensitivity } : {}),
+      ...(s.predictions ? { predictions: argmaxRows(logits) } : {}),
       runtimes: rows,
       disagreement,
       ...(estimate !== undefined ? { estimate } : {}),
@@ -420,16 +450,40 @@ async function layerSensitivity(
   const floatLogits = ctx.floatLogits.data.subarray(0, settings.samples * ctx.floatLogits.classes);
 
   const result: LayerSensitivity[] = [];
+  const tensorsOf = new Map(compiled.layerTensors.map((l) => [l.node, l]));
   const allNodes = compiled.coverage.map((c) => c.node);
   for (const layer of layers) {
     const t = compiledOutput.get(layer.node);
     const outputSqnrDb = t !== undefined && floatValues.has(t) ? sqnrDb(floatValues.get(t)!, quantValues.get(t)!) : Number.NaN;
     const alone = await compileForBackend(ctx.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => n !== layer.node) });
     const logits = await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, data.sampleShape, 500, 1);
-    result.push({ node: layer.node, opType: layer.opType, outputSqnrDb: finiteOr(outputSqnrDb), isolatedSqnrDb: finiteOr(sqnrDb(floatLogits, logits.data)) });
+    const tensors = tensorsOf.get(layer.node);
+    result.push({
+      node: layer.node,
+      opType: layer.opType,
+      outputSqnrDb: finiteOr(outputSqnrDb),
+      isolatedSqnrDb: finiteOr(sqnrDb(floatLogits, logits.data)),
+      ...(tensors?.input !== undefined ? { inputTensor: tensors.input } : {}),
+      ...(tensors?.output !== undefined ? { outputTensor: tensors.output } : {}),
+    });
   }
   const keepFloat = result.filter((l) => l.isolatedSqnrDb < settings.thresholdDb).sort((a, b) => a.isolatedSqnrDb - b.isolatedSqnrDb).map((l) => l.node);
   return { samples: settings.samples, layers: result, keepFloat, thresholdDb: settings.thresholdDb };
+}
+
+/** The report's view of one activation's parameters; a range never observed (no data reached it) is reported as its clip. */
+function tensorRange(a: ActivationQParams): TensorRange {
+  const seen = Number.isFinite(a.observedMin) && Number.isFinite(a.observedMax);
+  return {
+    tensor: a.tensor,
+    observedMin: seen ? a.observedMin : a.clipMin,
+    observedMax: seen ? a.observedMax : a.clipMax,
+    clipMin: a.clipMin,
+    clipMax: a.clipMax,
+    scale: a.scale,
+    zeroPoint: a.zeroPoint,
+    source: a.source,
+  };
 }
 
 /** JSON has no Infinity/NaN: identical outputs report 999 dB, unmeasurable ones −999 dB. */

@@ -61,6 +61,26 @@ export interface LayerSensitivity {
   readonly outputSqnrDb: number;
   /** SQNR of the model's logits when only this layer is quantized (isolated error). */
   readonly isolatedSqnrDb: number;
+  /** The activation tensor quantized at this layer's input in the fully quantized model (a name of `calibration.tensors`). */
+  readonly inputTensor?: string;
+  /** ... and at its output, after a fused activation chain (e.g. the Conv's post-ReLU output). */
+  readonly outputTensor?: string;
+}
+
+/**
+ * One statically quantized activation tensor: the range the calibration pass observed and the
+ * clip the profile's calibrator chose, `[(qmin − zp)·s, (qmax − zp)·s]`.
+ */
+export interface TensorRange {
+  readonly tensor: string;
+  readonly observedMin: number;
+  readonly observedMax: number;
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly scale: number;
+  readonly zeroPoint: number;
+  /** `calibrated` by the profile's calibrator, `shared` with its group, `fixed` by the profile, or widened to `min-range`. */
+  readonly source: 'calibrated' | 'fixed' | 'shared' | 'min-range';
 }
 
 export interface SensitivityReport {
@@ -126,8 +146,11 @@ export interface ProfileResult {
   readonly metrics?: ComparisonMetrics;
   readonly coverage?: CoverageSummary;
   readonly approximations?: readonly string[];
-  readonly calibration?: { readonly samples: number; readonly batches: number; readonly seconds: number };
+  /** The calibration pass; `tensors`: every statically quantized activation tensor, in graph order (static integer profiles). */
+  readonly calibration?: { readonly samples: number; readonly batches: number; readonly seconds: number; readonly tensors?: readonly TensorRange[] };
   readonly sensitivity?: SensitivityReport;
+  /** Predicted class per test sample of the emulated model (only with `evaluate({ predictions: true })`). */
+  readonly predictions?: readonly number[];
   readonly runtimes?: readonly RuntimeResult[];
   readonly disagreement?: readonly RuntimeDisagreement[];
   readonly estimate?: CostEstimate;
@@ -146,6 +169,8 @@ export interface ModelReport {
     readonly accuracy?: number;
     readonly runtimes: readonly RuntimeResult[];
     readonly estimate?: CostEstimate;
+    /** Predicted class per test sample of the float model (only with `evaluate({ predictions: true })`). */
+    readonly predictions?: readonly number[];
   };
   readonly profiles: readonly ProfileResult[];
   /** Over the profiles that ran, when labels were given. */

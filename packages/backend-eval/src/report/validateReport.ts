@@ -16,6 +16,7 @@ import {
   type RuntimeResult,
   type SensitivityReport,
   type SourcedValue,
+  type TensorRange,
 } from '../evaluate/reportTypes.js';
 
 /*
@@ -70,7 +71,7 @@ const runtimeResult = obj<RuntimeResult>({
 const disagreement = obj<RuntimeDisagreement>({ a: runtimeName, b: runtimeName, mode, samples: int(), top1Agreement: share, maxAbsDiff: num(0), meanAbsDiff: num(0) });
 const sensitivity = obj<SensitivityReport>({
   samples: int(),
-  layers: arr(obj<LayerSensitivity>({ node: str, opType: str, outputSqnrDb: num(), isolatedSqnrDb: num() })),
+  layers: arr(obj<LayerSensitivity>({ node: str, opType: str, outputSqnrDb: num(), isolatedSqnrDb: num(), inputTensor: opt(str), outputTensor: opt(str) })),
   keepFloat: arr(str),
   thresholdDb: num(),
 });
@@ -110,6 +111,16 @@ const metrics = obj<ComparisonMetrics>({
   ece: opt(share),
 });
 type Defined<T> = Exclude<T, undefined>;
+const tensorRange = obj<TensorRange>({
+  tensor: str,
+  observedMin: num(),
+  observedMax: num(),
+  clipMin: num(),
+  clipMax: num(),
+  scale: num(0),
+  zeroPoint: num(),
+  source: oneOf<TensorRange['source']>('calibrated', 'fixed', 'shared', 'min-range'),
+});
 const profile = obj<ProfileResult>({
   profile: str,
   name: str,
@@ -119,8 +130,9 @@ const profile = obj<ProfileResult>({
   metrics: opt(metrics),
   coverage: opt(coverage),
   approximations: opt(arr(str)),
-  calibration: opt(obj<Defined<ProfileResult['calibration']>>({ samples: int(), batches: int(), seconds: num(0) })),
+  calibration: opt(obj<Defined<ProfileResult['calibration']>>({ samples: int(), batches: int(), seconds: num(0), tensors: opt(arr(tensorRange)) })),
   sensitivity: opt(sensitivity),
+  predictions: opt(arr(int())),
   runtimes: opt(arr(runtimeResult)),
   disagreement: opt(arr(disagreement)),
   estimate: opt(estimate),
@@ -130,7 +142,7 @@ const model = obj<ModelReport>({
   name: str,
   parameters: int(),
   macs: int(),
-  float: obj<ModelReport['float']>({ accuracy: opt(share), runtimes: arr(runtimeResult), estimate: opt(estimate) }),
+  float: obj<ModelReport['float']>({ accuracy: opt(share), runtimes: arr(runtimeResult), estimate: opt(estimate), predictions: opt(arr(int())) }),
   profiles: arr(profile),
   acrossProfiles: opt(obj<Defined<ModelReport['acrossProfiles']>>({ meanDrop: signedShare, worstDrop: signedShare, worstProfile: str, spread: share })),
 });

@@ -103,6 +103,44 @@ describe('evaluate', () => {
     expect(m!.acrossProfiles!.worstDrop).toBeGreaterThanOrEqual(m!.acrossProfiles!.meanDrop);
   }, 60_000);
 
+  it('returns per-sample predictions on request, and the observed range vs chosen clip of every calibrated tensor', async () => {
+    const labels = Array.from({ length: 40 }, (_, i) => i % 3);
+    const base = { models: { name: 'relu', onnx: model('Relu') }, profiles: ['trt-int8-entropy', 'ort-dynamic-u8s8'], runtimes: [], latency: false as const };
+    const report = await evaluate({ ...base, data: { inputs, labels, sampleShape: [1, 6, 6], calibration }, sensitivity: { samples: 16 }, predictions: true });
+    expect(() => validateReport(JSON.parse(JSON.stringify(report)))).not.toThrow();
+    const [m] = report.models;
+    const floatPred = m!.float.predictions!;
+    expect(floatPred).toHaveLength(40);
+    expect(floatPred.every((c) => Number.isInteger(c) && c >= 0 && c < 3)).toBe(true);
+    expect(floatPred.filter((c, i) => c === labels[i]).length / 40).toBeCloseTo(m!.float.accuracy!, 12);
+    const [trt, dynamic] = m!.profiles;
+    expect(trt!.predictions!.filter((c, i) => c === labels[i]).length / 40).toBeCloseTo(trt!.metrics!.accuracy!, 12);
+    expect(trt!.predictions!.filter((c, i) => c === floatPred[i]).length / 40).toBeCloseTo(trt!.metrics!.top1Agreement, 12);
+
+    const tensors = trt!.calibration!.tensors!;
+    const x = tensors.find((t) => t.tensor === 'x')!;
+    expect(x.observedMin).toBe(Math.min(...calibration));
+    expect(x.observedMax).toBe(Math.max(...calibration));
+    for (const t of tensors) {
+      expect(t.observedMin).toBeLessThanOrEqual(t.observedMax);
+      expect(t.clipMax).toBeGreaterThan(t.clipMin);
+      expect(t.clipMax - t.clipMin).toBeCloseTo(255 * t.scale, 5);
+    }
+    // every layer names its quantized input / output tensors, which calibration.tensors describes
+    const names = new Set(tensors.map((t) => t.tensor));
+    const conv = trt!.sensitivity!.layers.find((l) => l.opType === 'Conv')!;
+    expect(conv.inputTensor).toBe('x');
+    expect(names.has(conv.outputTensor!)).toBe(true);
+    // dynamic profiles calibrate nothing
+    expect(dynamic!.calibration!.tensors).toBeUndefined();
+    expect(dynamic!.predictions).toHaveLength(40);
+
+    // off by default
+    const plain = await evaluate({ ...base, data: { inputs, labels, sampleShape: [1, 6, 6], calibration }, sensitivity: false });
+    expect(plain.models[0]!.float.predictions).toBeUndefined();
+    expect(plain.models[0]!.profiles[0]!.predictions).toBeUndefined();
+  }, 60_000);
+
   it('runs 4-bit dynamic weights natively (int4 codes in an int8 MatMulInteger container)', async () => {
     const w4 = defineBackend({ ...builtinProfiles['ort-dynamic-u8s8'], id: 'test-dynamic-w4', weights: { ...(builtinProfiles['ort-dynamic-u8s8'].weights as TensorGrid), bits: 4 } });
     const report = await evaluate({ models: { name: 'a', onnx: model('Relu') }, profiles: [w4], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: ['onnxruntime-node'], latency: false, sensitivity: false });

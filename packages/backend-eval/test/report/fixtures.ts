@@ -73,12 +73,21 @@ const trtInt8: Complete<ProfileResult> = {
   metrics: { samples: 1000, accuracy: 0.907, floatAccuracy: 0.912, drop: 0.005, top1Agreement: 0.981, kl: 0.004117, logitCosine: 0.99914, ece: 0.0213 },
   coverage: { integer: 4, total: 12, macShare: 0.9968, nodes: nodes(11) },
   approximations: ['biases stay float32 (INT32 biases not emulated)'],
-  calibration: { samples: 256, batches: 8, seconds: 1.2 },
+  calibration: {
+    samples: 256,
+    batches: 8,
+    seconds: 1.2,
+    tensors: [
+      { tensor: 'input', observedMin: 0, observedMax: 1, clipMin: 0, clipMax: 1, scale: 0.003921569, zeroPoint: 0, source: 'calibrated' },
+      { tensor: 'relu_1', observedMin: 0, observedMax: 4.62, clipMin: 0, clipMax: 1.27, scale: 0.005, zeroPoint: -128, source: 'calibrated' },
+      { tensor: 'logits', observedMin: -9.1, observedMax: 12.4, clipMin: -9.12, clipMax: 12.41, scale: 0.0836, zeroPoint: -19, source: 'min-range' },
+    ],
+  },
   sensitivity: {
     samples: 64,
     layers: [
-      { node: 'conv_0', opType: 'Conv', outputSqnrDb: 38.2, isolatedSqnrDb: 41.7 },
-      { node: 'gemm_10', opType: 'Gemm', outputSqnrDb: 24.9, isolatedSqnrDb: 29.3 },
+      { node: 'conv_0', opType: 'Conv', outputSqnrDb: 38.2, isolatedSqnrDb: 41.7, inputTensor: 'input', outputTensor: 'relu_1' },
+      { node: 'gemm_10', opType: 'Gemm', outputSqnrDb: 24.9, isolatedSqnrDb: 29.3, inputTensor: 'relu_1', outputTensor: 'logits' },
     ],
     keepFloat: ['gemm_10'],
     thresholdDb: 30,
@@ -86,6 +95,7 @@ const trtInt8: Complete<ProfileResult> = {
   runtimes: runtimes(0.906, 0.412, 5.87, { QLinearConv: 3, QGemm: 1, MaxPool: 2 }),
   disagreement: [{ a: 'onnxruntime-node', b: 'onnxruntime-web', mode: 'emulate', samples: 256, top1Agreement: 1, maxAbsDiff: 0.00000381, meanAbsDiff: 0.00000042 }],
   estimate: estimate(13_107_200, 40_960, 3.1, 0.052),
+  predictions: Array.from({ length: 1000 }, (_, i) => (i * 7) % 10),
   timing: { compileSeconds: 1.84, inferenceSeconds: 0.93, sensitivitySeconds: 1.1, runtimeSeconds: 6.2 },
 };
 
@@ -123,6 +133,7 @@ const full: Complete<EvaluationReport> = {
         accuracy: 0.912,
         runtimes: runtimes(0.912, 0.731, 11.04, { Conv: 3, MaxPool: 2, Gemm: 1 }),
         estimate: estimate(0, 13_148_160, 11.9, 0.187),
+        predictions: Array.from({ length: 1000 }, (_, i) => i % 10),
       },
       profiles: [trtInt8, tfliteInt8],
       acrossProfiles: { meanDrop: 0.007, worstDrop: 0.009, worstProfile: 'tflite-int8', spread: 0.004 },

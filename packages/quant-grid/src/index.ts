@@ -21,6 +21,8 @@ export { EntropyCalibrator } from './calibrators/entropy.js';
 export { MseCalibrator } from './calibrators/mse.js';
 export { SqnrCalibrator } from './calibrators/sqnr.js';
 export { Pow2Calibrator } from './calibrators/pow2.js';
+// Diagnostics
+export { calibratorDisagreement, DEFAULT_DISAGREEMENT_METHODS } from './diagnostics/calibratorDisagreement.js';
 // Registry and plugins
 export { createRegistry, defaultRegistry, registerBuiltins } from './registry/createRegistry.js';
 export { defineScheme } from './registry/defineScheme.js';
@@ -55,4 +57,5 @@ export type {
   SchemeRegistry,
 } from './registry/createRegistry.js';
 export type { SchemeDefinition } from './registry/defineScheme.js';
+export type { CalibratorChoice, CalibratorDisagreement, CalibratorDisagreementOptions, DisagreementMethod } from './diagnostics/calibratorDisagreement.js';
 export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';

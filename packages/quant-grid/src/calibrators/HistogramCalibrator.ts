@@ -195,6 +195,21 @@ export abstract class HistogramCalibrator<TOptions extends HistogramOptions> imp
     return { min, max, shape };
   }
 
+  /**
+   * The range this calibrator chooses for one histogram that it did not gather itself (a running
+   * histogram kept elsewhere, e.g. by a fake-quant activation quantizer); `scheme` is read as
+   * per-tensor. A histogram with no nonzero value gives [0, 0]. Same search as `ranges`.
+   */
+  rangeForHistogram(h: Histogram, scheme: QuantScheme): [number, number] {
+    if (h.width === 0) return [0, 0];
+    return this.rangeFor(h, perTensor(scheme));
+  }
+
+  /** (scale, zero point) this calibrator chooses for one external histogram (see `rangeForHistogram`). */
+  qparamsForHistogram(h: Histogram, scheme: QuantScheme): { scale: number; zeroPoint: number } {
+    return this.qparamsFor(h, perTensor(scheme));
+  }
+
   compute(scheme: QuantScheme): QParams {
     const shape = this.#checked(scheme);
     const scale = new Float32Array(this.#hists.length);

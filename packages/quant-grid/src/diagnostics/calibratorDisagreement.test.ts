@@ -39,14 +39,17 @@ describe('calibratorDisagreement', () => {
 
   it('a sparse long tail (post-ReLU-like) pulls the calibrators far apart; the ratio and clipped shares say so', () => {
     const r = rng(2);
-    // 99.9 % of the mass in [0, 1), 0.1 % spread up to 20: entropy / percentile clip near the bulk, min/max keeps 20.
-    const x = Float32Array.from({ length: 100_000 }, (_, i) => (i % 1000 === 0 ? 1 + 19 * r() : r() < 0.5 ? 0 : r()));
-    const d = calibratorDisagreement(x, uint8);
+    // Half zeros, the rest exp(1)³: a sparse tail to ~1400 while 99.9 % of the values stay below ~350.
+    const x = Float32Array.from({ length: 100_000 }, () => (r() < 0.5 ? 0 : (-Math.log(1 - r())) ** 3));
+    const d = calibratorDisagreement(x, defaultRegistry.scheme('int8-sym-per-tensor'));
     expect(['minmax', 'pow2']).toContain(d.widest); // pow2 rounds min/max's scale up to a power of two
-    expect(d.ratio).toBeGreaterThan(4);
+    expect(d.narrowest).toBe('entropy');
+    expect(d.ratio).toBeGreaterThan(6);
     const entropy = d.choices.find((c) => c.method === 'entropy')!;
-    expect(entropy.grid[1]).toBeLessThan(5);
-    expect(entropy.clipped).toBeGreaterThan(0.0005);
+    const minmax = d.choices.find((c) => c.method === 'minmax')!;
+    expect(entropy.grid[1]).toBeLessThan(minmax.grid[1] / 6);
+    expect(entropy.clipped).toBeGreaterThan(0.001);
+    expect(minmax.clipped).toBe(0);
     expect(d.skipped.map((s) => s.method)).toEqual(['mean-minmax']);
   });
 

@@ -5,7 +5,6 @@ import { QuantState } from '../quantizers/QuantState.js';
 import { type SchemeSpec, globMatch, resolveScheme } from '../quantizers/resolveScheme.js';
 import type { WeightTransform } from '../quantizers/WeightQuantizer.js';
 import type { GradientMode } from '../types.js';
-import { foldBatchNorm } from './foldBatchNorm.js';
 import { FUSABLE, PRESERVING, REQUANTIZE, SUPPORTED, WEIGHTED, unsupportedReason } from './layerKinds.js';
 import { FakeQuant } from './layers/FakeQuant.js';
 import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';
@@ -15,6 +14,7 @@ import { QuantDepthwiseConv2D } from './layers/QuantDepthwiseConv2D.js';
 import { QuantLayer } from './layers/QuantLayer.js';
 import { QuantSeparableConv2D } from './layers/QuantSeparableConv2D.js';
 import { QuantizedModel } from './QuantizedModel.js';
+import { linkFoldedBatchNorms } from './linkFoldedBatchNorms.js';
 import { cloneLayer, rebuildGraph } from './rebuildGraph.js';
 import { registerQuantLayers } from './registerQuantLayers.js';
 
@@ -50,7 +50,14 @@ export interface QuantizeConfig {
   gradient?: GradientMode;
   /** Activation observers. Default EMA min/max, momentum 0.99. */
   observer?: ObserverConfig;
-  /** 'fold' (default): fold BatchNormalization into the weighted layer before it; 'keep': keep it float, frozen late by the controller. */
+  /**
+   * BatchNormalization after a weighted layer. Both modes train it as BatchNorm (batch statistics
+   * while training, moving statistics once the controller freezes it late in training).
+   * 'fold' (default): the weighted layer fake-quantizes its weight folded with the BatchNorm's
+   * moving statistics (W·γ/σ, as PyTorch's fused ConvBn QAT modules and TFMOT do) and the stripped
+   * model folds the trained statistics into it. 'keep': the weight is quantized unfolded and the
+   * BatchNorm stays a layer of its own in the stripped model.
+   */
   batchNorm?: 'fold' | 'keep';
   overrides?: LayerOverride[];
   randomize?: RandomizeConfig;
@@ -66,7 +73,7 @@ export interface QuantizeConfig {
 export interface LayerReport {
   name: string;
   className: string;
-  /** quantized: weights fake-quantized; folded: BatchNorm folded into `into`; float: kept float. */
+  /** quantized: weights fake-quantized; folded: BatchNorm trained and folded into `into` on deployment; float: kept float. */
   status: 'quantized' | 'folded' | 'float' | 'passthrough';
   weightScheme?: string;
   into?: string;
@@ -109,7 +116,8 @@ function weightedLayer(layer: tf.layers.Layer, scheme: QuantScheme | null, gradi
  * quantizers sit at the model inputs and at the outputs of weighted layers (after a following
  * BatchNorm / activation layer, which are quantized with them), Add, Concatenate and average
  * pooling; value-preserving layers (max pooling, Flatten, Reshape, Dropout, …) pass grids through.
- * BatchNormalization after a weighted layer is folded into it by default. Unknown layers stay
+ * BatchNormalization trains as BatchNorm; after a weighted layer its weight is fake-quantized
+ * folded with the BatchNorm's statistics (folded for real by `stripQuantization`). Unknown layers stay
  * float with a warning. The source model is not modified.
  *
  * @example
@@ -204,24 +212,22 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
     const plan = planFor(layer.name);
     let ins = inputs;
     const producer = foldInto.get(layer);
-    if (producer !== undefined) {
-      // Folded BatchNorm: its output is its producer's output.
-      if (nodeIndex === 0) reports.push({ name: layer.name, className: cls, status: 'folded', into: producer.name });
-      return ins;
-    }
     let newLayer = newLayers.get(layer);
     const weighted = WEIGHTED.has(cls) && !plan.exclude;
     const reason = weighted ? unsupportedReason(layer) : undefined;
     if (newLayer === undefined) {
-      if (weighted && reason === undefined) {
-        const bn = [...foldInto].find(([, p]) => p === layer)?.[0];
-        newLayer = weightedLayer(layer, plan.weights, gradient, bn ? { useBias: true } : {});
+      if (producer !== undefined) {
+        // Trained as BatchNorm; its producer quantizes the weight folded with its statistics.
+        newLayer = quantBatchNorm(layer, producer.name);
+        (newLayer as QuantBatchNormalization).quantState = state;
+        reports.push({ name: layer.name, className: cls, status: 'folded', into: producer.name });
+      } else if (weighted && reason === undefined) {
+        newLayer = weightedLayer(layer, plan.weights, gradient, {});
         (newLayer as QuantLayer).quantState = state;
         if (config.weightTransform) (newLayer as QuantLayer).setWeightTransform(config.weightTransform);
         reports.push({ name: layer.name, className: cls, status: plan.weights === null ? 'float' : 'quantized', ...(plan.weights ? { weightScheme: plan.weights.name ?? describe(plan.weights) } : {}) });
       } else if (cls === 'BatchNormalization' && batchNorm === 'keep' && !plan.exclude && [-1, (node.inputTensors[0]?.rank ?? 0) - 1].includes((layer.getConfig()['axis'] as number | undefined) ?? -1)) {
-        const c = layer.getConfig();
-        newLayer = new QuantBatchNormalization({ name: layer.name, momentum: c['momentum'] as number, epsilon: c['epsilon'] as number, center: c['center'] as boolean, scale: c['scale'] as boolean });
+        newLayer = quantBatchNorm(layer, undefined);
         (newLayer as QuantBatchNormalization).quantState = state;
         reports.push({ name: layer.name, className: cls, status: 'float', reason: 'BatchNorm kept (frozen late by the controller)' });
       } else {
@@ -257,19 +263,12 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
     names,
   );
 
-  // Copy the trained weights (folding BatchNorm where planned).
+  // Copy the trained weights (BatchNorm keeps its own: γ, β and the moving statistics).
   for (const [source, target] of newLayers) {
-    const bn = [...foldInto].find(([, p]) => p === source)?.[0];
     const weights = source.getWeights();
-    if (bn !== undefined) {
-      const hasBias = (source.getConfig()['useBias'] as boolean | undefined) ?? true;
-      const folded = foldBatchNorm(source.getClassName(), weights, hasBias, bn);
-      copyOwnWeights(target, folded);
-      tf.dispose(folded);
-    } else if (weights.length > 0) {
-      copyOwnWeights(target, weights);
-    }
+    if (weights.length > 0) copyOwnWeights(target, weights);
   }
+  linkFoldedBatchNorms(qmodel);
 
   return new QuantizedModel({
     model: qmodel,
@@ -301,6 +300,19 @@ function copyOwnWeights(target: tf.layers.Layer, values: tf.Tensor[]): void {
   const own = target instanceof QuantLayer ? target.weights.filter((w) => QuantLayer.isOwnWeight(w.originalName)) : target.weights;
   if (own.length !== values.length) throw new Error(`${target.name}: expected ${own.length} weights, got ${values.length}`);
   own.forEach((w, i) => w.write(values[i]!));
+}
+
+/** A channels-last BatchNorm trained as BatchNorm, optionally folded into `foldedInto` on deployment. */
+function quantBatchNorm(layer: tf.layers.Layer, foldedInto: string | undefined): QuantBatchNormalization {
+  const c = layer.getConfig();
+  return new QuantBatchNormalization({
+    name: layer.name,
+    momentum: c['momentum'] as number,
+    epsilon: c['epsilon'] as number,
+    center: c['center'] as boolean,
+    scale: c['scale'] as boolean,
+    ...(foldedInto !== undefined ? { foldedInto } : {}),
+  });
 }
 
 function describe(s: QuantScheme): string {

@@ -7,6 +7,7 @@ import { type SchemeSpec, resolveScheme } from '../quantizers/resolveScheme.js';
 import type { WeightTransform } from '../quantizers/WeightQuantizer.js';
 import { FakeQuant } from './layers/FakeQuant.js';
 import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';
+import { linkFoldedBatchNorms } from './linkFoldedBatchNorms.js';
 import { QuantLayer } from './layers/QuantLayer.js';
 import type { LayerReport } from './quantizeModel.js';
 import { QuantizedModel } from './QuantizedModel.js';
@@ -112,6 +113,7 @@ export async function loadQuantizedModel(handlerOrUrl: tf.io.IOHandler | string,
     }
     if (layer instanceof QuantLayer && options.weightTransform) layer.setWeightTransform(options.weightTransform);
   }
+  linkFoldedBatchNorms(model);
   const randomize = metadata.config['randomize'] as { weights?: SchemeSpec[]; activations?: SchemeSpec[]; seed?: number } | undefined;
   const quantized = new QuantizedModel({
     model,

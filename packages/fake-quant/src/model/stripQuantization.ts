@@ -19,7 +19,7 @@ export interface StripOptions {
 }
 
 export interface StrippedModel {
-  /** The plain float model: standard tfjs layers with the trained weights (BatchNorm folded where it was). */
+  /** The plain float model: standard tfjs layers with the trained weights (BatchNorm folded with its trained moving statistics where `batchNorm: 'fold'`). */
   model: tf.LayersModel;
   /** Each activation quantization point: the tensor it sat on (the output of `after`) and its observed range. */
   activationRanges: (ActivationRange & { after: string })[];
@@ -29,7 +29,8 @@ export interface StrippedModel {
 
 function floatTwin(layer: QuantLayer | QuantBatchNormalization): tf.layers.Layer {
   const name = layer.name;
-  const common = (l: QuantDense | QuantConv2D | QuantDepthwiseConv2D | QuantSeparableConv2D) => ({ name, activation: l.activation as never, useBias: l.useBias });
+  // A folded BatchNorm gives its producer a bias.
+  const common = (l: QuantDense | QuantConv2D | QuantDepthwiseConv2D | QuantSeparableConv2D) => ({ name, activation: l.activation as never, useBias: l.useBias || l.foldedBatchNorm !== undefined });
   if (layer instanceof QuantDense) return tf.layers.dense({ ...common(layer), units: layer.units });
   if (layer instanceof QuantConv2D) {
     return tf.layers.conv2d({ ...common(layer), filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate });
@@ -86,26 +87,24 @@ export function stripQuantization(quantized: QuantizedModel, options: StripOptio
           producerName.set(node.outputTensors[0]!.id, producerName.get(node.inputTensors[0]!.id) ?? '');
           return inputs;
         }
+        if (layer instanceof QuantBatchNormalization && layer.foldedInto !== undefined) {
+          // Folded into its producer's weights (below): the deployed graph has no BatchNorm here.
+          node.outputTensors.forEach((t) => producerName.set(t.id, producerName.get(node.inputTensors[0]!.id) ?? layer.foldedInto!));
+          return inputs;
+        }
         let twin: tf.layers.Layer;
-        const own = layer.weights.map((w) => QuantLayer.isOwnWeight(w.originalName));
-        let weights = layer.getWeights().filter((_, k) => own[k]);
-        if (layer instanceof QuantLayer || layer instanceof QuantBatchNormalization) {
+        let weights: tf.Tensor[];
+        if (layer instanceof QuantLayer) {
           twin = floatTwin(layer);
-          if (layer instanceof QuantLayer) {
-            weightSchemes[layer.name] = layer.weightSchemes();
-            const transform = quantized.weightTransform;
-            if (applyTransform && transform !== undefined) {
-              const names = layer.weights.filter((_, k) => own[k]).map((w) => w.originalName.split('/').pop() ?? '');
-              const state = quantized.state;
-              weights = weights.map((w, k) => {
-                if (names[k] === 'bias') return w;
-                const t = tf.tidy(() => transform.apply(w, { strength: state.strength, step: state.step, layer: layer.name, weight: names[k]!, channelAxis: w.rank - 1, training: false }));
-                transformed.push(t);
-                return t;
-              });
-            }
-          }
+          weightSchemes[layer.name] = layer.weightSchemes();
+          weights = layer.deployedWeights(applyTransform);
+          transformed.push(...weights);
+        } else if (layer instanceof QuantBatchNormalization) {
+          twin = floatTwin(layer);
+          weights = layer.getWeights();
         } else {
+          const own = layer.weights.map((w) => QuantLayer.isOwnWeight(w.originalName));
+          weights = layer.getWeights().filter((_, k) => own[k]);
           twin = cloneLayer(layer);
         }
         const result = twin.apply(inputs.length === 1 ? inputs[0]! : inputs);

@@ -12,6 +12,7 @@ export interface QuantDepthwiseConv2DArgs extends QuantConvArgs {
  */
 export class QuantDepthwiseConv2D extends QuantConvLayer {
   static className = 'QuantTrimDepthwiseConv2D';
+  override readonly foldedWeightName = 'depthwise_kernel';
   readonly depthMultiplier: number;
   depthwiseKernel: tf.LayerVariable | undefined;
 

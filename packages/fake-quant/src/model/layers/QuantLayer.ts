@@ -5,6 +5,8 @@ import type { LearnedScale } from '../../quantizers/mix.js';
 import { type QuantState, standaloneQuantState } from '../../quantizers/QuantState.js';
 import { type QuantizedWeight, type WeightTransform, WeightQuantizer } from '../../quantizers/WeightQuantizer.js';
 import type { GradientMode } from '../../types.js';
+import { foldBatchNorm } from '../foldBatchNorm.js';
+import type { QuantBatchNormalization } from './QuantBatchNormalization.js';
 
 /** The quantization part of a quantized layer's serialised config, plus what every weighted layer has. */
 export interface QuantLayerArgs {
@@ -36,6 +38,14 @@ export abstract class QuantLayer extends tf.layers.Layer {
   readonly #learned = new Map<string, LearnedScale>();
   readonly #specs: QuantizedWeight[] = [];
   #transform: WeightTransform | undefined;
+  /**
+   * The BatchNorm after this layer whose statistics its weight is fake-quantized folded with
+   * (`batchNorm: 'fold'`); attached by `quantizeModel` / `loadQuantizedModel` from the BatchNorm's
+   * `foldedInto` config.
+   */
+  foldedBatchNorm: QuantBatchNormalization | undefined;
+  /** The weight whose output channels a following BatchNorm normalises (the one folding scales). */
+  readonly foldedWeightName: string = 'kernel';
 
   constructor(args: LayerArgs & QuantLayerArgs) {
     super(args);
@@ -104,12 +114,35 @@ export abstract class QuantLayer extends tf.layers.Layer {
     if (variable === undefined) throw new Error(`${this.name} has no weight ${weight}`);
     const spec = this.#specs.find((s) => s.weight === weight);
     if (this.#transform === undefined || spec === undefined) return variable.read().dataSync() as Float32Array;
-    const transform = this.#transform;
-    const state = this.state;
+    return tf.tidy(() => this.#applyTransform(variable.read().reshape([...spec.view]), spec).dataSync() as Float32Array);
+  }
+
+  /**
+   * The float weights a deployed model gets from this layer, in the order of a plain tfjs layer
+   * ([kernel(s)…, bias?]): with `applyTransform`, the weight transform applied the way training
+   * applies it (same view and channel axis); then a folded BatchNorm's moving statistics folded in
+   * (W·γ/σ and (b − μ)·γ/σ + β, so a bias is always present then). The caller disposes them.
+   */
+  deployedWeights(applyTransform: boolean): tf.Tensor[] {
     return tf.tidy(() => {
-      const viewed = variable.read().reshape([...spec.view]);
-      return transform.apply(viewed, { strength: state.strength, step: state.step, layer: this.name, weight, channelAxis: spec.channelAxis, training: false }).dataSync() as Float32Array;
+      const own = this.weights.filter((w) => QuantLayer.isOwnWeight(w.originalName));
+      const values = own.map((w) => {
+        const spec = this.#specs.find((s) => s.variable === w);
+        const v = w.read().clone(); // never the variable's own tensor: the caller disposes these
+        return applyTransform && spec !== undefined ? this.#applyTransform(v.reshape([...spec.view]), spec).reshape(v.shape) : v;
+      });
+      const bn = this.foldedBatchNorm;
+      if (bn === undefined || bn.movingVariance === undefined) return values;
+      return foldBatchNorm(this.foldedWeightName === 'depthwise_kernel' ? 'DepthwiseConv2D' : this.getClassName(), values, this.useBias, bn);
     });
+  }
+
+  /** The weight transform at the current strength, outside training (as exporters apply it). */
+  #applyTransform(viewed: tf.Tensor, spec: QuantizedWeight): tf.Tensor {
+    const transform = this.#transform;
+    if (transform === undefined) return viewed;
+    const state = this.state;
+    return transform.apply(viewed, { strength: state.strength, step: state.step, layer: this.name, weight: spec.weight, channelAxis: spec.channelAxis, training: false });
   }
 
   /** The weights this layer fake-quantizes (after `build`), for weight transforms. */
@@ -131,8 +164,34 @@ export abstract class QuantLayer extends tf.layers.Layer {
     const q = this.quantizer(weight, channelAxis, groupAxis);
     if (q === undefined) return value;
     const viewed = view === undefined ? value : value.reshape(view);
-    const out = q.apply(viewed, this.state, { layer: this.name, weight, channelAxis, training: kwargs['training'] === true }, this.#learned.get(weight));
+    const context = { layer: this.name, weight, channelAxis, training: kwargs['training'] === true };
+    const factor = weight === this.foldedWeightName ? this.#foldFactor(viewed.rank, channelAxis) : undefined;
+    let out: tf.Tensor;
+    if (factor === undefined) {
+      out = q.apply(viewed, this.state, context, this.#learned.get(weight));
+    } else {
+      // Folded BatchNorm: transform the master weight (masks refer to it), quantize W·γ/σ on the
+      // grid a backend gives the folded weight, then divide back by γ/σ.
+      const transform = q.transform;
+      const state = this.state;
+      const trimmed = transform === undefined ? viewed : transform.apply(viewed, { ...context, strength: state.strength, step: state.step });
+      q.transform = undefined;
+      try {
+        out = q.apply(trimmed.mul(factor), state, context, this.#learned.get(weight)).div(factor);
+      } finally {
+        q.transform = transform;
+      }
+    }
     return view === undefined ? out : out.reshape(value.shape);
+  }
+
+  /** The folded BatchNorm's factor γ/σ shaped to broadcast along `channelAxis`, if one is attached and built. */
+  #foldFactor(rank: number, channelAxis: number): tf.Tensor | undefined {
+    const factor = this.foldedBatchNorm?.foldFactor();
+    if (factor === undefined) return undefined;
+    const shape = new Array<number>(rank).fill(1);
+    shape[channelAxis] = factor.shape[0];
+    return factor.reshape(shape);
   }
 
   /** Weight schemes actually used, by weight name (for reports and export). */

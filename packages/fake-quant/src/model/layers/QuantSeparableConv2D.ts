@@ -12,6 +12,7 @@ export interface QuantSeparableConv2DArgs extends QuantConvArgs {
  */
 export class QuantSeparableConv2D extends QuantConvLayer {
   static className = 'QuantTrimSeparableConv2D';
+  override readonly foldedWeightName = 'pointwise_kernel';
   readonly filters: number;
   readonly depthMultiplier: number;
   depthwiseKernel: tf.LayerVariable | undefined;

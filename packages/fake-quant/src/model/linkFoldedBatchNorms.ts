@@ -1,0 +1,20 @@
+import type * as tf from '@tensorflow/tfjs';
+import { QuantTrimError } from '@quant-trim/internal';
+import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';
+import { QuantLayer } from './layers/QuantLayer.js';
+
+/**
+ * Attaches every BatchNorm with `foldedInto` to the quantized layer it names, so that layer
+ * fake-quantizes its weight folded with the BatchNorm's statistics. `quantizeModel` and
+ * `loadQuantizedModel` call it; the link is runtime state rebuilt from the layers' configs.
+ */
+export function linkFoldedBatchNorms(model: tf.LayersModel): void {
+  for (const layer of model.layers) {
+    if (!(layer instanceof QuantBatchNormalization) || layer.foldedInto === undefined) continue;
+    const producer = model.layers.find((l) => l.name === layer.foldedInto);
+    if (!(producer instanceof QuantLayer)) {
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `BatchNorm ${layer.name} is folded into "${layer.foldedInto}", which is not a quantized weighted layer of model ${model.name}` });
+    }
+    producer.foldedBatchNorm = layer;
+  }
+}

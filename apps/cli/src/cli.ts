@@ -76,7 +76,9 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     cli.command('demo', 'Train FP, QAT and Quant-Trim on the embedded MNIST digits, evaluate them across every backend profile, write the HTML + JSON report'),
     { training: true, evaluation: true },
   )
-    .option('--resume', 'Continue each method from its last complete checkpoint')
+    .option('--resume', 'Continue each seed and method from its last complete checkpoint')
+    .option('--seeds <n>', 'Train and evaluate every method with seeds seed … seed+n−1; verdicts from a bootstrap over seeds and test images (default 1 for demo)')
+    .option('--bootstrap-resamples <n>', 'Bootstrap resamples behind the 95 % intervals (default 1000)')
     .example('quant-trim demo')
     .example('quant-trim demo --epochs 1 --out out/quick-demo')
     .action((flags) => onAction('demo', async (ctx) => (await import('./commands/demo/index.js')).demo(flags, ctx)));
@@ -105,9 +107,12 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
 
   runOptions(cli.command('compare', 'FP vs QAT vs Quant-Trim: same model, data and budget, across all profiles (the METHOD.md §6 table and report)'), { training: true, evaluation: true })
     .option('--methods <list>', 'Methods to compare (default fp,qat,quant-trim)')
-    .option('--resume', 'Continue each method from its last complete checkpoint')
+    .option('--resume', 'Continue each seed and method from its last complete checkpoint; finished seeds are not evaluated again')
+    .option('--seeds <n>', 'Train and evaluate every method with seeds seed … seed+n−1 (default 3); means with 95 % bootstrap intervals over seeds and test images, verdicts only when the paired interval excludes 0')
+    .option('--bootstrap-resamples <n>', 'Bootstrap resamples behind the intervals (default 1000)')
     .example('quant-trim compare --dataset fashion-mnist --model dscnn --scheme int4-sym-per-channel')
     .example('quant-trim compare --config quant-trim.config.json --json > events.ndjson')
+    .example('quant-trim compare --dataset fashion-mnist --seeds 5 --seed 10   # seeds 10 … 14')
     .action((flags) => onAction('compare', async (ctx) => (await import('./commands/compare/index.js')).compare(flags, ctx)));
 
   cli

@@ -35,11 +35,11 @@ export async function resolveDataset(config: Config, ctx: CommandContext): Promi
   return dataset;
 }
 
-/** A builder of fresh, seeded float models: a built-in architecture, or a user's tfjs model.json (reloaded each time). */
-export function resolveModel(config: Config, dataset: Dataset, ctx: CommandContext): { name: string; build: () => Promise<tf.LayersModel> } {
+/** A builder of fresh, seeded float models (default seed: the config's): a built-in architecture, or a user's tfjs model.json (reloaded each time, its own weights). */
+export function resolveModel(config: Config, dataset: Dataset, ctx: CommandContext): { name: string; build: (seed?: number) => Promise<tf.LayersModel> } {
   const name = config.model;
   if (isModelName(name)) {
-    return { name, build: async () => buildModel(name, { inputShape: dataset.sampleShape, classes: dataset.classes, seed: config.seed }) };
+    return { name, build: async (seed = config.seed) => buildModel(name, { inputShape: dataset.sampleShape, classes: dataset.classes, seed }) };
   }
   const path = resolve(ctx.cwd, name);
   return { name, build: () => loadModelJson(path) };
@@ -61,6 +61,8 @@ export function comparisonOptions(config: Config, dataset: Dataset, ctx: Command
     batchSize: config.batchSize,
     learningRate: config.lr,
     seed: config.seed,
+    seeds: config.seeds,
+    bootstrapResamples: config.bootstrapResamples,
     lambda: config.lambda as never,
     trim: config.trim as TrimChoice,
     profiles: config.profiles,

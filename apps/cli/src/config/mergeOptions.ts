@@ -10,6 +10,10 @@ import { configSchema, type Config } from './schema.js';
  */
 export interface ConfigFlags {
   readonly seed?: number | string;
+  /** `--seeds <n>` (compare / demo). */
+  readonly seeds?: number | string;
+  /** `--bootstrap-resamples <n>` (compare / demo). */
+  readonly bootstrapResamples?: number | string;
   readonly dataset?: string | number;
   readonly trainLimit?: number | string;
   readonly testLimit?: number | string;
@@ -44,6 +48,8 @@ type FlagKey = keyof ConfigFlags;
 /** Where each flag lands in the config. */
 const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   seed: ['seed'],
+  seeds: ['seeds'],
+  bootstrapResamples: ['bootstrapResamples'],
   dataset: ['dataset'],
   trainLimit: ['trainLimit'],
   testLimit: ['testLimit'],
@@ -65,7 +71,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   lambda: ['lambda'],
   trimSchedule: ['trim', 'strength'],
 };
-const NUMBERS = new Set<FlagKey>(['seed', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
+const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes']);
 const STRINGS = new Set<FlagKey>(['dataset', 'model', 'scheme', 'activations', 'out']);
 

@@ -34,6 +34,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],
   latency: false,
   out: 'quant-trim-out',
+  seeds: 3,
+  bootstrapResamples: 1000,
 });
 
 /** A schedule config from `@quant-trim/schedulers` (`{ type, ...params }`). */
@@ -145,6 +147,8 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     .strictObject({
       $schema: z.string({ error: 'expected a string' }).describe('The JSON Schema of this file, for editors.').optional(),
       seed: z.int({ error: 'expected an integer' }).default(CONFIG_DEFAULTS.seed).describe('Seed of data shuffling, initialisers and synthetic data. Default 0.'),
+      seeds: int(1, 'compare / demo: train and evaluate every method once per seed, seed + 0 … seed + (seeds − 1), and report across-seed means with 95 % bootstrap intervals. Default 3 (demo: 1).').default(CONFIG_DEFAULTS.seeds),
+      bootstrapResamples: int(100, 'compare / demo: bootstrap resamples (over seeds and test images) behind every interval and verdict. Default 1000.').default(CONFIG_DEFAULTS.bootstrapResamples),
       dataset: z
         .string({ error: 'expected a dataset name or path' })
         .min(1, { error: 'expected a dataset name or path' })

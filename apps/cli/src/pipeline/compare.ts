@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { builtinProfiles, defaultBackendRegistry, defineBackend, evaluate, type BackendProfile, type EvaluationReport, type RuntimeName } from '@quant-trim/backend-eval';
@@ -7,25 +8,32 @@ import { defaultRegistry } from '@quant-trim/quant-grid';
 import type { ScheduleConfig } from '@quant-trim/schedulers';
 import type { Dataset } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
-import type { Method, MethodRun, MethodSummary, RunReport } from '../report/types.js';
+import type { Method, MethodRun, RunReport } from '../report/types.js';
 import { RUN_REPORT_SCHEMA_ID } from '../report/types.js';
 import { exportCheckpoint, weightHistograms } from '../train/exportModels.js';
 import { seededSubset } from '../data/split.js';
+import { writeFileAtomic } from '../train/checkpoints.js';
 import { accuracyOf, trainMethod, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
+import { METHOD_LABELS, summarizeSeeds, type SeedEvaluation } from './summarize.js';
 
-export const METHOD_LABELS: Readonly<Record<Method, string>> = { fp: 'FP', qat: 'QAT', 'quant-trim': 'Quant-Trim' };
+export { METHOD_LABELS, verdicts } from './summarize.js';
 
 export interface CompareOptions {
   readonly dataset: Dataset;
-  /** Model name (for the report) and builder of a fresh seeded float model with logits out. */
-  readonly model: { readonly name: string; readonly build: () => tf.LayersModel | Promise<tf.LayersModel> };
+  /** Model name (for the report) and builder of a fresh float model with logits out, initialised from `seed`. */
+  readonly model: { readonly name: string; readonly build: (seed: number) => tf.LayersModel | Promise<tf.LayersModel> };
   readonly methods: readonly Method[];
   readonly scheme: SchemeChoice;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /** Base seed S: seed k of the run is S + k. */
   readonly seed: number;
+  /** Seeds to run (each trains and evaluates every method); default 1. */
+  readonly seeds?: number;
+  /** Bootstrap resamples behind the intervals; default 1000. */
+  readonly bootstrapResamples?: number;
   readonly lambda?: ScheduleConfig;
   readonly trim?: TrimChoice;
   /** Profile ids (default: all registered). */
@@ -33,7 +41,7 @@ export interface CompareOptions {
   readonly calibrationSamples: number;
   readonly runtimes: readonly RuntimeName[];
   readonly latency: boolean;
-  /** Output directory: checkpoints/<method>/, onnx/<method>.onnx. */
+  /** Output directory: `checkpoints/seed-<s>/<method>/` and each seed's `checkpoints/seed-<s>/evaluation.json`. */
   readonly out: string;
   readonly resume: boolean;
   readonly command: string;
@@ -69,66 +77,91 @@ export function deploymentProfiles(ids: readonly string[] | undefined, weightBit
   return out;
 }
 
-function summarize(report: EvaluationReport, methods: readonly MethodRun[]): MethodSummary[] {
-  return methods.flatMap((m) => {
-    const model = report.models.find((r) => r.name === m.method);
-    const a = model?.acrossProfiles;
-    return a === undefined ? [] : [{ method: m.method, floatAccuracy: model?.float.accuracy ?? m.floatAccuracy, meanDrop: a.meanDrop, worstDrop: a.worstDrop, worstProfile: a.worstProfile, spread: a.spread }];
-  });
+/** The settings a finished seed's saved evaluation must share with this run to be reused by `--resume`. */
+function evaluationFingerprint(options: CompareOptions, seed: number, profiles: readonly BackendProfile[]): Record<string, unknown> {
+  const { dataset } = options;
+  return {
+    seed,
+    dataset: dataset.name,
+    trainSamples: dataset.train.count,
+    testSamples: dataset.test.count,
+    model: options.model.name,
+    methods: options.methods,
+    scheme: options.scheme,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    lambda: options.lambda ?? null,
+    trim: options.trim ?? null,
+    profiles: profiles.map((p) => p.id),
+    calibrationSamples: options.calibrationSamples,
+    runtimes: options.runtimes,
+    latency: options.latency,
+  };
 }
 
-const pp = (v: number) => `${(v * 100).toFixed(2)} pp`;
+/** What `<out>/checkpoints/seed-<s>/evaluation.json` holds: enough to skip a finished seed on `--resume`. */
+interface SavedSeed {
+  readonly fingerprint: Record<string, unknown>;
+  readonly runs: MethodRun[];
+  readonly parameters: number;
+  readonly evaluation: EvaluationReport;
+}
 
-/** METHOD.md §6 verdicts: does Quant-Trim narrow the worst-case drop and the spread against FP and QAT? */
-export function verdicts(summary: readonly MethodSummary[]): string[] {
-  const qt = summary.find((s) => s.method === 'quant-trim');
-  if (qt === undefined) return ['Quant-Trim was not part of this run: no verdict.'];
-  const out: string[] = [];
-  for (const other of summary.filter((s) => s.method !== 'quant-trim')) {
-    const name = METHOD_LABELS[other.method];
-    for (const [what, a, b] of [
-      ['worst-case drop', qt.worstDrop, other.worstDrop],
-      ['spread', qt.spread, other.spread],
-    ] as const) {
-      // Compare at the 0.01 pp the table shows (accuracies of the same test set differ by whole samples).
-      const d = Math.round((a - b) * 1e4);
-      const verdict = d < 0 ? 'narrower' : d === 0 ? 'equal' : 'NOT narrower';
-      out.push(`Quant-Trim ${what} ${pp(a)} vs ${name} ${pp(b)}: ${verdict}${verdict === 'NOT narrower' ? ' — Quant-Trim does not improve on this here' : ''}.`);
+function readSavedSeed(file: string, fingerprint: Record<string, unknown>): SavedSeed | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedSeed;
+    return JSON.stringify(saved.fingerprint) === JSON.stringify(fingerprint) ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The report without the per-sample predictions (they are only needed for the bootstrap). */
+function withoutPredictions(report: EvaluationReport): EvaluationReport {
+  return {
+    ...report,
+    models: report.models.map((m) => {
+      const { predictions: _float, ...float } = m.float;
+      return { ...m, float, profiles: m.profiles.map(({ predictions: _p, ...p }) => p) };
+    }),
+  };
+}
+
+/** Trains every method with `seed` and evaluates them across the profiles (per-sample predictions kept). */
+async function runSeed(options: CompareOptions, seed: number, index: number, profiles: readonly BackendProfile[]): Promise<SavedSeed & { seed: number }> {
+  const { dataset, reporter } = options;
+  const dir = join(options.out, 'checkpoints', `seed-${seed}`);
+  const fingerprint = evaluationFingerprint(options, seed, profiles);
+  const savedFile = join(dir, 'evaluation.json');
+  if (options.resume) {
+    const saved = readSavedSeed(savedFile, fingerprint);
+    if (saved !== undefined) {
+      reporter?.onResult?.(`seed ${seed}: finished earlier, reusing ${savedFile}\n`);
+      return { ...saved, seed };
     }
   }
-  return out;
-}
-
-/**
- * METHOD.md §6 end to end: trains the requested methods with the same model, data and budget,
- * strips and exports each to FP32 ONNX, evaluates all of them across the backend profiles
- * (deployed at the width QAT trained for) and returns the run report.
- */
-export async function runComparison(options: CompareOptions): Promise<RunReport> {
-  const { dataset, reporter } = options;
-  await initTrainingBackend({ backend: 'wasm' });
-  const weightBits = presetBits(options.scheme.weights);
-  const profiles = deploymentProfiles(options.profiles, weightBits, reporter);
-  if (profiles.length === 0) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'no backend profile to evaluate on' });
-
   const runs: MethodRun[] = [];
   const onnx: { name: Method; onnx: Uint8Array }[] = [];
   let parameters = 0;
+  const seedLabel = (options.seeds ?? 1) > 1 ? `, seed ${seed}` : '';
   for (const method of options.methods) {
+    const checkpoint = join(dir, method);
     const trained = await trainMethod({
       method,
-      build: options.model.build,
+      build: () => options.model.build(seed),
       dataset,
       epochs: options.epochs,
       batchSize: options.batchSize,
       learningRate: options.learningRate,
-      seed: options.seed,
+      seed,
       scheme: options.scheme,
       ...(options.lambda !== undefined ? { lambda: options.lambda } : {}),
       ...(options.trim !== undefined ? { trim: options.trim } : {}),
-      dir: join(options.out, 'checkpoints', method),
+      dir: checkpoint,
       resume: options.resume,
-      label: options.model.name,
+      label: `${options.model.name}${seedLabel}`,
       ...(reporter !== undefined ? { reporter } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
@@ -140,13 +173,14 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
       onnx.push({ name: method, onnx: exported.fp32.bytes() });
       runs.push({
         method,
-        label: METHOD_LABELS[method],
+        seed,
+        label: METHOD_LABELS[method] ?? method,
         floatAccuracy,
         history: trained.history,
         schedule: trained.schedule,
         weights: weightHistograms(trained.quantized),
         trainSeconds: trained.trainSeconds,
-        checkpoint: join(options.out, 'checkpoints', method),
+        checkpoint,
       });
     } finally {
       trained.quantized.dispose();
@@ -154,20 +188,22 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
     }
   }
 
-  // Calibration: a seeded slice of the training split, apart from the test inputs.
   const sampleSize = dataset.sampleShape.reduce((a, b) => a * b, 1);
-  const calibration = seededSubset(dataset.train, sampleSize, options.seed, 'calibration', options.calibrationSamples).x;
-
+  // The calibration slice follows the seed too.
+  const calibration = seededSubset(dataset.train, sampleSize, seed, 'calibration', options.calibrationSamples).x;
   const total = onnx.length * profiles.length;
-  reporter?.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${onnx.length} checkpoint(s) × ${profiles.length} profiles`, total });
+  reporter?.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${onnx.length} checkpoint(s) × ${profiles.length} profiles${seedLabel}`, total });
   const t0 = performance.now();
   const modelIndex = new Map(onnx.map((m, i) => [m.name as string, i]));
+  // Real runtimes (agreement, latency) only for the first seed: the report keeps that seed's full evaluation.
+  const firstSeed = index === 0;
   const evaluation = await evaluate({
     models: onnx,
     profiles,
     data: { inputs: dataset.test.x, labels: dataset.test.y, sampleShape: dataset.sampleShape, calibration },
-    runtimes: options.runtimes,
-    ...(options.latency ? {} : { latency: false as const }),
+    runtimes: firstSeed ? options.runtimes : [],
+    ...(options.latency && firstSeed ? {} : { latency: false as const }),
+    predictions: true,
     onProgress: (e) => {
       const done = (modelIndex.get(e.model) ?? 0) * profiles.length + e.done;
       reporter?.onProgress?.({ phase: 'evaluate', label: 'evaluate', done, total, detail: e.profile === undefined ? e.model : `${METHOD_LABELS[e.model as Method] ?? e.model} · ${e.profile} · ${e.stage}` });
@@ -179,22 +215,57 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
       reporter?.onEvalEnd?.({ model: m.name, profile: p.profile, status: p.status, ...(p.metrics?.accuracy !== undefined ? { accuracy: p.metrics.accuracy } : {}), ...(p.metrics?.drop !== undefined ? { drop: p.metrics.drop } : {}), ...(p.error ? { error: p.error.message } : {}) });
     }
   }
+  const saved: SavedSeed = { fingerprint, runs, parameters, evaluation };
+  writeFileAtomic(savedFile, JSON.stringify(saved));
+  return { ...saved, seed };
+}
 
-  const summary = summarize(evaluation, runs);
+/**
+ * METHOD.md §6 end to end, once per seed: seed k of a run with base seed S is S + k, and with it
+ * every method is trained (data order, initialisation) into `checkpoints/seed-<s>/<method>`,
+ * stripped, exported to FP32 ONNX and evaluated across the backend profiles (deployed at the width
+ * QAT trained for; the calibration slice also follows the seed). Methods are paired by seed. The
+ * summaries, intervals and verdicts come from a paired bootstrap over seeds and test images
+ * (`summarizeSeeds`). With `resume`, finished methods and seeds are not redone.
+ */
+export async function runComparison(options: CompareOptions): Promise<RunReport> {
+  const { dataset, reporter } = options;
+  await initTrainingBackend({ backend: 'wasm' });
+  const weightBits = presetBits(options.scheme.weights);
+  const profiles = deploymentProfiles(options.profiles, weightBits, reporter);
+  if (profiles.length === 0) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'no backend profile to evaluate on' });
+  const count = options.seeds ?? 1;
+  if (!Number.isInteger(count) || count < 1) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `seeds: expected an integer ≥ 1, got ${count}` });
+
+  const seeds = Array.from({ length: count }, (_, k) => options.seed + k);
+  const done: (SavedSeed & { seed: number })[] = [];
+  for (const [k, seed] of seeds.entries()) done.push(await runSeed(options, seed, k, profiles));
+
+  const t0 = performance.now();
+  const resamples = options.bootstrapResamples ?? 1000;
+  reporter?.onPhaseStart?.({ phase: 'report', label: `bootstrap (${resamples} resamples over ${count} seed${count === 1 ? '' : 's'} and ${dataset.test.count} test images)` });
+  const evaluations: SeedEvaluation[] = done.map((d) => ({ seed: d.seed, evaluation: d.evaluation }));
+  const stats = summarizeSeeds(evaluations, dataset.test.y, { resamples, seed: options.seed });
+  reporter?.onPhaseEnd?.({ phase: 'report', label: 'bootstrap', seconds: (performance.now() - t0) / 1000 });
+
   return {
     $schema: RUN_REPORT_SCHEMA_ID,
-    schemaVersion: 1,
+    schemaVersion: 2,
     createdAt: new Date().toISOString(),
     command: options.command,
     seed: options.seed,
+    seeds,
+    bootstrap: stats.bootstrap,
     versions: versions(),
     dataset: { name: dataset.name, source: dataset.source, trainSamples: dataset.train.count, testSamples: dataset.test.count, classes: dataset.classes, sampleShape: [...dataset.sampleShape] },
-    model: { name: options.model.name, parameters },
+    model: { name: options.model.name, parameters: done[0]?.parameters ?? 0 },
     scheme: { weights: options.scheme.weights, activations: options.scheme.activations },
     budget: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate },
-    methods: runs,
-    evaluation,
-    summary,
-    verdicts: verdicts(summary),
+    methods: done.flatMap((d) => d.runs),
+    evaluation: withoutPredictions(done[0]!.evaluation),
+    seedResults: stats.seedResults,
+    summary: stats.summary,
+    comparisons: stats.comparisons,
+    verdicts: stats.verdicts,
   };
 }

@@ -56,3 +56,9 @@ export function sqnr(v: number | undefined): string {
   if (v <= -999) return 'n/m';
   return num(v, 1);
 }
+
+/** A drop with its interval in percentage points: `7.46 [2.10, 11.71]`; just the value when the bounds are unknown. */
+export function ppInterval(i: { readonly mean: number; readonly low: number; readonly high: number } | undefined, digits = 2): string {
+  if (i === undefined || !isNum(i.mean)) return DASH;
+  return isNum(i.low) && isNum(i.high) ? `${pp(i.mean, digits)} [${pp(i.low, digits)}, ${pp(i.high, digits)}]` : pp(i.mean, digits);
+}

@@ -1,12 +1,12 @@
 import type { ModelReport, ProfileResult } from '@quant-trim/backend-eval';
 import { isNum } from './format.js';
-import type { MethodRun, MethodSummary, RunReport } from './types.js';
+import type { Interval, MethodRun, MethodSummary, ProfileSummary, RunReport } from './types.js';
 
 /** Canonical order and colours of the METHOD.md §6 checkpoints; unknown model names follow. */
-const METHOD_ORDER = ['fp', 'qat', 'quant-trim'];
-const DEFAULT_LABELS: Readonly<Record<string, string>> = { fp: 'FP', qat: 'QAT', 'quant-trim': 'Quant-Trim' };
-const COLORS: Readonly<Record<string, string>> = { fp: '#7c8798', qat: '#e0922f', 'quant-trim': '#2f6fde' };
-const EXTRA_COLORS = ['#8a5cc9', '#2b9c8a', '#c2508a'];
+const METHOD_ORDER = ['fp', 'qat', 'quant-trim', 'quant-trim-paper'];
+const DEFAULT_LABELS: Readonly<Record<string, string>> = { fp: 'FP', qat: 'QAT', 'quant-trim': 'Quant-Trim', 'quant-trim-paper': 'Quant-Trim (paper)' };
+const COLORS: Readonly<Record<string, string>> = { fp: '#7c8798', qat: '#e0922f', 'quant-trim': '#2f6fde', 'quant-trim-paper': '#8a5cc9' };
+const EXTRA_COLORS = ['#2b9c8a', '#c2508a', '#b58a1b'];
 
 export interface MethodView {
   readonly id: string;
@@ -91,12 +91,35 @@ export interface AcrossProfiles {
   readonly worstDrop?: number;
   readonly worstProfile?: string;
   readonly spread?: number;
+  /** 95 % bootstrap intervals (schemaVersion 2 summaries). */
+  readonly intervals?: { readonly meanDrop: Interval; readonly worstDrop: Interval; readonly spread: Interval };
+}
+
+/** A summary's interval, when it has finite bounds. */
+export function hasBounds(i: Interval | undefined): i is Interval {
+  return i !== undefined && isNum(i.mean) && isNum(i.low) && isNum(i.high);
+}
+
+/** Seeds behind the report's summaries (1 for single-seed and schemaVersion 1 reports). */
+export function seedCount(view: ReportView): number {
+  const seeds = view.report.seeds;
+  return Array.isArray(seeds) && seeds.length > 0 ? seeds.length : 1;
+}
+
+/** A method's across-seed drop on one profile (schemaVersion 2), if summarised. */
+export function profileSummaryOf(method: MethodView, profile: string): ProfileSummary | undefined {
+  const list = method.summary?.profiles;
+  return Array.isArray(list) ? list.find((p) => p.profile === profile) : undefined;
 }
 
 /** The §6 summary of one method: `report.summary`, else backend-eval's `acrossProfiles`, else computed from the rows. */
 export function acrossProfilesOf(view: ReportView, method: MethodView): AcrossProfiles {
   const floatAccuracy = method.summary?.floatAccuracy ?? method.run?.floatAccuracy ?? method.model?.float?.accuracy;
-  const given = method.summary ?? method.model?.acrossProfiles;
+  const s = method.summary;
+  if (s && typeof s.meanDrop === 'object' && typeof s.worstDrop === 'object' && typeof s.spread === 'object') {
+    return { ...(isNum(floatAccuracy) ? { floatAccuracy } : {}), meanDrop: s.meanDrop.mean, worstDrop: s.worstDrop.mean, worstProfile: s.worstProfile, spread: s.spread.mean, intervals: { meanDrop: s.meanDrop, worstDrop: s.worstDrop, spread: s.spread } };
+  }
+  const given = method.model?.acrossProfiles;
   if (given) return { ...(isNum(floatAccuracy) ? { floatAccuracy } : {}), meanDrop: given.meanDrop, worstDrop: given.worstDrop, worstProfile: given.worstProfile, spread: given.spread };
   const drops = view.profiles.map((p) => ({ id: p.id, drop: dropOf(p.results.get(method.id)) })).filter((d): d is { id: string; drop: number } => d.drop !== undefined);
   if (drops.length === 0) return isNum(floatAccuracy) ? { floatAccuracy } : {};

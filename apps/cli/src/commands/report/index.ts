@@ -2,24 +2,67 @@ import { dirname, join, resolve } from 'node:path';
 import { validateReport } from '@quant-trim/backend-eval';
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
 import { writeHtmlReport } from '../../report/index.js';
-import { RUN_REPORT_SCHEMA_ID, type RunReport } from '../../report/types.js';
+import { RUN_REPORT_SCHEMA_ID, RUN_REPORT_SCHEMA_ID_V1, type RunReport, type RunReportV1 } from '../../report/types.js';
+import { upgradeRunReport } from '../../report/upgrade.js';
 import { readInputFile, type CommandContext } from '../context.js';
 
 const bad = (file: string, message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_INVALID_REPORT', message: `${file}: ${message}`, ...(cause !== undefined ? { cause } : {}), details: { path: file, hint: 'pass a report.json written by `quant-trim compare` or `quant-trim demo`' } });
 
-/** Checks a parsed run report far enough to render it: its schema id and version, the embedded backend-eval report, the method list. */
-export function parseRunReport(value: unknown, file: string): RunReport {
-  if (typeof value !== 'object' || value === null) throw bad(file, 'expected a JSON object');
-  const r = value as Partial<RunReport>;
-  if (r.$schema !== RUN_REPORT_SCHEMA_ID) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID}, got ${JSON.stringify(r.$schema)}`);
-  if (r.schemaVersion !== 1) throw bad(file, `schemaVersion: expected 1, got ${JSON.stringify(r.schemaVersion)}`);
-  if (!Array.isArray(r.methods)) throw bad(file, 'methods: expected an array');
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function checkEvaluation(r: Record<string, unknown>, file: string): void {
   try {
-    validateReport(r.evaluation);
+    validateReport(r['evaluation']);
   } catch (e) {
     throw bad(file, `evaluation: ${isQuantTrimError(e) ? e.message.replace(/^report/, 'evaluation') : (e as Error).message}`, e);
   }
-  return value as RunReport;
+}
+
+/** schemaVersion 2: seeds, per-seed results, summaries with intervals, comparisons. */
+function checkV2(r: Record<string, unknown>, file: string): void {
+  const seeds = r['seeds'];
+  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s))) throw bad(file, 'seeds: expected a non-empty array of integers');
+  if (!Array.isArray(r['seedResults'])) throw bad(file, 'seedResults: expected an array');
+  r['seedResults'].forEach((s: unknown, i) => {
+    if (!isObject(s) || !Number.isInteger(s['seed']) || !Array.isArray(s['methods'])) throw bad(file, `seedResults[${i}]: expected { seed, methods[] }`);
+  });
+  if (!Array.isArray(r['summary'])) throw bad(file, 'summary: expected an array');
+  r['summary'].forEach((s: unknown, i) => {
+    if (!isObject(s)) throw bad(file, `summary[${i}]: expected an object`);
+    for (const key of ['meanDrop', 'worstDrop', 'spread']) {
+      const v = s[key];
+      if (!isObject(v) || !isNumber(v['mean']) || !isNumber(v['low']) || !isNumber(v['high'])) throw bad(file, `summary[${i}].${key}: expected { mean, low, high } numbers`);
+    }
+    if (!Array.isArray(s['perSeed']) || !Array.isArray(s['profiles'])) throw bad(file, `summary[${i}]: expected perSeed[] and profiles[]`);
+  });
+  if (!Array.isArray(r['comparisons'])) throw bad(file, 'comparisons: expected an array');
+  r['comparisons'].forEach((c: unknown, i) => {
+    if (!isObject(c) || typeof c['method'] !== 'string' || typeof c['against'] !== 'string' || typeof c['verdict'] !== 'string' || !isObject(c['difference'])) throw bad(file, `comparisons[${i}]: expected { method, against, statistic, difference, direction, verdict }`);
+  });
+}
+
+/**
+ * Checks a parsed run report far enough to render it — its schema id and version, the embedded
+ * backend-eval report, the method list, and for schemaVersion 2 the seeds, per-seed results,
+ * summaries with intervals and comparisons — and returns it as a current `RunReport`
+ * (schemaVersion 1 reports, written before multi-seed runs, are upgraded: one seed, no intervals).
+ */
+export function parseRunReport(value: unknown, file: string): RunReport {
+  if (!isObject(value)) throw bad(file, 'expected a JSON object');
+  const r = value;
+  const version = r['schemaVersion'];
+  const expectedId = version === 1 ? RUN_REPORT_SCHEMA_ID_V1 : RUN_REPORT_SCHEMA_ID;
+  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1), got ${JSON.stringify(r['$schema'])}`);
+  if (version !== 1 && version !== 2) throw bad(file, `schemaVersion: expected 2 (or 1), got ${JSON.stringify(version)}`);
+  if (!Array.isArray(r['methods'])) throw bad(file, 'methods: expected an array');
+  checkEvaluation(r, file);
+  if (version === 1) {
+    if (!Array.isArray(r['summary'])) throw bad(file, 'summary: expected an array');
+    return upgradeRunReport(value as unknown as RunReportV1);
+  }
+  checkV2(r, file);
+  return value as unknown as RunReport;
 }
 
 /** `quant-trim report <report.json>`: renders the self-contained HTML report (default: report.html next to the JSON). */

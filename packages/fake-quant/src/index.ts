@@ -12,6 +12,11 @@ export { QuantState } from './quantizers/QuantState.js';
 export { WeightQuantizer } from './quantizers/WeightQuantizer.js';
 export { ActivationQuantizer } from './quantizers/ActivationQuantizer.js';
 export { resolveScheme, globMatch } from './quantizers/resolveScheme.js';
+// Activation tail trimming and calibrator randomisation
+export { resolveTailTrim, batchTailQuantiles, clampFromEstimate } from './activations/tailTrim.js';
+export { CalibratorRandomizer, DEFAULT_RANDOM_CALIBRATORS, sampleCalibratorIndex } from './activations/calibratorRandomization.js';
+export { Clamp, clampLayerFor } from './model/layers/Clamp.js';
+export { calibratorDisagreementOf } from './diagnostics/calibratorDisagreementOf.js';
 // Models
 export { quantizeModel } from './model/quantizeModel.js';
 export { QuantizedModel } from './model/QuantizedModel.js';
@@ -37,6 +42,10 @@ export type { FakeQuantizeOptions } from './ops/fakeQuantize.js';
 export type { ActivationQuantizerOptions, ObserverConfig, RangeStore } from './quantizers/ActivationQuantizer.js';
 export type { QuantizedWeight, WeightQuantizerOptions, WeightTransform, WeightTransformContext, WeightTransformStepContext } from './quantizers/WeightQuantizer.js';
 export type { SchemeSpec } from './quantizers/resolveScheme.js';
+export type { ClampBounds, ResolvedTailTrim, TailTrimConfig } from './activations/tailTrim.js';
+export type { CalibratorRandomizationConfig, CalibratorRandomizationState, RandomCalibratorSpec } from './activations/calibratorRandomization.js';
+export type { ClampArgs } from './model/layers/Clamp.js';
+export type { ActivationDisagreement, CalibratorDisagreementOfOptions } from './diagnostics/calibratorDisagreementOf.js';
 export type { LayerOverride, LayerReport, QuantizeConfig, RandomizeConfig } from './model/quantizeModel.js';
 export type { ActivationRange, RandomizeSets } from './model/QuantizedModel.js';
 export type { StripOptions, StrippedModel } from './model/stripQuantization.js';

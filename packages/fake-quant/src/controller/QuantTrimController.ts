@@ -13,6 +13,11 @@ export interface ControllerOptions {
   lambda?: Schedule | ScheduleConfig;
   /** Strength of the weight transform (reverse pruning's p_t / p_max). Default: equal to λ. */
   strength?: Schedule | ScheduleConfig;
+  /**
+   * Strength of activation tail trimming (trimmed share p_t = pMax · strength), set on
+   * `QuantState.activationStrength` each step. Default: follow λ.
+   */
+  activationStrength?: Schedule | ScheduleConfig;
   /** When activation observers freeze. Default { atFraction: 0.9 }. */
   freezeObservers?: FreezePoint;
   /** When kept BatchNorm layers freeze their statistics. Default { atFraction: 0.9 }. */
@@ -31,6 +36,8 @@ export interface ControllerState {
   totalSteps: number;
   lambda: ScheduleConfig;
   strength: ScheduleConfig | null;
+  /** Absent in states saved before activation tail trimming existed (= follow λ). */
+  activationStrength?: ScheduleConfig | null;
   freezeObservers: FreezePoint;
   freezeBatchNorm: FreezePoint;
   seed: number;
@@ -76,6 +83,7 @@ export class QuantTrimController {
   readonly totalSteps: number;
   readonly lambda: Schedule;
   readonly strength: Schedule | undefined;
+  readonly activationStrength: Schedule | undefined;
   readonly freezeObservers: FreezePoint;
   readonly freezeBatchNorm: FreezePoint;
   readonly seed: number;
@@ -90,6 +98,7 @@ export class QuantTrimController {
     this.totalSteps = options.totalSteps;
     this.lambda = toSchedule(options.lambda ?? quantTrimCurriculum({ totalSteps: options.totalSteps }), 'lambda');
     this.strength = options.strength === undefined ? undefined : toSchedule(options.strength, 'strength');
+    this.activationStrength = options.activationStrength === undefined ? undefined : toSchedule(options.activationStrength, 'activationStrength');
     this.freezeObservers = checkFreeze(options.freezeObservers ?? { atFraction: 0.9 }, 'freezeObservers');
     this.freezeBatchNorm = checkFreeze(options.freezeBatchNorm ?? { atFraction: 0.9 }, 'freezeBatchNorm');
     this.seed = options.seed ?? model.randomize?.seed ?? 0;
@@ -114,6 +123,7 @@ export class QuantTrimController {
     const lambda = this.lambda.at(step);
     state.setLambda(lambda);
     state.strength = this.strength === undefined ? state.lambdaValue : this.strength.at(step);
+    state.activationStrength = this.activationStrength?.at(step);
     state.step = step;
     this.model.weightTransform?.beginStep?.({ step, strength: state.strength, weights: this.model.quantizedWeights() });
     state.observersFrozen = this.#reached(this.freezeObservers, step);
@@ -177,6 +187,7 @@ export class QuantTrimController {
       totalSteps: this.totalSteps,
       lambda: this.lambda.toJSON(),
       strength: this.strength?.toJSON() ?? null,
+      activationStrength: this.activationStrength?.toJSON() ?? null,
       freezeObservers: this.freezeObservers,
       freezeBatchNorm: this.freezeBatchNorm,
       seed: this.seed,
@@ -190,6 +201,7 @@ export class QuantTrimController {
       totalSteps: state.totalSteps,
       lambda: state.lambda,
       ...(state.strength ? { strength: state.strength } : {}),
+      ...(state.activationStrength ? { activationStrength: state.activationStrength } : {}),
       freezeObservers: state.freezeObservers,
       freezeBatchNorm: state.freezeBatchNorm,
       seed: state.seed,

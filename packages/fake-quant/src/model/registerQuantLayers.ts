@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Clamp } from './layers/Clamp.js';
 import { FakeQuant } from './layers/FakeQuant.js';
 import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';
 import { QuantConv2D } from './layers/QuantConv2D.js';
@@ -6,7 +7,7 @@ import { QuantDense } from './layers/QuantDense.js';
 import { QuantDepthwiseConv2D } from './layers/QuantDepthwiseConv2D.js';
 import { QuantSeparableConv2D } from './layers/QuantSeparableConv2D.js';
 
-export const quantLayerClasses = [FakeQuant, QuantDense, QuantConv2D, QuantDepthwiseConv2D, QuantSeparableConv2D, QuantBatchNormalization] as const;
+export const quantLayerClasses = [FakeQuant, QuantDense, QuantConv2D, QuantDepthwiseConv2D, QuantSeparableConv2D, QuantBatchNormalization, Clamp] as const;
 
 /**
  * Registers the quantized layer classes with tfjs serialization so `tf.loadLayersModel` can

@@ -5,6 +5,11 @@ import type { GradientMode } from '../types.js';
 import type { QuantState } from './QuantState.js';
 import { type LearnedScale, quantizeLearned, quantizePoint } from './mix.js';
 import { tensorRanges } from '../ops/tensorRanges.js';
+import { type CalibratorRandomizationConfig, type CalibratorRandomizationState, CalibratorRandomizer, hashName } from '../activations/calibratorRandomization.js';
+import { type ResolvedTailTrim, type TailTrimConfig, resolveTailTrim } from '../activations/tailTrim.js';
+
+/** `CalibratorState.name` of a quantizer whose state carries calibrator randomisation (and its calibrator observer, if any). */
+export const RANDOMIZED_OBSERVER_STATE = 'quant-trim:randomized-observer';
 
 /**
  * How an activation quantizer finds its range (METHOD.md §3.2):
@@ -21,6 +26,19 @@ export interface ObserverConfig {
   momentum?: number;
   /** For `calibrator` mode: registry name and options. */
   calibrator?: { name: string; options?: Record<string, unknown> };
+  /**
+   * Activation tail trimming (off by default; `true` = defaults): clamp the input at a running
+   * quantile trimming the share pMax · strength of each tail, in training and (default) deployment.
+   * The observer sees the clamped values. See `TailTrimConfig`.
+   */
+  tailTrim?: TailTrimConfig | true;
+  /**
+   * Calibrator randomisation (off by default; `true` = defaults; per-tensor activation schemes):
+   * each training step the quantizer uses the range of one calibrator of a set, computed on a
+   * running histogram of its input; the observer's range stays what inference and export use.
+   * Not applied with the `lsq` gradient. See `CalibratorRandomizationConfig`.
+   */
+  randomCalibration?: CalibratorRandomizationConfig | true;
 }
 
 /** Where a quantizer keeps its range (layer weights, or plain variables). */
@@ -34,6 +52,8 @@ export interface ActivationQuantizerOptions {
   gradient?: GradientMode;
   observer?: ObserverConfig;
   registry?: QuantGridRegistry;
+  /** Name of the quantization point (salts the randomised calibrator choice). Default ''. */
+  name?: string;
 }
 
 /**
@@ -49,6 +69,12 @@ export class ActivationQuantizer {
   readonly calibrator: Calibrator | undefined;
   /** Whether a range has been observed (or loaded); before that every call uses the batch range. */
   initialized = false;
+  /** Tail-trim settings (the running estimate lives with the layer, see `FakeQuant`). */
+  readonly tailTrim: ResolvedTailTrim | undefined;
+  /** Calibrator randomisation, when on. */
+  readonly randomizer: CalibratorRandomizer | undefined;
+  /** Salt of the randomised choice: a hash of the quantizer's name. */
+  readonly salt: number;
 
   constructor(options: ActivationQuantizerOptions) {
     this.scheme = options.scheme;
@@ -66,6 +92,25 @@ export class ActivationQuantizer {
       const registry = options.registry ?? defaultRegistry;
       this.calibrator = registry.calibrator(observer.calibrator.name as never, { ...(observer.calibrator.options ?? {}), granularity: this.scheme.granularity } as never);
     }
+    this.tailTrim = observer.tailTrim === undefined ? undefined : resolveTailTrim(observer.tailTrim);
+    if (observer.randomCalibration !== undefined && this.scheme.granularity.kind !== 'per-tensor') {
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.randomCalibration: needs a per-tensor activation scheme, got ${this.scheme.granularity.kind}`, details: { field: 'observer.randomCalibration' } });
+    }
+    this.randomizer = observer.randomCalibration === undefined ? undefined : new CalibratorRandomizer(observer.randomCalibration, options.registry ?? defaultRegistry);
+    this.salt = hashName(options.name ?? '');
+  }
+
+  /**
+   * Under calibrator randomisation, the range this training step quantizes with: refreshes the
+   * running histogram first when due (training, observers not frozen), then picks one
+   * calibrator's range from (seed, step, salt). undefined when off, not training, or before the
+   * first refresh.
+   */
+  randomRange(x: tf.Tensor, state: QuantState, training: boolean): { min: number; max: number; label: string } | undefined {
+    const r = this.randomizer;
+    if (r === undefined || !training || this.gradient === 'lsq') return undefined;
+    if (!state.observersFrozen && r.due(state.step)) r.refresh(x, this.scheme);
+    return r.rangeAt(state.step, this.salt);
   }
 
   /** The scheme in force this step (a randomised activation scheme keeps this one's granularity). */
@@ -76,6 +121,7 @@ export class ActivationQuantizer {
   /** Observe (when training and not frozen), then fake-quantize and blend. Call inside `tf.tidy`. */
   apply(x: tf.Tensor, state: QuantState, range: { min: RangeStore; max: RangeStore }, training: boolean, learned?: LearnedScale): tf.Tensor {
     const observe = training && !state.observersFrozen;
+    const random = this.randomRange(x, state, training);
     if (state.lambdaValue === 0) {
       // Float forward; observers still learn the range (the curriculum's warm-up calibrates them).
       if (observe && this.mode !== 'dynamic') tf.tidy(() => void this.#range(x, range, true));
@@ -94,7 +140,14 @@ export class ActivationQuantizer {
         tf.dispose([...observed]);
       }
     }
-    return quantizePoint(x, this.activeScheme(state), state, { clipped: this.gradient === 'clipped-ste', range: (input) => this.#range(input, range, observe) });
+    const source = random === undefined ? (input: tf.Tensor) => this.#range(input, range, observe) : (input: tf.Tensor) => this.#randomized(input, range, observe, random);
+    return quantizePoint(x, this.activeScheme(state), state, { clipped: this.gradient === 'clipped-ste', range: source });
+  }
+
+  /** The observer still learns (its range is what is exported); this step quantizes with `random`. */
+  #randomized(x: tf.Tensor, range: { min: RangeStore; max: RangeStore }, observe: boolean, random: { min: number; max: number }): { min: tf.Tensor; max: tf.Tensor } {
+    const observed = this.#range(x, range, observe);
+    return { min: tf.fill(observed.min.shape, random.min), max: tf.fill(observed.max.shape, random.max) };
   }
 
   /** The range to quantize with, updating the observer first when `observe`. */
@@ -128,12 +181,24 @@ export class ActivationQuantizer {
     return { min: range.min.read(), max: range.max.read() };
   }
 
-  /** JSON state of a calibrator observer (EMA ranges live in the range stores). */
+  /**
+   * JSON state of a calibrator observer (EMA ranges live in the range stores). Under calibrator
+   * randomisation: `{ name: RANDOMIZED_OBSERVER_STATE, state: { calibrator, randomization } }`, so
+   * the running histogram and ranges travel with the checkpoint's calibrator states.
+   */
   calibratorState(): CalibratorState | undefined {
-    return this.calibrator?.toJSON();
+    const inner = this.calibrator?.toJSON();
+    if (this.randomizer === undefined) return inner;
+    return { name: RANDOMIZED_OBSERVER_STATE, version: 1, options: {}, state: { calibrator: inner ?? null, randomization: this.randomizer.toJSON() } };
   }
 
   loadCalibratorState(state: CalibratorState): void {
+    if (state?.name === RANDOMIZED_OBSERVER_STATE) {
+      const s = state.state as { calibrator: CalibratorState | null; randomization: CalibratorRandomizationState };
+      if (s.calibrator !== null) this.calibrator?.load(s.calibrator.state);
+      this.randomizer?.load(s.randomization);
+      return;
+    }
     this.calibrator?.load(state.state);
   }
 }

@@ -13,6 +13,11 @@ export class QuantState {
   #lambdaValue: number;
   /** Strength passed to the weight transform hook (e.g. the trim schedule's p_t / p_max). */
   strength = 0;
+  /**
+   * Strength of activation tail trimming (the trimmed share is pMax · strength). undefined (default)
+   * = follow λ; the controller sets it when given an `activationStrength` schedule.
+   */
+  activationStrength: number | undefined;
   /** Training step the controller last set. */
   step = 0;
   /** Observers stop updating their ranges. */
@@ -30,6 +35,11 @@ export class QuantState {
 
   get lambdaValue(): number {
     return this.#lambdaValue;
+  }
+
+  /** The activation strength in force: `activationStrength`, or λ when unset. */
+  get activationStrengthValue(): number {
+    return this.activationStrength ?? this.#lambdaValue;
   }
 
   /** Sets λ (clamped to [0, 1]) without allocating a new variable. */

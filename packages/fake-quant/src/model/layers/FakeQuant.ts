@@ -6,6 +6,8 @@ import { type QuantState, standaloneQuantState } from '../../quantizers/QuantSta
 import type { GradientMode } from '../../types.js';
 import type { LearnedScale } from '../../quantizers/mix.js';
 import { type LayerArgs, learnedScale } from './QuantLayer.js';
+import { type ClampBounds, TAIL_CLAMP_SLOTS, applyClamp, batchTailQuantiles, clampFromEstimate, updateTailEstimate } from '../../activations/tailTrim.js';
+import { clampLayerFor } from './Clamp.js';
 
 export interface FakeQuantArgs extends LayerArgs {
   scheme: SchemeOptions;
@@ -17,6 +19,11 @@ export interface FakeQuantArgs extends LayerArgs {
  * An activation quantization point: observes its input's range (kept as the non-trainable
  * weights `min`, `max` and `observed`, so the checkpoint carries it) and passes the input through
  * the blended fake quantizer. Identity at λ = 0.
+ *
+ * With `observer.tailTrim` it first clamps its input at the running tail quantiles (kept as the
+ * non-trainable weight `tail_clamp` = [low, high, share, seen]), on the float path too, so the
+ * observer and the next layers see the clamped values; with `observer.randomCalibration` each
+ * training step quantizes with one randomly chosen calibrator's range (see `ActivationQuantizer`).
  */
 export class FakeQuant extends tf.layers.Layer {
   static className = 'QuantTrimFakeQuant';
@@ -27,13 +34,15 @@ export class FakeQuant extends tf.layers.Layer {
   min: tf.LayerVariable | undefined;
   max: tf.LayerVariable | undefined;
   observed: tf.LayerVariable | undefined;
+  /** Tail-trim estimate [low, high, share, seen] (only with `observer.tailTrim`). */
+  tailClamp: tf.LayerVariable | undefined;
   #learned: LearnedScale | undefined;
 
   constructor(args: FakeQuantArgs) {
     super(args);
     this.scheme = createScheme(args.scheme);
     this.observer = args.observer ?? {};
-    this.quantizer = new ActivationQuantizer({ scheme: this.scheme, gradient: args.gradient ?? 'ste', observer: this.observer });
+    this.quantizer = new ActivationQuantizer({ scheme: this.scheme, gradient: args.gradient ?? 'ste', observer: this.observer, name: this.name });
   }
 
   get state(): QuantState {
@@ -48,6 +57,7 @@ export class FakeQuant extends tf.layers.Layer {
     this.min = this.addWeight('min', rangeShape, 'float32', tf.initializers.zeros(), undefined, false);
     this.max = this.addWeight('max', rangeShape, 'float32', tf.initializers.zeros(), undefined, false);
     this.observed = this.addWeight('observed', [], 'float32', tf.initializers.zeros(), undefined, false);
+    if (this.quantizer.tailTrim !== undefined) this.tailClamp = this.addWeight('tail_clamp', [TAIL_CLAMP_SLOTS], 'float32', tf.initializers.zeros(), undefined, false);
     if (this.quantizer.gradient === 'lsq') {
       const scale = this.addWeight('scale', rangeShape, 'float32', tf.initializers.ones());
       this.#learned = learnedScale(scale, this.addWeight('scale_ready', [], 'float32', tf.initializers.zeros(), undefined, false));
@@ -66,13 +76,55 @@ export class FakeQuant extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const training = kwargs['training'] === true;
+      const x = this.#trimTail(Array.isArray(inputs) ? inputs[0]! : inputs, training);
       const wasInitialized = this.quantizer.initialized;
       const store = (v: tf.LayerVariable): RangeStore => ({ read: () => v.read(), write: (t) => v.write(t) });
-      const y = this.quantizer.apply(x, this.state, { min: store(this.min!), max: store(this.max!) }, kwargs['training'] === true, this.#learned);
+      const y = this.quantizer.apply(x, this.state, { min: store(this.min!), max: store(this.max!) }, training, this.#learned);
       if (!wasInitialized && this.quantizer.initialized) this.observed!.write(tf.scalar(1));
       return y;
     });
+  }
+
+  /**
+   * Tail trimming: when training with observers live and the refresh is due (the controller's
+   * step, or no estimate yet), moves the running quantiles toward this batch's at the share
+   * pMax · activation strength; then clamps (training: whenever something is trimmed; inference:
+   * only when the clamp is deployed).
+   */
+  #trimTail(x: tf.Tensor, training: boolean): tf.Tensor {
+    const trim = this.quantizer.tailTrim;
+    if (trim === undefined || this.tailClamp === undefined) return x;
+    const state = this.state;
+    let estimate: Float32Array = Float32Array.from(this.tailClamp.read().dataSync());
+    if (training && !state.observersFrozen && (estimate[3] !== 1 || state.step % trim.refreshEvery === 0)) {
+      const share = Math.fround(trim.pMax * Math.min(1, Math.max(0, state.activationStrengthValue)));
+      estimate = updateTailEstimate(estimate, batchTailQuantiles(x, share, trim.sampleSize, trim.lower), share, trim.momentum);
+      this.tailClamp.write(tf.tensor1d(estimate));
+    }
+    const bounds = training || trim.deploy ? clampFromEstimate(estimate, trim.lower) : undefined;
+    return bounds === undefined ? x : applyClamp(x, bounds);
+  }
+
+  /** The clamp tail trimming trains with right now (undefined: no tail trimming, or nothing trimmed yet). */
+  trainingClamp(): ClampBounds | undefined {
+    if (this.quantizer.tailTrim === undefined || this.tailClamp === undefined) return undefined;
+    return clampFromEstimate(this.tailClamp.read().dataSync(), this.quantizer.tailTrim.lower);
+  }
+
+  /**
+   * The clamp the deployed float model must apply after this point's input (what backends then
+   * calibrate): the tail-trim bounds, or undefined without tail trimming, with `deploy: false`,
+   * or before anything was trimmed. Per-tensor bounds.
+   */
+  deployedClamp(): ClampBounds | undefined {
+    return this.quantizer.tailTrim?.deploy === true ? this.trainingClamp() : undefined;
+  }
+
+  /** A standard layer applying `deployedClamp()` (`tf.layers.reLU({ maxValue })` when min is 0, else `Clamp`), or undefined. */
+  deployedClampLayer(name = `${this.name}_clamp`): tf.layers.Layer | undefined {
+    const bounds = this.deployedClamp();
+    return bounds === undefined ? undefined : clampLayerFor(bounds, name);
   }
 
   /** The stored range as numbers (what export turns into Q/DQ parameters). */

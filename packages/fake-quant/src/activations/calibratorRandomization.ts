@@ -1,0 +1,184 @@
+import * as tf from '@tensorflow/tfjs';
+import { Histogram, HistogramCalibrator, type HistogramState, type QuantGridRegistry, type QuantScheme, defaultRegistry } from '@quant-trim/quant-grid';
+import { QuantTrimError } from '@quant-trim/internal';
+
+/** One calibrator of the randomised set: a quant-grid registry name, with options and a label. */
+export type RandomCalibratorSpec = string | { readonly name: string; readonly label?: string; readonly options?: Record<string, unknown> };
+
+/**
+ * Calibrator randomisation: each training step an activation quantizer takes its range from one
+ * calibrator of a set (min/max, percentile, entropy, MSE, SQNR — quant-grid's registry
+ * calibrators) computed on a running histogram of its input, sampled deterministically from
+ * (seed, step, quantizer), so the network learns to tolerate whichever clipping a backend's
+ * calibrator chooses. The EMA observer keeps running alongside: its range is what inference and
+ * export use.
+ */
+export interface CalibratorRandomizationConfig {
+  /**
+   * The set. Default `DEFAULT_RANDOM_CALIBRATORS`: minmax, percentile 99.99, entropy, mse, sqnr.
+   * `minmax` is the histogram's exact min/max; every other entry must be a `HistogramCalibrator`.
+   */
+  calibrators?: readonly RandomCalibratorSpec[];
+  /** Steps between histogram refreshes (a subsample is read back and every range recomputed). Default 25. */
+  refreshEvery?: number;
+  /** Values read back per refresh (a strided subsample of the batch). Default 16384. */
+  sampleSize?: number;
+  /** Refreshes one histogram accumulates before a new one starts, so it follows the changing distribution. Default 4. */
+  window?: number;
+  /** Histogram bins per side (TensorRT: 2048). Default 2048. */
+  bins?: number;
+  /** Seed of the per-step choice. Default 0. */
+  seed?: number;
+}
+
+/** minmax, percentile 99.99 (|x|, TensorRT), entropy (TensorRT KL), mse (TensorRT MSE), sqnr (AIMET, γ = 3). */
+export const DEFAULT_RANDOM_CALIBRATORS: readonly RandomCalibratorSpec[] = ['minmax', { name: 'percentile', options: { percentile: 99.99 } }, 'entropy', 'mse', 'sqnr'];
+
+/** The JSON state of a randomiser (saved with the checkpoint through the quantizer's calibrator state). */
+export interface CalibratorRandomizationState {
+  version: 1;
+  /** Refreshes so far. */
+  refreshes: number;
+  histogram: HistogramState | null;
+  /** Each calibrator's range [lo, hi] from the last refresh (null before the first). */
+  ranges: [number, number][] | null;
+}
+
+function bad(field: string, expected: string, got: unknown): never {
+  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.randomCalibration.${field}: expected ${expected}, got ${JSON.stringify(got)}`, details: { field: `observer.randomCalibration.${field}` } });
+}
+
+function integer(field: string, value: unknown, fallback: number, min: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) bad(field, `an integer ≥ ${min}`, v);
+  return v;
+}
+
+/**
+ * Deterministic choice in [0, n) from (seed, step, salt): a resumed run picks exactly what the
+ * uninterrupted one did; `salt` (a hash of the quantizer's layer name) decorrelates quantizers.
+ */
+export function sampleCalibratorIndex(seed: number, step: number, salt: number, n: number): number {
+  let t = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35) ^ Math.imul(salt ^ 0x27d4eb2f, 0x165667b1)) >>> 0;
+  t = Math.imul(t ^ (t >>> 16), 0x7feb352d) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), 0x846ca68b) >>> 0;
+  return ((t ^ (t >>> 16)) >>> 0) % n;
+}
+
+/** FNV-1a of a string (the quantizer's salt). */
+export function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * The randomised calibrator set of one activation quantizer: a running quant-grid `Histogram`
+ * refreshed every `refreshEvery` steps from a strided subsample read back from the device, each
+ * calibrator's range recomputed from it at each refresh, and one range chosen per step.
+ */
+export class CalibratorRandomizer {
+  readonly labels: readonly string[];
+  readonly refreshEvery: number;
+  readonly sampleSize: number;
+  readonly window: number;
+  readonly bins: number;
+  readonly seed: number;
+  readonly #calibrators: (HistogramCalibrator<never> | 'minmax')[];
+  #histogram: Histogram | undefined;
+  #refreshes = 0;
+  #ranges: [number, number][] | undefined;
+
+  constructor(config: CalibratorRandomizationConfig | true, registry: QuantGridRegistry = defaultRegistry) {
+    const c: CalibratorRandomizationConfig = config === true ? {} : config;
+    if (typeof c !== 'object' || c === null) bad('', 'an options object or true', config);
+    this.refreshEvery = integer('refreshEvery', c.refreshEvery, 25, 1);
+    this.sampleSize = integer('sampleSize', c.sampleSize, 16384, 16);
+    this.window = integer('window', c.window, 4, 1);
+    this.bins = integer('bins', c.bins, 2048, 16);
+    const seed = c.seed ?? 0;
+    if (typeof seed !== 'number' || !Number.isInteger(seed)) bad('seed', 'an integer', seed);
+    this.seed = seed;
+    const specs = c.calibrators ?? DEFAULT_RANDOM_CALIBRATORS;
+    if (!Array.isArray(specs) || specs.length === 0) bad('calibrators', 'a non-empty array of calibrator names or { name, options? }', specs);
+    const labels: string[] = [];
+    this.#calibrators = specs.map((spec, i) => {
+      const s = typeof spec === 'string' ? { name: spec } : spec;
+      if (typeof s?.name !== 'string') bad(`calibrators.${i}`, 'a calibrator name or { name, label?, options? }', spec);
+      labels.push(s.label ?? s.name);
+      if (s.name === 'minmax') return 'minmax';
+      let calibrator: unknown;
+      try {
+        calibrator = registry.calibrator(s.name as never, { ...(s.options ?? {}), bins: this.bins } as never);
+      } catch (e) {
+        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.randomCalibration.calibrators.${i}: ${(e as Error).message}`, cause: e, details: { field: `observer.randomCalibration.calibrators.${i}` } });
+      }
+      if (!(calibrator instanceof HistogramCalibrator)) bad(`calibrators.${i}`, "'minmax' or a histogram calibrator (percentile, entropy, mse, sqnr, pow2, or a HistogramCalibrator plugin)", s.name);
+      return calibrator as HistogramCalibrator<never>;
+    });
+    this.labels = labels;
+  }
+
+  /** Whether this step refreshes the histogram and the ranges. */
+  due(step: number): boolean {
+    return this.#ranges === undefined || step % this.refreshEvery === 0;
+  }
+
+  /** Reads a strided subsample of `x` back, adds it to the running histogram and recomputes every range. */
+  refresh(x: tf.Tensor, scheme: QuantScheme): void {
+    const sample = tf.tidy(() => {
+      const flat = tf.reshape(x, [-1]);
+      const stride = Math.ceil(flat.size / this.sampleSize);
+      return stride > 1 ? tf.stridedSlice(flat, [0], [flat.size], [stride]) : flat.clone();
+    });
+    const values = sample.dataSync() as Float32Array;
+    sample.dispose();
+    if (this.#histogram === undefined || this.#refreshes % this.window === 0) this.#histogram = new Histogram(this.bins);
+    this.#histogram.observe(values);
+    this.#refreshes++;
+    this.#recompute(scheme);
+  }
+
+  #recompute(scheme: QuantScheme): void {
+    const h = this.#histogram!;
+    if (h.total === 0) {
+      this.#ranges = undefined;
+      return;
+    }
+    this.#ranges = this.#calibrators.map((c) => (c === 'minmax' ? [h.min, h.max] : c.rangeForHistogram(h, scheme)));
+  }
+
+  /** Each calibrator's current range (undefined before the first refresh with a finite value). */
+  ranges(): readonly (readonly [number, number])[] | undefined {
+    return this.#ranges;
+  }
+
+  /** The calibrator index chosen at `step` for the quantizer salted `salt`. */
+  choice(step: number, salt: number): number {
+    return sampleCalibratorIndex(this.seed, step, salt, this.#calibrators.length);
+  }
+
+  /** The range chosen at `step` (undefined before the first refresh). */
+  rangeAt(step: number, salt: number): { min: number; max: number; label: string } | undefined {
+    const ranges = this.#ranges;
+    if (ranges === undefined) return undefined;
+    const i = this.choice(step, salt);
+    return { min: ranges[i]![0], max: ranges[i]![1], label: this.labels[i]! };
+  }
+
+  toJSON(): CalibratorRandomizationState {
+    return { version: 1, refreshes: this.#refreshes, histogram: this.#histogram?.toJSON() ?? null, ranges: this.#ranges?.map((r) => [r[0], r[1]]) ?? null };
+  }
+
+  load(state: CalibratorRandomizationState): void {
+    if (state?.version !== 1 || !Number.isInteger(state.refreshes)) {
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'calibrator randomisation state: expected { version: 1, refreshes, histogram, ranges } as produced by toJSON()' });
+    }
+    this.#refreshes = state.refreshes;
+    this.#histogram = state.histogram === null ? undefined : new Histogram(this.bins).load(state.histogram);
+    if (state.ranges !== null && (!Array.isArray(state.ranges) || state.ranges.length !== this.#calibrators.length)) {
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `calibrator randomisation state: expected ${this.#calibrators.length} ranges, got ${JSON.stringify(state.ranges)}` });
+    }
+    this.#ranges = state.ranges === null ? undefined : state.ranges.map((r) => [r[0], r[1]]);
+  }
+}

@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import { QuantTrimError } from '@quant-trim/internal';
+
+/**
+ * Activation tail trimming (the activation analogue of reverse pruning): during the curriculum an
+ * activation quantizer clamps its input at a running high quantile (and, for a tensor with a real
+ * negative tail, a running low quantile) that trims the share p_t = pMax · strength of each tail,
+ * strength following λ_t unless the controller's `activationStrength` says otherwise. The sparse
+ * tail that pulls entropy / percentile / MSE calibrators away from min/max is clamped in training
+ * and, by default, in the deployed float model, so every calibrator sees the same bounded tensor.
+ */
+export interface TailTrimConfig {
+  /** Share of each tail clamped at full strength, in (0, 0.5). Default 0.005 (reverse pruning's default pMax). */
+  pMax?: number;
+  /** EMA weight of the running quantile: q ← m·q + (1 − m)·q_batch. Default 0.9. */
+  momentum?: number;
+  /** Steps (the controller's step) between quantile estimates; the clamp holds in between. Default 1. */
+  refreshEvery?: number;
+  /**
+   * The per-batch quantile is taken on a strided subsample of at most this many values (tf.topk on
+   * the device; 2–4 values are read back). Default 16384.
+   */
+  sampleSize?: number;
+  /** Also trim the negative tail (applied only where the running low quantile is below 0). Default true. */
+  lower?: boolean;
+  /**
+   * Put the clamp into the deployed float model (`FakeQuant.deployedClamp()`, `clampLayerFor`) and
+   * apply it at inference. false: a training-only clamp (the ablation). Default true.
+   */
+  deploy?: boolean;
+}
+
+/** Validated tail-trim settings. */
+export interface ResolvedTailTrim {
+  readonly pMax: number;
+  readonly momentum: number;
+  readonly refreshEvery: number;
+  readonly sampleSize: number;
+  readonly lower: boolean;
+  readonly deploy: boolean;
+}
+
+/** Clamp bounds: `min` is −Infinity when only the upper tail is trimmed. */
+export interface ClampBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Layout of the `tail_clamp` weight of a FakeQuant: running low quantile, high quantile, share trimmed at the last update, seen flag. */
+export const TAIL_CLAMP_SLOTS = 4;
+
+/** The most negative float32, for a clamp without a lower bound (tf.clipByValue wants finite numbers). */
+const LOWEST = -3.4028234663852886e38;
+
+function bad(field: string, expected: string, got: unknown): never {
+  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.tailTrim.${field}: expected ${expected}, got ${JSON.stringify(got)}`, details: { field: `observer.tailTrim.${field}` } });
+}
+
+/** Checks a `TailTrimConfig` (`true` = all defaults) and fills in the defaults. */
+export function resolveTailTrim(config: TailTrimConfig | true): ResolvedTailTrim {
+  const c: TailTrimConfig = config === true ? {} : config;
+  if (typeof c !== 'object' || c === null) bad('', 'an options object or true', config);
+  const pMax = c.pMax ?? 0.005;
+  if (typeof pMax !== 'number' || !(pMax > 0 && pMax < 0.5)) bad('pMax', 'a number in (0, 0.5)', pMax);
+  const momentum = c.momentum ?? 0.9;
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) bad('momentum', 'a number in [0, 1)', momentum);
+  const refreshEvery = c.refreshEvery ?? 1;
+  if (!Number.isInteger(refreshEvery) || refreshEvery < 1) bad('refreshEvery', 'an integer ≥ 1', refreshEvery);
+  const sampleSize = c.sampleSize ?? 16384;
+  if (!Number.isInteger(sampleSize) || sampleSize < 16) bad('sampleSize', 'an integer ≥ 16', sampleSize);
+  const lower = c.lower ?? true;
+  if (typeof lower !== 'boolean') bad('lower', 'a boolean', lower);
+  const deploy = c.deploy ?? true;
+  if (typeof deploy !== 'boolean') bad('deploy', 'a boolean', deploy);
+  return { pMax, momentum, refreshEvery, sampleSize, lower, deploy };
+}
+
+/**
+ * The per-batch tail quantiles of `x` at share `share`: on a strided subsample s (every
+ * ⌈n / sampleSize⌉-th value of the flattened tensor, so at most `sampleSize` values), with
+ * k = ⌊share·|s|⌋ + 1, `high` is the k-th largest value of s and `low` the k-th smallest (so at most
+ * ⌊share·|s|⌋ values of s lie strictly beyond each), computed with `tf.topk` on the device; the
+ * two numbers are read back. `low` is NaN when `lower` is false.
+ */
+export function batchTailQuantiles(x: tf.Tensor, share: number, sampleSize: number, lower: boolean): { low: number; high: number } {
+  const values = tf.tidy(() => {
+    const flat = tf.reshape(x, [-1]);
+    const n = flat.size;
+    const stride = Math.ceil(n / sampleSize);
+    const sample = stride > 1 ? tf.stridedSlice(flat, [0], [n], [stride]) : flat;
+    const m = sample.size;
+    const k = Math.min(m, Math.floor(share * m) + 1);
+    const high = tf.slice(tf.topk(sample, k, false).values, [k - 1], [1]);
+    if (!lower) return high;
+    const low = tf.neg(tf.slice(tf.topk(tf.neg(sample), k, false).values, [k - 1], [1]));
+    return tf.concat([low, high]);
+  });
+  const data = values.dataSync();
+  values.dispose();
+  return lower ? { low: data[0]!, high: data[1]! } : { low: Number.NaN, high: data[0]! };
+}
+
+/**
+ * The running tail estimate of one quantizer, as the float32 values stored in its `tail_clamp`
+ * weight: [low, high, share, seen]. Every arithmetic step is rounded to float32, so a state loaded
+ * from a checkpoint continues exactly as the uninterrupted run.
+ */
+export function updateTailEstimate(previous: Float32Array, batch: { low: number; high: number }, share: number, momentum: number): Float32Array {
+  const seen = previous[3] === 1;
+  const ema = (old: number, value: number) => (Number.isNaN(value) ? old : seen ? Math.fround(Math.fround(momentum * old) + Math.fround((1 - momentum) * value)) : Math.fround(value));
+  return Float32Array.of(ema(previous[0]!, batch.low), ema(previous[1]!, batch.high), Math.fround(share), 1);
+}
+
+/**
+ * The clamp a stored estimate stands for: [min(low, 0), max(high, 0)] (the range always keeps 0,
+ * like a quantization range, so an all-positive tensor is never clamped from below), or undefined
+ * while nothing has been trimmed (no estimate yet, or share 0 at the last update).
+ */
+export function clampFromEstimate(estimate: ArrayLike<number>, lower: boolean): ClampBounds | undefined {
+  if (estimate[3] !== 1 || !(estimate[2]! > 0)) return undefined;
+  return { min: lower ? Math.min(estimate[0]!, 0) : -Infinity, max: Math.max(estimate[1]!, 0) };
+}
+
+/**
+ * Clamps `x` to `bounds`. Gradient: ∂y/∂x = 1 inside [min, max], 0 outside (tf.clipByValue's, as
+ * ReLU6 / PACT): the loss sees the network through the clamp it will be deployed with, and values
+ * in the trimmed tail get no gradient pushing them further out.
+ */
+export function applyClamp(x: tf.Tensor, bounds: ClampBounds): tf.Tensor {
+  return tf.clipByValue(x, Number.isFinite(bounds.min) ? bounds.min : LOWEST, bounds.max);
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { KernelSeeds } from './seeds.js';
+import { BN_MOMENTUM, KernelSeeds } from './seeds.js';
 import type { BuildModelOptions } from './types.js';
 
 /** Depthwise-separable blocks of `dscnn`: pointwise channels and depthwise stride. */
@@ -24,7 +24,7 @@ export const DSCNN_BLOCKS = [
  */
 export function buildDscnn(options: BuildModelOptions, seed: number): tf.Sequential {
   const seeds = new KernelSeeds(seed);
-  const bnRelu6 = (name: string): tf.layers.Layer[] => [tf.layers.batchNormalization({ name: `${name}_bn` }), tf.layers.reLU({ maxValue: 6, name: `${name}_relu` })];
+  const bnRelu6 = (name: string): tf.layers.Layer[] => [tf.layers.batchNormalization({ name: `${name}_bn`, momentum: BN_MOMENTUM }), tf.layers.reLU({ maxValue: 6, name: `${name}_relu` })];
   const layers: tf.layers.Layer[] = [
     tf.layers.inputLayer({ inputShape: [...options.inputShape], name: 'input' }),
     tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: seeds.glorot(), name: 'stem_conv' }),

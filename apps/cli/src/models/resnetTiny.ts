@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { KernelSeeds } from './seeds.js';
+import { BN_MOMENTUM, KernelSeeds } from './seeds.js';
 import type { BuildModelOptions } from './types.js';
 
 type Sym = tf.SymbolicTensor;
@@ -18,7 +18,7 @@ export function buildResnetTiny(options: BuildModelOptions, seed: number): tf.La
   const seeds = new KernelSeeds(seed);
   const conv = (x: Sym, filters: number, kernelSize: number, strides: number, name: string): Sym =>
     tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: seeds.glorot(), name }).apply(x) as Sym;
-  const bn = (x: Sym, name: string): Sym => tf.layers.batchNormalization({ name }).apply(x) as Sym;
+  const bn = (x: Sym, name: string): Sym => tf.layers.batchNormalization({ name, momentum: BN_MOMENTUM }).apply(x) as Sym;
   const relu = (x: Sym, name: string): Sym => tf.layers.reLU({ name }).apply(x) as Sym;
 
   const block = (x: Sym, filters: number, strides: number, name: string): Sym => {

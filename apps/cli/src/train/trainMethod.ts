@@ -1,7 +1,17 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { QuantTrimController, loadQuantizedModel, quantizeModel, saveQuantizedModel, type QuantizedModel } from '@quant-trim/fake-quant';
+import {
+  QuantTrimController,
+  loadQuantizedModel,
+  quantizeModel,
+  saveQuantizedModel,
+  type CalibratorRandomizationConfig,
+  type ObserverConfig,
+  type QuantizedModel,
+  type RandomizeConfig,
+  type TailTrimConfig,
+} from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
 import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
@@ -32,6 +42,19 @@ export interface TrimChoice {
   readonly strength?: ScheduleConfig;
 }
 
+/**
+ * The activation-side and scheme mechanisms of the `quant-trim` method beyond the paper (each off
+ * when absent); `quant-trim-paper` never uses them.
+ */
+export interface RecipeChoice {
+  /** Activation tail trimming: clamp each quantized activation at a running high quantile (p_t = pMax·λ_t). */
+  readonly activationTrim?: TailTrimConfig;
+  /** Calibrator randomisation: each step an activation quantizer takes its range from one of several calibrators. */
+  readonly randomCalibration?: CalibratorRandomizationConfig;
+  /** Scheme randomisation: each step every weight (activation) quantizer uses one grid of a set. */
+  readonly randomize?: RandomizeConfig;
+}
+
 export interface TrainOptions {
   readonly method: Method;
   /** Builds a fresh float model that outputs logits (seeded). */
@@ -45,6 +68,8 @@ export interface TrainOptions {
   /** λ schedule of Quant-Trim (default: the curriculum over the whole run). */
   readonly lambda?: ScheduleConfig;
   readonly trim?: TrimChoice;
+  /** Mechanisms beyond the paper (`quant-trim` only). */
+  readonly recipe?: RecipeChoice;
   /** Checkpoint directory of this method: `latest.json` + one model directory. */
   readonly dir: string;
   /** Continue from `dir`'s last complete checkpoint (an error when the settings differ). */
@@ -79,13 +104,25 @@ async function createQuantized(options: TrainOptions, trim: ReversePrune | undef
   const keepSoftmaxFloat = { pattern: 'softmax', exclude: true } as const;
   if (options.method === 'fp') return quantizeModel(model, { weights: false, activations: false, lambda: 0 });
   const overrides = [keepSoftmaxFloat, ...Object.entries(options.scheme.layers ?? {}).map(([pattern, weights]) => ({ pattern, weights }))];
+  const recipe = options.method === 'quant-trim' ? (options.recipe ?? {}) : {};
+  const observer: ObserverConfig = {
+    ...(recipe.activationTrim !== undefined ? { tailTrim: recipe.activationTrim } : {}),
+    ...(recipe.randomCalibration !== undefined ? { randomCalibration: { seed: options.seed, ...recipe.randomCalibration } } : {}),
+  };
   return quantizeModel(model, {
     weights: options.scheme.weights,
     activations: options.scheme.activations,
-    overrides: overrides as never,
+    overrides,
     lambda: options.method === 'qat' ? 1 : 0,
+    ...(Object.keys(observer).length > 0 ? { observer } : {}),
+    ...(recipe.randomize !== undefined ? { randomize: { seed: options.seed, ...recipe.randomize } } : {}),
     ...(trim !== undefined ? { weightTransform: trim } : {}),
-  } as Parameters<typeof quantizeModel>[1]);
+  });
+}
+
+/** Methods that follow the λ curriculum with reverse pruning (the paper's recipe, and ours on top of it). */
+export function isQuantTrimMethod(method: Method): boolean {
+  return method === 'quant-trim' || method === 'quant-trim-paper';
 }
 
 function lambdaSchedule(options: TrainOptions, totalSteps: number): ScheduleConfig | undefined {
@@ -108,6 +145,7 @@ function fingerprint(options: TrainOptions, stepsPerEpoch: number): Record<strin
     scheme: options.scheme,
     lambda: options.lambda ?? null,
     trim: options.trim ?? null,
+    recipe: options.method === 'quant-trim' ? (options.recipe ?? null) : null,
     stepsPerEpoch,
   };
 }
@@ -156,7 +194,7 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   const print = fingerprint(options, stepsPerEpoch);
   const strength = options.trim?.strength === undefined ? undefined : fromJSON(withTotalSteps(options.trim.strength, totalSteps) as ScheduleConfig);
   const trim =
-    options.method === 'quant-trim' && options.trim?.enabled !== false
+    isQuantTrimMethod(options.method) && options.trim?.enabled !== false
       ? createReversePrune({ pMax: options.trim?.pMax ?? 0.005, refreshEvery: options.trim?.refreshEvery ?? 100, ...(strength !== undefined ? { strength } : {}) })
       : undefined;
 
@@ -176,7 +214,8 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     quantized = await createQuantized(options, trim);
     quantized.model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy' });
     const lambda = lambdaSchedule(options, totalSteps);
-    controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}) });
+    // FP is plain float training: its BatchNorm never freezes (QAT and Quant-Trim freeze it late, like observers).
+    controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}), ...(options.method === 'fp' ? { freezeBatchNorm: false } : {}) });
   }
 
   const history: HistoryEntry[] = [...(previous?.history ?? [])];

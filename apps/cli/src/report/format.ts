@@ -5,6 +5,7 @@ const MINUS = '−';
 export const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function signed(text: string): string {
+  if (/^-0(\.0*)?$/.test(text)) return text.slice(1); // −0.00 reads as a loss that is not there
   return text.startsWith('-') ? MINUS + text.slice(1) : text;
 }
 

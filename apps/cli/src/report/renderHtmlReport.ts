@@ -5,6 +5,7 @@ import { buildView, type ReportView } from './reportData.js';
 import { renderAccuracyCharts } from './sections/accuracyCharts.js';
 import { renderComparisonTable } from './sections/comparisonTable.js';
 import { renderCoverage } from './sections/coverage.js';
+import { renderDropSources } from './sections/dropSources.js';
 import { renderEnergy } from './sections/energyChart.js';
 import { renderFooter } from './sections/footer.js';
 import { renderHeader } from './sections/header.js';
@@ -19,6 +20,7 @@ const SECTIONS: readonly (readonly [string, (view: ReportView) => RawHtml])[] = 
   ['header', renderHeader],
   ['comparison', renderComparisonTable],
   ['accuracy', renderAccuracyCharts],
+  ['drop-sources', renderDropSources],
   ['training', renderTrainingCharts],
   ['weights', renderWeightsCharts],
   ['sensitivity', renderSensitivity],

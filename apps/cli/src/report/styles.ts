@@ -56,6 +56,12 @@ table.compare tbody.summaries th { font-weight: 600; text-align: left; }
 table.compare tbody.summaries tr:first-child > * { border-top: 2px solid #cfd4dc; }
 td.sum { text-align: center; font-weight: 600; }
 td.sum .unit { font-weight: 400; color: var(--muted); font-size: 12px; }
+.ci { display: block; font-size: 11px; font-weight: 400; color: var(--muted); white-space: nowrap; }
+td.verdict-lower { color: #1f7a3a; font-weight: 600; }
+td.verdict-higher { color: #b3261e; font-weight: 600; }
+td.verdict-inconclusive { color: var(--muted); }
+.keep-bar { display: inline-block; height: 8px; border-radius: 4px; background: #2f6fde; vertical-align: middle; margin-right: 6px; }
+.keep-bar.low { background: #c8402a; }
 td.sum .at { display: block; font-size: 11.5px; font-weight: 400; color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; }
 .worst { background: var(--worst); color: var(--worst-ink); }
 .best { background: var(--best); color: var(--best-ink); }

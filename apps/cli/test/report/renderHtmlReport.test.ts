@@ -7,9 +7,11 @@ import { renderChart } from '../../src/report/charts.js';
 import { escapeHtml } from '../../src/report/escape.js';
 import { renderHtmlReport, writeHtmlReport } from '../../src/report/index.js';
 import type { MethodRun, RunReport } from '../../src/report/types.js';
-import { makeFixtureReport } from './fixture.js';
+import { parseRunReport } from '../../src/commands/report/index.js';
+import { pp } from '../../src/report/format.js';
+import { makeFixtureReport, makeFixtureReportV1 } from './fixture.js';
 
-const CHARTS = ['accuracy', 'drop-heatmap', 'schedules', 'training', 'weights', 'sensitivity', 'energy'] as const;
+const CHARTS = ['accuracy', 'drop-heatmap', 'drop-intervals', 'differences', 'schedules', 'training', 'weights', 'sensitivity', 'energy'] as const;
 const SVG_NAMESPACES = new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']);
 
 /** The inner HTML of the element carrying `data-chart="name"` (figures do not nest). */
@@ -59,9 +61,60 @@ describe('renderHtmlReport', () => {
     expect(rows).toHaveLength(12);
     for (const id of Object.keys(builtinProfiles)) expect(body).toContain(`<span class="pid">${id}`);
     for (const label of ['Mean drop', 'Worst-case drop', 'Spread (max − min)']) expect(table).toContain(label);
-    // The worst drop of each method is highlighted (hailo8-w4a8 for all three in the fixture).
+    // The worst mean drop over the 3 seeds of each method is highlighted (trt-int8-entropy for all three in the fixture), with its interval.
     expect(body.match(/class="num drop worst"/g)).toHaveLength(3);
-    expect(body).toContain('<td class="num drop worst">4.12</td>');
+    expect(body).toContain('<td class="num drop worst">6.21<span class="ci">[3.34, 9.37]</span></td>');
+    // Summary rows carry the intervals of the report's summary.
+    const fp = report.summary.find((s) => s.method === 'fp')!;
+    expect(table).toContain(`${pp(fp.worstDrop.mean)}<span class="unit"> pp</span><span class="ci">[${pp(fp.worstDrop.low)}, ${pp(fp.worstDrop.high)}]</span>`);
+    expect(doc).toContain('means over 3 seeds; brackets: 95 % bootstrap percentile interval (1\u202f000 resamples of seeds and test images)');
+    expect(doc).toContain('One test image is 0.010 pp of accuracy');
+  });
+
+  it('lists the paired comparisons with intervals, image counts and verdicts', () => {
+    const table = doc.slice(doc.indexOf('<table class="plain comparisons">'), doc.indexOf('</table>', doc.indexOf('<table class="plain comparisons">')));
+    expect(table.match(/<tr>/g)).toHaveLength(1 + report.comparisons.length);
+    expect(table).toContain('bootstrap over 3 seeds and test images');
+    for (const c of report.comparisons) expect(table).toContain(`<td class="verdict-${c.direction}">${c.verdict}</td>`);
+    // the fixture resolves the mean-drop gaps and not the worst-case ones
+    expect(report.comparisons.find((c) => c.against === 'fp' && c.statistic === 'meanDrop')!.verdict).toBe('smaller');
+    expect(report.comparisons.find((c) => c.against === 'fp' && c.statistic === 'worstDrop')!.verdict).toBe('no difference measurable at 3 seeds');
+    expect(doc).toContain('no difference measurable at 3 seeds');
+    expect(chartContainer(doc, 'differences')).toMatch(/<svg[\s>]/);
+  });
+
+  it('shows where the drops come from: per method and profile the worst layer, its tensor, observed range vs clip', () => {
+    const section = doc.slice(doc.indexOf('<section id="drop-sources">'), doc.indexOf('</section>', doc.indexOf('<section id="drop-sources">')));
+    expect(section).toContain('<h2>Where the drops come from</h2>');
+    expect(section.match(/<table class="plain drop-sources"/g)).toHaveLength(3);
+    const qt = section.slice(section.indexOf('data-method="quant-trim"'));
+    const row = qt.slice(qt.indexOf('<td class="mono id">trt-int8-entropy</td>'), qt.indexOf('</tr>', qt.indexOf('<td class="mono id">trt-int8-entropy</td>')));
+    // seed 44 has Quant-Trim's largest drop on TensorRT entropy; conv1's post-ReLU output is clipped at 0.116 of 1.052
+    expect(row).toContain('<td class="num">44</td>');
+    expect(row).toContain('conv1 (Conv)');
+    expect(row).toContain('relu1_out · output');
+    expect(row).toContain('[0, 1.05]');
+    expect(row).toContain('[0, 0.116]');
+    expect(row).toContain('11.0 %');
+    // dynamic and weight-only profiles have no static activation to blame
+    expect(section).toMatch(/ort-dynamic-u8s8<\/td>.*?no static activation/);
+    expect(doc).toContain('<a href="#drop-sources">');
+  });
+
+  it('renders a schemaVersion 1 report (one seed, no intervals) through the report command\'s parser', () => {
+    const v1 = makeFixtureReportV1();
+    const upgraded = parseRunReport(JSON.parse(JSON.stringify(v1)), 'old/report.json');
+    expect(upgraded.schemaVersion).toBe(2);
+    expect(upgraded.seeds).toEqual([42]);
+    const out = renderHtmlReport(upgraded);
+    const table = out.slice(out.indexOf('<table class="compare">'), out.indexOf('</table>', out.indexOf('<table class="compare">')));
+    expect(table).toContain('<td class="num drop worst">4.12</td>');
+    expect(table).not.toContain('class="ci"');
+    for (const v of v1.verdicts) expect(out).toContain(escapeHtml(v));
+    expect(chartContainer(out, 'drop-intervals')).toContain('No intervals in this report');
+    expect(out).toContain('<section id="drop-sources">');
+    expect(() => parseRunReport({ ...v1, schemaVersion: 2 }, 'x.json')).toThrow(/QT_INVALID_REPORT|x\.json: \$schema/);
+    expect(() => parseRunReport({ ...makeFixtureReport(), summary: [{ method: 'fp', meanDrop: 0.1 }] }, 'y.json')).toThrow(/y\.json: summary\[0\]\.meanDrop: expected \{ mean, low, high \}/);
   });
 
   it('renders the error profile as such and explains it', () => {
@@ -152,6 +205,7 @@ describe('renderHtmlReport', () => {
     expect(out.match(/class="num err"/g)).toHaveLength(4); // 3 × hailo8-w4a8 + qat × rknn-mmse
     for (const name of CHARTS) expect(out).toContain(`data-chart="${name}"`);
     expect(out).toContain('vitis-dpu-pow2'); // FP's worst profile once hailo8 is gone
+    expect(out).toContain('No intervals in this report');
 
     // A nearly empty report still renders.
     const empty = { ...base, methods: [], summary: [], verdicts: [], versions: {}, evaluation: { ...base.evaluation, models: [] } } as RunReport;

@@ -1,6 +1,12 @@
 import { html, type RawHtml } from '../escape.js';
-import { DASH, isNum, pct, pp } from '../format.js';
-import { accuracyOf, acrossProfilesOf, dropOf, type AcrossProfiles, type ReportView } from '../reportData.js';
+import { DASH, int, isNum, pct, pp } from '../format.js';
+import { accuracyOf, acrossProfilesOf, dropOf, hasBounds, profileSummaryOf, seedCount, type AcrossProfiles, type ReportView } from '../reportData.js';
+import type { Interval } from '../types.js';
+
+/** `[2.10, 11.71]` under a value, when the interval is known. */
+function ci(i: Interval | undefined): RawHtml | string {
+  return hasBounds(i) ? html`<span class="ci">[${pp(i.low)}, ${pp(i.high)}]</span>` : '';
+}
 
 /** Index of the largest / smallest defined value (first wins on ties). */
 function extremes(values: readonly (number | undefined)[]): { max: number; min: number } {
@@ -14,6 +20,30 @@ function extremes(values: readonly (number | undefined)[]): { max: number; min: 
   return { max, min };
 }
 
+const STAT_LABEL: Readonly<Record<string, string>> = { meanDrop: 'mean drop', worstDrop: 'worst-case drop', spread: 'spread' };
+
+/** The paired differences behind the verdicts: difference, interval, size in test images, verdict. */
+function comparisonsTable(view: ReportView, seeds: number): RawHtml | string {
+  const list = Array.isArray(view.report.comparisons) ? view.report.comparisons : [];
+  if (list.length === 0) return '';
+  const images = view.report.dataset?.testSamples;
+  const label = (id: string) => view.methods.find((m) => m.id === id)?.label ?? id;
+  return html`<div class="table-wrap"><table class="plain comparisons">
+    <caption>Paired differences (${seeds === 1 ? 'bootstrap over test images, 1 seed' : `bootstrap over ${seeds} seeds and test images`}): a verdict only when the 95 % interval excludes 0</caption>
+    <thead><tr><th scope="col">Comparison</th><th scope="col">Statistic</th><th scope="col" class="num">difference pp [95 % interval]</th><th scope="col" class="num">≈ test images</th><th scope="col">Verdict</th></tr></thead>
+    <tbody>${list.map((c) => html`<tr><td class="nowrap">${label(c.method)} − ${label(c.against)}</td><td>${STAT_LABEL[c.statistic] ?? c.statistic}</td><td class="num nowrap">${pp(c.difference?.mean)} [${pp(c.difference?.low)}, ${pp(c.difference?.high)}]</td><td class="num">${isNum(images) && isNum(c.difference?.mean) ? int(Math.round(Math.abs(c.difference.mean) * images)) : DASH}</td><td class="verdict-${c.direction}">${c.verdict}</td></tr>`)}</tbody>
+  </table></div>`;
+}
+
+/** What the brackets mean, and how large one test image is. */
+function intervalNote(view: ReportView, seeds: number): RawHtml | string {
+  const b = view.report.bootstrap;
+  const images = view.report.dataset?.testSamples;
+  const perImage = isNum(images) && images > 0 ? html` One test image is ${pp(1 / images, 3)} pp of accuracy (${int(images)} test images).` : '';
+  if (!b || !isNum(b.resamples) || b.resamples === 0) return seeds > 1 ? html` Values are means over ${seeds} seeds.${perImage}` : perImage;
+  return html` Values are means over ${seeds === 1 ? '1 seed' : `${seeds} seeds`}; brackets: 95 % bootstrap percentile interval (${int(b.resamples)} resamples of ${seeds === 1 ? 'the test images' : 'seeds and test images'}).${perImage}`;
+}
+
 /** METHOD.md §6: profiles × (accuracy, drop) per method, then mean / worst-case / spread per method. */
 export function renderComparisonTable(view: ReportView): RawHtml {
   const { methods, profiles } = view;
@@ -21,7 +51,10 @@ export function renderComparisonTable(view: ReportView): RawHtml {
     return html`<section id="comparison"><h2>Accuracy across backend profiles</h2><p class="note">This report has no evaluated profiles.</p></section>`;
   }
   const errors: { profile: string; method: string; code: string; message: string }[] = [];
-  const worstRow = methods.map((m) => extremes(profiles.map((p) => dropOf(p.results.get(m.id)))).max);
+  const seeds = seedCount(view);
+  // Across-seed means (schemaVersion 2), else the single evaluation's values.
+  const dropAt = (m: (typeof methods)[number], id: string) => profileSummaryOf(m, id)?.drop.mean ?? dropOf(view.profiles.find((p) => p.id === id)?.results.get(m.id));
+  const worstRow = methods.map((m) => extremes(profiles.map((p) => dropAt(m, p.id))).max);
   const rows = profiles.map((p, pi) => {
     const cells = methods.map((m, mi) => {
       const r = p.results.get(m.id);
@@ -31,26 +64,28 @@ export function renderComparisonTable(view: ReportView): RawHtml {
         return html`<td class="num err" colspan="2" title="${r.error?.message ?? ''}">error <sup>${errors.length}</sup></td>`;
       }
       const worst = worstRow[mi] === pi;
+      const summary = profileSummaryOf(m, p.id);
+      if (summary) return html`<td class="num">${pct(summary.accuracy)}</td><td class="num drop${worst ? ' worst' : ''}">${pp(summary.drop.mean)}${ci(summary.drop)}</td>`;
       return html`<td class="num">${pct(accuracyOf(r))}</td><td class="num drop${worst ? ' worst' : ''}">${pp(dropOf(r))}</td>`;
     });
     return html`<tr><th scope="row"><span class="pname">${p.name}</span><span class="pid">${p.id}${p.vendor ? ` · ${p.vendor}` : ''}</span></th>${cells}</tr>`;
   });
 
   const stats = methods.map((m) => acrossProfilesOf(view, m));
-  const summaryRow = (label: string, pick: (s: AcrossProfiles) => number | undefined, unit: string, extra?: (s: AcrossProfiles) => string | undefined, highlight = true) => {
+  const summaryRow = (label: string, pick: (s: AcrossProfiles) => number | undefined, unit: string, extra?: (s: AcrossProfiles) => string | undefined, highlight = true, interval?: (s: AcrossProfiles) => Interval | undefined) => {
     const values = stats.map(pick);
     const { max, min } = extremes(values);
     const cells = stats.map((s, i) => {
       const cls = highlight && values.filter(isNum).length > 1 ? (i === max ? ' worst' : i === min ? ' best' : '') : '';
       const note = extra?.(s);
-      return html`<td class="num sum${cls}" colspan="2">${isNum(values[i]) ? html`${pp(values[i])}<span class="unit">${unit}</span>` : DASH}${note ? html`<span class="at">${note}</span>` : ''}</td>`;
+      return html`<td class="num sum${cls}" colspan="2">${isNum(values[i]) ? html`${pp(values[i])}<span class="unit">${unit}</span>` : DASH}${ci(interval?.(s))}${note ? html`<span class="at">${note}</span>` : ''}</td>`;
     });
     return html`<tr class="summary"><th scope="row">${label}</th>${cells}</tr>`;
   };
 
   return html`<section id="comparison">
   <h2>Accuracy across backend profiles</h2>
-  <p class="lede">Each checkpoint is compiled the way each backend's post-training quantizer would compile it and run with the profile's numerics. <em>Drop</em> is the float accuracy of the same checkpoint minus its accuracy on the profile, in percentage points; the largest drop of each method is highlighted.</p>
+  <p class="lede">Each checkpoint is compiled the way each backend's post-training quantizer would compile it and run with the profile's numerics. <em>Drop</em> is the float accuracy of the same checkpoint minus its accuracy on the profile, in percentage points; the largest drop of each method is highlighted.${intervalNote(view, seeds)}</p>
   <div class="table-wrap"><table class="compare">
     <thead>
       <tr><th rowspan="2" scope="col">Profile</th>${methods.map((m) => html`<th colspan="2" scope="colgroup" class="method" style="--accent:${m.color}">${m.label}</th>`)}</tr>
@@ -59,11 +94,12 @@ export function renderComparisonTable(view: ReportView): RawHtml {
     <tbody>${rows}</tbody>
     <tbody class="summaries">
       ${summaryRow('Float accuracy (%)', (s) => s.floatAccuracy, '', undefined, false)}
-      ${summaryRow('Mean drop', (s) => s.meanDrop, ' pp')}
-      ${summaryRow('Worst-case drop', (s) => s.worstDrop, ' pp', (s) => s.worstProfile)}
-      ${summaryRow('Spread (max − min)', (s) => s.spread, ' pp')}
+      ${summaryRow('Mean drop', (s) => s.meanDrop, ' pp', undefined, true, (s) => s.intervals?.meanDrop)}
+      ${summaryRow('Worst-case drop', (s) => s.worstDrop, ' pp', (s) => s.worstProfile, true, (s) => s.intervals?.worstDrop)}
+      ${summaryRow('Spread (max − min)', (s) => s.spread, ' pp', undefined, true, (s) => s.intervals?.spread)}
     </tbody>
   </table></div>
+  ${comparisonsTable(view, seeds)}
   ${errors.length > 0 ? html`<ol class="footnotes">${errors.map((e) => html`<li><strong>${e.method}</strong> on <span class="mono">${e.profile}</span>: <span class="mono">${e.code}</span>${e.message ? ` — ${e.message}` : ''}</li>`)}</ol>` : ''}
 </section>`;
 }

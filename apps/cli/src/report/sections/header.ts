@@ -1,10 +1,14 @@
 import { html, type RawHtml } from '../escape.js';
 import { DASH, dateTime, int, isNum, pct, pp } from '../format.js';
-import { acrossProfilesOf, type ReportView } from '../reportData.js';
+import { acrossProfilesOf, hasBounds, seedCount, type ReportView } from '../reportData.js';
+import type { Interval } from '../types.js';
+
+const bracket = (i: Interval | undefined) => (hasBounds(i) ? ` [${pp(i.low)}, ${pp(i.high)}]` : '');
 
 export const SECTIONS = [
   ['comparison', 'Comparison'],
   ['accuracy', 'Accuracy'],
+  ['drop-sources', 'Drop sources'],
   ['training', 'Training'],
   ['weights', 'Weights'],
   ['sensitivity', 'Sensitivity'],
@@ -16,6 +20,15 @@ export const SECTIONS = [
 
 function meta(label: string, value: RawHtml | string): RawHtml {
   return html`<div class="meta"><dt>${label}</dt><dd>${value}</dd></div>`;
+}
+
+/** `seed 0`, or `3 seeds (0, 1, 2) · 95 % intervals from 1,000 bootstrap resamples`. */
+function seedsText(view: ReportView): string {
+  const r = view.report;
+  const n = seedCount(view);
+  const seeds = n > 1 ? `${n} seeds (${r.seeds.join(', ')})` : `seed ${isNum(r.seed) ? r.seed : DASH}`;
+  const b = r.bootstrap;
+  return b && isNum(b.resamples) && b.resamples > 0 ? `${seeds} · 95 % intervals from ${int(b.resamples)} bootstrap resamples` : seeds;
 }
 
 /** Title, date, run settings, the verdicts and one card per method. */
@@ -30,14 +43,14 @@ export function renderHeader(view: ReportView): RawHtml {
     return html`<div class="card" style="--accent:${m.color}">
   <div class="card-title">${m.label}</div>
   <div class="card-big">${pp(s.worstDrop)}<small> pp</small></div>
-  <div class="card-sub">worst-case drop${s.worstProfile ? html` · <span class="mono">${s.worstProfile}</span>` : ''}</div>
-  <dl class="card-facts"><div><dt>float acc.</dt><dd>${pct(s.floatAccuracy)} %</dd></div><div><dt>mean drop</dt><dd>${pp(s.meanDrop)} pp</dd></div><div><dt>spread</dt><dd>${pp(s.spread)} pp</dd></div></dl>
+  <div class="card-sub">worst-case drop${bracket(s.intervals?.worstDrop)}${s.worstProfile ? html` · <span class="mono">${s.worstProfile}</span>` : ''}</div>
+  <dl class="card-facts"><div><dt>float acc.</dt><dd>${pct(s.floatAccuracy)} %</dd></div><div><dt>mean drop</dt><dd>${pp(s.meanDrop)} pp${bracket(s.intervals?.meanDrop)}</dd></div><div><dt>spread</dt><dd>${pp(s.spread)} pp${bracket(s.intervals?.spread)}</dd></div></dl>
 </div>`;
   });
   return html`<header class="top">
   <p class="eyebrow">Quant-Trim run report</p>
   <h1>${title}</h1>
-  <p class="date">${dateTime(r.createdAt)} · seed ${isNum(r.seed) ? r.seed : DASH}</p>
+  <p class="date">${dateTime(r.createdAt)} · ${seedsText(view)}</p>
   <dl class="metas">
     ${meta('Dataset', d ? html`${d.name} <span class="dim">· ${int(d.trainSamples)} train / ${int(d.testSamples)} test · ${isNum(d.classes) ? d.classes : DASH} classes · ${shape}</span>${d.source ? html`<span class="source">${d.source}</span>` : ''}` : DASH)}
     ${meta('Model', r.model ? html`${r.model.name} <span class="dim">· ${int(r.model.parameters)} parameters</span>` : DASH)}

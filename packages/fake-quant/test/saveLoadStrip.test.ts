@@ -108,6 +108,32 @@ describe('save / load / strip', () => {
     q.dispose();
   });
 
+  it('stripQuantization deploys activation tail-trim clamps: the float model is bounded as in training', async () => {
+    const model = referenceCnn();
+    seedWeights(model, 4);
+    const q = quantizeModel(model, { observer: { tailTrim: { pMax: 0.05 } } });
+    const controller = new QuantTrimController(q, { totalSteps: 4, lambda: { type: 'constant', value: 1 } });
+    q.model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+    for (const { x, y } of batches(3)) {
+      controller.beginStep();
+      await q.model.trainOnBatch(x, y);
+      await controller.endStep();
+    }
+    const plain = stripQuantization(q).model;
+    const clamps = plain.layers.filter((l) => l.name.endsWith('_clamp'));
+    expect(clamps.length).toBeGreaterThan(0);
+    const bounds = q.fakeQuantLayers().map((l) => l.deployedClamp()).filter((b) => b !== undefined);
+    expect(bounds.length).toBe(clamps.length);
+    // At λ = 0 the quantized model applies the same clamps: the stripped model equals it.
+    q.setLambda(0);
+    const x = randomBatch([3, 12, 12, 1], 21);
+    expect(maxAbsDiff(plain.predict(x) as tf.Tensor, q.model.predict(x) as tf.Tensor)).toBeLessThan(1e-5);
+    // Without the clamps (deploy: false) the float model differs (the clamp bites on these inputs).
+    const open = stripQuantization(quantizeModel(model, {})).model;
+    expect(maxAbsDiff(plain.predict(x) as tf.Tensor, open.predict(x) as tf.Tensor)).toBeGreaterThan(1e-4);
+    q.dispose();
+  });
+
   it('loading a model without Quant-Trim metadata is a coded error', async () => {
     const io = memory();
     await referenceCnn().save(io.save);

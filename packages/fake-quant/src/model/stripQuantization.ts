@@ -19,7 +19,11 @@ export interface StripOptions {
 }
 
 export interface StrippedModel {
-  /** The plain float model: standard tfjs layers with the trained weights (BatchNorm folded with its trained moving statistics where `batchNorm: 'fold'`). */
+  /**
+   * The plain float model: standard tfjs layers with the trained weights (BatchNorm folded with its
+   * trained moving statistics where `batchNorm: 'fold'`), and a clamp (`ReLU(maxValue)` or `Clamp`)
+   * wherever activation tail trimming deploys one.
+   */
   model: tf.LayersModel;
   /** Each activation quantization point: the tensor it sat on (the output of `after`) and its observed range. */
   activationRanges: (ActivationRange & { after: string })[];
@@ -85,7 +89,9 @@ export function stripQuantization(quantized: QuantizedModel, options: StripOptio
           const range = ranges.get(layer.name);
           if (range !== undefined) activationRanges.push({ ...range, after: producerName.get(node.inputTensors[0]!.id) ?? producerName.get(inputs[0]!.id) ?? '' });
           producerName.set(node.outputTensors[0]!.id, producerName.get(node.inputTensors[0]!.id) ?? '');
-          return inputs;
+          // Activation tail trimming deploys its clamp: the float model backends calibrate is bounded as in training.
+          const clamp = layer.deployedClampLayer();
+          return clamp === undefined ? inputs : [clamp.apply(inputs[0]!) as tf.SymbolicTensor];
         }
         if (layer instanceof QuantBatchNormalization && layer.foldedInto !== undefined) {
           // Folded into its producer's weights (below): the deployed graph has no BatchNorm here.

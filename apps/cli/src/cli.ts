@@ -52,7 +52,10 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--p-max <p>', 'Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)')
       .option('--refresh-every <k>', 'Reverse pruning: steps between mask refreshes')
       .option('--trim-schedule <json|file>', 'Reverse pruning: strength schedule s_t (p_t = p_max·s_t; default follows λ)')
-      .option('--no-trim', 'Quant-Trim without reverse pruning');
+      .option('--no-trim', 'Quant-Trim without reverse pruning')
+      .option('--activation-trim', 'quant-trim: activation tail trimming (clamp each quantized activation at a running quantile; config activationTrim)')
+      .option('--random-calibration', 'quant-trim: calibrator randomisation (each step a range from min/max, percentile, entropy, MSE or SQNR; config randomCalibration)')
+      .option('--randomize-schemes', 'quant-trim: scheme randomisation (per-channel / per-tensor / power-of-two grids each step; config scheme.randomize)');
   }
   if (which.evaluation) {
     cmd
@@ -83,11 +86,12 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .example('quant-trim demo --epochs 1 --out out/quick-demo')
     .action((flags) => onAction('demo', async (ctx) => (await import('./commands/demo/index.js')).demo(flags, ctx)));
 
-  runOptions(cli.command('train', 'Train one checkpoint (fp | qat | quant-trim); a complete checkpoint is written after every epoch'), { training: true, evaluation: false })
-    .option('--method <method>', 'fp, qat or quant-trim', { default: 'quant-trim' })
+  runOptions(cli.command('train', 'Train one checkpoint (fp | qat | quant-trim | quant-trim-paper); a complete checkpoint is written after every epoch'), { training: true, evaluation: false })
+    .option('--method <method>', 'fp, qat, quant-trim or quant-trim-paper', { default: 'quant-trim' })
     .option('--resume', 'Continue from the last complete checkpoint (same settings → same result as an uninterrupted run)')
     .example('quant-trim train --method quant-trim --model cnn --dataset mnist --epochs 3')
     .example('quant-trim train --method qat --scheme int4-sym-per-channel --resume')
+    .example('quant-trim train --method quant-trim --activation-trim --random-calibration')
     .action((flags) => onAction('train', async (ctx) => (await import('./commands/train/index.js')).train(flags, ctx)));
 
   cli

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { loadConfig, mergeOptions, resolveSchemes, type Config, type ConfigFlags } from '../config/index.js';
+import { loadConfig, mergeOptions, resolveRecipe, resolveSchemes, type Config, type ConfigFlags } from '../config/index.js';
 import { describeDataset, loadDataset } from '../data/index.js';
 import type { Dataset } from '../data/types.js';
 import { buildModel, isModelName, loadModelJson } from '../models/index.js';
@@ -65,6 +65,7 @@ export function comparisonOptions(config: Config, dataset: Dataset, ctx: Command
     bootstrapResamples: config.bootstrapResamples,
     lambda: config.lambda as never,
     trim: config.trim as TrimChoice,
+    recipe: resolveRecipe(config),
     profiles: config.profiles,
     calibrationSamples: config.calibrationSamples,
     runtimes: config.runtimes,

@@ -37,6 +37,12 @@ export interface ConfigFlags {
   readonly runtimes?: string | readonly string[];
   readonly latency?: boolean;
   readonly out?: string | number;
+  /** `--activation-trim` → `activationTrim.enabled: true`. */
+  readonly activationTrim?: boolean;
+  /** `--random-calibration` → `randomCalibration.enabled: true`. */
+  readonly randomCalibration?: boolean;
+  /** `--randomize-schemes` → `scheme.randomize: true` (the default sets). */
+  readonly randomizeSchemes?: boolean;
   /** `--lambda <json | file.json>`: the λ schedule (a @quant-trim/schedulers config). */
   readonly lambda?: string;
   /** `--trim-schedule <json | file.json>` → `trim.strength`: the trimming strength schedule. */
@@ -70,7 +76,12 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   out: ['out'],
   lambda: ['lambda'],
   trimSchedule: ['trim', 'strength'],
+  activationTrim: ['activationTrim', 'enabled'],
+  randomCalibration: ['randomCalibration', 'enabled'],
+  randomizeSchemes: ['scheme', 'randomize'],
 };
+/** Config sections a flag sets one field of (the others keep the file's values). */
+const SECTIONS = new Set(['trim', 'activationTrim', 'randomCalibration']);
 const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes']);
 const STRINGS = new Set<FlagKey>(['dataset', 'model', 'scheme', 'activations', 'out']);
@@ -121,22 +132,29 @@ export function mergeOptions(config: Config, cliFlags: ConfigFlags): Config {
   const merged: Record<string, unknown> = { ...config };
   for (const key of given) {
     const [head] = TARGETS[key] as [keyof Config];
-    if (head === 'trim' || head === 'scheme') continue;
+    if (SECTIONS.has(head) || head === 'scheme') continue;
     merged[head] = parsed[head];
   }
-  if (given.some((key) => TARGETS[key][0] === 'trim')) {
-    const flags = (input['trim'] ?? {}) as Record<string, unknown>;
-    merged['trim'] = { ...config.trim, ...Object.fromEntries(Object.keys(flags).map((k) => [k, parsed.trim[k as keyof Config['trim']]])) };
+  for (const section of SECTIONS) {
+    if (!given.some((key) => TARGETS[key][0] === section)) continue;
+    const flags = (input[section] ?? {}) as Record<string, unknown>;
+    const value = parsed[section as keyof Config] as Record<string, unknown>;
+    merged[section] = { ...(config[section as keyof Config] as Record<string, unknown>), ...Object.fromEntries(Object.keys(flags).map((k) => [k, value[k]])) };
   }
-  if (cliFlags.scheme !== undefined || cliFlags.activations !== undefined) merged['scheme'] = mergeScheme(config.scheme, cliFlags.scheme, cliFlags.activations);
+  if (cliFlags.scheme !== undefined || cliFlags.activations !== undefined || cliFlags.randomizeSchemes === true) {
+    merged['scheme'] = mergeScheme(config.scheme, cliFlags.scheme, cliFlags.activations, cliFlags.randomizeSchemes === true ? true : undefined);
+  }
   return merged as Config;
 }
 
-function mergeScheme(scheme: Config['scheme'], weights: string | undefined, activations: string | undefined): Config['scheme'] {
+function mergeScheme(scheme: Config['scheme'], weights: string | undefined, activations: string | undefined, randomize: true | undefined): Config['scheme'] {
   if (typeof scheme === 'string') {
-    return activations === undefined ? weights ?? scheme : { weights: weights ?? scheme, activations };
+    if (activations === undefined && randomize === undefined) return weights ?? scheme;
+    return { weights: weights ?? scheme, ...(activations !== undefined ? { activations } : {}), ...(randomize !== undefined ? { randomize } : {}) };
   }
-  return { ...scheme, ...(weights !== undefined ? { weights } : {}), ...(activations !== undefined ? { activations } : {}) };
+  // --randomize-schemes keeps the file's own sets when it has some.
+  const keepSets = randomize === true && typeof scheme.randomize === 'object';
+  return { ...scheme, ...(weights !== undefined ? { weights } : {}), ...(activations !== undefined ? { activations } : {}), ...(randomize !== undefined && !keepSets ? { randomize } : {}) };
 }
 
 /** `--lambda` / `--trim-schedule`: inline JSON, or a path to a JSON file (relative to the working directory). */

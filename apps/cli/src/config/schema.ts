@@ -11,7 +11,7 @@ export const CONFIG_SCHEMA_ID = 'https://quant-trim.github.io/schemas/cli/quant-
 
 export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'synthetic'] as const;
 export const BUILTIN_MODELS = ['mlp', 'cnn', 'dscnn', 'resnet-tiny'] as const;
-export const METHODS = ['fp', 'qat', 'quant-trim'] as const;
+export const METHODS = ['fp', 'qat', 'quant-trim', 'quant-trim-paper'] as const;
 export const RUNTIMES = ['onnxruntime-node', 'onnxruntime-web'] as const;
 export type Method = (typeof METHODS)[number];
 export type RuntimeName = (typeof RUNTIMES)[number];
@@ -30,6 +30,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   /** λ: METHOD.md §3.1 with its default breakpoints; `totalSteps` is filled in at run time. */
   lambda: { type: 'quantTrimCurriculum', unit: 'fraction', warmup: 0.1, quarticEnd: 0.5, lambdaAtQuarticEnd: 0.25, fullAt: 0.85 } as LambdaConfig,
   trim: { pMax: 0.005, refreshEvery: 100, enabled: true },
+  activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 1, deploy: true },
+  randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 25 },
   calibrationSamples: 512,
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],
   latency: false,
@@ -84,6 +86,48 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     })
     .meta({ id: 'schemeName', description: 'A @quant-trim/quant-grid scheme preset (or a plugin scheme registered before the config is parsed).', examples: builtinSchemeNames });
 
+  const gridError = 'expected a scheme name or grid options { bits?, signed?, symmetric?, narrowRange?, granularity?, scaleConstraint?, rounding? }';
+  const grid = z
+    .union(
+      [
+        schemeName,
+        z
+          .strictObject(
+            {
+              bits: z.int({ error: 'expected an integer in 2..16' }).min(2).max(16).optional(),
+              signed: z.boolean().optional(),
+              symmetric: z.boolean().optional(),
+              narrowRange: z.boolean().optional(),
+              granularity: z.enum(['per-tensor', 'per-channel'], { error: 'expected "per-tensor" or "per-channel"' }).optional().describe('Axes are chosen per layer.'),
+              scaleConstraint: z.enum(['float', 'pow2'], { error: 'expected "float" or "pow2"' }).optional(),
+              rounding: z.enum(['half-even', 'half-away', 'half-up', 'floor'], { error: 'expected "half-even", "half-away", "half-up" or "floor"' }).optional(),
+            },
+            { error: gridError }
+          )
+          .describe('Grid options (quant-grid `createScheme`); granularity per-tensor or per-channel.'),
+      ],
+      { error: gridError }
+    );
+  const randomize = z
+    .union(
+      [
+        z.boolean({ error: 'expected a boolean or { weights?, activations? }' }),
+        z.strictObject(
+          {
+            weights: z.array(grid, { error: 'expected an array of grids' }).min(1, { error: 'expected at least one grid' }).optional().describe('Weight grids sampled per step. Default: see `true`.'),
+            activations: z.array(grid, { error: 'expected an array of grids' }).min(1, { error: 'expected at least one grid' }).optional().describe('Activation grids sampled per step. Default: see `true`.'),
+          },
+          { error: 'expected a boolean or { weights?, activations? }' }
+        ),
+      ],
+      { error: 'expected a boolean or { weights?, activations? }' }
+    )
+    .describe(
+      'Scheme randomisation (method quant-trim): each training step every weight quantizer uses one grid sampled from `weights` and every activation quantizer one from `activations`. ' +
+        '`true`: weights at the trained width per-channel, per-tensor, and per-tensor with power-of-two scales (e.g. INT4 per-tensor and pow2 for an int4 run, as Hailo and Vitis quantize); ' +
+        'activations uint8 asymmetric, int8 symmetric and int8 power-of-two per-tensor (8-bit activation presets only). Default false.'
+    );
+
   const schemeObject = z
     .strictObject(
       {
@@ -95,10 +139,11 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
             'Weight presets per layer: keys are layer-name patterns (`*` any run of characters, `?` one character, matched against the whole name); the first matching pattern in file order wins, unmatched layers use `weights`.'
           )
           .optional(),
+        randomize: randomize.optional(),
       },
-      { error: 'expected an object { weights?, activations?, layers? }' }
+      { error: 'expected an object { weights?, activations?, layers?, randomize? }' }
     )
-    .describe('Weight, activation and per-layer presets.');
+    .describe('Weight, activation and per-layer presets, and scheme randomisation.');
 
   const schedule = () =>
     z
@@ -131,6 +176,41 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
       { error: 'expected an object { pMax?, refreshEvery?, enabled?, strength? }' }
     )
     .describe('Reverse pruning (Quant-Trim only).');
+
+  const shareError = 'expected a number in (0, 0.5)';
+  const activationTrim = z
+    .strictObject(
+      {
+        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.activationTrim.enabled).describe('Activation tail trimming during quant-trim training. Default false.'),
+        pMax: z.number({ error: shareError }).gt(0, { error: shareError }).lt(0.5, { error: shareError }).default(CONFIG_DEFAULTS.activationTrim.pMax).describe('Share of each activation tail clamped at full strength (p_t = pMax · λ_t). Default 0.005.'),
+        momentum: z.number({ error: 'expected a number in [0, 1)' }).min(0, { error: 'expected a number in [0, 1)' }).lt(1, { error: 'expected a number in [0, 1)' }).default(CONFIG_DEFAULTS.activationTrim.momentum).describe('EMA weight of the running quantile. Default 0.9.'),
+        refreshEvery: int(1, 'Steps between quantile estimates. Default 1.').default(CONFIG_DEFAULTS.activationTrim.refreshEvery),
+        deploy: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.activationTrim.deploy).describe('Keep the clamp in the deployed float model (a Clip in the ONNX file), so every backend calibrates the bounded tensor. Default true.'),
+      },
+      { error: 'expected an object { enabled?, pMax?, momentum?, refreshEvery?, deploy? }' }
+    )
+    .describe('Activation tail trimming (method quant-trim, beyond the paper): each quantized activation is clamped at a running high quantile whose share rises with λ.');
+  const calibratorNames = schemes.calibratorNames();
+  const randomCalibration = z
+    .strictObject(
+      {
+        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.randomCalibration.enabled).describe('Calibrator randomisation during quant-trim training. Default false.'),
+        calibrators: z
+          .array(
+            z.string({ error: 'expected a calibrator name' }).superRefine((name, ctx) => {
+              if (!calibratorNames.includes(name)) ctx.addIssue({ code: 'custom', message: `unknown calibrator ${JSON.stringify(name)}; registered: ${calibratorNames.join(', ')}`, input: name });
+            }),
+            { error: 'expected an array of calibrator names' }
+          )
+          .min(1, { error: 'expected at least one calibrator' })
+          .superRefine(uniqueItems)
+          .default(() => [...CONFIG_DEFAULTS.randomCalibration.calibrators])
+          .describe('The calibrators sampled from (quant-grid names; "percentile" means the 99.99th). Default minmax, percentile, entropy, mse, sqnr.'),
+        refreshEvery: int(1, 'Steps between running-histogram refreshes. Default 25.').default(CONFIG_DEFAULTS.randomCalibration.refreshEvery),
+      },
+      { error: 'expected an object { enabled?, calibrators?, refreshEvery? }' }
+    )
+    .describe('Calibrator randomisation (method quant-trim, beyond the paper): each step an activation quantizer takes its range from one calibrator of the set, on a running histogram.');
 
   const profileIds = backends.ids();
   const profile = z
@@ -168,7 +248,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         .min(1, { error: 'expected at least one method' })
         .superRefine(uniqueItems)
         .default(CONFIG_DEFAULTS.methods)
-        .describe('Training methods to run, in order. Default ["fp", "qat", "quant-trim"].')
+        .describe('Training methods to run, in order: "fp", "qat", "quant-trim" (the curriculum, reverse pruning and the mechanisms enabled below), "quant-trim-paper" (the paper\'s recipe only). Default ["fp", "qat", "quant-trim"].')
         .meta({ uniqueItems: true }),
       scheme: z
         .union([schemeName, schemeObject], { error: 'expected a scheme name or an object { weights?, activations?, layers? }' })
@@ -181,6 +261,8 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
       lr: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.lr).describe('Learning rate (Adam). Default 0.003.'),
       lambda: lambda.default(() => ({ ...CONFIG_DEFAULTS.lambda })),
       trim: trim.prefault({}),
+      activationTrim: activationTrim.prefault({}),
+      randomCalibration: randomCalibration.prefault({}),
       profiles: z
         .array(profile, { error: 'expected an array of backend profile ids' })
         .min(1, { error: 'expected at least one profile' })

@@ -13,7 +13,7 @@ import { RUN_REPORT_SCHEMA_ID } from '../report/types.js';
 import { exportCheckpoint, weightHistograms } from '../train/exportModels.js';
 import { seededSubset } from '../data/split.js';
 import { writeFileAtomic } from '../train/checkpoints.js';
-import { accuracyOf, trainMethod, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
+import { accuracyOf, trainMethod, type RecipeChoice, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
 import { METHOD_LABELS, summarizeSeeds, type SeedEvaluation } from './summarize.js';
 
@@ -36,6 +36,8 @@ export interface CompareOptions {
   readonly bootstrapResamples?: number;
   readonly lambda?: ScheduleConfig;
   readonly trim?: TrimChoice;
+  /** Mechanisms the `quant-trim` method adds to the paper's recipe. */
+  readonly recipe?: RecipeChoice;
   /** Profile ids (default: all registered). */
   readonly profiles?: readonly string[];
   readonly calibrationSamples: number;
@@ -159,6 +161,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
       scheme: options.scheme,
       ...(options.lambda !== undefined ? { lambda: options.lambda } : {}),
       ...(options.trim !== undefined ? { trim: options.trim } : {}),
+      ...(options.recipe !== undefined ? { recipe: options.recipe } : {}),
       dir: checkpoint,
       resume: options.resume,
       label: `${options.model.name}${seedLabel}`,

@@ -49,7 +49,7 @@ describe('parseConfig', () => {
     expect(errorsOf({ batchSize: 1.5 })).toEqual(['batchSize: expected an integer ≥ 1, got 1.5']);
     expect(errorsOf({ lr: 0 })).toEqual(['lr: expected a number > 0, got 0']);
     expect(errorsOf({ trim: { pMax: 0.5 } })).toEqual(['trim.pMax: expected a number in (0, 0.2], got 0.5']);
-    expect(errorsOf({ methods: ['fp', 'qta'] })).toEqual(['methods.1: expected one of "fp", "qat", "quant-trim", got "qta"']);
+    expect(errorsOf({ methods: ['fp', 'qta'] })).toEqual(['methods.1: expected one of "fp", "qat", "quant-trim", "quant-trim-paper", got "qta"']);
     expect(errorsOf({ methods: ['fp', 'fp'] })).toEqual(['methods.1: duplicate "fp"']);
     expect(errorsOf({ model: 'vgg' })).toEqual(['model: expected one of "mlp", "cnn", "dscnn", "resnet-tiny" or a path ending in .json, got "vgg"']);
   });

@@ -2,19 +2,17 @@ import { join, resolve } from 'node:path';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
-import type { Method } from '../../report/types.js';
+import { METHODS, resolveRecipe, type Method } from '../../config/index.js';
 import { exportCheckpoint } from '../../train/exportModels.js';
 import { trainMethod, type TrimChoice } from '../../train/trainMethod.js';
 import { ensureOutputDir, type CommandContext } from '../context.js';
 import { resolveConfig, resolveDataset, resolveModel, schemeChoice, type RunFlags } from '../settings.js';
 
 export interface TrainFlags extends RunFlags {
-  /** `fp`, `qat` or `quant-trim` (default). */
+  /** `fp`, `qat`, `quant-trim` (default) or `quant-trim-paper`. */
   readonly method?: string;
   readonly resume?: boolean;
 }
-
-const METHODS: readonly Method[] = ['fp', 'qat', 'quant-trim'];
 
 /**
  * `quant-trim train`: trains one method and writes `<out>/checkpoints/<method>/` (a complete
@@ -23,7 +21,7 @@ const METHODS: readonly Method[] = ['fp', 'qat', 'quant-trim'];
  */
 export async function train(flags: TrainFlags, ctx: CommandContext) {
   const method = (flags.method ?? 'quant-trim') as Method;
-  if (!METHODS.includes(method)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(flags.method)}` });
+  if (!(METHODS as readonly string[]).includes(method)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(flags.method)}` });
   const config = await resolveConfig(flags, ctx);
   const out = ensureOutputDir(resolve(ctx.cwd, config.out));
   const dataset = await resolveDataset(config, ctx);
@@ -41,6 +39,7 @@ export async function train(flags: TrainFlags, ctx: CommandContext) {
     scheme: schemeChoice(config),
     lambda: config.lambda as never,
     trim: config.trim as TrimChoice,
+    recipe: resolveRecipe(config),
     dir,
     resume: flags.resume === true,
     label: model.name,

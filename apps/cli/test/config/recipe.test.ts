@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRandomizeSets, mergeOptions, parseConfig, resolveRecipe, type Config } from '../../src/config/index.js';
+
+function config(json: Record<string, unknown>): Config {
+  const { value, errors } = parseConfig(json, 'test.json');
+  if (!value) throw new Error(errors.join('\n'));
+  return value;
+}
+
+describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
+  it('is the paper recipe by default: no mechanism enabled', () => {
+    expect(resolveRecipe(config({}))).toEqual({});
+  });
+
+  it('maps activationTrim, randomCalibration and scheme.randomize to fake-quant options', () => {
+    const recipe = resolveRecipe(
+      config({
+        scheme: { weights: 'int4-sym-per-channel', randomize: true },
+        activationTrim: { enabled: true, pMax: 0.01 },
+        randomCalibration: { enabled: true, calibrators: ['minmax', 'percentile', 'entropy'], refreshEvery: 10 },
+      }),
+    );
+    expect(recipe.activationTrim).toEqual({ pMax: 0.01, momentum: 0.9, refreshEvery: 1, deploy: true });
+    expect(recipe.randomCalibration).toEqual({ calibrators: ['minmax', { name: 'percentile', options: { percentile: 99.99 } }, 'entropy'], refreshEvery: 10 });
+    // `true`: the trained width per-channel, per-tensor and power-of-two per-tensor; 8-bit activation grids.
+    expect(recipe.randomize?.weights).toEqual(defaultRandomizeSets('int4-sym-per-channel', 'uint8-asym-per-tensor').weights);
+    expect(recipe.randomize?.weights?.slice(1).map((s) => (s as { name: string }).name)).toEqual(['int4-sym-per-channel', 'int4-sym-per-tensor', 'int4-pow2-per-tensor']);
+    expect(recipe.randomize?.activations).toEqual(['uint8-asym-per-tensor', 'int8-sym-per-tensor', 'int8-pow2-per-tensor']);
+  });
+
+  it('takes explicit randomisation sets of presets and grid options', () => {
+    const recipe = resolveRecipe(config({ scheme: { randomize: { weights: ['int8-sym-per-channel', { bits: 4, granularity: 'per-tensor', scaleConstraint: 'pow2' }] } } }));
+    expect(recipe.randomize?.weights).toEqual(['int8-sym-per-channel', { bits: 4, scaleConstraint: 'pow2' }]);
+    expect(recipe.randomize?.activations).toHaveLength(3);
+  });
+
+  it('validates the new fields with dotted paths', () => {
+    const { errors } = parseConfig({ activationTrim: { pMax: 0.7 }, randomCalibration: { calibrators: ['nope'] }, scheme: { randomize: { weights: [{ bits: 1 }] } } }, 'test.json');
+    expect(errors.join('\n')).toMatch(/activationTrim\.pMax: expected a number in \(0, 0\.5\)/);
+    expect(errors.join('\n')).toMatch(/randomCalibration\.calibrators\.0: unknown calibrator "nope"/);
+    expect(errors.join('\n')).toMatch(/scheme/);
+  });
+
+  it('--activation-trim, --random-calibration and --randomize-schemes enable the mechanisms, keeping the file\'s other settings', () => {
+    const base = config({ scheme: 'int4-sym-per-channel', activationTrim: { pMax: 0.02 } });
+    const merged = mergeOptions(base, { activationTrim: true, randomCalibration: true, randomizeSchemes: true });
+    expect(merged.activationTrim).toMatchObject({ enabled: true, pMax: 0.02 });
+    expect(merged.randomCalibration.enabled).toBe(true);
+    expect(merged.scheme).toEqual({ weights: 'int4-sym-per-channel', randomize: true });
+    const recipe = resolveRecipe(merged);
+    expect(Object.keys(recipe).sort()).toEqual(['activationTrim', 'randomCalibration', 'randomize']);
+  });
+
+  it('accepts quant-trim-paper as a method', () => {
+    expect(config({ methods: ['fp', 'quant-trim-paper', 'quant-trim'] }).methods).toEqual(['fp', 'quant-trim-paper', 'quant-trim']);
+  });
+});

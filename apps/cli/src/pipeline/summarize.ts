@@ -61,9 +61,11 @@ const pp = (v: number) => (v * 100).toFixed(2).replace(/^-/, '−').replace(/^�
 export const ppInterval = (i: Interval) => `${pp(i.mean)} pp [${pp(i.low)}, ${pp(i.high)}]`;
 const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
-/** A test-image count for a difference in shares: `≈ 7 of 10,000 test images`. */
+/** A test-image count for a difference in shares: `≈ 7 of 10,000 test images` (one decimal when the mean over seeds is a fraction of an image). */
 export function imagesText(share: number, images: number): string {
-  const n = Math.round(Math.abs(share) * images);
+  const exact = Math.abs(share) * images;
+  // Means over several seeds can be fractions of an image.
+  const n = Math.abs(exact - Math.round(exact)) < 0.05 ? String(Math.round(exact)) : exact.toFixed(1);
   return `≈ ${n} of ${thousands(images)} test image${images === 1 ? '' : 's'}`;
 }
 

@@ -60,6 +60,9 @@ td.sum .unit { font-weight: 400; color: var(--muted); font-size: 12px; }
 td.verdict-lower { color: #1f7a3a; font-weight: 600; }
 td.verdict-higher { color: #b3261e; font-weight: 600; }
 td.verdict-inconclusive { color: var(--muted); }
+table.drop-sources td { white-space: nowrap; font-size: 12.5px; }
+table.drop-sources td, table.drop-sources th { padding-left: 8px; padding-right: 8px; }
+table.drop-sources caption .dot { margin-right: 6px; }
 .keep-bar { display: inline-block; height: 8px; border-radius: 4px; background: #2f6fde; vertical-align: middle; margin-right: 6px; }
 .keep-bar.low { background: #c8402a; }
 td.sum .at { display: block; font-size: 11.5px; font-weight: 400; color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; }

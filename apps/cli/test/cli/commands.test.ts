@@ -145,22 +145,94 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
     expect(notCheckpoint.stderr).toMatch(/QT_MODEL_LOAD: .* is not a checkpoint/);
   });
 
-  it('compare writes the METHOD.md §6 table, report.json and a report the report command re-renders', async () => {
+  it('compare --seeds 2 writes per-seed results, intervals and comparisons; --resume reuses finished seeds; report re-renders', async () => {
     const dir = tempDir('compare');
     const out = join(dir, 'out');
-    const compared = await run(['compare', ...FAST, '--model', 'mlp', '--profiles', 'tflite-int8,qnn-htp-w8a8-tfe,ort-dynamic-u8s8', '--out', out]);
+    const args = ['compare', ...FAST, '--model', 'mlp', '--profiles', 'tflite-int8,trt-int8-entropy', '--seed', '5', '--seeds', '2', '--bootstrap-resamples', '200', '--out', out];
+    const compared = await run(args);
     expect(compared.stderr).toBe('');
     expect(compared.code).toBe(0);
-    expect(compared.stdout).toMatch(/^profile\s+FP acc %\s+drop pp\s+QAT acc %\s+drop pp\s+Quant-Trim acc %\s+drop pp/m);
-    expect(compared.stdout).toMatch(/^worst-case drop\s/m);
-    expect(compared.stdout).toMatch(/Quant-Trim worst-case drop .* vs FP /);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { methods: { method: string }[]; command: string; evaluation: { models: unknown[] } };
-    expect(report.methods.map((m) => m.method)).toEqual(['fp', 'qat', 'quant-trim']);
-    expect(report.evaluation.models).toHaveLength(3);
-    expect(report.command).toMatch(/^quant-trim compare --dataset synthetic /);
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/data-chart="accuracy"/);
+    expect(compared.stdout).toMatch(/^profile\s+FP acc %\s+drop pp \[95 %\]\s+QAT acc %\s+drop pp \[95 %\]\s+Quant-Trim acc %\s+drop pp \[95 %\]/m);
+    expect(compared.stdout).toMatch(/^worst-case drop\s+-\s+[+-]\d+\.\d\d \[-?\d+\.\d\d, -?\d+\.\d\d\]/m);
+    expect(compared.stdout).toMatch(/means over 2 seeds \(5, 6\); \[95 %\]: bootstrap percentile interval, 200 resamples of seeds and 200 test images \(1 image = 0\.500 pp\)/);
+    expect(compared.stdout).toMatch(/Quant-Trim worst-case drop [−-]?\d+\.\d\d pp \[.*\] vs FP .*: difference .* \(≈ \d+(\.\d)? of 200 test images\): (narrower|wider|no difference measurable at 2 seeds)/);
+
+    type Interval = { mean: number; low: number; high: number };
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      $schema: string;
+      schemaVersion: number;
+      seeds: number[];
+      bootstrap: { resamples: number; seeds: number; testImages: number; method: string };
+      methods: { method: string; seed: number; checkpoint: string }[];
+      command: string;
+      evaluation: { models: { float: Record<string, unknown>; profiles: { profile: string; predictions?: unknown; calibration?: { tensors?: unknown[] } }[] }[] };
+      seedResults: { seed: number; methods: { method: string; floatAccuracy: number; profiles: { profile: string; status: string; drop?: number; dropSource?: { layer: string; tensor?: string; observedMin?: number; clipMax?: number } }[] }[] }[];
+      summary: { method: string; meanDrop: Interval; worstDrop: Interval; spread: Interval; perSeed: { seed: number; worstDrop: number }[]; profiles: { profile: string; drop: Interval; seeds: number }[] }[];
+      comparisons: { method: string; against: string; statistic: string; difference: Interval; direction: string; verdict: string }[];
+      verdicts: string[];
+    };
+    expect(report.$schema).toBe('https://quant-trim.github.io/schemas/cli/run-report-2.json');
+    expect(report.schemaVersion).toBe(2);
+    expect(report.seeds).toEqual([5, 6]);
+    expect(report.bootstrap).toMatchObject({ resamples: 200, seeds: 2, testImages: 200, method: 'percentile' });
+    expect(report.methods.map((m) => `${m.seed}/${m.method}`)).toEqual(['5/fp', '5/qat', '5/quant-trim', '6/fp', '6/qat', '6/quant-trim']);
+    for (const m of report.methods) expect(existsSync(join(out, 'checkpoints', `seed-${m.seed}`, m.method, 'latest.json')), m.checkpoint).toBe(true);
+    expect(report.command).toMatch(/^quant-trim compare --dataset synthetic .*--seeds 2/);
+    // per-seed results for every method and profile, with the drop source of each static profile
+    expect(report.seedResults.map((s) => s.seed)).toEqual([5, 6]);
+    for (const s of report.seedResults) {
+      expect(s.methods.map((m) => m.method)).toEqual(['fp', 'qat', 'quant-trim']);
+      for (const m of s.methods) {
+        expect(m.profiles.map((p) => p.profile)).toEqual(['tflite-int8', 'trt-int8-entropy']);
+        for (const p of m.profiles) {
+          expect(p.status).toBe('ok');
+          expect(p.dropSource?.layer).toMatch(/\w/);
+          expect(p.dropSource?.tensor).toMatch(/\w/);
+          expect(p.dropSource!.clipMax).toBeGreaterThan(p.dropSource!.observedMin!);
+        }
+      }
+    }
+    // the two seeds trained different checkpoints
+    expect(report.seedResults[0]!.methods[0]!.floatAccuracy).not.toBe(report.seedResults[1]!.methods[0]!.floatAccuracy);
+    // summaries: across-seed means with intervals around them
+    expect(report.summary.map((s) => s.method)).toEqual(['fp', 'qat', 'quant-trim']);
+    for (const s of report.summary) {
+      for (const i of [s.meanDrop, s.worstDrop, s.spread, ...s.profiles.map((p) => p.drop)]) {
+        expect(i.low).toBeLessThanOrEqual(i.mean + 1e-12);
+        expect(i.high).toBeGreaterThanOrEqual(i.mean - 1e-12);
+      }
+      expect(s.perSeed.map((p) => p.seed)).toEqual([5, 6]);
+      expect(s.worstDrop.mean).toBeCloseTo((s.perSeed[0]!.worstDrop + s.perSeed[1]!.worstDrop) / 2, 10);
+      expect(s.profiles.map((p) => [p.profile, p.seeds])).toEqual([['tflite-int8', 2], ['trt-int8-entropy', 2]]);
+    }
+    // comparisons: Quant-Trim − FP and − QAT for the three statistics, verdict by the interval rule
+    expect(report.comparisons.map((c) => `${c.method}-${c.against}:${c.statistic}`)).toEqual(['quant-trim-fp:meanDrop', 'quant-trim-fp:worstDrop', 'quant-trim-fp:spread', 'quant-trim-qat:meanDrop', 'quant-trim-qat:worstDrop', 'quant-trim-qat:spread']);
+    for (const c of report.comparisons) {
+      const expected = c.difference.high < 0 ? 'lower' : c.difference.low > 0 ? 'higher' : 'inconclusive';
+      expect(c.direction).toBe(expected);
+      if (expected === 'inconclusive') expect(c.verdict).toBe('no difference measurable at 2 seeds');
+    }
+    expect(report.verdicts).toHaveLength(6);
+    // the embedded evaluation (first seed) keeps calibration ranges but not the per-sample predictions
+    const firstProfile = report.evaluation.models[0]!.profiles[0]!;
+    expect(firstProfile.predictions).toBeUndefined();
+    expect(report.evaluation.models[0]!.float['predictions']).toBeUndefined();
+    expect(firstProfile.calibration?.tensors?.length).toBeGreaterThan(0);
+
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/data-chart="drop-intervals"/);
+    expect(html).toContain('<section id="drop-sources">');
     const rendered = await run(['report', join(out, 'report.json'), '--out', join(dir, 'again.html')]);
     expect(rendered.code).toBe(0);
-    expect(readFileSync(join(dir, 'again.html'), 'utf8')).toBe(readFileSync(join(out, 'report.html'), 'utf8').replace(/x/g, 'x'));
+    expect(readFileSync(join(dir, 'again.html'), 'utf8')).toBe(html);
+
+    // --resume: every seed finished, so nothing is trained or evaluated again; the statistics are the same
+    const resumed = await run([...args, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/seed 5: finished earlier, reusing .*seed-5.evaluation\.json/);
+    expect(resumed.stdout).toMatch(/seed 6: finished earlier/);
+    const again = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as typeof report;
+    expect(again.summary).toEqual(report.summary);
+    expect(again.comparisons).toEqual(report.comparisons);
   });
 });

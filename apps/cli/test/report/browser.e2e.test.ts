@@ -11,7 +11,7 @@ import { makeFixtureReport } from './fixture.js';
 /** Debian Chromium and the flags of ENVIRONMENT.md §7. */
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const CHARTS = ['accuracy', 'drop-heatmap', 'schedules', 'training', 'weights', 'sensitivity', 'energy'];
+const CHARTS = ['accuracy', 'drop-heatmap', 'drop-intervals', 'differences', 'schedules', 'training', 'weights', 'sensitivity', 'energy'];
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping browser e2e: ${CHROMIUM} not found; install with apt-get install -y chromium`);
@@ -77,6 +77,28 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
   it('renders the comparison table with 12 profile rows', async () => {
     expect(await page.locator('table.compare > tbody:not(.summaries) > tr').count()).toBe(12);
     expect(await page.locator('table.compare td.err').count()).toBe(1);
+  });
+
+  it('shows the intervals, the paired comparisons and where the drops come from', async () => {
+    // every profile cell and summary cell of the §6 table carries its 95 % interval
+    expect(await page.locator('table.compare td.drop .ci').count()).toBe(3 * 12 - 1);
+    expect(await page.locator('table.compare td.sum .ci').count()).toBe(3 * 3);
+    expect(await page.locator('table.compare td.drop .ci').first().innerText()).toMatch(/^\[−?\d+\.\d\d, −?\d+\.\d\d\]$/);
+    expect(await page.locator('table.comparisons tbody tr').count()).toBe(6);
+    expect(await page.locator('table.comparisons td.verdict-inconclusive').first().innerText()).toBe('no difference measurable at 3 seeds');
+    const section = page.locator('section#drop-sources');
+    expect(await section.locator('h2').innerText()).toBe('Where the drops come from');
+    expect(await section.locator('table.drop-sources').count()).toBe(3);
+    const row = section.locator('table[data-method="quant-trim"] tbody tr', { hasText: 'trt-int8-entropy' });
+    expect(await row.innerText()).toMatch(/relu1_out output\s+\[0, 1\.05\] → \[0, 0\.116\]\s+11\.0 %/);
+    const bar = await row.locator('.keep-bar').boundingBox();
+    expect(bar!.width).toBeGreaterThan(1);
+    // the section and its tables fit the page: no horizontal scrolling needed at 1200 px
+    const box = await section.boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(1200);
+    const overflow = await section.locator('.table-wrap').evaluateAll((els) => els.map((el) => el.scrollWidth - el.clientWidth));
+    expect(overflow.every((o) => o <= 0)).toBe(true);
   });
 
   it('saves a full-page screenshot', async () => {

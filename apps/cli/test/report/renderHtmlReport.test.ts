@@ -91,10 +91,9 @@ describe('renderHtmlReport', () => {
     const row = qt.slice(qt.indexOf('<td class="mono id">trt-int8-entropy</td>'), qt.indexOf('</tr>', qt.indexOf('<td class="mono id">trt-int8-entropy</td>')));
     // seed 44 has Quant-Trim's largest drop on TensorRT entropy; conv1's post-ReLU output is clipped at 0.116 of 1.052
     expect(row).toContain('<td class="num">44</td>');
-    expect(row).toContain('conv1 (Conv)');
-    expect(row).toContain('relu1_out · output');
-    expect(row).toContain('[0, 1.05]');
-    expect(row).toContain('[0, 0.116]');
+    expect(row).toContain('conv1 <span class="dim">Conv</span>');
+    expect(row).toContain('relu1_out <span class="dim">output</span>');
+    expect(row).toContain('[0, 1.05] → [0, 0.116]');
     expect(row).toContain('11.0 %');
     // dynamic and weight-only profiles have no static activation to blame
     expect(section).toMatch(/ort-dynamic-u8s8<\/td>.*?no static activation/);

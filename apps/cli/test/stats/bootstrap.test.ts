@@ -152,6 +152,7 @@ describe('verdict wording', () => {
     expect(verdicts([wider], summaries, 10_000)[0]).toMatch(/: wider — Quant-Trim does not improve on this here\.$/);
     expect(verdicts([], [summary('fp', 0.01)], 100)).toEqual(['Quant-Trim was not part of this run: no verdict.']);
     expect(imagesText(-0.0007, 10_000)).toBe('≈ 7 of 10,000 test images');
+    expect(imagesText(0.00125, 200)).toBe('≈ 0.3 of 200 test images');
   });
 
   it('compares Quant-Trim with every other method, and Quant-Trim (paper) with the non-Quant-Trim ones', () => {

@@ -119,7 +119,7 @@ export class ActivationQuantizer {
   }
 
   /** Observe (when training and not frozen), then fake-quantize and blend. Call inside `tf.tidy`. */
-  apply(x: tf.Tensor, state: QuantState, range: { min: RangeStore; max: RangeStore }, training: boolean, learned?: LearnedScale): tf.Tensor {
+  apply(x: tf.Tensor, state: QuantState, range: { min: RangeStore; max: RangeStore }, training: boolean, learned?: LearnedScale, clamp?: { min: number; max: number }): tf.Tensor {
     const observe = training && !state.observersFrozen;
     const random = this.randomRange(x, state, training);
     if (state.lambdaValue === 0) {
@@ -140,7 +140,15 @@ export class ActivationQuantizer {
         tf.dispose([...observed]);
       }
     }
-    const source = random === undefined ? (input: tf.Tensor) => this.#range(input, range, observe) : (input: tf.Tensor) => this.#randomized(input, range, observe, random);
+    const base = random === undefined ? (input: tf.Tensor) => this.#range(input, range, observe) : (input: tf.Tensor) => this.#randomized(input, range, observe, random);
+    // Under tail trimming the grid never reaches past the clamp (the observer's EMA may lag it).
+    const source =
+      clamp === undefined
+        ? base
+        : (input: tf.Tensor) => {
+            const r = base(input);
+            return { min: Number.isFinite(clamp.min) ? tf.maximum(r.min, clamp.min) : r.min, max: tf.minimum(r.max, clamp.max) };
+          };
     return quantizePoint(x, this.activeScheme(state), state, { clipped: this.gradient === 'clipped-ste', range: source });
   }
 

@@ -13,7 +13,60 @@ const QUANT_CLASSES: Record<string, string> = {
   QuantTrimSeparableConv2D: 'SeparableConv2D',
   QuantTrimBatchNormalization: 'BatchNormalization',
   QuantTrimFakeQuant: 'FakeQuant',
+  QuantTrimClamp: 'Clamp',
 };
+
+/**
+ * ONNX `Clip` with per-tensor float32 bounds (an absent bound is an empty optional input). The
+ * output leaves any quantization grid, like ReLU6.
+ */
+function clip(b: GraphBuilder, x: ExportTensor, min: number | null, max: number | null, base: string): ExportTensor {
+  const { grid: _grid, inputScale: _scale, ...off } = x;
+  // Relu followed by Clip(lo ≤ 0, max) is Clip(0, max) of the Relu's input, bit for bit: rewrite the
+  // Relu in place (one activation after a Conv, as ReLU6; ONNX Runtime's extended optimisations
+  // mis-fuse Conv → Relu → Clip into two nodes of the same name).
+  const producer = b.nodes.find((n) => n.outputs[0] === x.name);
+  if (producer?.opType === 'Relu' && (min === null || min <= 0) && max !== null && !b.nodes.some((n) => n.inputs.includes(x.name))) {
+    producer.opType = 'Clip';
+    producer.name = b.name(`${base}/Clip`);
+    producer.inputs = [producer.inputs[0]!, b.float(`${base}/min`, new Float32Array([0]), []), b.float(`${base}/max`, new Float32Array([max]), [])];
+    return off;
+  }
+  // Clip(Clip(x, a, b), c, d) = Clip(x, max(a, c), min(b, d)) when the two ranges overlap (ReLU6 then a clamp).
+  if (producer?.opType === 'Clip' && !b.nodes.some((n) => n.inputs.includes(x.name))) {
+    const bound = (name: string | undefined) => (name === undefined || name === '' ? null : (b.initializers.get(name)?.data as Float32Array | undefined)?.[0] ?? Number.NaN);
+    const a = bound(producer.inputs[1]);
+    const c = bound(producer.inputs[2]);
+    const lo = a === null ? min : min === null ? a : Math.max(a, min);
+    const hi = c === null ? max : max === null ? c : Math.min(c, max);
+    if (!Number.isNaN(a) && !Number.isNaN(c) && (lo === null || hi === null || lo <= hi)) {
+      producer.name = b.name(`${base}/Clip`);
+      producer.inputs = [producer.inputs[0]!, lo === null ? '' : b.float(`${base}/min`, new Float32Array([lo]), []), hi === null ? '' : b.float(`${base}/max`, new Float32Array([hi]), [])];
+      while (producer.inputs[producer.inputs.length - 1] === '') producer.inputs.pop();
+      return off;
+    }
+  }
+  const inputs = [x.name, min === null ? '' : b.float(`${base}/min`, new Float32Array([min]), []), max === null ? '' : b.float(`${base}/max`, new Float32Array([max]), [])];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  return { ...off, name: b.node('Clip', inputs, base) };
+}
+
+/**
+ * The deployed tail-trim clamp of a fake-quant activation quantizer (mirrors
+ * `FakeQuant.deployedClamp()` of @quant-trim/fake-quant): from its `tail_clamp` weight
+ * [low, high, share, seen], [min(low, 0), max(high, 0)] (no lower bound with `lower: false`) once
+ * something was trimmed, unless the config says `deploy: false`.
+ */
+function tailClamp(layer: tf.layers.Layer, config: tf.serialization.ConfigDict): { min: number | null; max: number } | undefined {
+  const trim = (config['observer'] as { tailTrim?: { deploy?: boolean; lower?: boolean } | true } | undefined)?.tailTrim;
+  if (trim === undefined || (trim !== true && trim.deploy === false)) return undefined;
+  const variable = layer.weights.find((w) => w.originalName.endsWith('/tail_clamp'));
+  if (variable === undefined) return undefined;
+  const [low, high, share, seen] = variable.read().dataSync();
+  if (seen !== 1 || !(share! > 0)) return undefined;
+  const lower = trim === true || trim.lower !== false;
+  return { min: lower ? Math.min(low!, 0) : null, max: Math.max(high!, 0) };
+}
 
 /** A weight's float value by name: the transformed weight training quantizes, for fake-quant layers. */
 function weightValues(layer: tf.layers.Layer, name: string): Float32Array | undefined {
@@ -141,7 +194,7 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
   const cls = QUANT_CLASSES[layer.getClassName()] ?? layer.getClassName();
   const c = layer.getConfig();
   // Only Dense, Dropout and per-tensor quantizers accept features in NCHW-flattened order.
-  if (!['Dense', 'Dropout', 'SpatialDropout2D', 'FakeQuant'].includes(cls)) inputs = inputs.map((t) => (t.layout === 'nchw-flat' ? toPlain(b, t) : t));
+  if (!['Dense', 'Dropout', 'SpatialDropout2D', 'FakeQuant', 'Clamp'].includes(cls)) inputs = inputs.map((t) => (t.layout === 'nchw-flat' ? toPlain(b, t) : t));
   const x = inputs[0]!;
   const outShape = layer.outputShape as (number | null)[];
   const useBias = (c['useBias'] as boolean | undefined) ?? true;
@@ -149,12 +202,26 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
   const shapeOf = (name: string) => layer.weights.find((v) => v.originalName.endsWith(`/${name}`))!.shape as number[];
   switch (cls) {
     case 'FakeQuant': {
-      if (ctx.format === 'fp32') return x;
+      // Tail trimming's deployed clamp comes first, in both formats (the float model contains it).
       const scheme = createScheme(c['scheme'] as SchemeOptions);
-      if (x.layout === 'nchw-flat' && scheme.granularity.kind !== 'per-tensor') return convertLayer(ctx, layer, [toPlain(b, x)]);
-      const range = { min: Array.from(w('min')!), max: Array.from(w('max')!) };
-      const axis = scheme.granularity.kind === 'per-tensor' ? 0 : graphAxis(x, -1);
-      return quantizeActivation(ctx, layer.name, x, range, scheme, axis);
+      if (ctx.format === 'qdq' && x.layout === 'nchw-flat' && scheme.granularity.kind !== 'per-tensor') return convertLayer(ctx, layer, [toPlain(b, x)]);
+      const bounds = tailClamp(layer, c);
+      // FP32: the float model clips. QDQ: the fake quantizer's grid never reaches past the clamp
+      // (its range is the observed one ∩ the clamp, and the clamp holds 0), so QuantizeLinear's
+      // saturation is the clamp and no Clip is needed.
+      if (ctx.format === 'fp32') return bounds === undefined ? x : clip(b, x, bounds.min, bounds.max, `${layer.name}/clamp`);
+      const range = {
+        min: Array.from(w('min')!, (v) => (bounds?.min === null || bounds === undefined ? v : Math.max(v, bounds.min))),
+        max: Array.from(w('max')!, (v) => (bounds === undefined ? v : Math.min(v, bounds.max))),
+      };
+      const input = x;
+      const axis = scheme.granularity.kind === 'per-tensor' ? 0 : graphAxis(input, -1);
+      return quantizeActivation(ctx, layer.name, input, range, scheme, axis);
+    }
+    case 'Clamp': {
+      // @quant-trim/fake-quant's Clamp layer (per-tensor bounds, null = none): ONNX Clip.
+      if (c['min'] === null && c['max'] === null) return x;
+      return clip(b, x, (c['min'] as number | null) ?? null, (c['max'] as number | null) ?? null, layer.name);
     }
     case 'Dense': {
       const [inDim, units] = shapeOf('kernel') as [number, number];
@@ -205,8 +272,7 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
     case 'ReLU': {
       const max = c['maxValue'] as number | null | undefined;
       if (max === undefined || max === null) return { ...x, name: b.node('Relu', [x.name], layer.name) };
-      const { grid: _grid, inputScale: _scale, ...off } = x;
-      return { ...off, name: b.node('Clip', [x.name, b.float(`${layer.name}/min`, new Float32Array([0]), []), b.float(`${layer.name}/max`, new Float32Array([max]), [])], layer.name) };
+      return clip(b, x, 0, max, layer.name);
     }
     case 'LeakyReLU':
       return { name: b.node('LeakyRelu', [x.name], layer.name, { alpha: float((c['alpha'] as number | undefined) ?? 0.3) }), shape: x.shape, layout: x.layout };

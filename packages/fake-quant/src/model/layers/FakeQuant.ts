@@ -77,10 +77,10 @@ export class FakeQuant extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     return tf.tidy(() => {
       const training = kwargs['training'] === true;
-      const x = this.#trimTail(Array.isArray(inputs) ? inputs[0]! : inputs, training);
+      const { x, clamp } = this.#trimTail(Array.isArray(inputs) ? inputs[0]! : inputs, training);
       const wasInitialized = this.quantizer.initialized;
       const store = (v: tf.LayerVariable): RangeStore => ({ read: () => v.read(), write: (t) => v.write(t) });
-      const y = this.quantizer.apply(x, this.state, { min: store(this.min!), max: store(this.max!) }, training, this.#learned);
+      const y = this.quantizer.apply(x, this.state, { min: store(this.min!), max: store(this.max!) }, training, this.#learned, clamp);
       if (!wasInitialized && this.quantizer.initialized) this.observed!.write(tf.scalar(1));
       return y;
     });
@@ -92,9 +92,9 @@ export class FakeQuant extends tf.layers.Layer {
    * pMax · activation strength; then clamps (training: whenever something is trimmed; inference:
    * only when the clamp is deployed).
    */
-  #trimTail(x: tf.Tensor, training: boolean): tf.Tensor {
+  #trimTail(x: tf.Tensor, training: boolean): { x: tf.Tensor; clamp: ClampBounds | undefined } {
     const trim = this.quantizer.tailTrim;
-    if (trim === undefined || this.tailClamp === undefined) return x;
+    if (trim === undefined || this.tailClamp === undefined) return { x, clamp: undefined };
     const state = this.state;
     let estimate: Float32Array = Float32Array.from(this.tailClamp.read().dataSync());
     if (training && !state.observersFrozen && (estimate[3] !== 1 || state.step % trim.refreshEvery === 0)) {
@@ -103,7 +103,7 @@ export class FakeQuant extends tf.layers.Layer {
       this.tailClamp.write(tf.tensor1d(estimate));
     }
     const bounds = training || trim.deploy ? clampFromEstimate(estimate, trim.lower) : undefined;
-    return bounds === undefined ? x : applyClamp(x, bounds);
+    return { x: bounds === undefined ? x : applyClamp(x, bounds), clamp: bounds };
   }
 
   /** The clamp tail trimming trains with right now (undefined: no tail trimming, or nothing trimmed yet). */
@@ -127,9 +127,15 @@ export class FakeQuant extends tf.layers.Layer {
     return bounds === undefined ? undefined : clampLayerFor(bounds, name);
   }
 
-  /** The stored range as numbers (what export turns into Q/DQ parameters). */
+  /**
+   * The stored range as numbers (what export turns into Q/DQ parameters), intersected with the
+   * deployed tail-trim clamp when there is one (the quantizer never reaches past the clamp).
+   */
   range(): { min: number[]; max: number[]; shape: number[] } {
-    return { min: Array.from(this.min!.read().dataSync()), max: Array.from(this.max!.read().dataSync()), shape: this.min!.shape as number[] };
+    const clamp = this.deployedClamp();
+    const min = Array.from(this.min!.read().dataSync(), (v) => (clamp === undefined ? v : Math.max(v, clamp.min)));
+    const max = Array.from(this.max!.read().dataSync(), (v) => (clamp === undefined ? v : Math.min(v, clamp.max)));
+    return { min, max, shape: this.min!.shape as number[] };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

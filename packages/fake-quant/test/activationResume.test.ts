@@ -29,7 +29,7 @@ function batches(n: number) {
 describe('resuming with tail trimming and calibrator randomisation on', () => {
   it('interrupt at step k, save, load, continue: weights, clamps, observer ranges and histograms equal the uninterrupted run bit for bit', async () => {
     const data = batches(30);
-    const observer = { tailTrim: { pMax: 0.02, refreshEvery: 2 }, randomCalibration: { seed: 7, refreshEvery: 5, window: 2, bins: 512 } } as const;
+    const observer = { tailTrim: { pMax: 0.02, refreshEvery: 2 }, randomCalibration: { seed: 7, observeEvery: 2, refreshEvery: 5, bins: 512 } } as const;
     const run = async (interruptAt: number | undefined) => {
       const model = referenceCnn();
       seedWeights(model, 13);

@@ -41,7 +41,7 @@ function choices(config: CalibratorRandomizationConfig, steps: number, name = 'a
 
 describe('calibrator randomisation', () => {
   it("each step quantizes with the chosen calibrator's range, computed by quant-grid on the running histogram", () => {
-    const { fq, state } = point({ refreshEvery: 1, window: 1 });
+    const { fq, state } = point({ observeEvery: 1, refreshEvery: 1 });
     const r = fq.quantizer.randomizer!;
     expect(r.labels).toEqual(['minmax', 'percentile', 'entropy', 'mse', 'sqnr']);
     const seen = new Set<string>();
@@ -49,7 +49,7 @@ describe('calibrator randomisation', () => {
       state.step = s;
       const x = batch(s);
       const y = fq.apply(x, { training: true }) as tf.Tensor;
-      // window 1, refreshEvery 1: the histogram is exactly this batch (1024 values ≤ sampleSize).
+      // observe and refresh every step: the histogram is exactly this batch (1024 values ≤ sampleSize).
       const h = new Histogram(2048);
       h.observe(x.dataSync() as Float32Array);
       const label = r.labels[r.choice(s, fq.quantizer.salt)]!;
@@ -87,8 +87,8 @@ describe('calibrator randomisation', () => {
     expect(new Set(a).size).toBe(5);
   });
 
-  it('refreshes the histogram every refreshEvery steps and restarts it every window refreshes; its state round-trips through JSON', () => {
-    const { fq, state } = point({ refreshEvery: 3, window: 2 });
+  it('observes every observeEvery steps, refreshes the ranges every refreshEvery steps and then restarts the histogram; its state round-trips through JSON', () => {
+    const { fq, state } = point({ observeEvery: 3, refreshEvery: 6 });
     const r = fq.quantizer.randomizer!;
     const totals: number[] = [];
     for (let s = 0; s < 10; s++) {
@@ -96,10 +96,10 @@ describe('calibrator randomisation', () => {
       fq.apply(batch(s), { training: true });
       totals.push(r.toJSON().histogram!.total);
     }
-    // Refreshes at steps 0, 3, 6, 9; a new histogram at the 1st and 3rd refresh.
-    expect(totals).toEqual([1024, 1024, 1024, 2048, 2048, 2048, 1024, 1024, 1024, 2048]);
+    // Observations at 0, 3, 6, 9; refreshes at 0 and 6, each followed by a new histogram.
+    expect(totals).toEqual([1024, 1024, 1024, 1024, 1024, 1024, 2048, 2048, 2048, 1024]);
     const saved = fq.quantizer.calibratorState()!;
-    const copy = point({ refreshEvery: 3, window: 2 });
+    const copy = point({ observeEvery: 3, refreshEvery: 6 });
     copy.fq.quantizer.loadCalibratorState(JSON.parse(JSON.stringify(saved)));
     expect(copy.fq.quantizer.randomizer!.toJSON()).toEqual(r.toJSON());
     expect(copy.fq.quantizer.randomizer!.ranges()).toEqual(r.ranges());

@@ -19,12 +19,16 @@ export interface CalibratorRandomizationConfig {
    * `minmax` is the histogram's exact min/max; every other entry must be a `HistogramCalibrator`.
    */
   calibrators?: readonly RandomCalibratorSpec[];
-  /** Steps between histogram refreshes (a subsample is read back and every range recomputed). Default 25. */
+  /** Steps between histogram observations (a strided subsample of the batch is read back and binned). Default 10. */
+  observeEvery?: number;
+  /**
+   * Steps between range refreshes: every calibrator searches the histogram of the observations since
+   * the last refresh, then a new histogram starts (so it follows the changing distribution). The
+   * searches dominate the cost (tens of ms per quantizer at 2048 bins). Default 100.
+   */
   refreshEvery?: number;
-  /** Values read back per refresh (a strided subsample of the batch). Default 16384. */
+  /** Values read back per observation. Default 4096. */
   sampleSize?: number;
-  /** Refreshes one histogram accumulates before a new one starts, so it follows the changing distribution. Default 4. */
-  window?: number;
   /** Histogram bins per side (TensorRT: 2048). Default 2048. */
   bins?: number;
   /** Seed of the per-step choice. Default 0. */
@@ -37,8 +41,10 @@ export const DEFAULT_RANDOM_CALIBRATORS: readonly RandomCalibratorSpec[] = ['min
 /** The JSON state of a randomiser (saved with the checkpoint through the quantizer's calibrator state). */
 export interface CalibratorRandomizationState {
   version: 1;
-  /** Refreshes so far. */
-  refreshes: number;
+  /** Observations so far. */
+  observations: number;
+  /** The next observation starts a new histogram (a refresh just consumed this one). */
+  restart: boolean;
   histogram: HistogramState | null;
   /** Each calibrator's range [lo, hi] from the last refresh (null before the first). */
   ranges: [number, number][] | null;
@@ -73,28 +79,30 @@ export function hashName(name: string): number {
 }
 
 /**
- * The randomised calibrator set of one activation quantizer: a running quant-grid `Histogram`
- * refreshed every `refreshEvery` steps from a strided subsample read back from the device, each
- * calibrator's range recomputed from it at each refresh, and one range chosen per step.
+ * The randomised calibrator set of one activation quantizer: a quant-grid `Histogram` fed every
+ * `observeEvery` steps with a strided subsample read back from the device, every calibrator's
+ * range recomputed from it every `refreshEvery` steps (then a new histogram starts), and one range
+ * chosen per step.
  */
 export class CalibratorRandomizer {
   readonly labels: readonly string[];
+  readonly observeEvery: number;
   readonly refreshEvery: number;
   readonly sampleSize: number;
-  readonly window: number;
   readonly bins: number;
   readonly seed: number;
   readonly #calibrators: (HistogramCalibrator<never> | 'minmax')[];
   #histogram: Histogram | undefined;
-  #refreshes = 0;
+  #observations = 0;
+  #restart = false;
   #ranges: [number, number][] | undefined;
 
   constructor(config: CalibratorRandomizationConfig | true, registry: QuantGridRegistry = defaultRegistry) {
     const c: CalibratorRandomizationConfig = config === true ? {} : config;
     if (typeof c !== 'object' || c === null) bad('', 'an options object or true', config);
-    this.refreshEvery = integer('refreshEvery', c.refreshEvery, 25, 1);
-    this.sampleSize = integer('sampleSize', c.sampleSize, 16384, 16);
-    this.window = integer('window', c.window, 4, 1);
+    this.observeEvery = integer('observeEvery', c.observeEvery, 10, 1);
+    this.refreshEvery = integer('refreshEvery', c.refreshEvery, 100, 1);
+    this.sampleSize = integer('sampleSize', c.sampleSize, 4096, 16);
     this.bins = integer('bins', c.bins, 2048, 16);
     const seed = c.seed ?? 0;
     if (typeof seed !== 'number' || !Number.isInteger(seed)) bad('seed', 'an integer', seed);
@@ -119,13 +127,20 @@ export class CalibratorRandomizer {
     this.labels = labels;
   }
 
-  /** Whether this step refreshes the histogram and the ranges. */
-  due(step: number): boolean {
-    return this.#ranges === undefined || step % this.refreshEvery === 0;
+  /**
+   * One training step (observers live): bins a subsample of `x` when an observation is due (every
+   * `observeEvery` steps, or while there are no ranges yet), then recomputes every range when a
+   * refresh is due (every `refreshEvery` steps, or the first time there is data).
+   */
+  step(x: tf.Tensor, step: number, scheme: QuantScheme): void {
+    if (step % this.observeEvery === 0 || this.#ranges === undefined) this.#observe(x);
+    if ((step % this.refreshEvery === 0 || this.#ranges === undefined) && this.#histogram !== undefined && this.#histogram.total > 0) {
+      this.#recompute(scheme);
+      this.#restart = true;
+    }
   }
 
-  /** Reads a strided subsample of `x` back, adds it to the running histogram and recomputes every range. */
-  refresh(x: tf.Tensor, scheme: QuantScheme): void {
+  #observe(x: tf.Tensor): void {
     const sample = tf.tidy(() => {
       const flat = tf.reshape(x, [-1]);
       const stride = Math.ceil(flat.size / this.sampleSize);
@@ -133,18 +148,14 @@ export class CalibratorRandomizer {
     });
     const values = sample.dataSync() as Float32Array;
     sample.dispose();
-    if (this.#histogram === undefined || this.#refreshes % this.window === 0) this.#histogram = new Histogram(this.bins);
+    if (this.#histogram === undefined || this.#restart) this.#histogram = new Histogram(this.bins);
+    this.#restart = false;
     this.#histogram.observe(values);
-    this.#refreshes++;
-    this.#recompute(scheme);
+    this.#observations++;
   }
 
   #recompute(scheme: QuantScheme): void {
     const h = this.#histogram!;
-    if (h.total === 0) {
-      this.#ranges = undefined;
-      return;
-    }
     this.#ranges = this.#calibrators.map((c) => (c === 'minmax' ? [h.min, h.max] : c.rangeForHistogram(h, scheme)));
   }
 
@@ -167,14 +178,15 @@ export class CalibratorRandomizer {
   }
 
   toJSON(): CalibratorRandomizationState {
-    return { version: 1, refreshes: this.#refreshes, histogram: this.#histogram?.toJSON() ?? null, ranges: this.#ranges?.map((r) => [r[0], r[1]]) ?? null };
+    return { version: 1, observations: this.#observations, restart: this.#restart, histogram: this.#histogram?.toJSON() ?? null, ranges: this.#ranges?.map((r) => [r[0], r[1]]) ?? null };
   }
 
   load(state: CalibratorRandomizationState): void {
-    if (state?.version !== 1 || !Number.isInteger(state.refreshes)) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'calibrator randomisation state: expected { version: 1, refreshes, histogram, ranges } as produced by toJSON()' });
+    if (state?.version !== 1 || !Number.isInteger(state.observations) || typeof state.restart !== 'boolean') {
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'calibrator randomisation state: expected { version: 1, observations, restart, histogram, ranges } as produced by toJSON()' });
     }
-    this.#refreshes = state.refreshes;
+    this.#observations = state.observations;
+    this.#restart = state.restart;
     this.#histogram = state.histogram === null ? undefined : new Histogram(this.bins).load(state.histogram);
     if (state.ranges !== null && (!Array.isArray(state.ranges) || state.ranges.length !== this.#calibrators.length)) {
       throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `calibrator randomisation state: expected ${this.#calibrators.length} ranges, got ${JSON.stringify(state.ranges)}` });

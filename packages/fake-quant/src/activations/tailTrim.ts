@@ -17,8 +17,8 @@ export interface TailTrimConfig {
   /** Steps (the controller's step) between quantile estimates; the clamp holds in between. Default 1. */
   refreshEvery?: number;
   /**
-   * The per-batch quantile is taken on a strided subsample of at most this many values (tf.topk on
-   * the device; 2–4 values are read back). Default 16384.
+   * The per-batch quantile is taken on a strided subsample of at most this many values (read
+   * back, then selection in O(n)). Default 16384.
    */
   sampleSize?: number;
   /** Also trim the negative tail (applied only where the running low quantile is below 0). Default true. */
@@ -76,28 +76,58 @@ export function resolveTailTrim(config: TailTrimConfig | true): ResolvedTailTrim
 }
 
 /**
+ * The k-th smallest value (k ≥ 1) of `a`, in place (Hoare selection with a median-of-three pivot,
+ * deterministic; average O(n)).
+ */
+export function kthSmallest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target]!;
+  }
+  return a[target]!;
+}
+
+/**
  * The per-batch tail quantiles of `x` at share `share`: on a strided subsample s (every
- * ⌈n / sampleSize⌉-th value of the flattened tensor, so at most `sampleSize` values), with
- * k = ⌊share·|s|⌋ + 1, `high` is the k-th largest value of s and `low` the k-th smallest (so at most
- * ⌊share·|s|⌋ values of s lie strictly beyond each), computed with `tf.topk` on the device; the
- * two numbers are read back. `low` is NaN when `lower` is false.
+ * ⌈n / sampleSize⌉-th value of the flattened tensor, so at most `sampleSize` values, the only
+ * data read back), with k = ⌊share·|s|⌋ + 1, `high` is the k-th largest value of s and `low` the
+ * k-th smallest (so at most ⌊share·|s|⌋ values of s lie strictly beyond each), found by selection
+ * in O(|s|). `low` is NaN when `lower` is false. NaN values are not expected (they would sort last).
  */
 export function batchTailQuantiles(x: tf.Tensor, share: number, sampleSize: number, lower: boolean): { low: number; high: number } {
-  const values = tf.tidy(() => {
+  const sample = tf.tidy(() => {
     const flat = tf.reshape(x, [-1]);
     const n = flat.size;
     const stride = Math.ceil(n / sampleSize);
-    const sample = stride > 1 ? tf.stridedSlice(flat, [0], [n], [stride]) : flat;
-    const m = sample.size;
-    const k = Math.min(m, Math.floor(share * m) + 1);
-    const high = tf.slice(tf.topk(sample, k, false).values, [k - 1], [1]);
-    if (!lower) return high;
-    const low = tf.neg(tf.slice(tf.topk(tf.neg(sample), k, false).values, [k - 1], [1]));
-    return tf.concat([low, high]);
+    return stride > 1 ? tf.stridedSlice(flat, [0], [n], [stride]) : flat.clone();
   });
-  const data = values.dataSync();
-  values.dispose();
-  return lower ? { low: data[0]!, high: data[1]! } : { low: Number.NaN, high: data[0]! };
+  const values = Float32Array.from(sample.dataSync() as Float32Array);
+  sample.dispose();
+  const m = values.length;
+  const k = Math.min(m, Math.floor(share * m) + 1);
+  const high = kthSmallest(values, m - k + 1);
+  const low = lower ? kthSmallest(values, k) : Number.NaN;
+  return { low, high };
 }
 
 /**

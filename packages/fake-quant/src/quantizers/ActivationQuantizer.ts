@@ -109,7 +109,7 @@ export class ActivationQuantizer {
   randomRange(x: tf.Tensor, state: QuantState, training: boolean): { min: number; max: number; label: string } | undefined {
     const r = this.randomizer;
     if (r === undefined || !training || this.gradient === 'lsq') return undefined;
-    if (!state.observersFrozen && r.due(state.step)) r.refresh(x, this.scheme);
+    if (!state.observersFrozen) r.step(x, state.step, this.scheme);
     return r.rangeAt(state.step, this.salt);
   }
 

@@ -95,6 +95,7 @@ function evaluationFingerprint(options: CompareOptions, seed: number, profiles: 
     learningRate: options.learningRate,
     lambda: options.lambda ?? null,
     trim: options.trim ?? null,
+    recipe: options.recipe ?? null,
     profiles: profiles.map((p) => p.id),
     calibrationSamples: options.calibrationSamples,
     runtimes: options.runtimes,

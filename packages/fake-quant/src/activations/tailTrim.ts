@@ -14,7 +14,7 @@ export interface TailTrimConfig {
   pMax?: number;
   /** EMA weight of the running quantile: q ← m·q + (1 − m)·q_batch. Default 0.9. */
   momentum?: number;
-  /** Steps (the controller's step) between quantile estimates; the clamp holds in between. Default 1. */
+  /** Steps (the controller's step) between quantile estimates; the clamp holds in between. Default 4. */
   refreshEvery?: number;
   /**
    * The per-batch quantile is taken on a strided subsample of at most this many values (read
@@ -64,7 +64,7 @@ export function resolveTailTrim(config: TailTrimConfig | true): ResolvedTailTrim
   if (typeof pMax !== 'number' || !(pMax > 0 && pMax < 0.5)) bad('pMax', 'a number in (0, 0.5)', pMax);
   const momentum = c.momentum ?? 0.9;
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) bad('momentum', 'a number in [0, 1)', momentum);
-  const refreshEvery = c.refreshEvery ?? 1;
+  const refreshEvery = c.refreshEvery ?? 4;
   if (!Number.isInteger(refreshEvery) || refreshEvery < 1) bad('refreshEvery', 'an integer ≥ 1', refreshEvery);
   const sampleSize = c.sampleSize ?? 16384;
   if (!Number.isInteger(sampleSize) || sampleSize < 16) bad('sampleSize', 'an integer ≥ 16', sampleSize);
@@ -115,14 +115,11 @@ export function kthSmallest(a: Float32Array, k: number): number {
  * in O(|s|). `low` is NaN when `lower` is false. NaN values are not expected (they would sort last).
  */
 export function batchTailQuantiles(x: tf.Tensor, share: number, sampleSize: number, lower: boolean): { low: number; high: number } {
-  const sample = tf.tidy(() => {
-    const flat = tf.reshape(x, [-1]);
-    const n = flat.size;
-    const stride = Math.ceil(n / sampleSize);
-    return stride > 1 ? tf.stridedSlice(flat, [0], [n], [stride]) : flat.clone();
-  });
-  const values = Float32Array.from(sample.dataSync() as Float32Array);
-  sample.dispose();
+  // Reading the tensor and striding in JS is cheaper on wasm than a StridedSlice kernel (measured).
+  const all = x.dataSync() as Float32Array;
+  const stride = Math.ceil(all.length / sampleSize);
+  const values = new Float32Array(Math.ceil(all.length / stride));
+  for (let i = 0, j = 0; i < all.length; i += stride) values[j++] = all[i]!;
   const m = values.length;
   const k = Math.min(m, Math.floor(share * m) + 1);
   const high = kthSmallest(values, m - k + 1);
@@ -152,10 +149,28 @@ export function clampFromEstimate(estimate: ArrayLike<number>, lower: boolean): 
 }
 
 /**
- * Clamps `x` to `bounds`. Gradient: ∂y/∂x = 1 inside [min, max], 0 outside (tf.clipByValue's, as
- * ReLU6 / PACT): the loss sees the network through the clamp it will be deployed with, and values
- * in the trimmed tail get no gradient pushing them further out.
+ * Clamps `x` to `bounds`. Gradient: ∂y/∂x = 1 inside [min, max] (bounds included), 0 outside — the
+ * gradient of tf.clipByValue, as ReLU6 / PACT: the loss sees the network through the clamp it will
+ * be deployed with, and values in the trimmed tail get no gradient pushing them further out. One
+ * custom-gradient op whose backward is dy · (1 − step(x − max)) (· (1 − step(min − x)) with a lower
+ * bound): tfjs's own clipByValue gradient (greaterEqual / lessEqual / logicalAnd / where) costs
+ * several times more on wasm (measured).
  */
 export function applyClamp(x: tf.Tensor, bounds: ClampBounds): tf.Tensor {
-  return tf.clipByValue(x, Number.isFinite(bounds.min) ? bounds.min : LOWEST, bounds.max);
+  const lower = Number.isFinite(bounds.min);
+  const op = tf.customGrad((...args) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save([input]);
+    return {
+      value: tf.clipByValue(input, lower ? bounds.min : LOWEST, bounds.max),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const v = saved[0]!;
+        const below = tf.sub(1, tf.step(tf.sub(v, bounds.max)));
+        const mask = lower ? tf.mul(below, tf.sub(1, tf.step(tf.sub(bounds.min, v)))) : below;
+        return [tf.mul(dy, mask)];
+      },
+    };
+  });
+  return op(x);
 }

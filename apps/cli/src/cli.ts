@@ -126,9 +126,18 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .action((id: string | undefined) => onAction('profiles', async (ctx) => (await import('./commands/profiles/index.js')).profiles(id, ctx)));
 
   cli
-    .command('inspect <model>', 'Ops, parameters, MACs and per-profile coverage of an ONNX model')
+    .command('inspect <model>', 'Ops, parameters, MACs and per-profile coverage of an ONNX model; with --dataset, how far backends\' calibrators disagree about each activation tensor')
     .option('--profiles <ids>', 'Profiles to check (default all)')
+    .option('--dataset <name|path>', 'Run the model on a calibration slice of this dataset and print, per activation tensor, each calibration method\'s range and clipped share (mnist, fashion-mnist, synthetic, or IDX / CSV data)')
+    .option('--calibration-samples <n>', 'Training samples in the calibration slice (default 512, as eval)')
+    .option('--seed <n>', 'Seed of the data split and the calibration slice (default 0, as eval)')
+    .option('--train-limit <n>', 'Use at most n training samples (the slice is drawn from them, as in eval)')
+    .option('--activations <preset>', 'Activation grid the ranges are quantized on (quant-grid preset; default uint8-asym-per-tensor)')
+    .option('--top <n>', 'Tensors printed, largest disagreement first (default 10; the full list is in the object `inspect()` returns)')
+    .option('--config <file>', 'Config file (its seed, calibrationSamples, trainLimit and activation preset apply with --dataset)')
     .example('quant-trim inspect model.onnx')
+    .example('quant-trim inspect model.onnx --dataset fashion-mnist --calibration-samples 256 --seed 1')
+    .example('quant-trim inspect model.onnx --dataset mnist --activations int8-sym-per-tensor --top 20')
     .action((model: string, flags) => onAction('inspect', async (ctx) => (await import('./commands/inspect/index.js')).inspect(model, flags, ctx)));
 
   cli

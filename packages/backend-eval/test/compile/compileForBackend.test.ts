@@ -2,7 +2,7 @@ import { centeredUniform } from '@quant-trim/test-utils';
 import { isQuantTrimError } from '@quant-trim/internal';
 import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, type Calibrator } from '@quant-trim/quant-grid';
-import { buildModel, DataType, ort, runOrt } from '@quant-trim/test-utils/onnx';
+import { buildModel, DataType, exactIntegerKernels, ort, runOrt } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend, coverageFor } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
@@ -71,9 +71,11 @@ describe('compileForBackend (emulate, static activations)', () => {
     const qo = (await optimized.run({ x: new ort.Tensor('float32', x, [4, ...SAMPLE]) }))['y']!.data as Float32Array;
     await optimized.release();
     const amp = Math.max(...f.map(Math.abs));
+    const kernels = exactIntegerKernels();
+    if (!kernels.exact) console.info(`skipping the optimised-run check (the emulated one still runs): ${kernels.reason}`);
     for (let i = 0; i < f.length; i++) {
       expect(Math.abs(q[i]! - f[i]!)).toBeLessThan(0.1 * amp);
-      expect(Math.abs(qo[i]! - q[i]!)).toBeLessThan(0.05 * amp);
+      if (kernels.exact) expect(Math.abs(qo[i]! - q[i]!)).toBeLessThan(0.05 * amp);
     }
     const ops = compiled.model.graph.nodes.map((n) => n.opType);
     // 4 weights + 3 int32 biases + 6 activations (x, r, f, g, m, y; Conv+Relu fused, so not c)

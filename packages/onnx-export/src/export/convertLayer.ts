@@ -68,12 +68,27 @@ function tailClamp(layer: tf.layers.Layer, config: tf.serialization.ConfigDict):
   return { min: lower ? Math.min(low!, 0) : null, max: Math.max(high!, 0) };
 }
 
-/** A weight's float value by name: the transformed weight training quantizes, for fake-quant layers. */
+/** What a fake-quant weighted layer offers exporters (duck-typed: this package does not depend on fake-quant). */
+interface FakeQuantWeighted {
+  transformedWeight?: (name: string) => Float32Array;
+  /** Transformed and, with a BatchNorm folded into the layer, folded (W·γ/σ, (b − μ)·γ/σ + β). */
+  deployedWeight?: (name: string) => Float32Array | undefined;
+  foldedBatchNorm?: unknown;
+}
+
+/** Whether a fake-quant layer has a BatchNorm folded into it (its BatchNorm layer then exports as nothing). */
+function hasFoldedBatchNorm(layer: tf.layers.Layer): boolean {
+  const l = layer as unknown as FakeQuantWeighted;
+  return l.foldedBatchNorm !== undefined && typeof l.deployedWeight === 'function';
+}
+
+/** A weight's float value by name: the weight training quantizes (transformed, BatchNorm folded), for fake-quant layers. */
 function weightValues(layer: tf.layers.Layer, name: string): Float32Array | undefined {
+  const l = layer as unknown as FakeQuantWeighted;
+  if (hasFoldedBatchNorm(layer)) return l.deployedWeight!.call(layer, name);
   const variable = layer.weights.find((w) => w.originalName.endsWith(`/${name}`));
   if (variable === undefined) return undefined;
-  const transformed = (layer as unknown as { transformedWeight?: (n: string) => Float32Array }).transformedWeight;
-  return typeof transformed === 'function' ? transformed.call(layer, name) : (variable.read().dataSync() as Float32Array);
+  return typeof l.transformedWeight === 'function' ? l.transformedWeight.call(layer, name) : (variable.read().dataSync() as Float32Array);
 }
 
 /**
@@ -197,7 +212,7 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
   if (!['Dense', 'Dropout', 'SpatialDropout2D', 'FakeQuant', 'Clamp'].includes(cls)) inputs = inputs.map((t) => (t.layout === 'nchw-flat' ? toPlain(b, t) : t));
   const x = inputs[0]!;
   const outShape = layer.outputShape as (number | null)[];
-  const useBias = (c['useBias'] as boolean | undefined) ?? true;
+  const useBias = ((c['useBias'] as boolean | undefined) ?? true) || hasFoldedBatchNorm(layer);
   const w = (name: string) => weightValues(layer, name);
   const shapeOf = (name: string) => layer.weights.find((v) => v.originalName.endsWith(`/${name}`))!.shape as number[];
   switch (cls) {
@@ -260,6 +275,8 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
       return activation(b, layer, { name, shape: outShape, layout: 'nchw' }, c['activation'] as string);
     }
     case 'BatchNormalization': {
+      // A fake-quant BatchNorm folded into its producer: the producer exported the folded weights.
+      if (typeof c['foldedInto'] === 'string') return x;
       const axis = (c['axis'] as number | undefined) ?? -1;
       if (axis !== -1 && axis !== x.shape.length - 1) unsupported(layer, `BatchNormalization over axis ${axis} (only the channel axis)`);
       const channels = x.shape[x.shape.length - 1] as number;

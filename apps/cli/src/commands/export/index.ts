@@ -68,6 +68,7 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
       if (written.encodings !== undefined) ctx.reporter.onArtifact?.({ kind: 'encodings', path: written.encodings });
       const check = await verifyExport(source, model.bytes(), samples);
       if (!check.ok) ctx.reporter.onWarning?.(`verifyExport: ${path} does not match its tfjs model (max relative error ${check.maxRelativeError.toExponential(2)}, top-1 agreement ${(check.top1Agreement * 100).toFixed(1)} %)`);
+      if (check.fused?.warning !== undefined) ctx.reporter.onWarning?.(`verifyExport: ${path}: ${check.fused.warning}`);
       rows.push({ format: kind, path, check });
     }
   } finally {
@@ -83,6 +84,7 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
       { header: 'max rel. error', value: (r) => r.check.maxRelativeError.toExponential(2), align: 'right' },
       { header: 'top-1 agreement %', value: (r) => (r.check.top1Agreement * 100).toFixed(1), align: 'right' },
       { header: 'within 1 step %', value: (r) => (r.check.withinOneStep === undefined ? '–' : (r.check.withinOneStep * 100).toFixed(2)), align: 'right' },
+      { header: 'ORT fused kernels', value: (r) => (r.check.fused === undefined ? '–' : `${r.check.fused.ok ? 'ok' : 'differ'} (top-1 ${(r.check.fused.top1Agreement * 100).toFixed(1)} %)`) },
       { header: 'file', value: (r) => r.path },
     ])}\n`,
   );

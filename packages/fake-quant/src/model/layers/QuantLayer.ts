@@ -137,6 +137,24 @@ export abstract class QuantLayer extends tf.layers.Layer {
     });
   }
 
+  /**
+   * One weight of `deployedWeights(true)` by name (`kernel`, `depthwise_kernel`, `pointwise_kernel`,
+   * `bias`), as exporters write it: transformed, and folded with the BatchNorm when one is folded
+   * into this layer (which gives the layer a `bias` even without its own).
+   */
+  deployedWeight(weight: string): Float32Array | undefined {
+    const names = this.weights.filter((w) => QuantLayer.isOwnWeight(w.originalName)).map((w) => w.originalName.split('/').pop() ?? '');
+    if (this.foldedBatchNorm !== undefined && !this.useBias) names.push('bias');
+    const k = names.indexOf(weight);
+    if (k < 0) return undefined;
+    const values = this.deployedWeights(true);
+    try {
+      return values[k]!.dataSync() as Float32Array;
+    } finally {
+      tf.dispose(values);
+    }
+  }
+
   /** The weight transform at the current strength, outside training (as exporters apply it). */
   #applyTransform(viewed: tf.Tensor, spec: QuantizedWeight): tf.Tensor {
     const transform = this.#transform;

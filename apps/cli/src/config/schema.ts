@@ -30,8 +30,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   /** λ: METHOD.md §3.1 with its default breakpoints; `totalSteps` is filled in at run time. */
   lambda: { type: 'quantTrimCurriculum', unit: 'fraction', warmup: 0.1, quarticEnd: 0.5, lambdaAtQuarticEnd: 0.25, fullAt: 0.85 } as LambdaConfig,
   trim: { pMax: 0.005, refreshEvery: 100, enabled: true },
-  activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 1, deploy: true },
-  randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 25 },
+  activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 4, deploy: true },
+  randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 200 },
   calibrationSamples: 512,
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],
   latency: false,
@@ -184,7 +184,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.activationTrim.enabled).describe('Activation tail trimming during quant-trim training. Default false.'),
         pMax: z.number({ error: shareError }).gt(0, { error: shareError }).lt(0.5, { error: shareError }).default(CONFIG_DEFAULTS.activationTrim.pMax).describe('Share of each activation tail clamped at full strength (p_t = pMax · λ_t). Default 0.005.'),
         momentum: z.number({ error: 'expected a number in [0, 1)' }).min(0, { error: 'expected a number in [0, 1)' }).lt(1, { error: 'expected a number in [0, 1)' }).default(CONFIG_DEFAULTS.activationTrim.momentum).describe('EMA weight of the running quantile. Default 0.9.'),
-        refreshEvery: int(1, 'Steps between quantile estimates. Default 1.').default(CONFIG_DEFAULTS.activationTrim.refreshEvery),
+        refreshEvery: int(1, 'Steps between quantile estimates. Default 4.').default(CONFIG_DEFAULTS.activationTrim.refreshEvery),
         deploy: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.activationTrim.deploy).describe('Keep the clamp in the deployed float model (a Clip in the ONNX file), so every backend calibrates the bounded tensor. Default true.'),
       },
       { error: 'expected an object { enabled?, pMax?, momentum?, refreshEvery?, deploy? }' }
@@ -206,7 +206,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
           .superRefine(uniqueItems)
           .default(() => [...CONFIG_DEFAULTS.randomCalibration.calibrators])
           .describe('The calibrators sampled from (quant-grid names; "percentile" means the 99.99th). Default minmax, percentile, entropy, mse, sqnr.'),
-        refreshEvery: int(1, 'Steps between running-histogram refreshes. Default 25.').default(CONFIG_DEFAULTS.randomCalibration.refreshEvery),
+        refreshEvery: int(1, 'Steps between calibrator-range refreshes (a new running histogram starts each time). Default 200.').default(CONFIG_DEFAULTS.randomCalibration.refreshEvery),
       },
       { error: 'expected an object { enabled?, calibrators?, refreshEvery? }' }
     )

@@ -20,7 +20,7 @@ describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
         randomCalibration: { enabled: true, calibrators: ['minmax', 'percentile', 'entropy'], refreshEvery: 10 },
       }),
     );
-    expect(recipe.activationTrim).toEqual({ pMax: 0.01, momentum: 0.9, refreshEvery: 1, deploy: true });
+    expect(recipe.activationTrim).toEqual({ pMax: 0.01, momentum: 0.9, refreshEvery: 4, deploy: true });
     expect(recipe.randomCalibration).toEqual({ calibrators: ['minmax', { name: 'percentile', options: { percentile: 99.99 } }, 'entropy'], refreshEvery: 10 });
     // `true`: the trained width per-channel, per-tensor and power-of-two per-tensor; 8-bit activation grids.
     expect(recipe.randomize?.weights).toEqual(defaultRandomizeSets('int4-sym-per-channel', 'uint8-asym-per-tensor').weights);

@@ -122,7 +122,8 @@ export function createDefaultReporter(options: ResolvedReporterOptions): Reporte
 
     onEpochEnd(e) {
       const acc = Number.isFinite(e.testAccuracy) ? `${(e.testAccuracy * 100).toFixed(2)}%` : String(e.testAccuracy);
-      print(`${c.bold(e.method)} epoch ${e.epoch}/${e.epochs}  loss ${formatNumber(e.loss)}  test acc ${acc}  ${formatDuration(e.seconds)}`);
+      const d = e.disagreement === undefined ? '' : `  calibrators disagree ≤ ${e.disagreement.ratio.toFixed(2)}× (${e.disagreement.layer})`;
+      print(`${c.bold(e.method)} epoch ${e.epoch}/${e.epochs}  loss ${formatNumber(e.loss)}  test acc ${acc}${d}  ${formatDuration(e.seconds)}`);
     },
 
     onEvalEnd(e) {

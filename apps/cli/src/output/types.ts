@@ -33,6 +33,8 @@ export interface EpochEndEvent {
   readonly seconds: number;
   /** The checkpoint directory written for this epoch. */
   readonly checkpoint?: string;
+  /** The activation tensor the calibration methods disagree on most (ratio of widest to narrowest range). */
+  readonly disagreement?: { readonly layer: string; readonly ratio: number };
 }
 
 export interface EvalEndEvent {

@@ -5,6 +5,7 @@ import { buildView, type ReportView } from './reportData.js';
 import { renderAccuracyCharts } from './sections/accuracyCharts.js';
 import { renderComparisonTable } from './sections/comparisonTable.js';
 import { renderCoverage } from './sections/coverage.js';
+import { renderDisagreement } from './sections/disagreementChart.js';
 import { renderDropSources } from './sections/dropSources.js';
 import { renderEnergy } from './sections/energyChart.js';
 import { renderFooter } from './sections/footer.js';
@@ -24,6 +25,7 @@ const SECTIONS: readonly (readonly [string, (view: ReportView) => RawHtml])[] = 
   ['training', renderTrainingCharts],
   ['weights', renderWeightsCharts],
   ['sensitivity', renderSensitivity],
+  ['disagreement', renderDisagreement],
   ['energy', renderEnergy],
   ['coverage', renderCoverage],
   ['runtimes', renderRuntimes],

@@ -16,6 +16,23 @@ export interface HistoryEntry {
   /** Float accuracy of the current weights on the test split. */
   readonly testAccuracy: number;
   readonly seconds: number;
+  /**
+   * Calibrator disagreement of every activation tensor the deployed float model feeds a backend,
+   * on a fixed training batch at the end of the epoch, largest ratio first (absent in older reports).
+   */
+  readonly calibratorDisagreement?: readonly TensorDisagreement[];
+}
+
+/** One activation tensor's calibrator disagreement (quant-grid `calibratorDisagreement`). */
+export interface TensorDisagreement {
+  /** The activation quantization point (named after the layer whose output it quantizes). */
+  readonly layer: string;
+  /** Widest / narrowest range the calibration methods choose (1 = all agree). */
+  readonly ratio: number;
+  readonly widest: string;
+  readonly narrowest: string;
+  /** Share of the tensor's values the narrowest method clips. */
+  readonly clippedByNarrowest: number;
 }
 
 /** λ (fake-quant blend) and trimming share p over training, sampled at steps. */

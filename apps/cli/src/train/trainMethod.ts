@@ -19,7 +19,8 @@ import { fromJSON, type ScheduleConfig } from '@quant-trim/schedulers';
 import { withTotalSteps } from '../config/lambda.js';
 import type { Dataset, Split } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
-import type { HistoryEntry, Method, ScheduleSample } from '../report/types.js';
+import type { HistoryEntry, Method, ScheduleSample, TensorDisagreement } from '../report/types.js';
+import { tensorDisagreements } from './disagreement.js';
 import { commitLatest, readLatest, type TrainState } from './checkpoints.js';
 import { seededPermutation, seededRng } from '../data/random.js';
 
@@ -163,6 +164,28 @@ function batchOf(split: Split, order: Uint32Array, start: number, size: number, 
   return { x: tf.tensor(x, [n, ...sampleShape]), y: tf.tensor2d(y, [n, classes]) };
 }
 
+/** Training samples the end-of-epoch calibrator-disagreement probe runs on (a fixed, seeded batch). */
+export const DISAGREEMENT_SAMPLES = 256;
+
+/**
+ * The epoch's calibrator disagreement per activation tensor on a fixed seeded training batch, or
+ * undefined when it cannot be measured (a model without activation tensors to probe). Not part of
+ * training: it runs at λ = 0 in inference mode and changes no state.
+ */
+function disagreementOf(quantized: QuantizedModel, options: TrainOptions): TensorDisagreement[] | undefined {
+  const { dataset } = options;
+  const n = Math.min(DISAGREEMENT_SAMPLES, dataset.train.count);
+  if (n === 0) return undefined;
+  const order = seededPermutation(dataset.train.count, seededRng(options.seed, 'disagreement'));
+  const { x, y } = batchOf(dataset.train, order, 0, n, dataset.sampleShape, dataset.classes);
+  try {
+    const all = tensorDisagreements(quantized, x, options.scheme.activations);
+    return all.length === 0 ? undefined : all;
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
 /** Top-1 accuracy of `model` on `split`, in batches. */
 export function accuracyOf(model: tf.LayersModel, split: Split, sampleShape: readonly number[], batchSize = 500): number {
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
@@ -249,14 +272,16 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     const testAccuracy = accuracyOf(quantized.model, dataset.test, sampleShape);
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
-    const entry: HistoryEntry = { epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, loss: lossSum / stepsPerEpoch, testAccuracy, seconds };
+    const calibratorDisagreement = disagreementOf(quantized, options);
+    const entry: HistoryEntry = { epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, loss: lossSum / stepsPerEpoch, testAccuracy, seconds, ...(calibratorDisagreement ? { calibratorDisagreement } : {}) };
     history.push(entry);
     const checkpoint = `epoch-${epoch + 1}`;
     await saveQuantizedModel(quantized, fileSystemHandler(join(options.dir, checkpoint)), { controller });
     const state: TrainState = { version: 1, method: options.method, epoch: epoch + 1, epochs, step: (epoch + 1) * stepsPerEpoch, checkpoint, history, schedule, fingerprint: print, trainSeconds };
     commitLatest(options.dir, state, previous);
     previous = state;
-    reporter?.onEpochEnd?.({ method: options.method, epoch: epoch + 1, epochs, loss: entry.loss, testAccuracy, seconds, checkpoint: join(options.dir, checkpoint) });
+    const top = calibratorDisagreement?.[0];
+    reporter?.onEpochEnd?.({ method: options.method, epoch: epoch + 1, epochs, loss: entry.loss, testAccuracy, seconds, checkpoint: join(options.dir, checkpoint), ...(top ? { disagreement: { layer: top.layer, ratio: top.ratio } } : {}) });
   }
   reporter?.onPhaseEnd?.({ phase: 'train', label, seconds: (performance.now() - phaseStart) / 1000 });
   return { method: options.method, quantized, trim, history, schedule, trainSeconds, resumedFrom: startEpoch };

@@ -200,6 +200,14 @@ function history(method: Method, r: () => number): HistoryEntry[] {
     loss: round(0.34 / epoch ** 0.9 + (method === 'qat' ? 0.012 : method === 'quant-trim' ? 0.006 : 0) + r() * 0.004),
     testAccuracy: round(FLOAT_ACC[method] - 0.021 / epoch ** 1.3 + r() * 0.0008),
     seconds: round(38 + r() * 4, 1),
+    calibratorDisagreement: ['conv1_fq', 'conv2_fq', 'image_fq'].map((layer, k) => ({
+      layer,
+      // Tail trimming's aim: Quant-Trim's tensors agree more than FP's / QAT's.
+      ratio: round((method === 'quant-trim' ? 1.2 : 4.5) / (k + 1) + 1 + r() * 0.1),
+      widest: 'minmax',
+      narrowest: 'entropy',
+      clippedByNarrowest: round(0.002 + r() * 0.001, 4),
+    })),
   }));
 }
 

@@ -11,7 +11,7 @@ import { parseRunReport } from '../../src/commands/report/index.js';
 import { pp } from '../../src/report/format.js';
 import { makeFixtureReport, makeFixtureReportV1 } from './fixture.js';
 
-const CHARTS = ['accuracy', 'drop-heatmap', 'drop-intervals', 'differences', 'schedules', 'training', 'weights', 'sensitivity', 'energy'] as const;
+const CHARTS = ['accuracy', 'drop-heatmap', 'drop-intervals', 'differences', 'schedules', 'training', 'weights', 'sensitivity', 'disagreement', 'energy'] as const;
 const SVG_NAMESPACES = new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']);
 
 /** The inner HTML of the element carrying `data-chart="name"` (figures do not nest). */
@@ -69,6 +69,14 @@ describe('renderHtmlReport', () => {
     expect(table).toContain(`${pp(fp.worstDrop.mean)}<span class="unit"> pp</span><span class="ci">[${pp(fp.worstDrop.low)}, ${pp(fp.worstDrop.high)}]</span>`);
     expect(doc).toContain('means over 3 seeds; brackets: 95 % bootstrap percentile interval (1\u202f000 resamples of seeds and test images)');
     expect(doc).toContain('One test image is 0.010 pp of accuracy');
+  });
+
+  it('charts the calibrator disagreement per activation tensor for every method', () => {
+    const body = chartContainer(doc, 'disagreement')!;
+    for (const t of ['conv1_fq', 'conv2_fq', 'image_fq']) expect(body).toContain(t);
+    for (const label of ['FP', 'QAT', 'Quant-Trim']) expect(body).toContain(label);
+    const ratio = report.methods.find((m) => m.method === 'fp')!.history.at(-1)!.calibratorDisagreement![0]!.ratio;
+    expect(body).toContain(`${ratio.toFixed(2)}×`);
   });
 
   it('lists the paired comparisons with intervals, image counts and verdicts', () => {

@@ -90,6 +90,18 @@ describe('trainMethod', () => {
     expect(exported.qdq!.model.graph.nodes.some((n) => n.opType === 'QuantizeLinear')).toBe(true);
     expect(exported.fp32.model.graph.nodes.some((n) => n.opType === 'Softmax')).toBe(false);
 
+    // Every epoch logs the calibrator disagreement of each activation tensor, largest first.
+    for (const h of straight.history) {
+      const d = h.calibratorDisagreement!;
+      expect(d.length).toBeGreaterThan(2);
+      expect(d.every((t, i) => t.ratio >= 1 && (i === 0 || t.ratio <= d[i - 1]!.ratio))).toBe(true);
+    }
+    // FP (no fake-quant layers) is probed on the same tensors of its deployed float model.
+    const fp = await trainMethod({ ...base('fp', 'fp'), epochs: 1 });
+    const layers = (h: { calibratorDisagreement?: readonly { layer: string }[] }) => h.calibratorDisagreement!.map((t) => t.layer).sort();
+    expect(layers(fp.history[0]!)).toEqual(layers(straight.history[0]!));
+    fp.quantized.dispose();
+
     const histograms = weightHistograms(resumed.quantized);
     expect(histograms.map((h) => h.layer)).toEqual(['conv1', 'conv2', 'head']);
     for (const h of histograms) {

@@ -1,0 +1,129 @@
+/**
+ * The Quant-Trim ablation: FP, QAT, Quant-Trim (paper) and each mechanism beyond the paper alone
+ * and together, on Fashion-MNIST × {cnn, dscnn, resnet-tiny} × {INT8, INT4} × every profile ×
+ * several seeds, each setting one resumable `quant-trim compare` run. FP and QAT are trained once
+ * per (model, width, seed) and shared by every setting's run (their checkpoint directories are
+ * linked), so each row's paired intervals against FP and QAT come from the same checkpoints.
+ *
+ * Usage (from the repository root):
+ *   npx tsx --conditions=@quant-trim/source apps/cli/bench/ablation.ts [--out out/ablation]
+ *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,tail,calib,schemes,all]
+ *     [--seeds 3] [--train-limit 20000] [--epochs 3] [--jobs 2] [--dry-run]
+ * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips them
+ * and resumes unfinished ones. `ablationTable.ts` turns the reports into the table.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SETTINGS = {
+  /** FP, QAT and the paper's recipe: the baselines (trains the shared FP and QAT checkpoints). */
+  paper: { methods: 'fp,qat,quant-trim-paper', flags: [] as string[] },
+  tail: { methods: 'fp,qat,quant-trim', flags: ['--activation-trim'] },
+  calib: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration'] },
+  schemes: { methods: 'fp,qat,quant-trim', flags: ['--randomize-schemes'] },
+  all: { methods: 'fp,qat,quant-trim', flags: ['--activation-trim', '--random-calibration', '--randomize-schemes'] },
+} as const;
+export type SettingName = keyof typeof SETTINGS;
+export const WIDTHS = { int8: 'int8-sym-per-channel', int4: 'int4-sym-per-channel' } as const;
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+interface Job {
+  readonly key: string;
+  readonly out: string;
+  readonly args: string[];
+  /** Jobs that must finish first (the paper run trains the shared FP / QAT checkpoints). */
+  readonly after?: string;
+}
+
+/** Links `<out>/checkpoints/seed-<s>/{fp,qat}` to the shared directories of the (model, width). */
+function linkShared(out: string, shared: string, seeds: readonly number[]): void {
+  for (const seed of seeds) {
+    for (const method of ['fp', 'qat']) {
+      const target = join(shared, `seed-${seed}`, method);
+      const link = join(out, 'checkpoints', `seed-${seed}`, method);
+      mkdirSync(target, { recursive: true });
+      mkdirSync(dirname(link), { recursive: true });
+      if (!existsSync(link)) symlinkSync(relative(dirname(link), target), link, 'dir');
+    }
+  }
+}
+
+function run(job: Job): Promise<number> {
+  return new Promise((done) => {
+    const t0 = performance.now();
+    console.log(`[start] ${job.key}`);
+    const child = spawn('npx', ['tsx', '--conditions=@quant-trim/source', 'apps/cli/src/cli.ts', ...job.args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
+    child.on('exit', (code) => {
+      console.log(`[${code === 0 ? 'done' : `exit ${code}`}] ${job.key} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      done(code ?? 1);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const out = resolve(root, arg('out', 'out/ablation'));
+  const models = arg('models', 'cnn,dscnn,resnet-tiny').split(',');
+  const widths = arg('widths', 'int8,int4').split(',') as (keyof typeof WIDTHS)[];
+  const settings = arg('settings', 'paper,tail,calib,schemes,all').split(',') as SettingName[];
+  const seeds = Number(arg('seeds', '3'));
+  const seedList = Array.from({ length: seeds }, (_, k) => k);
+  const jobs: Job[] = [];
+  for (const model of models) {
+    for (const width of widths) {
+      const base = join(out, `${model}-${width}`);
+      for (const setting of settings) {
+        const dir = join(base, setting);
+        if (existsSync(join(dir, 'report.json'))) continue;
+        const s = SETTINGS[setting];
+        jobs.push({
+          key: `${model}-${width}/${setting}`,
+          out: dir,
+          ...(setting === 'paper' ? {} : { after: `${model}-${width}/paper` }),
+          args: [
+            'compare', '--dataset', 'fashion-mnist', '--model', model, '--scheme', WIDTHS[width], '--methods', s.methods, ...s.flags,
+            '--seeds', String(seeds), '--train-limit', arg('train-limit', '20000'), '--epochs', arg('epochs', '3'), '--runtimes', 'none', '--resume', '--json', '--out', dir,
+          ],
+        });
+        linkShared(dir, join(base, 'shared'), seedList);
+      }
+    }
+  }
+  if (process.argv.includes('--dry-run')) {
+    for (const j of jobs) console.log(`${j.key}: quant-trim ${j.args.join(' ')}`);
+    return;
+  }
+  const finished = new Set<string>();
+  const failed: string[] = [];
+  const pending = [...jobs];
+  const running = new Set<Promise<void>>();
+  const limit = Number(arg('jobs', '2'));
+  while (pending.length > 0 || running.size > 0) {
+    const ready = pending.findIndex((j) => j.after === undefined || finished.has(j.after) || !jobs.some((k) => k.key === j.after));
+    if (ready >= 0 && running.size < limit) {
+      const job = pending.splice(ready, 1)[0]!;
+      const p: Promise<void> = run(job).then((code) => {
+        running.delete(p);
+        if (code === 0) finished.add(job.key);
+        else failed.push(job.key);
+      });
+      running.add(p);
+      continue;
+    }
+    if (running.size === 0) break; // the rest waits on a failed run
+    await Promise.race(running);
+  }
+  if (failed.length > 0 || pending.length > 0) {
+    console.error(`failed: ${failed.join(', ') || '–'}; not run: ${pending.map((j) => j.key).join(', ') || '–'}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,89 @@
+/**
+ * The ablation table from the reports `ablation.ts` wrote: per (model, width), FP, QAT, Quant-Trim
+ * (paper) and each Quant-Trim setting, with the across-seed mean / worst-case drop and spread and
+ * their 95 % bootstrap intervals, the paired differences against FP and QAT (from the same run,
+ * paired by seed and test image), float accuracy and training time per checkpoint.
+ *
+ * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json]
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Comparison, Interval, Method, RunReport } from '../src/report/types.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const i = process.argv.indexOf('--out');
+const out = resolve(root, i >= 0 ? process.argv[i + 1]! : 'out/ablation');
+
+/** Row labels of the settings, in table order; `paper` contributes FP, QAT and the paper row. */
+const ROWS: readonly { setting: string; method: Method; label: string }[] = [
+  { setting: 'paper', method: 'fp', label: 'FP' },
+  { setting: 'paper', method: 'qat', label: 'QAT' },
+  { setting: 'paper', method: 'quant-trim-paper', label: 'Quant-Trim (paper)' },
+  { setting: 'tail', method: 'quant-trim', label: '+ activation tail trimming' },
+  { setting: 'calib', method: 'quant-trim', label: '+ calibrator randomisation' },
+  { setting: 'schemes', method: 'quant-trim', label: '+ scheme randomisation' },
+  { setting: 'all', method: 'quant-trim', label: '+ all three' },
+];
+
+const pp = (v: number) => (v * 100).toFixed(2);
+const interval = (v: Interval) => `${pp(v.mean)} [${pp(v.low)}, ${pp(v.high)}]`;
+const mark = (c: Comparison | undefined) => (c === undefined ? '–' : `${pp(c.difference.mean)} [${pp(c.difference.low)}, ${pp(c.difference.high)}]${c.direction === 'lower' ? ' ✓' : c.direction === 'higher' ? ' ✗' : ''}`);
+
+export interface AblationRow {
+  readonly group: string;
+  readonly label: string;
+  readonly seeds: number;
+  readonly floatAccuracy: number;
+  readonly meanDrop: Interval;
+  readonly worstDrop: Interval;
+  readonly worstProfile: string;
+  readonly spread: Interval;
+  readonly vsFp: { readonly worstDrop?: Comparison; readonly spread?: Comparison };
+  readonly vsQat: { readonly worstDrop?: Comparison; readonly spread?: Comparison };
+  readonly trainSeconds: number;
+}
+
+export function ablationRows(dir: string): AblationRow[] {
+  const rows: AblationRow[] = [];
+  const groups = existsSync(dir) ? readdirSync(dir).filter((g) => existsSync(join(dir, g, 'paper'))).sort() : [];
+  for (const group of groups) {
+    for (const row of ROWS) {
+      const file = join(dir, group, row.setting, 'report.json');
+      if (!existsSync(file)) continue;
+      const report = JSON.parse(readFileSync(file, 'utf8')) as RunReport;
+      const s = report.summary.find((x) => x.method === row.method);
+      if (s === undefined) continue;
+      const find = (against: Method, statistic: Comparison['statistic']) => report.comparisons.find((c) => c.method === row.method && c.against === against && c.statistic === statistic);
+      const runs = report.methods.filter((m) => m.method === row.method);
+      rows.push({
+        group,
+        label: row.label,
+        seeds: report.seeds.length,
+        floatAccuracy: s.floatAccuracy,
+        meanDrop: s.meanDrop,
+        worstDrop: s.worstDrop,
+        worstProfile: s.worstProfile,
+        spread: s.spread,
+        vsFp: { worstDrop: find('fp', 'worstDrop'), spread: find('fp', 'spread') },
+        vsQat: { worstDrop: find('qat', 'worstDrop'), spread: find('qat', 'spread') },
+        trainSeconds: runs.reduce((a, m) => a + m.trainSeconds, 0) / Math.max(1, runs.length),
+      });
+    }
+  }
+  return rows;
+}
+
+const rows = ablationRows(out);
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify(rows, null, 2));
+} else {
+  console.log('| model / weights | method | seeds | float acc % | mean drop pp [95 %] | worst-case drop pp [95 %] (profile) | spread pp [95 %] | Δ worst vs FP | Δ worst vs QAT | Δ spread vs FP | Δ spread vs QAT | train s |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.group} | ${r.label} | ${r.seeds} | ${pp(r.floatAccuracy)} | ${interval(r.meanDrop)} | ${interval(r.worstDrop)} (${r.worstProfile}) | ${interval(r.spread)} | ${mark(r.vsFp.worstDrop)} | ${mark(r.vsQat.worstDrop)} | ${mark(r.vsFp.spread)} | ${mark(r.vsQat.spread)} | ${r.trainSeconds.toFixed(0)} |`,
+    );
+  }
+  console.log('\nΔ: paired difference (this method − FP / QAT) of the statistic, mean over seeds with its 95 % bootstrap interval over seeds and test images; ✓ the interval is below 0 (narrower), ✗ above 0 (wider).');
+}

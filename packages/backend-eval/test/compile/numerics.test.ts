@@ -1,6 +1,6 @@
 import { writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, createScheme, fakeQuantize, roundHalfEven, roundWith, type Granularity, type QuantScheme, type RoundingMode } from '@quant-trim/quant-grid';
-import { ort } from '@quant-trim/test-utils/onnx';
+import { exactIntegerKernels, ort } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend, type CompiledModel } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
@@ -222,15 +222,18 @@ describe('dynamic activations (ort-dynamic-u8s8)', () => {
       expect(maxDiff(out['y']!, ref['y']!)).toBeLessThanOrEqual(1e-5 * amp);
       results.push(out['y']!.slice(0, 4));
 
-      // The MatMulInteger form computes the same thing with an exact int32 accumulator.
+      // The MatMulInteger form computes the same thing with an exact int32 accumulator (on CPUs whose
+      // integer dot products do not saturate: see exactIntegerKernels).
       const native = await runModel(compiled.native, 'x', x, [n, 16]);
       expect(compiled.native.graph.nodes.filter((n) => n.opType === 'MatMulInteger')).toHaveLength(3);
       console.info(`dynamic batch ${n}: max |native − emulated| = ${maxDiff(native['y']!, out['y']!) / amp} of max|y|`);
-      expect(maxDiff(native['y']!, out['y']!)).toBeLessThanOrEqual(1e-5 * amp);
+      const kernels = exactIntegerKernels();
+      if (!kernels.exact) console.info(`skipping native = emulated for batch ${n}: ${kernels.reason}`);
+      if (kernels.exact) expect(maxDiff(native['y']!, out['y']!)).toBeLessThanOrEqual(1e-5 * amp);
       const session = await ort.InferenceSession.create(writeOnnx(compiled.native));
       const optimized = (await session.run({ x: new ort.Tensor('float32', x, [n, 16]) }))['y']!.data as Float32Array;
       await session.release();
-      expect(maxDiff(optimized, out['y']!)).toBeLessThanOrEqual(1e-5 * amp);
+      if (kernels.exact) expect(maxDiff(optimized, out['y']!)).toBeLessThanOrEqual(1e-5 * amp);
     }
     // The large sample widens the batch's ranges, so sample a's output changes.
     expect(maxDiff(results[0]!, results[1]!)).toBeGreaterThan(1e-3 * maxAbs(results[0]!));

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonHas, runPython, syntheticDigits } from '@quant-trim/test-utils';
+import { exactIntegerKernels } from '@quant-trim/test-utils/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import type { EvaluationReport } from '../../src/evaluate/reportTypes.js';
@@ -94,18 +95,22 @@ describe.skipIf(!torch.ok)('evaluate: a PyTorch-exported model across all 12 pro
 
   it('runs each compiled model natively on onnxruntime-node and onnxruntime-web and measures their disagreement', () => {
     const [model] = report.models;
+    // onnxruntime-node's integer kernels saturate u8 × s8 pair sums on x86 without VNNI: its
+    // agreement with the emulation (and with onnxruntime-web) is then measured, not bounded.
+    const kernels = exactIntegerKernels();
+    if (!kernels.exact) console.info(`not bounding onnxruntime-node's native agreement: ${kernels.reason}`);
     for (const p of model!.profiles) {
       expect(p.runtimes!.map((r) => [r.runtime, r.mode, r.samples])).toEqual([
         ['onnxruntime-node', 'native', 64],
         ['onnxruntime-web', 'native', 64],
       ]);
       for (const r of p.runtimes!) {
-        expect(r.agreementWithEmulation).toBeGreaterThan(0.9);
+        if (kernels.exact || r.runtime === 'onnxruntime-web') expect(r.agreementWithEmulation).toBeGreaterThan(0.9);
         expect(r.latency.map((l) => l.batch)).toEqual([1, 32]);
         for (const l of r.latency) expect(l.p90Ms).toBeGreaterThanOrEqual(l.p50Ms);
       }
       expect(p.disagreement).toHaveLength(1);
-      expect(p.disagreement![0]!.top1Agreement).toBeGreaterThan(0.95);
+      if (kernels.exact) expect(p.disagreement![0]!.top1Agreement).toBeGreaterThan(0.95);
     }
     // ORT fuses the tflite-int8 QDQ groups into integer kernels
     const ops = Object.keys(model!.profiles.find((p) => p.profile === 'tflite-int8')!.runtimes![0]!.optimizedOps!);

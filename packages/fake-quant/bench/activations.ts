@@ -16,27 +16,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { createReversePrune } from '@quant-trim/reverse-prune';
 import { type ObserverConfig, QuantTrimController, initTrainingBackend, quantizeModel } from '../src/index.js';
+import { BATCH, arg, median, referenceCnn } from './common.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const BATCH = 64;
 const REPS = arg('reps', 5);
 const PER_REP = arg('per-rep', 200);
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-
-function referenceCnn(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
 
 const { backend } = await initTrainingBackend({ backend: 'wasm' });
 const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 7);

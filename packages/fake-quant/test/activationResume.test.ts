@@ -1,22 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QuantTrimController, loadQuantizedModel, quantizeModel, saveQuantizedModel } from '../src/index.js';
-import { randomBatch, referenceCnn, seedWeights } from './models.js';
+import { randomBatch, referenceCnn, seedWeights, memoryIO } from './models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function memory() {
-  let saved: tf.io.ModelArtifacts | undefined;
-  return {
-    save: tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    load: () => tf.io.fromMemory(saved!),
-  };
-}
 
 /** Post-ReLU-heavy inputs: a few large pixels per image, so activations have a sparse tail. */
 function batches(n: number) {
@@ -39,7 +29,7 @@ describe('resuming with tail trimming and calibrator randomisation on', () => {
       const chosen: string[] = [];
       for (let i = 0; i < data.length; i++) {
         if (i === interruptAt) {
-          const io = memory();
+          const io = memoryIO();
           await saveQuantizedModel(q, io.save, { controller });
           q.dispose();
           const loaded = await loadQuantizedModel(io.load());

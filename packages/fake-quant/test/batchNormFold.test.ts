@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QuantBatchNormalization, QuantLayer, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
-import { maxAbsDiff, randomBatch, seedWeights } from './models.js';
+import { maxAbsDiff, memoryIO, randomBatch, seedWeights } from './models.js';
 
 const INT4_PER_TENSOR = { bits: 4, signed: true, symmetric: true, granularity: { kind: 'per-tensor' } } as const;
 
@@ -122,9 +122,9 @@ describe("BatchNorm trained as BatchNorm (batchNorm: 'fold')", () => {
     const model = bnCnn();
     seedWeights(model, 8);
     const q = quantizeModel(model, { weights: INT4_PER_TENSOR, activations: false });
-    let saved: tf.io.ModelArtifacts | undefined;
-    await saveQuantizedModel(q, tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
-    const { quantized } = await loadQuantizedModel(tf.io.fromMemory(saved!));
+    const io = memoryIO();
+    await saveQuantizedModel(q, io.save);
+    const { quantized } = await loadQuantizedModel(io.load());
     expect((quantized.model.getLayer('stem') as QuantLayer).foldedBatchNorm?.name).toBe('stem_bn');
     const x = randomBatch([2, 12, 12, 3], 14);
     expect(maxAbsDiff(quantized.model.predict(x) as tf.Tensor, q.model.predict(x) as tf.Tensor)).toBe(0);

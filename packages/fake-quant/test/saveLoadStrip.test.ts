@@ -1,23 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QuantTrimController, type WeightTransform, isQuantTrimError, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
-import { maxAbsDiff, randomBatch, referenceCnn, residualDsCnn, seedWeights } from './models.js';
+import { maxAbsDiff, randomBatch, referenceCnn, residualDsCnn, seedWeights, memoryIO } from './models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** An in-memory tfjs IO handler pair. */
-function memory() {
-  let saved: tf.io.ModelArtifacts | undefined;
-  return {
-    save: tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    load: () => tf.io.fromMemory(saved!),
-  };
-}
 
 function batches(n: number) {
   return Array.from({ length: n }, (_, i) => ({ x: randomBatch([4, 12, 12, 1], 100 + i), y: tf.oneHot(tf.tensor1d([i % 10, (i + 3) % 10, (i + 5) % 10, (i + 7) % 10], 'int32'), 10) }));
@@ -37,7 +26,7 @@ describe('save / load / strip', () => {
       await q.model.trainOnBatch(b.x, b.y);
       await controller.endStep();
     }
-    const io = memory();
+    const io = memoryIO();
     await saveQuantizedModel(q, io.save, { controller });
     const { quantized: loaded, controller: restored } = await loadQuantizedModel(io.load());
     const x = randomBatch([5, 12, 12, 1], 77);
@@ -61,7 +50,7 @@ describe('save / load / strip', () => {
       let controller = new QuantTrimController(q, { totalSteps: data.length });
       for (let i = 0; i < data.length; i++) {
         if (i === interruptAt) {
-          const io = memory();
+          const io = memoryIO();
           await saveQuantizedModel(q, io.save, { controller });
           q.dispose();
           const loaded = await loadQuantizedModel(io.load());
@@ -135,7 +124,7 @@ describe('save / load / strip', () => {
   });
 
   it('loading a model without Quant-Trim metadata is a coded error', async () => {
-    const io = memory();
+    const io = memoryIO();
     await referenceCnn().save(io.save);
     let err: unknown;
     try {

@@ -1,20 +1,10 @@
+import { mulberry32 as rng } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Histogram } from '../calibrators/Histogram.js';
 import { defaultRegistry } from '../registry/createRegistry.js';
 import { isQuantTrimError } from '@quant-trim/internal';
 import { calibratorDisagreement } from './calibratorDisagreement.js';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const uint8 = defaultRegistry.scheme('uint8-asym-per-tensor');
 

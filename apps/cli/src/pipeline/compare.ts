@@ -15,6 +15,7 @@ import { seededSubset } from '../data/split.js';
 import { writeFileAtomic } from '../train/checkpoints.js';
 import { accuracyOf, trainMethod, type RecipeChoice, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
+import { evaluationKey, readCachedEvaluation, writeCachedEvaluation } from './evaluationCache.js';
 import { METHOD_LABELS, summarizeSeeds, type SeedEvaluation } from './summarize.js';
 
 export { METHOD_LABELS, verdicts } from './summarize.js';
@@ -198,21 +199,49 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
   const total = onnx.length * profiles.length;
   reporter?.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${onnx.length} checkpoint(s) × ${profiles.length} profiles${seedLabel}`, total });
   const t0 = performance.now();
-  const modelIndex = new Map(onnx.map((m, i) => [m.name as string, i]));
   // Real runtimes (agreement, latency) only for the first seed: the report keeps that seed's full evaluation.
   const firstSeed = index === 0;
-  const evaluation = await evaluate({
-    models: onnx,
-    profiles,
-    data: { inputs: dataset.test.x, labels: dataset.test.y, sampleShape: dataset.sampleShape, calibration },
-    runtimes: firstSeed ? options.runtimes : [],
-    ...(options.latency && firstSeed ? {} : { latency: false as const }),
-    predictions: true,
-    onProgress: (e) => {
-      const done = (modelIndex.get(e.model) ?? 0) * profiles.length + e.done;
-      reporter?.onProgress?.({ phase: 'evaluate', label: 'evaluate', done, total, detail: e.profile === undefined ? e.model : `${METHOD_LABELS[e.model as Method] ?? e.model} · ${e.profile} · ${e.stage}` });
-    },
-  });
+  const runtimes = firstSeed ? options.runtimes : [];
+  const latency = options.latency && firstSeed;
+  // A checkpoint evaluated before with the same settings (e.g. FP / QAT shared by several runs) is not evaluated again.
+  const settings = {
+    dataset: dataset.name,
+    splitSeed: options.seed,
+    trainSamples: dataset.train.count,
+    testSamples: dataset.test.count,
+    calibration: { seed, samples: options.calibrationSamples },
+    profiles: profiles.map((p) => p.id),
+    runtimes,
+    latency,
+    versions: versions(),
+  };
+  const keyed = onnx.map((m) => ({ ...m, dir: join(dir, m.name), key: evaluationKey(m.onnx, settings) }));
+  const cached = keyed.map((m) => readCachedEvaluation(m.dir, m.key));
+  const fresh = keyed.filter((_, i) => cached[i] === undefined);
+  const reused = keyed.filter((_, i) => cached[i] !== undefined).map((m) => m.name);
+  if (reused.length > 0) reporter?.onResult?.(`seed ${seed}: reusing the earlier evaluation of ${reused.join(', ')} (same checkpoint and settings)\n`);
+  const modelIndex = new Map(fresh.map((m, i) => [m.name as string, i]));
+  const evaluated =
+    fresh.length === 0
+      ? undefined
+      : await evaluate({
+          models: fresh.map(({ name, onnx: bytes }) => ({ name, onnx: bytes })),
+          profiles,
+          data: { inputs: dataset.test.x, labels: dataset.test.y, sampleShape: dataset.sampleShape, calibration },
+          runtimes,
+          ...(latency ? {} : { latency: false as const }),
+          predictions: true,
+          onProgress: (e) => {
+            const done = (modelIndex.get(e.model) ?? 0) * profiles.length + e.done;
+            reporter?.onProgress?.({ phase: 'evaluate', label: 'evaluate', done, total: fresh.length * profiles.length, detail: e.profile === undefined ? e.model : `${METHOD_LABELS[e.model as Method] ?? e.model} · ${e.profile} · ${e.stage}` });
+          },
+        });
+  for (const m of fresh) {
+    const model = evaluated!.models.find((x) => x.name === m.name);
+    if (model !== undefined) writeCachedEvaluation(m.dir, m.key, evaluated!, model);
+  }
+  const frame = evaluated ?? { ...cached.find((c) => c !== undefined)!.frame, models: [] };
+  const evaluation: EvaluationReport = { ...frame, models: keyed.map((m, i) => cached[i]?.model ?? evaluated!.models.find((x) => x.name === m.name)!) };
   reporter?.onPhaseEnd?.({ phase: 'evaluate', label: 'evaluate', seconds: (performance.now() - t0) / 1000 });
   for (const m of evaluation.models) {
     for (const p of m.profiles) {

@@ -7,7 +7,7 @@
  *
  * Usage (from the repository root):
  *   npx tsx --conditions=@quant-trim/source apps/cli/bench/ablation.ts [--out out/ablation]
- *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,tail,calib,schemes,all]
+ *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes]
  *     [--seeds 3] [--train-limit 20000] [--epochs 3] [--jobs 2] [--dry-run]
  * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips them
  * and resumes unfinished ones. `ablationTable.ts` turns the reports into the table.
@@ -72,14 +72,15 @@ async function main(): Promise<void> {
   const out = resolve(root, arg('out', 'out/ablation'));
   const models = arg('models', 'cnn,dscnn,resnet-tiny').split(',');
   const widths = arg('widths', 'int8,int4').split(',') as (keyof typeof WIDTHS)[];
-  const settings = arg('settings', 'paper,tail,calib,schemes,all').split(',') as SettingName[];
+  const settings = arg('settings', 'paper,all,tail,calib,schemes').split(',') as SettingName[];
   const seeds = Number(arg('seeds', '3'));
   const seedList = Array.from({ length: seeds }, (_, k) => k);
   const jobs: Job[] = [];
-  for (const model of models) {
-    for (const width of widths) {
-      const base = join(out, `${model}-${width}`);
-      for (const setting of settings) {
+  // Setting-major: every (model, width) gets a setting's row before the next setting starts.
+  for (const setting of settings) {
+    for (const model of models) {
+      for (const width of widths) {
+        const base = join(out, `${model}-${width}`);
         const dir = join(base, setting);
         if (existsSync(join(dir, 'report.json'))) continue;
         const s = SETTINGS[setting];

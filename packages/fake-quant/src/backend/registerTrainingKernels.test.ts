@@ -14,8 +14,8 @@ describe('registerTrainingKernels', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm') as unknown).toBeUndefined();
 
     const warn = vi.spyOn(console, 'warn');
-    expect(registerTrainingKernels('wasm')).toHaveLength(5);
-    expect(registerTrainingKernels('wasm')).toHaveLength(5);
+    expect(registerTrainingKernels('wasm')).toHaveLength(6);
+    expect(registerTrainingKernels('wasm')).toHaveLength(6);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
 
@@ -24,7 +24,7 @@ describe('registerTrainingKernels', () => {
     expect(ours.setupFunc).toBe(stock.input.setupFunc);
     expect(tf.getKernel('MaxPoolGrad', 'wasm').setupFunc).toBe(stock.pool.setupFunc);
 
-    expect(unregisterTrainingKernels('wasm')).toHaveLength(5);
+    expect(unregisterTrainingKernels('wasm')).toHaveLength(6);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(stock.input);
     expect(tf.getKernel('MaxPoolGrad', 'wasm')).toBe(stock.pool);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm') as unknown).toBeUndefined();

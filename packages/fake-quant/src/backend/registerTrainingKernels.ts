@@ -6,6 +6,7 @@ import { createConv2DBackpropInputConfig } from './kernels/conv2DBackpropInput.j
 import { createDepthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter.js';
 import { createDepthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput.js';
 import { createMaxPoolGradConfig } from './kernels/maxPoolGrad.js';
+import { createTileConfig } from './kernels/tile.js';
 
 /** The backends our kernels are built for and tested on. */
 export const TRAINING_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
@@ -20,6 +21,7 @@ const FACTORIES: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['DepthwiseConv2dNativeBackpropFilter', createDepthwiseConv2dNativeBackpropFilterConfig],
   ['DepthwiseConv2dNativeBackpropInput', createDepthwiseConv2dNativeBackpropInputConfig],
   ['MaxPoolGrad', createMaxPoolGradConfig],
+  ['Tile', createTileConfig],
 ];
 
 /**

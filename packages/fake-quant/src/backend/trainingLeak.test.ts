@@ -33,6 +33,24 @@ function otherKernelsNet(): tf.LayersModel {
   return model;
 }
 
+/** Plain tfjs BatchNorm (its gradient tiles 1/σ: the Tile kernel), depthwise and ReLU6. */
+function batchNormNet(): tf.LayersModel {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [14, 14, 1], filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false }),
+      tf.layers.batchNormalization({ momentum: 0.9 }),
+      tf.layers.reLU({ maxValue: 6 }),
+      tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false }),
+      tf.layers.batchNormalization({ momentum: 0.9 }),
+      tf.layers.reLU({ maxValue: 6 }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 4, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
 interface Snapshot {
   readonly numTensors: number;
   readonly numBytes: number;
@@ -81,6 +99,14 @@ describe('training with the kernels leaks nothing', () => {
     await initTrainingBackend({ backend: 'wasm' });
     const model = otherKernelsNet();
     const { early, end } = await train(model, [12, 12, 3], 4, 8, 300, 10);
+    expect(end).toEqual(early);
+    model.dispose();
+  });
+
+  it('plain tfjs BatchNorm net, 300 steps on wasm', async () => {
+    await initTrainingBackend({ backend: 'wasm' });
+    const model = batchNormNet();
+    const { early, end } = await train(model, [14, 14, 1], 4, 8, 300, 10);
     expect(end).toEqual(early);
     model.dispose();
   });

@@ -88,12 +88,16 @@ export class QuantBatchNormalization extends tf.layers.Layer {
       if (kwargs['training'] !== true || frozen) {
         return tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
       }
-      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-      const { mean, variance } = tf.moments(x, axes);
-      const m = this.momentum;
+      return this.normalizeInTraining(x, gamma, beta);
+    });
+  }
+
+  /** Training mode: batch statistics, which also update the moving statistics. */
+  private normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor | undefined, beta: tf.Tensor | undefined): tf.Tensor {
+    const m = this.momentum;
+    return batchNormInTraining(x, gamma, beta, this.epsilon, (mean, variance) => {
       this.movingMean!.write(this.movingMean!.read().mul(m).add(mean.mul(1 - m)));
       this.movingVariance!.write(this.movingVariance!.read().mul(m).add(variance.mul(1 - m)));
-      return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
     });
   }
 
@@ -107,4 +111,66 @@ export class QuantBatchNormalization extends tf.layers.Layer {
       ...(this.foldedInto !== undefined ? { foldedInto: this.foldedInto } : {}),
     };
   }
+}
+
+/**
+ * @internal Training-mode BatchNorm over the last axis as one `tf.customGrad`, the op behind
+ * `QuantBatchNormalization` while it trains. The forward is tfjs' own: the kernels of `tf.moments`
+ * over all axes but the last (in the same order; the deviations x − μ are kept for the backward),
+ * then `tf.batchNorm` with those statistics, so its values are those of
+ * `tf.batchNorm(x, ...tf.moments(x, axes), β, γ, ε)`. `onMoments` receives the batch mean and
+ * variance (for the moving statistics; tensors it creates are released with the op's forward).
+ *
+ * The backward replaces tfjs' autodiff through `FusedBatchNorm` and `tf.moments`, a couple of dozen
+ * kernels that broadcast and tile full-size tensors, by the closed form. With xc = x − μ,
+ * r = 1/√(σ² + ε), M the number of reduced elements per channel, S₁ = Σ dy and S₂ = Σ dy·xc per
+ * channel:
+ *   dβ = S₁,   dγ = r·S₂,   dx = γr·dy − γr·S₁/M − γr³·S₂/M · xc,
+ * i.e. dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)) with x̂ = r·xc. Full-size work backward: the
+ * product dy·xc, the two per-channel sums, one `FusedBatchNorm` kernel for γr·dy − γr·S₁/M and
+ * one multiply-add for the xc term.
+ *
+ * It saves xc, r and γ (saved, never captured). tfjs' `IS_TEST` per-kernel leak check counts
+ * saved intermediates as leaked data, and on wasm any saved tensor (its `clone` copies); they are
+ * released with the gradient tape like every kernel's saved tensors.
+ */
+export function batchNormInTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor | undefined,
+  beta: tf.Tensor | undefined,
+  epsilon: number,
+  onMoments: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): tf.Tensor {
+  const rank = x.rank;
+  const axes = Array.from({ length: rank - 1 }, (_, i) => i);
+  const c = x.shape[rank - 1]!;
+  const keepDims = [...Array<number>(rank - 1).fill(1), c];
+  const count = x.size / c;
+  const inputs = [x, ...(gamma !== undefined ? [gamma] : []), ...(beta !== undefined ? [beta] : [])];
+  const op = tf.customGrad((...args) => {
+    const xs = args[0] as tf.Tensor;
+    const g = gamma !== undefined ? (args[1] as tf.Tensor1D) : undefined;
+    const b = beta !== undefined ? (args[gamma !== undefined ? 2 : 1] as tf.Tensor1D) : undefined;
+    const save = args[inputs.length] as tf.GradSaveFunc;
+    // tf.moments(x, axes), kernel for kernel, keeping x − μ.
+    const mean = tf.mean(xs, axes) as tf.Tensor1D;
+    const xc = tf.sub(tf.cast(xs, 'float32'), tf.reshape(mean, keepDims));
+    const variance = tf.mean(tf.square(xc), axes) as tf.Tensor1D;
+    onMoments(mean, variance);
+    const value = tf.batchNorm(xs, mean, variance, b, g, epsilon);
+    save([xc, tf.rsqrt(tf.add(variance, epsilon)), ...(g !== undefined ? [g] : [])]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xcSaved, r, gSaved] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D | undefined];
+      const s1 = tf.sum(dy, axes) as tf.Tensor1D;
+      const s2 = tf.sum(tf.mul(dy, xcSaved), axes) as tf.Tensor1D;
+      const gr = gSaved !== undefined ? tf.mul(gSaved, r) : r;
+      // γr·dy − γr·S₁/M as one batchNorm kernel: mean 0, variance 1, ε 0, scale γr.
+      const affine = tf.batchNorm(dy, tf.zeros([c]), tf.ones([c]), tf.mul(gr, s1).mul(-1 / count), gr, 0);
+      const k = tf.mul(tf.mul(gr, tf.square(r)), s2).mul(-1 / count);
+      const dx = tf.add(affine, tf.mul(xcSaved, tf.reshape(k, keepDims)));
+      return [dx, ...(gamma !== undefined ? [tf.mul(r, s2)] : []), ...(beta !== undefined ? [s1] : [])];
+    };
+    return { value, gradFunc };
+  });
+  return op(...inputs);
 }

@@ -7,7 +7,7 @@
  *
  * Usage (from the repository root):
  *   npx tsx --conditions=@quant-trim/source apps/cli/bench/ablation.ts [--out out/ablation]
- *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes]
+ *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize]
  *     [--seeds 3] [--train-limit 20000] [--epochs 3] [--jobs 2] [--dry-run]
  * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips them
  * and resumes unfinished ones. `ablationTable.ts` turns the reports into the table.
@@ -24,6 +24,8 @@ export const SETTINGS = {
   calib: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration'] },
   schemes: { methods: 'fp,qat,quant-trim', flags: ['--randomize-schemes'] },
   all: { methods: 'fp,qat,quant-trim', flags: ['--activation-trim', '--random-calibration', '--randomize-schemes'] },
+  /** The two randomisations without tail trimming (the candidate recipe once tail trimming measured harmful). */
+  randomize: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration', '--randomize-schemes'] },
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 export const WIDTHS = { int8: 'int8-sym-per-channel', int4: 'int4-sym-per-channel' } as const;
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
   const out = resolve(root, arg('out', 'out/ablation'));
   const models = arg('models', 'cnn,dscnn,resnet-tiny').split(',');
   const widths = arg('widths', 'int8,int4').split(',') as (keyof typeof WIDTHS)[];
-  const settings = arg('settings', 'paper,all,tail,calib,schemes').split(',') as SettingName[];
+  const settings = arg('settings', 'paper,all,tail,calib,schemes,randomize').split(',') as SettingName[];
   const seeds = Number(arg('seeds', '3'));
   const seedList = Array.from({ length: seeds }, (_, k) => k);
   const jobs: Job[] = [];

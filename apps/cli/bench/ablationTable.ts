@@ -23,6 +23,7 @@ const ROWS: readonly { setting: string; method: Method; label: string }[] = [
   { setting: 'tail', method: 'quant-trim', label: '+ activation tail trimming' },
   { setting: 'calib', method: 'quant-trim', label: '+ calibrator randomisation' },
   { setting: 'schemes', method: 'quant-trim', label: '+ scheme randomisation' },
+  { setting: 'randomize', method: 'quant-trim', label: '+ calibrator and scheme randomisation' },
   { setting: 'all', method: 'quant-trim', label: '+ all three' },
 ];
 
@@ -85,5 +86,6 @@ if (process.argv.includes('--json')) {
       `| ${r.group} | ${r.label} | ${r.seeds} | ${pp(r.floatAccuracy)} | ${interval(r.meanDrop)} | ${interval(r.worstDrop)} (${r.worstProfile}) | ${interval(r.spread)} | ${mark(r.vsFp.worstDrop)} | ${mark(r.vsQat.worstDrop)} | ${mark(r.vsFp.spread)} | ${mark(r.vsQat.spread)} | ${r.trainSeconds.toFixed(0)} |`,
     );
   }
-  console.log('\nΔ: paired difference (this method − FP / QAT) of the statistic, mean over seeds with its 95 % bootstrap interval over seeds and test images; ✓ the interval is below 0 (narrower), ✗ above 0 (wider).');
+  console.log('\ntrain s: wall seconds of one checkpoint\'s training, mean over seeds, as measured while other runs shared the machine (FP / QAT rows come from the run that trained them): not comparable across rows; the training-cost ratios are in the fake-quant bench.');
+  console.log('Δ: paired difference (this method − FP / QAT) of the statistic, mean over seeds with its 95 % bootstrap interval over seeds and test images; ✓ the interval is below 0 (narrower), ✗ above 0 (wider).');
 }

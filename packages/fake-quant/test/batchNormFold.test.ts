@@ -12,7 +12,8 @@ beforeAll(async () => {
 /** Conv-BN-ReLU6 → depthwise-BN-ReLU → pointwise → pooled head; no dropout, so training passes are deterministic. */
 function bnCnn(): tf.LayersModel {
   const input = tf.input({ shape: [12, 12, 3] });
-  let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, name: 'stem' }).apply(input) as tf.SymbolicTensor;
+  // Snake-case names: tfjs camel-cases config strings on load, so the fold link must survive that.
+  let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, name: 'stem_conv' }).apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'stem_bn' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6, name: 'stem_relu6' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' }).apply(x) as tf.SymbolicTensor;
@@ -54,7 +55,7 @@ describe("BatchNorm trained as BatchNorm (batchNorm: 'fold')", () => {
     const q = quantizeModel(freshDsCnn(), { weights: false, activations: false });
     const bns = q.model.layers.filter((l): l is QuantBatchNormalization => l instanceof QuantBatchNormalization);
     expect(bns.map((l) => [l.name, l.foldedInto])).toEqual([
-      ['stem_bn', 'stem'],
+      ['stem_bn', 'stem_conv'],
       ['dw_bn', 'dw'],
     ]);
     // Training-mode forward pass: batch statistics, exactly as tfjs' own BatchNormalization.
@@ -110,7 +111,7 @@ describe("BatchNorm trained as BatchNorm (batchNorm: 'fold')", () => {
     seedWeights(model, 7);
     const q = quantizeModel(model, { weights: 'int8-sym-per-tensor', activations: false });
     const x = randomBatch([4, 12, 12, 3], 13);
-    const stem = q.model.getLayer('stem') as QuantLayer;
+    const stem = q.model.getLayer('stem_conv') as QuantLayer;
     const bn = q.model.getLayer('stem_bn') as QuantBatchNormalization;
     const vars = [stem.weights[0]!, bn.gamma!, bn.beta!].map((w) => (w as unknown as { val: tf.Variable }).val);
     const { grads } = tf.variableGrads(() => (q.model.apply(x, { training: true }) as tf.Tensor).square().mean() as tf.Scalar, vars);
@@ -125,7 +126,7 @@ describe("BatchNorm trained as BatchNorm (batchNorm: 'fold')", () => {
     const io = memoryIO();
     await saveQuantizedModel(q, io.save);
     const { quantized } = await loadQuantizedModel(io.load());
-    expect((quantized.model.getLayer('stem') as QuantLayer).foldedBatchNorm?.name).toBe('stem_bn');
+    expect((quantized.model.getLayer('stem_conv') as QuantLayer).foldedBatchNorm?.name).toBe('stem_bn');
     const x = randomBatch([2, 12, 12, 3], 14);
     expect(maxAbsDiff(quantized.model.predict(x) as tf.Tensor, q.model.predict(x) as tf.Tensor)).toBe(0);
     q.dispose();

@@ -276,7 +276,7 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
     }
     case 'BatchNormalization': {
       // A fake-quant BatchNorm folded into its producer: the producer exported the folded weights.
-      if (typeof c['foldedInto'] === 'string') return x;
+      if (c['foldedInto'] !== undefined && c['foldedInto'] !== null) return x;
       const axis = (c['axis'] as number | undefined) ?? -1;
       if (axis !== -1 && axis !== x.shape.length - 1) unsupported(layer, `BatchNormalization over axis ${axis} (only the channel axis)`);
       const channels = x.shape[x.shape.length - 1] as number;

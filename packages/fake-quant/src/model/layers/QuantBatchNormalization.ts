@@ -9,9 +9,11 @@ export interface QuantBatchNormalizationArgs extends LayerArgs {
   scale?: boolean;
   /**
    * Name of the weighted layer before it whose weight is fake-quantized folded with this layer's
-   * statistics (`batchNorm: 'fold'`); the deployed model folds it there. Absent: kept as its own layer.
+   * statistics (`batchNorm: 'fold'`); the deployed model folds it there. Absent: kept as its own
+   * layer. Serialised as `{ name }`: tfjs turns every other string of a layer config to camelCase
+   * on load (`stem_conv` → `stemConv`), but keeps `name` values as they are.
    */
-  foldedInto?: string;
+  foldedInto?: string | { name: string };
 }
 
 /** Smallest |γ/σ| a fold factor takes, so dividing the folded weight back never divides by zero. */
@@ -46,7 +48,7 @@ export class QuantBatchNormalization extends tf.layers.Layer {
     this.epsilon = args.epsilon ?? 1e-3;
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
-    this.foldedInto = args.foldedInto;
+    this.foldedInto = typeof args.foldedInto === 'object' && args.foldedInto !== null ? args.foldedInto.name : args.foldedInto;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -108,7 +110,7 @@ export class QuantBatchNormalization extends tf.layers.Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      ...(this.foldedInto !== undefined ? { foldedInto: this.foldedInto } : {}),
+      ...(this.foldedInto !== undefined ? { foldedInto: { name: this.foldedInto } } : {}),
     };
   }
 }

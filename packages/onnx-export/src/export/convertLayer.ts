@@ -40,9 +40,12 @@ function clip(b: GraphBuilder, x: ExportTensor, min: number | null, max: number 
     const lo = a === null ? min : min === null ? a : Math.max(a, min);
     const hi = c === null ? max : max === null ? c : Math.min(c, max);
     if (!Number.isNaN(a) && !Number.isNaN(c) && (lo === null || hi === null || lo <= hi)) {
+      const replaced = producer.inputs.slice(1);
       producer.name = b.name(`${base}/Clip`);
       producer.inputs = [producer.inputs[0]!, lo === null ? '' : b.float(`${base}/min`, new Float32Array([lo]), []), hi === null ? '' : b.float(`${base}/max`, new Float32Array([hi]), [])];
       while (producer.inputs[producer.inputs.length - 1] === '') producer.inputs.pop();
+      // The merged Clip's old bounds are read by nothing now: no unused initializers in the file.
+      for (const name of replaced) if (name !== '' && !b.nodes.some((n) => n.inputs.includes(name))) b.initializers.delete(name);
       return off;
     }
   }

@@ -61,6 +61,9 @@ describe('tail-trim clamps export as ONNX Clip', () => {
     const ops = exported.model.graph.nodes.map((n) => n.opType);
     expect(ops.filter((o) => o === 'Clip')).toHaveLength(2);
     expect(ops).not.toContain('Relu');
+    // Every initializer is read by some node (the merged Clip's old bounds are gone).
+    const read = new Set(exported.model.graph.nodes.flatMap((n) => n.inputs));
+    expect([...exported.model.graph.initializers.keys()].filter((name) => !read.has(name))).toEqual([]);
     const result = await verifyExport(model, exported.bytes(), random([64, 5], 2).mul(4));
     expect(result.ok, JSON.stringify(result)).toBe(true);
   });

@@ -8,12 +8,15 @@ import { defineConfig } from 'vitest/config';
 export const SOURCE_CONDITIONS = ['@quant-trim/source', 'node', 'import', 'default'];
 
 export function defineQuantTrimTestConfig(options: { include?: string[]; testTimeout?: number } = {}) {
+  const testTimeout = options.testTimeout ?? 60_000;
   return defineConfig({
     resolve: { conditions: SOURCE_CONDITIONS },
     ssr: { resolve: { conditions: SOURCE_CONDITIONS, externalConditions: SOURCE_CONDITIONS } },
     test: {
       include: options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      testTimeout: options.testTimeout ?? 60_000,
+      testTimeout,
+      // beforeAll / afterAll hooks train and load models too: same budget as a test on a loaded machine.
+      hookTimeout: testTimeout,
     },
   });
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Histogram, HistogramCalibrator, defaultRegistry, schemeToJSON } from '@quant-trim/quant-grid';
+import { Histogram, HistogramCalibrator, type SchemeOptions, defaultRegistry, schemeToJSON } from '@quant-trim/quant-grid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CalibratorRandomizationConfig, FakeQuant, QuantState, fakeQuantize, isQuantTrimError, quantizeModel, tensorQParamsFromRange } from '../src/index.js';
 import { randomBatch, referenceCnn } from './models.js';
@@ -58,7 +58,7 @@ describe('calibrator randomisation', () => {
       if (label === 'minmax') {
         expected = [h.min, h.max];
       } else {
-        const c = defaultRegistry.calibrator(label as 'entropy', label === 'percentile' ? ({ percentile: 99.99 } as never) : undefined);
+        const c = defaultRegistry.calibratorDefinition(label).create(label === 'percentile' ? { percentile: 99.99 } : {});
         expect(c).toBeInstanceOf(HistogramCalibrator);
         expected = (c as HistogramCalibrator<never>).rangeForHistogram(h, scheme);
       }
@@ -117,7 +117,7 @@ describe('calibrator randomisation', () => {
   it('validates its options with coded errors naming the field', () => {
     const bad = (randomCalibration: unknown, granularity?: unknown) => {
       try {
-        new FakeQuant({ scheme: { ...schemeToJSON(scheme), ...(granularity ? { granularity } : {}) } as never, observer: { randomCalibration: randomCalibration as CalibratorRandomizationConfig } });
+        new FakeQuant({ scheme: { ...schemeToJSON(scheme), ...(granularity ? { granularity } : {}) } as SchemeOptions, observer: { randomCalibration: randomCalibration as CalibratorRandomizationConfig } });
       } catch (e) {
         return isQuantTrimError(e) ? `${e.code} ${e.message.split(':')[0]}` : String(e);
       }

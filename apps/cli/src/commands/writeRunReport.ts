@@ -12,7 +12,7 @@ const pp = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 
 const ppInterval = (i: Interval | undefined) => (i === undefined ? '–' : Number.isFinite(i.low) && Number.isFinite(i.high) ? `${pp(i.mean)} [${(i.low * 100).toFixed(2)}, ${(i.high * 100).toFixed(2)}]` : pp(i.mean));
 
 /**
- * The METHOD.md §6 table as text: one row per profile, accuracy and drop per method (means over
+ * The comparison table as text: one row per profile, accuracy and drop per method (means over
  * the seeds, drops with their 95 % interval), then the summaries with their intervals.
  */
 export function comparisonTable(report: RunReport): string {

@@ -1,5 +1,5 @@
 import type { CalibratorRandomizationConfig, RandomizeConfig, RandomCalibratorSpec, SchemeSpec } from '@quant-trim/fake-quant';
-import { defaultRegistry, type SchemeOptions } from '@quant-trim/quant-grid';
+import { defaultRegistry, type SchemeName, type SchemeOptions } from '@quant-trim/quant-grid';
 import type { RecipeChoice } from '../train/trainMethod.js';
 import { resolveSchemes } from './resolveScheme.js';
 import type { Config } from './schema.js';
@@ -22,8 +22,8 @@ function toSpec(entry: string | GridEntry): SchemeSpec {
  * and int8 power-of-two per-tensor when the activation preset is 8-bit (else the preset alone).
  */
 export function defaultRandomizeSets(weightsPreset: string, activationsPreset: string): { weights: SchemeSpec[]; activations: SchemeSpec[] } {
-  const w = defaultRegistry.scheme(weightsPreset as never);
-  const a = defaultRegistry.scheme(activationsPreset as never);
+  const w = defaultRegistry.scheme(weightsPreset as SchemeName);
+  const a = defaultRegistry.scheme(activationsPreset as SchemeName);
   const bits = w.bits;
   const weights: SchemeSpec[] = [
     weightsPreset,

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { builtinProfiles, defaultBackendRegistry, defineBackend, evaluate, type BackendProfile, type EvaluationReport, type RuntimeName } from '@quant-trim/backend-eval';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { QuantTrimError } from '@quant-trim/internal';
-import { defaultRegistry } from '@quant-trim/quant-grid';
+import { defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
 import type { ScheduleConfig } from '@quant-trim/schedulers';
 import type { Dataset } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
@@ -54,7 +54,7 @@ export interface CompareOptions {
 
 /** Bits of a quant-grid preset (the weight width QAT trains for). */
 export function presetBits(preset: string): number {
-  return defaultRegistry.scheme(preset as never).bits;
+  return defaultRegistry.scheme(preset as SchemeName).bits;
 }
 
 /**
@@ -254,7 +254,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
 }
 
 /**
- * METHOD.md §6 end to end, once per seed: seed k of a run with base seed S is S + k, and with it
+ * The FP / QAT / Quant-Trim comparison (apps/cli/README.md) end to end, once per seed: seed k of a run with base seed S is S + k, and with it
  * every method is trained (data order, initialisation) into `checkpoints/seed-<s>/<method>`,
  * stripped, exported to FP32 ONNX and evaluated across the backend profiles (deployed at the width
  * QAT trained for; the calibration slice also follows the seed). Methods are paired by seed. The

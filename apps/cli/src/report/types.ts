@@ -5,7 +5,7 @@ export const RUN_REPORT_SCHEMA_ID = 'https://quant-trim.github.io/schemas/cli/ru
 /** `$schema` of the single-seed run reports of earlier versions (schemaVersion 1); `report` still renders them. */
 export const RUN_REPORT_SCHEMA_ID_V1 = 'https://quant-trim.github.io/schemas/cli/run-report-1.json';
 
-/** The checkpoints METHOD.md §6 compares (`quant-trim-paper`: the paper's exact recipe, "Quant-Trim (paper)"). */
+/** The checkpoints a comparison trains (`quant-trim-paper`: the paper's exact recipe, "Quant-Trim (paper)"). */
 export type Method = 'fp' | 'qat' | 'quant-trim' | 'quant-trim-paper';
 
 export interface HistoryEntry {
@@ -99,7 +99,7 @@ export interface ProfileSummary {
   readonly seeds: number;
 }
 
-/** One row of the METHOD.md §6 summary: a method across all profiles, averaged over seeds. */
+/** One row of the comparison summary: a method across all profiles, averaged over seeds. */
 export interface MethodSummary {
   readonly method: Method;
   /** Mean over seeds. */
@@ -180,7 +180,7 @@ export interface SeedResult {
   readonly methods: readonly SeedMethodResult[];
 }
 
-/** One row of the METHOD.md §6 summary in schemaVersion 1 reports (one seed, no intervals). */
+/** One row of the comparison summary in schemaVersion 1 reports (one seed, no intervals). */
 export interface MethodSummaryV1 {
   readonly method: Method;
   readonly floatAccuracy: number;
@@ -219,7 +219,7 @@ export interface RunReport {
   readonly summary: readonly MethodSummary[];
   /** Paired differences (Quant-Trim − each other method, and Quant-Trim (paper) − the others) with their verdicts. */
   readonly comparisons: readonly Comparison[];
-  /** Plain-language verdicts (METHOD.md §6: does Quant-Trim narrow the worst-case drop and the spread?), one per comparison. */
+  /** Plain-language verdicts (does Quant-Trim narrow the worst-case drop and the spread?), one per comparison. */
   readonly verdicts: readonly string[];
 }
 

@@ -2,7 +2,7 @@ import { QuantTrimError } from '@quant-trim/internal';
 import { seededRng } from '../data/random.js';
 
 /**
- * Paired bootstrap of the METHOD.md §6 statistics over seeds and test images (pure: no tfjs).
+ * Paired bootstrap of the comparison statistics (mean drop, worst-case drop, spread; apps/cli/README.md) over seeds and test images (pure: no tfjs).
  *
  * Input: for every seed and method, which test images the float checkpoint and each compiled
  * (profile) model classify correctly. The drop on a profile is `acc(float) − acc(profile)` on the
@@ -37,7 +37,7 @@ export interface Interval {
   readonly high: number;
 }
 
-/** The across-profile statistics of METHOD.md §6, as shares (0.01 = 1 pp). */
+/** The across-profile statistics of a comparison, as shares (0.01 = 1 pp). */
 export const STATISTICS = ['meanDrop', 'worstDrop', 'spread'] as const;
 export type Statistic = (typeof STATISTICS)[number];
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EvaluationReport } from '@quant-trim/backend-eval';
 import { describe, expect, it } from 'vitest';
 import { evaluationKey, readCachedEvaluation, writeCachedEvaluation } from '../../src/pipeline/evaluationCache.js';
 import { FAST, run, tempDir } from './helpers.js';
@@ -11,8 +12,10 @@ describe('evaluation cache', () => {
     expect(evaluationKey(new Uint8Array([1, 2, 4]), { profiles: ['tflite-int8'] })).not.toBe(a);
     expect(evaluationKey(new Uint8Array([1, 2, 3]), { profiles: ['trt-int8-entropy'] })).not.toBe(a);
     const dir = tempDir('evalcache');
-    const report = { $schema: 'x', models: [{ name: 'fp', profiles: [] }] } as never;
-    writeCachedEvaluation(dir, a, report, { name: 'fp', profiles: [] } as never);
+    // Only the shape the cache stores matters here, not a full backend-eval report.
+    const model = { name: 'fp', profiles: [] } as unknown as EvaluationReport['models'][number];
+    const report = { $schema: 'x', models: [model] } as unknown as EvaluationReport;
+    writeCachedEvaluation(dir, a, report, model);
     expect(readCachedEvaluation(dir, a)).toEqual({ frame: { $schema: 'x' }, model: { name: 'fp', profiles: [] } });
     expect(readCachedEvaluation(dir, evaluationKey(new Uint8Array([9]), {}))).toBeUndefined();
     const file = readdirSync(dir).find((f) => f.startsWith('evaluation-'))!;

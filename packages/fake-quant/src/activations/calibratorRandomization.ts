@@ -117,7 +117,7 @@ export class CalibratorRandomizer {
       if (s.name === 'minmax') return 'minmax';
       let calibrator: unknown;
       try {
-        calibrator = registry.calibrator(s.name as never, { ...(s.options ?? {}), bins: this.bins } as never);
+        calibrator = registry.calibratorDefinition(s.name).create({ ...(s.options ?? {}), bins: this.bins });
       } catch (e) {
         throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.randomCalibration.calibrators.${i}: ${(e as Error).message}`, cause: e, details: { field: `observer.randomCalibration.calibrators.${i}` } });
       }

@@ -31,10 +31,13 @@ export interface StrippedModel {
   weightSchemes: Record<string, Record<string, QuantScheme>>;
 }
 
+/** tfjs' activation names, as its layer configs type them (a quantized layer stores the same string). */
+type ActivationName = NonNullable<Parameters<typeof tf.layers.dense>[0]['activation']>;
+
 function floatTwin(layer: QuantLayer | QuantBatchNormalization): tf.layers.Layer {
   const name = layer.name;
   // A folded BatchNorm gives its producer a bias.
-  const common = (l: QuantDense | QuantConv2D | QuantDepthwiseConv2D | QuantSeparableConv2D) => ({ name, activation: l.activation as never, useBias: l.useBias || l.foldedBatchNorm !== undefined });
+  const common = (l: QuantDense | QuantConv2D | QuantDepthwiseConv2D | QuantSeparableConv2D) => ({ name, activation: l.activation as ActivationName, useBias: l.useBias || l.foldedBatchNorm !== undefined });
   if (layer instanceof QuantDense) return tf.layers.dense({ ...common(layer), units: layer.units });
   if (layer instanceof QuantConv2D) {
     return tf.layers.conv2d({ ...common(layer), filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate });

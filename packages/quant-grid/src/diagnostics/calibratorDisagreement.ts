@@ -141,7 +141,7 @@ export function calibratorDisagreement(input: Float32Array | Histogram, scheme: 
     if (typeof spec?.name !== 'string') invalid(`options.methods.${i}`, `expected a calibrator name or { name, label?, options? }, got ${JSON.stringify(m)}`);
     const label = spec.label ?? spec.name;
     const calibratorOptions = { ...(spec.options ?? {}) };
-    const calibrator = registry.calibrator(spec.name as never, { ...calibratorOptions, ...(options.bins !== undefined && spec.name !== 'minmax' && spec.name !== 'mean-minmax' ? { bins: options.bins } : {}) } as never);
+    const calibrator = registry.calibratorDefinition(spec.name).create({ ...calibratorOptions, ...(options.bins !== undefined && spec.name !== 'minmax' && spec.name !== 'mean-minmax' ? { bins: options.bins } : {}) });
     let range: [number, number];
     let qp: { scale: number; zeroPoint: number };
     if (calibrator instanceof HistogramCalibrator) {

@@ -1,7 +1,7 @@
 import { countMacs, coverageFor, defaultBackendRegistry, type BackendProfile } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
 import { defaultOpset, readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
-import { DEFAULT_DISAGREEMENT_METHODS, defaultRegistry } from '@quant-trim/quant-grid';
+import { DEFAULT_DISAGREEMENT_METHODS, defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
 import { resolveSchemes } from '../../config/index.js';
 import { seededSubset } from '../../data/split.js';
 import { activationDisagreement, type TensorDisagreement } from '../../diagnostics/activationDisagreement.js';
@@ -84,7 +84,7 @@ async function disagreement(model: OnnxModel, modelPath: string, flags: InspectF
     ctx,
   );
   const preset = resolveSchemes(config.scheme).activations;
-  const scheme = defaultRegistry.scheme(preset as never);
+  const scheme = defaultRegistry.scheme(preset as SchemeName);
   const dataset = await resolveDataset(config, ctx);
   const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
   let layout: ReturnType<typeof inputLayout>;

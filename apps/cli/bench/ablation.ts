@@ -9,11 +9,12 @@
  *   npx tsx --conditions=@quant-trim/source apps/cli/bench/ablation.ts [--out out/ablation]
  *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize]
  *     [--seeds 3] [--train-limit 20000] [--epochs 3] [--jobs 2] [--dry-run]
- * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips them
- * and resumes unfinished ones. `ablationTable.ts` turns the reports into the table.
+ *     [--settings final [--final-train-limit 60000] [--methods fp,qat]]
+ * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips the runs
+ * whose report holds every method asked for and resumes the others. `ablationTable.ts` turns the reports into the table.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +27,13 @@ export const SETTINGS = {
   all: { methods: 'fp,qat,quant-trim', flags: ['--activation-trim', '--random-calibration', '--randomize-schemes'] },
   /** The two randomisations without tail trimming (the candidate recipe once tail trimming measured harmful). */
   randomize: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration', '--randomize-schemes'] },
+  /**
+   * The final rows: FP, QAT and `--method quant-trim` (whatever the default recipe is when it runs)
+   * on the full training set (`--final-train-limit`, default 60000), one standalone `compare` per
+   * (model, width) with its own checkpoints. `--methods fp,qat` trains the baselines first; a
+   * later run with all three resumes them and adds Quant-Trim.
+   */
+  final: { methods: 'fp,qat,quant-trim', flags: [] as string[] },
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 export const WIDTHS = { int8: 'int8-sym-per-channel', int4: 'int4-sym-per-channel' } as const;
@@ -58,6 +66,13 @@ function linkShared(out: string, shared: string, seeds: readonly number[]): void
   }
 }
 
+/** Whether `file` is a finished run's report that holds every method in `methods`. */
+function hasMethods(file: string, methods: readonly string[]): boolean {
+  if (!existsSync(file)) return false;
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { summary?: { method: string }[] };
+  return methods.every((m) => report.summary?.some((s) => s.method === m) === true);
+}
+
 function run(job: Job): Promise<number> {
   return new Promise((done) => {
     const t0 = performance.now();
@@ -84,18 +99,21 @@ async function main(): Promise<void> {
       for (const width of widths) {
         const base = join(out, `${model}-${width}`);
         const dir = join(base, setting);
-        if (existsSync(join(dir, 'report.json'))) continue;
         const s = SETTINGS[setting];
+        if (s === undefined) throw new Error(`unknown setting ${setting}; one of ${Object.keys(SETTINGS).join(', ')}`);
+        const final = setting === 'final';
+        const methods = final ? arg('methods', s.methods) : s.methods;
+        if (hasMethods(join(dir, 'report.json'), methods.split(','))) continue;
         jobs.push({
           key: `${model}-${width}/${setting}`,
           out: dir,
-          ...(setting === 'paper' ? {} : { after: `${model}-${width}/paper` }),
+          ...(setting === 'paper' || final ? {} : { after: `${model}-${width}/paper` }),
           args: [
-            'compare', '--dataset', 'fashion-mnist', '--model', model, '--scheme', WIDTHS[width], '--methods', s.methods, ...s.flags,
-            '--seeds', String(seeds), '--train-limit', arg('train-limit', '20000'), '--epochs', arg('epochs', '3'), '--runtimes', 'none', '--resume', '--json', '--out', dir,
+            'compare', '--dataset', 'fashion-mnist', '--model', model, '--scheme', WIDTHS[width], '--methods', methods, ...s.flags,
+            '--seeds', String(seeds), '--train-limit', final ? arg('final-train-limit', '60000') : arg('train-limit', '20000'), '--epochs', arg('epochs', '3'), '--runtimes', 'none', '--resume', '--json', '--out', dir,
           ],
         });
-        linkShared(dir, join(base, 'shared'), seedList);
+        if (!final) linkShared(dir, join(base, 'shared'), seedList);
       }
     }
   }

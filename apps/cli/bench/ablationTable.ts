@@ -25,6 +25,9 @@ const ROWS: readonly { setting: string; method: Method; label: string }[] = [
   { setting: 'schemes', method: 'quant-trim', label: '+ scheme randomisation' },
   { setting: 'randomize', method: 'quant-trim', label: '+ calibrator and scheme randomisation' },
   { setting: 'all', method: 'quant-trim', label: '+ all three' },
+  { setting: 'final', method: 'fp', label: 'FP, 60,000 images' },
+  { setting: 'final', method: 'qat', label: 'QAT, 60,000 images' },
+  { setting: 'final', method: 'quant-trim', label: 'Quant-Trim (default recipe), 60,000 images' },
 ];
 
 const pp = (v: number) => (v * 100).toFixed(2);
@@ -47,7 +50,7 @@ export interface AblationRow {
 
 export function ablationRows(dir: string): AblationRow[] {
   const rows: AblationRow[] = [];
-  const groups = existsSync(dir) ? readdirSync(dir).filter((g) => existsSync(join(dir, g, 'paper'))).sort() : [];
+  const groups = existsSync(dir) ? readdirSync(dir).filter((g) => ROWS.some((r) => existsSync(join(dir, g, r.setting, 'report.json')))).sort() : [];
   for (const group of groups) {
     for (const row of ROWS) {
       const file = join(dir, group, row.setting, 'report.json');
@@ -75,6 +78,46 @@ export function ablationRows(dir: string): AblationRow[] {
   return rows;
 }
 
+/** The Quant-Trim settings a default recipe is chosen from (row labels). */
+const CANDIDATES: readonly string[] = ['Quant-Trim (paper)', '+ activation tail trimming', '+ calibrator randomisation', '+ scheme randomisation', '+ calibrator and scheme randomisation', '+ all three'];
+
+export interface RecipeScore {
+  readonly label: string;
+  /** Groups (model, width) where the worst-case drop is below FP's and QAT's and float accuracy ≥ FP's − 0.5 pp. */
+  readonly wins: number;
+  readonly groups: number;
+  /** Mean over the groups of the worst-case drop (pp as a fraction). */
+  readonly meanWorst: number;
+}
+
+/**
+ * The rule that picks `--method quant-trim`'s default recipe, fixed before the dscnn and
+ * resnet-tiny rows were complete: a setting wins a (model, width) group when its mean worst-case
+ * drop is below both FP's and QAT's and its float accuracy is at least FP's − 0.5 pp; the setting
+ * with the most wins is the default, ties broken by the lower mean worst-case drop over the
+ * groups; with no win anywhere the paper recipe stays. Only settings measured in every group compete.
+ */
+export function scoreRecipes(rows: readonly AblationRow[]): RecipeScore[] {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const scores: RecipeScore[] = [];
+  for (const label of CANDIDATES) {
+    let wins = 0;
+    let worst = 0;
+    let measured = 0;
+    for (const g of groups) {
+      const row = rows.find((r) => r.group === g && r.label === label);
+      const fp = rows.find((r) => r.group === g && r.label === 'FP');
+      const qat = rows.find((r) => r.group === g && r.label === 'QAT');
+      if (row === undefined || fp === undefined || qat === undefined) continue;
+      measured++;
+      worst += row.worstDrop.mean;
+      if (row.worstDrop.mean < fp.worstDrop.mean && row.worstDrop.mean < qat.worstDrop.mean && row.floatAccuracy >= fp.floatAccuracy - 0.005) wins++;
+    }
+    if (measured === groups.length && measured > 0) scores.push({ label, wins, groups: measured, meanWorst: worst / measured });
+  }
+  return scores.sort((a, b) => b.wins - a.wins || a.meanWorst - b.meanWorst);
+}
+
 const rows = ablationRows(out);
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(rows, null, 2));
@@ -87,5 +130,13 @@ if (process.argv.includes('--json')) {
     );
   }
   console.log('\ntrain s: wall seconds of one checkpoint\'s training, mean over seeds, as measured while other runs shared the machine (FP / QAT rows come from the run that trained them): not comparable across rows; the training-cost ratios are in the fake-quant bench.');
+  const scores = scoreRecipes(rows);
+  if (scores.length > 0) {
+    console.log('\n| setting | groups won (worst case below FP and QAT, float ≥ FP − 0.5 pp) | mean worst-case drop pp |');
+    console.log('|---|---:|---:|');
+    for (const s of scores) console.log(`| ${s.label} | ${s.wins} of ${s.groups} | ${pp(s.meanWorst)} |`);
+    const best = scores[0]!;
+    console.log(`\ndefault recipe by the rule: ${best.wins > 0 ? best.label : 'Quant-Trim (paper) (no setting won a group)'}`);
+  }
   console.log('Δ: paired difference (this method − FP / QAT) of the statistic, mean over seeds with its 95 % bootstrap interval over seeds and test images; ✓ the interval is below 0 (narrower), ✗ above 0 (wider).');
 }

@@ -25,6 +25,7 @@ const ROWS: readonly { setting: string; method: Method; label: string }[] = [
   { setting: 'schemes', method: 'quant-trim', label: '+ scheme randomisation' },
   { setting: 'randomize', method: 'quant-trim', label: '+ calibrator and scheme randomisation' },
   { setting: 'all', method: 'quant-trim', label: '+ all three' },
+  { setting: 'tail5', method: 'quant-trim', label: '+ activation tail trimming, pMax 0.05' },
   { setting: 'final', method: 'fp', label: 'FP, 60,000 images' },
   { setting: 'final', method: 'qat', label: 'QAT, 60,000 images' },
   { setting: 'final', method: 'quant-trim', label: 'Quant-Trim (default recipe), 60,000 images' },
@@ -79,7 +80,7 @@ export function ablationRows(dir: string): AblationRow[] {
 }
 
 /** The Quant-Trim settings a default recipe is chosen from (row labels). */
-const CANDIDATES: readonly string[] = ['Quant-Trim (paper)', '+ activation tail trimming', '+ calibrator randomisation', '+ scheme randomisation', '+ calibrator and scheme randomisation', '+ all three'];
+const CANDIDATES: readonly string[] = ['Quant-Trim (paper)', '+ activation tail trimming', '+ calibrator randomisation', '+ scheme randomisation', '+ calibrator and scheme randomisation', '+ all three', '+ activation tail trimming, pMax 0.05'];
 
 export interface RecipeScore {
   readonly label: string;

@@ -11,5 +11,7 @@ const fmt = (n: number) => n.toLocaleString('en-US');
  */
 export function describeDataset(d: Dataset): string {
   const [h, w, c] = d.sampleShape;
-  return `${d.name}: ${fmt(d.train.count)} train / ${fmt(d.test.count)} test, ${h}×${w}×${c}, ${d.classes} classes (${d.source})`;
+  const labels = d.labelled === false ? 'no labels' : `${d.classes} classes`;
+  const preprocessing = d.preprocessing === undefined ? '' : `, ${d.preprocessing}`;
+  return `${d.name}: ${fmt(d.train.count)} train / ${fmt(d.test.count)} test, ${h}×${w}×${c}${preprocessing}, ${labels} (${d.source})`;
 }

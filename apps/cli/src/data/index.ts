@@ -4,4 +4,7 @@ export { MNIST_TEST_FRACTION } from './mnist.js';
 export { FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_DEFAULT_DIR, FASHION_MNIST_DIR_ENV } from './fashionMnist.js';
 export { SYNTHETIC_TRAIN_SIZE, SYNTHETIC_TEST_SIZE } from './synthetic.js';
 export { parseIdx } from './idx.js';
-export type { Dataset, DatasetName, LoadDatasetOptions, Split } from './types.js';
+export { parseNpy } from './npy.js';
+export { openNpz } from './npz.js';
+export type { ArrayKeys, Dataset, DatasetName, LoadDatasetOptions, PreprocessOptions, Split } from './types.js';
+export type { NpyArray, NpyDtype } from './npy.js';

@@ -1,21 +1,29 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { QuantTrimError } from '@quant-trim/internal';
+import { arraySource, npyDirStore, npyFileStore, npzStore, resolveKeys, type ArrayStore } from './arrays.js';
 import { checkCsvPair, csvPool, csvScale, parseCsv } from './csv.js';
+import { isGrayImage } from './decodeImage.js';
 import { loadFashionMnist } from './fashionMnist.js';
-import { pathKind } from './files.js';
+import { corruptError, pathKind } from './files.js';
+import { assembleDataset, POOL_TEST_FRACTION, preprocessDataset, type AssembleOptions } from './fromSources.js';
 import { findIdxFiles, idxMissingError, readIdxDataset } from './idx.js';
+import { imageSource, imageSplitDirs, listImageFolder, looksLikeImageFolder, skippedWarning } from './imageFolder.js';
 import { loadMnist } from './mnist.js';
+import { checkPreprocess } from './preprocess.js';
+import type { SampleSource } from './samples.js';
 import { classCount, orderedSplit, stratifiedSplit } from './split.js';
 import { loadSynthetic } from './synthetic.js';
-import type { Dataset, DatasetName, LoadDatasetOptions } from './types.js';
+import type { ArrayKeys, Dataset, DatasetName, LoadDatasetOptions } from './types.js';
 
 /** The built-in datasets, in the order `--help` lists them. */
 export const BUILTIN_DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'synthetic'];
 /** Share of a single CSV file that goes to test: 1/7 of each class (a 6:1 split). */
-export const CSV_TEST_FRACTION = 1 / 7;
+export const CSV_TEST_FRACTION = POOL_TEST_FRACTION;
 
-const PATH_HINT = 'pass one of mnist, fashion-mnist, synthetic, a directory of IDX files (train-/t10k-images-idx3-ubyte[.gz], …-labels-idx1-ubyte[.gz]), a directory with train.csv and test.csv, or a .csv file';
+const PATH_HINT =
+  'pass one of mnist, fashion-mnist, synthetic, a directory of IDX files (train-/t10k-images-idx3-ubyte[.gz], …-labels-idx1-ubyte[.gz]), a directory with train.csv and test.csv, a .csv file, ' +
+  'an image folder (<root>/<class>/<image>.png|jpg, optionally under train/ and test/), an .npz archive, a .npy file, or a directory of .npy files';
 
 /**
  * Loads a dataset by built-in name or path, as NHWC float32 pixels in [0, 1] with uint8 labels.
@@ -26,6 +34,14 @@ const PATH_HINT = 'pass one of mnist, fashion-mnist, synthetic, a directory of I
  * - `synthetic`: generated stroke digits, 6,000 / 1,000.
  * - a directory of IDX files (original split), a directory with `train.csv` + `test.csv`
  *   (original split) or one `.csv` file (stratified seeded 6:1 split).
+ * - an image folder, `<root>/<class>/<image>` with PNG / JPEG files (classes sorted by name give
+ *   labels 0, 1, …; `<root>/train/` with `<root>/test/` or `val/` keep their split, else a
+ *   stratified seeded 6:1 split). Images directly in `<root>` have no labels. Files that are not
+ *   .png / .jpg / .jpeg are skipped with a warning (`onWarning`).
+ * - NumPy: an `.npz` archive, a directory of `.npy` files (arrays named as in {@link ArrayKeys}), or
+ *   one `.npy` file (samples, no labels).
+ *
+ * `preprocess` resizes, crops, scales, normalises and converts channels (see `PreprocessOptions`).
  *
  * Every split comes in a seeded order; `trainLimit` / `testLimit` keep its first N samples. A
  * built-in name wins over a same-named directory (write `./mnist` for the directory).
@@ -41,15 +57,20 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   if (!Number.isSafeInteger(seed)) throw invalid('seed', 'an integer', seed);
   checkLimit('trainLimit', options.trainLimit);
   checkLimit('testLimit', options.testLimit);
+  checkPreprocess(options.preprocess);
+  const labels = options.labels ?? 'required';
+  if (labels !== 'required' && labels !== 'optional') throw invalid('labels', '"required" or "optional"', labels);
   const limits = { trainLimit: options.trainLimit, testLimit: options.testLimit };
+  const assemble: AssembleOptions = { seed, ...limits, preprocess: options.preprocess, labels };
+  const ctx: LoadContext = { assemble, arrays: options.arrays, warn: options.onWarning ?? (() => {}) };
 
   switch (dataset) {
     case 'mnist':
-      return loadMnist({ seed, ...limits });
+      return preprocessDataset(loadMnist({ seed, ...limits }), options.preprocess);
     case 'fashion-mnist':
-      return loadFashionMnist({ seed, dir: options.fashionMnistDir, ...limits });
+      return preprocessDataset(loadFashionMnist({ seed, dir: options.fashionMnistDir, ...limits }), options.preprocess);
     case 'synthetic':
-      return loadSynthetic({ seed, ...limits });
+      return preprocessDataset(loadSynthetic({ seed, ...limits }), options.preprocess);
   }
 
   const path = resolve(options.cwd ?? process.cwd(), dataset);
@@ -61,22 +82,30 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
       details: { dataset, path, builtins: BUILTIN_DATASETS, hint: PATH_HINT },
     });
   }
-  if (kind === 'directory') return loadDirectory(path, seed, limits);
-  if (/\.csv(\.gz)?$/i.test(path)) return loadCsvFile(path, seed, limits);
+  if (kind === 'directory') return loadDirectory(path, seed, limits, ctx);
+  if (/\.csv(\.gz)?$/i.test(path)) return preprocessDataset(loadCsvFile(path, seed, limits), options.preprocess);
+  if (/\.npz$/i.test(path)) return loadArrays(npzStore(path), ctx);
+  if (/\.npy$/i.test(path)) return loadArrays(npyFileStore(path), ctx);
   throw new QuantTrimError({
     code: 'QT_INVALID_ARGUMENT',
-    message: `argument \`dataset\` of \`loadDataset\`: ${path} is a file but not a .csv file`,
+    message: `argument \`dataset\` of \`loadDataset\`: ${path} is a file but not a .csv, .npz or .npy file${/\.(png|jpe?g)$/i.test(path) ? ' (for images, pass the folder that holds them)' : ''}`,
     details: { argument: 'dataset', path, hint: PATH_HINT },
   });
 }
 
 type Limits = { trainLimit: number | undefined; testLimit: number | undefined };
+interface LoadContext {
+  readonly assemble: AssembleOptions;
+  readonly arrays: ArrayKeys | undefined;
+  readonly warn: (message: string) => void;
+}
 
-function loadDirectory(dir: string, seed: number, limits: Limits): Dataset {
+async function loadDirectory(dir: string, seed: number, limits: Limits, ctx: LoadContext): Promise<Dataset> {
+  const preprocess = ctx.assemble.preprocess;
   const idx = findIdxFiles(dir);
   if (idx.files) {
     const data = readIdxDataset(idx.files);
-    return {
+    return preprocessDataset({
       name: basename(dir),
       source: dir,
       sampleShape: [data.height, data.width, 1],
@@ -84,7 +113,7 @@ function loadDirectory(dir: string, seed: number, limits: Limits): Dataset {
       splitRule: `original IDX train / test files, seeded order (seed ${seed})`,
       train: orderedSplit(data.train, seed, 'idx/train', limits.trainLimit),
       test: orderedSplit(data.test, seed, 'idx/test', limits.testLimit),
-    };
+    }, preprocess);
   }
   const trainCsv = ['train.csv', 'train.csv.gz'].map((n) => join(dir, n)).find((p) => existsSync(p));
   const testCsv = ['test.csv', 'test.csv.gz'].map((n) => join(dir, n)).find((p) => existsSync(p));
@@ -93,7 +122,7 @@ function loadDirectory(dir: string, seed: number, limits: Limits): Dataset {
     const test = parseCsv(testCsv);
     const classes = checkCsvPair(train, test);
     const scale = csvScale(train, test);
-    return {
+    return preprocessDataset({
       name: basename(dir),
       source: dir,
       sampleShape: [train.side, train.side, 1],
@@ -101,10 +130,73 @@ function loadDirectory(dir: string, seed: number, limits: Limits): Dataset {
       splitRule: `train.csv / test.csv as given, seeded order (seed ${seed})`,
       train: orderedSplit(csvPool(train, scale), seed, 'csv/train', limits.trainLimit),
       test: orderedSplit(csvPool(test, scale), seed, 'csv/test', limits.testLimit),
-    };
+    }, preprocess);
   }
-  const missing = trainCsv || testCsv ? [trainCsv ? 'test.csv' : 'train.csv'] : [...idx.missing, 'or train.csv + test.csv'];
-  throw idxMissingError(dir, missing, PATH_HINT);
+  if (trainCsv || testCsv) throw idxMissingError(dir, [trainCsv ? 'test.csv' : 'train.csv'], PATH_HINT);
+  const npy = npyDirStore(dir);
+  if (npy) return loadArrays(npy, ctx);
+  if (looksLikeImageFolder(dir)) return loadImageFolder(dir, ctx);
+  throw idxMissingError(dir, [...idx.missing, 'or train.csv + test.csv, .npy files, or image class folders'], PATH_HINT);
+}
+
+/** NumPy arrays: the store's own train / test arrays, or one pool split 6:1. */
+function loadArrays(store: ArrayStore, ctx: LoadContext): Promise<Dataset> {
+  const keys = resolveKeys(store, ctx.arrays);
+  const layout = ctx.arrays?.layout;
+  const train = arraySource(store, keys.x, keys.y, layout);
+  const test = keys.xTest === undefined ? undefined : arraySource(store, keys.xTest, keys.yTest, layout);
+  if (test && (test.height !== train.height || test.width !== train.width || test.channels !== train.channels)) {
+    throw corruptError(store.where(keys.xTest as string), `samples of ${test.height}×${test.width}×${test.channels} differ from ${keys.x} (${train.height}×${train.width}×${train.channels})`, { problem: 'shape' });
+  }
+  return assembleDataset(
+    {
+      name: basename(store.file),
+      source: store.file,
+      train,
+      ...(test ? { test } : {}),
+      stream: 'npy',
+      what: { pool: `array ${keys.x}`, train: `array ${keys.x}`, test: `array ${keys.xTest}` },
+      defaultScale: train.defaultScale,
+      channels: train.channels,
+    },
+    ctx.assemble,
+  );
+}
+
+/** An image folder: `train/` + `test/` (or `val/`) with their class folders, or one pool of class folders. */
+async function loadImageFolder(dir: string, ctx: LoadContext): Promise<Dataset> {
+  const splits = imageSplitDirs(dir);
+  const train = listImageFolder(splits?.train ?? dir);
+  const test = splits ? listImageFolder(splits.test, train.classes) : undefined;
+  const warning = skippedWarning([...train.skipped, ...(test?.skipped ?? [])]);
+  if (warning) ctx.warn(`${dir}: ${warning}`);
+  const sources: SampleSource[] = [imageSource(train), ...(test ? [imageSource(test)] : [])];
+  return assembleDataset(
+    {
+      name: basename(dir),
+      source: dir,
+      train: sources[0] as SampleSource,
+      ...(sources[1] ? { test: sources[1] } : {}),
+      stream: 'images',
+      what: splits
+        ? { pool: 'the image folder', train: basename(splits.train) + '/', test: basename(splits.test) + '/' }
+        : { pool: train.classes ? 'the class folders' : 'the images', train: 'train/', test: 'test/' },
+      ...(train.classes ? { classNames: train.classes } : {}),
+      defaultScale: 1 / 255,
+      channels: async (kept) => ((await allGray(kept)) ? 1 : 3),
+    },
+    ctx.assemble,
+  );
+}
+
+/** Whether every kept image is gray (from the file headers, 8 at a time). */
+async function allGray(kept: readonly { source: SampleSource; indices: ArrayLike<number> }[]): Promise<boolean> {
+  const files = kept.flatMap(({ source, indices }) => Array.from(indices, (i) => source.where(i)));
+  for (let from = 0; from < files.length; from += 8) {
+    const gray = await Promise.all(files.slice(from, from + 8).map(isGrayImage));
+    if (gray.some((g) => !g)) return false;
+  }
+  return true;
 }
 
 function loadCsvFile(file: string, seed: number, limits: Limits): Dataset {

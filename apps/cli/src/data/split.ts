@@ -46,8 +46,7 @@ export function seededSubset(split: Split, sampleSize: number, seed: number, str
  * stream so train and test orders are independent.
  */
 export function orderedSplit(pool: SamplePool, seed: number, stream: string, limit: number | undefined): Split {
-  const order = seededPermutation(pool.count, seededRng(seed, stream));
-  return gatherSplit(pool, limit === undefined ? order : order.subarray(0, Math.min(limit, order.length)));
+  return gatherSplit(pool, orderedIndices(pool.count, seed, stream, limit));
 }
 
 /**
@@ -59,10 +58,26 @@ export function stratifiedSplit(
   pool: SamplePool,
   options: { seed: number; stream: string; testFraction: number; trainLimit?: number | undefined; testLimit?: number | undefined },
 ): { train: Split; test: Split } {
+  const { train, test } = stratifiedIndices(pool.labels, pool.count, options);
+  return {
+    train: gatherSplit(pool, limitTo(train, options.trainLimit)),
+    test: gatherSplit(pool, limitTo(test, options.testLimit)),
+  };
+}
+
+/**
+ * The sample indices of {@link stratifiedSplit}, cut to the limits: for sources that decode only the
+ * samples they keep (image folders).
+ */
+export function stratifiedIndices(
+  labels: ArrayLike<number>,
+  count: number,
+  options: { seed: number; stream: string; testFraction: number; trainLimit?: number | undefined; testLimit?: number | undefined },
+): { train: number[]; test: number[] } {
   const { seed, stream, testFraction } = options;
   const byClass = new Map<number, number[]>();
-  for (let i = 0; i < pool.count; i++) {
-    const label = pool.labels[i] as number;
+  for (let i = 0; i < count; i++) {
+    const label = labels[i] as number;
     let bucket = byClass.get(label);
     if (!bucket) byClass.set(label, (bucket = []));
     bucket.push(i);
@@ -76,10 +91,13 @@ export function stratifiedSplit(
   }
   shuffleInPlace(train, seededRng(seed, `${stream}/train`));
   shuffleInPlace(test, seededRng(seed, `${stream}/test`));
-  return {
-    train: gatherSplit(pool, limitTo(train, options.trainLimit)),
-    test: gatherSplit(pool, limitTo(test, options.testLimit)),
-  };
+  return { train: limitTo(train, options.trainLimit), test: limitTo(test, options.testLimit) };
+}
+
+/** The sample indices of {@link orderedSplit}: `0 … count-1` in the seeded order of `stream`, cut to `limit`. */
+export function orderedIndices(count: number, seed: number, stream: string, limit: number | undefined): Uint32Array {
+  const order = seededPermutation(count, seededRng(seed, stream));
+  return limit === undefined ? order : order.subarray(0, Math.min(limit, order.length));
 }
 
 function limitTo(indices: number[], limit: number | undefined): number[] {

@@ -8,6 +8,7 @@ export { validateGraph } from './graph/validateGraph.js';
 export { topologicalOrder } from './graph/topologicalOrder.js';
 export { inferShapes } from './graph/inferShapes.js';
 export { inferElemTypes } from './graph/inferElemTypes.js';
+export { implicitInputs, subgraphsOf } from './graph/subgraphs.js';
 export { addOutputs } from './graph/addOutputs.js';
 export { insertQdq } from './graph/insertQdq.js';
 export { replaceInitializer } from './graph/replaceInitializer.js';
@@ -30,5 +31,6 @@ export type {
   ValueInfo,
 } from './graph/types.js';
 export type { InferShapesOptions } from './graph/inferShapes.js';
+export type { SubgraphSummary } from './graph/subgraphs.js';
 export type { QdqEdge, QdqElemType, QdqParams } from './graph/insertQdq.js';
 export type { ErrorCode } from '@quant-trim/internal';

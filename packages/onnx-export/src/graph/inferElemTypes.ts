@@ -1,3 +1,4 @@
+import { subgraphsOf } from './subgraphs.js';
 import { TensorDataType } from './tensorDataType.js';
 import { topologicalOrder } from './topologicalOrder.js';
 import type { OnnxModel, OnnxNode } from './types.js';
@@ -22,7 +23,18 @@ function outputType(node: OnnxNode, output: number, typeOf: (name: string | unde
     case 'DequantizeLinear':
       return typeOf(node.inputs[1]) ?? T.FLOAT;
     case 'MaxPool':
+    case 'TopK':
       return output === 1 ? T.INT64 : typeOf(node.inputs[0]);
+    case 'Unique':
+      return output === 0 ? typeOf(node.inputs[0]) : T.INT64;
+    case 'If':
+      // Both branches have the same output types; the then-branch declares them.
+      return subgraphsOf(node).find((g) => g.attribute === 'then_branch')?.outputTypes[output];
+    case 'Loop':
+      // body outputs: (cond, loop-carried values…, scan outputs…); the node drops the condition.
+      return subgraphsOf(node).find((g) => g.attribute === 'body')?.outputTypes[output + 1];
+    case 'Scan':
+      return subgraphsOf(node).find((g) => g.attribute === 'body')?.outputTypes[output];
     case 'Dropout':
       return output === 1 ? T.BOOL : typeOf(node.inputs[0]);
     case 'Where':
@@ -35,7 +47,8 @@ function outputType(node: OnnxNode, output: number, typeOf: (name: string | unde
 
 /**
  * Element type of every tensor, from value info, initializers and simple per-op rules (most ops
- * keep their first input's type; Q/DQ, Cast, Shape, comparisons and Constant have their own).
+ * keep their first input's type; Q/DQ, Cast, Shape, comparisons, Constant and index outputs such as
+ * TopK's have their own; If / Loop / Scan outputs take their subgraph's declared output types).
  * Ops of other domains map to undefined. `addOutputs` uses this to declare new graph outputs
  * with the type ONNX Runtime will produce.
  *

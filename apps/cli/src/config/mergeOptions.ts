@@ -15,6 +15,8 @@ export interface ConfigFlags {
   /** `--bootstrap-resamples <n>` (compare / demo). */
   readonly bootstrapResamples?: number | string;
   readonly dataset?: string | number;
+  /** `--labels <dataset|float>` (eval): score against the labels, or agreement with the float model. */
+  readonly labels?: string;
   readonly trainLimit?: number | string;
   readonly testLimit?: number | string;
   readonly model?: string;
@@ -57,6 +59,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   seeds: ['seeds'],
   bootstrapResamples: ['bootstrapResamples'],
   dataset: ['dataset'],
+  labels: ['labels'],
   trainLimit: ['trainLimit'],
   testLimit: ['testLimit'],
   model: ['model'],
@@ -84,7 +87,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
 const SECTIONS = new Set(['trim', 'activationTrim', 'randomCalibration']);
 const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes']);
-const STRINGS = new Set<FlagKey>(['dataset', 'model', 'scheme', 'activations', 'out']);
+const STRINGS = new Set<FlagKey>(['dataset', 'labels', 'model', 'scheme', 'activations', 'out']);
 
 /** `trainLimit` → `--train-limit`; `trim` → `--no-trim`. */
 export function flagName(key: FlagKey): string {

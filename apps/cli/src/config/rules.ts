@@ -30,6 +30,13 @@ export function checkConfigRules(config: Config, raw: Readonly<Record<string, un
   if (config.trainLimit !== undefined && config.calibrationSamples > config.trainLimit) {
     warnings.push(`calibrationSamples: ${config.calibrationSamples} is more than trainLimit (${config.trainLimit}); only ${config.trainLimit} samples can be used`);
   }
+  const pre = config.preprocess;
+  if (pre?.channels !== undefined) {
+    for (const key of ['mean', 'std'] as const) {
+      const values = pre[key];
+      if (values !== undefined && values.length !== 1 && values.length !== pre.channels) errors.push(`preprocess.${key}: ${values.length} values for preprocess.channels ${pre.channels}; give 1 or ${pre.channels}`);
+    }
+  }
   if (typeof config.scheme === 'object' && config.scheme.layers !== undefined) {
     for (const pattern of Object.keys(config.scheme.layers)) {
       if (!/[*?]/.test(pattern) && /[\\^$+()[\]{}|]/.test(pattern)) {

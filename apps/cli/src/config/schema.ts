@@ -13,6 +13,8 @@ export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'synthetic'] as const
 export const BUILTIN_MODELS = ['mlp', 'cnn', 'dscnn', 'resnet-tiny'] as const;
 export const METHODS = ['fp', 'qat', 'quant-trim', 'quant-trim-paper'] as const;
 export const RUNTIMES = ['onnxruntime-node', 'onnxruntime-web'] as const;
+/** `eval --labels`: score against the dataset's labels, or agreement with the float model. */
+export const LABEL_SOURCES = ['dataset', 'float'] as const;
 export type Method = (typeof METHODS)[number];
 export type RuntimeName = (typeof RUNTIMES)[number];
 
@@ -20,6 +22,7 @@ export type RuntimeName = (typeof RUNTIMES)[number];
 export const CONFIG_DEFAULTS = Object.freeze({
   seed: 0,
   dataset: 'mnist',
+  labels: 'dataset' as (typeof LABEL_SOURCES)[number],
   model: 'cnn',
   methods: ['fp', 'qat', 'quant-trim'] as Method[],
   scheme: 'int8-sym-per-channel',
@@ -220,6 +223,43 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     })
     .meta({ examples: profileIds });
 
+  const sizeError = 'expected a positive integer or [height, width]';
+  const size = z.int({ error: sizeError }).min(1, { error: sizeError });
+  const sizeOrPair = z.union([size, z.tuple([size, size], { error: sizeError })], { error: sizeError });
+  const layout = (description: string) => z.enum(['NCHW', 'NHWC'], { error: 'expected "NCHW" or "NHWC"' }).describe(description);
+  const perChannel = (positive: boolean) => {
+    const error = positive ? 'expected 1 or 3 numbers > 0' : 'expected 1 or 3 numbers';
+    const value = positive ? z.number({ error }).gt(0, { error }) : z.number({ error });
+    return z.array(value, { error }).min(1, { error }).max(3, { error }).refine((v) => v.length !== 2, { error });
+  };
+  const preprocess = z
+    .strictObject(
+      {
+        resize: sizeOrPair.optional().describe('Resize (bilinear, antialiased when shrinking): a number sets the shorter side (aspect ratio kept, as torchvision Resize(n)); [height, width] sets both. Default: none (every sample must then have the same size).'),
+        centerCrop: sizeOrPair.optional().describe('Cut the central n×n or [height, width] region after resize (as torchvision CenterCrop). Default: none.'),
+        scale: z.number({ error: 'expected a non-zero number' }).refine((v) => v !== 0, { error: 'expected a non-zero number' }).optional().describe('Multiplier of the raw values. Default 1/255 for PNG / JPEG and integer arrays, 1 for float arrays and for mnist / fashion-mnist / synthetic / IDX / CSV (already in [0, 1]).'),
+        mean: perChannel(false).optional().describe('Per-channel mean subtracted after scale: 1 value or 3 (RGB), e.g. [0.485, 0.456, 0.406]. Default: none.'),
+        std: perChannel(true).optional().describe('Per-channel standard deviation divided by after mean: 1 value or 3, e.g. [0.229, 0.224, 0.225]. Default: none.'),
+        channels: z.union([z.literal(1), z.literal(3)], { error: 'expected 1 or 3' }).optional().describe('1 (gray, ITU-R 601 luma) or 3 (RGB; gray is copied to 3 channels). Default: 3 when mean / std has 3 values, else the source\'s (an image folder is 1 only when every image is gray).'),
+        layout: layout('The layout eval feeds the ONNX model: "NCHW" (PyTorch) or "NHWC". Default: read from the model\'s declared input shape. Training always uses NHWC.').optional(),
+      },
+      { error: 'expected an object { resize?, centerCrop?, scale?, mean?, std?, channels?, layout? }' }
+    )
+    .describe('How samples become model inputs, in this order: channels, resize, centerCrop, scale, mean / std (as torchvision Resize → CenterCrop → ToTensor → Normalize).');
+  const key = (description: string) => z.string({ error: 'expected an array name' }).min(1, { error: 'expected an array name' }).optional().describe(description);
+  const arrays = z
+    .strictObject(
+      {
+        x: key('Samples array (N×H×W, N×H×W×C or N×C×H×W). Default: x_train when present, else the first of x, images, data, X.'),
+        y: key('Labels array (N class indices in 0–255). Default: y_train with x_train, else the first of y, labels, targets, Y; none → no labels.'),
+        xTest: key('Test samples array, for archives with their own split. Default: x_test with x_train.'),
+        yTest: key('Test labels array. Default: y_test with x_train.'),
+        layout: layout('Axis order of 4-D sample arrays. Default: NCHW when the second axis is 1 or 3 and the last is not, else NHWC.').optional(),
+      },
+      { error: 'expected an object { x?, y?, xTest?, yTest?, layout? }' }
+    )
+    .describe('Array names in an .npz archive or a directory of <name>.npy files.');
+
   const methodError = `expected one of ${quoted(METHODS)}`;
   const runtimeError = `expected one of ${quoted(RUNTIMES)}`;
 
@@ -233,10 +273,16 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         .string({ error: 'expected a dataset name or path' })
         .min(1, { error: 'expected a dataset name or path' })
         .default(CONFIG_DEFAULTS.dataset)
-        .describe('"mnist", "fashion-mnist", "synthetic", or a path to IDX / CSV files (relative to the working directory). Default "mnist".')
+        .describe('"mnist", "fashion-mnist", "synthetic", or a path (relative to the working directory): IDX / CSV files, an image folder (<root>/<class>/<image>.png|jpg, optionally under train/ and test/), an .npz archive, a .npy file or a directory of .npy files. Default "mnist".')
         .meta({ examples: [...BUILTIN_DATASETS] }),
       trainLimit: int(1, 'Keep at most this many training samples. Default: all.').optional(),
       testLimit: int(1, 'Keep at most this many test samples. Default: all.').optional(),
+      preprocess: preprocess.optional(),
+      arrays: arrays.optional(),
+      labels: z
+        .enum(LABEL_SOURCES, { error: `expected one of ${quoted(LABEL_SOURCES)}` })
+        .default(CONFIG_DEFAULTS.labels)
+        .describe('eval: what the test predictions are scored against. "dataset": its labels (accuracy). "float": the float model\'s top-1 predictions (agreement, not accuracy; for data without labels). Default "dataset".'),
       model: z
         .string({ error: 'expected a model name or a path to a model .json' })
         .refine((m) => (BUILTIN_MODELS as readonly string[]).includes(m) || m.endsWith('.json'), { error: `expected one of ${quoted(BUILTIN_MODELS)} or a path ending in .json` })

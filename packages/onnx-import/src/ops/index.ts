@@ -11,7 +11,7 @@ import type { OpConverter } from './types.js';
 /**
  * The converters by ONNX op type (default domain). Constant, Shape, Gather, Unsqueeze, Squeeze,
  * Cast, Slice, ReduceProd, ConstantOfShape and arithmetic on constants never reach this table:
- * `foldConstants` evaluates them at import time.
+ * `foldConstants` evaluates them (and Transpose / Reshape / arithmetic on constants) at import time.
  */
 export const CONVERTERS: Readonly<Record<string, OpConverter>> = {
   Conv,

@@ -35,7 +35,7 @@ const EXIT_CODES = `Exit codes:
 function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean; evaluation: boolean }) {
   cmd
     .option('--config <file>', 'Config file (default: quant-trim.config.json in the working directory, if present)')
-    .option('--dataset <name|path>', 'mnist (embedded), fashion-mnist (Debian dataset-fashion-mnist), synthetic, or a directory / file of IDX or CSV data')
+    .option('--dataset <name|path>', 'mnist (embedded), fashion-mnist (Debian dataset-fashion-mnist), synthetic, or a path: IDX / CSV data, an image folder (<root>/<class>/*.png|jpg), .npz, .npy or a directory of .npy files (resize, crop, mean/std, channels, layout: config `preprocess`)')
     .option('--seed <n>', 'Seed of data order, initialisers and calibration slice')
     .option('--train-limit <n>', 'Use at most n training samples')
     .option('--test-limit <n>', 'Use at most n test samples')
@@ -105,7 +105,10 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .action((checkpoint: string, flags) => onAction('export', async (ctx) => (await import('./commands/export/index.js')).exportCommand(checkpoint, flags, ctx)));
 
   runOptions(cli.command('eval <model>', 'Evaluate any float ONNX classifier (ours or another tool\'s) across backend profiles on a dataset'), { training: false, evaluation: true })
+    .option('--labels <source>', 'dataset (default: accuracy against the labels) or float (top-1 agreement with the float model\'s predictions, for data without labels; reported as agreement, not accuracy)')
     .example('quant-trim eval model.onnx --dataset fashion-mnist')
+    .example('quant-trim eval resnet18.onnx --dataset images/ --config imagenet.config.json --train-limit 256 --test-limit 1000')
+    .example('quant-trim eval model.onnx --dataset unlabelled.npy --labels float')
     .example('quant-trim eval model.onnx --profiles tflite-int8,trt-int8-entropy --latency')
     .action((model: string, flags) => onAction('eval', async (ctx) => (await import('./commands/eval/index.js')).evalCommand(model, flags, ctx)));
 
@@ -128,13 +131,13 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
   cli
     .command('inspect <model>', 'Ops, parameters, MACs and per-profile coverage of an ONNX model; with --dataset, how far backends\' calibrators disagree about each activation tensor')
     .option('--profiles <ids>', 'Profiles to check (default all)')
-    .option('--dataset <name|path>', 'Run the model on a calibration slice of this dataset and print, per activation tensor, each calibration method\'s range and clipped share (mnist, fashion-mnist, synthetic, or IDX / CSV data)')
+    .option('--dataset <name|path>', 'Run the model on a calibration slice of this dataset and print, per activation tensor, each calibration method\'s range and clipped share (mnist, fashion-mnist, synthetic, or IDX / CSV / image-folder / NumPy data)')
     .option('--calibration-samples <n>', 'Training samples in the calibration slice (default 512, as eval)')
     .option('--seed <n>', 'Seed of the data split and the calibration slice (default 0, as eval)')
     .option('--train-limit <n>', 'Use at most n training samples (the slice is drawn from them, as in eval)')
     .option('--activations <preset>', 'Activation grid the ranges are quantized on (quant-grid preset; default uint8-asym-per-tensor)')
     .option('--top <n>', 'Tensors printed, largest disagreement first (default 10; the full list is in the object `inspect()` returns)')
-    .option('--config <file>', 'Config file (its seed, calibrationSamples, trainLimit and activation preset apply with --dataset)')
+    .option('--config <file>', 'Config file (its seed, calibrationSamples, trainLimit, preprocess, arrays and activation preset apply with --dataset)')
     .example('quant-trim inspect model.onnx')
     .example('quant-trim inspect model.onnx --dataset fashion-mnist --calibration-samples 256 --seed 1')
     .example('quant-trim inspect model.onnx --dataset mnist --activations int8-sym-per-tensor --top 20')

@@ -21,13 +21,18 @@ export async function resolveConfig(flags: RunFlags, ctx: CommandContext): Promi
   return mergeOptions(loaded.config, flags);
 }
 
-export async function resolveDataset(config: Config, ctx: CommandContext): Promise<Dataset> {
+/** Loads the config's dataset; `labels: 'optional'` (eval --labels float) accepts data without labels. */
+export async function resolveDataset(config: Config, ctx: CommandContext, use: { labels?: 'required' | 'optional' } = {}): Promise<Dataset> {
   ctx.reporter.onPhaseStart?.({ phase: 'load', label: `load ${config.dataset}` });
   const t0 = performance.now();
   const dataset = await loadDataset({
     dataset: config.dataset,
     seed: config.seed,
     cwd: ctx.cwd,
+    ...(config.preprocess !== undefined ? { preprocess: config.preprocess } : {}),
+    ...(config.arrays !== undefined ? { arrays: config.arrays } : {}),
+    ...(use.labels !== undefined ? { labels: use.labels } : {}),
+    onWarning: (message) => ctx.reporter.onWarning?.(message),
     ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
     ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {}),
   });

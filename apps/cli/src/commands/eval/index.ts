@@ -10,11 +10,17 @@ import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
 
 /**
  * How the model wants one sample, from its declared input shape: NHWC `[H, W, C]` (our exports,
- * TF), NCHW `[C, H, W]` (PyTorch) or flat `[H·W·C]`. Symbolic dims default to the dataset's NHWC.
+ * TF), NCHW `[C, H, W]` (PyTorch) or flat `[H·W·C]`. Symbolic dims default to the dataset's NHWC,
+ * unless the dataset names a layout (`preprocess.layout`), which the declared dims must then fit.
  */
 export function inputLayout(declared: readonly (number | string | null)[] | undefined, d: Dataset): { layout: 'NHWC' | 'NCHW' | 'flat'; sampleShape: number[] } {
   const [h, w, c] = d.sampleShape;
   const dims = (declared ?? []).slice(1);
+  if (d.layout !== undefined && !(dims.length === 1 && dims[0] === h * w * c)) {
+    const want = d.layout === 'NCHW' ? [c, h, w] : [h, w, c];
+    if (dims.length === 0 || (dims.length === 3 && dims.every((x, i) => typeof x !== 'number' || x === want[i]))) return { layout: d.layout, sampleShape: want };
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples as preprocess.layout ${d.layout} [${want.join(', ')}]`, details: { hint: 'set preprocess.resize / centerCrop / channels to the model\'s input size, or preprocess.layout to the model\'s layout' } });
+  }
   const known = dims.every((x) => typeof x === 'number');
   if (known && dims.length === 1 && dims[0] === h * w * c) return { layout: 'flat', sampleShape: [h * w * c] };
   if (known && dims.length === 3 && dims[0] === c && dims[1] === h && dims[2] === w && !(dims[2] === c)) return { layout: 'NCHW', sampleShape: [c, h, w] };
@@ -40,7 +46,9 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   const model = readOnnx(bytes);
   const config = await resolveConfig(flags, ctx);
   const out = ensureOutputDir(resolve(ctx.cwd, config.out));
-  const dataset = await resolveDataset(config, ctx);
+  // --labels float: score agreement with the float model's predictions (data may have no labels).
+  const floatLabels = config.labels === 'float';
+  const dataset = await resolveDataset(config, ctx, floatLabels ? { labels: 'optional' } : {});
   const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
   const { layout, sampleShape } = inputLayout(input?.shape, dataset);
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
@@ -51,7 +59,7 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   const report = await evaluate({
     models: { name: modelPath, onnx: bytes },
     profiles: config.profiles,
-    data: { inputs: toLayout(dataset.test.x, dataset.test.count, dataset, layout), labels: dataset.test.y, sampleShape, calibration: toLayout(cal.x, cal.count, dataset, layout) },
+    data: { inputs: toLayout(dataset.test.x, dataset.test.count, dataset, layout), ...(floatLabels ? {} : { labels: dataset.test.y }), sampleShape, calibration: toLayout(cal.x, cal.count, dataset, layout) },
     runtimes: config.runtimes,
     ...(config.latency ? {} : { latency: false as const }),
     onProgress: (e) => ctx.reporter.onProgress?.({ phase: 'evaluate', label: 'evaluate', done: e.done, total, detail: e.profile === undefined ? e.stage : `${e.profile} · ${e.stage}` }),
@@ -61,6 +69,7 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   const json = join(out, 'eval-report.json');
   writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
   ctx.reporter.onArtifact?.({ kind: 'report-json', path: json });
-  ctx.reporter.onResult?.(`${formatReportTable(report, { format: 'text' })}\n`);
+  const note = floatLabels ? `--labels float: no accuracy; "top-1 agr %" is the agreement of each profile's top-1 prediction with the float model's, not accuracy\n\n` : '';
+  ctx.reporter.onResult?.(`${note}${formatReportTable(report, { format: 'text' })}\n`);
   return { report, json };
 }

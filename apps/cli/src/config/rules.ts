@@ -34,7 +34,7 @@ export function checkConfigRules(config: Config, raw: Readonly<Record<string, un
   if (pre?.channels !== undefined) {
     for (const key of ['mean', 'std'] as const) {
       const values = pre[key];
-      if (values !== undefined && values.length !== 1 && values.length !== pre.channels) errors.push(`preprocess.${key}: ${values.length} values for preprocess.channels ${pre.channels}; give 1 or ${pre.channels}`);
+      if (values !== undefined && values.length !== 1 && values.length !== pre.channels) errors.push(`preprocess.${key}: ${values.length} values for preprocess.channels ${pre.channels}; give ${pre.channels === 1 ? '1 value' : `1 or ${pre.channels}`}`);
     }
   }
   if (typeof config.scheme === 'object' && config.scheme.layers !== undefined) {

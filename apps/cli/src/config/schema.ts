@@ -240,7 +240,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         scale: z.number({ error: 'expected a non-zero number' }).refine((v) => v !== 0, { error: 'expected a non-zero number' }).optional().describe('Multiplier of the raw values. Default 1/255 for PNG / JPEG and integer arrays, 1 for float arrays and for mnist / fashion-mnist / synthetic / IDX / CSV (already in [0, 1]).'),
         mean: perChannel(false).optional().describe('Per-channel mean subtracted after scale: 1 value or 3 (RGB), e.g. [0.485, 0.456, 0.406]. Default: none.'),
         std: perChannel(true).optional().describe('Per-channel standard deviation divided by after mean: 1 value or 3, e.g. [0.229, 0.224, 0.225]. Default: none.'),
-        channels: z.union([z.literal(1), z.literal(3)], { error: 'expected 1 or 3' }).optional().describe('1 (gray, ITU-R 601 luma) or 3 (RGB; gray is copied to 3 channels). Default: 3 when mean / std has 3 values, else the source\'s (an image folder is 1 only when every image is gray).'),
+        channels: z.union([z.literal(1, { error: 'expected 1 or 3' }), z.literal(3, { error: 'expected 1 or 3' })], { error: 'expected 1 or 3' }).optional().describe('1 (gray, ITU-R 601 luma) or 3 (RGB; gray is copied to 3 channels). Default: 3 when mean / std has 3 values, else the source\'s (an image folder is 1 only when every image is gray).'),
         layout: layout('The layout eval feeds the ONNX model: "NCHW" (PyTorch) or "NHWC". Default: read from the model\'s declared input shape. Training always uses NHWC.').optional(),
       },
       { error: 'expected an object { resize?, centerCrop?, scale?, mean?, std?, channels?, layout? }' }

@@ -4,9 +4,13 @@
  * their 95 % bootstrap intervals, the paired differences against FP and QAT (from the same run,
  * paired by seed and test image), float accuracy and training time per checkpoint.
  *
- * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json]
+ * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json] [--save]
+ *
+ * The rows measured so far are kept in `apps/cli/bench/results/ablation.json` (committed), so a
+ * run that spans several sessions or machines accumulates: rows found in `--out`'s reports replace
+ * the stored ones with the same (group, label), and `--save` writes the merged rows back.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Comparison, Interval, Method, RunReport } from '../src/report/types.js';
@@ -119,7 +123,22 @@ export function scoreRecipes(rows: readonly AblationRow[]): RecipeScore[] {
   return scores.sort((a, b) => b.wins - a.wins || a.meanWorst - b.meanWorst);
 }
 
-const rows = ablationRows(out);
+/** The committed rows, overridden by the rows of the reports in `out`. */
+export function mergeRows(stored: readonly AblationRow[], measured: readonly AblationRow[]): AblationRow[] {
+  const key = (r: AblationRow) => `${r.group}\u0000${r.label}`;
+  const byKey = new Map(stored.map((r) => [key(r), r]));
+  for (const r of measured) byKey.set(key(r), r);
+  const order = (r: AblationRow) => ROWS.findIndex((x) => x.label === r.label);
+  return [...byKey.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : order(a) - order(b)));
+}
+
+const storedFile = resolve(root, 'apps/cli/bench/results/ablation.json');
+const stored = existsSync(storedFile) ? ((JSON.parse(readFileSync(storedFile, 'utf8')) as { rows: AblationRow[] }).rows ?? []) : [];
+const rows = mergeRows(stored, ablationRows(out));
+if (process.argv.includes('--save')) {
+  writeFileSync(`${storedFile}.tmp`, `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp.', rows }, null, 1)}\n`);
+  renameSync(`${storedFile}.tmp`, storedFile);
+}
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(rows, null, 2));
 } else {

@@ -33,9 +33,11 @@ export interface CalibrationProgress {
 
 /**
  * The model-input chunks one calibration pass feeds to the float model: every source batch is
- * checked (whole samples, multiples of a fixed batch size), cut at `profile.calibration.samples`,
- * and split into chunks of the fixed batch size (one chunk per batch otherwise). Chunks are views
- * into the source batch. Updates `progress` as batches are consumed.
+ * checked (whole samples) and the stream is cut at `profile.calibration.samples`. With a free batch
+ * axis each source batch is one chunk (a view into it). A model with a fixed batch size
+ * (`torch.onnx.export` without `dynamic_axes`) is re-batched: samples are regrouped across source
+ * batches into chunks of exactly that size, and a last partial chunk is left out (padding would
+ * bias the ranges). Updates `progress` as batches are consumed.
  */
 export async function* calibrationChunks(
   data: CalibrationData,
@@ -46,23 +48,43 @@ export async function* calibrationChunks(
 ): AsyncGenerator<Float32Array> {
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
   const limit = profile.calibration.samples;
+  const chunkValues = (fixedBatch ?? 0) * sampleSize;
+  let pending: Float32Array | undefined;
+  let pendingLength = 0;
   for await (const batch of data) {
     if (!(batch instanceof Float32Array) || batch.length === 0 || batch.length % sampleSize !== 0) {
       throw invalid(profile, `calibration batch ${progress.batches}: expected a non-empty Float32Array of whole samples of ${sampleSize} values [${sampleShape.join(', ')}]`);
     }
-    const available = batch.length / sampleSize;
-    if (fixedBatch !== undefined && available % fixedBatch !== 0) {
-      throw invalid(profile, `calibration batch ${progress.batches}: ${available} samples; the model's input has a fixed batch size of ${fixedBatch}, so batches must hold multiples of it`);
-    }
-    let n = Math.min(available, limit - progress.samples);
-    if (fixedBatch !== undefined) n -= n % fixedBatch;
-    if (n === 0) break;
-    // A model with a fixed batch size runs in chunks of it; each chunk is one calibrator batch.
-    const chunk = fixedBatch ?? n;
-    for (let start = 0; start < n; start += chunk) yield batch.subarray(start * sampleSize, (start + chunk) * sampleSize);
-    progress.samples += n;
+    const n = Math.min(batch.length / sampleSize, limit - progress.samples - pendingLength / sampleSize);
     progress.batches++;
-    if (progress.samples >= limit) break;
+    if (fixedBatch === undefined) {
+      yield batch.subarray(0, n * sampleSize);
+      progress.samples += n;
+    } else {
+      let offset = 0;
+      const end = n * sampleSize;
+      while (offset < end) {
+        if (pendingLength === 0 && end - offset >= chunkValues) {
+          yield batch.subarray(offset, offset + chunkValues);
+          offset += chunkValues;
+          progress.samples += fixedBatch;
+          continue;
+        }
+        pending ??= new Float32Array(chunkValues);
+        const take = Math.min(chunkValues - pendingLength, end - offset);
+        pending.set(batch.subarray(offset, offset + take), pendingLength);
+        pendingLength += take;
+        offset += take;
+        if (pendingLength === chunkValues) {
+          yield pending;
+          pending = new Float32Array(chunkValues);
+          pendingLength = 0;
+          progress.samples += fixedBatch;
+        }
+      }
+    }
+    // Samples waiting in `pending` count once their chunk is complete.
+    if (progress.samples + pendingLength / sampleSize >= limit) break;
   }
 }
 
@@ -133,6 +155,9 @@ export async function calibrate(
   } finally {
     await session.release();
   }
-  if (progress.samples === 0) throw invalid(profile, 'the calibration data yielded no samples');
+  if (progress.samples === 0) {
+    const fixed = fixedBatchOf(model, inputName);
+    throw invalid(profile, `the calibration data yielded no samples${fixed !== undefined && fixed > 1 ? ` (the model's input has a fixed batch size of ${fixed}: give at least that many samples)` : ''}`);
+  }
   return { get: (t) => stats.get(t), samples: progress.samples, batches: progress.batches };
 }

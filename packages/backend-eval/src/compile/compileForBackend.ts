@@ -6,7 +6,10 @@ import { calibrate, invalid, sampleShapeOf, type CalibrationData } from './calib
 import { equalize, type Equalization, type EqualizationSkip } from './equalization.js';
 import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
 import { planCompile, type CompilePlan, type NodeCoverage } from './plan.js';
-import { foldBatchNorm, upgradeOpset } from './prepareGraph.js';
+import { normalizeGraph } from './normalizeGraph.js';
+import { ortNativeModel } from './ortNativeFixes.js';
+import { upgradeOpset } from './opsetUpgrade.js';
+import { foldBatchNorm } from './prepareGraph.js';
 import { quantizeBias, quantizeWeights, type BiasQParams, type WeightQParams } from './weights.js';
 
 export { INTEGER_OPS } from './plan.js';
@@ -164,13 +167,14 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   graph.nodes.forEach((n, i) => {
     if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
   });
+  normalizeGraph(base);
   const foldedBatchNorms = options.foldBatchNorm === false ? [] : foldBatchNorm(base, taken);
   const equalization = profile.preQuant?.includes('equalization') === true ? equalize(base, { matMul: options.equalizeMatMul === true }) : undefined;
   const weightBits = checkWeightBits(profile, options.weightBits, graph.nodes);
   const plan = planCompile(base, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits });
 
   const needed = opsetNeeded(profile, actGrid, plan);
-  if (needed.opset > defaultOpset(base)) upgradeOpset(base, needed.opset, needed.why);
+  if (needed.opset > defaultOpset(base)) upgradeOpset(base, needed.opset, needed.why, taken);
 
   // biasCorrection needs a second pass: keep the first pass's input samples unless the source can be read again.
   const correctsBias = profile.postQuant?.includes('biasCorrection') === true && !dynamic && actGrid !== undefined;
@@ -230,7 +234,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   const rounding = actGrid?.rounding ?? 'half-even';
   const emulateRounding = options.emulateRounding === true && rounding !== 'half-even' && !dynamic && actGrid !== undefined;
   const main = emit(emulateRounding);
-  const native = dynamic ? dynamicNativeModel(main.model, main.planned, main.byNode, taken) : emulateRounding ? emit(false).model : main.model;
+  const native = dynamic ? dynamicNativeModel(main.model, main.planned, main.byNode, taken) : ortNativeModel(emulateRounding ? emit(false).model : main.model, taken);
 
   return {
     profile: profile.id,
@@ -279,6 +283,7 @@ export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile,
   model.graph.nodes.forEach((n, i) => {
     if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
   });
+  normalizeGraph(model);
   if (options.foldBatchNorm !== false) foldBatchNorm(model, taken);
   const weightBits = checkWeightBits(profile, options.weightBits, model.graph.nodes);
   return planCompile(model, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits }).nodes.map((p) => p.coverage);

@@ -1,4 +1,4 @@
-import { cloneModel, inferElemTypes, uniqueName, type OnnxModel, type OnnxNode, type OnnxTensorData } from '@quant-trim/onnx-export';
+import { cloneModel, implicitInputs, inferElemTypes, uniqueName, type OnnxModel, type OnnxNode, type OnnxTensorData } from '@quant-trim/onnx-export';
 import type { PlannedNode } from './plan.js';
 import type { WeightQParams } from './weights.js';
 
@@ -90,16 +90,20 @@ export function dynamicNativeModel(emulated: OnnxModel, plan: readonly PlannedNo
   return model;
 }
 
-/** Removes nodes whose outputs nobody reads and initializers nobody reads, repeatedly. */
+/**
+ * Removes nodes whose outputs nobody reads and initializers nobody reads, repeatedly. Tensors an
+ * If / Loop / Scan subgraph reads from the outer scope count as read.
+ */
 export function pruneUnread(model: OnnxModel): void {
   const { graph } = model;
+  const readsOf = (n: OnnxNode) => [...n.inputs, ...implicitInputs(n)];
   for (;;) {
-    const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
+    const read = new Set([...graph.nodes.flatMap(readsOf), ...graph.outputs.map((o) => o.name)]);
     const before = graph.nodes.length;
     graph.nodes = graph.nodes.filter((n) => n.outputs.some((o) => read.has(o)));
     if (graph.nodes.length === before) break;
   }
-  const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name), ...graph.inputs.map((i) => i.name)]);
+  const read = new Set([...graph.nodes.flatMap(readsOf), ...graph.outputs.map((o) => o.name), ...graph.inputs.map((i) => i.name)]);
   for (const name of [...graph.initializers.keys()]) if (!read.has(name)) graph.initializers.delete(name);
   graph.inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name) || read.has(i.name));
 }

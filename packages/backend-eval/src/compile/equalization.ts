@@ -1,4 +1,4 @@
-import type { OnnxModel, OnnxNode, OnnxTensor } from '@quant-trim/onnx-export';
+import { implicitInputs, type OnnxModel, type OnnxNode, type OnnxTensor } from '@quant-trim/onnx-export';
 import { inputAxis, outputAxis } from './weights.js';
 
 /** One producer → [activation] → consumer pair rescaled by the `equalization` pre-quantization transform. */
@@ -172,7 +172,7 @@ export function equalize(model: OnnxModel, options: EqualizationOptions = {}): {
   const readers = new Map<string, number>();
   const consumers = new Map<string, OnnxNode[]>();
   for (const n of graph.nodes)
-    for (const i of new Set(n.inputs)) {
+    for (const i of new Set([...n.inputs, ...implicitInputs(n)])) {
       readers.set(i, (readers.get(i) ?? 0) + 1);
       consumers.set(i, [...(consumers.get(i) ?? []), n]);
     }

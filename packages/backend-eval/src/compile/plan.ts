@@ -67,6 +67,32 @@ function limitsFor(profile: BackendProfile, opType: string): OpLimits {
   return { ...profile.ops.limits?.['*'], ...profile.ops.limits?.[opType] };
 }
 
+/** Element types that hold real-valued activations (float, float16, double, bfloat16). */
+const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+
+/**
+ * Why `node` needs no accelerator kernel at all, or undefined: shape computations (`Shape`, `Size`
+ * and nodes that read and write only non-float tensors, e.g. the Gather / Unsqueeze / Concat
+ * chains PyTorch writes for a flatten or a dynamic reshape), Identity / Constant nodes left after
+ * `normalizeGraph`, and a layout `Transpose` at the graph's input or output (vendor converters
+ * absorb it into the model's input / output layout). Such nodes never cause a cut and are not
+ * quantized.
+ */
+function transparentReason(model: OnnxModel, node: OnnxNode, types: ReadonlyMap<string, number | undefined>, dataInput: string | undefined, graphOutputs: ReadonlySet<string>): string | undefined {
+  if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
+  if (node.opType === 'Identity' || node.opType === 'Constant') return `${node.opType}: no computation, folded by the converter`;
+  if (node.opType === 'Transpose' && node.outputs.length === 1) {
+    if (node.inputs[0] === dataInput) return 'layout Transpose at the graph input: absorbed by the converter (the accelerator reads the input in this layout)';
+    if (graphOutputs.has(node.outputs[0]!)) return 'layout Transpose at the graph output: absorbed by the converter (the accelerator writes the output in this layout)';
+  }
+  const isFloat = (t: string) => FLOAT_TYPES.has(types.get(t) ?? 1);
+  const outputsNonFloat = node.outputs.every((o) => o === '' || (types.get(o) !== undefined && !isFloat(o)));
+  if (!outputsNonFloat) return undefined;
+  if (node.opType === 'Shape' || node.opType === 'Size') return 'shape computation: folded by the converter (reads only the input shape)';
+  const readsValues = node.inputs.some((i) => i !== '' && isFloat(i) && !model.graph.initializers.has(i));
+  return readsValues ? undefined : 'shape computation: folded by the converter (no float data in or out)';
+}
+
 /** Why `node` cannot run on the profile's accelerator, or undefined when it can. */
 function unsupportedReason(model: OnnxModel, node: OnnxNode, profile: BackendProfile, options: PlanOptions): string | undefined {
   if (options.floatNodes?.has(node.name)) return 'kept in float by the floatNodes option';
@@ -100,8 +126,16 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
   const dynamic = profile.activationMode === 'dynamic';
   const fallbackNumerics: NodeNumerics = profile.fallback.target === 'fp16' || (weightOnly && profile.activations.kind === 'float16') ? 'float16' : 'float32';
   const nodes: PlannedNode[] = [];
+  const types = inferElemTypes(model);
+  const dataInput = graph.inputs.find((v) => !graph.initializers.has(v.name))?.name;
+  const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   let cutAt: string | undefined;
   for (const node of graph.nodes) {
+    const transparent = options.floatNodes?.has(node.name) ? undefined : transparentReason(model, node, types, dataInput, graphOutputs);
+    if (transparent !== undefined) {
+      nodes.push({ node, coverage: { node: node.name, opType: node.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: transparent }, quantizeWeight: false });
+      continue;
+    }
     let reason = cutAt === undefined ? unsupportedReason(model, node, profile, options) : `after the single cut at '${cutAt}'`;
     if (reason !== undefined && cutAt === undefined && profile.fallback.policy === 'single-cut' && !options.floatNodes?.has(node.name)) cutAt = node.name;
     if (reason !== undefined && profile.fallback.policy === 'graph-cut' && !reason.startsWith('kept')) reason = `${reason}: cut out of the accelerator graph (graph-cut), runs on the host`;

@@ -1,41 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
-import { defaultOpset, uniqueName, type OnnxModel, type OnnxNode, type OnnxTensor } from '@quant-trim/onnx-export';
-
-/**
- * Default-domain ops whose semantics do not change between opset 13 and 21 for the attributes and
- * inputs an exporter writes, so a model using only these can import opset 21 (16-bit and 4-bit Q/DQ)
- * unchanged. Reduce* (axes become an input at 18), Pad, Resize, Split and other ops that changed are
- * not listed: a model using them must be re-exported at opset 21.
- */
-const OPSET21_SAFE = new Set([
-  'Conv', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'LeakyRelu', 'Clip', 'Sigmoid', 'Tanh', 'HardSwish',
-  'HardSigmoid', 'Softmax', 'LogSoftmax', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Flatten',
-  'Reshape', 'Transpose', 'Concat', 'BatchNormalization', 'Identity', 'Dropout', 'QuantizeLinear', 'DequantizeLinear',
-  'Cast', 'Constant', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Exp', 'Log', 'Sqrt', 'Erf', 'Neg', 'Abs',
-]);
-
-/**
- * Raises the default-domain opset import of `model` (in place) to `target` when every node is in
- * a set whose semantics are unchanged up to opset 21, and the IR version to what that opset needs
- * (10 at opset 21). Throws `QT_INVALID_ARGUMENT` naming the first op that blocks the upgrade.
- */
-export function upgradeOpset(model: OnnxModel, target: number, why: string): void {
-  const current = defaultOpset(model);
-  if (current >= target) return;
-  const blocker = model.graph.nodes.find((n) => n.domain === '' && !OPSET21_SAFE.has(n.opType));
-  if (blocker !== undefined) {
-    throw new QuantTrimError({
-      code: 'QT_INVALID_ARGUMENT',
-      message: `${why} need opset ${target}; the model imports opset ${current} and uses ${blocker.opType} ('${blocker.name}'), whose definition changed since, so it cannot be upgraded in place: re-export the model at opset ${target}`,
-      details: { opset: current, needed: target, node: blocker.name },
-    });
-  }
-  const entry = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  if (entry !== undefined) entry.version = target;
-  else model.opsetImports.push({ domain: '', version: target });
-  if (target >= 21) model.irVersion = Math.max(model.irVersion, 10);
-  else if (target >= 19) model.irVersion = Math.max(model.irVersion, 9);
-}
+import { implicitInputs, uniqueName, type OnnxModel, type OnnxNode, type OnnxTensor } from '@quant-trim/onnx-export';
 
 function floatAttr(node: OnnxNode, name: string, fallback: number): number {
   const a = node.attributes[name];
@@ -63,7 +26,7 @@ export function foldBatchNorm(model: OnnxModel, taken: Set<string>): string[] {
   const { graph } = model;
   const folded: string[] = [];
   const readers = new Map<string, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  for (const n of graph.nodes) for (const i of [...n.inputs, ...implicitInputs(n)]) readers.set(i, (readers.get(i) ?? 0) + 1);
   for (const o of graph.outputs) readers.set(o.name, (readers.get(o.name) ?? 0) + 1);
 
   for (const bn of [...graph.nodes]) {

@@ -1,4 +1,4 @@
-import { uniqueName, type OnnxModel, type OnnxNode, type OnnxTensorData } from '@quant-trim/onnx-export';
+import { implicitInputs, uniqueName, type OnnxModel, type OnnxNode, type OnnxTensorData } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, quantize, roundWith, type Granularity } from '@quant-trim/quant-grid';
 import type { BackendProfile, BiasSpec } from '../profiles/types.js';
 import { schemeFor, type Storage } from './grids.js';
@@ -114,7 +114,7 @@ export function quantizeWeights(model: OnnxModel, plan: readonly PlannedNode[], 
     weights.push(entry);
   }
   graph.nodes.unshift(...dqNodes);
-  const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((v) => v.name), ...graph.inputs.map((v) => v.name)]);
+  const read = new Set([...graph.nodes.flatMap((n) => [...n.inputs, ...implicitInputs(n)]), ...graph.outputs.map((v) => v.name), ...graph.inputs.map((v) => v.name)]);
   for (const { tensor } of weights) if (!read.has(tensor)) graph.initializers.delete(tensor);
   return { weights, byNode };
 }

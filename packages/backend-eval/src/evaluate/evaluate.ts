@@ -147,18 +147,51 @@ async function runAll(runtime: RuntimeName, bytes: Uint8Array, mode: ExecutionMo
   }
 }
 
-/** Named intermediate tensors of a model over `inputs` (emulate mode, onnxruntime-node). */
+/**
+ * Named intermediate tensors of a model over `inputs` (emulate mode, onnxruntime-node). A model
+ * whose input has a fixed batch size (`torch.onnx.export` without `dynamic_axes`) runs in calls of
+ * exactly that many samples, the last one zero-padded and its padding dropped.
+ */
 async function intermediates(model: OnnxModel, names: readonly string[], inputs: Float32Array, sampleShape: readonly number[]): Promise<Map<string, Float32Array>> {
   const ort = await import('onnxruntime-node');
   const probe = addOutputs(model, names.filter((n) => !model.graph.outputs.some((o) => o.name === n)));
+  const input = model.graph.inputs.find((v) => !model.graph.initializers.has(v.name));
+  const declared = input?.shape?.[0];
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const n = inputs.length / sampleSize;
+  const step = typeof declared === 'number' && declared > 0 ? declared : n;
   const session = await ortCall('onnxruntime-node', 'load the model', () => ort.InferenceSession.create(writeOnnx(probe), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 }));
+  const parts = new Map<string, Float32Array[]>(names.map((name) => [name, []]));
   try {
-    const n = inputs.length / sampleShape.reduce((a, b) => a * b, 1);
-    const out = await ortCall('onnxruntime-node', 'run the model', () => session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', inputs, [n, ...sampleShape]) }));
-    return new Map(names.map((name) => [name, out[name]!.data as Float32Array]));
+    for (let start = 0; start < n; start += step) {
+      const rows = Math.min(step, n - start);
+      let x = inputs.subarray(start * sampleSize, (start + rows) * sampleSize);
+      if (rows < step) {
+        const padded = new Float32Array(step * sampleSize);
+        padded.set(x);
+        x = padded;
+      }
+      const out = await ortCall('onnxruntime-node', 'run the model', () => session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', x, [step, ...sampleShape]) }));
+      for (const name of names) {
+        const data = out[name]!.data as Float32Array;
+        parts.get(name)!.push(data.subarray(0, (data.length / step) * rows));
+      }
+    }
   } finally {
     await session.release();
   }
+  return new Map(names.map((name) => [name, concat(parts.get(name)!)]));
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 const BYTES: Readonly<Record<MacPrecision, number>> = { int4: 0.5, int8: 1, int16: 2, float16: 2, float32: 4 };

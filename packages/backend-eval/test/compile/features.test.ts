@@ -1,9 +1,10 @@
 import { isQuantTrimError } from '@quant-trim/internal';
-import type { OnnxModel, OnnxNode } from '@quant-trim/onnx-export';
+import { cloneModel, takenNames, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, qparamsForRange, type Calibrator, type Granularity } from '@quant-trim/quant-grid';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend } from '../../src/compile/compileForBackend.js';
 import { toFloat16Precision } from '../../src/compile/dynamicAndFloat16.js';
+import { upgradeOpset } from '../../src/compile/opsetUpgrade.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { CORE_ONNX_OPS } from '../../src/profiles/builtin/common.js';
 import { TFLITE_WEIGHTS } from '../../src/profiles/builtin/tfliteInt8.js';
@@ -384,7 +385,7 @@ describe('mixed precision, graph preparation and placement', () => {
     expect(kept.coverage.map((c) => c.opType)).toEqual(['Conv', 'BatchNormalization', 'Relu']);
   });
 
-  it('tflite-16x8 raises an opset-13 model to opset 21 that runs; a ReduceMean in the model blocks the upgrade', async () => {
+  it('tflite-16x8 raises an opset-13 model to opset 21 that runs; ReduceMean is rewritten, GroupNormalization-18 blocks the upgrade', async () => {
     const compiled = await compileForBackend(net, builtinProfiles['tflite-16x8'], calibration());
     expect(net.opsetImports[0]!.version).toBe(13);
     expect(compiled.opset).toBe(21);
@@ -393,6 +394,7 @@ describe('mixed precision, graph preparation and placement', () => {
     const out = await runModel(compiled.model, 'x', x4, [4, ...SAMPLE]);
     expect(out['y']).toHaveLength(12);
 
+    // ReduceMean-13's `axes` attribute is an input from opset 18 on: the node is rewritten, same function.
     const withMean = makeModel({
       input: { name: 'x', sample: SAMPLE },
       output: 'y',
@@ -403,11 +405,35 @@ describe('mixed precision, graph preparation and placement', () => {
         { name: 'fc', op: 'Gemm', inputs: ['r', 'wr'], outputs: ['y'], attrs: { transB: 1 } },
       ],
     });
-    expect((await runModel(withMean, 'x', x4, [4, ...SAMPLE]))['y']).toHaveLength(12); // valid at opset 13
-    const err = await errorOf(compileForBackend(withMean, builtinProfiles['tflite-16x8'], calibration()));
+    const floatOut = (await runModel(withMean, 'x', x4, [4, ...SAMPLE]))['y']!;
+    const upgraded = cloneModel(withMean);
+    upgradeOpset(upgraded, 21, '16-bit activations', takenNames(upgraded));
+    expect(upgraded.opsetImports[0]!.version).toBe(21);
+    const mean = upgraded.graph.nodes.find((n) => n.name === 'mean')!;
+    expect(mean.attributes['axes']).toBeUndefined();
+    expect(Array.from(upgraded.graph.initializers.get(mean.inputs[1]!)!.data as BigInt64Array)).toEqual([2n, 3n]);
+    expect((await runModel(upgraded, 'x', x4, [4, ...SAMPLE]))['y']).toEqual(floatOut);
+    const compiledMean = await compileForBackend(withMean, builtinProfiles['tflite-16x8'], calibration());
+    expect(compiledMean.opset).toBe(21);
+    expect((await runModel(compiledMean.model, 'x', x4, [4, ...SAMPLE]))['y']).toHaveLength(12);
+
+    // GroupNormalization-18 takes per-group scale and bias, -21 per-channel ones: no in-place upgrade.
+    const withGroupNorm = makeModel({
+      opset: 18,
+      input: { name: 'x', sample: SAMPLE },
+      output: 'y',
+      inits: { w1: W.w1, gs: { dims: [2], data: Float32Array.of(1, 0.5) }, gb: { dims: [2], data: Float32Array.of(0, 0.1) }, wr: { dims: [3, 64], data: values(192, 81, 0.5) } },
+      nodes: [
+        { name: 'conv', op: 'Conv', inputs: ['x', 'w1'], outputs: ['c'] },
+        { name: 'gn', op: 'GroupNormalization', inputs: ['c', 'gs', 'gb'], outputs: ['g'], attrs: { num_groups: 2 } },
+        { name: 'flat', op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+        { name: 'fc', op: 'Gemm', inputs: ['f', 'wr'], outputs: ['y'], attrs: { transB: 1 } },
+      ],
+    });
+    const err = await errorOf(compileForBackend(withGroupNorm, builtinProfiles['tflite-16x8'], calibration()));
     expect(isQuantTrimError(err, 'QT_INVALID_ARGUMENT')).toBe(true);
-    expect((err as Error).message).toMatch(/ReduceMean \('mean'\)/);
-    expect((err as Error).message).toMatch(/opset 21/);
+    expect((err as Error).message).toMatch(/GroupNormalization \('gn'\).*changed at opset 21/);
+    expect((err as Error).message).toMatch(/re-export the model at opset 21/i);
   });
 
   it('hailo8-w4a8 graph-cut: a Transpose is cut out to the host in float32, with the reason and an approximation note', async () => {

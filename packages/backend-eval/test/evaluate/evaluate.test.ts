@@ -10,20 +10,31 @@ import { validateReport } from '../../src/report/validateReport.js';
 
 const vals = (n: number, seed: number, amp = 1) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * amp);
 
-/** x[N,1,6,6] → Conv → Softplus → Flatten → Gemm → y[N,3]; Softplus blocks the opset-21 upgrade 16-bit profiles need. */
+/**
+ * x[N,1,6,6] → Conv → `activation` → Flatten → Gemm → y[N,3]. `'GroupNormalization'` builds an
+ * opset-18 model whose GroupNormalization (per-group scale and bias until opset 21) blocks the
+ * opset-21 upgrade 16-bit profiles need.
+ */
 function model(activation = 'Softplus'): Uint8Array {
+  const groupNorm = activation === 'GroupNormalization';
   const m = readOnnx(
     buildModel({
-      opset: 13,
+      opset: groupNorm ? 18 : 13,
       inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 1, 6, 6] }],
       outputs: [{ name: 'y', dataType: DataType.FLOAT, dims: [1, 3] }],
       initializers: [
         { name: 'w1', dataType: DataType.FLOAT, dims: [4, 1, 3, 3], values: vals(36, 1, 0.5) },
         { name: 'w2', dataType: DataType.FLOAT, dims: [3, 64], values: vals(192, 3, 0.3) },
+        ...(groupNorm
+          ? [
+              { name: 'gs', dataType: DataType.FLOAT, dims: [2], values: [1, 0.5] },
+              { name: 'gb', dataType: DataType.FLOAT, dims: [2], values: [0, 0.1] },
+            ]
+          : []),
       ],
       nodes: [
         { opType: 'Conv', inputs: ['x', 'w1'], outputs: ['c'] },
-        { opType: activation, inputs: ['c'], outputs: ['s'] },
+        groupNorm ? { opType: activation, inputs: ['c', 'gs', 'gb'], outputs: ['s'], attributes: { num_groups: 2 } } : { opType: activation, inputs: ['c'], outputs: ['s'] },
         { opType: 'Flatten', inputs: ['s'], outputs: ['f'] },
         { opType: 'Gemm', inputs: ['f', 'w2'], outputs: ['y'], attributes: { transB: 1 } },
       ],
@@ -41,7 +52,7 @@ describe('evaluate', () => {
   it('reports a profile that cannot compile the model with its coded error and runs the others', async () => {
     const events: EvaluateProgress[] = [];
     const report = await evaluate({
-      models: { name: 'softplus', onnx: model() },
+      models: { name: 'groupnorm', onnx: model('GroupNormalization') },
       data: { inputs, sampleShape: [1, 6, 6], calibration },
       runtimes: [],
       sensitivity: false,
@@ -53,7 +64,7 @@ describe('evaluate', () => {
     expect(failed.map((p) => p.profile)).toEqual(['tflite-16x8', 'qnn-htp-w8a16']);
     for (const p of failed) {
       expect(p.error!.code).toBe('QT_INVALID_ARGUMENT');
-      expect(p.error!.message).toMatch(/16-bit activations.*Softplus/);
+      expect(p.error!.message).toMatch(/16-bit activations.*GroupNormalization/);
       expect(p.metrics).toBeUndefined();
     }
     // without labels: agreement-based metrics only, no accuracy summary
@@ -65,11 +76,11 @@ describe('evaluate', () => {
     expect(m!.acrossProfiles).toBeUndefined();
     expect(m!.float.accuracy).toBeUndefined();
     expect(report.data).toEqual({ samples: 40, calibrationSamples: 32, classes: 3, labelled: false });
-    // Softplus stays float on every profile (not in any op list)
-    expect(ok.coverage!.nodes.find((n) => n.opType === 'Softplus')).toMatchObject({ integer: false, onAccelerator: false });
-    expect(events[0]).toEqual({ model: 'softplus', stage: 'float', done: 0, total: 12 });
+    // GroupNormalization stays float on every profile (not in any op list)
+    expect(ok.coverage!.nodes.find((n) => n.opType === 'GroupNormalization')).toMatchObject({ integer: false, onAccelerator: false });
+    expect(events[0]).toEqual({ model: 'groupnorm', stage: 'float', done: 0, total: 12 });
     expect(events.filter((e) => e.stage === 'compile').map((e) => e.profile)).toEqual(Object.keys(builtinProfiles));
-    expect(events.at(-1)).toEqual({ model: 'softplus', stage: 'done', done: 12, total: 12 });
+    expect(events.at(-1)).toEqual({ model: 'groupnorm', stage: 'done', done: 12, total: 12 });
   }, 60_000);
 
   it('takes profiles by id or object, and a calibration function called once per compile', async () => {

@@ -88,8 +88,10 @@ export function importOnnx(source: Uint8Array | OnnxModel, options: ImportOnnxOp
   });
   for (const node of folded.nodes) if (!ctx.absorbed.has(node)) CONVERTERS[node.opType]!.convert(node, ctx);
   const tfOutputs = graph.outputs.map((o) => {
+    // Channels-first image tensors come out NHWC; everything else (logits, a tensor the graph
+    // itself transposed to NHWC) in ONNX order.
     const v = ctx.value(o.name);
-    return (v.shape.length === 4 ? ctx.asNhwc(v) : ctx.asOnnx(v)).sym;
+    return (v.layout === 'nhwc' || v.layout === 'squeezed' ? ctx.asNhwc(v) : ctx.asOnnx(v)).sym;
   });
   return tf.model({ inputs: tfInputs, outputs: tfOutputs, name: ctx.name(options.name ?? (graph.name || 'onnx_model')) });
 }

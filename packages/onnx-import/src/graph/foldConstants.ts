@@ -1,6 +1,7 @@
-import { type OnnxModel, type OnnxNode, type OnnxTensor, defaultOpset, inferShapes } from '@quant-trim/onnx-export';
+import { type OnnxModel, type OnnxNode, type OnnxTensor, defaultOpset } from '@quant-trim/onnx-export';
 import { type ConstTensor, fromOnnxTensor, numbers } from './constants.js';
 import { evalConstant } from './evalConstant.js';
+import { staticShapes } from './staticShapes.js';
 
 export interface FoldedGraph {
   /** Nodes left to convert into layers, in order. */
@@ -36,7 +37,7 @@ export function foldConstants(model: OnnxModel, inputShapes: Record<string, read
   let shapes = new Map<string, number[] | undefined>();
   for (let round = 0; round < 8; round++) {
     const initializers = new Map([...model.graph.initializers, ...extra]);
-    shapes = inferShapes({ ...model, graph: { ...model.graph, nodes, initializers } }, { inputShapes });
+    shapes = staticShapes({ ...model, graph: { ...model.graph, nodes, initializers } }, inputShapes);
     const kept: OnnxNode[] = [];
     for (const node of nodes) {
       const folded = fold(node, constants, shapes, opset);

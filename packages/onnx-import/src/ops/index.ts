@@ -4,7 +4,7 @@ import { Conv, ConvTranspose } from './conv.js';
 import { Add, Concat, Div, Mul, Sub } from './elementwise.js';
 import { Gemm, MatMul } from './gemm.js';
 import { Identity, Pad } from './misc.js';
-import { AveragePool, GlobalAveragePool, MaxPool } from './pool.js';
+import { AveragePool, GlobalAveragePool, MaxPool, ReduceMean } from './pool.js';
 import { Flatten, Reshape, Transpose } from './reshape.js';
 import type { OpConverter } from './types.js';
 
@@ -35,6 +35,7 @@ export const CONVERTERS: Readonly<Record<string, OpConverter>> = {
   MaxPool,
   AveragePool,
   GlobalAveragePool,
+  ReduceMean,
   Flatten,
   Reshape,
   Transpose,

@@ -70,3 +70,25 @@ export const GlobalAveragePool: OpConverter = {
     ctx.set(out(node), { sym, shape: [x.shape[0]!, x.shape[1]!, 1, 1], layout: 'squeezed', nonNegative: x.nonNegative === true });
   },
 };
+
+/** Axes of a ReduceMean (attribute before opset 18, input from 18 on). */
+function reduceAxes(node: OnnxNode, ctx: ImportContext): number[] | undefined {
+  const fromInput = ctx.constant(node.inputs[1]);
+  return fromInput ? Array.from(fromInput.data) : intsAttr(node, 'axes');
+}
+
+/** ONNX `ReduceMean` over the spatial axes of an image tensor (`x.mean((2, 3))`) → GlobalAveragePooling2D. */
+export const ReduceMean: OpConverter = {
+  check(node, ctx) {
+    const shape = ctx.shapeOf(node.inputs[0]!);
+    const axes = reduceAxes(node, ctx)?.map((a) => (a < 0 ? a + 4 : a)).sort();
+    if (shape?.length !== 4 || axes?.join(',') !== '2,3') return `axes [${reduceAxes(node, ctx)?.join(', ') ?? 'all'}] of a rank-${shape?.length ?? '?'} input (only the spatial axes of an image tensor)`;
+    return undefined;
+  },
+  convert(node, ctx) {
+    const x = ctx.asNhwc(ctx.value(node.inputs[0]!));
+    const sym = ctx.apply(tf.layers.globalAveragePooling2d({ name: ctx.name(node.name || 'reduce_mean') }), x.sym);
+    const keep = intAttr(node, 'keepdims', 1) === 1;
+    ctx.set(out(node), { sym, shape: keep ? [x.shape[0]!, x.shape[1]!, 1, 1] : [x.shape[0]!, x.shape[1]!], layout: keep ? 'squeezed' : 'onnx', nonNegative: x.nonNegative === true });
+  },
+};

@@ -1,0 +1,55 @@
+import { type OnnxModel, type OnnxNode, type OnnxTensor, inferShapes } from '@quant-trim/onnx-export';
+
+type Shape = number[];
+const ints = (node: OnnxNode, name: string): number[] | undefined => {
+  const a = node.attributes[name];
+  return a?.type === 'ints' ? a.value : undefined;
+};
+
+/** Output shapes of importable ops that onnx-export's `inferShapes` has no rule for. */
+const EXTRA_RULES: Record<string, (node: OnnxNode, input: (i: number) => Shape | undefined, initializers: ReadonlyMap<string, OnnxTensor>) => Shape | undefined> = {
+  ConvTranspose(node, input) {
+    const x = input(0);
+    const w = input(1);
+    if (x?.length !== 4 || w?.length !== 4) return undefined;
+    const strides = ints(node, 'strides') ?? [1, 1];
+    const pads = ints(node, 'pads') ?? [0, 0, 0, 0];
+    const outputPadding = ints(node, 'output_padding') ?? [0, 0];
+    const group = node.attributes['group']?.type === 'int' ? node.attributes['group'].value : 1;
+    const size = (d: number) => strides[d]! * (x[2 + d]! - 1) + outputPadding[d]! + w[2 + d]! - pads[d]! - pads[d + 2]!;
+    return [x[0]!, w[1]! * group, size(0), size(1)];
+  },
+  ReduceMean(node, input, initializers) {
+    const x = input(0);
+    if (x === undefined) return undefined;
+    const fromInput = node.inputs[1] ? initializers.get(node.inputs[1]) : undefined;
+    const axes = (fromInput ? Array.from(fromInput.data as BigInt64Array, Number) : ints(node, 'axes'))?.map((a) => (a < 0 ? a + x.length : a)) ?? x.map((_, i) => i);
+    const keep = node.attributes['keepdims']?.type !== 'int' || node.attributes['keepdims'].value === 1;
+    return keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
+  },
+};
+
+/**
+ * Static shapes of every tensor: `inferShapes` from @quant-trim/onnx-export, extended with the ops
+ * above by cutting the graph at their outputs (each becomes a graph input of known shape) and
+ * running shape inference again, until nothing new is learned.
+ */
+export function staticShapes(model: OnnxModel, inputShapes: Record<string, readonly number[]>): Map<string, number[] | undefined> {
+  const cut = new Map<string, Shape>();
+  for (;;) {
+    const nodes = model.graph.nodes.filter((n) => !n.outputs.every((o) => o === '' || cut.has(o)));
+    const inputs = [...model.graph.inputs, ...[...cut].map(([name, shape]) => ({ name, elemType: 1, shape }))];
+    const shapes = inferShapes({ ...model, graph: { ...model.graph, nodes, inputs } }, { inputShapes: { ...inputShapes, ...Object.fromEntries(cut) } });
+    let learned = false;
+    for (const node of nodes) {
+      const rule = node.domain === '' || node.domain === 'ai.onnx' ? EXTRA_RULES[node.opType] : undefined;
+      const output = node.outputs[0];
+      if (!rule || output === undefined || shapes.get(output) !== undefined) continue;
+      const shape = rule(node, (i) => shapes.get(node.inputs[i] ?? ''), model.graph.initializers);
+      if (shape === undefined) continue;
+      cut.set(output, shape);
+      learned = true;
+    }
+    if (!learned) return shapes;
+  }
+}

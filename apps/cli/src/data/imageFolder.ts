@@ -45,11 +45,16 @@ export function looksLikeImageFolder(dir: string): boolean {
   return entries(dir).some((e) => e.isDirectory() || isImage(e.name));
 }
 
-/** The `train/` and `test/` (or `val/`) subfolders of `dir`, when it has both. */
-export function imageSplitDirs(dir: string): { train: string; test: string } | undefined {
-  const names = new Set(entries(dir).filter((e) => e.isDirectory()).map((e) => e.name));
-  const test = IMAGE_SPLIT_DIRS.test.find((n) => names.has(n));
-  return names.has(IMAGE_SPLIT_DIRS.train) && test !== undefined ? { train: join(dir, IMAGE_SPLIT_DIRS.train), test: join(dir, test) } : undefined;
+/**
+ * The `train/` and `test/` (or `val/`) subfolders of `dir` when it has both; `{ train }` alone when
+ * `train/` is its only subfolder (then split 6:1 like a folder of classes, not read as one class).
+ */
+export function imageSplitDirs(dir: string): { train: string; test?: string } | undefined {
+  const names = entries(dir).filter((e) => e.isDirectory()).map((e) => e.name);
+  if (!names.includes(IMAGE_SPLIT_DIRS.train)) return undefined;
+  const test = IMAGE_SPLIT_DIRS.test.find((n) => names.includes(n));
+  if (test !== undefined) return { train: join(dir, IMAGE_SPLIT_DIRS.train), test: join(dir, test) };
+  return names.length === 1 ? { train: join(dir, IMAGE_SPLIT_DIRS.train) } : undefined;
 }
 
 /**

@@ -60,6 +60,10 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   checkPreprocess(options.preprocess);
   const labels = options.labels ?? 'required';
   if (labels !== 'required' && labels !== 'optional') throw invalid('labels', '"required" or "optional"', labels);
+  for (const [key, value] of Object.entries(options.arrays ?? {})) {
+    const ok = key === 'layout' ? value === 'NHWC' || value === 'NCHW' : typeof value === 'string' && value !== '';
+    if (!ok && value !== undefined) throw invalid(`arrays.${key}`, key === 'layout' ? '"NHWC" or "NCHW"' : 'an array name', value);
+  }
   const limits = { trainLimit: options.trainLimit, testLimit: options.testLimit };
   const assemble: AssembleOptions = { seed, ...limits, preprocess: options.preprocess, labels };
   const ctx: LoadContext = { assemble, arrays: options.arrays, warn: options.onWarning ?? (() => {}) };
@@ -165,8 +169,9 @@ function loadArrays(store: ArrayStore, ctx: LoadContext): Promise<Dataset> {
 
 /** An image folder: `train/` + `test/` (or `val/`) with their class folders, or one pool of class folders. */
 async function loadImageFolder(dir: string, ctx: LoadContext): Promise<Dataset> {
-  const splits = imageSplitDirs(dir);
-  const train = listImageFolder(splits?.train ?? dir);
+  const found = imageSplitDirs(dir);
+  const splits = found?.test !== undefined ? { train: found.train, test: found.test } : undefined;
+  const train = listImageFolder(found?.train ?? dir);
   const test = splits ? listImageFolder(splits.test, train.classes) : undefined;
   const warning = skippedWarning([...train.skipped, ...(test?.skipped ?? [])]);
   if (warning) ctx.warn(`${dir}: ${warning}`);

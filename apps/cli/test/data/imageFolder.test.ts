@@ -105,6 +105,11 @@ save('val/z/0.png', 2, 10)`, root);
     python(`${FIXTURES}\nsave('val/w/0.png', 0, 0)`, root);
     const e = await expectQtError(() => loadDataset({ dataset: root }), 'QT_DATASET_CORRUPT');
     expect(e.message).toBe(`${join(root, 'val', 'w')}: class "w" does not exist in the training split (classes: x, y, z)`);
+    // train/ alone holds the classes (split 6:1), it is not one class itself
+    const only = tempDir();
+    python(`${FIXTURES}\nfor k in range(7):\n    save(f'train/a/{k}.png', 0, k)\n    save(f'train/b/{k}.png', 1, k)`, only);
+    const pool = await loadDataset({ dataset: only });
+    expect([pool.classNames, pool.train.count, pool.test.count]).toEqual([['a', 'b'], 12, 2]);
   });
 
   it('mixed sizes need resize: refused naming the file, accepted with resize [h, w]', async () => {

@@ -402,9 +402,13 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
     const compiled = await compileForBackend(ctx.fp, profile, calibration(), compileOptions);
     const compileSeconds = seconds(t0);
 
+    const emulateBytes = compiled.bytes('emulate');
+    // The native model is usually the emulated one (static profiles): serialise it once.
+    const nativeBytes = compiled.native === compiled.model ? emulateBytes : compiled.bytes('native');
+    await checkCompiled(profile, emulateBytes, nativeBytes, s.threads);
+
     s.progress('inference');
     t0 = performance.now();
-    const emulateBytes = compiled.bytes('emulate');
     const logits = await runAll('onnxruntime-node', emulateBytes, 'emulate', s.data.inputs, s.data.sampleShape, s.batchSize, s.threads);
     const metrics = compareLogits(ctx.floatLogits, logits, s.data.labels);
     const inferenceSeconds = seconds(t0);
@@ -418,8 +422,6 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
     const sensitivitySeconds = seconds(t0);
     t0 = performance.now();
     s.progress('runtimes');
-    // The native model is usually the emulated one (static profiles): serialise it once.
-    const nativeBytes = compiled.native === compiled.model ? emulateBytes : compiled.bytes('native');
     const { rows, disagreement } = await runtimeRows(nativeBytes, logits, s);
     const runtimeSeconds = seconds(t0);
 
@@ -451,6 +453,30 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
   } catch (e) {
     if (!isQuantTrimError(e)) throw e;
     return { ...head, status: 'error', error: { code: e.code, message: e.message } };
+  }
+}
+
+/**
+ * Loads both execution modes of a compiled model once in onnxruntime-node before anything is
+ * measured: a compiled model ONNX Runtime rejects is a compiler bug, reported as such
+ * (`QT_RUNTIME_ERROR` naming the profile and the mode) instead of surfacing mid-evaluation.
+ */
+async function checkCompiled(profile: BackendProfile, emulateBytes: Uint8Array, nativeBytes: Uint8Array, threads: number): Promise<void> {
+  for (const [mode, bytes] of [['emulate', emulateBytes], ['native', nativeBytes]] as const) {
+    let session: RuntimeSession | undefined;
+    try {
+      session = await createRuntimeSession('onnxruntime-node', bytes, { mode, threads });
+    } catch (e) {
+      if (!isQuantTrimError(e, 'QT_RUNTIME_ERROR')) throw e;
+      throw new QuantTrimError({
+        code: 'QT_RUNTIME_ERROR',
+        message: `the ${mode} model compiled for ${profile.id} is rejected by ONNX Runtime (a backend-eval bug: please report it with the model): ${e.message}`,
+        cause: e,
+        details: { profile: profile.id, mode },
+      });
+    } finally {
+      await session?.release();
+    }
   }
 }
 

@@ -91,3 +91,16 @@ describe.skipIf(pythonMissing('numpy', 'torch', 'PIL'))('quant-trim eval on imag
     }
   });
 });
+
+describe('eval input layout with preprocess.layout', () => {
+  it('forces the layout for symbolic dims and refuses declared dims that contradict it', async () => {
+    const { inputLayout } = await import('../../src/commands/eval/index.js');
+    const d = (layout?: 'NCHW' | 'NHWC') => ({ name: 'rgb', sampleShape: [4, 5, 3] as const, ...(layout ? { layout } : {}) }) as unknown as Parameters<typeof inputLayout>[1];
+    expect(inputLayout(['N', 'C', 'H', 'W'], d())).toEqual({ layout: 'NHWC', sampleShape: [4, 5, 3] });
+    expect(inputLayout(['N', 'C', 'H', 'W'], d('NCHW'))).toEqual({ layout: 'NCHW', sampleShape: [3, 4, 5] });
+    expect(inputLayout(['N', 3, 'H', 'W'], d('NCHW'))).toEqual({ layout: 'NCHW', sampleShape: [3, 4, 5] });
+    expect(inputLayout(['N', 60], d('NCHW'))).toEqual({ layout: 'flat', sampleShape: [60] });
+    expect(() => inputLayout(['N', 4, 5, 3], d('NCHW'))).toThrow(/does not fit rgb samples as preprocess\.layout NCHW \[3, 4, 5\]/);
+    expect(() => inputLayout(['N', 3, 224, 224], d())).toThrow(/does not fit rgb samples of 4×5×3/);
+  });
+});

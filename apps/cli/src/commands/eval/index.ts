@@ -25,7 +25,11 @@ export function inputLayout(declared: readonly (number | string | null)[] | unde
   if (known && dims.length === 1 && dims[0] === h * w * c) return { layout: 'flat', sampleShape: [h * w * c] };
   if (known && dims.length === 3 && dims[0] === c && dims[1] === h && dims[2] === w && !(dims[2] === c)) return { layout: 'NCHW', sampleShape: [c, h, w] };
   if (!known || (dims.length === 3 && dims[0] === h && dims[1] === w && dims[2] === c) || dims.length === 0) return { layout: 'NHWC', sampleShape: [h, w, c] };
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples of ${h}×${w}×${c} (NHWC, NCHW or flat)` });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples of ${h}×${w}×${c} (NHWC, NCHW or flat)`,
+    details: { hint: 'pass --dataset data of the model\'s size (an image folder, .npz / .npy arrays) and set preprocess.resize / centerCrop / channels in the config to match its input' },
+  });
 }
 
 /** Rearranges NHWC samples into the layout the model wants (NCHW transposes; flat and NHWC share the memory order). */

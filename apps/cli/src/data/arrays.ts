@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { corruptError, readDatasetFile } from './files.js';
 import { isIntegerDtype, parseNpy, type NpyArray } from './npy.js';
 import { openNpz } from './npz.js';
-import type { SampleSource } from './samples.js';
+import type { SampleSource } from './gatherSamples.js';
 import type { ArrayKeys } from './types.js';
 
 /** Conventional array names, tried in order when the config names none. */

@@ -1,7 +1,7 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import { corruptError } from './files.js';
 import { describePreprocess, hasTransforms, preprocessImage, resolvePreprocess } from './preprocess.js';
-import { gatherSamples, type SampleSource } from './samples.js';
+import { gatherSamples, type SampleSource } from './gatherSamples.js';
 import { classCount, orderedIndices, stratifiedIndices } from './split.js';
 import type { Dataset, PreprocessOptions, Split } from './types.js';
 

@@ -3,7 +3,7 @@ import { extname, join, relative } from 'node:path';
 import { QuantTrimError } from '@quant-trim/internal';
 import { decodeImage, IMAGE_EXTENSIONS } from './decodeImage.js';
 import { corruptError } from './files.js';
-import type { SampleSource } from './samples.js';
+import type { SampleSource } from './gatherSamples.js';
 
 /** Split subfolders of an image folder: `train/` with `test/` (or `val/`, as ImageNet). */
 export const IMAGE_SPLIT_DIRS = { train: 'train', test: ['test', 'val'] } as const;

@@ -65,7 +65,7 @@ export interface CompiledModel {
    */
   readonly native: OnnxModel;
   bytes(mode?: 'emulate' | 'native'): Uint8Array;
-  /** One entry per node of the (BN-folded) input graph, in graph order. */
+  /** One entry per node of the input graph after Constant / Identity folding and BN folding, in graph order. */
   readonly coverage: readonly NodeCoverage[];
   readonly activations: readonly ActivationQParams[];
   readonly weights: readonly WeightQParams[];
@@ -111,6 +111,10 @@ export interface LayerTensors {
 
 /**
  * Compiles a float ONNX model the way `profile`'s post-training quantizer would (BACKENDS.md §4.1):
+ * 0. reads exporter graphs as vendor converters do (`normalizeGraph`: Constant nodes to
+ *    initializers, Identity bypassed); shape computations, leftover Identity and a layout Transpose
+ *    at the graph input / output are transparent to placement; If / Loop / Scan subgraphs' outer
+ *    reads count as reads in every pass;
  * 1. folds BatchNormalization, marks every node against `profile.ops` and the fallback policy
  *    (`per-op`, `single-cut`: the first unsupported node and everything after it, `graph-cut`: the
  *    unsupported nodes are cut to the host) and the target (`float32`; `fp16`: tensors rounded to

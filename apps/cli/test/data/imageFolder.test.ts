@@ -133,7 +133,7 @@ save('a/big.png', 0, 9, h=9, w=9)`, root);
     expect((await expectQtError(() => loadDataset({ dataset: root, labels: 'optional' }), 'QT_DATASET_CORRUPT')).message).toMatch(/mixes class folders \(cls\) with loose images \(0\.png, 6 more\)/);
   });
 
-  it('names each bad file: truncated PNG, corrupt JPEG, empty file, GIF behind .png, empty class folder', async () => {
+  it('names each bad file: truncated PNG, corrupt or truncated JPEG, empty file, GIF behind .png, empty class folder', async () => {
     const root = tempDir();
     python(`${FIXTURES}
 for k in range(7): save(f'good/{k}.png', 0, k)
@@ -146,6 +146,7 @@ save('bad/0.jpg', 1, 0, fmt='JPEG')`, root);
     const cases: [string, Buffer | undefined, RegExp, string][] = [
       ['0.png', png.subarray(0, png.length - 20), /0\.png: cannot decode \(.*\): a truncated or corrupt PNG \/ JPEG$/, 'image'],
       ['0.jpg', Buffer.concat([jpg.subarray(0, 200), Buffer.alloc(40, 0x55)]), /0\.jpg: cannot decode \(.*\): a truncated or corrupt PNG \/ JPEG$/, 'image'],
+      ['cut.jpg', jpg.subarray(0, jpg.length - 30), /cut\.jpg: cannot decode \(.*\): a truncated or corrupt PNG \/ JPEG$/, 'image'],
       ['empty.png', Buffer.alloc(0), /empty\.png: empty file \(0 bytes\)/, 'image'],
       ['gif.png', undefined, /gif\.png: is a gif image; only PNG and JPEG are read/, 'image-format'],
     ];

@@ -14,7 +14,7 @@ import torch
 import torchvision
 
 parser = argparse.ArgumentParser()
-parser.add_argument('--model', required=True, choices=['mobilenet_v2', 'resnet18', 'squeezenet1_1'])
+parser.add_argument('--model', required=True, choices=['mobilenet_v2', 'resnet18', 'squeezenet1_1', 'mobilenet_v3_small', 'shufflenet_v2_x0_5', 'efficientnet_b0', 'regnet_x_400mf'])
 parser.add_argument('--size', type=int, default=64)
 parser.add_argument('--batch', type=int, default=2)
 parser.add_argument('--out', required=True)

@@ -6,6 +6,7 @@ export { OnnxHardSwish } from './layers/OnnxHardSwish.js';
 export { OnnxConstantPad } from './layers/OnnxConstantPad.js';
 export { OnnxElementwise } from './layers/OnnxElementwise.js';
 export { OnnxGroupedConv2D } from './layers/OnnxGroupedConv2D.js';
+export { OnnxSlice } from './layers/OnnxSlice.js';
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
 
 export type { ImportOnnxOptions } from './importOnnx.js';
@@ -14,4 +15,5 @@ export type { OnnxHardSigmoidArgs } from './layers/OnnxHardSigmoid.js';
 export type { OnnxConstantPadArgs } from './layers/OnnxConstantPad.js';
 export type { ElementwiseOp, OnnxElementwiseArgs } from './layers/OnnxElementwise.js';
 export type { OnnxGroupedConv2DArgs } from './layers/OnnxGroupedConv2D.js';
+export type { OnnxSliceArgs } from './layers/OnnxSlice.js';
 export type { ErrorCode } from '@quant-trim/internal';

@@ -17,7 +17,7 @@ function python(args: string[]): string {
 }
 
 /** A random-init torchvision classifier (BatchNorm recalibrated) exported to `out` at opset 13. */
-export function exportTorchvision(model: 'mobilenet_v2' | 'resnet18' | 'squeezenet1_1', size: number, out: string, options: { foldBn?: boolean } = {}): void {
+export function exportTorchvision(model: string, size: number, out: string, options: { foldBn?: boolean } = {}): void {
   python([script('export_torchvision.py'), '--model', model, '--size', String(size), '--out', out, ...(options.foldBn ? ['--fold-bn'] : [])]);
 }
 

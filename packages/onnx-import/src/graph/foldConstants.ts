@@ -35,7 +35,8 @@ export function foldConstants(model: OnnxModel, inputShapes: Record<string, read
   }
   let nodes = model.graph.nodes;
   let shapes = new Map<string, number[] | undefined>();
-  for (let round = 0; round < 8; round++) {
+  // Each round can make more shapes static (a folded Reshape target, a Slice of a now-known shape).
+  for (let round = 0; round <= model.graph.nodes.length; round++) {
     const initializers = new Map([...model.graph.initializers, ...extra]);
     shapes = staticShapes({ ...model, graph: { ...model.graph, nodes, initializers } }, inputShapes);
     const kept: OnnxNode[] = [];

@@ -19,6 +19,23 @@ const EXTRA_RULES: Record<string, (node: OnnxNode, input: (i: number) => Shape |
     const size = (d: number) => strides[d]! * (x[2 + d]! - 1) + outputPadding[d]! + w[2 + d]! - pads[d]! - pads[d + 2]!;
     return [x[0]!, w[1]! * group, size(0), size(1)];
   },
+  Slice(node, input, initializers) {
+    const x = input(0);
+    const values = (i: number) => {
+      const t = node.inputs[i] ? initializers.get(node.inputs[i]!) : undefined;
+      return t ? Array.from(t.data as BigInt64Array, Number) : undefined;
+    };
+    const [starts, ends, axes, steps] = [values(1), values(2), values(3), values(4)];
+    if (x === undefined || !starts || !ends || steps?.some((s) => s !== 1)) return undefined;
+    const out = [...x];
+    starts.forEach((s, k) => {
+      const a = axes?.[k] ?? k;
+      const axis = a < 0 ? a + x.length : a;
+      const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + x[axis]! : v, 0), x[axis]!);
+      out[axis] = Math.max(clamp(ends[k]!) - clamp(s), 0);
+    });
+    return out;
+  },
   ReduceMean(node, input, initializers) {
     const x = input(0);
     if (x === undefined) return undefined;

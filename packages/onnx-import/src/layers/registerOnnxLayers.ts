@@ -5,9 +5,10 @@ import { OnnxElementwise } from './OnnxElementwise.js';
 import { OnnxGroupedConv2D } from './OnnxGroupedConv2D.js';
 import { OnnxHardSigmoid } from './OnnxHardSigmoid.js';
 import { OnnxHardSwish } from './OnnxHardSwish.js';
+import { OnnxSlice } from './OnnxSlice.js';
 
 /** The layer classes an imported model may contain beyond stock tfjs (Clamp is @quant-trim/fake-quant's). */
-export const ONNX_LAYER_CLASSES = [OnnxHardSigmoid, OnnxHardSwish, OnnxConstantPad, OnnxElementwise, OnnxGroupedConv2D, Clamp] as const;
+export const ONNX_LAYER_CLASSES = [OnnxHardSigmoid, OnnxHardSwish, OnnxConstantPad, OnnxElementwise, OnnxGroupedConv2D, OnnxSlice, Clamp] as const;
 
 /**
  * Registers the importer's layer classes with tfjs serialization, so imported models save and

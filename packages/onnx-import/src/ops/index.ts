@@ -6,12 +6,13 @@ import { Gemm, MatMul } from './gemm.js';
 import { Identity, Pad } from './misc.js';
 import { AveragePool, GlobalAveragePool, MaxPool, ReduceMean } from './pool.js';
 import { Flatten, Reshape, Transpose } from './reshape.js';
+import { Slice, Split } from './slice.js';
 import type { OpConverter } from './types.js';
 
 /**
- * The converters by ONNX op type (default domain). Constant, Shape, Gather, Unsqueeze, Squeeze,
- * Cast, Slice, ReduceProd, ConstantOfShape and arithmetic on constants never reach this table:
- * `foldConstants` evaluates them (and Transpose / Reshape / arithmetic on constants) at import time.
+ * The converters by ONNX op type (default domain). Nodes whose inputs are all known at import time
+ * (Constant, Shape, Gather, Unsqueeze, Squeeze, Cast, ReduceProd, ConstantOfShape, and Slice /
+ * Transpose / Reshape / arithmetic on constants) never reach this table: `foldConstants` evaluates them.
  */
 export const CONVERTERS: Readonly<Record<string, OpConverter>> = {
   Conv,
@@ -39,10 +40,12 @@ export const CONVERTERS: Readonly<Record<string, OpConverter>> = {
   Flatten,
   Reshape,
   Transpose,
+  Slice,
+  Split,
   Pad,
   Identity,
   Dropout: Identity,
 };
 
 /** ONNX op types `importOnnx` converts into layers, plus those it folds when their inputs are static. */
-export const SUPPORTED_OPS = [...Object.keys(CONVERTERS), 'Constant', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'Slice', 'ReduceProd', 'ConstantOfShape'] as const;
+export const SUPPORTED_OPS = [...Object.keys(CONVERTERS), 'Constant', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'ReduceProd', 'ConstantOfShape'] as const;

@@ -97,7 +97,7 @@ export function preprocessDataset(dataset: Dataset, options: PreprocessOptions |
   const run = (split: Split, label: string): { split: Split; shape: readonly [number, number, number] } => {
     // Every sample of these sources has the same size, so every output has the last one's shape.
     let shape: readonly [number, number, number] = [h, w, p.channels];
-    const parts: Float32Array[] = [];
+    const parts: (Float32Array | Uint8Array)[] = [];
     for (let i = 0; i < split.count; i++) {
       const img = preprocessImage({ data: split.x.subarray(i * h * w * c, (i + 1) * h * w * c), height: h, width: w, channels: c }, p, `${dataset.name} ${label}[${i}]`);
       shape = [img.height, img.width, img.channels];

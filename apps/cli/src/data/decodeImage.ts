@@ -30,6 +30,7 @@ function loadSharp(): Promise<Sharp> {
 
 /** A decoded image: 8-bit values 0–255 in HWC order, 1 channel for gray sources, else 3 (alpha dropped). */
 export interface DecodedImage extends HwcImage {
+  readonly data: Uint8Array;
   readonly channels: 1 | 3;
 }
 
@@ -44,10 +45,12 @@ export async function decodeImage(file: string): Promise<DecodedImage> {
     const { data, info } = await image.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const n = info.width * info.height;
     const channels = gray ? 1 : 3;
-    const out = new Float32Array(n * channels);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    if (info.channels === channels) return { data: bytes, height: info.height, width: info.width, channels };
+    const out = new Uint8Array(n * channels);
     const step = info.channels;
-    for (let i = 0; i < n; i++) for (let k = 0; k < channels; k++) out[i * channels + k] = data[i * step + k] as number;
-    return { data: out, height: info.height, width: info.width, channels } as DecodedImage;
+    for (let i = 0; i < n; i++) for (let k = 0; k < channels; k++) out[i * channels + k] = bytes[i * step + k] as number;
+    return { data: out, height: info.height, width: info.width, channels };
   });
 }
 

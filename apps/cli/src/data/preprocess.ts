@@ -88,7 +88,7 @@ export function preprocessImage(image: HwcImage, p: ResolvedPreprocess, file: st
   }
   const { scale, mean, std } = p;
   if (scale === 1 && mean === undefined && std === undefined) return img;
-  const out = img.data === image.data ? new Float32Array(img.data.length) : img.data;
+  const out = img.data instanceof Float32Array && img.data !== image.data ? img.data : new Float32Array(img.data.length);
   const c = img.channels;
   for (let i = 0; i < img.data.length; i++) {
     const k = i % c;

@@ -1,6 +1,6 @@
-/** An image in HWC order (row-major, channels last). */
+/** An image in HWC order (row-major, channels last): floats, or decoded 8-bit values (4× smaller). */
 export interface HwcImage {
-  readonly data: Float32Array;
+  readonly data: Float32Array | Uint8Array;
   readonly height: number;
   readonly width: number;
   readonly channels: number;

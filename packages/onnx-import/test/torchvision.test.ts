@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { quantizeModel } from '@quant-trim/fake-quant';
 import { exportOnnx } from '@quant-trim/onnx-export';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnnx } from '../src/index.js';
@@ -45,6 +46,18 @@ describe.skipIf(!torch.ok)('Debian torchvision classifiers (random init, BatchNo
         model.dispose();
       }
     }
+  });
+
+  test.each(MODELS)('%s: quantizeModel quantizes every conv and dense layer and folds every BatchNorm (nothing stays float)', (name) => {
+    const model = importOnnx(files.get(name)!);
+    const q = quantizeModel(model);
+    const statuses = new Map<string, Set<string>>();
+    for (const l of q.layers) statuses.set(l.className, new Set([...(statuses.get(l.className) ?? []), l.status]));
+    for (const cls of ['Conv2D', 'DepthwiseConv2D', 'Dense']) if (statuses.has(cls)) expect([...statuses.get(cls)!], cls).toEqual(['quantized']);
+    if (statuses.has('BatchNormalization')) expect([...statuses.get('BatchNormalization')!]).toEqual(['folded']);
+    expect(q.layers.filter((l) => l.status === 'float')).toEqual([]);
+    q.dispose();
+    model.dispose();
   });
 
   test.each(MODELS)('%s: import → exportOnnx gives ONNX Runtime outputs equal to the original within 1e-5', async (name, size) => {

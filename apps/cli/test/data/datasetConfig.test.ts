@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mergeOptions, parseConfig } from '../../src/config/index.js';
 
@@ -37,6 +38,15 @@ describe('config: dataset fields (preprocess, arrays, labels)', () => {
     ]);
     expect(parseConfig({ preprocess: { channels: 1, mean: [0.4, 0.5, 0.6] } }, 'x.json').errors).toEqual(['preprocess.mean: 3 values for preprocess.channels 1; give 1 value']);
     expect(parseConfig({ preprocess: { size: 3 } }, 'x.json').warnings[0]).toMatch(/^preprocess\.size: unknown key/);
+  });
+
+  it("the README's preprocessing example is valid: no errors, no warnings", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /### Image folders, NumPy arrays and preprocessing[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const result = parseConfig(JSON.parse(block!), 'README.md');
+    expect([result.errors, result.warnings]).toEqual([[], []]);
+    expect(result.value?.preprocess?.centerCrop).toBe(224);
   });
 
   it('--labels overrides the file, and a bad value names the flag', () => {

@@ -1,4 +1,4 @@
-import { cloneModel, defaultOpset, readOnnx, takenNames, uniqueName, writeOnnx, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
+import { cloneModel, defaultOpset, readOnnx, subgraphsOf, takenNames, uniqueName, writeOnnx, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
 import { applyBiasCorrection, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
@@ -167,7 +167,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     throw invalid(profile, 'dynamic activations are emulated with DynamicQuantizeLinear, which is uint8 asymmetric only');
   }
 
-  const taken = takenNames(base);
+  const taken = namesInUse(base);
   graph.nodes.forEach((n, i) => {
     if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
   });
@@ -259,6 +259,13 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   };
 }
 
+/** Names new tensors and nodes must avoid: the graph's, and those defined inside its subgraphs. */
+function namesInUse(model: OnnxModel): Set<string> {
+  const taken = takenNames(model);
+  for (const n of model.graph.nodes) for (const g of subgraphsOf(n)) for (const name of g.definedNames) taken.add(name);
+  return taken;
+}
+
 /** For each weight-quantized layer, its quantized input tensor and its output tensor after any fused activation chain. */
 function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
   const quantized = new Set(plan.activationTensors);
@@ -283,7 +290,7 @@ function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
  */
 export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile, options: Pick<CompileOptions, 'floatNodes' | 'weightBits' | 'foldBatchNorm'> = {}): NodeCoverage[] {
   const model = cloneModel(fp instanceof Uint8Array ? readOnnx(fp) : fp);
-  const taken = takenNames(model);
+  const taken = namesInUse(model);
   model.graph.nodes.forEach((n, i) => {
     if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
   });

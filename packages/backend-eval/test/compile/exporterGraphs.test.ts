@@ -110,8 +110,7 @@ describe('graphs as exporters write them', () => {
 });
 
 /** A graph-valued attribute as `readOnnx` keeps it (encoded). */
-function branch(name: string, opType: string, inputs: string[]): OnnxAttribute {
-  const out = `${name}_out`;
+function branch(name: string, opType: string, inputs: string[], out = `${name}_out`): OnnxAttribute {
   const g = onnx.GraphProto.create({
     name,
     node: [onnx.NodeProto.create({ name: `${name}_op`, opType, input: inputs, output: [out] })],
@@ -121,7 +120,11 @@ function branch(name: string, opType: string, inputs: string[]): OnnxAttribute {
 }
 
 describe('subgraphs', () => {
-  /** conv → relu → If(sum > 0): relu·w_then | relu + w_else → Flatten → Gemm; w_then / w_else are read only inside the branches. */
+  /**
+   * conv → relu → If(sum > 0): relu·w_then | relu + w_else → Flatten → Gemm; w_then / w_else are
+   * read only inside the branches; the then-branch's output is named like the scale the compiler
+   * would give `r`, so new names must avoid subgraph names too.
+   */
   const withIf = () =>
     readOnnx(
       writeOnnx(
@@ -131,7 +134,7 @@ describe('subgraphs', () => {
             node('relu', 'Relu', ['c'], ['r']),
             node('sum', 'ReduceSum', ['r'], ['s'], { keepdims: int(0) }),
             node('positive', 'Greater', ['s', 'zero'], ['cond']),
-            { ...node('if', 'If', ['cond'], ['b']), attributes: { then_branch: branch('then_branch', 'Mul', ['r', 'w_then']), else_branch: branch('else_branch', 'Add', ['r', 'w_else']) } },
+            { ...node('if', 'If', ['cond'], ['b']), attributes: { then_branch: branch('then_branch', 'Mul', ['r', 'w_then'], 'r_scale'), else_branch: branch('else_branch', 'Add', ['r', 'w_else']) } },
             node('flatten', 'Flatten', ['b'], ['f']),
             node('fc', 'Gemm', ['f', 'wfc'], ['y'], { transB: int(1) }),
           ],

@@ -13,6 +13,8 @@ export interface SubgraphSummary {
   readonly outputTypes: readonly (number | undefined)[];
   /** Names it reads from enclosing scopes: used by a node (at any depth) and defined nowhere inside. */
   readonly outerReads: readonly string[];
+  /** Tensor and node names it defines (inputs, initializers, node outputs and names, at any depth): new outer names must avoid them. */
+  readonly definedNames: readonly string[];
 }
 
 const { AttributeType } = onnx.AttributeProto;
@@ -25,6 +27,7 @@ function summarize(graph: proto.IGraphProto, attribute: string, defined: Readonl
   for (const t of graph.sparseInitializer ?? []) if (t.values?.name) local.add(t.values.name);
   const opTypes: string[] = [];
   const outer = new Set<string>();
+  const names = new Set<string>([...local].filter((n) => !defined.has(n)));
   const read = (name: string | null | undefined) => {
     if (name && !local.has(name)) outer.add(name);
   };
@@ -36,9 +39,15 @@ function summarize(graph: proto.IGraphProto, attribute: string, defined: Readonl
         const nested = summarize(g, a.name ?? '', local);
         opTypes.push(...nested.opTypes);
         for (const r of nested.outerReads) read(r);
+        for (const n of nested.definedNames) names.add(n);
       }
     }
-    for (const o of node.output ?? []) if (o) local.add(o);
+    for (const o of node.output ?? []) {
+      if (!o) continue;
+      local.add(o);
+      names.add(o);
+    }
+    if (node.name) names.add(node.name);
   }
   for (const o of graph.output ?? []) read(o.name);
   return {
@@ -47,6 +56,7 @@ function summarize(graph: proto.IGraphProto, attribute: string, defined: Readonl
     opTypes,
     outputTypes: (graph.output ?? []).map((o) => o.type?.tensorType?.elemType ?? undefined),
     outerReads: [...outer],
+    definedNames: [...names],
   };
 }
 

@@ -74,6 +74,7 @@ describe('subgraphs', () => {
     expect(implicitInputs(ifNode!).sort()).toEqual(['r', 'w_else', 'w_then']);
     expect(implicitInputs(loopNode!)).toEqual(['w_then']);
     expect(implicitInputs(model.graph.nodes[0]!)).toEqual([]);
+    expect([...subgraphsOf(loopNode!)[0]!.definedNames].sort()).toEqual(['body_0', 'body_1', 'c_in', 'c_out', 'i', 'v_in', 'v_out']);
     expect(subgraphsOf(ifNode!).map((g) => [g.attribute, g.opTypes, g.outputTypes])).toEqual([
       ['then_branch', ['Mul'], [TensorDataType.FLOAT]],
       ['else_branch', ['Add'], [TensorDataType.FLOAT]],

@@ -1,6 +1,6 @@
 import { implicitInputs, type OnnxModel, type OnnxNode, type OnnxTensor } from '@quant-trim/onnx-export';
 
-/** What `normalizeGraph` removed: `Constant` nodes folded to initializers, `Identity` nodes bypassed. */
+/** What `normalizeGraph` removed: `Constant` nodes folded to initializers, `Identity` / inference `Dropout` nodes bypassed. */
 export interface GraphNormalization {
   readonly constants: readonly string[];
   readonly identities: readonly string[];
@@ -22,15 +22,27 @@ function constantTensor(node: OnnxNode, name: string): OnnxTensor | undefined {
   return undefined;
 }
 
+/** A Dropout that is the identity: inference mode (no `training_mode`, or a constant false one) and no mask anyone reads. */
+function inferenceDropout(model: OnnxModel, node: OnnxNode, read: ReadonlySet<string>): boolean {
+  if (node.opType !== 'Dropout') return false;
+  const mask = node.outputs[1];
+  if (mask !== undefined && mask !== '' && read.has(mask)) return false;
+  const mode = node.inputs[2];
+  if (mode === undefined || mode === '') return true;
+  const t = model.graph.initializers.get(mode);
+  return t !== undefined && t.data.length === 1 && Number(t.data[0]) === 0;
+}
+
 /**
  * Rewrites what exporters write into what the planner expects, in place and without changing the
  * function (BACKENDS.md §4.1 step 0), the way vendor converters fold them before partitioning:
  * - default-domain `Constant` nodes become initializers of the same name (PyTorch writes ReLU6 /
  *   clamp bounds, reshape targets and sometimes weights this way), so bounds are never quantized
  *   as activations and Constant weights are quantized as weights;
- * - `Identity` nodes are bypassed: readers of an Identity of an initializer get their own
- *   initializer (same data; PyTorch's deduplicated biases), readers of an Identity of a tensor read
- *   that tensor. An Identity that writes a graph output, or whose output a subgraph reads, stays.
+ * - `Identity` nodes and inference-mode `Dropout` nodes (identities too) are bypassed: readers of
+ *   an Identity of an initializer get their own initializer (same data; PyTorch's deduplicated
+ *   biases), readers of an Identity of a tensor read that tensor. One that writes a graph output,
+ *   or whose output a subgraph reads, stays.
  * Constants whose output is a graph output, and string / sparse constants, stay nodes.
  */
 export function normalizeGraph(model: OnnxModel): GraphNormalization {
@@ -46,6 +58,7 @@ export function normalizeGraph(model: OnnxModel): GraphNormalization {
     while (rename.has(r)) r = rename.get(r)!;
     return r;
   };
+  const readBefore = new Set([...graph.nodes.flatMap((n) => [...n.inputs, ...implicitInputs(n)]), ...graphOutputs]);
   const kept: OnnxNode[] = [];
   for (const node of graph.nodes) {
     node.inputs = node.inputs.map(resolve);
@@ -59,7 +72,7 @@ export function normalizeGraph(model: OnnxModel): GraphNormalization {
         continue;
       }
     }
-    if (plain && node.opType === 'Identity' && out !== undefined && !pinned.has(out) && node.inputs[0] !== undefined && node.inputs[0] !== '') {
+    if (plain && (node.opType === 'Identity' || inferenceDropout(model, node, readBefore)) && out !== undefined && !pinned.has(out) && node.inputs[0] !== undefined && node.inputs[0] !== '') {
       const source = graph.initializers.get(node.inputs[0]);
       if (source !== undefined) {
         graph.initializers.set(out, { ...source, name: out });

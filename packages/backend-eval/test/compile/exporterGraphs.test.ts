@@ -37,6 +37,7 @@ describe('graphs as exporters write them', () => {
       const compiled = await compileForBackend(torchLike(), profile, calibration());
       expect(compiled.coverage.map((c) => c.opType), profile.id).not.toContain('Constant');
       expect(compiled.coverage.map((c) => c.opType), profile.id).not.toContain('Identity');
+      expect(compiled.coverage.map((c) => c.opType), profile.id).not.toContain('Dropout');
       const activations = compiled.activations.map((a) => a.tensor);
       for (const bound of ['zero', 'six', 'lo', 'hi']) expect(activations, profile.id).not.toContain(bound);
       if (profile.id !== 'ort-dynamic-u8s8' && profile.id !== 'coreml-weight-only') expect(compiled.weights.map((w) => w.tensor), profile.id).toContain('w1');

@@ -22,7 +22,7 @@ export function modelOf(nodes: OnnxNode[], initializers: OnnxTensor[], input: (n
  * What `torch.onnx.export` writes for conv → ReLU6 → depthwise conv → clamp(-1, 1) → flatten →
  * linear (names shortened): the first weight and the clamp bounds as Constant nodes, the biases
  * as Identity aliases of one deduplicated initializer, the flatten as Shape → Gather → Unsqueeze →
- * Concat → Reshape. x[N, 3, 6, 6] → y[N, 5].
+ * Concat → Reshape, then an inference Dropout (as older exporters leave it). x[N, 3, 6, 6] → y[N, 5].
  */
 export function torchLike(batch: number | string = 'N'): OnnxModel {
   return modelOf(
@@ -44,7 +44,8 @@ export function torchLike(batch: number | string = 'N'): OnnxModel {
       node('/Unsqueeze', 'Unsqueeze', ['n', 'axes0'], ['n1']),
       node('/Concat', 'Concat', ['n1', 'minus1'], ['target'], { axis: int(0) }),
       node('/Reshape', 'Reshape', ['r2', 'target'], ['flat']),
-      node('/fc/Gemm', 'Gemm', ['flat', 'wfc', 'bfc'], ['y'], { transB: int(1) }),
+      node('/dropout/Dropout', 'Dropout', ['flat'], ['dropped', 'mask']),
+      node('/fc/Gemm', 'Gemm', ['dropped', 'wfc', 'bfc'], ['y'], { transB: int(1) }),
     ],
     [f32('zeros4', [4], new Float32Array(4)), f32('wdw', [4, 1, 3, 3], values(36, 2, 0.5)), i64('axes0', [0]), i64('minus1', [-1]), f32('wfc', [5, 144], values(720, 3, 0.1)), f32('bfc', [5], values(5, 4, 0.1))],
     [batch, 3, 6, 6],

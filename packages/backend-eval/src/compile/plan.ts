@@ -1,4 +1,4 @@
-import { inferElemTypes, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
+import { implicitInputs, inferElemTypes, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import type { BackendProfile, FixedOutputParams, OpLimits } from '../profiles/types.js';
 
 /** Ops whose second input is a weight quantized with the weight grid. */
@@ -67,30 +67,43 @@ function limitsFor(profile: BackendProfile, opType: string): OpLimits {
   return { ...profile.ops.limits?.['*'], ...profile.ops.limits?.[opType] };
 }
 
-/** Element types that hold real-valued activations (float, float16, double, bfloat16). */
-const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+/**
+ * Tensors whose values do not depend on the values of the graph's data input: initializers,
+ * outputs of `Shape` / `Size` (only the input's shape), and outputs of nodes that read nothing
+ * else (the Gather / Unsqueeze / Concat / Cast chains PyTorch writes around a dynamic flatten or
+ * resize). A converter folds them at conversion time; random ops are never static.
+ */
+export function staticTensors(model: OnnxModel): Set<string> {
+  const { graph } = model;
+  const known = new Set<string>(['', ...graph.initializers.keys()]);
+  for (const node of graph.nodes) {
+    const plain = node.domain === '' || node.domain === 'ai.onnx';
+    if (!plain || node.opType.startsWith('Random') || node.opType === 'Multinomial' || node.opType === 'Bernoulli') continue;
+    const shapeOnly = node.opType === 'Shape' || node.opType === 'Size';
+    if (shapeOnly || [...node.inputs, ...implicitInputs(node)].every((i) => known.has(i))) for (const o of node.outputs) known.add(o);
+  }
+  known.delete('');
+  return known;
+}
 
 /**
- * Why `node` needs no accelerator kernel at all, or undefined: shape computations (`Shape`, `Size`
- * and nodes that read and write only non-float tensors, e.g. the Gather / Unsqueeze / Concat
- * chains PyTorch writes for a flatten or a dynamic reshape), Identity / Constant nodes left after
- * `normalizeGraph`, and a layout `Transpose` at the graph's input or output (vendor converters
- * absorb it into the model's input / output layout). Such nodes never cause a cut and are not
- * quantized.
+ * Why `node` needs no accelerator kernel at all, or undefined: nodes whose outputs are all static
+ * (`staticTensors`: shape computations and constant arithmetic, folded by the converter), Identity /
+ * Constant nodes left after `normalizeGraph`, and a layout `Transpose` at the graph's input or output
+ * (vendor converters absorb it into the model's input / output layout). Such nodes never cause a cut
+ * and are not quantized.
  */
-function transparentReason(model: OnnxModel, node: OnnxNode, types: ReadonlyMap<string, number | undefined>, dataInput: string | undefined, graphOutputs: ReadonlySet<string>): string | undefined {
+function transparentReason(node: OnnxNode, statics: ReadonlySet<string>, dataInput: string | undefined, graphOutputs: ReadonlySet<string>): string | undefined {
   if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
   if (node.opType === 'Identity' || node.opType === 'Constant') return `${node.opType}: no computation, folded by the converter`;
   if (node.opType === 'Transpose' && node.outputs.length === 1) {
     if (node.inputs[0] === dataInput) return 'layout Transpose at the graph input: absorbed by the converter (the accelerator reads the input in this layout)';
     if (graphOutputs.has(node.outputs[0]!)) return 'layout Transpose at the graph output: absorbed by the converter (the accelerator writes the output in this layout)';
   }
-  const isFloat = (t: string) => FLOAT_TYPES.has(types.get(t) ?? 1);
-  const outputsNonFloat = node.outputs.every((o) => o === '' || (types.get(o) !== undefined && !isFloat(o)));
-  if (!outputsNonFloat) return undefined;
-  if (node.opType === 'Shape' || node.opType === 'Size') return 'shape computation: folded by the converter (reads only the input shape)';
-  const readsValues = node.inputs.some((i) => i !== '' && isFloat(i) && !model.graph.initializers.has(i));
-  return readsValues ? undefined : 'shape computation: folded by the converter (no float data in or out)';
+  if (node.outputs.length > 0 && node.outputs.every((o) => o === '' || statics.has(o))) {
+    return node.opType === 'Shape' || node.opType === 'Size' ? 'shape computation: folded by the converter (reads only the input shape)' : 'shape computation: folded by the converter (no data-dependent input)';
+  }
+  return undefined;
 }
 
 /** Why `node` cannot run on the profile's accelerator, or undefined when it can. */
@@ -126,12 +139,12 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
   const dynamic = profile.activationMode === 'dynamic';
   const fallbackNumerics: NodeNumerics = profile.fallback.target === 'fp16' || (weightOnly && profile.activations.kind === 'float16') ? 'float16' : 'float32';
   const nodes: PlannedNode[] = [];
-  const types = inferElemTypes(model);
+  const statics = staticTensors(model);
   const dataInput = graph.inputs.find((v) => !graph.initializers.has(v.name))?.name;
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   let cutAt: string | undefined;
   for (const node of graph.nodes) {
-    const transparent = options.floatNodes?.has(node.name) ? undefined : transparentReason(model, node, types, dataInput, graphOutputs);
+    const transparent = options.floatNodes?.has(node.name) ? undefined : transparentReason(node, statics, dataInput, graphOutputs);
     if (transparent !== undefined) {
       nodes.push({ node, coverage: { node: node.name, opType: node.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: transparent }, quantizeWeight: false });
       continue;
@@ -172,7 +185,8 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
 function staticActivationPlan(model: OnnxModel, profile: BackendProfile, nodes: readonly PlannedNode[]) {
   const { graph } = model;
   const elemTypes = inferElemTypes(model);
-  const isFloatData = (t: string) => t !== '' && !graph.initializers.has(t) && (elemTypes.get(t) ?? 1) === 1;
+  const statics = staticTensors(model);
+  const isFloatData = (t: string) => t !== '' && !statics.has(t) && (elemTypes.get(t) ?? 1) === 1;
   const integerNodes = nodes.filter((p) => p.coverage.numerics === 'integer').map((p) => p.node);
   const integerSet = new Set(integerNodes);
   const consumers = new Map<string, OnnxNode[]>();

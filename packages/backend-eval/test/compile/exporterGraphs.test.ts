@@ -54,6 +54,32 @@ describe('graphs as exporters write them', () => {
     expect(coverage.filter((c) => c.integer).map((c) => c.opType)).toEqual(['Conv', 'Clip', 'Conv', 'Clip', 'Reshape', 'Gemm']);
   });
 
+  it('float arithmetic on shapes and constants (Cast of a Shape, Mul by a constant) is folded too: never quantized, never a cut', async () => {
+    // clip bound = channels · 0.25 = 1, computed the way exporters write size-derived values
+    const model = modelOf(
+      [
+        node('conv', 'Conv', ['x', 'w'], ['c']),
+        node('shape', 'Shape', ['c'], ['s']),
+        node('channels', 'Gather', ['s', 'one'], ['ch'], { axis: int(0) }),
+        node('cast', 'Cast', ['ch'], ['chf'], { to: int(1) }),
+        node('scale', 'Mul', ['chf', 'quarter'], ['bound']),
+        node('neg', 'Neg', ['bound'], ['lower']),
+        node('clip', 'Clip', ['c', 'lower', 'bound'], ['r']),
+        node('flatten', 'Flatten', ['r'], ['f']),
+        node('fc', 'Gemm', ['f', 'wfc'], ['y'], { transB: int(1) }),
+      ],
+      [f32('w', [4, 3, 3, 3], values(108, 1, 0.4)), { ...i64('one', [1]), dims: [] }, f32('quarter', [], Float32Array.of(0.25)), f32('wfc', [5, 64], values(320, 4, 0.2))],
+      ['N', 3, 6, 6],
+    );
+    const coverage = coverageFor(model, builtinProfiles['edgetpu-strict']);
+    expect(coverage.filter((c) => !c.onAccelerator)).toEqual([]);
+    expect(coverage.filter((c) => c.integer).map((c) => c.node)).toEqual(['conv', 'clip', 'flatten', 'fc']);
+    const compiled = await compileForBackend(model, builtinProfiles['tflite-int8'], calibration());
+    expect(compiled.activations.map((a) => a.tensor)).not.toContain('bound');
+    expect(compiled.activations.map((a) => a.tensor)).not.toContain('lower');
+    await expectOrtAccepts(compiled, [3, 6, 6]);
+  });
+
   it('a layout Transpose at the graph input (our NHWC exports) is absorbed: Edge TPU single-cut starts after it', async () => {
     const base = torchLike();
     const nhwc = modelOf([node('/input/Transpose', 'Transpose', ['x'], ['x_nchw'], { perm: ints([0, 3, 1, 2]) }), ...base.graph.nodes], [...base.graph.initializers.values()], ['N', 6, 6, 3]);

@@ -1,4 +1,4 @@
-"""Export a randomly initialised Debian torchvision classifier to ONNX (opset 13) for onnx-import's tests and bench.
+"""Export a randomly initialised Debian torchvision classifier to ONNX (opset 13 unless --opset) for onnx-import's tests and bench.
 
 BatchNorm statistics are recalibrated on random images first, so activations are not degenerate
 (torchvision's fresh running stats are mean 0 / variance 1, far from what random weights produce).
@@ -20,6 +20,7 @@ parser.add_argument('--batch', type=int, default=2)
 parser.add_argument('--out', required=True)
 parser.add_argument('--seed', type=int, default=0)
 parser.add_argument('--fold-bn', action='store_true')
+parser.add_argument('--opset', type=int, default=13)
 args = parser.parse_args()
 
 torch.manual_seed(args.seed)
@@ -36,5 +37,5 @@ if bns:
 model.eval()
 example = torch.randn(args.batch, 3, args.size, args.size)
 mode = torch.onnx.TrainingMode.EVAL if args.fold_bn else torch.onnx.TrainingMode.PRESERVE
-torch.onnx.export(model, example, args.out, opset_version=13, input_names=['input'], output_names=['logits'], training=mode)
+torch.onnx.export(model, example, args.out, opset_version=args.opset, input_names=['input'], output_names=['logits'], training=mode)
 print(f'{args.model} {args.size}x{args.size} -> {args.out}')

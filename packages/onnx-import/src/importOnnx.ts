@@ -86,14 +86,20 @@ export function importOnnx(source: Uint8Array | OnnxModel, options: ImportOnnxOp
     ctx.set(input.name, { sym, shape, layout: shape.length === 4 && !nhwcTransposed ? 'nhwc' : 'onnx' });
     return sym;
   });
-  for (const node of folded.nodes) if (!ctx.absorbed.has(node)) CONVERTERS[node.opType]!.convert(node, ctx);
-  const tfOutputs = graph.outputs.map((o) => {
-    // Channels-first image tensors come out NHWC; everything else (logits, a tensor the graph
-    // itself transposed to NHWC) in ONNX order.
-    const v = ctx.value(o.name);
-    return (v.layout === 'nhwc' || v.layout === 'squeezed' ? ctx.asNhwc(v) : ctx.asOnnx(v)).sym;
-  });
-  return tf.model({ inputs: tfInputs, outputs: tfOutputs, name: ctx.name(options.name ?? (graph.name || 'onnx_model')) });
+  try {
+    for (const node of folded.nodes) if (!ctx.absorbed.has(node)) CONVERTERS[node.opType]!.convert(node, ctx);
+    const tfOutputs = graph.outputs.map((o) => {
+      // Channels-first image tensors come out NHWC; everything else (logits, a tensor the graph
+      // itself transposed to NHWC) in ONNX order.
+      const v = ctx.value(o.name);
+      return (v.layout === 'nhwc' || v.layout === 'squeezed' ? ctx.asNhwc(v) : ctx.asOnnx(v)).sym;
+    });
+    return tf.model({ inputs: tfInputs, outputs: tfOutputs, name: ctx.name(options.name ?? (graph.name || 'onnx_model')) });
+  } catch (e) {
+    // Every node passed its check, so this is a bug: free the weights built so far, keep nothing partial.
+    for (const layer of ctx.layers) layer.dispose();
+    throw e;
+  }
 }
 
 function checkNode(node: OnnxNode, ctx: ImportContext): string | undefined {

@@ -17,8 +17,8 @@ function python(args: string[]): string {
 }
 
 /** A random-init torchvision classifier (BatchNorm recalibrated) exported to `out` at opset 13. */
-export function exportTorchvision(model: string, size: number, out: string, options: { foldBn?: boolean } = {}): void {
-  python([script('export_torchvision.py'), '--model', model, '--size', String(size), '--out', out, ...(options.foldBn ? ['--fold-bn'] : [])]);
+export function exportTorchvision(model: string, size: number, out: string, options: { foldBn?: boolean; opset?: number } = {}): void {
+  python([script('export_torchvision.py'), '--model', model, '--size', String(size), '--out', out, ...(options.foldBn ? ['--fold-bn'] : []), ...(options.opset ? ['--opset', String(options.opset)] : [])]);
 }
 
 /** The reference PyTorch CNN trained by scripts/train_cnn.py; returns its test accuracy. */

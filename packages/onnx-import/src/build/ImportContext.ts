@@ -26,6 +26,8 @@ export class ImportContext {
   readonly #consumers = new Map<string, OnnxNode[]>();
   /** Nodes a converter already handled together with an earlier node (BatchNorm folded into a Conv, the Add of MatMul + Add). */
   readonly absorbed = new Set<OnnxNode>();
+  /** Every layer built so far (disposed if the build fails). */
+  readonly layers: tf.layers.Layer[] = [];
 
   constructor(
     readonly nodes: readonly OnnxNode[],
@@ -81,6 +83,7 @@ export class ImportContext {
   /** Applies a layer and sets its weights (tfjs layouts) right away. */
   apply(layer: tf.layers.Layer, inputs: tf.SymbolicTensor | tf.SymbolicTensor[], weights?: { data: Float32Array; shape: number[] }[]): tf.SymbolicTensor {
     const out = layer.apply(inputs) as tf.SymbolicTensor;
+    this.layers.push(layer);
     if (weights) {
       const tensors = weights.map((w) => tf.tensor(w.data, w.shape, 'float32'));
       layer.setWeights(tensors);

@@ -38,7 +38,7 @@ export function foldConstants(model: OnnxModel, inputShapes: Record<string, read
   // Each round can make more shapes static (a folded Reshape target, a Slice of a now-known shape).
   for (let round = 0; round <= model.graph.nodes.length; round++) {
     const initializers = new Map([...model.graph.initializers, ...extra]);
-    shapes = staticShapes({ ...model, graph: { ...model.graph, nodes, initializers } }, inputShapes);
+    shapes = staticShapes({ ...model, graph: { ...model.graph, nodes, initializers } }, inputShapes, opset);
     const kept: OnnxNode[] = [];
     for (const node of nodes) {
       const folded = fold(node, constants, shapes, opset);

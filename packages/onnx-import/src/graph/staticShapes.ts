@@ -6,8 +6,10 @@ const ints = (node: OnnxNode, name: string): number[] | undefined => {
   return a?.type === 'ints' ? a.value : undefined;
 };
 
-/** Output shapes of importable ops that onnx-export's `inferShapes` has no rule for. */
-const EXTRA_RULES: Record<string, (node: OnnxNode, input: (i: number) => Shape | undefined, initializers: ReadonlyMap<string, OnnxTensor>) => Shape | undefined> = {
+type Rule = (node: OnnxNode, input: (i: number) => Shape | undefined, initializers: ReadonlyMap<string, OnnxTensor>, opset: number) => Shape | Shape[] | undefined;
+
+/** Output shapes (one, or one per output) of importable ops that onnx-export's `inferShapes` has no rule for. */
+const EXTRA_RULES: Record<string, Rule> = {
   ConvTranspose(node, input) {
     const x = input(0);
     const w = input(1);
@@ -36,6 +38,17 @@ const EXTRA_RULES: Record<string, (node: OnnxNode, input: (i: number) => Shape |
     });
     return out;
   },
+  Split(node, input, initializers, opset) {
+    const x = input(0);
+    if (x === undefined) return undefined;
+    const a = node.attributes['axis']?.type === 'int' ? node.attributes['axis'].value : 0;
+    const axis = a < 0 ? a + x.length : a;
+    const given = opset >= 13 ? (node.inputs[1] ? initializers.get(node.inputs[1]) : undefined) : undefined;
+    const sizes = given ? Array.from(given.data as BigInt64Array, Number) : ints(node, 'split');
+    const n = node.outputs.length;
+    const even = Math.ceil(x[axis]! / n);
+    return node.outputs.map((_, i) => x.map((d, k) => (k === axis ? (sizes?.[i] ?? (i === n - 1 ? x[axis]! - even * (n - 1) : even)) : d)));
+  },
   ReduceMean(node, input, initializers) {
     const x = input(0);
     if (x === undefined) return undefined;
@@ -51,7 +64,7 @@ const EXTRA_RULES: Record<string, (node: OnnxNode, input: (i: number) => Shape |
  * above by cutting the graph at their outputs (each becomes a graph input of known shape) and
  * running shape inference again, until nothing new is learned.
  */
-export function staticShapes(model: OnnxModel, inputShapes: Record<string, readonly number[]>): Map<string, number[] | undefined> {
+export function staticShapes(model: OnnxModel, inputShapes: Record<string, readonly number[]>, opset: number): Map<string, number[] | undefined> {
   const cut = new Map<string, Shape>();
   for (;;) {
     const nodes = model.graph.nodes.filter((n) => !n.outputs.every((o) => o === '' || cut.has(o)));
@@ -60,12 +73,15 @@ export function staticShapes(model: OnnxModel, inputShapes: Record<string, reado
     let learned = false;
     for (const node of nodes) {
       const rule = node.domain === '' || node.domain === 'ai.onnx' ? EXTRA_RULES[node.opType] : undefined;
-      const output = node.outputs[0];
-      if (!rule || output === undefined || shapes.get(output) !== undefined) continue;
-      const shape = rule(node, (i) => shapes.get(node.inputs[i] ?? ''), model.graph.initializers);
-      if (shape === undefined) continue;
-      cut.set(output, shape);
-      learned = true;
+      if (!rule || node.outputs.every((o) => o === '' || shapes.get(o) !== undefined)) continue;
+      const result = rule(node, (i) => shapes.get(node.inputs[i] ?? ''), model.graph.initializers, opset);
+      if (result === undefined) continue;
+      const perOutput = Array.isArray(result[0]) ? (result as Shape[]) : [result as Shape];
+      node.outputs.forEach((o, i) => {
+        if (o === '' || perOutput[i] === undefined) return;
+        cut.set(o, perOutput[i]!);
+        learned = true;
+      });
     }
     if (!learned) return shapes;
   }

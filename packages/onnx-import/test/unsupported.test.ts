@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { errorCode } from '@quant-trim/test-utils';
 import { DataType, buildModel } from '@quant-trim/test-utils/onnx';
+import { readOnnx } from '@quant-trim/onnx-export';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type UnsupportedNode, importOnnx, isQuantTrimError } from '../src/index.js';
 
@@ -63,9 +64,12 @@ describe('unsupported graphs', () => {
       outputs: [{ name: 'y', dataType: f, dims: [1, 3, 8, 8] }],
       nodes: [{ opType: 'Relu', inputs: ['x'], outputs: ['y'] }],
     });
-    const model = importOnnx(symbolic);
-    expect(model.inputs[0]!.shape).toEqual([null, 8, 8, 3]);
-    expect(model.outputs[0]!.shape).toEqual([null, 8, 8, 3]);
-    model.dispose();
+    // Bytes or the typed model readOnnx returns.
+    for (const source of [symbolic, readOnnx(symbolic)]) {
+      const model = importOnnx(source);
+      expect(model.inputs[0]!.shape).toEqual([null, 8, 8, 3]);
+      expect(model.outputs[0]!.shape).toEqual([null, 8, 8, 3]);
+      model.dispose();
+    }
   });
 });

@@ -25,6 +25,12 @@ export interface NodeCoverage {
   readonly weightBits?: number;
   /** Why the node is not on the accelerator or not quantized. */
   readonly reason?: string;
+  /**
+   * Needs no accelerator kernel: a shape computation or constant arithmetic the converter folds, an
+   * Identity, or a layout Transpose at the graph input / output the converter absorbs. Never a cut,
+   * never quantized, and not counted in the coverage summary.
+   */
+  readonly transparent?: true;
 }
 
 export interface PlannedNode {
@@ -146,7 +152,7 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
   for (const node of graph.nodes) {
     const transparent = options.floatNodes?.has(node.name) ? undefined : transparentReason(node, statics, dataInput, graphOutputs);
     if (transparent !== undefined) {
-      nodes.push({ node, coverage: { node: node.name, opType: node.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: transparent }, quantizeWeight: false });
+      nodes.push({ node, coverage: { node: node.name, opType: node.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: transparent, transparent: true }, quantizeWeight: false });
       continue;
     }
     let reason = cutAt === undefined ? unsupportedReason(model, node, profile, options) : `after the single cut at '${cutAt}'`;

@@ -219,12 +219,14 @@ function estimateFor(macs: MacCount, device: DeviceSpec | undefined, precision: 
   return estimateCost({ macs: macs.nodes, precisionOf: (n) => precision(n.node), weightBytes, activationBytes, device });
 }
 
+/** Counts: nodes that compute (transparent ones are listed in `nodes` but not counted). */
 function coverageSummary(coverage: readonly NodeCoverage[], macs: MacCount): CoverageSummary {
   const byNode = new Map(coverage.map((c) => [c.node, c]));
   const quantizedMacs = macs.nodes.reduce((a, n) => a + (byNode.get(n.node)?.integer ? n.macs : 0), 0);
+  const computing = coverage.filter((c) => c.transparent !== true);
   return {
-    integer: coverage.filter((c) => c.integer).length,
-    total: coverage.length,
+    integer: computing.filter((c) => c.integer).length,
+    total: computing.length,
     macShare: macs.totalMacs > 0 ? quantizedMacs / macs.totalMacs : 0,
     nodes: coverage,
   };

@@ -127,8 +127,9 @@ export interface CostEstimate {
 }
 
 export interface CoverageSummary {
-  /** Nodes running integer (or quantized weights for weight-only profiles) / all nodes. */
+  /** Nodes running integer (or quantized weights for weight-only profiles). */
   readonly integer: number;
+  /** Nodes that compute: all of `nodes` except the `transparent` ones (shape computations, Identity, layout Transposes). */
   readonly total: number;
   /** Share of MACs that run quantized. */
   readonly macShare: number;

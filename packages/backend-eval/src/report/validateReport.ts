@@ -47,7 +47,7 @@ const num = (min = -Infinity, max = Infinity): Spec<number> => ({ kind: 'number'
 const int = (min = 0): Spec<number> => ({ kind: 'number', min, max: Infinity, integer: true });
 const share = num(0, 1);
 const signedShare = num(-1, 1);
-const oneOf = <T extends string | number>(...values: T[]): Spec<T> => ({ kind: 'oneOf', values });
+const oneOf = <T extends string | number | boolean>(...values: T[]): Spec<T> => ({ kind: 'oneOf', values });
 const arr = <E>(items: Spec<E>): Spec<readonly E[]> => ({ kind: 'array', items });
 const rec = <V>(items: Spec<V>): Spec<Readonly<Record<string, V>>> => ({ kind: 'record', items });
 const opt = <T>(spec: Spec<T>): Optional<T> => ({ kind: 'optional', spec });
@@ -97,6 +97,7 @@ const coverage = obj<CoverageSummary>({
       numerics: oneOf<NodeNumerics>('integer', 'weight-only', 'float16', 'float32'),
       weightBits: opt(int(1)),
       reason: opt(str),
+      transparent: opt(oneOf<true>(true)),
     }),
   ),
 });

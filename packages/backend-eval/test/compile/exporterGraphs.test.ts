@@ -50,7 +50,8 @@ describe('graphs as exporters write them', () => {
     expect(coverage.filter((c) => !c.onAccelerator)).toEqual([]);
     const shape = coverage.filter((c) => ['Shape', 'Gather', 'Unsqueeze', 'Concat'].includes(c.opType));
     expect(shape).toHaveLength(4);
-    for (const c of shape) expect(c).toMatchObject({ integer: false, numerics: 'float32', reason: expect.stringMatching(/shape computation/) });
+    for (const c of shape) expect(c).toMatchObject({ integer: false, numerics: 'float32', transparent: true, reason: expect.stringMatching(/shape computation/) });
+    expect(coverage.filter((c) => c.transparent === true)).toHaveLength(4); // the Reshape reads data: it computes
     expect(coverage.filter((c) => c.integer).map((c) => c.opType)).toEqual(['Conv', 'Clip', 'Conv', 'Clip', 'Reshape', 'Gemm']);
   });
 
@@ -86,7 +87,7 @@ describe('graphs as exporters write them', () => {
     nhwc.graph.nodes[4]!.inputs[0] = 'x_nchw'; // /conv1/Conv
     expect(nhwc.graph.nodes[4]!.name).toBe('/conv1/Conv');
     const coverage = coverageFor(nhwc, builtinProfiles['edgetpu-strict']);
-    expect(coverage[0]).toMatchObject({ opType: 'Transpose', onAccelerator: true, reason: expect.stringMatching(/layout Transpose at the graph input/) });
+    expect(coverage[0]).toMatchObject({ opType: 'Transpose', onAccelerator: true, transparent: true, reason: expect.stringMatching(/layout Transpose at the graph input/) });
     expect(coverage.filter((c) => !c.onAccelerator)).toEqual([]);
     const compiled = await compileForBackend(nhwc, builtinProfiles['edgetpu-strict'], calibration());
     await expectOrtAccepts(compiled, [6, 6, 3]);

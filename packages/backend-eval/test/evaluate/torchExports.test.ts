@@ -130,6 +130,10 @@ describe.skipIf(!torch.ok)('a small PyTorch module (BN, depthwise conv, ReLU6, c
     const edge = model!.profiles.find((p) => p.profile === 'edgetpu-strict')!;
     expect(edge.coverage!.nodes.filter((n) => !n.onAccelerator)).toEqual([]);
     expect(edge.coverage!.macShare).toBe(1);
+    // every computing node is quantized; the shape nodes of the dynamic flatten are listed, transparent, and not counted
+    expect(edge.coverage!.integer).toBe(edge.coverage!.total);
+    expect(edge.coverage!.total).toBe(edge.coverage!.nodes.filter((n) => n.transparent !== true).length);
+    if (kind === 'dynamic') expect(edge.coverage!.nodes.filter((n) => n.transparent === true).map((n) => n.opType)).toEqual(expect.arrayContaining(['Shape', 'Gather']));
   });
 });
 

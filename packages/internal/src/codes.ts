@@ -53,6 +53,10 @@ export const ErrorCodes = {
   /** A layer or op the exporter cannot express; the message names it, its class and the supported list. */
   QT_EXPORT_UNSUPPORTED_OP: 'QT_EXPORT_UNSUPPORTED_OP',
 
+  // ---- onnx-import ----
+  /** ONNX nodes the importer cannot build as tfjs layers; the message lists every one with its op type and why. */
+  QT_IMPORT_UNSUPPORTED_OP: 'QT_IMPORT_UNSUPPORTED_OP',
+
   // ---- backend-eval ----
   /** A backend profile field is missing, of the wrong type or inconsistent; the message names the field. */
   QT_INVALID_PROFILE: 'QT_INVALID_PROFILE',

@@ -32,7 +32,7 @@ const isDefaultDomain = (node: OnnxNode) => node.domain === '' || node.domain ==
  * inside, the layout changes only where an op needs ONNX order.
  *
  * Nothing partial is ever returned: every node is checked first, and a model with unsupported
- * nodes raises `QT_EXPORT_UNSUPPORTED_OP` listing each of them with its op type and reason.
+ * nodes raises `QT_IMPORT_UNSUPPORTED_OP` listing each of them with its op type and reason.
  *
  * @example
  * const model = importOnnx(new Uint8Array(readFileSync('mobilenet_v2.onnx')));

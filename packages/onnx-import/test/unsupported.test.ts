@@ -37,7 +37,7 @@ describe('unsupported graphs', () => {
     } catch (e) {
       error = e;
     }
-    expect(isQuantTrimError(error, 'QT_EXPORT_UNSUPPORTED_OP')).toBe(true);
+    expect(isQuantTrimError(error, 'QT_IMPORT_UNSUPPORTED_OP')).toBe(true);
     const unsupported = (error as { details: { unsupported: UnsupportedNode[] } }).details.unsupported;
     expect(unsupported.map((n) => [n.name, n.opType])).toEqual([
       ['n1', 'Erf'],

@@ -37,7 +37,8 @@ export interface CalibrationProgress {
  * axis each source batch is one chunk (a view into it). A model with a fixed batch size
  * (`torch.onnx.export` without `dynamic_axes`) is re-batched: samples are regrouped across source
  * batches into chunks of exactly that size, and a last partial chunk is left out (padding would
- * bias the ranges). Updates `progress` as batches are consumed.
+ * bias the ranges); a batch size above the profile's sample count gets one whole chunk. Updates
+ * `progress` as batches are consumed.
  */
 export async function* calibrationChunks(
   data: CalibrationData,
@@ -47,7 +48,8 @@ export async function* calibrationChunks(
   progress: CalibrationProgress,
 ): AsyncGenerator<Float32Array> {
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const limit = profile.calibration.samples;
+  // A fixed batch larger than the profile's sample count still gets one whole call.
+  const limit = Math.max(profile.calibration.samples, fixedBatch ?? 0);
   const chunkValues = (fixedBatch ?? 0) * sampleSize;
   let pending: Float32Array | undefined;
   let pendingLength = 0;

@@ -11,6 +11,7 @@ import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend, coverageFor, type CompiledModel } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
+import { defineBackend } from '../../src/profiles/defineBackend.js';
 import { f32, i64, int, ints, modelOf, node, torchLike } from './exporterModels.js';
 import { values } from './fixtures.js';
 
@@ -111,6 +112,9 @@ describe('graphs as exporters write them', () => {
     const reference = await compileForBackend(torchLike(), builtinProfiles['tflite-int8'], [all]);
     expect(compiled.activations).toEqual(reference.activations);
     await expectOrtAccepts(compiled, [3, 6, 6], 4);
+    // a profile calibrating on fewer samples than one call holds still gets one whole call
+    const twoSamples = defineBackend({ ...builtinProfiles['tflite-int8'], id: 'test-two-samples', calibration: { ...builtinProfiles['tflite-int8'].calibration, samples: 2 } });
+    expect((await compileForBackend(fixed, twoSamples, uneven)).calibration).toMatchObject({ samples: 4, batches: 1 });
     const tooFew = await compileForBackend(fixed, builtinProfiles['tflite-int8'], [values(3 * 108, 1)]).catch((e: unknown) => e);
     expect(isQuantTrimError(tooFew, 'QT_INVALID_ARGUMENT')).toBe(true);
     expect((tooFew as Error).message).toMatch(/fixed batch size of 4/);

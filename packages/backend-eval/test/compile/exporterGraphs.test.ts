@@ -5,11 +5,12 @@
  * in both execution modes.
  */
 import { isQuantTrimError } from '@quant-trim/internal';
-import { readOnnx, writeOnnx, type OnnxAttribute } from '@quant-trim/onnx-export';
+import { cloneModel, readOnnx, takenNames, writeOnnx, type OnnxAttribute } from '@quant-trim/onnx-export';
 import { ort } from '@quant-trim/test-utils/onnx';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend, coverageFor, type CompiledModel } from '../../src/compile/compileForBackend.js';
+import { upgradeOpset } from '../../src/compile/opsetUpgrade.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
 import { f32, i64, int, ints, modelOf, node, torchLike } from './exporterModels.js';
@@ -139,6 +140,28 @@ describe('graphs as exporters write them', () => {
       await expectOrtAccepts(compiled, [3, 6, 6]);
     }
   }, 60_000);
+
+  it('an equal Split-13 (no split input) gets num_outputs at opset 21 and computes the same', async () => {
+    const model = modelOf(
+      [node('conv', 'Conv', ['x', 'w'], ['c']), node('split', 'Split', ['c'], ['a', 'b'], { axis: int(1) }), node('add', 'Add', ['a', 'b'], ['s']), node('flatten', 'Flatten', ['s'], ['f']), node('fc', 'Gemm', ['f', 'wfc'], ['y'], { transB: int(1) })],
+      [f32('w', [4, 3, 3, 3], values(108, 1, 0.4)), f32('wfc', [5, 32], values(160, 3, 0.3))],
+      ['N', 3, 6, 6],
+    );
+    const upgraded = cloneModel(model);
+    upgradeOpset(upgraded, 21, '16-bit activations', takenNames(upgraded));
+    expect(upgraded.graph.nodes[1]!.attributes['num_outputs']).toEqual({ type: 'int', value: 2 });
+    const x = new ort.Tensor('float32', values(2 * 108, 5, 2), [2, 3, 6, 6]);
+    const run = async (m: typeof model) => {
+      const session = await ort.InferenceSession.create(writeOnnx(m), { graphOptimizationLevel: 'disabled' });
+      const out = (await session.run({ x }))['y']!.data as Float32Array;
+      await session.release();
+      return Array.from(out);
+    };
+    expect(await run(upgraded)).toEqual(await run(model));
+    const compiled = await compileForBackend(model, builtinProfiles['tflite-16x8'], calibration());
+    expect(compiled.opset).toBe(21);
+    await expectOrtAccepts(compiled, [3, 6, 6]);
+  });
 });
 
 /** A graph-valued attribute as `readOnnx` keeps it (encoded). */

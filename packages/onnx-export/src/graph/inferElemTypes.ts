@@ -39,6 +39,26 @@ function outputType(node: OnnxNode, output: number, typeOf: (name: string | unde
       return output === 1 ? T.BOOL : typeOf(node.inputs[0]);
     case 'Where':
       return typeOf(node.inputs[1]);
+    case 'ConstantOfShape':
+      return attr.value?.type === 'tensor' ? attr.value.value.dataType : T.FLOAT;
+    case 'OneHot':
+      return typeOf(node.inputs[2]);
+    case 'CastLike':
+      return typeOf(node.inputs[1]);
+    case 'EyeLike':
+    case 'RandomNormalLike':
+    case 'RandomUniformLike':
+    case 'Bernoulli':
+      return attr.dtype?.type === 'int' ? attr.dtype.value : typeOf(node.inputs[0]);
+    case 'MatMulInteger':
+    case 'ConvInteger':
+      return T.INT32;
+    case 'DynamicQuantizeLinear':
+      return output === 1 ? T.FLOAT : T.UINT8;
+    case 'QLinearConv':
+      return typeOf(node.inputs[7]);
+    case 'QLinearMatMul':
+      return typeOf(node.inputs[7]);
   }
   if (INT64_OUTPUT.has(node.opType)) return T.INT64;
   if (BOOL_OUTPUT.has(node.opType)) return T.BOOL;

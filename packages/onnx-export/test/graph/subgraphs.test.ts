@@ -67,6 +67,40 @@ function controlFlowModel() {
   return model;
 }
 
+describe('inferElemTypes for ops whose output type is not their first input\'s', () => {
+  test('ConstantOfShape, OneHot, MatMulInteger, DynamicQuantizeLinear', () => {
+    const model = modelOf({
+      input: [2, 3],
+      nodes: [
+        node('Shape', ['x'], ['s']),
+        { ...node('ConstantOfShape', ['s'], ['zeros']), attributes: { value: { type: 'tensor', value: { name: '', dataType: TensorDataType.FLOAT, dims: [1], data: Float32Array.of(0) } } } },
+        node('ConstantOfShape', ['s'], ['default_zeros']),
+        node('OneHot', ['idx', 'depth', 'onoff'], ['hot']),
+        node('DynamicQuantizeLinear', ['x'], ['q', 'q_scale', 'q_zero_point']),
+        node('MatMulInteger', ['q', 'wq'], ['acc']),
+        node('Add', ['x', 'zeros'], ['y']),
+      ],
+      initializers: [
+        { name: 'idx', dataType: TensorDataType.INT64, dims: [2], data: BigInt64Array.of(0n, 1n) },
+        { name: 'depth', dataType: TensorDataType.INT64, dims: [], data: BigInt64Array.of(3n) },
+        { name: 'onoff', dataType: TensorDataType.FLOAT, dims: [2], data: Float32Array.of(0, 1) },
+        { name: 'wq', dataType: TensorDataType.UINT8, dims: [3, 2], data: Uint8Array.of(1, 2, 3, 4, 5, 6) },
+      ],
+      outputs: ['y'],
+    });
+    const types = inferElemTypes(model);
+    expect(['zeros', 'default_zeros', 'hot', 'q', 'q_scale', 'q_zero_point', 'acc'].map((t) => types.get(t))).toEqual([
+      TensorDataType.FLOAT,
+      TensorDataType.FLOAT,
+      TensorDataType.FLOAT,
+      TensorDataType.UINT8,
+      TensorDataType.FLOAT,
+      TensorDataType.UINT8,
+      TensorDataType.INT32,
+    ]);
+  });
+});
+
 describe('subgraphs', () => {
   test('implicitInputs lists the outer-scope tensors a node\'s subgraphs read', () => {
     const model = readOnnx(writeOnnx(controlFlowModel()));

@@ -1,5 +1,5 @@
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
-import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
+import { addOutputs, cloneModel, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { compileForBackend, type ActivationQParams, type CompiledModel, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
 import type { CalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
@@ -232,8 +232,46 @@ function coverageSummary(coverage: readonly NodeCoverage[], macs: MacCount): Cov
   };
 }
 
+/** `model` with the batch axis of its data input declared as `batch`. */
+function withBatch(model: OnnxModel, batch: number, sampleShape: readonly number[]): OnnxModel {
+  const copy = cloneModel(model);
+  const input = copy.graph.inputs.find((v) => !copy.graph.initializers.has(v.name));
+  if (input !== undefined) input.shape = [batch, ...(input.shape?.slice(1) ?? sampleShape)];
+  return copy;
+}
+
+/**
+ * The float model's logits over the test inputs. A symbolic batch axis the graph does not honour
+ * (an exporter that baked batch 1 into a Reshape, say) fails in ONNX Runtime at larger batches:
+ * the model is then re-batched safely, its batch axis declared as 1, so that every stage
+ * (inference, calibration, sensitivity, latency) feeds one sample per call, and a note says so.
+ */
+async function floatRun(m: EvaluateModel, data: EvaluationData, batchSize: number, threads: number): Promise<{ fp: OnnxModel; fpBytes: Uint8Array; floatLogits: Logits; note?: string }> {
+  const fp = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
+  const fpBytes = m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx);
+  try {
+    return { fp, fpBytes, floatLogits: await runAll('onnxruntime-node', fpBytes, 'emulate', data.inputs, data.sampleShape, batchSize, threads) };
+  } catch (e) {
+    const declared = fp.graph.inputs.find((v) => !fp.graph.initializers.has(v.name))?.shape?.[0];
+    const samples = data.inputs.length / data.sampleShape.reduce((a, b) => a * b, 1);
+    if (!isQuantTrimError(e, 'QT_RUNTIME_ERROR') || typeof declared === 'number' || samples === 1) throw e;
+    const pinned = withBatch(fp, 1, data.sampleShape);
+    const pinnedBytes = writeOnnx(pinned);
+    let floatLogits: Logits;
+    try {
+      floatLogits = await runAll('onnxruntime-node', pinnedBytes, 'emulate', data.inputs, data.sampleShape, 1, threads);
+    } catch {
+      throw e;
+    }
+    const why = e.message.split('\n')[0]!;
+    return { fp: pinned, fpBytes: pinnedBytes, floatLogits, note: `the model's symbolic batch axis fails above batch 1 in ONNX Runtime (${why}): evaluated with the batch axis fixed to 1, one sample per call` };
+  }
+}
+
 interface ModelContext {
   readonly name: string;
+  /** Notes added to every profile's `approximations` (e.g. a batch axis pinned to 1). */
+  readonly notes: readonly string[];
   readonly fp: OnnxModel;
   readonly fpBytes: Uint8Array;
   readonly floatLogits: Logits;
@@ -275,13 +313,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const reports: ModelReport[] = [];
   let classCount = 0;
   for (const m of models) {
-    const fp = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
-    const fpBytes = m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx);
     options.onProgress?.({ model: m.name, stage: 'float', done: 0, total: profiles.length });
-    const floatLogits = await runAll('onnxruntime-node', fpBytes, 'emulate', data.inputs, data.sampleShape, batchSize, threads);
+    const { fp, fpBytes, floatLogits, note } = await floatRun(m, data, batchSize, threads);
     classCount = Math.max(classCount, floatLogits.classes);
     const macs = countMacs(fp, { inputShape: [1, ...data.sampleShape] });
-    const ctx: ModelContext = { name: m.name, fp, fpBytes, floatLogits, macs, compile: m.compile };
+    const ctx: ModelContext = { name: m.name, fp, fpBytes, floatLogits, macs, compile: m.compile, notes: note === undefined ? [] : [note] };
     const floatRuntimes = await runtimeRows(fpBytes, floatLogits, { runtimes, runtimeSamples, latency, threads, data, versions });
 
     const results: ProfileResult[] = [];
@@ -443,7 +479,7 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
       status: 'ok',
       metrics,
       coverage: coverageSummary(compiled.coverage, ctx.macs),
-      approximations: compiled.approximations,
+      approximations: [...ctx.notes, ...compiled.approximations],
       calibration: { ...compiled.calibration, ...(compiled.activations.length > 0 ? { tensors: compiled.activations.map(tensorRange) } : {}) },
       ...(sensitivity !== undefined ? { sensitivity } : {}),
       ...(s.predictions ? { predictions: argmaxRows(logits) } : {}),

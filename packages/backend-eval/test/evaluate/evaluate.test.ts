@@ -7,6 +7,8 @@ import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
 import type { TensorGrid } from '../../src/profiles/types.js';
 import { validateReport } from '../../src/report/validateReport.js';
+import { torchLike } from '../compile/exporterModels.js';
+import { values } from '../compile/fixtures.js';
 
 const vals = (n: number, seed: number, amp = 1) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * amp);
 
@@ -178,6 +180,50 @@ describe('evaluate', () => {
       expect((error as Error).message).toMatch(message);
     }
   });
+});
+
+describe('evaluate: batch axes', () => {
+  const sample = [3, 6, 6];
+  const size = 108;
+
+  it('a fixed batch of 1 (torch.onnx.export without dynamic_axes) runs every stage: sensitivity, calibration, runtimes', async () => {
+    const report = await evaluate({
+      models: { name: 'fixed', onnx: torchLike(1) },
+      data: { inputs: values(10 * size, 1, 2), sampleShape: sample, calibration: values(12 * size, 2, 2) },
+      profiles: ['tflite-int8', 'ort-dynamic-u8s8', 'coreml-weight-only'],
+      runtimes: ['onnxruntime-node'],
+      runtimeSamples: 4,
+      latency: { runs: 2, warmup: 0 },
+      sensitivity: { samples: 5 },
+    });
+    const [m] = report.models;
+    expect(m!.profiles.map((p) => [p.profile, p.status, p.error?.message])).toEqual([
+      ['tflite-int8', 'ok', undefined],
+      ['ort-dynamic-u8s8', 'ok', undefined],
+      ['coreml-weight-only', 'ok', undefined],
+    ]);
+    const tflite = m!.profiles[0]!;
+    expect(tflite.sensitivity!.layers.map((l) => l.node)).toEqual(['/conv1/Conv', '/dw/Conv', '/fc/Gemm']);
+    for (const l of tflite.sensitivity!.layers) expect(l.outputSqnrDb).toBeGreaterThan(10);
+    expect(tflite.runtimes![0]!.latency.map((l) => l.batch)).toEqual([1]);
+  }, 60_000);
+
+  it('a symbolic batch axis the graph does not honour is re-batched safely to 1, with a note', async () => {
+    const model = torchLike();
+    model.graph.nodes.find((n) => n.name === '/Reshape')!.inputs[1] = 'one_row';
+    model.graph.initializers.set('one_row', { name: 'one_row', dataType: 7, dims: [2], data: BigInt64Array.of(1n, -1n) });
+    const report = await evaluate({
+      models: { name: 'baked-batch', onnx: model },
+      data: { inputs: values(6 * size, 1, 2), sampleShape: sample, calibration: values(8 * size, 2, 2) },
+      profiles: ['tflite-int8'],
+      runtimes: [],
+      sensitivity: { samples: 3 },
+    });
+    const [p] = report.models[0]!.profiles;
+    expect([p!.status, p!.error?.message]).toEqual(['ok', undefined]);
+    expect(p!.metrics!.samples).toBe(6);
+    expect(p!.approximations![0]).toMatch(/symbolic batch axis fails above batch 1.*fixed to 1/);
+  }, 60_000);
 });
 
 describe('sqnrDb', () => {

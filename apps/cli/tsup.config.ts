@@ -7,7 +7,7 @@ export default defineConfig({
     { index: 'src/index.ts', cli: 'src/cli.ts' },
     {
       bundle: ['@quant-trim/internal'],
-      external: ['@quant-trim/backend-eval', '@quant-trim/fake-quant', '@quant-trim/onnx-export', '@quant-trim/quant-grid', '@quant-trim/reverse-prune', '@quant-trim/schedulers', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'cac', 'echarts', 'mnist', 'onnxruntime-node', 'onnxruntime-web', 'zod'],
+      external: ['@quant-trim/backend-eval', '@quant-trim/fake-quant', '@quant-trim/onnx-export', '@quant-trim/onnx-import', '@quant-trim/quant-grid', '@quant-trim/reverse-prune', '@quant-trim/schedulers', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'cac', 'echarts', 'mnist', 'onnxruntime-node', 'onnxruntime-web', 'zod'],
     },
   ),
   dts: false,

@@ -42,12 +42,12 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
     .option('--out <dir>', 'Output directory');
   if (which.training) {
     cmd
-      .option('--model <name|path>', 'mlp, cnn, dscnn, resnet-tiny, or a tfjs model.json')
+      .option('--model <name|path>', 'mlp, cnn, dscnn, resnet-tiny, a tfjs model.json, or an ONNX classifier (.onnx) to fine-tune')
       .option('--scheme <preset>', 'Weight scheme (quant-grid preset, e.g. int8-sym-per-channel, int4-sym-per-channel); per-layer patterns go in the config file')
       .option('--activations <preset>', 'Activation scheme (quant-grid preset)')
       .option('--epochs <n>', 'Epochs per method')
       .option('--batch-size <n>', 'Batch size')
-      .option('--lr <x>', 'Learning rate (Adam)')
+      .option('--lr <x>', 'Learning rate (Adam; default 0.003, 0.0001 when fine-tuning an imported .onnx model)')
       .option('--lambda <json|file>', 'λ schedule of Quant-Trim (a @quant-trim/schedulers config), inline JSON or a .json file')
       .option('--p-max <p>', 'Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)')
       .option('--refresh-every <k>', 'Reverse pruning: steps between mask refreshes')
@@ -92,6 +92,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .example('quant-trim train --method quant-trim --model cnn --dataset mnist --epochs 3')
     .example('quant-trim train --method qat --scheme int4-sym-per-channel --resume')
     .example('quant-trim train --method quant-trim --activation-trim --random-calibration')
+    .example('quant-trim train --model cnn.onnx --dataset digits.npz --epochs 2   # fine-tune a PyTorch export from its weights (lr default 1e-4)')
     .action((flags) => onAction('train', async (ctx) => (await import('./commands/train/index.js')).train(flags, ctx)));
 
   cli
@@ -120,6 +121,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .example('quant-trim compare --dataset fashion-mnist --model dscnn --scheme int4-sym-per-channel')
     .example('quant-trim compare --config quant-trim.config.json --json > events.ndjson')
     .example('quant-trim compare --dataset fashion-mnist --seeds 5 --seed 10   # seeds 10 … 14')
+    .example('quant-trim compare --model cnn.onnx --dataset digits.npz --epochs 2 --runtimes none   # every method from the imported weights')
     .action((flags) => onAction('compare', async (ctx) => (await import('./commands/compare/index.js')).compare(flags, ctx)));
 
   cli

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { loadConfig, mergeOptions, resolveRecipe, resolveSchemes, type Config, type ConfigFlags } from '../config/index.js';
 import { describeDataset, loadDataset } from '../data/index.js';
 import type { Dataset } from '../data/types.js';
-import { buildModel, isModelName, loadModelJson } from '../models/index.js';
+import { FINE_TUNE_LR, assertExportable, buildModel, importModelFile, isModelName, isOnnxModelPath, loadModelJson, type ImportedModelInfo } from '../models/index.js';
 import type { CompareOptions } from '../pipeline/compare.js';
 import type { SchemeChoice, TrimChoice } from '../train/trainMethod.js';
 import type { CommandContext } from './context.js';
@@ -14,11 +15,28 @@ export interface RunFlags extends ConfigFlags {
   readonly config?: string;
 }
 
-/** The config file (if any) merged with the flags (flags win), warnings reported. */
+/** Whether the config file at `path` sets `lr` itself (the parsed config always has one: the default). */
+function fileSetsLr(path: string | undefined): boolean {
+  if (path === undefined) return false;
+  try {
+    const json = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    return json !== null && typeof json === 'object' && 'lr' in json;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The config file (if any) merged with the flags (flags win), warnings reported. An imported ONNX
+ * model (`--model model.onnx`) is fine-tuned from its pretrained weights: unless `--lr` or the
+ * config sets a learning rate, it gets `FINE_TUNE_LR` (1e-4) instead of the from-scratch default.
+ */
 export async function resolveConfig(flags: RunFlags, ctx: CommandContext): Promise<Config> {
   const loaded = await loadConfig(flags.config, ctx.cwd);
   for (const w of loaded.warnings) ctx.reporter.onWarning?.(w);
-  return mergeOptions(loaded.config, flags);
+  const config = mergeOptions(loaded.config, flags);
+  if (isOnnxModelPath(config.model) && flags.lr === undefined && !fileSetsLr(loaded.path)) return { ...config, lr: FINE_TUNE_LR };
+  return config;
 }
 
 /** Loads the config's dataset; `labels: 'optional'` (eval --labels float) accepts data without labels. */
@@ -40,13 +58,45 @@ export async function resolveDataset(config: Config, ctx: CommandContext, use: {
   return dataset;
 }
 
-/** A builder of fresh, seeded float models (default seed: the config's): a built-in architecture, or a user's tfjs model.json (reloaded each time, its own weights). */
-export function resolveModel(config: Config, dataset: Dataset, ctx: CommandContext): { name: string; build: (seed?: number) => Promise<tf.LayersModel> } {
+/** The model of a run: its name, a builder of fresh float models, and where an imported one came from. */
+export interface ResolvedModel {
+  readonly name: string;
+  readonly build: (seed?: number) => Promise<tf.LayersModel>;
+  /** Set for `--model model.onnx`: the file and its hash (reports, resume fingerprints). */
+  readonly imported?: ImportedModelInfo;
+}
+
+/**
+ * A builder of fresh, seeded float models (default seed: the config's): a built-in architecture, a
+ * user's tfjs model.json (reloaded each time, its own weights), or an ONNX classifier imported with
+ * @quant-trim/onnx-import (re-imported each time: every method and seed starts from the file's
+ * pretrained weights, the seed only orders the data). With `exportable`, an imported model whose
+ * layers `exportOnnx` cannot write fails here, before any training (compare evaluates ONNX exports).
+ */
+export function resolveModel(config: Config, dataset: Dataset, ctx: CommandContext, use: { exportable?: boolean } = {}): ResolvedModel {
   const name = config.model;
   if (isModelName(name)) {
     return { name, build: async (seed = config.seed) => buildModel(name, { inputShape: dataset.sampleShape, classes: dataset.classes, seed }) };
   }
   const path = resolve(ctx.cwd, name);
+  if (isOnnxModelPath(name)) {
+    const imported = importModelFile(path, name, dataset);
+    let checked = !use.exportable;
+    const build = async () => {
+      const model = imported.build();
+      if (!checked) {
+        try {
+          assertExportable(model, name);
+        } catch (e) {
+          model.dispose();
+          throw e;
+        }
+        checked = true;
+      }
+      return model;
+    };
+    return { name, build, imported: imported.info };
+  }
   return { name, build: () => loadModelJson(path) };
 }
 
@@ -59,7 +109,7 @@ export function schemeChoice(config: Config): SchemeChoice {
 export function comparisonOptions(config: Config, dataset: Dataset, ctx: CommandContext, extra: { resume: boolean; command: string; out: string }): CompareOptions {
   return {
     dataset,
-    model: resolveModel(config, dataset, ctx),
+    model: resolveModel(config, dataset, ctx, { exportable: true }),
     methods: config.methods,
     scheme: schemeChoice(config),
     epochs: config.epochs,

@@ -62,6 +62,7 @@ export async function writeRunReport(report: RunReport, out: string, ctx: Comman
   await writeHtmlReport(report, html);
   ctx.reporter.onArtifact?.({ kind: 'report-html', path: html });
   ctx.reporter.onResult?.(`\n${report.model.name} on ${report.dataset.name}, weights ${report.scheme.weights}: accuracy across backend profiles\n`);
+  if (report.model.imported !== undefined) ctx.reporter.onResult?.(`imported from ${report.model.imported.file} (sha256 ${report.model.imported.sha256}), fine-tuned from its weights (learning rate ${report.budget.learningRate})\n`);
   ctx.reporter.onResult?.(comparisonTable(report));
   ctx.reporter.onResult?.(statisticsLine(report));
   ctx.reporter.onResult?.(`\n${report.verdicts.join('\n')}\n`);

@@ -284,11 +284,11 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         .default(CONFIG_DEFAULTS.labels)
         .describe('eval: what the test predictions are scored against. "dataset": its labels (accuracy). "float": the float model\'s top-1 predictions (agreement, not accuracy; for data without labels). Default "dataset".'),
       model: z
-        .string({ error: 'expected a model name or a path to a model .json' })
-        .refine((m) => (BUILTIN_MODELS as readonly string[]).includes(m) || m.endsWith('.json'), { error: `expected one of ${quoted(BUILTIN_MODELS)} or a path ending in .json` })
+        .string({ error: 'expected a model name or a path to a model .json or .onnx' })
+        .refine((m) => (BUILTIN_MODELS as readonly string[]).includes(m) || m.endsWith('.json') || /\.onnx$/i.test(m), { error: `expected one of ${quoted(BUILTIN_MODELS)} or a path ending in .json or .onnx` })
         .default(CONFIG_DEFAULTS.model)
-        .describe('"mlp", "cnn", "dscnn", "resnet-tiny", or a path to a tfjs model.json. Default "cnn".')
-        .meta({ anyOf: [{ enum: [...BUILTIN_MODELS] }, { pattern: '\\.json$' }] }),
+        .describe('"mlp", "cnn", "dscnn", "resnet-tiny", a path to a tfjs model.json, or a path to an ONNX classifier (.onnx) to fine-tune from its pretrained weights. Default "cnn".')
+        .meta({ anyOf: [{ enum: [...BUILTIN_MODELS] }, { pattern: '\\.json$' }, { pattern: '\\.[oO][nN][nN][xX]$' }] }),
       methods: z
         .array(z.enum(METHODS, { error: methodError }), { error: 'expected an array of methods' })
         .min(1, { error: 'expected at least one method' })
@@ -304,7 +304,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         ),
       epochs: int(1, 'Training epochs per method. Default 3.').default(CONFIG_DEFAULTS.epochs),
       batchSize: int(1, 'Training batch size. Default 64.').default(CONFIG_DEFAULTS.batchSize),
-      lr: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.lr).describe('Learning rate (Adam). Default 0.003.'),
+      lr: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.lr).describe('Learning rate (Adam). Default 0.003; 0.0001 for an imported .onnx model (fine-tuning pretrained weights).'),
       lambda: lambda.default(() => ({ ...CONFIG_DEFAULTS.lambda })),
       trim: trim.prefault({}),
       activationTrim: activationTrim.prefault({}),

@@ -8,7 +8,7 @@ import { defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
 import type { ScheduleConfig } from '@quant-trim/schedulers';
 import type { Dataset } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
-import type { Method, MethodRun, RunReport } from '../report/types.js';
+import type { ImportedModel, Method, MethodRun, RunReport } from '../report/types.js';
 import { RUN_REPORT_SCHEMA_ID } from '../report/types.js';
 import { exportCheckpoint, weightHistograms } from '../train/exportModels.js';
 import { seededSubset } from '../data/split.js';
@@ -23,7 +23,12 @@ export { METHOD_LABELS, verdicts } from './summarize.js';
 export interface CompareOptions {
   readonly dataset: Dataset;
   /** Model name (for the report) and builder of a fresh float model with logits out, initialised from `seed`. */
-  readonly model: { readonly name: string; readonly build: (seed: number) => tf.LayersModel | Promise<tf.LayersModel> };
+  readonly model: {
+    readonly name: string;
+    readonly build: (seed: number) => tf.LayersModel | Promise<tf.LayersModel>;
+    /** An imported ONNX model: every method and seed starts from its weights; its hash joins the resume fingerprints and the report. */
+    readonly imported?: ImportedModel;
+  };
   readonly methods: readonly Method[];
   readonly scheme: SchemeChoice;
   readonly epochs: number;
@@ -101,6 +106,8 @@ function evaluationFingerprint(options: CompareOptions, seed: number, profiles: 
     calibrationSamples: options.calibrationSamples,
     runtimes: options.runtimes,
     latency: options.latency,
+    // Only for imported models, so built-in models keep their keys.
+    ...(options.model.imported !== undefined ? { modelSha256: options.model.imported.sha256 } : {}),
   };
 }
 
@@ -167,6 +174,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
       dir: checkpoint,
       resume: options.resume,
       label: `${options.model.name}${seedLabel}`,
+      ...(options.model.imported !== undefined ? { source: options.model.imported } : {}),
       ...(reporter !== undefined ? { reporter } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
@@ -291,7 +299,7 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
     bootstrap: stats.bootstrap,
     versions: versions(),
     dataset: { name: dataset.name, source: dataset.source, trainSamples: dataset.train.count, testSamples: dataset.test.count, classes: dataset.classes, sampleShape: [...dataset.sampleShape] },
-    model: { name: options.model.name, parameters: done[0]?.parameters ?? 0 },
+    model: { name: options.model.name, parameters: done[0]?.parameters ?? 0, ...(options.model.imported !== undefined ? { imported: options.model.imported } : {}) },
     scheme: { weights: options.scheme.weights, activations: options.scheme.activations },
     budget: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate },
     methods: done.flatMap((d) => d.runs),

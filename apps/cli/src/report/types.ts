@@ -192,6 +192,14 @@ export interface MethodSummaryV1 {
 
 
 /** What `compare` / `demo` write as JSON and `report` renders as HTML. */
+/** Where an imported model came from (`--model model.onnx`): the file as given, its SHA-256 and its input layout. */
+export interface ImportedModel {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly inputLayout: 'NCHW' | 'NHWC';
+}
+
 export interface RunReport {
   readonly $schema: typeof RUN_REPORT_SCHEMA_ID;
   readonly schemaVersion: 2;
@@ -205,7 +213,8 @@ export interface RunReport {
   readonly bootstrap: BootstrapInfo;
   readonly versions: Readonly<Record<string, string>>;
   readonly dataset: { readonly name: string; readonly source: string; readonly trainSamples: number; readonly testSamples: number; readonly classes: number; readonly sampleShape: readonly number[] };
-  readonly model: { readonly name: string; readonly parameters: number };
+  /** `imported`: the model was imported from an ONNX file (`--model model.onnx`) and fine-tuned from its weights. */
+  readonly model: { readonly name: string; readonly parameters: number; readonly imported?: ImportedModel };
   /** quant-grid preset names (or pattern lists) for weights and activations during QAT. */
   readonly scheme: { readonly weights: string; readonly activations: string };
   readonly budget: { readonly epochs: number; readonly batchSize: number; readonly learningRate: number };

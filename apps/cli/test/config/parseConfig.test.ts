@@ -51,7 +51,7 @@ describe('parseConfig', () => {
     expect(errorsOf({ trim: { pMax: 0.5 } })).toEqual(['trim.pMax: expected a number in (0, 0.2], got 0.5']);
     expect(errorsOf({ methods: ['fp', 'qta'] })).toEqual(['methods.1: expected one of "fp", "qat", "quant-trim", "quant-trim-paper", got "qta"']);
     expect(errorsOf({ methods: ['fp', 'fp'] })).toEqual(['methods.1: duplicate "fp"']);
-    expect(errorsOf({ model: 'vgg' })).toEqual(['model: expected one of "mlp", "cnn", "dscnn", "resnet-tiny" or a path ending in .json, got "vgg"']);
+    expect(errorsOf({ model: 'vgg' })).toEqual(['model: expected one of "mlp", "cnn", "dscnn", "resnet-tiny" or a path ending in .json or .onnx, got "vgg"']);
   });
 
   it('reports every error at once, each starting with its path', () => {

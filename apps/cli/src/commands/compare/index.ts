@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { initTrainingBackend } from '@quant-trim/fake-quant';
+import { isOnnxModelPath } from '../../models/index.js';
 import { runComparison } from '../../pipeline/compare.js';
 import type { RunReport } from '../../report/types.js';
 import { commandLine, ensureOutputDir, type CommandContext } from '../context.js';
@@ -19,6 +21,8 @@ export async function compare(flags: CompareFlags, ctx: CommandContext): Promise
   const config = await resolveConfig(flags, ctx);
   const out = ensureOutputDir(resolve(ctx.cwd, config.out));
   const dataset = await resolveDataset(config, ctx);
+  // An imported model is read and checked before training, on the backend it trains on.
+  if (isOnnxModelPath(config.model)) await initTrainingBackend({ backend: 'wasm' });
   const report = await runComparison(comparisonOptions(config, dataset, ctx, { resume: flags.resume === true, command: commandLine(ctx.argv), out }));
   return { report, ...(await writeRunReport(report, out, ctx)) };
 }

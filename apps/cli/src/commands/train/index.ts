@@ -7,6 +7,7 @@ import { exportCheckpoint } from '../../train/exportModels.js';
 import { trainMethod, type TrimChoice } from '../../train/trainMethod.js';
 import { ensureOutputDir, type CommandContext } from '../context.js';
 import { resolveConfig, resolveDataset, resolveModel, schemeChoice, type RunFlags } from '../settings.js';
+import { exportImported, importedFloat } from './exportImported.js';
 
 export interface TrainFlags extends RunFlags {
   /** `fp`, `qat`, `quant-trim` (default) or `quant-trim-paper`. */
@@ -18,6 +19,8 @@ export interface TrainFlags extends RunFlags {
  * `quant-trim train`: trains one method and writes `<out>/checkpoints/<method>/` (a complete
  * checkpoint after every epoch, atomically; `--resume` continues from the last one with results
  * identical to an uninterrupted run) and the float checkpoint `<out>/<method>-float/model.json`.
+ * An imported model (`--model model.onnx`) is fine-tuned from the file's weights, and its float
+ * checkpoint is also exported back to `<out>/<method>-float.onnx` with the original's input layout.
  */
 export async function train(flags: TrainFlags, ctx: CommandContext) {
   const method = (flags.method ?? 'quant-trim') as Method;
@@ -43,19 +46,28 @@ export async function train(flags: TrainFlags, ctx: CommandContext) {
     dir,
     resume: flags.resume === true,
     label: model.name,
+    ...(model.imported !== undefined ? { source: model.imported } : {}),
     reporter: ctx.reporter,
     ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
   });
   try {
-    const { float } = exportCheckpoint(result.quantized, { qdq: false });
+    // An imported model may hold layers exportOnnx cannot write yet: its float model is taken without exporting.
+    const float = model.imported === undefined ? exportCheckpoint(result.quantized, { qdq: false }).float : importedFloat(result.quantized);
     const floatDir = join(out, `${method}-float`);
-    await float.save(fileSystemHandler(floatDir));
-    float.dispose();
+    let onnx: string | undefined;
+    try {
+      await float.save(fileSystemHandler(floatDir));
+      if (model.imported !== undefined) onnx = exportImported(float, join(out, `${method}-float.onnx`), model.imported, ctx);
+    } finally {
+      float.dispose();
+    }
     ctx.reporter.onArtifact?.({ kind: 'checkpoint', path: dir });
     ctx.reporter.onArtifact?.({ kind: 'checkpoint', path: floatDir });
+    if (onnx !== undefined) ctx.reporter.onArtifact?.({ kind: 'onnx', path: onnx });
     const last = result.history.at(-1);
-    ctx.reporter.onResult?.(`${method} ${model.name}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`);
-    return { method, checkpoint: dir, float: floatDir, history: result.history };
+    const from = model.imported === undefined ? '' : ` (imported from ${model.imported.file}, sha256 ${model.imported.sha256}; learning rate ${config.lr})`;
+    ctx.reporter.onResult?.(`${method} ${model.name}${from}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`);
+    return { method, checkpoint: dir, float: floatDir, history: result.history, ...(onnx !== undefined ? { onnx } : {}), ...(model.imported !== undefined ? { imported: model.imported } : {}) };
   } finally {
     result.quantized.dispose();
     result.trim?.dispose();

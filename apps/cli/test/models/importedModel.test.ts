@@ -87,7 +87,7 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     const r = await run(['train', '--model', 'tiny.onnx', '--dataset', 'data.npz', '--epochs', '1', '--batch-size', '50', '--out', out], dir);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`imported from tiny.onnx, sha256 ${sha256(files.tiny)}; learning rate 0.0001`);
+    expect(r.stdout).toContain(`imported from tiny.onnx (sha256 ${sha256(files.tiny)}), fine-tuned from its weights (learning rate 0.0001); exported back to ${join(out, 'quant-trim-float.onnx')} (NCHW input)`);
     const latest = JSON.parse(readFileSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'), 'utf8')) as { fingerprint: { model?: { sha256: string }; learningRate: number }; history: { testAccuracy: number }[] };
     expect(latest.fingerprint.model?.sha256).toBe(sha256(files.tiny));
     expect(latest.fingerprint.learningRate).toBe(FINE_TUNE_LR);

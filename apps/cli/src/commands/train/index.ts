@@ -65,8 +65,8 @@ export async function train(flags: TrainFlags, ctx: CommandContext) {
     ctx.reporter.onArtifact?.({ kind: 'checkpoint', path: floatDir });
     if (onnx !== undefined) ctx.reporter.onArtifact?.({ kind: 'onnx', path: onnx });
     const last = result.history.at(-1);
-    const from = model.imported === undefined ? '' : ` (imported from ${model.imported.file}, sha256 ${model.imported.sha256}; learning rate ${config.lr})`;
-    ctx.reporter.onResult?.(`${method} ${model.name}${from}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`);
+    ctx.reporter.onResult?.(`${method} ${model.name}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`);
+    if (model.imported !== undefined) ctx.reporter.onResult?.(`imported from ${model.imported.file} (sha256 ${model.imported.sha256}), fine-tuned from its weights (learning rate ${config.lr})${onnx === undefined ? '' : `; exported back to ${onnx} (${model.imported.inputLayout} input)`}\n`);
     return { method, checkpoint: dir, float: floatDir, history: result.history, ...(onnx !== undefined ? { onnx } : {}), ...(model.imported !== undefined ? { imported: model.imported } : {}) };
   } finally {
     result.quantized.dispose();

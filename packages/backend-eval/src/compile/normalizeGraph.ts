@@ -77,8 +77,9 @@ export function normalizeGraph(model: OnnxModel): GraphNormalization {
       if (source !== undefined) {
         graph.initializers.set(out, { ...source, name: out });
         aliased.add(node.inputs[0]);
+      } else {
+        rename.set(out, node.inputs[0]);
       }
-      else rename.set(out, node.inputs[0]);
       graph.valueInfo = graph.valueInfo.filter((v) => v.name !== out || source !== undefined);
       identities.push(node.name);
       continue;

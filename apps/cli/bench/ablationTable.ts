@@ -4,7 +4,7 @@
  * their 95 % bootstrap intervals, the paired differences against FP and QAT (from the same run,
  * paired by seed and test image), float accuracy and training time per checkpoint.
  *
- * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json] [--save]
+ * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json] [--save [--commit <sha>]]
  *
  * The rows measured so far are kept in `apps/cli/bench/results/ablation.json` (committed), so a
  * run that spans several sessions or machines accumulates: rows found in `--out`'s reports replace
@@ -136,7 +136,11 @@ const storedFile = resolve(root, 'apps/cli/bench/results/ablation.json');
 const stored = existsSync(storedFile) ? ((JSON.parse(readFileSync(storedFile, 'utf8')) as { rows: AblationRow[] }).rows ?? []) : [];
 const rows = mergeRows(stored, ablationRows(out));
 if (process.argv.includes('--save')) {
-  writeFileSync(`${storedFile}.tmp`, `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp.', rows }, null, 1)}\n`);
+  // `--commit <sha>`: the commit whose code trained and evaluated the runs (e.g. a frozen worktree's).
+  const c = process.argv.indexOf('--commit');
+  const previous = existsSync(storedFile) ? (JSON.parse(readFileSync(storedFile, 'utf8')) as { commit?: string }).commit : undefined;
+  const commit = c >= 0 ? process.argv[c + 1] : previous;
+  writeFileSync(`${storedFile}.tmp`, `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp.', ...(commit !== undefined ? { commit } : {}), rows }, null, 1)}\n`);
   renameSync(`${storedFile}.tmp`, storedFile);
 }
 if (process.argv.includes('--json')) {

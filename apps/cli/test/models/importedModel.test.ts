@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -12,8 +12,7 @@ import { FINE_TUNE_LR, loadModelJson } from '../../src/models/index.js';
 import { resolveConfig, resolveDataset, resolveModel, schemeChoice } from '../../src/commands/settings.js';
 import { train } from '../../src/commands/train/index.js';
 import type { CommandContext } from '../../src/commands/context.js';
-import { trainMethod } from '../../src/train/trainMethod.js';
-import { accuracyOf } from '../../src/train/trainMethod.js';
+import { accuracyOf, trainMethod } from '../../src/train/trainMethod.js';
 import { FAST, run, tempDir } from '../cli/helpers.js';
 import { pythonMissing } from '../data/python.js';
 import { writeTinyOnnx } from './fixtures/tinyOnnx.js';
@@ -175,6 +174,19 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/QT_EXPORT_UNSUPPORTED_OP: hardswish\.onnx was imported, but its trained checkpoints cannot be exported back to ONNX/);
     expect(r.stdout + r.stderr).not.toMatch(/train fp/);
+  });
+});
+
+describe('the fine-tuning learning rate', () => {
+  it('is 1e-4 for an .onnx model unless --lr or the config file sets one; built-in models keep 0.003', async () => {
+    const cwd = tempDir('fine-tune-lr');
+    writeFileSync(join(cwd, 'lr.json'), JSON.stringify({ model: 'model.onnx', lr: 0.02 }));
+    writeFileSync(join(cwd, 'nolr.json'), JSON.stringify({ model: 'model.onnx', epochs: 2 }));
+    expect((await resolveConfig({ model: 'model.onnx' }, quiet(cwd))).lr).toBe(FINE_TUNE_LR);
+    expect((await resolveConfig({ model: 'model.ONNX', lr: 0.5 }, quiet(cwd))).lr).toBe(0.5);
+    expect((await resolveConfig({ config: 'lr.json' }, quiet(cwd))).lr).toBe(0.02);
+    expect((await resolveConfig({ config: 'nolr.json' }, quiet(cwd))).lr).toBe(FINE_TUNE_LR);
+    expect((await resolveConfig({ config: 'nolr.json', model: 'dscnn' }, quiet(cwd))).lr).toBe(0.003);
   });
 });
 

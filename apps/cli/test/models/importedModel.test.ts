@@ -81,6 +81,20 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     }
   });
 
+  it('a final Softmax is dropped: training gets logits (it adds its own softmax for the loss)', async () => {
+    const ctx = quiet(dir);
+    const config = await resolveConfig({ model: 'softmax.onnx', dataset: 'data.npz' }, ctx);
+    const dataset = await resolveDataset(config, ctx);
+    const model = await resolveModel(config, dataset, ctx).build();
+    try {
+      expect(model.layers.at(-1)!.getClassName()).not.toBe('Activation');
+      const sums = tf.tidy(() => (model.predict(tf.tensor(dataset.test.x.subarray(0, 8 * 144), [8, 12, 12, 1])) as tf.Tensor).sum(-1).dataSync());
+      expect(Array.from(sums).some((v) => Math.abs(v - 1) > 1e-3)).toBe(true); // logits, not probabilities
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('train --model tiny.onnx fine-tunes it, says where it was imported from, and exports it back to NCHW ONNX that ONNX Runtime runs', async () => {
     const out = join(dir, 'train');
     const r = await run(['train', '--model', 'tiny.onnx', '--dataset', 'data.npz', '--epochs', '1', '--batch-size', '50', '--out', out], dir);

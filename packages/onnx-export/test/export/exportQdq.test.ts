@@ -42,12 +42,14 @@ describe('exportOnnx QDQ: ONNX Runtime matches the fake-quant model at λ = 1', 
         const exported = exportOnnx(q.model, { format: 'qdq', opset });
         const result = await verifyExport(q.model, exported.bytes(), random(shape, 99));
         expect(result.withinOneStep, JSON.stringify(result)).toBeGreaterThanOrEqual(0.999);
-        expect(result.top1Agreement).toBeGreaterThanOrEqual(0.995);
+        // Top-1 over the samples the file's numerics decide (a near-tie may flip on a one-step rounding).
+        expect(result.decisiveSamples).toBeGreaterThan(shape[0]! / 2);
+        expect(result.decisiveTop1Agreement).toBeGreaterThanOrEqual(0.995);
         expect(result.ok).toBe(true);
         // ORT's fused integer kernels: exact where the CPU's integer dot products are (VNNI, ARM);
         // elsewhere a disagreement comes with a warning, never a failed verdict.
         expect(result.fused).toBeDefined();
-        if (exactIntegerKernels().exact) expect(result.fused!.top1Agreement).toBeGreaterThanOrEqual(0.995);
+        if (exactIntegerKernels().exact) expect(result.fused!.decisiveTop1Agreement).toBeGreaterThanOrEqual(0.995);
         else if (!result.fused!.ok) expect(result.fused!.warning).toMatch(/without VNNI/);
         // BatchNorm trained with the layer before it is folded into that layer's weights (as fake-quant trained them).
         expect(exported.model.graph.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);

@@ -91,6 +91,7 @@ function evaluationFingerprint(options: CompareOptions, seed: number, profiles: 
   return {
     seed,
     dataset: dataset.name,
+    preprocessing: dataset.preprocessing ?? null,
     trainSamples: dataset.train.count,
     testSamples: dataset.test.count,
     model: options.model.name,
@@ -214,6 +215,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
   // A checkpoint evaluated before with the same settings (e.g. FP / QAT shared by several runs) is not evaluated again.
   const settings = {
     dataset: dataset.name,
+    preprocessing: dataset.preprocessing ?? null,
     splitSeed: options.seed,
     trainSamples: dataset.train.count,
     testSamples: dataset.test.count,

@@ -37,5 +37,11 @@ describe('evaluation cache', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as typeof firstReport;
     expect(report.seedResults[0]!.methods.map((m) => m.method)).toEqual(['fp', 'qat', 'quant-trim-paper']);
     expect(report.seedResults[0]!.methods.slice(0, 2)).toEqual(firstReport.seedResults[0]!.methods);
+    // Other preprocessing, same checkpoints: the evaluation is not reused.
+    const config = join(dir, 'normalized.json');
+    writeFileSync(config, JSON.stringify({ preprocess: { mean: [0.5], std: [0.5] } }));
+    const third = await run([...base, '--methods', 'fp,qat,quant-trim-paper', '--resume', '--config', config]);
+    expect(third.code).toBe(0);
+    expect(third.stdout).not.toMatch(/reusing/);
   }, 600_000);
 });

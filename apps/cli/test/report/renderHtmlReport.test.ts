@@ -130,6 +130,17 @@ describe('renderHtmlReport', () => {
     expect(doc).toContain('node `conv2`: Conv with 4 inputs after fake-quant folding; expected 2 or 3');
   });
 
+  it('does not list transparent nodes (shape chains, layout Transposes) as falling back', () => {
+    const withLayout = withProfiles(report, (p) =>
+      p.coverage === undefined
+        ? p
+        : { ...p, coverage: { ...p.coverage, nodes: [{ node: 'input_nchw_to_nhwc', opType: 'Transpose', integer: false, onAccelerator: true, numerics: 'float32', transparent: true, reason: 'layout Transpose at the graph input: absorbed' }, ...p.coverage.nodes] } },
+    );
+    const html = renderHtmlReport(withLayout);
+    expect(html).not.toContain('input_nchw_to_nhwc');
+    expect(html).toContain('6 / 10'); // edgetpu-strict coverage unchanged
+  });
+
   it('includes verdicts, header facts, coverage, runtimes and provenance', () => {
     for (const v of report.verdicts) expect(doc).toContain(escapeHtml(v));
     expect(doc).toContain('cnn-small on MNIST');

@@ -28,7 +28,7 @@ export function renderCoverage(view: ReportView): RawHtml {
   const fallbacks: { profile: string; runsAs: string; reason: string; nodes: string[] }[] = [];
   for (const { p, cov } of rows) {
     for (const n of cov?.c.nodes ?? []) {
-      if (n.integer && n.onAccelerator) continue;
+      if ((n.integer && n.onAccelerator) || n.transparent === true) continue; // shape / layout nodes compute nothing
       const runsAs = `${n.numerics}${n.onAccelerator ? '' : ' · host'}`;
       const reason = n.reason ?? '–';
       const group = fallbacks.find((f) => f.profile === p.id && f.runsAs === runsAs && f.reason === reason);
@@ -44,7 +44,7 @@ export function renderCoverage(view: ReportView): RawHtml {
     <thead><tr><th scope="col">Profile</th><th scope="col" class="num">integer / total nodes</th><th scope="col">MAC share quantized</th><th scope="col" class="num">nodes falling back</th></tr></thead>
     <tbody>${rows.map(({ p, cov }) => {
       if (!cov) return html`<tr><td class="mono id">${p.id}</td><td class="num dim" colspan="3">no coverage (the profile failed for every method)</td></tr>`;
-      const fb = cov.c.nodes.filter((n) => !n.integer || !n.onAccelerator).length;
+      const fb = cov.c.nodes.filter((n) => n.transparent !== true && (!n.integer || !n.onAccelerator)).length;
       return html`<tr><td class="mono id">${p.id}${cov.from !== focus ? html` <span class="dim">(${cov.from.label})</span>` : ''}</td><td class="num">${isNum(cov.c.integer) ? cov.c.integer : '–'} / ${isNum(cov.c.total) ? cov.c.total : '–'}</td><td class="share">${bar(cov.c.macShare)}</td><td class="num">${fb || html`<span class="dim">none</span>`}</td></tr>`;
     })}</tbody>
   </table></div>

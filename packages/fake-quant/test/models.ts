@@ -63,14 +63,4 @@ export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => a.sub(b).abs().max().dataSync()[0]!);
 }
 
-/** An in-memory tfjs IO handler pair: `save` keeps the artifacts, `load()` reads them back. */
-export function memoryIO(): { save: tf.io.IOHandler; load: () => tf.io.IOHandler } {
-  let saved: tf.io.ModelArtifacts | undefined;
-  return {
-    save: tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    load: () => tf.io.fromMemory(saved!),
-  };
-}
+export { memoryIO } from '@quant-trim/test-utils/tfjs';

@@ -69,14 +69,4 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   return scale === 0 ? diff : diff / scale;
 }
 
-/** An in-memory tfjs IO handler pair (save, then load what was saved). */
-export function memoryIO(): { save: tf.io.IOHandler; load: () => tf.io.IOHandler } {
-  let saved: tf.io.ModelArtifacts | undefined;
-  return {
-    save: tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    load: () => tf.io.fromMemory(saved!),
-  };
-}
+export { memoryIO } from '@quant-trim/test-utils/tfjs';

@@ -19,19 +19,19 @@ export interface ExportedCheckpoint {
   readonly float: tf.LayersModel;
   /** The fake-quant model with logits out (shares the quantized model's layers), what the QDQ export was made from. */
   readonly quantizedLogits: tf.LayersModel;
-  /** FP32 ONNX (logits out, NHWC input). */
+  /** FP32 ONNX (logits out; NHWC input unless `inputLayout` asked for NCHW). */
   readonly fp32: ExportedModel;
   /** QDQ ONNX with the trained grids and observed activation ranges (not for FP). */
   readonly qdq?: ExportedModel;
 }
 
 /** Strips fake quantization and exports FP32 (and, for quantized methods, QDQ) ONNX with logits outputs. */
-export function exportCheckpoint(quantized: QuantizedModel, options: { qdq: boolean; opset?: number }): ExportedCheckpoint {
+export function exportCheckpoint(quantized: QuantizedModel, options: { qdq: boolean; opset?: number; inputLayout?: 'NCHW' | 'NHWC' }): ExportedCheckpoint {
   const float = logitsModel(stripQuantization(quantized).model);
-  const opset = options.opset !== undefined ? { opset: options.opset } : {};
-  const fp32 = exportOnnx(float, { format: 'fp32', ...opset });
+  const common = { ...(options.opset !== undefined ? { opset: options.opset } : {}), ...(options.inputLayout !== undefined ? { inputLayout: options.inputLayout } : {}) };
+  const fp32 = exportOnnx(float, { format: 'fp32', ...common });
   const quantizedLogits = logitsModel(quantized.model);
-  const qdq = options.qdq ? exportOnnx(quantizedLogits, { format: 'qdq', ...opset }) : undefined;
+  const qdq = options.qdq ? exportOnnx(quantizedLogits, { format: 'qdq', ...common }) : undefined;
   return { float, quantizedLogits, fp32, ...(qdq !== undefined ? { qdq } : {}) };
 }
 

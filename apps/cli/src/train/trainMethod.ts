@@ -81,7 +81,7 @@ export interface TrainOptions {
   /** Name shown in progress, e.g. `cnn`. */
   readonly label?: string;
   /** An imported model's file and hash: part of the resume fingerprint (absent for built-in models, whose fingerprints stay as they were). */
-  readonly source?: { readonly file: string; readonly sha256: string };
+  readonly source?: { readonly file: string; readonly sha256: string; readonly inputLayout?: 'NCHW' | 'NHWC' };
 }
 
 export interface TrainResult {
@@ -150,7 +150,7 @@ function fingerprint(options: TrainOptions, stepsPerEpoch: number): Record<strin
     trim: options.trim ?? null,
     recipe: options.method === 'quant-trim' ? (options.recipe ?? null) : null,
     stepsPerEpoch,
-    ...(options.source !== undefined ? { model: { file: options.source.file, sha256: options.source.sha256 } } : {}),
+    ...(options.source !== undefined ? { model: { file: options.source.file, sha256: options.source.sha256, ...(options.source.inputLayout !== undefined ? { inputLayout: options.source.inputLayout } : {}) } } : {}),
   };
 }
 

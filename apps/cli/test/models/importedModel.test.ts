@@ -132,6 +132,16 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
       await session.release();
       float.dispose();
     }
+
+    // `quant-trim export` of the same checkpoint: onnx-import's layers load, and both files keep the NCHW input.
+    const exportOut = join(dir, 'export');
+    const e = await run(['export', join(out, 'checkpoints', 'quant-trim'), '--out', exportOut], dir);
+    expect(e.stderr).not.toMatch(/error/i);
+    expect(e.code).toBe(0);
+    for (const kind of ['fp32', 'qdq']) {
+      const exported = readOnnx(new Uint8Array(readFileSync(join(exportOut, `quant-trim.${kind}.onnx`))));
+      expect(exported.graph.inputs[0]!.shape?.slice(1)).toEqual([1, 12, 12]);
+    }
   });
 
   it('--resume continues an imported model with registered layers in a fresh process; another file under the same name is refused', async () => {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initTrainingBackend, loadQuantizedModel } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
+import { registerOnnxLayers } from '@quant-trim/onnx-import';
 import { saveOnnx, verifyExport, type VerifyResult } from '@quant-trim/onnx-export/node';
 import { formatTable } from '../../output/formatTable.js';
 import { readLatest } from '../../train/checkpoints.js';
@@ -20,11 +21,15 @@ export interface ExportFlags {
   readonly samples?: number | string;
 }
 
-/** A method directory (`latest.json`) or a checkpoint directory (`model.json`) → the model directory. */
-function checkpointDir(path: string): { dir: string; method: string | undefined } {
+/**
+ * A method directory (`latest.json`) or a checkpoint directory (`model.json`) → the model
+ * directory, and for a model imported from ONNX the input layout of the file it came from.
+ */
+function checkpointDir(path: string): { dir: string; method: string | undefined; inputLayout?: 'NCHW' | 'NHWC' } {
   if (existsSync(join(path, 'latest.json'))) {
     const state = readLatest(path)!;
-    return { dir: join(path, state.checkpoint), method: state.method };
+    const layout = (state.fingerprint['model'] as { inputLayout?: unknown } | undefined)?.inputLayout;
+    return { dir: join(path, state.checkpoint), method: state.method, ...(layout === 'NCHW' || layout === 'NHWC' ? { inputLayout: layout } : {}) };
   }
   if (existsSync(join(path, 'model.json'))) return { dir: path, method: undefined };
   throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `${path} is not a checkpoint: neither latest.json nor model.json is there`, details: { path, hint: 'pass a directory written by `quant-trim train` (e.g. quant-trim-out/checkpoints/quant-trim)' } });
@@ -35,7 +40,7 @@ function checkpointDir(path: string): { dir: string; method: string | undefined 
  * encodings sidecar, each checked by `verifyExport` against the tfjs model it came from.
  */
 export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx: CommandContext) {
-  const { dir, method } = checkpointDir(resolve(ctx.cwd, checkpoint));
+  const { dir, method, inputLayout } = checkpointDir(resolve(ctx.cwd, checkpoint));
   const out = ensureOutputDir(resolve(ctx.cwd, flags.out ?? 'quant-trim-out/onnx'));
   const format = flags.format ?? (method === 'fp' ? 'fp32' : 'both');
   if (!['fp32', 'qdq', 'both'].includes(format)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--format: expected fp32, qdq or both, got ${JSON.stringify(format)}` });
@@ -43,6 +48,7 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
   await initTrainingBackend({ backend: 'wasm' });
   ctx.reporter.onPhaseStart?.({ phase: 'export', label: `export ${dir}` });
   const t0 = performance.now();
+  registerOnnxLayers(); // checkpoints of models imported from ONNX hold onnx-import's layers
   let loaded;
   try {
     loaded = await loadQuantizedModel(fileSystemHandler(dir));
@@ -51,7 +57,7 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
   }
   const { quantized } = loaded;
   quantized.setLambda(1);
-  const exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(opset !== undefined ? { opset } : {}) });
+  const exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(opset !== undefined ? { opset } : {}), ...(inputLayout !== undefined ? { inputLayout } : {}) });
   const name = method ?? basename(dir);
   const inputShape = (exported.float.inputs[0]!.shape as (number | null)[]).slice(1) as number[];
   const samples = tf.randomUniform([Number(flags.samples ?? 64), ...inputShape], 0, 1, 'float32', 7);

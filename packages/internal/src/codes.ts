@@ -84,6 +84,8 @@ export const ErrorCodes = {
   QT_INVALID_REPORT: 'QT_INVALID_REPORT',
   /** The run was interrupted (Ctrl-C); the last complete checkpoint is kept. */
   QT_INTERRUPTED: 'QT_INTERRUPTED',
+  /** Training produced a non-finite loss or weights (diverged); the message names the step and layer, the last good checkpoint is kept. */
+  QT_TRAINING_DIVERGED: 'QT_TRAINING_DIVERGED',
 } as const;
 
 /** The union of every Quant-Trim error code. */

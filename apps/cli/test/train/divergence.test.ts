@@ -1,0 +1,31 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FAST_TRAIN, run, tempDir } from '../cli/helpers.js';
+
+describe('non-finite training is detected', () => {
+  it('a learning rate that blows the weights up stops with QT_TRAINING_DIVERGED (exit 2) naming the weights, and writes no checkpoint', async () => {
+    const out = tempDir('diverge');
+    const r = await run(['train', '--model', 'mlp', ...FAST_TRAIN, '--lr', '1e30', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/QT_TRAINING_DIVERGED: quant-trim diverged: epoch 1 ended with non-finite weights; non-finite weights in fc1\/kernel/);
+    expect(r.stderr).toMatch(/no checkpoint was written/);
+    expect(r.stderr).toMatch(/hint: lower the learning rate \(--lr, now 1e\+30\)/);
+    expect(existsSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'))).toBe(false);
+  }, 300_000);
+
+  it('--resume over a checkpoint whose weights hold NaN exits 3 with QT_MODEL_LOAD naming them', async () => {
+    const out = tempDir('nan-resume');
+    const args = ['train', '--model', 'mlp', ...FAST_TRAIN, '--out', out];
+    expect((await run(args)).code).toBe(0);
+    const dir = join(out, 'checkpoints', 'quant-trim');
+    const latest = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as { checkpoint: string };
+    const shard = readdirSync(join(dir, latest.checkpoint)).find((f) => f.endsWith('.bin'))!;
+    const bytes = readFileSync(join(dir, latest.checkpoint, shard));
+    new Float32Array(bytes.buffer, bytes.byteOffset, 4).fill(Number.NaN); // the first weight's first values
+    writeFileSync(join(dir, latest.checkpoint, shard), bytes);
+    const r = await run([...args, '--resume']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/QT_MODEL_LOAD: cannot resume from .*: it holds non-finite weights \(NaN or infinity\) in \S+/);
+  }, 300_000);
+});

@@ -14,7 +14,7 @@ describe('non-finite training is detected', () => {
     expect(existsSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'))).toBe(false);
   }, 300_000);
 
-  it('--resume over a checkpoint whose weights hold NaN exits 3 with QT_MODEL_LOAD naming them', async () => {
+  it('--resume or export of a checkpoint whose weights hold NaN exits 3 with QT_MODEL_LOAD naming them', async () => {
     const out = tempDir('nan-resume');
     const args = ['train', '--model', 'mlp', ...FAST_TRAIN, '--out', out];
     expect((await run(args)).code).toBe(0);
@@ -27,5 +27,9 @@ describe('non-finite training is detected', () => {
     const r = await run([...args, '--resume']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/QT_MODEL_LOAD: cannot resume from .*: it holds non-finite weights \(NaN or infinity\) in \S+/);
+    const e = await run(['export', dir, '--out', join(out, 'onnx')]);
+    expect(e.code).toBe(3);
+    expect(e.stderr).toMatch(/QT_MODEL_LOAD: cannot export .*: it holds non-finite weights \(NaN or infinity\) in \S+/);
+    expect(existsSync(join(out, 'onnx', 'quant-trim.fp32.onnx'))).toBe(false);
   }, 300_000);
 });

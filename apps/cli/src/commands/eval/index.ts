@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { evaluate, formatReportTable, type EvaluationReport } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
-import { readOnnx } from '@quant-trim/onnx-export';
+import { readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import type { Dataset } from '../../data/types.js';
 import { seededSubset } from '../../data/split.js';
 import { writeFileAtomic } from '../../train/checkpoints.js';
@@ -41,6 +41,20 @@ export function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NH
   return out;
 }
 
+/** Refuses a model whose float initializers hold NaN or infinity: every profile would score it as garbage. */
+function refuseNonFinite(model: OnnxModel, path: string): void {
+  const bad: string[] = [];
+  for (const [name, t] of model.graph.initializers) {
+    if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) continue;
+    let n = 0;
+    for (const v of t.data) if (!Number.isFinite(v)) n++;
+    if (n > 0) bad.push(`'${name}' (${n} of ${t.data.length} values)`);
+  }
+  if (bad.length > 0) {
+    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path}: non-finite weights (NaN or infinity) in ${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ` and ${bad.length - 3} more initializers` : ''}`, details: { path, hint: 'export the model again from a checkpoint whose training did not diverge' } });
+  }
+}
+
 /**
  * `quant-trim eval <model.onnx>`: any float ONNX classifier (ours or another tool's) across the
  * backend profiles on a dataset's test split, calibrated on a seeded slice of its training split.
@@ -48,6 +62,7 @@ export function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NH
 export async function evalCommand(modelPath: string, flags: RunFlags, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
   const bytes = readInputFile(ctx.cwd, modelPath, 'the ONNX model');
   const model = readOnnx(bytes);
+  refuseNonFinite(model, modelPath);
   const config = await resolveConfig(flags, ctx);
   const out = ensureOutputDir(resolve(ctx.cwd, config.out));
   // --labels float: score agreement with the float model's predictions (data may have no labels).

@@ -27,7 +27,7 @@ const EXIT_CODES = `Exit codes:
   0    success
   1    internal error (a bug: rerun with --verbose and report the stack trace)
   2    usage error (unknown command or option, invalid flag value or config file; training diverged: lower --lr)
-  3    input error (missing or corrupt dataset, model or report; unknown profile)
+  3    input error (missing or corrupt dataset, model or report; unknown profile; eval with a failed profile)
   4    output error (the output directory cannot be written)
   130  interrupted (Ctrl-C); the last complete checkpoint is kept, rerun with --resume`;
 

@@ -82,6 +82,8 @@ export const ErrorCodes = {
   QT_OUTPUT_UNWRITABLE: 'QT_OUTPUT_UNWRITABLE',
   /** A report file is not a Quant-Trim report (bad JSON, wrong schema id or version, invalid fields); the message names the file and field. */
   QT_INVALID_REPORT: 'QT_INVALID_REPORT',
+  /** `eval`: one or more backend profiles failed (the report is written; the message lists each with its reason). */
+  QT_PROFILE_FAILED: 'QT_PROFILE_FAILED',
   /** The run was interrupted (Ctrl-C); the last complete checkpoint is kept. */
   QT_INTERRUPTED: 'QT_INTERRUPTED',
   /** Training produced a non-finite loss or weights (diverged); the message names the step and layer, the last good checkpoint is kept. */

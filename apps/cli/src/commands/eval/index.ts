@@ -4,6 +4,7 @@ import { QuantTrimError } from '@quant-trim/internal';
 import { readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import type { Dataset } from '../../data/types.js';
 import { seededSubset } from '../../data/split.js';
+import { EXIT, ExitError } from '../../errors.js';
 import { writeFileAtomic } from '../../train/checkpoints.js';
 import { ensureOutputDir, readInputFile, type CommandContext } from '../context.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
@@ -90,5 +91,16 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   ctx.reporter.onArtifact?.({ kind: 'report-json', path: json });
   const note = floatLabels ? `--labels float: no accuracy; "top-1 agr %" is the agreement of each profile's top-1 prediction with the float model's, not accuracy\n\n` : '';
   ctx.reporter.onResult?.(`${note}${formatReportTable(report, { format: 'text' })}\n`);
+  const profiles = report.models[0]!.profiles;
+  const failed = profiles.filter((p) => p.status === 'error');
+  if (failed.length > 0) {
+    const reasons = failed.map((p) => `${p.profile}: ${p.error?.code ?? 'error'} ${p.error?.message ?? ''}`.trim());
+    throw new ExitError(
+      `${failed.length} of ${profiles.length} profile(s) failed: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''}`,
+      EXIT.input,
+      'QT_PROFILE_FAILED',
+      `the table above and ${json} show every profile's result and error`,
+    );
+  }
   return { report, json };
 }

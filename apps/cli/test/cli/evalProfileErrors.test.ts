@@ -33,4 +33,39 @@ describe('eval: a profile that fails is not a success', () => {
     expect(existsSync(join(out, 'eval-report.json'))).toBe(true);
     expect(r.stdout).toMatch(/^tflite-int8\s+ok/m);
   }, 300_000);
+
+  const gemm = (classes: number, qdq: boolean) =>
+    buildModel({
+      opset: 13,
+      nodes: [
+        { opType: 'Flatten', inputs: ['x'], outputs: ['flat'] },
+        ...(qdq
+          ? [
+              { opType: 'QuantizeLinear', inputs: ['flat', 's', 'z'], outputs: ['q'] },
+              { opType: 'DequantizeLinear', inputs: ['q', 's', 'z'], outputs: ['dq'] },
+            ]
+          : []),
+        { opType: 'MatMul', inputs: [qdq ? 'dq' : 'flat', 'fc.weight'], outputs: ['logits'] },
+      ],
+      inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 28, 28, 1] }],
+      outputs: [{ name: 'logits', dataType: DataType.FLOAT, dims: [1, classes] }],
+      initializers: [
+        { name: 'fc.weight', dataType: DataType.FLOAT, dims: [784, classes], values: Float32Array.from({ length: 784 * classes }, (_, i) => ((i % 7) - 3) / 100) },
+        { name: 's', dataType: DataType.FLOAT, dims: [], values: [1 / 255] },
+        { name: 'z', dataType: DataType.UINT8, dims: [], values: [0] },
+      ],
+    });
+
+  it('refuses an already-quantized (QDQ) model and a classifier with another class count (exit 3, before evaluating)', async () => {
+    const dir = tempDir('eval-refusals');
+    writeFileSync(join(dir, 'qdq.onnx'), gemm(10, true));
+    writeFileSync(join(dir, 'five.onnx'), gemm(5, false));
+    const q = await run(['eval', 'qdq.onnx', ...FAST_EVAL, '--out', join(dir, 'q')], dir);
+    expect(q.code).toBe(3);
+    expect(q.stderr).toMatch(/QT_ONNX_INVALID_GRAPH: qdq\.onnx is already quantized \(2 QuantizeLinear \/ DequantizeLinear \/ QLinear\* nodes/);
+    const five = await run(['eval', 'five.onnx', ...FAST_EVAL, '--out', join(dir, 'f')], dir);
+    expect(five.code).toBe(3);
+    expect(five.stderr).toMatch(/QT_ONNX_INVALID_GRAPH: five\.onnx outputs 5 classes, the dataset has 10/);
+    expect(existsSync(join(dir, 'f', 'eval-report.json'))).toBe(false);
+  }, 300_000);
 });

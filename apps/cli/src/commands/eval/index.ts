@@ -57,6 +57,22 @@ function refuseNonFinite(model: OnnxModel, path: string): void {
 }
 
 /**
+ * Refuses what eval would score as garbage: a model that is already quantized (Q/DQ nodes: every
+ * profile would quantize it a second time) and, when scored against labels, a classifier whose
+ * output width differs from the dataset's class count.
+ */
+function refuseMismatch(model: OnnxModel, path: string, classes: number, floatLabels: boolean): void {
+  const qdq = model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.opType.startsWith('QLinear'));
+  if (qdq.length > 0) {
+    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path} is already quantized (${qdq.length} QuantizeLinear / DequantizeLinear / QLinear* nodes, e.g. '${qdq[0]!.name}'); the profiles would quantize it a second time`, details: { path, hint: 'pass the float (FP32) model: `quant-trim export --format fp32`, or the model before quantization' } });
+  }
+  const width = model.graph.outputs[0]?.shape?.at(-1);
+  if (!floatLabels && typeof width === 'number' && width > 1 && width !== classes) {
+    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path} outputs ${width} classes, the dataset has ${classes}: its accuracy would be meaningless`, details: { path, hint: 'use a dataset with as many classes as the model outputs, or --labels float to score agreement with the float model' } });
+  }
+}
+
+/**
  * `quant-trim eval <model.onnx>`: any float ONNX classifier (ours or another tool's) across the
  * backend profiles on a dataset's test split, calibrated on a seeded slice of its training split.
  */
@@ -69,6 +85,7 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   // --labels float: score agreement with the float model's predictions (data may have no labels).
   const floatLabels = config.labels === 'float';
   const dataset = await resolveDataset(config, ctx, floatLabels ? { labels: 'optional' } : {});
+  refuseMismatch(model, modelPath, dataset.classes, floatLabels);
   const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
   const { layout, sampleShape } = inputLayout(input?.shape, dataset);
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);

@@ -136,6 +136,9 @@ function lambdaSchedule(options: TrainOptions, totalSteps: number): ScheduleConf
   return options.lambda === undefined ? undefined : (withTotalSteps(options.lambda, totalSteps) as ScheduleConfig);
 }
 
+/** The largest batch input `trainMethod` allocates (float32 values). */
+const MAX_BATCH_BYTES = 2 ** 30;
+
 /** Stops a run whose loss or weights are no longer finite, naming them; the last complete checkpoint stays. */
 function diverged(options: TrainOptions, what: string, quantized: QuantizedModel, previous: TrainState | undefined): never {
   const bad = nonFiniteWeights(quantized.model);
@@ -228,6 +231,15 @@ export function accuracyOf(model: tf.LayersModel, split: Split, sampleShape: rea
 export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   const { dataset, batchSize, epochs, reporter } = options;
   const sampleShape = dataset.sampleShape;
+  const batchBytes = batchSize * sampleShape.reduce((a, b) => a * b, 1) * 4;
+  if (batchBytes > MAX_BATCH_BYTES) {
+    // The input of one batch alone (every activation is larger still): refuse instead of allocating gigabytes.
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `--batch-size ${batchSize}: one batch of ${sampleShape.join('×')} samples is ${(batchBytes / 2 ** 30).toFixed(1)} GiB of input alone (at most 1 GiB)`,
+      details: { field: 'batchSize', hint: `use at most --batch-size ${Math.floor(MAX_BATCH_BYTES / (batchBytes / batchSize))}; 32–256 is usual` },
+    });
+  }
   const stepsPerEpoch = Math.ceil(dataset.train.count / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const print = fingerprint(options, stepsPerEpoch);

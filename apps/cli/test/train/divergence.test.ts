@@ -32,4 +32,16 @@ describe('non-finite training is detected', () => {
     expect(e.stderr).toMatch(/QT_MODEL_LOAD: cannot export .*: it holds non-finite weights \(NaN or infinity\) in \S+/);
     expect(existsSync(join(out, 'onnx', 'quant-trim.fp32.onnx'))).toBe(false);
   }, 300_000);
+
+  it('a batch whose input alone exceeds 1 GiB is refused (exit 2) before anything is allocated; a batch of the whole set trains', async () => {
+    const out = tempDir('batch');
+    const data = ['--dataset', 'synthetic', '--train-limit', '600', '--test-limit', '200', '--epochs', '1'];
+    const big = await run(['train', '--model', 'mlp', ...data, '--batch-size', '1000000', '--out', out]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/QT_INVALID_ARGUMENT: --batch-size 1000000: one batch of 28×28×1 samples is 2\.9 GiB of input alone \(at most 1 GiB\)/);
+    expect(big.stderr).toMatch(/hint: use at most --batch-size 342392;/);
+    const whole = await run(['train', '--model', 'mlp', ...data, '--batch-size', '600', '--out', out]);
+    expect(whole.stderr).not.toMatch(/error/i);
+    expect(whole.code).toBe(0);
+  }, 300_000);
 });

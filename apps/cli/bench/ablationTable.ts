@@ -133,13 +133,12 @@ export function mergeRows(stored: readonly AblationRow[], measured: readonly Abl
 }
 
 const storedFile = resolve(root, 'apps/cli/bench/results/ablation.json');
-const stored = existsSync(storedFile) ? ((JSON.parse(readFileSync(storedFile, 'utf8')) as { rows: AblationRow[] }).rows ?? []) : [];
-const rows = mergeRows(stored, ablationRows(out));
+const stored = existsSync(storedFile) ? (JSON.parse(readFileSync(storedFile, 'utf8')) as { commit?: string; rows?: AblationRow[] }) : {};
+const rows = mergeRows(stored.rows ?? [], ablationRows(out));
 if (process.argv.includes('--save')) {
   // `--commit <sha>`: the commit whose code trained and evaluated the runs (e.g. a frozen worktree's).
   const c = process.argv.indexOf('--commit');
-  const previous = existsSync(storedFile) ? (JSON.parse(readFileSync(storedFile, 'utf8')) as { commit?: string }).commit : undefined;
-  const commit = c >= 0 ? process.argv[c + 1] : previous;
+  const commit = c >= 0 ? process.argv[c + 1] : stored.commit;
   writeFileSync(`${storedFile}.tmp`, `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp.', ...(commit !== undefined ? { commit } : {}), rows }, null, 1)}\n`);
   renameSync(`${storedFile}.tmp`, storedFile);
 }

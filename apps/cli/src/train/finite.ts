@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { QuantizedModel } from '@quant-trim/fake-quant';
+import { QuantTrimError } from '@quant-trim/internal';
 
 /** The names of `model`'s weights that hold a NaN or an infinity (one device read per weight). */
 export function nonFiniteWeights(model: tf.LayersModel): string[] {
@@ -14,4 +16,15 @@ export function nonFiniteWeights(model: tf.LayersModel): string[] {
 export function listNames(names: readonly string[], most = 3): string {
   const shown = names.slice(0, most).join(', ');
   return names.length > most ? `${shown} and ${names.length - most} more` : shown;
+}
+
+/**
+ * Refuses a loaded checkpoint whose weights are not finite (`QT_MODEL_LOAD`, naming them), after
+ * disposing it: `action` says what could not be done ("resume from", "export").
+ */
+export function refuseNonFiniteCheckpoint(quantized: QuantizedModel, path: string, action: string, hint: string): void {
+  const bad = nonFiniteWeights(quantized.model);
+  if (bad.length === 0) return;
+  quantized.dispose();
+  throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot ${action} ${path}: it holds non-finite weights (NaN or infinity) in ${listNames(bad)}`, details: { path, weights: bad, hint } });
 }

@@ -21,7 +21,7 @@ import type { Dataset, Split } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
 import type { HistoryEntry, Method, ScheduleSample, TensorDisagreement } from '../report/types.js';
 import { tensorDisagreements } from './disagreement.js';
-import { listNames, nonFiniteWeights } from './finite.js';
+import { listNames, nonFiniteWeights, refuseNonFiniteCheckpoint } from './finite.js';
 import { commitLatest, readLatest, type TrainState } from './checkpoints.js';
 import { seededPermutation, seededRng } from '../data/random.js';
 
@@ -140,8 +140,7 @@ function lambdaSchedule(options: TrainOptions, totalSteps: number): ScheduleConf
 const MAX_BATCH_BYTES = 2 ** 30;
 
 /** Stops a run whose loss or weights are no longer finite, naming them; the last complete checkpoint stays. */
-function diverged(options: TrainOptions, what: string, quantized: QuantizedModel, previous: TrainState | undefined): never {
-  const bad = nonFiniteWeights(quantized.model);
+function diverged(options: TrainOptions, what: string, quantized: QuantizedModel, previous: TrainState | undefined, bad = nonFiniteWeights(quantized.model)): never {
   const where = bad.length > 0 ? `; non-finite weights in ${listNames(bad)}` : '';
   const kept = previous !== undefined ? `the last complete checkpoint (epoch ${previous.epoch}) is kept in ${options.dir}` : 'no checkpoint was written';
   throw new QuantTrimError({
@@ -260,11 +259,7 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     }
     const loaded = await loadQuantizedModel(fileSystemHandler(join(options.dir, previous.checkpoint)), trim !== undefined ? { weightTransform: trim } : {});
     quantized = loaded.quantized;
-    const bad = nonFiniteWeights(quantized.model);
-    if (bad.length > 0) {
-      quantized.dispose();
-      throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot resume from ${join(options.dir, previous.checkpoint)}: it holds non-finite weights (NaN or infinity) in ${listNames(bad)}`, details: { path: join(options.dir, previous.checkpoint), weights: bad, hint: 'delete the checkpoint directory (or rerun without --resume) to start over' } });
-    }
+    refuseNonFiniteCheckpoint(quantized, join(options.dir, previous.checkpoint), 'resume from', 'delete the checkpoint directory (or rerun without --resume) to start over');
     controller = loaded.controller ?? new QuantTrimController(quantized, { totalSteps, startStep: previous.step });
   } else {
     quantized = await createQuantized(options, trim);
@@ -310,7 +305,8 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     const entry: HistoryEntry = { epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, loss: lossSum / stepsPerEpoch, testAccuracy, seconds, ...(calibratorDisagreement ? { calibratorDisagreement } : {}) };
     history.push(entry);
     // Never checkpoint a model that has diverged (a finite loss can still come with infinite weights).
-    if (!Number.isFinite(entry.loss) || nonFiniteWeights(quantized.model).length > 0) diverged(options, `epoch ${epoch + 1} ended with non-finite weights`, quantized, previous);
+    const bad = nonFiniteWeights(quantized.model);
+    if (!Number.isFinite(entry.loss) || bad.length > 0) diverged(options, `epoch ${epoch + 1} ended with non-finite weights`, quantized, previous, bad);
     const checkpoint = `epoch-${epoch + 1}`;
     await saveQuantizedModel(quantized, fileSystemHandler(join(options.dir, checkpoint)), { controller });
     const state: TrainState = { version: 1, method: options.method, epoch: epoch + 1, epochs, step: (epoch + 1) * stepsPerEpoch, checkpoint, history, schedule, fingerprint: print, trainSeconds };

@@ -35,7 +35,8 @@ function inferenceDropout(model: OnnxModel, node: OnnxNode, read: ReadonlySet<st
 
 /**
  * Rewrites what exporters write into what the planner expects, in place and without changing the
- * function (BACKENDS.md §4.1 step 0), the way vendor converters fold them before partitioning:
+ * function (step 0 of "Compiling a model for a profile" in this package's README), the way vendor
+ * converters fold them before partitioning:
  * - default-domain `Constant` nodes become initializers of the same name (PyTorch writes ReLU6 /
  *   clamp bounds, reshape targets and sometimes weights this way), so bounds are never quantized
  *   as activations and Constant weights are quantized as weights;

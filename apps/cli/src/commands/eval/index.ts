@@ -6,6 +6,7 @@ import type { Dataset } from '../../data/types.js';
 import { seededSubset } from '../../data/split.js';
 import { EXIT, ExitError } from '../../errors.js';
 import { writeFileAtomic } from '../../train/checkpoints.js';
+import { listNames } from '../../train/finite.js';
 import { ensureOutputDir, readInputFile, type CommandContext } from '../context.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
 
@@ -52,7 +53,7 @@ function refuseNonFinite(model: OnnxModel, path: string): void {
     if (n > 0) bad.push(`'${name}' (${n} of ${t.data.length} values)`);
   }
   if (bad.length > 0) {
-    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path}: non-finite weights (NaN or infinity) in ${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ` and ${bad.length - 3} more initializers` : ''}`, details: { path, hint: 'export the model again from a checkpoint whose training did not diverge' } });
+    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path}: non-finite weights (NaN or infinity) in ${listNames(bad)}`, details: { path, hint: 'export the model again from a checkpoint whose training did not diverge' } });
   }
 }
 

@@ -8,7 +8,7 @@ import { registerOnnxLayers } from '@quant-trim/onnx-import';
 import { saveOnnx, verifyExport, type VerifyResult } from '@quant-trim/onnx-export/node';
 import { formatTable } from '../../output/formatTable.js';
 import { readLatest } from '../../train/checkpoints.js';
-import { listNames, nonFiniteWeights } from '../../train/finite.js';
+import { refuseNonFiniteCheckpoint } from '../../train/finite.js';
 import { exportCheckpoint } from '../../train/exportModels.js';
 import { ensureOutputDir, type CommandContext } from '../context.js';
 
@@ -57,11 +57,7 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
     throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot load the checkpoint ${dir}: ${(e as Error).message}`, cause: e, details: { path: dir } });
   }
   const { quantized } = loaded;
-  const bad = nonFiniteWeights(quantized.model);
-  if (bad.length > 0) {
-    quantized.dispose();
-    throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot export ${dir}: it holds non-finite weights (NaN or infinity) in ${listNames(bad)}`, details: { path: dir, weights: bad, hint: 'export a checkpoint whose training did not diverge' } });
-  }
+  refuseNonFiniteCheckpoint(quantized, dir, 'export', 'export a checkpoint whose training did not diverge');
   quantized.setLambda(1);
   const exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(opset !== undefined ? { opset } : {}), ...(inputLayout !== undefined ? { inputLayout } : {}) });
   const name = method ?? basename(dir);

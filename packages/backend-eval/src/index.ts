@@ -11,7 +11,7 @@ export { compileForBackend, coverageFor, INTEGER_OPS } from './compile/compileFo
 export { evaluate, sqnrDb } from './evaluate/evaluate.js';
 export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
 export { validateReport, formatReportTable } from './report/index.js';
-export { countMacs, estimateCost } from './estimate/index.js';
+export { countMacs, estimateCost, placeNodes } from './estimate/index.js';
 export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measureLatency, optimizedOps, runLogits } from './runtime/index.js';
 export { acrossProfiles, compareLogits, expectedCalibrationError } from './metrics/classificationMetrics.js';
 export type {
@@ -26,10 +26,12 @@ export type {
   FallbackSpec,
   FixedOutputParams,
   FloatActivations,
+  HostSpec,
   MacPrecision,
   MixedPrecisionSpec,
   OpCoverage,
   OpLimits,
+  Placement,
   ProfileGranularity,
   ProfileRange,
   ProfileSource,
@@ -50,6 +52,7 @@ export type {
   LayerSensitivity,
   MacBreakdown,
   ModelReport,
+  PlacementEstimate,
   ProfileResult,
   RuntimeDisagreement,
   RuntimeName,
@@ -59,6 +62,6 @@ export type {
   TensorRange,
 } from './evaluate/reportTypes.js';
 export type { FormatReportTableOptions } from './report/index.js';
-export type { CountMacsOptions, EstimateCostInput, MacCount, NodeMacs } from './estimate/index.js';
+export type { CountMacsOptions, EstimateCostInput, EstimatePlacement, MacCount, NodeMacs, PlaceNodesInput, PlacementTraffic } from './estimate/index.js';
 export type { HostEnvironment, OutputComparison, RuntimeSession, RuntimeSessionOptions } from './runtime/index.js';
 export type { ComparisonMetrics, Logits } from './metrics/classificationMetrics.js';

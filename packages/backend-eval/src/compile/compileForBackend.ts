@@ -1,4 +1,4 @@
-import { cloneModel, defaultOpset, readOnnx, subgraphsOf, takenNames, uniqueName, writeOnnx, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
+import { cloneModel, defaultOpset, readOnnx, writeOnnx, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
 import { applyBiasCorrection, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
@@ -6,6 +6,7 @@ import { calibrate, invalid, sampleShapeOf, type CalibrationData } from './calib
 import { equalize, type Equalization, type EqualizationSkip } from './equalization.js';
 import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
 import { planCompile, type CompilePlan, type NodeCoverage } from './plan.js';
+import { nameUnnamedNodes, namesInUse } from './nodeNames.js';
 import { normalizeGraph } from './normalizeGraph.js';
 import { ortNativeModel } from './ortNativeFixes.js';
 import { upgradeOpset } from './opsetUpgrade.js';
@@ -168,9 +169,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   }
 
   const taken = namesInUse(base);
-  graph.nodes.forEach((n, i) => {
-    if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
-  });
+  nameUnnamedNodes(base, taken);
   normalizeGraph(base);
   const foldedBatchNorms = options.foldBatchNorm === false ? [] : foldBatchNorm(base, taken);
   const equalization = profile.preQuant?.includes('equalization') === true ? equalize(base, { matMul: options.equalizeMatMul === true }) : undefined;
@@ -259,13 +258,6 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   };
 }
 
-/** Names new tensors and nodes must avoid: the graph's, and those defined inside its subgraphs. */
-function namesInUse(model: OnnxModel): Set<string> {
-  const taken = takenNames(model);
-  for (const n of model.graph.nodes) for (const g of subgraphsOf(n)) for (const name of g.definedNames) taken.add(name);
-  return taken;
-}
-
 /** For each weight-quantized layer, its quantized input tensor and its output tensor after any fused activation chain. */
 function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
   const quantized = new Set(plan.activationTensors);
@@ -291,9 +283,7 @@ function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
 export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile, options: Pick<CompileOptions, 'floatNodes' | 'weightBits' | 'foldBatchNorm'> = {}): NodeCoverage[] {
   const model = cloneModel(fp instanceof Uint8Array ? readOnnx(fp) : fp);
   const taken = namesInUse(model);
-  model.graph.nodes.forEach((n, i) => {
-    if (n.name === '') n.name = uniqueName(taken, `${n.opType}_${i}`);
-  });
+  nameUnnamedNodes(model, taken);
   normalizeGraph(model);
   if (options.foldBatchNorm !== false) foldBatchNorm(model, taken);
   const weightBits = checkWeightBits(profile, options.weightBits, model.graph.nodes);

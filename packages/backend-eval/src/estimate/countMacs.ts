@@ -1,8 +1,9 @@
 import { type OnnxModel, type OnnxNode, inferShapes, topologicalOrder } from '@quant-trim/onnx-export';
+import { nodeNames } from '../compile/nodeNames.js';
 
 /** Multiply-accumulates of one node for one sample (batch 1). */
 export interface NodeMacs {
-  /** Node name, or `<opType>#<index>` when the node has none. */
+  /** Node name, or `<opType>_<graph index>` when the node has none (the name compilation gives it, so coverage entries match). */
   readonly node: string;
   readonly opType: string;
   /** 0 for element-wise and data-movement ops, and for MAC ops whose shapes are unknown (see `warnings`). */
@@ -60,12 +61,13 @@ export function countMacs(model: OnnxModel, options: CountMacsOptions = {}): Mac
   const warnings: string[] = [];
   const lead = firstInputLeadingDim(model, inputShapes);
   if (lead.size > 1) warnings.push(`input ${lead.name}: leading dimension is ${lead.size}; counts are for the input as declared, not per sample (pass inputShape with batch 1)`);
-  const nodes = topologicalOrder(model.graph).map((node, index) => countNode(model, node, index, shapes, warnings));
+  const names = nodeNames(model);
+  const nodes = topologicalOrder(model.graph).map((node) => countNode(model, node, names.get(node) ?? node.name, shapes, warnings));
   return { nodes, totalMacs: nodes.reduce((sum, n) => sum + n.macs, 0), warnings };
 }
 
 /** Static shapes for graph inputs: `inputShape` for the first, symbolic batch → 1 for the others. */
-function batchOneInputShapes(model: OnnxModel, inputShape: readonly number[] | undefined): Record<string, readonly number[]> {
+export function batchOneInputShapes(model: OnnxModel, inputShape: readonly number[] | undefined): Record<string, readonly number[]> {
   const out: Record<string, readonly number[]> = {};
   const inputs = model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name));
   inputs.forEach((input, i) => {
@@ -88,8 +90,7 @@ function firstInputLeadingDim(model: OnnxModel, inputShapes: Record<string, read
   return { name: first.name, size: typeof dim === 'number' ? dim : 1 };
 }
 
-function countNode(model: OnnxModel, node: OnnxNode, index: number, shapes: Shapes, warnings: string[]): NodeMacs {
-  const label = node.name !== '' ? node.name : `${node.opType}#${index}`;
+function countNode(model: OnnxModel, node: OnnxNode, label: string, shapes: Shapes, warnings: string[]): NodeMacs {
   const outputs = node.outputs.filter((o) => o !== '').map((o) => shapes.get(o));
   const known = outputs.length > 0 && outputs.every((s) => s !== undefined);
   const outputElements = known ? outputs.reduce((sum, s) => sum + product(s!), 0) : 0;

@@ -1,6 +1,6 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import type { CostEstimate, MacBreakdown, SourcedValue } from '../evaluate/reportTypes.js';
-import type { DeviceSpec, MacPrecision } from '../profiles/types.js';
+import type { DeviceSpec, MacPrecision, Placement } from '../profiles/types.js';
 import type { NodeMacs } from './countMacs.js';
 import { DRAM_PJ_PER_BYTE, MAC_ENERGY_PJ, macEnergyPj } from './energyTable.js';
 
@@ -51,36 +51,62 @@ export interface EstimateCostInput {
   weightBytes: number;
   /** Bytes of activations written and read once per inference. */
   activationBytes: number;
-  /** Needs `tops`; `memoryGBps`, `priceUsd`, `utilization` and `precisionTops` are used when given. */
+  /** Needs `tops`; `memoryGBps`, `priceUsd`, `utilization`, `precisionTops`, `host`, `linkGBps` and `overheadMs` are used when given. */
   device: DeviceSpec;
+  /**
+   * Where the nodes run (`placeNodes`). Without it every node runs on the accelerator, in one
+   * invocation, with nothing crossing the link.
+   */
+  placement?: EstimatePlacement;
   /** Overrides of the electricity price (default `ELECTRICITY_USD_PER_KWH`). */
   electricity?: SourcedValue;
   /** Overrides of the amortization period (default `DEVICE_LIFETIME_SECONDS`). */
   lifetime?: SourcedValue;
 }
 
+/** The placement side of an estimate: which nodes fall back off the accelerator, and the traffic that causes. */
+export interface EstimatePlacement {
+  /** Where a node runs; nodes it does not name run on the accelerator. */
+  placementOf: (node: NodeMacs) => Placement;
+  /** Of `weightBytes + activationBytes`, the bytes the host-placed nodes read and write (in host memory). */
+  hostBytes: number;
+  /** Bytes crossing between host memory and the accelerator per inference (`placeNodes`). */
+  transferBytes: number;
+  /** Accelerator invocations per inference (`placeNodes`). */
+  invocations: number;
+}
+
 /**
- * Estimated (not measured) energy, latency and cost of one inference on `device`:
+ * Estimated (not measured) energy, latency and cost of one inference on `device`, with each node
+ * priced where it runs:
  *
- * - energy [pJ] = Σ_p MACs_p × (E_mult,p + E_add,p) + bytesMoved × E_DRAM/byte, with the 45 nm
- *   figures of `energyTable.ts` (Horowitz, ISSCC 2014). Device power is not used: the figure is the
- *   arithmetic + DRAM energy only, without static power, control or on-chip SRAM traffic.
- * - bytesMoved = weightBytes + activationBytes.
- * - latency = max(compute, memory); compute = Σ_p 2·MACs_p / (TOPS_p·10¹² · utilization), the
- *   precisions running one after another; memory = bytesMoved / (memoryGBps·10⁹), 0 when the
- *   device gives no bandwidth (weights and activations on chip). TOPS_p is
- *   `device.precisionTops[p]` when given, else `tops` × a documented default factor (int4 ×1,
- *   int16 ×½, float16 ×¼, float32 ×⅛): precisions an accelerator cannot run (float on an NPU) are
- *   expected in `precisionTops` at the host CPU's rate, where the profile's fallback runs them.
+ * - energy [pJ] = Σ_p MACs_p × (E_mult,p + E_add,p) + (bytesMoved + transferBytes) × E_DRAM/byte,
+ *   with the 45 nm figures of `energyTable.ts` (Horowitz, ISSCC 2014). Device power is not used:
+ *   the figure is the arithmetic + DRAM energy only, without static power, control or on-chip
+ *   SRAM traffic. bytesMoved = weightBytes + activationBytes.
+ * - latency = accelerator + host + link + overhead, in sequence:
+ *   - accelerator = max(compute, memory) of the accelerator-placed nodes: compute =
+ *     Σ_p 2·MACs_p / (TOPS_p·10¹² · utilization); memory = their bytes / (memoryGBps·10⁹), 0 when the
+ *     device gives no bandwidth (weights and activations on chip). TOPS_p is
+ *     `device.precisionTops[p]` when given, else `tops` × a documented default factor (int4 ×1,
+ *     int16 ×½, float16 ×¼, float32 ×⅛);
+ *   - host = the same for the host-placed nodes at `device.host`'s figures; a device without a
+ *     `host` runs its fallback nodes itself (at its own figures, as one processor: the compute
+ *     and memory of all nodes then overlap as for the accelerator alone);
+ *   - link = transferBytes / (linkGBps·10⁹), 0 when the device shares memory with its host;
+ *   - overhead = overheadMs × invocations (a device without a host: one invocation).
  * - costUsdPerMillion = 10⁶ × (energy [J] / 3.6·10⁶ J/kWh × USD/kWh
  *   + priceUsd × latency [s] / lifetime [s]): the device is busy back to back for its lifetime,
  *   so each inference carries latency/lifetime of its price. No price → that term is 0.
  *
  * `assumptions` lists every constant used (energy per op for the precisions with MACs, DRAM energy,
- * device throughput per used precision, utilization, bandwidth, price, electricity, lifetime).
+ * throughput per used precision on each processor, utilization, bandwidths, overhead, price,
+ * electricity, lifetime); `placement` splits the MACs and the latency between accelerator, host,
+ * link and invocation overhead.
  *
- * @throws QuantTrimError `QT_INVALID_ARGUMENT` when `device.tops` is missing, a byte count or a
- *   node's MACs is negative or not finite, or `precisionOf` returns an unknown precision.
+ * @throws QuantTrimError `QT_INVALID_ARGUMENT` when `device.tops` (or, with host-placed integer
+ *   MACs, `device.host.tops`) is missing, a byte count or a node's MACs is negative or not finite,
+ *   or `precisionOf` returns an unknown precision.
  * @example
  * const count = countMacs(model);
  * const est = estimateCost({ macs: count.nodes, precisionOf: () => 'int8', weightBytes: 3.5e6, activationBytes: 6e6,
@@ -88,32 +114,42 @@ export interface EstimateCostInput {
  */
 export function estimateCost(input: EstimateCostInput): CostEstimate {
   const { device } = input;
-  const tops = requireTops(device);
+  requireTops(device.tops, 'device.tops', device.name);
   const bytesMoved = nonNegative(input.weightBytes, 'weightBytes') + nonNegative(input.activationBytes, 'activationBytes');
+  const placed = input.placement;
+  const transferBytes = nonNegative(placed?.transferBytes ?? 0, 'placement.transferBytes');
+  const hostBytes = Math.min(bytesMoved, nonNegative(placed?.hostBytes ?? 0, 'placement.hostBytes'));
+  const onHost = (n: NodeMacs) => placed?.placementOf(n) === 'host';
   const macs = macBreakdown(input.macs, input.precisionOf);
-  const used = PRECISIONS.filter((p) => macs[p] > 0);
+  const hostMacs = macBreakdown(input.macs.filter(onHost), input.precisionOf);
+  const acceleratorMacs = macBreakdown(input.macs.filter((n) => !onHost(n)), input.precisionOf);
   const assumptions: Record<string, SourcedValue> = {};
 
-  let energyPj = bytesMoved * DRAM_PJ_PER_BYTE.value;
+  let energyPj = (bytesMoved + transferBytes) * DRAM_PJ_PER_BYTE.value;
   assumptions['energy.dramPerByte'] = DRAM_PJ_PER_BYTE;
-  for (const p of used) {
+  for (const p of PRECISIONS.filter((q) => macs[q] > 0)) {
     energyPj += macs[p] * macEnergyPj(p);
     assumptions[`energy.${p}.mult`] = MAC_ENERGY_PJ[p].mult;
     assumptions[`energy.${p}.add`] = MAC_ENERGY_PJ[p].add;
   }
 
-  const utilization = deviceFigure(device, 'utilization', 'fraction of peak') ?? DEFAULT_UTILIZATION;
-  assumptions['device.utilization'] = utilization;
-  let computeSeconds = 0;
-  for (const p of used) {
-    const rate = throughput(device, tops, p);
-    assumptions[`device.tops.${p}`] = rate;
-    computeSeconds += (2 * macs[p]) / (rate.value * 1e12 * utilization.value);
+  const { host } = device;
+  let acceleratorMs: number;
+  let hostMs = 0;
+  if (host === undefined) {
+    acceleratorMs = processorSeconds(device, 'device', macs, bytesMoved, assumptions) * 1e3;
+  } else {
+    acceleratorMs = processorSeconds(device, 'device', acceleratorMacs, bytesMoved - hostBytes, assumptions) * 1e3;
+    hostMs = processorSeconds(host, 'host', hostMacs, hostBytes, assumptions) * 1e3;
   }
-  const bandwidth = deviceFigure(device, 'memoryGBps', 'GB/s');
-  if (bandwidth) assumptions['device.memoryGBps'] = bandwidth;
-  const memorySeconds = bandwidth ? bytesMoved / (bandwidth.value * 1e9) : 0;
-  const latencySeconds = Math.max(computeSeconds, memorySeconds);
+  const link = deviceFigure(device, 'linkGBps', 'GB/s');
+  if (link && transferBytes > 0) assumptions['device.linkGBps'] = link;
+  const transferMs = link ? (transferBytes / (link.value * 1e9)) * 1e3 : 0;
+  const invocations = host === undefined ? 1 : (placed?.invocations ?? 1);
+  const overhead = deviceFigure(device, 'overheadMs', 'ms');
+  if (overhead && invocations > 0) assumptions['device.overheadMs'] = overhead;
+  const overheadMs = (overhead?.value ?? 0) * invocations;
+  const latencyMs = acceleratorMs + hostMs + transferMs + overheadMs;
 
   const electricity = input.electricity ?? ELECTRICITY_USD_PER_KWH;
   const lifetime = input.lifetime ?? DEVICE_LIFETIME_SECONDS;
@@ -124,17 +160,53 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
     assumptions['device.lifetime'] = lifetime;
   }
   const energyJoules = energyPj * 1e-12;
-  const perInferenceUsd = (energyJoules / 3.6e6) * electricity.value + (price ? (price.value * latencySeconds) / lifetime.value : 0);
+  const perInferenceUsd = (energyJoules / 3.6e6) * electricity.value + (price ? (price.value * latencyMs * 1e-3) / lifetime.value : 0);
+  const total = (m: MacBreakdown) => PRECISIONS.reduce((a, p) => a + m[p], 0);
 
   return {
     device: device.name,
     macs,
     bytesMoved,
     energyMicrojoules: energyPj * 1e-6,
-    latencyMs: latencySeconds * 1e3,
+    latencyMs,
     costUsdPerMillion: perInferenceUsd * 1e6,
+    placement: {
+      ...(host !== undefined ? { host: host.name } : {}),
+      acceleratorMacs: total(acceleratorMacs),
+      fallbackMacs: total(hostMacs),
+      invocations,
+      transferBytes,
+      acceleratorMs,
+      hostMs,
+      transferMs,
+      overheadMs,
+    },
     assumptions,
   };
+}
+
+/** A processor's figures for `processorSeconds`: the device itself or its host. */
+type Processor = Pick<DeviceSpec, 'name' | 'tops' | 'precisionTops' | 'memoryGBps' | 'utilization' | 'source'> & { sources?: Readonly<Partial<Record<string, string>>> };
+
+/**
+ * max(compute, memory) seconds of `macs` and `bytes` on one processor; records its figures in
+ * `assumptions` under `device.*` or `host.*`.
+ */
+function processorSeconds(proc: Processor, key: 'device' | 'host', macs: MacBreakdown, bytes: number, assumptions: Record<string, SourcedValue>): number {
+  const used = PRECISIONS.filter((p) => macs[p] > 0);
+  if (used.length === 0 && bytes === 0) return 0;
+  const utilization = deviceFigure(proc, 'utilization', 'fraction of peak') ?? DEFAULT_UTILIZATION;
+  assumptions[`${key}.utilization`] = utilization;
+  let computeSeconds = 0;
+  for (const p of used) {
+    const rate = throughput(proc, key, p);
+    assumptions[`${key}.tops.${p}`] = rate;
+    computeSeconds += (2 * macs[p]) / (rate.value * 1e12 * utilization.value);
+  }
+  const bandwidth = deviceFigure(proc, 'memoryGBps', 'GB/s');
+  if (bandwidth) assumptions[`${key}.memoryGBps`] = bandwidth;
+  const memorySeconds = bandwidth ? bytes / (bandwidth.value * 1e9) : 0;
+  return Math.max(computeSeconds, memorySeconds);
 }
 
 function invalid(field: string, message: string): never {
@@ -146,9 +218,8 @@ function nonNegative(value: number, field: string): number {
   return value;
 }
 
-function requireTops(device: DeviceSpec): number {
-  const tops = device.tops;
-  if (tops === undefined || !Number.isFinite(tops) || tops <= 0) invalid('device.tops', `the estimate needs the device's peak INT8 TOPS (${device.name})`);
+function requireTops(tops: number | undefined, field: string, name: string): number {
+  if (tops === undefined || !Number.isFinite(tops) || tops <= 0) invalid(field, `the estimate needs the peak INT8 TOPS of ${name}`);
   return tops;
 }
 
@@ -164,18 +235,22 @@ function macBreakdown(nodes: readonly NodeMacs[], precisionOf: (node: NodeMacs) 
   return sums;
 }
 
-/** A device figure with its per-figure source (else the device's main source). */
-function deviceFigure(device: DeviceSpec, key: 'utilization' | 'memoryGBps' | 'priceUsd', unit: string): SourcedValue | undefined {
+type Figured = { readonly name: string; readonly source?: string; readonly sources?: Readonly<Partial<Record<string, string>>> } & Partial<Record<'utilization' | 'memoryGBps' | 'priceUsd' | 'linkGBps' | 'overheadMs', number>>;
+
+/** A device (or host) figure with its per-figure source (else the main source). */
+function deviceFigure(device: Figured, key: 'utilization' | 'memoryGBps' | 'priceUsd' | 'linkGBps' | 'overheadMs', unit: string): SourcedValue | undefined {
   const value = device[key];
   if (value === undefined) return undefined;
   return { value, unit, source: device.sources?.[key] ?? device.source ?? `${device.name} (no source given)` };
 }
 
-function throughput(device: DeviceSpec, tops: number, p: MacPrecision): SourcedValue {
-  const mainSource = device.source ?? `${device.name} (no source given)`;
-  if (p === 'int8') return { value: tops, unit: 'TOPS', source: device.sources?.tops ?? mainSource };
-  const given = device.precisionTops?.[p];
-  if (given !== undefined) return { value: given, unit: 'TOPS', source: device.sources?.precisionTops ?? mainSource };
+/** A processor's throughput at `p`: its own figure, else `tops` × the documented default factor (needs `tops`). */
+function throughput(proc: Processor, key: 'device' | 'host', p: MacPrecision): SourcedValue {
+  const mainSource = proc.source ?? `${proc.name} (no source given)`;
+  const given = p === 'int8' ? undefined : proc.precisionTops?.[p];
+  if (given !== undefined) return { value: given, unit: 'TOPS', source: proc.sources?.['precisionTops'] ?? mainSource };
+  const tops = requireTops(proc.tops, `${key}.tops`, proc.name);
+  if (p === 'int8') return { value: tops, unit: 'TOPS', source: proc.sources?.['tops'] ?? mainSource };
   const rule = DEFAULT_RATE[p];
-  return { value: tops * rule.factor, unit: 'TOPS', source: `${rule.why}; int8 TOPS from ${device.sources?.tops ?? mainSource}` };
+  return { value: tops * rule.factor, unit: 'TOPS', source: `${rule.why}; int8 TOPS from ${proc.sources?.['tops'] ?? mainSource}` };
 }

@@ -16,4 +16,6 @@ export {
   XEON_PLATINUM_8380,
 } from './devices.js';
 export { DEFAULT_UTILIZATION, DEVICE_LIFETIME_SECONDS, ELECTRICITY_USD_PER_KWH, estimateCost } from './estimateCost.js';
-export type { EstimateCostInput } from './estimateCost.js';
+export type { EstimateCostInput, EstimatePlacement } from './estimateCost.js';
+export { placeNodes } from './placement.js';
+export type { PlaceNodesInput, PlacementTraffic } from './placement.js';

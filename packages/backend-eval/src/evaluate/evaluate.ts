@@ -4,9 +4,10 @@ import { compileForBackend, type ActivationQParams, type CompiledModel, type Com
 import type { CalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
+import { placeNodes } from '../estimate/placement.js';
 import { acrossProfiles, compareLogits, type Logits } from '../metrics/classificationMetrics.js';
 import { defaultBackendRegistry, type BackendProfileRegistry } from '../profiles/createBackendRegistry.js';
-import type { BackendProfile, DeviceSpec, MacPrecision } from '../profiles/types.js';
+import type { BackendProfile, MacPrecision } from '../profiles/types.js';
 import { compareRuntimeOutputs } from '../runtime/disagreement.js';
 import { describeEnvironment } from '../runtime/environment.js';
 import { measureLatency } from '../runtime/latency.js';
@@ -208,26 +209,50 @@ function precisionOf(c: NodeCoverage | undefined, profile: BackendProfile): MacP
   return bitsPrecision(Math.max(actBits, c.weightBits ?? 8));
 }
 
-function estimateFor(macs: MacCount, device: DeviceSpec | undefined, precision: (node: string) => MacPrecision, weightPrecision: (node: string) => MacPrecision): CostEstimate | undefined {
+/** Bytes per element of a precision's weights or activations (int4 activations are stored as int8). */
+const activationBytes = (p: MacPrecision) => BYTES[p === 'int4' ? 'int8' : p];
+
+function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profile: BackendProfile, sampleShape: readonly number[]): CostEstimate | undefined {
+  const { device } = profile;
   if (device?.tops === undefined) return undefined;
+  const byNode = new Map(coverage.map((c) => [c.node, c]));
+  const precision = (node: string) => precisionOf(byNode.get(node), profile);
+  const weightPrecision = (node: string): MacPrecision => {
+    const c = byNode.get(node);
+    if (c?.weightBits !== undefined) return bitsPrecision(c.weightBits);
+    return c?.numerics === 'float16' || c?.numerics === 'weight-only' ? 'float16' : 'float32';
+  };
+  const { placement, transferBytes, invocations } = placeNodes({ model: ctx.fp, coverage, inputShape: [1, ...sampleShape], bytesPerElement: (node) => activationBytes(precision(node)) });
   let weightBytes = 0;
-  let activationBytes = 0;
-  for (const n of macs.nodes) {
+  let activationTotal = 0;
+  let hostBytes = 0;
+  for (const n of ctx.macs.nodes) {
+    const bytes = n.weightElements * BYTES[weightPrecision(n.node)] + n.outputElements * activationBytes(precision(n.node));
     weightBytes += n.weightElements * BYTES[weightPrecision(n.node)];
-    activationBytes += n.outputElements * BYTES[precision(n.node) === 'int4' ? 'int8' : precision(n.node)];
+    activationTotal += n.outputElements * activationBytes(precision(n.node));
+    if (placement.get(n.node) === 'host') hostBytes += bytes;
   }
-  return estimateCost({ macs: macs.nodes, precisionOf: (n) => precision(n.node), weightBytes, activationBytes, device });
+  return estimateCost({
+    macs: ctx.macs.nodes,
+    precisionOf: (n) => precision(n.node),
+    weightBytes,
+    activationBytes: activationTotal,
+    device,
+    placement: { placementOf: (n) => placement.get(n.node) ?? 'accelerator', hostBytes, transferBytes, invocations },
+  });
 }
 
 /** Counts: nodes that compute (transparent ones are listed in `nodes` but not counted). */
 function coverageSummary(coverage: readonly NodeCoverage[], macs: MacCount): CoverageSummary {
   const byNode = new Map(coverage.map((c) => [c.node, c]));
-  const quantizedMacs = macs.nodes.reduce((a, n) => a + (byNode.get(n.node)?.integer ? n.macs : 0), 0);
+  const share = (pick: (c: NodeCoverage) => boolean) => (macs.totalMacs > 0 ? macs.nodes.reduce((a, n) => a + (byNode.get(n.node) !== undefined && pick(byNode.get(n.node)!) ? n.macs : 0), 0) / macs.totalMacs : 0);
   const computing = coverage.filter((c) => c.transparent !== true);
   return {
     integer: computing.filter((c) => c.integer).length,
+    onAccelerator: computing.filter((c) => c.onAccelerator).length,
     total: computing.length,
-    macShare: macs.totalMacs > 0 ? quantizedMacs / macs.totalMacs : 0,
+    macShare: share((c) => c.integer),
+    acceleratorMacShare: share((c) => c.onAccelerator),
     nodes: coverage,
   };
 }
@@ -463,17 +488,7 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
     const { rows, disagreement } = await runtimeRows(nativeBytes, logits, s);
     const runtimeSeconds = seconds(t0);
 
-    const byNode = new Map(compiled.coverage.map((c) => [c.node, c]));
-    const estimate = estimateFor(
-      ctx.macs,
-      profile.device,
-      (node) => precisionOf(byNode.get(node), profile),
-      (node) => {
-        const c = byNode.get(node);
-        if (c?.weightBits !== undefined) return bitsPrecision(c.weightBits);
-        return c?.numerics === 'float16' || c?.numerics === 'weight-only' ? 'float16' : 'float32';
-      },
-    );
+    const estimate = estimateFor(ctx, compiled.coverage, profile, s.data.sampleShape);
     return {
       ...head,
       status: 'ok',

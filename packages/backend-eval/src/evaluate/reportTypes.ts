@@ -122,17 +122,45 @@ export interface CostEstimate {
   readonly latencyMs: number;
   /** Energy cost of one million inferences plus the device price amortized over its life, in USD. */
   readonly costUsdPerMillion: number;
+  /** Where the work runs and what the latency is made of (absent in reports written before placement was estimated). */
+  readonly placement?: PlacementEstimate;
   /** The figures used, each with its source. */
   readonly assumptions: Readonly<Record<string, SourcedValue>>;
+}
+
+/** The placement split of a `CostEstimate`; the four `*Ms` parts add up to `latencyMs`. */
+export interface PlacementEstimate {
+  /** The processor that runs the fallback nodes, when it is not the device itself. */
+  readonly host?: string;
+  /** MACs on the accelerator. */
+  readonly acceleratorMacs: number;
+  /** MACs placed off the accelerator (on `host`, or on the device's own fallback path when it has none). */
+  readonly fallbackMacs: number;
+  /** Accelerator invocations per inference (each host fallback in the middle of the graph adds one). */
+  readonly invocations: number;
+  /** Bytes crossing between host memory and the accelerator per inference. */
+  readonly transferBytes: number;
+  readonly acceleratorMs: number;
+  readonly hostMs: number;
+  readonly transferMs: number;
+  readonly overheadMs: number;
 }
 
 export interface CoverageSummary {
   /** Nodes running integer (or quantized weights for weight-only profiles). */
   readonly integer: number;
+  /**
+   * Nodes placed on the accelerator after the profile's cuts. A node can be quantized and still
+   * run on the host (Edge TPU's CPU int8 kernels after its single cut), or on the accelerator in
+   * float. Absent in reports written before placement was reported.
+   */
+  readonly onAccelerator?: number;
   /** Nodes that compute: all of `nodes` except the `transparent` ones (shape computations, Identity, layout Transposes). */
   readonly total: number;
   /** Share of MACs that run quantized. */
   readonly macShare: number;
+  /** Share of MACs that run on the accelerator (absent in reports written before placement was reported). */
+  readonly acceleratorMacShare?: number;
   readonly nodes: readonly NodeCoverage[];
 }
 

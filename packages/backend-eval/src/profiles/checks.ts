@@ -42,9 +42,10 @@ export function oneOf<const T extends string>(value: unknown, path: string, choi
   return value as T;
 }
 
-export function finite(value: unknown, path: string, check?: { positive?: boolean }): number {
+export function finite(value: unknown, path: string, check?: { positive?: boolean; min?: number }): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, `expected a finite number, got ${show(value)}`);
   if (check?.positive === true && !(value > 0)) fail(path, `expected a positive number, got ${show(value)}`);
+  if (check?.min !== undefined && value < check.min) fail(path, `expected a number ≥ ${check.min}, got ${show(value)}`);
   return value;
 }
 

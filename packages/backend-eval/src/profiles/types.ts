@@ -98,7 +98,25 @@ export type QuantTransform = 'equalization' | 'biasCorrection' | 'adaround' | 'f
 export type MacPrecision = 'int4' | 'int8' | 'int16' | 'float16' | 'float32';
 
 /** Device figures a `DeviceSpec` can cite a source for (`DeviceSpec.sources` keys). */
-export type DeviceFigure = 'tops' | 'precisionTops' | 'watts' | 'priceUsd' | 'memoryGBps' | 'utilization';
+export type DeviceFigure = 'tops' | 'precisionTops' | 'watts' | 'priceUsd' | 'memoryGBps' | 'utilization' | 'linkGBps' | 'overheadMs';
+
+/** Where a node runs on a device: its accelerator, or the host processor that runs what the accelerator cannot. */
+export type Placement = 'accelerator' | 'host';
+
+/**
+ * The processor that runs the nodes a profile leaves off the accelerator (host fallback), with the
+ * figures the estimate prices them at. Same meaning as the `DeviceSpec` fields of the same names.
+ */
+export interface HostSpec {
+  readonly name: string;
+  /** Peak dense INT8 throughput of the host, TOPS (integer fallback kernels, e.g. TFLite on the CPU). */
+  readonly tops?: number;
+  readonly precisionTops?: Readonly<Partial<Record<Exclude<MacPrecision, 'int8'>, number>>>;
+  readonly memoryGBps?: number;
+  readonly utilization?: number;
+  readonly source?: string;
+  readonly sources?: Readonly<Partial<Record<'tops' | 'precisionTops' | 'memoryGBps' | 'utilization', string>>>;
+}
 
 /**
  * The device a profile deploys to, with the datasheet figures the cost estimate (`estimateCost`)
@@ -109,8 +127,8 @@ export interface DeviceSpec {
   /** Peak dense INT8 throughput in tera-operations per second (one MAC = 2 operations; not the sparse figure). */
   readonly tops?: number;
   /**
-   * Peak throughput (TOPS / TFLOPS) of MACs at other precisions, where the profile runs them: the
-   * accelerator, or the host CPU for precisions the accelerator lacks (float fallback). Missing
+   * Peak throughput (TOPS / TFLOPS) of MACs at other precisions on this device. Nodes placed off
+   * the accelerator run at `host`'s figures when the device gives a host, else at these. Missing
    * entries take `estimateCost`'s documented defaults.
    */
   readonly precisionTops?: Readonly<Partial<Record<Exclude<MacPrecision, 'int8'>, number>>>;
@@ -122,6 +140,22 @@ export interface DeviceSpec {
   readonly memoryGBps?: number;
   /** Share of peak throughput a typical CNN sustains, in (0, 1]. */
   readonly utilization?: number;
+  /**
+   * The processor that runs nodes placed off the accelerator (a USB / PCIe accelerator's host CPU,
+   * an SoC's application cores). Absent: the device runs them itself, at `precisionTops`.
+   */
+  readonly host?: HostSpec;
+  /**
+   * Bandwidth of the link tensors cross between host memory and the accelerator, GB/s (USB, PCIe);
+   * absent when both share memory (no copy priced).
+   */
+  readonly linkGBps?: number;
+  /**
+   * Fixed cost of one accelerator invocation (driver call, transfer set-up, completion), ms: paid
+   * once per run of consecutive accelerator nodes, so each host fallback in the middle of the
+   * graph adds one.
+   */
+  readonly overheadMs?: number;
   /** Main datasheet or product page. */
   readonly source?: string;
   /** Per-figure source: each names a present figure and holds an http(s) URL (plus notes on how sure it is). */

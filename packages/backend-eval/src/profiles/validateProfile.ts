@@ -190,14 +190,29 @@ function transforms(value: unknown, path: string): string[] {
   return array(value, path, { nonEmpty: true }).map((t, i) => oneOf(t, `${path}.${i}`, TRANSFORMS));
 }
 
-const DEVICE_FIGURES = ['tops', 'precisionTops', 'watts', 'priceUsd', 'memoryGBps', 'utilization'] as const;
+const DEVICE_FIGURES = ['tops', 'precisionTops', 'watts', 'priceUsd', 'memoryGBps', 'utilization', 'linkGBps', 'overheadMs'] as const;
+const HOST_FIGURES = ['tops', 'precisionTops', 'memoryGBps', 'utilization'] as const;
 const DEVICE_PRECISIONS = ['int4', 'int16', 'float16', 'float32'] as const;
 const URL_IN_TEXT = /https?:\/\/\S+/;
 
 function device(value: unknown, path: string): Obj {
-  const d = object(value, path, ['name', ...DEVICE_FIGURES, 'source', 'sources']);
+  const d = object(value, path, ['name', ...DEVICE_FIGURES, 'host', 'source', 'sources']);
+  const out = processor(d, path, ['tops', 'watts', 'priceUsd', 'memoryGBps', 'linkGBps']);
+  if (d.overheadMs !== undefined) out.overheadMs = finite(d.overheadMs, `${path}.overheadMs`, { min: 0 });
+  if (d.host !== undefined) {
+    const h = object(d.host, `${path}.host`, ['name', ...HOST_FIGURES, 'source', 'sources']);
+    const host = processor(h, `${path}.host`, ['tops', 'memoryGBps']);
+    if (h.sources !== undefined) host.sources = deviceSources(h.sources, `${path}.host.sources`, host, HOST_FIGURES);
+    out.host = host;
+  }
+  if (d.sources !== undefined) out.sources = deviceSources(d.sources, `${path}.sources`, out, DEVICE_FIGURES);
+  return out;
+}
+
+/** The figures a device and its host share: name, positive `numbers`, precisionTops, utilization, source. */
+function processor(d: Obj, path: string, numbers: readonly string[]): Obj {
   const out: Obj = { name: string(d.name, `${path}.name`) };
-  for (const key of ['tops', 'watts', 'priceUsd', 'memoryGBps'] as const) {
+  for (const key of numbers) {
     if (d[key] !== undefined) out[key] = finite(d[key], `${path}.${key}`, { positive: true });
   }
   if (d.precisionTops !== undefined) out.precisionTops = precisionTops(d.precisionTops, `${path}.precisionTops`);
@@ -207,7 +222,6 @@ function device(value: unknown, path: string): Obj {
     out.utilization = u;
   }
   if (d.source !== undefined) out.source = string(d.source, `${path}.source`);
-  if (d.sources !== undefined) out.sources = deviceSources(d.sources, `${path}.sources`, out);
   return out;
 }
 
@@ -219,8 +233,8 @@ function precisionTops(value: unknown, path: string): Obj {
 }
 
 /** Figure → source text holding a URL; each key must name a figure the device gives. */
-function deviceSources(value: unknown, path: string, figures: Obj): Obj {
-  const s = object(value, path, DEVICE_FIGURES);
+function deviceSources(value: unknown, path: string, figures: Obj, keys: readonly string[]): Obj {
+  const s = object(value, path, keys);
   const out: Obj = {};
   for (const [key, text] of Object.entries(s)) {
     const p = `${path}.${key}`;

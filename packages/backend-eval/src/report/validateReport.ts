@@ -10,6 +10,7 @@ import {
   type LatencyStats,
   type LayerSensitivity,
   type ModelReport,
+  type PlacementEstimate,
   type ProfileResult,
   type RuntimeDisagreement,
   type RuntimeName,
@@ -82,12 +83,27 @@ const estimate = obj<CostEstimate>({
   energyMicrojoules: num(0),
   latencyMs: num(0),
   costUsdPerMillion: num(0),
+  placement: opt(
+    obj<PlacementEstimate>({
+      host: opt(str),
+      acceleratorMacs: int(),
+      fallbackMacs: int(),
+      invocations: int(),
+      transferBytes: num(0),
+      acceleratorMs: num(0),
+      hostMs: num(0),
+      transferMs: num(0),
+      overheadMs: num(0),
+    }),
+  ),
   assumptions: rec(obj<SourcedValue>({ value: num(), unit: str, source: str })),
 });
 const coverage = obj<CoverageSummary>({
   integer: int(),
+  onAccelerator: opt(int()),
   total: int(),
   macShare: share,
+  acceleratorMacShare: opt(share),
   nodes: arr(
     obj<NodeCoverage>({
       node: str,

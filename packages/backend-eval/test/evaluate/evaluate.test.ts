@@ -85,6 +85,26 @@ describe('evaluate', () => {
     expect(events.at(-1)).toEqual({ model: 'groupnorm', stage: 'done', done: 12, total: 12 });
   }, 60_000);
 
+  it('reports placement: nodes and MACs on the accelerator, and host fallback priced on the host with its link traffic', async () => {
+    // Softplus is not an Edge TPU op: the single cut leaves Conv on the Edge TPU and Softplus, Flatten and Gemm on the Pi 5 CPU.
+    const report = await evaluate({ models: { name: 'a', onnx: model() }, profiles: ['edgetpu-strict', 'tflite-int8'], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: [], sensitivity: false });
+    expect(() => validateReport(JSON.parse(JSON.stringify(report)))).not.toThrow();
+    const [edge, tflite] = report.models[0]!.profiles;
+    // Conv 4·4·4 outputs × 9 = 576 MACs, Gemm 3 × 64 = 192
+    expect(edge!.coverage).toMatchObject({ onAccelerator: 1, total: 4, acceleratorMacShare: 576 / 768 });
+    expect(edge!.coverage!.integer).toBeGreaterThan(edge!.coverage!.onAccelerator!);
+    const placed = edge!.estimate!.placement!;
+    expect(placed).toMatchObject({ host: 'Raspberry Pi 5 CPU, 4× Cortex-A76', acceleratorMacs: 576, fallbackMacs: 192, invocations: 1 });
+    // x in (36 elements) and c out (64) at int8 width
+    expect(placed.transferBytes).toBe(36 + 64);
+    expect(placed.hostMs).toBeGreaterThan(0);
+    expect(placed.acceleratorMs + placed.hostMs + placed.transferMs + placed.overheadMs).toBeCloseTo(edge!.estimate!.latencyMs, 12);
+    expect(edge!.estimate!.assumptions['host.tops.int8']!.value).toBe(0.614);
+    // TFLite's CPU runs everything itself: no host, one invocation
+    expect(tflite!.estimate!.placement).toMatchObject({ invocations: 1, hostMs: 0, transferMs: 0 });
+    expect(tflite!.estimate!.placement!.host).toBeUndefined();
+  }, 60_000);
+
   it('takes profiles by id or object, and a calibration function called once per compile', async () => {
     let calls = 0;
     const report = await evaluate({

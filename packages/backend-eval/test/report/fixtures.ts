@@ -64,6 +64,7 @@ function estimate(int8: number, float32: number, energyMicrojoules: number, late
     energyMicrojoules,
     latencyMs,
     costUsdPerMillion: 0.41,
+    placement: { acceleratorMacs: int8, fallbackMacs: float32, invocations: 1, transferBytes: 0, acceleratorMs: latencyMs - 0.01, hostMs: 0, transferMs: 0, overheadMs: 0.01, host: 'host CPU' },
     assumptions: {
       int8MacEnergy: { value: 0.2, unit: 'pJ', source: 'Horowitz, ISSCC 2014, 45 nm (8-bit add + mult)' },
       'dram-byte-energy': { value: 160, unit: 'pJ', source: 'Horowitz, ISSCC 2014 (64-bit DRAM read / 8 bytes)' },
@@ -84,7 +85,7 @@ const trtInt8: Complete<ProfileResult> = {
   vendor: 'NVIDIA',
   status: 'ok',
   metrics: { samples: 1000, accuracy: 0.907, floatAccuracy: 0.912, drop: 0.005, top1Agreement: 0.981, kl: 0.004117, logitCosine: 0.99914, ece: 0.0213 },
-  coverage: { integer: 4, total: 12, macShare: 0.9968, nodes: nodes(11) },
+  coverage: { integer: 4, onAccelerator: 12, total: 12, macShare: 0.9968, acceleratorMacShare: 1, nodes: nodes(11) },
   approximations: ['biases stay float32 (INT32 biases not emulated)'],
   calibration: {
     samples: 256,
@@ -118,7 +119,7 @@ const tfliteInt8: Complete<ProfileResult> = {
   name: 'TensorFlow Lite INT8',
   vendor: 'Google',
   metrics: { samples: 1000, accuracy: 0.903, floatAccuracy: 0.912, drop: 0.009, top1Agreement: 0.9735, kl: 0.00862, logitCosine: 0.99801, ece: 0.0307 },
-  coverage: { integer: 3, total: 12, macShare: 0.9412, nodes: nodes(7) },
+  coverage: { integer: 3, onAccelerator: 8, total: 12, macShare: 0.9412, acceleratorMacShare: 0.9412, nodes: nodes(7) },
   runtimes: runtimes(0.903, 0.398, 5.61, { QLinearConv: 3, MaxPool: 2, Gemm: 1 }),
   estimate: estimate(12_345_344, 802_816, 3.6, 0.061),
 };

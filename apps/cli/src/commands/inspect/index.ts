@@ -1,4 +1,4 @@
-import { countMacs, coverageFor, defaultBackendRegistry, type BackendProfile } from '@quant-trim/backend-eval';
+import { countMacs, coverageFor, defaultBackendRegistry, type BackendProfile, type NodeCoverage } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
 import { defaultOpset, readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { DEFAULT_DISAGREEMENT_METHODS, defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
@@ -155,10 +155,18 @@ export async function inspect(modelPath: string, flags: InspectFlags, ctx: Comma
   const profiles = ids.map((id) => defaultBackendRegistry.get(id as never) as BackendProfile);
   const macByNode = new Map(macs.nodes.map((n) => [n.node, n.macs]));
   const coverage = profiles.map((p) => {
-    const nodes = coverageFor(model, p);
-    const quantizedMacs = nodes.reduce((a, n) => a + (n.integer ? (macByNode.get(n.node) ?? 0) : 0), 0);
+    const nodes = coverageFor(model, p).filter((n) => n.transparent !== true);
+    const share = (pick: (n: NodeCoverage) => boolean) => (macs.totalMacs > 0 ? nodes.reduce((a, n) => a + (pick(n) ? (macByNode.get(n.node) ?? 0) : 0), 0) / macs.totalMacs : 0);
     const fallback = nodes.filter((n) => !n.onAccelerator);
-    return { profile: p.id, onAccelerator: nodes.length - fallback.length, integer: nodes.filter((n) => n.integer).length, total: nodes.length, macShare: macs.totalMacs > 0 ? quantizedMacs / macs.totalMacs : 0, fallback: [...new Set(fallback.map((n) => n.opType))] };
+    return {
+      profile: p.id,
+      onAccelerator: nodes.length - fallback.length,
+      integer: nodes.filter((n) => n.integer).length,
+      total: nodes.length,
+      macShare: share((n) => n.integer),
+      acceleratorMacShare: share((n) => n.onAccelerator),
+      fallback: [...new Set(fallback.map((n) => n.opType))],
+    };
   });
   const found = flags.dataset === undefined ? undefined : await disagreement(model, modelPath, flags, ctx);
   const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
@@ -175,7 +183,8 @@ export async function inspect(modelPath: string, flags: InspectFlags, ctx: Comma
       { header: 'on accelerator', value: (c) => `${c.onAccelerator}/${c.total}`, align: 'right' },
       { header: 'quantized', value: (c) => `${c.integer}/${c.total}`, align: 'right' },
       { header: 'MACs quantized %', value: (c) => (c.macShare * 100).toFixed(1), align: 'right' },
-      { header: 'falls back', value: (c) => c.fallback.join(', ') || '–' },
+      { header: 'MACs on accel. %', value: (c) => (c.acceleratorMacShare * 100).toFixed(1), align: 'right' },
+      { header: 'runs on the host', value: (c) => c.fallback.join(', ') || '–' },
     ]),
     ...(found === undefined ? [] : ['', disagreementText(found)]),
   ].join('\n');

@@ -19,7 +19,7 @@ function bar(share: number | undefined): RawHtml {
   return html`<span class="bar"><span style="width:${w.toFixed(1)}%"></span></span> ${pct(share, 1)} %`;
 }
 
-/** Integer nodes / total and MAC share per profile, and the nodes that fall back with the reason. */
+/** Integer nodes, nodes on the accelerator and their MAC shares per profile, and the nodes that fall back with the reason. */
 export function renderCoverage(view: ReportView): RawHtml {
   const focus = focusMethod(view);
   const rows = view.profiles.map((p) => ({ p, cov: coverageOf(view, p.id, focus) }));
@@ -38,14 +38,15 @@ export function renderCoverage(view: ReportView): RawHtml {
   }
   return html`<section id="coverage">
   <h2>Coverage</h2>
-  <p class="lede">How much of the graph each profile runs quantized${focus ? ` (${focus.label} checkpoint; the graph is the same for every method)` : ''}: integer nodes out of all nodes, and the share of multiply-accumulates that run quantized.</p>
+  <p class="lede">How much of the graph each profile runs quantized, and how much of it runs on the accelerator${focus ? ` (${focus.label} checkpoint; the graph is the same for every method)` : ''}: a node can be quantized and still run on the host (after a single cut, TFLite's CPU kernels run the rest in int8), or run on the accelerator in float. Nodes out of all computing nodes, and the shares of multiply-accumulates.</p>
   <div class="stack">
   <div class="table-wrap"><table class="plain coverage">
-    <thead><tr><th scope="col">Profile</th><th scope="col" class="num">integer / total nodes</th><th scope="col">MAC share quantized</th><th scope="col" class="num">nodes falling back</th></tr></thead>
+    <thead><tr><th scope="col">Profile</th><th scope="col" class="num">quantized / total nodes</th><th scope="col" class="num">on accelerator / total</th><th scope="col">MAC share quantized</th><th scope="col">MAC share on accelerator</th><th scope="col" class="num">nodes falling back</th></tr></thead>
     <tbody>${rows.map(({ p, cov }) => {
-      if (!cov) return html`<tr><td class="mono id">${p.id}</td><td class="num dim" colspan="3">no coverage (the profile failed for every method)</td></tr>`;
+      if (!cov) return html`<tr><td class="mono id">${p.id}</td><td class="num dim" colspan="5">no coverage (the profile failed for every method)</td></tr>`;
       const fb = cov.c.nodes.filter((n) => n.transparent !== true && (!n.integer || !n.onAccelerator)).length;
-      return html`<tr><td class="mono id">${p.id}${cov.from !== focus ? html` <span class="dim">(${cov.from.label})</span>` : ''}</td><td class="num">${isNum(cov.c.integer) ? cov.c.integer : '–'} / ${isNum(cov.c.total) ? cov.c.total : '–'}</td><td class="share">${bar(cov.c.macShare)}</td><td class="num">${fb || html`<span class="dim">none</span>`}</td></tr>`;
+      const total = isNum(cov.c.total) ? cov.c.total : '–';
+      return html`<tr><td class="mono id">${p.id}${cov.from !== focus ? html` <span class="dim">(${cov.from.label})</span>` : ''}</td><td class="num">${isNum(cov.c.integer) ? cov.c.integer : '–'} / ${total}</td><td class="num">${isNum(cov.c.onAccelerator) ? cov.c.onAccelerator : '–'} / ${total}</td><td class="share">${bar(cov.c.macShare)}</td><td class="share">${bar(cov.c.acceleratorMacShare)}</td><td class="num">${fb || html`<span class="dim">none</span>`}</td></tr>`;
     })}</tbody>
   </table></div>
   <div class="table-wrap"><table class="plain fallbacks">

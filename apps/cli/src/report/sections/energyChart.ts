@@ -54,12 +54,16 @@ export function renderEnergy(view: ReportView): RawHtml {
   const anyEstimate = devices.some((d) => d.e);
   return html`<section id="energy">
   <h2>Energy vs accuracy <span class="badge">estimate</span></h2>
-  ${chartFigure('energy', 'Estimated energy per inference vs accuracy', 'energy comes from an analytical cost model (MACs by precision × energy per operation, bytes moved × energy per byte, datasheet figures) and is an estimate, not a measurement. Each point is one profile on its target device; labels name the profiles of the highlighted method.', safeChart(() => energyBody(view)))}
+  ${chartFigure('energy', 'Estimated energy per inference vs accuracy', 'energy comes from an analytical cost model (MACs by precision × energy per operation, bytes moved × energy per byte, datasheet figures) and is an estimate, not a measurement. Latency prices each node where it runs: on the accelerator, or on its host after a fallback, plus the bytes crossing between them and a per-invocation overhead. Each point is one profile on its target device; labels name the profiles of the highlighted method.', safeChart(() => energyBody(view)))}
   ${
     anyEstimate && focus
       ? html`<details class="more" open><summary>Estimated figures per device (${focus.label})</summary><div class="table-wrap"><table class="plain">
-  <thead><tr><th scope="col">Profile</th><th scope="col">Device</th><th scope="col" class="num">energy µJ</th><th scope="col" class="num">latency ms</th><th scope="col" class="num">USD / 1M inf.</th><th scope="col" class="num">accuracy %</th></tr></thead>
-  <tbody>${devices.map(({ p, e, a }) => html`<tr><td class="mono id">${p.id}</td><td>${e?.device ?? '–'}</td><td class="num">${sig(e?.energyMicrojoules)}</td><td class="num">${sig(e?.latencyMs)}</td><td class="num">${sig(e?.costUsdPerMillion)}</td><td class="num">${pct(a)}</td></tr>`)}</tbody>
+  <thead><tr><th scope="col">Profile</th><th scope="col">Device</th><th scope="col" class="num">energy µJ</th><th scope="col" class="num">latency ms</th><th scope="col" class="num">of which host ms</th><th scope="col" class="num">link + overhead ms</th><th scope="col" class="num">MACs on host %</th><th scope="col" class="num">USD / 1M inf.</th><th scope="col" class="num">accuracy %</th></tr></thead>
+  <tbody>${devices.map(({ p, e, a }) => {
+    const placed = e?.placement;
+    const macs = placed ? placed.acceleratorMacs + placed.fallbackMacs : undefined;
+    return html`<tr><td class="mono id">${p.id}</td><td>${e?.device ?? '–'}${placed?.host ? html`<br><span class="dim">host: ${placed.host}</span>` : ''}</td><td class="num">${sig(e?.energyMicrojoules)}</td><td class="num">${sig(e?.latencyMs)}</td><td class="num">${sig(placed?.hostMs)}</td><td class="num">${placed ? sig(placed.transferMs + placed.overheadMs) : '–'}</td><td class="num">${placed && macs ? pct(placed.fallbackMacs / macs) : '–'}</td><td class="num">${sig(e?.costUsdPerMillion)}</td><td class="num">${pct(a)}</td></tr>`;
+  })}</tbody>
 </table></div></details>`
       : ''
   }

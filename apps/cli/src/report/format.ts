@@ -34,6 +34,25 @@ export function ms(v: number | undefined): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
+/** `digits` significant digits in plain decimal notation, never exponents: `5.32e-5` → `0.0000532`. */
+export function plain(v: number | undefined, digits = 3): string {
+  if (!isNum(v)) return DASH;
+  if (v === 0) return '0';
+  const decimals = Math.max(0, Math.min(20, digits - 1 - Math.floor(Math.log10(Math.abs(v)))));
+  const text = Math.abs(v) >= 10 ** digits ? Math.round(v).toString() : Number(v.toFixed(decimals)).toFixed(decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return signed(text);
+}
+
+/** A duration given in milliseconds, in the unit that reads best: `0.0532` → `53.2 µs`, `1.25` → `1.25 ms`, `2400` → `2.4 s`. */
+export function duration(msValue: number | undefined): string {
+  if (!isNum(msValue)) return DASH;
+  if (msValue === 0) return '0';
+  const a = Math.abs(msValue);
+  if (a < 1) return `${plain(msValue * 1e3)} µs`;
+  if (a < 1000) return `${plain(msValue)} ms`;
+  return `${plain(msValue / 1e3)} s`;
+}
+
 /** Significant digits for values spanning orders of magnitude (energies, diffs). */
 export function sig(v: number | undefined, digits = 3): string {
   if (!isNum(v)) return DASH;

@@ -93,7 +93,7 @@ table.runtimes tr.group-start > * { border-top: 2px solid #cfd4dc; }
 table.runtimes td { border-bottom: none; padding: 4px 8px; font-size: 12.5px; }
 table.runtimes thead th { padding: 6px 8px; }
 table.runtimes thead th { vertical-align: bottom; }
-.bar { display: inline-block; width: 140px; height: 8px; background: #eceef2; border-radius: 4px; vertical-align: middle; overflow: hidden; }
+.bar { display: inline-block; width: 90px; height: 8px; background: #eceef2; border-radius: 4px; vertical-align: middle; overflow: hidden; }
 .bar > span { display: block; height: 100%; background: var(--accent); }
 td.reason { color: #3b4452; min-width: 220px; }
 th.group { text-align: center; border-bottom: 1px solid var(--line); }

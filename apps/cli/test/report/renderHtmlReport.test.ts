@@ -61,9 +61,22 @@ describe('renderHtmlReport', () => {
     expect(rows).toHaveLength(12);
     for (const id of Object.keys(builtinProfiles)) expect(body).toContain(`<span class="pid">${id}`);
     for (const label of ['Mean drop', 'Worst-case drop', 'Spread (max − min)']) expect(table).toContain(label);
-    // The worst mean drop over the 3 seeds of each method is highlighted (trt-int8-entropy for all three in the fixture), with its interval.
-    expect(body.match(/class="num drop worst"/g)).toHaveLength(3);
+    // Colours judge, they do not rank: a drop is red when it is at least 1 pp and its interval excludes 0, whatever the other cells hold.
+    const material = report.summary.flatMap((m) => m.profiles.filter((p) => p.drop.mean >= 0.01 && p.drop.low > 0));
+    expect(material.length).toBeGreaterThan(0);
+    expect(body.match(/class="num drop worst"/g)).toHaveLength(material.length);
     expect(body).toContain('<td class="num drop worst">6.21<span class="ci">[3.34, 9.37]</span></td>');
+    // A zero drop is never red.
+    expect(body).not.toMatch(/class="num drop worst">0\.00</);
+    // Summary rows: coloured only by a paired verdict. The fixture resolves the mean-drop gap (Quant-Trim smaller than FP) and not the worst-case one.
+    const summaries = table.slice(table.indexOf('<tbody class="summaries">'));
+    const rowOf = (label: string) => summaries.slice(summaries.indexOf(label), summaries.indexOf('</tr>', summaries.indexOf(label)));
+    expect(rowOf('Worst-case drop')).not.toMatch(/ (best|worst)"/);
+    expect(rowOf('Float accuracy')).not.toMatch(/ (best|worst)"/);
+    const order = report.summary.map((m) => m.method);
+    const meanCells = rowOf('Mean drop').match(/class="num sum[^"]*"/g)!;
+    expect(meanCells[order.indexOf('quant-trim')]).toBe('class="num sum best"');
+    expect(meanCells[order.indexOf('fp')]).toBe('class="num sum worst"');
     // Summary rows carry the intervals of the report's summary.
     const fp = report.summary.find((s) => s.method === 'fp')!;
     expect(table).toContain(`${pp(fp.worstDrop.mean)}<span class="unit"> pp</span><span class="ci">[${pp(fp.worstDrop.low)}, ${pp(fp.worstDrop.high)}]</span>`);
@@ -117,6 +130,8 @@ describe('renderHtmlReport', () => {
     const table = out.slice(out.indexOf('<table class="compare">'), out.indexOf('</table>', out.indexOf('<table class="compare">')));
     expect(table).toContain('<td class="num drop worst">4.12</td>');
     expect(table).not.toContain('class="ci"');
+    // No paired comparisons in a one-seed v1 report: no colours in the summary rows.
+    expect(table.slice(table.indexOf('<tbody class="summaries">'))).not.toMatch(/ (best|worst)"/);
     for (const v of v1.verdicts) expect(out).toContain(escapeHtml(v));
     expect(chartContainer(out, 'drop-intervals')).toContain('No intervals in this report');
     expect(out).toContain('<section id="drop-sources">');

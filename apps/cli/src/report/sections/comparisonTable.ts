@@ -1,23 +1,39 @@
 import { html, type RawHtml } from '../escape.js';
 import { DASH, int, isNum, pct, pp } from '../format.js';
 import { accuracyOf, acrossProfilesOf, dropOf, hasBounds, profileSummaryOf, seedCount, type AcrossProfiles, type ReportView } from '../reportData.js';
-import type { Interval } from '../types.js';
+import type { Interval, StatisticName } from '../types.js';
 
 /** `[2.10, 11.71]` under a value, when the interval is known. */
 function ci(i: Interval | undefined): RawHtml | string {
   return hasBounds(i) ? html`<span class="ci">[${pp(i.low)}, ${pp(i.high)}]</span>` : '';
 }
 
-/** Index of the largest / smallest defined value (first wins on ties). */
-function extremes(values: readonly (number | undefined)[]): { max: number; min: number } {
-  let max = -1;
-  let min = -1;
-  values.forEach((v, i) => {
-    if (!isNum(v)) return;
-    if (max < 0 || v > values[max]!) max = i;
-    if (min < 0 || v < values[min]!) min = i;
-  });
-  return { max, min };
+/** A drop worth a red cell: at least 1 pp (the INT8 bar the method is held to). */
+const MATERIAL_DROP = 0.01;
+
+/** Whether a drop is material: ≥ `MATERIAL_DROP`, and when its interval is known, the interval excludes 0. */
+function costly(drop: number | undefined, interval?: Interval): boolean {
+  if (!isNum(drop) || drop < MATERIAL_DROP) return false;
+  return !hasBounds(interval) || interval.low > 0;
+}
+
+/**
+ * How the paired comparisons judge `method` on `statistic`: `lower` when some comparison finds it
+ * lower than another method (interval below 0) and none higher, `higher` the reverse, else
+ * undefined (no comparison, inconclusive, or contradictory).
+ */
+function judgement(view: ReportView, method: string, statistic: StatisticName): 'lower' | 'higher' | undefined {
+  const list = Array.isArray(view.report.comparisons) ? view.report.comparisons : [];
+  let lower = 0;
+  let higher = 0;
+  for (const c of list) {
+    if (c.statistic !== statistic || c.direction === 'inconclusive') continue;
+    const sign = c.method === method ? 1 : c.against === method ? -1 : 0;
+    if (sign === 0) continue;
+    if ((c.direction === 'lower') === (sign > 0)) lower++;
+    else higher++;
+  }
+  return lower > 0 && higher === 0 ? 'lower' : higher > 0 && lower === 0 ? 'higher' : undefined;
 }
 
 const STAT_LABEL: Readonly<Record<string, string>> = { meanDrop: 'mean drop', worstDrop: 'worst-case drop', spread: 'spread' };
@@ -52,31 +68,27 @@ export function renderComparisonTable(view: ReportView): RawHtml {
   }
   const errors: { profile: string; method: string; code: string; message: string }[] = [];
   const seeds = seedCount(view);
-  // Across-seed means (schemaVersion 2), else the single evaluation's values.
-  const dropAt = (m: (typeof methods)[number], id: string) => profileSummaryOf(m, id)?.drop.mean ?? dropOf(view.profiles.find((p) => p.id === id)?.results.get(m.id));
-  const worstRow = methods.map((m) => extremes(profiles.map((p) => dropAt(m, p.id))).max);
-  const rows = profiles.map((p, pi) => {
-    const cells = methods.map((m, mi) => {
+  const rows = profiles.map((p) => {
+    const cells = methods.map((m) => {
       const r = p.results.get(m.id);
       if (!r) return html`<td class="num na" colspan="2">not evaluated</td>`;
       if (r.status !== 'ok') {
         errors.push({ profile: p.id, method: m.label, code: r.error?.code ?? 'error', message: r.error?.message ?? '' });
         return html`<td class="num err" colspan="2" title="${r.error?.message ?? ''}">error <sup>${errors.length}</sup></td>`;
       }
-      const worst = worstRow[mi] === pi;
       const summary = profileSummaryOf(m, p.id);
-      if (summary) return html`<td class="num">${pct(summary.accuracy)}</td><td class="num drop${worst ? ' worst' : ''}">${pp(summary.drop.mean)}${ci(summary.drop)}</td>`;
-      return html`<td class="num">${pct(accuracyOf(r))}</td><td class="num drop${worst ? ' worst' : ''}">${pp(dropOf(r))}</td>`;
+      if (summary) return html`<td class="num">${pct(summary.accuracy)}</td><td class="num drop${costly(summary.drop.mean, summary.drop) ? ' worst' : ''}">${pp(summary.drop.mean)}${ci(summary.drop)}</td>`;
+      return html`<td class="num">${pct(accuracyOf(r))}</td><td class="num drop${costly(dropOf(r)) ? ' worst' : ''}">${pp(dropOf(r))}</td>`;
     });
     return html`<tr><th scope="row"><span class="pname">${p.name}</span><span class="pid">${p.id}${p.vendor ? ` · ${p.vendor}` : ''}</span></th>${cells}</tr>`;
   });
 
   const stats = methods.map((m) => acrossProfilesOf(view, m));
-  const summaryRow = (label: string, pick: (s: AcrossProfiles) => number | undefined, unit: string, extra?: (s: AcrossProfiles) => string | undefined, highlight = true, interval?: (s: AcrossProfiles) => Interval | undefined) => {
+  const summaryRow = (label: string, pick: (s: AcrossProfiles) => number | undefined, unit: string, extra?: (s: AcrossProfiles) => string | undefined, statistic?: StatisticName, interval?: (s: AcrossProfiles) => Interval | undefined) => {
     const values = stats.map(pick);
-    const { max, min } = extremes(values);
     const cells = stats.map((s, i) => {
-      const cls = highlight && values.filter(isNum).length > 1 ? (i === max ? ' worst' : i === min ? ' best' : '') : '';
+      const judged = statistic === undefined ? undefined : judgement(view, methods[i]!.id, statistic);
+      const cls = judged === 'lower' ? ' best' : judged === 'higher' ? ' worst' : '';
       const note = extra?.(s);
       return html`<td class="num sum${cls}" colspan="2">${isNum(values[i]) ? html`${pp(values[i])}<span class="unit">${unit}</span>` : DASH}${ci(interval?.(s))}${note ? html`<span class="at">${note}</span>` : ''}</td>`;
     });
@@ -85,7 +97,7 @@ export function renderComparisonTable(view: ReportView): RawHtml {
 
   return html`<section id="comparison">
   <h2>Accuracy across backend profiles</h2>
-  <p class="lede">Each checkpoint is compiled the way each backend's post-training quantizer would compile it and run with the profile's numerics. <em>Drop</em> is the float accuracy of the same checkpoint minus its accuracy on the profile, in percentage points; the largest drop of each method is highlighted.${intervalNote(view, seeds)}</p>
+  <p class="lede">Each checkpoint is compiled the way each backend's post-training quantizer would compile it and run with the profile's numerics. <em>Drop</em> is the float accuracy of the same checkpoint minus its accuracy on the profile, in percentage points. Colours judge, they do not rank: a drop is red when it costs at least ${pp(MATERIAL_DROP, 0)} pp (and, where intervals are known, its interval excludes 0); in the summary rows, green means lower than another method and red higher, each only where the paired 95 % interval excludes 0 (no colour: no difference measurable).${intervalNote(view, seeds)}</p>
   <div class="table-wrap"><table class="compare">
     <thead>
       <tr><th rowspan="2" scope="col">Profile</th>${methods.map((m) => html`<th colspan="2" scope="colgroup" class="method" style="--accent:${m.color}">${m.label}</th>`)}</tr>
@@ -93,10 +105,10 @@ export function renderComparisonTable(view: ReportView): RawHtml {
     </thead>
     <tbody>${rows}</tbody>
     <tbody class="summaries">
-      ${summaryRow('Float accuracy (%)', (s) => s.floatAccuracy, '', undefined, false)}
-      ${summaryRow('Mean drop', (s) => s.meanDrop, ' pp', undefined, true, (s) => s.intervals?.meanDrop)}
-      ${summaryRow('Worst-case drop', (s) => s.worstDrop, ' pp', (s) => s.worstProfile, true, (s) => s.intervals?.worstDrop)}
-      ${summaryRow('Spread (max − min)', (s) => s.spread, ' pp', undefined, true, (s) => s.intervals?.spread)}
+      ${summaryRow('Float accuracy (%)', (s) => s.floatAccuracy, '')}
+      ${summaryRow('Mean drop', (s) => s.meanDrop, ' pp', undefined, 'meanDrop', (s) => s.intervals?.meanDrop)}
+      ${summaryRow('Worst-case drop', (s) => s.worstDrop, ' pp', (s) => s.worstProfile, 'worstDrop', (s) => s.intervals?.worstDrop)}
+      ${summaryRow('Spread (max − min)', (s) => s.spread, ' pp', undefined, 'spread', (s) => s.intervals?.spread)}
     </tbody>
   </table></div>
   ${comparisonsTable(view, seeds)}

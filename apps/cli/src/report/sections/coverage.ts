@@ -46,7 +46,9 @@ export function renderCoverage(view: ReportView): RawHtml {
       if (!cov) return html`<tr><td class="mono id">${p.id}</td><td class="num dim" colspan="5">no coverage (the profile failed for every method)</td></tr>`;
       const fb = cov.c.nodes.filter((n) => n.transparent !== true && (!n.integer || !n.onAccelerator)).length;
       const total = isNum(cov.c.total) ? cov.c.total : '–';
-      return html`<tr><td class="mono id">${p.id}${cov.from !== focus ? html` <span class="dim">(${cov.from.label})</span>` : ''}</td><td class="num">${isNum(cov.c.integer) ? cov.c.integer : '–'} / ${total}</td><td class="num">${isNum(cov.c.onAccelerator) ? cov.c.onAccelerator : '–'} / ${total}</td><td class="share">${bar(cov.c.macShare)}</td><td class="share">${bar(cov.c.acceleratorMacShare)}</td><td class="num">${fb || html`<span class="dim">none</span>`}</td></tr>`;
+      // Reports written before placement was summarised: count it from the nodes.
+      const onAccelerator = isNum(cov.c.onAccelerator) ? cov.c.onAccelerator : cov.c.nodes.filter((n) => n.transparent !== true && n.onAccelerator).length;
+      return html`<tr><td class="mono id">${p.id}${cov.from !== focus ? html` <span class="dim">(${cov.from.label})</span>` : ''}</td><td class="num">${isNum(cov.c.integer) ? cov.c.integer : '–'} / ${total}</td><td class="num">${onAccelerator} / ${total}</td><td class="share">${bar(cov.c.macShare)}</td><td class="share">${bar(cov.c.acceleratorMacShare)}</td><td class="num">${fb || html`<span class="dim">none</span>`}</td></tr>`;
     })}</tbody>
   </table></div>
   <div class="table-wrap"><table class="plain fallbacks">

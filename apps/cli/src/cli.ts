@@ -25,9 +25,11 @@ type Action = (ctx: CommandContext) => Promise<unknown> | unknown;
 
 const EXIT_CODES = `Exit codes:
   0    success
-  1    internal error (a bug: rerun with --verbose and report the stack trace)
+  1    internal error (a bug: rerun with --verbose and report the stack trace; also an export that
+       fails verifyExport, which is then not written)
   2    usage error (unknown command or option, invalid flag value or config file; training diverged: lower --lr)
-  3    input error (missing or corrupt dataset, model or report; unknown profile; eval with a failed profile)
+  3    input error (missing or corrupt dataset, model, checkpoint or report; a file that is not ONNX;
+       custom-domain ops; an empty test split; unknown profile; eval with a failed profile)
   4    output error (the output directory cannot be written, already holds a run: use --resume or
        --force, or is being written by another run: its lock names the pid)
   130  interrupted (Ctrl-C); the last complete checkpoint is kept, rerun with --resume`;
@@ -94,6 +96,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .option('--force', 'Replace a previous run of this --method in --out (default: off; without it or --resume such a run is refused, exit 4)')
     .example('quant-trim train --method quant-trim --model cnn --dataset mnist --epochs 3')
     .example('quant-trim train --method qat --scheme int4-sym-per-channel --resume')
+    .example('quant-trim train --method fp --force   # replace the fp run already in quant-trim-out')
     .example('quant-trim train --method quant-trim --activation-trim --random-calibration')
     .example('quant-trim train --model cnn.onnx --dataset digits.npz --epochs 2   # fine-tune a PyTorch export from its weights (lr default 1e-4)')
     .action((flags) => onAction('train', async (ctx) => (await import('./commands/train/index.js')).train(flags, ctx)));

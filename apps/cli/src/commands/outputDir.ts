@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, lstatSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { QuantTrimError } from '@quant-trim/internal';
@@ -130,7 +130,7 @@ export function lockOutputDir(dir: string, options: { command?: string; onWarnin
 function pruneEmpty(dir: string): boolean {
   let entries: string[];
   try {
-    if (!statSync(dir).isDirectory()) return false;
+    if (!lstatSync(dir).isDirectory()) return false; // files and symbolic links are never touched
     entries = readdirSync(dir);
   } catch {
     return false;

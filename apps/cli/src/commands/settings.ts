@@ -48,7 +48,7 @@ export async function resolveConfig(flags: RunFlags, ctx: CommandContext): Promi
 export async function resolveDataset(config: Config, ctx: CommandContext, use: { labels?: 'required' | 'optional'; test?: boolean } = {}): Promise<Dataset> {
   ctx.reporter.onPhaseStart?.({ phase: 'load', label: `load ${config.dataset}` });
   const t0 = performance.now();
-  const dataset = await loadDataset({
+  const dataset = await inUserWords(() => loadDataset({
     dataset: config.dataset,
     seed: config.seed,
     cwd: ctx.cwd,
@@ -58,7 +58,7 @@ export async function resolveDataset(config: Config, ctx: CommandContext, use: {
     onWarning: (message) => ctx.reporter.onWarning?.(message),
     ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
     ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {}),
-  });
+  }));
   ctx.reporter.onPhaseEnd?.({ phase: 'load', label: describeDataset(dataset), seconds: (performance.now() - t0) / 1000 });
   if (use.test !== false && dataset.test.count === 0) {
     throw new QuantTrimError({
@@ -68,6 +68,27 @@ export async function resolveDataset(config: Config, ctx: CommandContext, use: {
     });
   }
   return dataset;
+}
+
+/** The flag (or config field) behind each `loadDataset` argument. */
+const DATASET_FLAGS: Record<string, string> = { dataset: '--dataset', trainLimit: '--train-limit', testLimit: '--test-limit', seed: '--seed', labels: '--labels' };
+
+/**
+ * Runs `load` and rewrites `loadDataset`'s library-API wording (``argument `dataset` of
+ * `loadDataset`: …``) into the user's: the flag (`--dataset: …`) or the config field
+ * (`config preprocess.resize: …`).
+ */
+async function inUserWords<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const match = e instanceof QuantTrimError ? /^argument `([\w.]+)` of `loadDataset`: /.exec(e.message) : null;
+    if (match === null) throw e;
+    const q = e as QuantTrimError;
+    const argument = match[1]!;
+    const where = DATASET_FLAGS[argument] ?? `config ${argument}`;
+    throw new QuantTrimError({ code: q.code, message: `${where}: ${q.message.slice(match[0].length)}`, cause: e, details: { ...(q.details ?? {}), field: where } });
+  }
 }
 
 /** The model of a run: its name, a builder of fresh float models, and where an imported one came from. */

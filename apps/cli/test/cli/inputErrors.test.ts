@@ -81,6 +81,17 @@ describe('user input is an input or usage error, in the user\'s words, with a hi
     expect(existsSync(join(dir, 'out'))).toBe(false);
   }, 300_000);
 
+  it('a --dataset loadDataset cannot read names the flag, not the library function', async () => {
+    const dir = tempDir('dataset-words');
+    writeFileSync(join(dir, 'photo.png'), PNG);
+    const r = await run(['train', '--dataset', 'photo.png', '--out', 'out'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error QT_INVALID_ARGUMENT: --dataset: .*photo\.png is a file but not a \.csv, \.npz or \.npy file \(for images, pass the folder that holds them\)$/m);
+    expect(r.stderr).not.toMatch(/loadDataset/);
+    expect(r.stderr).toMatch(/^hint: pass one of mnist/m);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
   it('--epochs -1 names the flag (exit 2), not "Unknown option `-1`"', async () => {
     const dir = tempDir('negative');
     const r = await run(['train', '--epochs', '-1', '--out', 'out'], dir);

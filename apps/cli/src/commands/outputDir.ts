@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, lstatSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { QuantTrimError } from '@quant-trim/internal';
@@ -47,9 +47,18 @@ function alive(pid: number): boolean {
   }
 }
 
-function readOwner(path: string): LockOwner | undefined {
+function readText(path: string): string | undefined {
   try {
-    const o = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseOwner(text: string | undefined): LockOwner | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
     return typeof o.pid === 'number' && Number.isInteger(o.pid) && o.pid > 0 && typeof o.hostname === 'string' ? (o as LockOwner) : undefined;
   } catch {
     return undefined;
@@ -91,12 +100,31 @@ export function lockOutputDir(dir: string, options: { command?: string; onWarnin
       if (code !== 'EEXIST') {
         throw new QuantTrimError({ code: 'QT_OUTPUT_UNWRITABLE', message: `cannot lock the output directory ${dir}: ${code ?? (e as Error).message}`, cause: e, details: { path: dir, hint: 'choose a writable directory with --out' } });
       }
-      const other = readOwner(path);
-      // A dead process's lock is taken over once; if another run took it first, it is that run's.
-      if (attempt === 0 && other !== undefined && other.hostname === hostname() && !alive(other.pid)) {
-        options.onWarning?.(`${path}: taking over a stale lock of ${describeOwner(other)}: that process no longer runs (killed or crashed; what it wrote may be incomplete)`);
-        rmSync(path, { force: true });
-        continue;
+      const seen = readText(path);
+      let other = parseOwner(seen);
+      if (seen === undefined && attempt < 3) continue; // released meanwhile
+      // A dead process's lock is taken over: moved aside (atomic), and removed only if it is still
+      // the stale one; a live lock another run took over with in between is put back.
+      if (attempt < 3 && other !== undefined && other.hostname === hostname() && !alive(other.pid)) {
+        const aside = `${path}.stale-${process.pid}`;
+        try {
+          renameSync(path, aside);
+        } catch {
+          continue; // gone meanwhile: try again
+        }
+        const moved = readText(aside);
+        if (moved === seen) {
+          rmSync(aside, { force: true });
+          options.onWarning?.(`${path}: taking over a stale lock of ${describeOwner(other)}: that process no longer runs (killed or crashed; what it wrote may be incomplete)`);
+          continue;
+        }
+        try {
+          linkSync(aside, path);
+        } catch {
+          // a third run holds it now
+        }
+        rmSync(aside, { force: true });
+        other = parseOwner(moved);
       }
       const holder = other === undefined ? 'another run (its lock file is unreadable)' : describeOwner(other);
       throw new QuantTrimError({

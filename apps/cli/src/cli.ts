@@ -25,10 +25,13 @@ type Action = (ctx: CommandContext) => Promise<unknown> | unknown;
 
 const EXIT_CODES = `Exit codes:
   0    success
-  1    internal error (a bug: rerun with --verbose and report the stack trace)
+  1    internal error (a bug: rerun with --verbose and report the stack trace; also an export that
+       fails verifyExport, which is then not written)
   2    usage error (unknown command or option, invalid flag value or config file; training diverged: lower --lr)
-  3    input error (missing or corrupt dataset, model or report; unknown profile; eval with a failed profile)
-  4    output error (the output directory cannot be written)
+  3    input error (missing or corrupt dataset, model, checkpoint or report; a file that is not ONNX;
+       custom-domain ops; an empty test split; unknown profile; eval with a failed profile)
+  4    output error (the output directory cannot be written, already holds a run: use --resume or
+       --force, or is being written by another run: its lock names the pid)
   130  interrupted (Ctrl-C); the last complete checkpoint is kept, rerun with --resume`;
 
 /** Options every training / evaluation command accepts (they override quant-trim.config.json). */
@@ -80,6 +83,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     { training: true, evaluation: true },
   )
     .option('--resume', 'Continue each seed and method from its last complete checkpoint')
+    .option('--force', 'Replace a previous demo in --out (default: on for demo, which is deterministic; --resume continues it instead)')
     .option('--seeds <n>', 'Train and evaluate every method with seeds seed … seed+n−1; verdicts from a bootstrap over seeds and test images (default 1 for demo)')
     .option('--bootstrap-resamples <n>', 'Bootstrap resamples behind the 95 % intervals (default 1000)')
     .example('quant-trim demo')
@@ -89,8 +93,10 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
   runOptions(cli.command('train', 'Train one checkpoint (fp | qat | quant-trim | quant-trim-paper); a complete checkpoint is written after every epoch'), { training: true, evaluation: false })
     .option('--method <method>', 'fp, qat, quant-trim or quant-trim-paper', { default: 'quant-trim' })
     .option('--resume', 'Continue from the last complete checkpoint (same settings → same result as an uninterrupted run)')
+    .option('--force', 'Replace a previous run of this --method in --out (default: off; without it or --resume such a run is refused, exit 4)')
     .example('quant-trim train --method quant-trim --model cnn --dataset mnist --epochs 3')
     .example('quant-trim train --method qat --scheme int4-sym-per-channel --resume')
+    .example('quant-trim train --method fp --force   # replace the fp run already in quant-trim-out')
     .example('quant-trim train --method quant-trim --activation-trim --random-calibration')
     .example('quant-trim train --model cnn.onnx --dataset digits.npz --epochs 2   # fine-tune a PyTorch export from its weights (lr default 1e-4)')
     .action((flags) => onAction('train', async (ctx) => (await import('./commands/train/index.js')).train(flags, ctx)));
@@ -99,7 +105,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .command('export <checkpoint>', 'Export a checkpoint directory to FP32 / QDQ ONNX with encodings, checked by verifyExport')
     .option('--format <format>', 'fp32, qdq or both (default both; fp32 for FP checkpoints)')
     .option('--opset <n>', 'ONNX opset (13–21; default 13)')
-    .option('--samples <n>', 'Random samples for verifyExport', { default: 64 })
+    .option('--samples <n>', 'Random samples for verifyExport (≥ 1; a file that fails verifyExport is not written)', { default: 64 })
     .option('--out <dir>', 'Output directory', { default: 'quant-trim-out/onnx' })
     .example('quant-trim export quant-trim-out/checkpoints/quant-trim')
     .example('quant-trim export quant-trim-out/checkpoints/qat --format qdq --opset 21')
@@ -116,6 +122,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
   runOptions(cli.command('compare', 'FP vs QAT vs Quant-Trim: same model, data and budget, across all profiles (the METHOD.md §6 table and report)'), { training: true, evaluation: true })
     .option('--methods <list>', 'Methods to compare (default fp,qat,quant-trim)')
     .option('--resume', 'Continue each seed and method from its last complete checkpoint; finished seeds are not evaluated again')
+    .option('--force', 'Replace a previous comparison (report or checkpoints) in --out (default: off; without it or --resume such a run is refused, exit 4)')
     .option('--seeds <n>', 'Train and evaluate every method with seeds seed … seed+n−1 (default 3); means with 95 % bootstrap intervals over seeds and test images, verdicts only when the paired interval excludes 0')
     .option('--bootstrap-resamples <n>', 'Bootstrap resamples behind the intervals (default 1000)')
     .example('quant-trim compare --dataset fashion-mnist --model dscnn --scheme int4-sym-per-channel')
@@ -178,7 +185,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     return exitCode;
   };
   try {
-    parsed = toStdout(stdout, () => cli.parse(['node', 'quant-trim', ...argv], { run: false }));
+    parsed = toStdout(stdout, () => cli.parse(['node', 'quant-trim', ...negativeValues(cli, argv)], { run: false }));
   } catch (e) {
     return fail(usage(e));
   }
@@ -236,6 +243,32 @@ function toStdout<T>(stdout: NodeJS.WritableStream, fn: () => T): T {
     console.log = log;
     console.info = info;
   }
+}
+
+/**
+ * `--epochs -1`: cac reads a value that starts with `-` as an option (`Unknown option '-1'`).
+ * A negative number after an option that takes a value is joined to it (`--epochs=-1`), so the
+ * flag's own validation names it (`--epochs: expected an integer ≥ 1, got -1`).
+ */
+function negativeValues(cli: CAC, argv: readonly string[]): string[] {
+  const valued = new Set<string>();
+  for (const command of [cli.globalCommand, ...cli.commands]) {
+    for (const option of command.options) {
+      if (!/[<[]/.test(option.rawName)) continue;
+      for (const name of option.rawName.matchAll(/--?([\w-]+)/g)) valued.add(name[1]!);
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const name = /^--?([\w-]+)$/.exec(a)?.[1];
+    if (name !== undefined && valued.has(name) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** cac's own errors (unknown option, missing argument, unknown command) are usage errors (exit 2). */

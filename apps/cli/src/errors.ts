@@ -4,8 +4,9 @@ import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
  * Exit codes of the `quant-trim` CLI (documented in its `--help` and README):
  * 0 success · 1 internal error (a bug: please report it) · 2 usage error (bad flag, unknown
  * command, invalid config) · 3 input error (missing / corrupt dataset, model or report file,
- * unknown profile) · 4 output error (cannot write the output directory) · 130 interrupted (Ctrl-C;
- * the last complete checkpoint is kept).
+ * unknown profile) · 4 output error (the output directory cannot be written, already holds a run
+ * and neither --resume nor --force was given, or is locked by another run) · 130 interrupted
+ * (Ctrl-C; the last complete checkpoint is kept).
  */
 export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, output: 4, interrupted: 130 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -25,7 +26,8 @@ export class ExitError extends Error {
 }
 
 const USAGE_CODES = new Set(['QT_TRAINING_DIVERGED', 'QT_INVALID_ARGUMENT', 'QT_INVALID_CONFIG', 'QT_UNKNOWN_SCHEME', 'QT_UNKNOWN_CALIBRATOR', 'QT_UNKNOWN_SCHEDULE', 'QT_INVALID_SCHEME', 'QT_INVALID_SCHEDULE', 'QT_INVALID_BIT_WIDTH', 'QT_INVALID_GRANULARITY', 'QT_INVALID_PROFILE']);
-const INPUT_CODES = new Set(['QT_IO_ERROR', 'QT_ONNX_DECODE', 'QT_ONNX_INVALID_GRAPH', 'QT_IMPORT_UNSUPPORTED_OP', 'QT_UNKNOWN_PROFILE', 'QT_DATASET_MISSING', 'QT_DATASET_CORRUPT', 'QT_MODEL_LOAD', 'QT_INVALID_REPORT']);
+const INPUT_CODES = new Set(['QT_IO_ERROR', 'QT_ONNX_DECODE', 'QT_ONNX_INVALID_GRAPH', 'QT_IMPORT_UNSUPPORTED_OP', 'QT_UNKNOWN_PROFILE', 'QT_DATASET_MISSING', 'QT_DATASET_CORRUPT', 'QT_MODEL_LOAD', 'QT_INVALID_REPORT', 'QT_UNSUPPORTED_OP']);
+const OUTPUT_CODES = new Set(['QT_OUTPUT_UNWRITABLE', 'QT_OUTPUT_EXISTS', 'QT_OUTPUT_LOCKED']);
 
 /** Maps any thrown value to what the CLI prints and the exit code. */
 export function toExit(error: unknown): { exitCode: ExitCode; code: string; message: string; hint?: string } {
@@ -34,7 +36,7 @@ export function toExit(error: unknown): { exitCode: ExitCode; code: string; mess
     const e = error as QuantTrimError;
     const hint = typeof e.details?.['hint'] === 'string' ? (e.details['hint'] as string) : undefined;
     if (e.code === 'QT_INTERRUPTED') return { exitCode: EXIT.interrupted, code: e.code, message: e.message, ...(hint ? { hint } : {}) };
-    if (e.code === 'QT_OUTPUT_UNWRITABLE') return { exitCode: EXIT.output, code: e.code, message: e.message, ...(hint ? { hint } : {}) };
+    if (OUTPUT_CODES.has(e.code)) return { exitCode: EXIT.output, code: e.code, message: e.message, ...(hint ? { hint } : {}) };
     const exitCode = USAGE_CODES.has(e.code) ? EXIT.usage : INPUT_CODES.has(e.code) ? EXIT.input : EXIT.internal;
     return { exitCode, code: e.code, message: e.message, ...(hint ? { hint } : {}) };
   }

@@ -88,6 +88,14 @@ export const ErrorCodes = {
   QT_INTERRUPTED: 'QT_INTERRUPTED',
   /** Training produced a non-finite loss or weights (diverged); the message names the step and layer, the last good checkpoint is kept. */
   QT_TRAINING_DIVERGED: 'QT_TRAINING_DIVERGED',
+  /** The output directory already holds a previous run that this one would replace (without --resume or --force); the message names it. */
+  QT_OUTPUT_EXISTS: 'QT_OUTPUT_EXISTS',
+  /** Another run is writing the output directory (its lock file names the pid, host and start time). */
+  QT_OUTPUT_LOCKED: 'QT_OUTPUT_LOCKED',
+  /** An ONNX model uses ops outside the standard domains (a custom domain); the message names the nodes. */
+  QT_UNSUPPORTED_OP: 'QT_UNSUPPORTED_OP',
+  /** An export did not pass `verifyExport` against the model it came from; nothing was written. */
+  QT_EXPORT_UNVERIFIED: 'QT_EXPORT_UNVERIFIED',
 } as const;
 
 /** The union of every Quant-Trim error code. */

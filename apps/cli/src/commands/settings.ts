@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { QuantTrimError } from '@quant-trim/internal';
 import { loadConfig, mergeOptions, resolveRecipe, resolveSchemes, type Config, type ConfigFlags } from '../config/index.js';
 import { describeDataset, loadDataset } from '../data/index.js';
 import type { Dataset } from '../data/types.js';
@@ -39,11 +40,15 @@ export async function resolveConfig(flags: RunFlags, ctx: CommandContext): Promi
   return config;
 }
 
-/** Loads the config's dataset; `labels: 'optional'` (eval --labels float) accepts data without labels. */
-export async function resolveDataset(config: Config, ctx: CommandContext, use: { labels?: 'required' | 'optional' } = {}): Promise<Dataset> {
+/**
+ * Loads the config's dataset; `labels: 'optional'` (eval --labels float) accepts data without
+ * labels. An empty test split is refused (`QT_DATASET_CORRUPT`, exit 3) unless `test: false`
+ * (inspect, which only reads the training split): accuracy on no images would read as 0.00 %.
+ */
+export async function resolveDataset(config: Config, ctx: CommandContext, use: { labels?: 'required' | 'optional'; test?: boolean } = {}): Promise<Dataset> {
   ctx.reporter.onPhaseStart?.({ phase: 'load', label: `load ${config.dataset}` });
   const t0 = performance.now();
-  const dataset = await loadDataset({
+  const dataset = await inUserWords(() => loadDataset({
     dataset: config.dataset,
     seed: config.seed,
     cwd: ctx.cwd,
@@ -53,9 +58,37 @@ export async function resolveDataset(config: Config, ctx: CommandContext, use: {
     onWarning: (message) => ctx.reporter.onWarning?.(message),
     ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
     ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {}),
-  });
+  }));
   ctx.reporter.onPhaseEnd?.({ phase: 'load', label: describeDataset(dataset), seconds: (performance.now() - t0) / 1000 });
+  if (use.test !== false && dataset.test.count === 0) {
+    throw new QuantTrimError({
+      code: 'QT_DATASET_CORRUPT',
+      message: `--dataset ${config.dataset}: the test split is empty (${dataset.train.count} training samples, 0 test samples${dataset.splitRule !== undefined ? `; ${dataset.splitRule}` : ''}), so no accuracy can be measured`,
+      details: { file: dataset.source, problem: 'empty-test', hint: 'give the dataset more samples (a single pool puts 1/7 of each class in test: at least 4 images per class), or a test split of its own (test/ folder, t10k-* IDX files, x_test / y_test arrays)' },
+    });
+  }
   return dataset;
+}
+
+/** The flag (or config field) behind each `loadDataset` argument. */
+const DATASET_FLAGS: Record<string, string> = { dataset: '--dataset', trainLimit: '--train-limit', testLimit: '--test-limit', seed: '--seed', labels: '--labels' };
+
+/**
+ * Runs `load` and rewrites `loadDataset`'s library-API wording (``argument `dataset` of
+ * `loadDataset`: …``) into the user's: the flag (`--dataset: …`) or the config field
+ * (`config preprocess.resize: …`).
+ */
+async function inUserWords<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const match = e instanceof QuantTrimError ? /^argument `([\w.]+)` of `loadDataset`: /.exec(e.message) : null;
+    if (match === null) throw e;
+    const q = e as QuantTrimError;
+    const argument = match[1]!;
+    const where = DATASET_FLAGS[argument] ?? `config ${argument}`;
+    throw new QuantTrimError({ code: q.code, message: `${where}: ${q.message.slice(match[0].length)}`, cause: e, details: { ...(q.details ?? {}), field: where } });
+  }
 }
 
 /** The model of a run: its name, a builder of fresh float models, and where an imported one came from. */

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
-import { exportOnnx, readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
+import { exportOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { importOnnx, registerOnnxLayers } from '@quant-trim/onnx-import';
 import { ExitError, EXIT } from '../errors.js';
+import { decodeOnnx } from './decodeOnnx.js';
 
 /**
  * The learning rate `train` / `compare` use for an imported (pretrained) model when neither
@@ -73,7 +74,7 @@ export function importModelFile(
     const code = (e as NodeJS.ErrnoException).code;
     throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot load model ${path}: ${code === 'ENOENT' ? 'file not found' : (code ?? (e as Error).message)}`, cause: e, details: { path } });
   }
-  const onnx = readOnnx(bytes);
+  const onnx = decodeOnnx(bytes, file);
   const initializers = new Set(onnx.graph.initializers.keys());
   const inputs = onnx.graph.inputs.filter((i) => !initializers.has(i.name));
   if (inputs.length !== 1) invalid(`${file}: expected one image input, the model has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`, 'train and compare feed one batch of images to the model');
@@ -85,7 +86,18 @@ export function importModelFile(
   const symbolic = shape.slice(1).some((d) => typeof d !== 'number' || d < 0);
   const inputShapes = symbolic && shape.length === 4 ? { [input.name]: inputLayout === 'NCHW' ? [1, c, h, w] : [1, h, w, c] } : undefined;
   // Checked once here, so a model that does not fit fails before any training.
-  const probe = importOnnx(onnx, { batchNorm: 'keep', ...(inputShapes ? { inputShapes } : {}) });
+  let probe: tf.LayersModel;
+  try {
+    probe = importOnnx(onnx, { batchNorm: 'keep', ...(inputShapes ? { inputShapes } : {}) });
+  } catch (e) {
+    if (!isQuantTrimError(e, 'QT_IMPORT_UNSUPPORTED_OP')) throw e;
+    throw new QuantTrimError({
+      code: 'QT_IMPORT_UNSUPPORTED_OP',
+      message: `${file}: ${(e as Error).message.replace(/^importOnnx: /, '')}`,
+      cause: e,
+      details: { ...((e as QuantTrimError).details ?? {}), path: file, hint: 'export the model with standard ONNX ops that the list above names (e.g. torch.onnx.export without custom ops); eval and inspect read more ops than fine-tuning does' },
+    });
+  }
   try {
     const got = (probe.inputs[0]!.shape as (number | null)[]).slice(1);
     if (got.length !== 3 || got[0] !== h || got[1] !== w || got[2] !== c) {

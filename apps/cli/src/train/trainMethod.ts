@@ -22,7 +22,7 @@ import type { Reporter } from '../output/types.js';
 import type { HistoryEntry, Method, ScheduleSample, TensorDisagreement } from '../report/types.js';
 import { tensorDisagreements } from './disagreement.js';
 import { listNames, nonFiniteWeights, refuseNonFiniteCheckpoint } from './finite.js';
-import { commitLatest, readLatest, type TrainState } from './checkpoints.js';
+import { checkpointLoadProblem, commitLatest, readLatest, type TrainState } from './checkpoints.js';
 import { seededPermutation, seededRng } from '../data/random.js';
 
 export interface SchemeChoice {
@@ -255,11 +255,17 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   if (previous !== undefined) {
     if (JSON.stringify(previous.fingerprint) !== JSON.stringify(print)) {
       const diff = Object.keys(print).filter((k) => JSON.stringify(print[k]) !== JSON.stringify(previous!.fingerprint[k]));
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--resume: the checkpoint in ${options.dir} was made with different settings (${diff.join(', ')})`, details: { hint: 'rerun with the same settings, or without --resume to start over' } });
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--resume: the checkpoint in ${options.dir} was made with different settings (${diff.join(', ')})`, details: { hint: 'rerun with the same settings, or with --force instead of --resume to start over' } });
     }
-    const loaded = await loadQuantizedModel(fileSystemHandler(join(options.dir, previous.checkpoint)), trim !== undefined ? { weightTransform: trim } : {});
+    const from = join(options.dir, previous.checkpoint);
+    let loaded: Awaited<ReturnType<typeof loadQuantizedModel>>;
+    try {
+      loaded = await loadQuantizedModel(fileSystemHandler(from), trim !== undefined ? { weightTransform: trim } : {});
+    } catch (e) {
+      throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `--resume: cannot load the checkpoint ${from}: ${checkpointLoadProblem(from, e)}`, cause: e, details: { path: from, hint: 'rerun with --force instead of --resume to start over, or restore the checkpoint' } });
+    }
     quantized = loaded.quantized;
-    refuseNonFiniteCheckpoint(quantized, join(options.dir, previous.checkpoint), 'resume from', 'delete the checkpoint directory (or rerun without --resume) to start over');
+    refuseNonFiniteCheckpoint(quantized, from, 'resume from', 'rerun with --force instead of --resume to start over');
     controller = loaded.controller ?? new QuantTrimController(quantized, { totalSteps, startStep: previous.step });
   } else {
     quantized = await createQuantized(options, trim);

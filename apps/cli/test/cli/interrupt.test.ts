@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,8 @@ describe('Ctrl-C during training', () => {
     expect(interrupted.stderr).toMatch(/error QT_INTERRUPTED: interrupted during epoch 2 of quant-trim/);
     expect(interrupted.stderr).toMatch(/hint: rerun the same command with --resume/);
     expect(latest(join(dir, 'a')).epoch).toBe(1);
+    // the output directory's lock is released on Ctrl-C
+    expect(existsSync(join(dir, 'a', '.quant-trim.lock'))).toBe(false);
 
     const resumed = await run([...ARGS, '--out', join(dir, 'a'), '--resume']);
     expect(resumed.code).toBe(0);

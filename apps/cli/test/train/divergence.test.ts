@@ -31,6 +31,7 @@ describe('non-finite training is detected', () => {
     expect(e.code).toBe(3);
     expect(e.stderr).toMatch(/QT_MODEL_LOAD: cannot export .*: it holds non-finite weights \(NaN or infinity\) in \S+/);
     expect(existsSync(join(out, 'onnx', 'quant-trim.fp32.onnx'))).toBe(false);
+    expect(existsSync(join(out, 'onnx'))).toBe(false); // no empty output directory either
   }, 300_000);
 
   it('a batch whose input alone exceeds 1 GiB is refused (exit 2) before anything is allocated; a batch of the whole set trains', async () => {

@@ -1,13 +1,16 @@
 import { join, resolve } from 'node:path';
 import { evaluate, formatReportTable, type EvaluationReport } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
-import { readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
+import type { OnnxModel } from '@quant-trim/onnx-export';
+import { decodeOnnx } from '../../models/decodeOnnx.js';
 import type { Dataset } from '../../data/types.js';
 import { seededSubset } from '../../data/split.js';
 import { EXIT, ExitError } from '../../errors.js';
 import { writeFileAtomic } from '../../train/checkpoints.js';
 import { listNames } from '../../train/finite.js';
-import { ensureOutputDir, readInputFile, type CommandContext } from '../context.js';
+import { commandLine, readInputFile, type CommandContext } from '../context.js';
+import { withOutputDir } from '../outputDir.js';
+import type { Config } from '../../config/index.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
 
 /**
@@ -57,6 +60,25 @@ function refuseNonFinite(model: OnnxModel, path: string): void {
   }
 }
 
+/** Domains whose ops ONNX Runtime (and so every profile) runs: the standard ONNX domain and ORT's contrib ops. */
+const RUNNABLE_DOMAINS = new Set(['', 'ai.onnx', 'com.microsoft']);
+
+/**
+ * Refuses a model with ops of a custom domain (e.g. `com.example:FusedGelu` from a custom
+ * exporter): ONNX Runtime cannot load it, so every profile would fail.
+ */
+export function refuseCustomOps(model: OnnxModel, path: string): void {
+  const custom = model.graph.nodes.filter((n) => !RUNNABLE_DOMAINS.has(n.domain));
+  if (custom.length === 0) return;
+  const names = custom.map((n) => `'${n.name}' (${n.domain}:${n.opType})`);
+  const domains = [...new Set(custom.map((n) => n.domain))];
+  throw new QuantTrimError({
+    code: 'QT_UNSUPPORTED_OP',
+    message: `${path}: ${custom.length} node(s) use ops of the custom domain${domains.length > 1 ? 's' : ''} ${domains.join(', ')}, which ONNX Runtime and the backend profiles cannot run: ${listNames(names)}`,
+    details: { path, nodes: names, hint: 'export the model with standard ONNX ops only (e.g. torch.onnx.export without custom_opsets / operator_export_type overrides)' },
+  });
+}
+
 /**
  * Refuses what eval would score as garbage: a model that is already quantized (Q/DQ nodes: every
  * profile would quantize it a second time) and, when scored against labels, a classifier whose
@@ -79,10 +101,14 @@ function refuseMismatch(model: OnnxModel, path: string, classes: number, floatLa
  */
 export async function evalCommand(modelPath: string, flags: RunFlags, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
   const bytes = readInputFile(ctx.cwd, modelPath, 'the ONNX model');
-  const model = readOnnx(bytes);
+  const model = decodeOnnx(bytes, modelPath);
   refuseNonFinite(model, modelPath);
+  refuseCustomOps(model, modelPath);
   const config = await resolveConfig(flags, ctx);
-  const out = ensureOutputDir(resolve(ctx.cwd, config.out));
+  return withOutputDir(resolve(ctx.cwd, config.out), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, (out) => evaluateInto(out, model, bytes, modelPath, config, ctx));
+}
+
+async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, modelPath: string, config: Config, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
   // --labels float: score agreement with the float model's predictions (data may have no labels).
   const floatLabels = config.labels === 'float';
   const dataset = await resolveDataset(config, ctx, floatLabels ? { labels: 'optional' } : {});

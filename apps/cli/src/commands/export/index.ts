@@ -5,12 +5,14 @@ import { initTrainingBackend, loadQuantizedModel } from '@quant-trim/fake-quant'
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
 import { registerOnnxLayers } from '@quant-trim/onnx-import';
+import type { ExportedModel } from '@quant-trim/onnx-export';
 import { saveOnnx, verifyExport, type VerifyResult } from '@quant-trim/onnx-export/node';
 import { formatTable } from '../../output/formatTable.js';
-import { readLatest } from '../../train/checkpoints.js';
+import { checkpointLoadProblem, readLatest } from '../../train/checkpoints.js';
 import { refuseNonFiniteCheckpoint } from '../../train/finite.js';
 import { exportCheckpoint } from '../../train/exportModels.js';
-import { ensureOutputDir, type CommandContext } from '../context.js';
+import { commandLine, type CommandContext } from '../context.js';
+import { withOutputDir } from '../outputDir.js';
 
 export interface ExportFlags {
   /** `fp32`, `qdq` or `both` (default: both, fp32 only for an FP checkpoint). */
@@ -36,16 +38,31 @@ function checkpointDir(path: string): { dir: string; method: string | undefined;
   throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `${path} is not a checkpoint: neither latest.json nor model.json is there`, details: { path, hint: 'pass a directory written by `quant-trim train` (e.g. quant-trim-out/checkpoints/quant-trim)' } });
 }
 
+/** A flag that must be an integer in [min, max], in the user's words (`--samples must be an integer ≥ 1, got 0`). */
+function integerFlag(flag: string, value: number | string | undefined, fallback: number | undefined, min: number, max = Infinity): number | undefined {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'number' ? value : String(value).trim() === '' ? NaN : Number(value);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  const range = max === Infinity ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${flag} must be ${range}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`, details: { field: flag, hint: `run \`quant-trim export --help\` for the accepted values` } });
+}
+
+const OPSETS = { min: 13, max: 21 } as const;
+
 /**
  * `quant-trim export <checkpoint>`: the checkpoint's FP32 and / or QDQ ONNX (logits out) with its
- * encodings sidecar, each checked by `verifyExport` against the tfjs model it came from.
+ * encodings sidecar, each checked by `verifyExport` against the tfjs model it came from. Flags are
+ * checked and every file is verified in memory before anything is written: a file that fails
+ * verification is not written (`QT_EXPORT_UNVERIFIED`), and the files that pass are written
+ * atomically (temp file + rename) into the locked output directory.
  */
 export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx: CommandContext) {
+  const samplesCount = integerFlag('--samples', flags.samples, 64, 1)!;
+  const opset = integerFlag('--opset', flags.opset, undefined, OPSETS.min, OPSETS.max);
+  if (flags.format !== undefined && !['fp32', 'qdq', 'both'].includes(flags.format)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--format must be fp32, qdq or both, got ${JSON.stringify(flags.format)}`, details: { field: '--format', hint: 'fp32 (float model), qdq (the trained quantization grids) or both' } });
   const { dir, method, inputLayout } = checkpointDir(resolve(ctx.cwd, checkpoint));
-  const out = ensureOutputDir(resolve(ctx.cwd, flags.out ?? 'quant-trim-out/onnx'));
   const format = flags.format ?? (method === 'fp' ? 'fp32' : 'both');
-  if (!['fp32', 'qdq', 'both'].includes(format)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--format: expected fp32, qdq or both, got ${JSON.stringify(format)}` });
-  const opset = flags.opset === undefined ? undefined : Number(flags.opset);
+  if (method === 'fp' && format !== 'fp32') throw fpAsQdq(dir, format, method);
   await initTrainingBackend({ backend: 'wasm' });
   ctx.reporter.onPhaseStart?.({ phase: 'export', label: `export ${dir}` });
   const t0 = performance.now();
@@ -54,39 +71,64 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
   try {
     loaded = await loadQuantizedModel(fileSystemHandler(dir));
   } catch (e) {
-    throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot load the checkpoint ${dir}: ${(e as Error).message}`, cause: e, details: { path: dir } });
+    throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot load the checkpoint ${dir}: ${checkpointLoadProblem(dir, e)}`, cause: e, details: { path: dir, hint: 'export a complete checkpoint: the method directory written by `quant-trim train` (its latest.json names the last complete one)' } });
   }
   const { quantized } = loaded;
   refuseNonFiniteCheckpoint(quantized, dir, 'export', 'export a checkpoint whose training did not diverge');
   quantized.setLambda(1);
-  const exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(opset !== undefined ? { opset } : {}), ...(inputLayout !== undefined ? { inputLayout } : {}) });
+  let exported: ReturnType<typeof exportCheckpoint>;
+  try {
+    exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(opset !== undefined ? { opset } : {}), ...(inputLayout !== undefined ? { inputLayout } : {}) });
+  } catch (e) {
+    quantized.dispose();
+    throw e;
+  }
   const name = method ?? basename(dir);
   const inputShape = (exported.float.inputs[0]!.shape as (number | null)[]).slice(1) as number[];
-  const samples = tf.randomUniform([Number(flags.samples ?? 64), ...inputShape], 0, 1, 'float32', 7);
-  const rows: { format: string; path: string; check: VerifyResult }[] = [];
+  const samples = tf.randomUniform([samplesCount, ...inputShape], 0, 1, 'float32', 7);
+  const rows: { format: string; model: ExportedModel; check: VerifyResult }[] = [];
   try {
+    // A model without quantizers (an FP model's model.json directory) has no QDQ export.
+    const quantizedExport = exported.qdq !== undefined && exported.qdq.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear') ? exported.qdq : undefined;
+    if (exported.qdq !== undefined && quantizedExport === undefined) {
+      if (flags.format !== undefined) throw fpAsQdq(dir, format, method);
+      ctx.reporter.onWarning?.(`${dir} has no quantizers (an FP model): exporting FP32 only`);
+    }
     for (const [kind, model, source] of [
       ['fp32', format !== 'qdq' ? exported.fp32 : undefined, exported.float],
-      ['qdq', exported.qdq, exported.quantizedLogits],
+      ['qdq', quantizedExport, exported.quantizedLogits],
     ] as const) {
       if (model === undefined) continue;
-      const path = join(out, `${name}.${kind}.onnx`);
-      const written = saveOnnx(model, path, { encodings: kind === 'qdq' });
-      ctx.reporter.onArtifact?.({ kind: 'onnx', path: written.model });
-      if (written.encodings !== undefined) ctx.reporter.onArtifact?.({ kind: 'encodings', path: written.encodings });
       const check = await verifyExport(source, model.bytes(), samples);
-      if (!check.ok) ctx.reporter.onWarning?.(`verifyExport: ${path} does not match its tfjs model (max relative error ${check.maxRelativeError.toExponential(2)}, top-1 agreement ${(check.top1Agreement * 100).toFixed(1)} %)`);
-      if (check.fused?.warning !== undefined) ctx.reporter.onWarning?.(`verifyExport: ${path}: ${check.fused.warning}`);
-      rows.push({ format: kind, path, check });
+      if (!check.ok) {
+        throw new QuantTrimError({
+          code: 'QT_EXPORT_UNVERIFIED',
+          message: `verifyExport: the ${kind} export of ${dir} does not match its tfjs model (max relative error ${check.maxRelativeError.toExponential(2)}, top-1 agreement ${(check.top1Agreement * 100).toFixed(1)} %); nothing was written`,
+          details: { path: dir, format: kind, hint: 'this is a bug in the exporter: rerun with --verbose and report it with the checkpoint' },
+        });
+      }
+      if (check.fused?.warning !== undefined) ctx.reporter.onWarning?.(`verifyExport: ${name}.${kind}.onnx: ${check.fused.warning}`);
+      rows.push({ format: kind, model, check });
     }
   } finally {
     samples.dispose();
     exported.float.dispose();
     quantized.dispose();
   }
+  // Everything verified: only now is the output directory created (locked while it is written).
+  const files = await withOutputDir(resolve(ctx.cwd, flags.out ?? 'quant-trim-out/onnx'), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, async (out) =>
+    rows.map((r) => {
+      const path = join(out, `${name}.${r.format}.onnx`);
+      const written = saveOnnx(r.model, path, { encodings: r.format === 'qdq' });
+      ctx.reporter.onArtifact?.({ kind: 'onnx', path: written.model });
+      if (written.encodings !== undefined) ctx.reporter.onArtifact?.({ kind: 'encodings', path: written.encodings });
+      return path;
+    }),
+  );
   ctx.reporter.onPhaseEnd?.({ phase: 'export', label: `export ${name}`, seconds: (performance.now() - t0) / 1000 });
+  const table = rows.map((r, i) => ({ ...r, path: files[i]! }));
   ctx.reporter.onResult?.(
-    `${formatTable(rows, [
+    `${formatTable(table, [
       { header: 'format', value: (r) => r.format },
       { header: 'verifyExport', value: (r) => (r.check.ok ? 'ok' : 'FAILED') },
       { header: 'max rel. error', value: (r) => r.check.maxRelativeError.toExponential(2), align: 'right' },
@@ -96,5 +138,14 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
       { header: 'file', value: (r) => r.path },
     ])}\n`,
   );
-  return { files: rows.map((r) => r.path), checks: rows.map((r) => ({ ...r.check, format: r.format })) };
+  return { files, checks: rows.map((r) => ({ ...r.check, format: r.format })) };
+}
+
+/** `--format qdq` / `both` of a model without quantizers (an FP checkpoint): there are no grids to write. */
+function fpAsQdq(dir: string, format: string, method: string | undefined): QuantTrimError {
+  return new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `--format ${format}: ${dir} is ${method === 'fp' ? 'an FP checkpoint (trained with --method fp)' : 'a model without quantizers'}: it has no quantization grids to export as QDQ`,
+    details: { field: '--format', hint: 'export it with --format fp32 (the backend profiles quantize it after training: `quant-trim eval`), or train with --method qat or quant-trim for a QDQ export' },
+  });
 }

@@ -1,6 +1,7 @@
 import { countMacs, coverageFor, defaultBackendRegistry, type BackendProfile, type NodeCoverage } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
-import { defaultOpset, readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
+import { defaultOpset, type OnnxModel } from '@quant-trim/onnx-export';
+import { decodeOnnx } from '../../models/decodeOnnx.js';
 import { DEFAULT_DISAGREEMENT_METHODS, defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
 import { resolveSchemes } from '../../config/index.js';
 import { seededSubset } from '../../data/split.js';
@@ -85,7 +86,7 @@ async function disagreement(model: OnnxModel, modelPath: string, flags: InspectF
   );
   const preset = resolveSchemes(config.scheme).activations;
   const scheme = defaultRegistry.scheme(preset as SchemeName);
-  const dataset = await resolveDataset(config, ctx);
+  const dataset = await resolveDataset(config, ctx, { test: false });
   const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
   let layout: ReturnType<typeof inputLayout>;
   try {
@@ -139,7 +140,7 @@ function disagreementText(d: InspectDisagreement): string {
  * tensor's range (`disagreement`), on a seeded calibration slice of the dataset.
  */
 export async function inspect(modelPath: string, flags: InspectFlags, ctx: CommandContext) {
-  const model = readOnnx(readInputFile(ctx.cwd, modelPath, 'the ONNX model'));
+  const model = decodeOnnx(readInputFile(ctx.cwd, modelPath, 'the ONNX model'), modelPath);
   if (flags.dataset === undefined) {
     const given = DIAGNOSTIC_FLAGS.find(([key]) => flags[key] !== undefined);
     if (given !== undefined) {

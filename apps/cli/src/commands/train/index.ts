@@ -1,11 +1,14 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
-import { METHODS, resolveRecipe, type Method } from '../../config/index.js';
+import { METHODS, resolveRecipe, type Config, type Method } from '../../config/index.js';
 import { exportCheckpoint } from '../../train/exportModels.js';
 import { trainMethod, type TrimChoice } from '../../train/trainMethod.js';
-import { ensureOutputDir, type CommandContext } from '../context.js';
+import { readLatestQuietly } from '../../train/checkpoints.js';
+import { commandLine, type CommandContext } from '../context.js';
+import { hasEntries, relativeTo, withOutputDir } from '../outputDir.js';
 import { resolveConfig, resolveDataset, resolveModel, schemeChoice, type RunFlags } from '../settings.js';
 import { exportImported, importedFloat } from './exportImported.js';
 
@@ -13,6 +16,18 @@ export interface TrainFlags extends RunFlags {
   /** `fp`, `qat`, `quant-trim` (default) or `quant-trim-paper`. */
   readonly method?: string;
   readonly resume?: boolean;
+  /** Replace a previous run of this method in `--out` (without it, such a run is refused). */
+  readonly force?: boolean;
+}
+
+/** A previous run of `method` in `out` (its checkpoints or float model), described; undefined when none. */
+export function previousTrainRun(out: string, method: string): string | undefined {
+  const dir = join(out, 'checkpoints', method);
+  const state = readLatestQuietly(dir);
+  if (state !== undefined) return `the ${method} checkpoint (${relativeTo(out, dir)}, epoch ${state.epoch} of ${state.epochs}${state.epoch >= state.epochs ? ', finished' : ''})`;
+  if (hasEntries(dir)) return `the ${method} checkpoints (${relativeTo(out, dir)})`;
+  if (existsSync(join(out, `${method}-float`))) return `the trained ${method} model (${method}-float)`;
+  return undefined;
 }
 
 /**
@@ -26,7 +41,17 @@ export async function train(flags: TrainFlags, ctx: CommandContext) {
   const method = (flags.method ?? 'quant-trim') as Method;
   if (!(METHODS as readonly string[]).includes(method)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(flags.method)}` });
   const config = await resolveConfig(flags, ctx);
-  const out = ensureOutputDir(resolve(ctx.cwd, config.out));
+  const claim = {
+    command: commandLine(ctx.argv),
+    onWarning: (m: string) => ctx.reporter.onWarning?.(m),
+    resume: flags.resume === true,
+    force: flags.force === true,
+    previousRun: (out: string) => previousTrainRun(out, method),
+  };
+  return withOutputDir(resolve(ctx.cwd, config.out), claim, (out) => trainInto(out, method, config, flags, ctx));
+}
+
+async function trainInto(out: string, method: Method, config: Config, flags: TrainFlags, ctx: CommandContext) {
   const dataset = await resolveDataset(config, ctx);
   await initTrainingBackend({ backend: 'wasm' });
   const model = resolveModel(config, dataset, ctx);

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { builtinProfiles, defaultBackendRegistry, defineBackend, evaluate, type BackendProfile, type EvaluationReport, type RuntimeName } from '@quant-trim/backend-eval';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { QuantTrimError } from '@quant-trim/internal';
+import { readOnnx } from '@quant-trim/onnx-export';
 import { defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
 import type { ScheduleConfig } from '@quant-trim/schedulers';
 import type { Dataset } from '../data/types.js';
@@ -16,6 +17,7 @@ import { writeFileAtomic } from '../train/checkpoints.js';
 import { accuracyOf, trainMethod, type RecipeChoice, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
 import { evaluationKey, readCachedEvaluation, writeCachedEvaluation } from './evaluationCache.js';
+import { trainedWeightBits } from './trainedWidths.js';
 import { METHOD_LABELS, summarizeSeeds, type SeedEvaluation } from './summarize.js';
 
 export { METHOD_LABELS, verdicts } from './summarize.js';
@@ -155,7 +157,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
     }
   }
   const runs: MethodRun[] = [];
-  const onnx: { name: Method; onnx: Uint8Array }[] = [];
+  const onnx: { name: Method; onnx: Uint8Array; trained?: Record<string, number> }[] = [];
   let parameters = 0;
   const seedLabel = (options.seeds ?? 1) > 1 ? `, seed ${seed}` : '';
   for (const method of options.methods) {
@@ -184,7 +186,10 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
       parameters = exported.float.countParams();
       const floatAccuracy = accuracyOf(exported.float, dataset.test, dataset.sampleShape);
       exported.float.dispose();
-      onnx.push({ name: method, onnx: exported.fp32.bytes() });
+      const bytes = exported.fp32.bytes();
+      // Layers trained at their own width (scheme.layers) are deployed at it where a profile allows mixed widths.
+      const widths = method === 'fp' ? undefined : trainedWeightBits(readOnnx(bytes), options.scheme);
+      onnx.push({ name: method, onnx: bytes, ...(widths !== undefined ? { trained: widths } : {}) });
       runs.push({
         method,
         seed,
@@ -225,7 +230,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
     latency,
     versions: versions(),
   };
-  const keyed = onnx.map((m) => ({ ...m, dir: join(dir, m.name), key: evaluationKey(m.onnx, settings) }));
+  const keyed = onnx.map((m) => ({ ...m, dir: join(dir, m.name), key: evaluationKey(m.onnx, m.trained === undefined ? settings : { ...settings, trainedWeightBits: m.trained }) }));
   const cached = keyed.map((m) => readCachedEvaluation(m.dir, m.key));
   const fresh = keyed.filter((_, i) => cached[i] === undefined);
   const reused = keyed.filter((_, i) => cached[i] !== undefined).map((m) => m.name);
@@ -235,7 +240,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
     fresh.length === 0
       ? undefined
       : await evaluate({
-          models: fresh.map(({ name, onnx: bytes }) => ({ name, onnx: bytes })),
+          models: fresh.map(({ name, onnx: bytes, trained }) => ({ name, onnx: bytes, ...(trained !== undefined ? { compile: { trainedWeightBits: trained } } : {}) })),
           profiles,
           data: { inputs: dataset.test.x, labels: dataset.test.y, sampleShape: dataset.sampleShape, calibration },
           runtimes,

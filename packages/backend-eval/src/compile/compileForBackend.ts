@@ -37,6 +37,13 @@ export interface CompileOptions {
    * lists the allowed widths). Nodes not listed use `profile.weights.bits`.
    */
   readonly weightBits?: Readonly<Record<string, number>>;
+  /**
+   * The weight width each node was trained for (QAT with per-layer schemes). A node is deployed at
+   * its trained width where the profile allows that width (`mixedPrecision.weightBits`, else the
+   * profile's own width); elsewhere at the profile's width, and `approximations` names the nodes
+   * the profile forced to another width. `weightBits` entries win over these.
+   */
+  readonly trainedWeightBits?: Readonly<Record<string, number>>;
   /** Fold inference BatchNormalization into the preceding Conv / Gemm first (BACKENDS.md §4.1). Default true. */
   readonly foldBatchNorm?: boolean;
   /**
@@ -173,8 +180,8 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   normalizeGraph(base);
   const foldedBatchNorms = options.foldBatchNorm === false ? [] : foldBatchNorm(base, taken);
   const equalization = profile.preQuant?.includes('equalization') === true ? equalize(base, { matMul: options.equalizeMatMul === true }) : undefined;
-  const weightBits = checkWeightBits(profile, options.weightBits, graph.nodes);
-  const plan = planCompile(base, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits });
+  const widths = deployedWeightBits(profile, options, graph.nodes);
+  const plan = planCompile(base, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits: widths.bits });
 
   const needed = opsetNeeded(profile, actGrid, plan);
   if (needed.opset > defaultOpset(base)) upgradeOpset(base, needed.opset, needed.why, taken);
@@ -253,7 +260,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     foldedBatchNorms,
     biasCorrections: biasCorrection?.corrections ?? [],
     equalized: equalization?.equalized ?? [],
-    approximations: approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection, equalization),
+    approximations: [...approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection, equalization), ...widths.notes],
     layerTensors: layerTensorsOf(base, plan),
   };
 }
@@ -280,26 +287,43 @@ function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
  * nodes of `fp` run on the profile's accelerator, with which numerics, and why others fall back
  * (after BatchNormalization folding). For `inspect`-style tools.
  */
-export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile, options: Pick<CompileOptions, 'floatNodes' | 'weightBits' | 'foldBatchNorm'> = {}): NodeCoverage[] {
+export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile, options: Pick<CompileOptions, 'floatNodes' | 'weightBits' | 'trainedWeightBits' | 'foldBatchNorm'> = {}): NodeCoverage[] {
   const model = cloneModel(fp instanceof Uint8Array ? readOnnx(fp) : fp);
   const taken = namesInUse(model);
   nameUnnamedNodes(model, taken);
   normalizeGraph(model);
   if (options.foldBatchNorm !== false) foldBatchNorm(model, taken);
-  const weightBits = checkWeightBits(profile, options.weightBits, model.graph.nodes);
-  return planCompile(model, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits }).nodes.map((p) => p.coverage);
+  const { bits } = deployedWeightBits(profile, options, model.graph.nodes);
+  return planCompile(model, profile, { floatNodes: new Set(options.floatNodes ?? []), weightBits: bits }).nodes.map((p) => p.coverage);
 }
 
-function checkWeightBits(profile: BackendProfile, given: Readonly<Record<string, number>> | undefined, nodes: readonly OnnxNode[]): Map<string, number> {
-  const out = new Map<string, number>();
-  if (given === undefined) return out;
+/**
+ * The weight width of each node the profile deploys away from its own width: `weightBits` (each
+ * must be allowed) and the allowed `trainedWeightBits`; `notes` say which trained widths the
+ * profile forced to its own width.
+ */
+function deployedWeightBits(profile: BackendProfile, options: Pick<CompileOptions, 'weightBits' | 'trainedWeightBits'>, nodes: readonly OnnxNode[]): { bits: Map<string, number>; notes: string[] } {
+  const bits = new Map<string, number>();
   const allowed = profile.mixedPrecision?.weightBits ?? (profile.weights ? [profile.weights.bits] : []);
-  for (const [name, bits] of Object.entries(given)) {
-    if (!nodes.some((n) => n.name === name)) throw invalid(profile, `options.weightBits.${name}: no node of that name`);
-    if (!allowed.includes(bits)) throw invalid(profile, `options.weightBits.${name}: ${bits}-bit weights are not allowed by ${profile.id} (allowed: ${allowed.join(', ')})`);
-    out.set(name, bits);
+  const known = (name: string, field: string) => {
+    if (!nodes.some((n) => n.name === name)) throw invalid(profile, `options.${field}.${name}: no node of that name`);
+  };
+  for (const [name, b] of Object.entries(options.weightBits ?? {})) {
+    known(name, 'weightBits');
+    if (!allowed.includes(b)) throw invalid(profile, `options.weightBits.${name}: ${b}-bit weights are not allowed by ${profile.id} (allowed: ${allowed.join(', ')})`);
+    bits.set(name, b);
   }
-  return out;
+  const forced = new Map<number, string[]>();
+  for (const [name, b] of Object.entries(options.trainedWeightBits ?? {})) {
+    known(name, 'trainedWeightBits');
+    if (bits.has(name) || profile.weights === null) continue;
+    if (allowed.includes(b)) bits.set(name, b);
+    else forced.set(b, [...(forced.get(b) ?? []), name]);
+  }
+  const notes = [...forced].map(
+    ([b, names]) => `${names.length} node(s) trained at ${b}-bit weights deployed at ${profile.weights!.bits}-bit: ${profile.id} allows ${allowed.join(' / ')}-bit weights only (${names.join(', ')})`,
+  );
+  return { bits, notes };
 }
 
 function opsetNeeded(profile: BackendProfile, actGrid: TensorGrid | undefined, plan: CompilePlan): { opset: number; why: string } {

@@ -347,6 +347,23 @@ describe('mixed precision, graph preparation and placement', () => {
     expect((bad as Error).message).toMatch(/weightBits\.fc1: 2-bit weights are not allowed by hailo8-w4a8 \(allowed: 4, 8, 16\)/);
   });
 
+  it('trainedWeightBits: each node deployed at its trained width where the profile allows it, forced widths named', async () => {
+    const trained = { trainedWeightBits: { fc1: 4, w3node: 8 } };
+    const hailo = await compileForBackend(net, builtinProfiles['hailo8-w4a8'], calibration(), { trainedWeightBits: { fc1: 4 } });
+    expect(hailo.coverage.find((c) => c.node === 'fc1')!.weightBits).toBe(4);
+    expect(hailo.approximations.join('\n')).not.toMatch(/trained at/);
+    // TFLite's int8 kernels take 8-bit weights only: fc1 deployed at 8, and the report says so.
+    const tflite = await compileForBackend(net, builtinProfiles['tflite-int8'], calibration(), { trainedWeightBits: { fc1: 4 } });
+    expect(tflite.coverage.find((c) => c.node === 'fc1')!.weightBits).toBe(8);
+    expect(tflite.approximations).toContain('1 node(s) trained at 4-bit weights deployed at 8-bit: tflite-int8 allows 8-bit weights only (fc1)');
+    // explicit weightBits win; an unknown node is an error naming the option
+    const explicit = await compileForBackend(net, builtinProfiles['hailo8-w4a8'], calibration(), { weightBits: { fc1: 8 }, trainedWeightBits: { fc1: 4 } });
+    expect(explicit.coverage.find((c) => c.node === 'fc1')!.weightBits).toBe(8);
+    const bad = await errorOf(compileForBackend(net, builtinProfiles['hailo8-w4a8'], calibration(), trained));
+    expect(isQuantTrimError(bad, 'QT_INVALID_ARGUMENT')).toBe(true);
+    expect((bad as Error).message).toMatch(/trainedWeightBits\.w3node: no node of that name/);
+  });
+
   it('BatchNormalization folds into the Conv: float path equal to the original within 1e-5; foldBatchNorm: false keeps it', async () => {
     const model = makeModel({
       input: { name: 'x', sample: SAMPLE },

@@ -36,6 +36,11 @@ export function renderCoverage(view: ReportView): RawHtml {
       else fallbacks.push({ profile: p.id, runsAs, reason, nodes: [n.node] });
     }
   }
+  // What each profile's compile approximated or changed (e.g. a layer trained at 4-bit weights deployed at 8 where the backend takes 8 only).
+  const notes = rows.flatMap(({ p, cov }) => {
+    const r = cov ? p.results.get(cov.from.id) : undefined;
+    return isOk(r) ? (r.approximations ?? []).map((note) => ({ profile: p.id, note })) : [];
+  });
   return html`<section id="coverage">
   <h2>Coverage</h2>
   <p class="lede">How much of the graph each profile runs quantized, and how much of it runs on the accelerator${focus ? ` (${focus.label} checkpoint; the graph is the same for every method)` : ''}: a node can be quantized and still run on the host (after a single cut, TFLite's CPU kernels run the rest in int8), or run on the accelerator in float. Nodes out of all computing nodes, and the shares of multiply-accumulates.</p>
@@ -60,6 +65,15 @@ export function renderCoverage(view: ReportView): RawHtml {
         : html`<tr><td colspan="4" class="dim">Every node runs quantized on the accelerator on every profile.</td></tr>`
     }</tbody>
   </table></div>
+  ${
+    notes.length > 0
+      ? html`<div class="table-wrap"><table class="plain deployment-notes">
+    <caption>Deployment notes: what each profile's compile approximates or changes (widths a profile forces, fallback numerics, emulation limits)</caption>
+    <thead><tr><th scope="col">Profile</th><th scope="col">Note</th></tr></thead>
+    <tbody>${notes.map((n, i) => html`<tr${i > 0 && notes[i - 1]?.profile === n.profile ? html` class="cont"` : ''}><td class="mono id">${i > 0 && notes[i - 1]?.profile === n.profile ? '' : n.profile}</td><td class="reason">${n.note}</td></tr>`)}</tbody>
+  </table></div>`
+      : ''
+  }
   </div>
 </section>`;
 }

@@ -17,7 +17,7 @@ import { optimizedOps } from '../runtime/optimizedOps.js';
 import { firstOutputLogits, firstSamples, runOutputs, type ModelFeeds } from '../runtime/runBatches.js';
 import { createRuntimeSession, type RuntimeSession } from '../runtime/sessions.js';
 import { VERSION } from '../version.js';
-import { calibrationSource, checkTestData, feedsFor, invalid, shapeOptions, type EvaluationData } from './evaluationData.js';
+import { calibrationSource, checkCalibrationNames, checkTestData, feedsFor, invalid, shapeOptions, type EvaluationData } from './evaluationData.js';
 import {
   REPORT_SCHEMA_ID,
   type CostEstimate,
@@ -347,6 +347,7 @@ async function evaluateModel(
   onProgress?.({ model: m.name, stage: 'float', done: 0, total: profiles.length });
   const model = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
   const feeds = feedsFor(model, m.name, data);
+  checkCalibrationNames(model, m.name, data);
   const { fp, fpBytes, floatOutputs, note } = await floatRun(model, m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx), feeds, settings.batchSize, settings.threads);
   const floatLogits = firstOutputLogits(floatOutputs);
   const macs = countMacs(fp, { inputShape: [1, ...feeds.inputs[0]!.sampleShape] });

@@ -113,6 +113,18 @@ export function feedsFor(model: OnnxModel, modelName: string, data: EvaluationDa
   return { inputs: names.map((name) => ({ name, sampleShape: byName.get(name)!.sampleShape })), data: Object.fromEntries(names.map((n) => [n, byName.get(n)!.data])), samples: test.samples };
 }
 
+/** Calibration arrays given per input name must name exactly the data inputs of `model` (checked before any profile runs). */
+export function checkCalibrationNames(model: OnnxModel, modelName: string, data: EvaluationData): void {
+  const c = data.calibration;
+  if (typeof c === 'function' || c instanceof Float32Array) return;
+  const names = dataInputNames(model);
+  const given = Object.keys(c);
+  const missing = names.find((n) => !given.includes(n));
+  if (missing !== undefined) throw invalid(`data.calibration has no data for the input '${missing}' of model '${modelName}' (given: ${given.map((n) => `'${n}'`).join(', ')})`, { model: modelName, input: missing });
+  const extra = given.find((n) => !names.includes(n));
+  if (extra !== undefined) throw invalid(`data.calibration['${extra}']: model '${modelName}' has no data input of that name (its inputs: ${names.map((n) => `'${n}'`).join(', ')})`, { model: modelName, input: extra });
+}
+
 /** The compile options that give the sample shapes of `feeds`. */
 export function shapeOptions(feeds: ModelFeeds): Pick<CompileOptions, 'inputShape' | 'inputShapes'> {
   return feeds.inputs.length === 1 ? { inputShape: feeds.inputs[0]!.sampleShape } : { inputShapes: Object.fromEntries(feeds.inputs.map((v) => [v.name, v.sampleShape])) };

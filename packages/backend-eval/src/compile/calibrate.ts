@@ -69,22 +69,23 @@ export function dataInputsOf(
  */
 export async function* asFeeds(data: CalibrationData | FeedCalibrationData, inputs: readonly InputSpec[], profile: BackendProfile): AsyncGenerator<CalibrationFeed> {
   let index = 0;
-  for await (const batch of data as AsyncIterable<Float32Array | CalibrationFeed>) {
-    if (batch instanceof Float32Array) {
+  for await (const batch of data as AsyncIterable<unknown>) {
+    const isFeed = typeof batch === 'object' && batch !== null && !ArrayBuffer.isView(batch) && !Array.isArray(batch);
+    if (!isFeed) {
       if (inputs.length !== 1) {
         throw invalid(profile, `calibration batch ${index}: a Float32Array feeds a single-input model; this one has inputs ${inputs.map((v) => `'${v.name}'`).join(', ')}: give each batch as { [inputName]: Float32Array }`);
       }
-      yield { [inputs[0]!.name]: batch };
-    } else if (typeof batch === 'object' && batch !== null && !ArrayBuffer.isView(batch)) {
+      // Checked (Float32Array of whole samples) by the consumer, with the single-input message.
+      yield { [inputs[0]!.name]: batch as Float32Array };
+    } else {
+      const feed = batch as CalibrationFeed;
       for (const input of inputs) {
-        if (!(input.name in batch)) throw invalid(profile, `calibration batch ${index}: no data for the input '${input.name}' (given: ${Object.keys(batch).map((k) => `'${k}'`).join(', ') || 'nothing'})`, { input: input.name });
+        if (!(input.name in feed)) throw invalid(profile, `calibration batch ${index}: no data for the input '${input.name}' (given: ${Object.keys(feed).map((k) => `'${k}'`).join(', ') || 'nothing'})`, { input: input.name });
       }
-      for (const key of Object.keys(batch)) {
+      for (const key of Object.keys(feed)) {
         if (!inputs.some((v) => v.name === key)) throw invalid(profile, `calibration batch ${index}: '${key}' is not a data input of the model (its inputs: ${inputs.map((v) => `'${v.name}'`).join(', ')})`, { input: key });
       }
-      yield batch;
-    } else {
-      throw invalid(profile, `calibration batch ${index}: expected a Float32Array or an object of Float32Arrays by input name`);
+      yield feed;
     }
     index++;
   }

@@ -61,7 +61,7 @@ export interface RuntimeResult {
   readonly agreementWithEmulation: number;
   /** Largest |logit difference| against the emulated model. */
   readonly maxAbsDiffFromEmulation: number;
-  /** Measured latency at batch 1 and batch 32 (empty when latency measurement is off). */
+  /** Measured latency at batch 1 and batch 32 (empty when latency measurement is off, or for a model with several inputs). */
   readonly latency: readonly LatencyStats[];
   /** Op types of ORT's optimized graph (integer kernels such as QLinearConv show what fused); node runtime only. */
   readonly optimizedOps?: Readonly<Record<string, number>>;
@@ -84,7 +84,7 @@ export interface LayerSensitivity {
   readonly opType: string;
   /** SQNR of this layer's output in the fully quantized model vs the float model (accumulated error). */
   readonly outputSqnrDb: number;
-  /** SQNR of the model's logits when only this layer is quantized (isolated error). */
+  /** SQNR of the model's logits (its first output) when only this layer is quantized (isolated error). */
   readonly isolatedSqnrDb: number;
   /** The activation tensor quantized at this layer's input in the fully quantized model (a name of `calibration.tensors`). */
   readonly inputTensor?: string;

@@ -91,6 +91,17 @@ describe('compileForBackend: two data inputs, two outputs', () => {
     }
   });
 
+  it('a single-input model keeps its messages for batches that are not Float32Arrays of whole samples', async () => {
+    const single = multiInputModel();
+    single.graph.inputs = single.graph.inputs.filter((v) => v.name === 'image');
+    single.graph.nodes = single.graph.nodes.filter((n) => n.name !== 'meta_fc' && n.name !== 'head' && n.name !== 'add');
+    single.graph.outputs = single.graph.outputs.filter((o) => o.name === 'seg');
+    for (const batch of [[1, 2, 3], Float64Array.of(1, 2), values(35, 1)]) {
+      const e = await errorOf(compileForBackend(single, builtinProfiles['tflite-int8'], [batch as Float32Array]));
+      expect(e).toMatchObject({ code: 'QT_INVALID_ARGUMENT', message: expect.stringMatching(/calibration batch 0: expected a non-empty Float32Array of whole samples of 36 values \[1, 6, 6\]/) as unknown as string });
+    }
+  });
+
   it('a symbolic sample axis needs inputShapes for that input', async () => {
     const model = multiInputModel();
     model.graph.inputs[1]!.shape = ['N', 'features'];

@@ -20,7 +20,7 @@ const wave = (n: number, seed: number, amp: number) => Array.from({ length: n },
  * state[N,4] → Gemm ────────┴ Add → Gemm → Reshape → scores[N,3,2]   (3 classes × 2 frames)
  *                              └──→ Tanh → next_state[N,6]
  */
-function twoInputModel(): Uint8Array {
+function twoInputModel(options: { classifier?: boolean } = {}): Uint8Array {
   const m = readOnnx(
     buildModel({
       opset: 13,
@@ -49,6 +49,13 @@ function twoInputModel(): Uint8Array {
       ],
     }),
   );
+  if (options.classifier === true) {
+    // One output of 6 class scores: the Gemm's [N, 6] before the Reshape.
+    m.graph.nodes = m.graph.nodes.filter((n) => n.opType !== 'Reshape' && n.opType !== 'Tanh');
+    m.graph.nodes.find((n) => n.outputs[0] === 'o')!.outputs = ['logits'];
+    m.graph.initializers.delete('shape');
+    m.graph.outputs = [{ name: 'logits', elemType: 1, shape: [1, 6] }];
+  }
   for (const v of [...m.graph.inputs, ...m.graph.outputs]) v.shape![0] = 'batch';
   return writeOnnx(m);
 }
@@ -97,6 +104,30 @@ np.savez('feeds.npz', audio=audio, state=state, targets=targets)`,
     expect(mse.code, mse.stderr).toBe(0);
     const mseReport = JSON.parse(readFileSync(join(dir, 'out-mse', 'eval-report.json'), 'utf8')) as EvaluationReport;
     expect(mseReport.models[0]!.profiles[0]!.scores![0]).toMatchObject({ metric: 'mse', higherIsBetter: false });
+  });
+
+  it('a two-input classifier is scored against the labels of the archive (train / test arrays as given)', async () => {
+    const dir = tempDir('multi-cls');
+    writeFileSync(join(dir, 'cls.onnx'), twoInputModel({ classifier: true }));
+    python(
+      `rng = np.random.default_rng(2)
+np.savez('cls.npz', audio_train=rng.normal(size=(30, 8)).astype(np.float32), state_train=rng.normal(size=(30, 4)).astype(np.float32),
+         audio_test=rng.normal(size=(12, 8)).astype(np.float32), state_test=rng.normal(size=(12, 4)).astype(np.float32),
+         labels_test=rng.integers(0, 6, size=12))
+np.savez('nolabels.npz', audio=rng.normal(size=(14, 8)).astype(np.float32), state=rng.normal(size=(14, 4)).astype(np.float32))`,
+      dir,
+    );
+    const out = await run(['eval', join(dir, 'cls.onnx'), '--dataset', join(dir, 'cls.npz'), '--profiles', 'tflite-int8', '--runtimes', 'none', '--out', join(dir, 'out')]);
+    expect(out.code, out.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'eval-report.json'), 'utf8')) as EvaluationReport;
+    expect(report.data).toMatchObject({ samples: 12, calibrationSamples: 30, labelled: true });
+    expect(report.models[0]!.float.accuracy).toEqual(expect.any(Number));
+    expect(report.models[0]!.profiles[0]!.metrics!.accuracy).toEqual(expect.any(Number));
+    const unlabelled = await run(['eval', join(dir, 'cls.onnx'), '--dataset', join(dir, 'nolabels.npz'), '--profiles', 'tflite-int8', '--runtimes', 'none', '--out', join(dir, 'o2')]);
+    expect(unlabelled.code).toBe(3);
+    expect(unlabelled.stderr).toMatch(/QT_DATASET_CORRUPT: .*nolabels\.npz: no labels array \(labels or y\)/);
+    const agreement = await run(['eval', join(dir, 'cls.onnx'), '--dataset', join(dir, 'nolabels.npz'), '--labels', 'float', '--profiles', 'tflite-int8', '--runtimes', 'none', '--out', join(dir, 'o3')]);
+    expect(agreement.code, agreement.stderr).toBe(0);
   });
 
   it('an archive without an array for an input, a non-archive dataset, or an unknown --metric: coded errors naming it', async () => {

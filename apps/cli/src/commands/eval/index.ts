@@ -87,15 +87,14 @@ function describeIo(model: OnnxModel): string {
 }
 
 /**
- * Whether `model` reads as a classifier: one data input and one output of rank 2 (`[N, classes]`),
- * or of unknown shape. Anything else (several inputs or outputs, a segmentation map) is evaluated
- * by per-output fidelity and task metrics, without labels.
+ * Whether `model` reads as a classifier: one output of rank 2 (`[N, classes]`) or of unknown
+ * shape, whatever its inputs. Anything else (several outputs, a segmentation map) is evaluated by
+ * per-output fidelity and task metrics, without labels.
  */
 export function isClassifier(model: OnnxModel): boolean {
-  const inputs = model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name));
   const outputs = model.graph.outputs;
   const shape = outputs[0]?.shape;
-  return inputs.length === 1 && outputs.length === 1 && (shape === undefined || shape.length === 2);
+  return outputs.length === 1 && (shape === undefined || shape.length === 2);
 }
 
 /** Test and calibration data from a dataset of images / samples (single-input models), in the model's layout. */
@@ -142,7 +141,7 @@ function namedData(model: OnnxModel, modelPath: string, config: Config, ctx: Com
   if (useLabels && arrays.labels === undefined) {
     throw new QuantTrimError({ code: 'QT_DATASET_CORRUPT', message: `${store.file}: no labels array (labels or y) to score ${modelPath} against`, details: { file: store.file, problem: 'no-labels', hint: 'pass --labels float to score agreement with the float model instead' } });
   }
-  if (useLabels) refuseMismatch(model, modelPath, Math.max(0, ...arrays.labels!) + 1, false);
+  if (useLabels) refuseMismatch(model, modelPath, arrays.labels!.reduce((a, v) => Math.max(a, v), 0) + 1, false);
   const targets = arrays.targets ?? arrays.labels;
   return {
     data: {
@@ -173,7 +172,7 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   const floatLabels = config.labels === 'float';
   const classifier = isClassifier(model);
   const useLabels = classifier && !floatLabels;
-  if (!classifier && !floatLabels) ctx.reporter.onWarning?.(`${modelPath} is not a single-output classifier (${describeIo(model)}): scored by per-output fidelity against the float model, without labels${config.metrics.length > 0 ? `, and ${config.metrics.join(', ')}` : ''}`);
+  if (!classifier) ctx.reporter.onWarning?.(`${modelPath} is not a single-output classifier (${describeIo(model)}): scored by per-output fidelity against the float model, without labels${config.metrics.length > 0 ? `, and ${config.metrics.join(', ')}` : ''}`);
   const { data } = namedData(model, modelPath, config, ctx, useLabels) ?? (await datasetData(model, modelPath, config, ctx, useLabels));
   const total = config.profiles.length;
   ctx.reporter.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${modelPath} × ${total} profiles`, total });

@@ -250,10 +250,13 @@ interface ModelContext {
  * Evaluates float ONNX models across backend profiles (METHOD.md §6, BACKENDS.md): for every
  * model × profile it compiles the model like that vendor's quantizer, runs the emulated numerics
  * in onnxruntime-node over all test inputs and compares them with the float model (accuracy, drop,
- * top-1 agreement, KL, logit cosine, ECE), measures per-layer sensitivity, runs the native model
+ * top-1 agreement, KL, logit cosine, ECE, on the first output), the fidelity of every output
+ * (SQNR, cosine, max abs error; no labels needed) and any task metrics (`metrics`, value and drop),
+ * measures per-layer sensitivity, runs the native model
  * on the real runtimes (agreement, latency p50/p90 at batch 1 and 32, disagreement between
  * runtimes) and estimates energy, latency and cost on the profile's device; across profiles it
- * gives the mean and worst-case drop and the spread. A profile that cannot compile the model is
+ * gives the mean and worst-case drop and the spread. Models may have several data inputs (data
+ * per input name, `EvaluationData`) and several outputs. A profile that cannot compile the model is
  * reported with its coded error; the others still run. Returns the JSON report
  * (`schema/evaluation-report.schema.json`).
  */

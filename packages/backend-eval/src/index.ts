@@ -12,7 +12,7 @@ export { evaluate, sqnrDb } from './evaluate/evaluate.js';
 export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
 export { validateReport, formatReportTable } from './report/index.js';
 export { countMacs, estimateCost } from './estimate/index.js';
-export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measureLatency, optimizedOps, runLogits, runOutputs } from './runtime/index.js';
+export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measureFeedLatency, measureLatency, optimizedOps, runLogits, runOutputs } from './runtime/index.js';
 export { acrossProfiles, compareLogits, expectedCalibrationError } from './metrics/classificationMetrics.js';
 export { createMetricRegistry, defineMetric, isValidatedMetric } from './metrics/defineMetric.js';
 export { builtinMetrics, defaultMetricRegistry, miouMetric, mseMetric, topKMetric } from './metrics/builtinMetrics.js';

@@ -12,7 +12,7 @@ import { defaultBackendRegistry, type BackendProfileRegistry } from '../profiles
 import type { BackendProfile, DeviceSpec, MacPrecision } from '../profiles/types.js';
 import { compareRuntimeOutputs } from '../runtime/disagreement.js';
 import { describeEnvironment } from '../runtime/environment.js';
-import { measureLatency } from '../runtime/latency.js';
+import { measureFeedLatency, measureLatency } from '../runtime/latency.js';
 import { optimizedOps } from '../runtime/optimizedOps.js';
 import { firstOutputLogits, firstSamples, runOutputs, type ModelFeeds } from '../runtime/runBatches.js';
 import { createRuntimeSession, type RuntimeSession } from '../runtime/sessions.js';
@@ -421,9 +421,9 @@ async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: Runtime
       const cmp = compareRuntimeOutputs(reference, logits);
       const labels = s.data.labels === undefined ? undefined : Array.from({ length: s.runtimeSamples }, (_, i) => s.data.labels![i]!);
       const accuracy = labels === undefined ? undefined : compareLogits(reference, logits, labels).accuracy;
-      // Latency is timed on single-input models (one input tiled to each batch size).
       const single = subset.inputs.length === 1 ? subset.inputs[0]! : undefined;
-      const lat = s.latency === undefined || single === undefined ? [] : await measureLatency(session, single.sampleShape, { ...s.latency, input: subset.data[single.name]! });
+      const lat =
+        s.latency === undefined ? [] : single !== undefined ? await measureLatency(session, single.sampleShape, { ...s.latency, input: subset.data[single.name]! }) : await measureFeedLatency(session, subset, s.latency);
       const ops = runtime === 'onnxruntime-node' ? await optimizedOps(nativeBytes, 'native', s.threads) : undefined;
       rows.push({
         runtime,

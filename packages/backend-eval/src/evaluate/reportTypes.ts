@@ -61,7 +61,7 @@ export interface RuntimeResult {
   readonly agreementWithEmulation: number;
   /** Largest |logit difference| against the emulated model. */
   readonly maxAbsDiffFromEmulation: number;
-  /** Measured latency at batch 1 and batch 32 (empty when latency measurement is off, or for a model with several inputs). */
+  /** Measured latency at batch 1 and batch 32 (empty when latency measurement is off). */
   readonly latency: readonly LatencyStats[];
   /** Op types of ORT's optimized graph (integer kernels such as QLinearConv show what fused); node runtime only. */
   readonly optimizedOps?: Readonly<Record<string, number>>;

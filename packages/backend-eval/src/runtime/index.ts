@@ -1,6 +1,6 @@
 export { createRuntimeSession, importRuntimePackage, loadRuntime, sessionOptions, OPTIMIZATION_LEVEL } from './sessions.js';
 export { runLogits, runOutputs } from './runBatches.js';
-export { measureLatency, nearestRank } from './latency.js';
+export { measureFeedLatency, measureLatency, nearestRank } from './latency.js';
 export { optimizedOps, countOps } from './optimizedOps.js';
 export { compareRuntimeOutputs } from './disagreement.js';
 export { describeEnvironment, parseCpuinfo } from './environment.js';

@@ -154,6 +154,16 @@ describe('evaluate: two inputs, two outputs, no labels', () => {
   });
 });
 
+describe('evaluate: latency of a two-input model', () => {
+  it('times every call with both inputs fed, on the real runtimes', async () => {
+    const r = await evaluate({ models: { name: 'two', onnx: bytes }, data: { inputs, sampleShape, calibration }, profiles: ['tflite-int8'], runtimes: ['onnxruntime-node'], runtimeSamples: 4, latency: { batchSizes: [1, 4], runs: 2, warmup: 1 }, sensitivity: false });
+    for (const rows of [r.models[0]!.float.runtimes, r.models[0]!.profiles[0]!.runtimes!]) {
+      expect(rows[0]!.latency.map((l) => [l.batch, l.runs])).toEqual([[1, 2], [4, 2]]);
+      expect(rows[0]!.latency.every((l) => l.p50Ms > 0 && l.p90Ms >= l.p50Ms)).toBe(true);
+    }
+  });
+});
+
 describe('evaluate: a single-output classifier keeps its fields and gains one fidelity row', () => {
   it('fidelity of the logits: cosine equals metrics.logitCosine', async () => {
     const single = multiInputModel();

@@ -332,7 +332,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         .array(metric, { error: 'expected an array of metric ids' })
         .superRefine(uniqueItems)
         .default(() => [...CONFIG_DEFAULTS.metrics])
-        .describe('eval: task metrics scored for the float model and every profile (value and drop), besides accuracy and per-output fidelity: "top5" (top-5 accuracy), "miou" (segmentation mean IoU over the per-pixel argmax of the first output, against `targets` label maps), "mse" (mean squared error against `targets`), or a defineMetric plugin registered on backend-eval's defaultMetricRegistry before the config is parsed. Default [].')
+        .describe('eval: task metrics scored for the float model and every profile (value and drop), besides accuracy and per-output fidelity: "top5" (top-5 accuracy), "miou" (segmentation mean IoU over the per-pixel argmax of the first output, against `targets` label maps), "mse" (mean squared error against `targets`), or a defineMetric plugin registered on the defaultMetricRegistry of @quant-trim/backend-eval before the config is parsed. Default [].')
         .meta({ uniqueItems: true }),
       runtimes: z
         .array(z.enum(RUNTIMES, { error: runtimeError }), { error: 'expected an array of runtimes' })

@@ -111,12 +111,14 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .example('quant-trim export quant-trim-out/checkpoints/qat --format qdq --opset 21')
     .action((checkpoint: string, flags) => onAction('export', async (ctx) => (await import('./commands/export/index.js')).exportCommand(checkpoint, flags, ctx)));
 
-  runOptions(cli.command('eval <model>', 'Evaluate any float ONNX classifier (ours or another tool\'s) across backend profiles on a dataset'), { training: false, evaluation: true })
+  runOptions(cli.command('eval <model>', 'Evaluate any float ONNX model (ours or another tool\'s) across backend profiles on a dataset: classifiers by accuracy, every model by per-output fidelity'), { training: false, evaluation: true })
     .option('--labels <source>', 'dataset (default: accuracy against the labels) or float (top-1 agreement with the float model\'s predictions, for data without labels; reported as agreement, not accuracy)')
+    .option('--metric <ids>', 'Task metrics, comma-separated (default: none; config metrics): top5, miou (segmentation, per-pixel argmax vs the "targets" label maps), mse (against "targets"); value and drop per profile')
     .example('quant-trim eval model.onnx --dataset fashion-mnist')
     .example('quant-trim eval resnet18.onnx --dataset images/ --config imagenet.config.json --train-limit 256 --test-limit 1000')
     .example('quant-trim eval model.onnx --dataset unlabelled.npy --labels float')
     .example('quant-trim eval model.onnx --profiles tflite-int8,trt-int8-entropy --latency')
+    .example('quant-trim eval two-input.onnx --dataset feeds.npz --metric miou   # one array per input name (+ targets)')
     .action((model: string, flags) => onAction('eval', async (ctx) => (await import('./commands/eval/index.js')).evalCommand(model, flags, ctx)));
 
   runOptions(cli.command('compare', 'FP vs QAT vs Quant-Trim: same model, data and budget, across all profiles (the METHOD.md §6 table and report)'), { training: true, evaluation: true })

@@ -12,8 +12,11 @@ export { evaluate, sqnrDb } from './evaluate/evaluate.js';
 export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
 export { validateReport, formatReportTable } from './report/index.js';
 export { countMacs, estimateCost, placeNodes } from './estimate/index.js';
-export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measureLatency, optimizedOps, runLogits } from './runtime/index.js';
+export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measureFeedLatency, measureLatency, optimizedOps, runLogits, runOutputs } from './runtime/index.js';
 export { acrossProfiles, compareLogits, expectedCalibrationError } from './metrics/classificationMetrics.js';
+export { createMetricRegistry, defineMetric, isValidatedMetric } from './metrics/defineMetric.js';
+export { builtinMetrics, defaultMetricRegistry, miouMetric, mseMetric, topKMetric } from './metrics/builtinMetrics.js';
+export { outputFidelity } from './metrics/fidelity.js';
 export type {
   AccumulatorSpec,
   BackendProfile,
@@ -41,7 +44,7 @@ export type {
 export type { BackendId, BackendProfileRegistry, BuiltinBackendId } from './profiles/createBackendRegistry.js';
 export type { ValidateProfileOptions } from './profiles/validateProfile.js';
 export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
-export type { ActivationQParams, BiasCorrection, BiasCorrectionSkip, BiasQParams, CalibrationData, Equalization, EqualizationSkip, CompileOptions, CompiledModel, LayerTensors, NodeCoverage, NodeNumerics, WeightQParams } from './compile/compileForBackend.js';
+export type { ActivationQParams, BiasCorrection, BiasCorrectionSkip, BiasQParams, CalibrationData, CalibrationFeed, FeedCalibrationData, InputSpec, Equalization, EqualizationSkip, CompileOptions, CompiledModel, LayerTensors, NodeCoverage, NodeNumerics, WeightQParams } from './compile/compileForBackend.js';
 export type { EvaluateModel, EvaluateOptions, EvaluateProgress, EvaluationData } from './evaluate/evaluate.js';
 export type {
   CostEstimate,
@@ -51,17 +54,24 @@ export type {
   LatencyStats,
   LayerSensitivity,
   MacBreakdown,
+  MetricScore,
   ModelReport,
+  OutputFidelity,
   PlacementEstimate,
   ProfileResult,
   RuntimeDisagreement,
   RuntimeName,
   RuntimeResult,
+  ScoreResult,
   SensitivityReport,
   SourcedValue,
   TensorRange,
+  TensorSpec,
 } from './evaluate/reportTypes.js';
 export type { FormatReportTableOptions } from './report/index.js';
 export type { CountMacsOptions, EstimateCostInput, EstimatePlacement, MacCount, NodeMacs, PlaceNodesInput, PlacementTraffic } from './estimate/index.js';
-export type { HostEnvironment, OutputComparison, RuntimeSession, RuntimeSessionOptions } from './runtime/index.js';
+export type { FeedTensor, HostEnvironment, ModelFeeds, OutputComparison, RuntimeSession, RuntimeSessionOptions } from './runtime/index.js';
 export type { ComparisonMetrics, Logits } from './metrics/classificationMetrics.js';
+export type { Metric, MetricDefinition, MetricInput, MetricRegistry } from './metrics/defineMetric.js';
+export type { MiouOptions } from './metrics/builtinMetrics.js';
+export type { OutputValues } from './metrics/fidelity.js';

@@ -64,6 +64,8 @@ export const ErrorCodes = {
   QT_UNKNOWN_PROFILE: 'QT_UNKNOWN_PROFILE',
   /** ONNX Runtime rejected a model or failed to run it; the message carries the runtime and ORT's own message. */
   QT_RUNTIME_ERROR: 'QT_RUNTIME_ERROR',
+  /** No task metric (`defineMetric`) is registered under that id. */
+  QT_UNKNOWN_METRIC: 'QT_UNKNOWN_METRIC',
 
   // ---- schedulers ----
   /** A schedule config is invalid; the message names the field. */

@@ -1,4 +1,4 @@
-import { defaultBackendRegistry, type BackendProfileRegistry } from '@quant-trim/backend-eval';
+import { defaultBackendRegistry, defaultMetricRegistry, type BackendProfileRegistry, type MetricRegistry } from '@quant-trim/backend-eval';
 import { builtinSchemes, defaultRegistry, type QuantGridRegistry } from '@quant-trim/quant-grid';
 import { defaultScheduleRegistry, type ScheduleRegistryInstance } from '@quant-trim/schedulers';
 import { z } from 'zod';
@@ -36,6 +36,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 4, deploy: true },
   randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 200 },
   calibrationSamples: 512,
+  metrics: [] as string[],
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],
   latency: false,
   out: 'quant-trim-out',
@@ -52,6 +53,8 @@ export interface LambdaConfig {
 /** The registries the config is validated against; plugins register on them before parsing. */
 export interface ConfigRegistries {
   readonly backends?: BackendProfileRegistry;
+  /** Task metrics `metrics` may name (default: backend-eval's `defaultMetricRegistry`). */
+  readonly metrics?: MetricRegistry;
   readonly schemes?: QuantGridRegistry;
   readonly schedules?: ScheduleRegistryInstance;
 }
@@ -75,6 +78,7 @@ function uniqueItems<T>(values: readonly T[], ctx: z.core.$RefinementCtx<readonl
  */
 export function createConfigSchema(registries: ConfigRegistries = {}) {
   const backends = registries.backends ?? defaultBackendRegistry;
+  const metricRegistry = registries.metrics ?? defaultMetricRegistry;
   const schemes = registries.schemes ?? defaultRegistry;
   const schedules = registries.schedules ?? defaultScheduleRegistry;
   const builtinSchemeNames = Object.keys(builtinSchemes);
@@ -223,6 +227,13 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     })
     .meta({ examples: profileIds });
 
+  const metric = z
+    .string({ error: 'expected a metric id' })
+    .superRefine((id, ctx) => {
+      if (!metricRegistry.has(id)) ctx.addIssue({ code: 'custom', message: `unknown metric ${JSON.stringify(id)}; registered: ${metricRegistry.ids().join(', ')}`, input: id });
+    })
+    .meta({ examples: metricRegistry.ids() });
+
   const sizeError = 'expected a positive integer or [height, width]';
   const size = z.int({ error: sizeError }).min(1, { error: sizeError });
   const sizeOrPair = z.union([size, z.tuple([size, size], { error: sizeError })], { error: sizeError });
@@ -317,6 +328,12 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         .describe('Backend profiles to evaluate on (see `quant-trim profiles`). Default: every registered profile.')
         .meta({ uniqueItems: true }),
       calibrationSamples: int(1, `Training samples used to calibrate activation ranges per profile. Default ${CONFIG_DEFAULTS.calibrationSamples}.`).default(CONFIG_DEFAULTS.calibrationSamples),
+      metrics: z
+        .array(metric, { error: 'expected an array of metric ids' })
+        .superRefine(uniqueItems)
+        .default(() => [...CONFIG_DEFAULTS.metrics])
+        .describe('eval: task metrics scored for the float model and every profile (value and drop), besides accuracy and per-output fidelity: "top5" (top-5 accuracy), "miou" (segmentation mean IoU over the per-pixel argmax of the first output, against `targets` label maps), "mse" (mean squared error against `targets`), or a defineMetric plugin registered on the defaultMetricRegistry of @quant-trim/backend-eval before the config is parsed. Default [].')
+        .meta({ uniqueItems: true }),
       runtimes: z
         .array(z.enum(RUNTIMES, { error: runtimeError }), { error: 'expected an array of runtimes' })
         .superRefine(uniqueItems)

@@ -2,7 +2,7 @@ import { addOutputs, cloneModel, uniqueName, writeOnnx, type OnnxModel, type Onn
 import { roundHalfEven } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';
 import type { ActivationParams } from './activations.js';
-import { calibrationChunks, fixedBatchOf, invalid, type CalibrationData, type CalibrationProgress } from './calibrate.js';
+import { calibrationFeeds, fixedBatchOf, invalid, ortFeeds, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
 import type { CompilePlan } from './plan.js';
 import { biasCodes, quantizeWeights, type WeightQParams } from './weights.js';
 import { ortCall } from '../runtime/sessions.js';
@@ -223,13 +223,13 @@ interface InputSums {
 export interface BiasCorrectionInput {
   /** The BN-folded float model (modified in place: corrected biases written, zero biases added). */
   readonly model: OnnxModel;
-  readonly inputName: string;
+  /** The model's data inputs and their sample shapes. */
+  readonly inputs: readonly InputSpec[];
   readonly plan: CompilePlan;
   readonly params: ReadonlyMap<string, ActivationParams>;
   readonly profile: BackendProfile;
-  readonly sampleShape: readonly number[];
   /** The data of the second pass (the same batches as calibration, cut at the same sample count). */
-  readonly data: CalibrationData;
+  readonly data: CalibrationData | FeedCalibrationData;
   /** Samples the calibration pass used: the second pass must see the same number. */
   readonly samples: number;
   readonly taken: Set<string>;
@@ -248,7 +248,7 @@ export interface BiasCorrectionInput {
  * are quantized here on a scratch copy only to read `Ŵ`.
  */
 export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{ corrections: BiasCorrection[]; skipped: BiasCorrectionSkip[] }> {
-  const { model, inputName, plan, params, profile, sampleShape, taken } = input;
+  const { model, inputs, plan, params, profile, taken } = input;
   const { graph } = model;
   const scratch = cloneModel(model);
   const scratchNodes = new Map(scratch.graph.nodes.map((n) => [n.name, n]));
@@ -315,18 +315,19 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
   for (const t of targets) if (!sums.has(keyOf(t))) sums.set(keyOf(t), { params: t.params, float: undefined, quant: undefined, shape: undefined, rows: 0 });
   const tensors = [...new Set(targets.map((t) => t.input))];
 
-  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const shapes = new Map(inputs.map((v) => [v.name, v.sampleShape]));
   const ort = await import('onnxruntime-node');
-  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(addOutputs(model, tensors.filter((t) => t !== inputName)))));
+  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(addOutputs(model, tensors.filter((t) => !shapes.has(t))))));
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   try {
-    for await (const x of calibrationChunks(input.data, profile, sampleShape, fixedBatchOf(model, inputName), progress)) {
-      const n = x.length / sampleSize;
-      const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run({ [inputName]: new ort.Tensor('float32', x, [n, ...sampleShape]) }));
+    for await (const feed of calibrationFeeds(input.data, profile, inputs, fixedBatchOf(model, inputs), progress)) {
+      const { feeds, rows: n } = ortFeeds(ort, feed, inputs);
+      const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
       for (const [key, s] of sums) {
         const name = key.slice(0, key.indexOf('\u0000'));
-        const value = name === inputName ? x : (out[name]!.data as Float32Array);
-        const dims = name === inputName ? [n, ...sampleShape] : out[name]!.dims.map(Number);
+        const shape = shapes.get(name);
+        const value = shape !== undefined ? feed[name]! : (out[name]!.data as Float32Array);
+        const dims = shape !== undefined ? [n, ...shape] : out[name]!.dims.map(Number);
         // Gemm input [rows, K] (rows = samples here, but any leading size is summed); Conv [n, C, S..].
         const inner = dims.slice(1);
         const per = inner.reduce((a, b) => a * b, 1);

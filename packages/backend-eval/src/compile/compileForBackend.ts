@@ -2,7 +2,7 @@ import { cloneModel, defaultOpset, readOnnx, writeOnnx, type OnnxModel, type Onn
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
 import { applyBiasCorrection, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
-import { calibrate, invalid, sampleShapeOf, type CalibrationData } from './calibrate.js';
+import { calibrate, dataInputsOf, invalid, type CalibrationData, type CalibrationFeed, type FeedCalibrationData } from './calibrate.js';
 import { equalize, type Equalization, type EqualizationSkip } from './equalization.js';
 import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
 import { planCompile, type CompilePlan, type NodeCoverage } from './plan.js';
@@ -16,14 +16,19 @@ import { quantizeBias, quantizeWeights, type BiasQParams, type WeightQParams } f
 export { INTEGER_OPS } from './plan.js';
 export type { ActivationQParams } from './activations.js';
 export type { BiasCorrection, BiasCorrectionSkip } from './biasCorrection.js';
-export type { CalibrationData } from './calibrate.js';
+export type { CalibrationData, CalibrationFeed, FeedCalibrationData, InputSpec } from './calibrate.js';
 export type { Equalization, EqualizationSkip } from './equalization.js';
 export type { NodeCoverage, NodeNumerics } from './plan.js';
 export type { BiasQParams, WeightQParams } from './weights.js';
 
 export interface CompileOptions {
-  /** Shape of one calibration sample, without the batch axis. Default: the graph input's static shape after its first axis. */
+  /** Shape of one calibration sample, without the batch axis (single-input models). Default: the graph input's static shape after its first axis. */
   readonly inputShape?: readonly number[];
+  /**
+   * Sample shape (without the batch axis) per data input name, for models with several inputs.
+   * Default per input: its static declared shape after the first axis.
+   */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   /**
    * Reproduce a non-half-even activation rounding exactly with a float subgraph instead of
    * QuantizeLinear (which always rounds half-even; the two differ at exact ties only). Exact but
@@ -54,7 +59,7 @@ export interface CompileOptions {
    * samples the calibration pass used (at most `profile.calibration.samples` of them; no
    * intermediate activations) is kept until the second pass ends.
    */
-  readonly calibrationAgain?: () => CalibrationData;
+  readonly calibrationAgain?: () => CalibrationData | FeedCalibrationData;
   /**
    * Profiles with `preQuant: ['equalization']`: also equalize pairs whose producer or consumer is a
    * MatMul with a constant 2-D B (B `[K, N]`: output channels are columns, input channels rows).
@@ -155,18 +160,22 @@ export interface LayerTensors {
  *    float16 activations), raising the opset to 21 when 4/16-bit or blocked Q/DQ need it.
  *
  * Every node of any op type is accepted: ops a profile does not support stay float (coverage
- * says why). Coded errors (`QT_INVALID_ARGUMENT`) for models with several inputs, opsets below 13,
- * a static profile without a calibration method, and bad calibration batches.
+ * says why). Models may have several data inputs and several outputs: `calibration` then yields
+ * one `{ [inputName]: Float32Array }` feed per batch (a single-input model also takes plain
+ * Float32Array batches), every input float32 with the batch on its first axis and the same sample
+ * count per batch; activation quantization is planned on every path, whichever output it leads
+ * to. Coded errors (`QT_INVALID_ARGUMENT`, naming the input where one is at fault) for a
+ * non-float32 data input, a feed missing an input or naming an unknown one, opsets below 13, a
+ * static profile without a calibration method, and bad calibration batches.
  */
-export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: BackendProfile, calibration: CalibrationData, options: CompileOptions = {}): Promise<CompiledModel> {
+export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: BackendProfile, calibration: CalibrationData | FeedCalibrationData, options: CompileOptions = {}): Promise<CompiledModel> {
   const source = fp instanceof Uint8Array ? readOnnx(fp) : fp;
   const base = cloneModel(source);
   const { graph } = base;
   const opset = defaultOpset(base);
   if (opset < 13) throw invalid(profile, `the model imports opset ${opset}; per-axis Q/DQ needs opset 13 (re-export at 13 or later)`, { opset });
-  const dataInputs = graph.inputs.filter((v) => !graph.initializers.has(v.name));
-  if (dataInputs.length !== 1) throw invalid(profile, `models with exactly one input are supported, this one has ${dataInputs.length}`);
-  const input = dataInputs[0]!;
+  // Checked now (names, element types); sample shapes are needed only to calibrate.
+  dataInputsOf(base, profile, options.inputShape, options.inputShapes, false);
   const actGrid = 'bits' in profile.activations ? profile.activations : undefined;
   const dynamic = profile.activationMode === 'dynamic';
   if (actGrid !== undefined && !dynamic && profile.calibration.method === 'none') throw invalid(profile, "calibration method 'none' cannot give static activation parameters");
@@ -188,11 +197,13 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
 
   // biasCorrection needs a second pass: keep the first pass's input samples unless the source can be read again.
   const correctsBias = profile.postQuant?.includes('biasCorrection') === true && !dynamic && actGrid !== undefined;
-  const kept = correctsBias && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as Float32Array[]) : undefined;
+  const kept = correctsBias && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as CalibrationFeed[]) : undefined;
   const calibrationStart = performance.now();
+  const calibrates = !dynamic && actGrid !== undefined && plan.activationTensors.length > 0;
+  const inputs = dataInputsOf(base, profile, options.inputShape, options.inputShapes, calibrates);
   const stats = dynamic || actGrid === undefined
     ? { get: () => undefined, samples: 0, batches: 0 }
-    : await calibrate(base, input.name, plan.activationTensors, plan.group, profile, calibration, options.inputShape, kept);
+    : await calibrate(base, inputs, plan.activationTensors, plan.group, profile, calibration, kept);
   const calibrationSeconds = (performance.now() - calibrationStart) / 1000;
 
   let biasCorrection: { corrections: BiasCorrection[]; skipped: BiasCorrectionSkip[] } | undefined;
@@ -200,11 +211,10 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     const { params } = activationParams(plan, stats, profile, actGrid);
     biasCorrection = await applyBiasCorrection({
       model: base,
-      inputName: input.name,
+      inputs,
       plan,
       params,
       profile,
-      sampleShape: sampleShapeOf(base, input.name, options.inputShape, profile),
       data: options.calibrationAgain?.() ?? (kept ?? calibration),
       samples: stats.samples,
       taken,

@@ -99,11 +99,11 @@ export function staticTensors(model: OnnxModel): Set<string> {
  * (vendor converters absorb it into the model's input / output layout). Such nodes never cause a cut
  * and are not quantized.
  */
-function transparentReason(node: OnnxNode, statics: ReadonlySet<string>, dataInput: string | undefined, graphOutputs: ReadonlySet<string>): string | undefined {
+function transparentReason(node: OnnxNode, statics: ReadonlySet<string>, dataInputs: ReadonlySet<string>, graphOutputs: ReadonlySet<string>): string | undefined {
   if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
   if (node.opType === 'Identity' || node.opType === 'Constant') return `${node.opType}: no computation, folded by the converter`;
   if (node.opType === 'Transpose' && node.outputs.length === 1) {
-    if (node.inputs[0] === dataInput) return 'layout Transpose at the graph input: absorbed by the converter (the accelerator reads the input in this layout)';
+    if (dataInputs.has(node.inputs[0] ?? '')) return 'layout Transpose at the graph input: absorbed by the converter (the accelerator reads the input in this layout)';
     if (graphOutputs.has(node.outputs[0]!)) return 'layout Transpose at the graph output: absorbed by the converter (the accelerator writes the output in this layout)';
   }
   if (node.outputs.length > 0 && node.outputs.every((o) => o === '' || statics.has(o))) {
@@ -146,11 +146,11 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
   const fallbackNumerics: NodeNumerics = profile.fallback.target === 'fp16' || (weightOnly && profile.activations.kind === 'float16') ? 'float16' : 'float32';
   const nodes: PlannedNode[] = [];
   const statics = staticTensors(model);
-  const dataInput = graph.inputs.find((v) => !graph.initializers.has(v.name))?.name;
+  const dataInputs = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name)).map((v) => v.name));
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   let cutAt: string | undefined;
   for (const node of graph.nodes) {
-    const transparent = options.floatNodes?.has(node.name) ? undefined : transparentReason(node, statics, dataInput, graphOutputs);
+    const transparent = options.floatNodes?.has(node.name) ? undefined : transparentReason(node, statics, dataInputs, graphOutputs);
     if (transparent !== undefined) {
       nodes.push({ node, coverage: { node: node.name, opType: node.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: transparent, transparent: true }, quantizeWeight: false });
       continue;

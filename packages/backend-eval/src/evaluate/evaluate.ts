@@ -1,42 +1,50 @@
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
 import { addOutputs, cloneModel, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { compileForBackend, type ActivationQParams, type CompiledModel, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
-import type { CalibrationData } from '../compile/calibrate.js';
+import type { CalibrationData, FeedCalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
 import { placeNodes } from '../estimate/placement.js';
+import { defaultMetricRegistry } from '../metrics/builtinMetrics.js';
 import { acrossProfiles, compareLogits, type Logits } from '../metrics/classificationMetrics.js';
+import { computeMetric, isValidatedMetric, type Metric, type MetricRegistry } from '../metrics/defineMetric.js';
+import { finiteDb, outputFidelity, type OutputFidelity, type OutputValues } from '../metrics/fidelity.js';
 import { defaultBackendRegistry, type BackendProfileRegistry } from '../profiles/createBackendRegistry.js';
 import type { BackendProfile, MacPrecision } from '../profiles/types.js';
 import { compareRuntimeOutputs } from '../runtime/disagreement.js';
 import { describeEnvironment } from '../runtime/environment.js';
-import { measureLatency } from '../runtime/latency.js';
+import { measureFeedLatency, measureLatency } from '../runtime/latency.js';
 import { optimizedOps } from '../runtime/optimizedOps.js';
-import { runLogits } from '../runtime/runBatches.js';
-import { createRuntimeSession, ortCall, type RuntimeSession } from '../runtime/sessions.js';
+import { firstOutputLogits, firstSamples, runOutputs, type ModelFeeds } from '../runtime/runBatches.js';
+import { createRuntimeSession, type RuntimeSession } from '../runtime/sessions.js';
 import { VERSION } from '../version.js';
-import { REPORT_SCHEMA_ID, type CostEstimate, type CoverageSummary, type EvaluationReport, type ExecutionMode, type LayerSensitivity, type ModelReport, type ProfileResult, type RuntimeDisagreement, type RuntimeName, type RuntimeResult, type SensitivityReport, type TensorRange } from './reportTypes.js';
+import { calibrationSource, checkCalibrationNames, checkTestData, feedsFor, invalid, shapeOptions, type EvaluationData } from './evaluationData.js';
+import {
+  REPORT_SCHEMA_ID,
+  type CostEstimate,
+  type CoverageSummary,
+  type EvaluationReport,
+  type ExecutionMode,
+  type LayerSensitivity,
+  type MetricScore,
+  type ModelReport,
+  type ProfileResult,
+  type RuntimeDisagreement,
+  type RuntimeName,
+  type RuntimeResult,
+  type ScoreResult,
+  type SensitivityReport,
+  type TensorRange,
+} from './reportTypes.js';
+
+export type { EvaluationData } from './evaluationData.js';
 
 /** One model to evaluate: a float ONNX model (ours or any exporter's) and a display name. */
 export interface EvaluateModel {
   readonly name: string;
   readonly onnx: Uint8Array | OnnxModel;
   /** Options for every compile of this model (e.g. `weightBits` for mixed-precision profiles). */
-  readonly compile?: Omit<CompileOptions, 'inputShape' | 'floatNodes'>;
-}
-
-export interface EvaluationData {
-  /** Test inputs, row-major, batch first. */
-  readonly inputs: Float32Array;
-  /** Shape of one sample (without the batch axis), e.g. `[1, 28, 28]` or `[28, 28, 1]`. */
-  readonly sampleShape: readonly number[];
-  /** Class index per sample; without labels, accuracy, drop and ECE are left out. */
-  readonly labels?: ArrayLike<number>;
-  /**
-   * Calibration samples (keep them apart from the test inputs): a Float32Array of whole samples, or
-   * a function returning a fresh (async) iterable of batches each time (every profile calibrates).
-   */
-  readonly calibration: Float32Array | (() => CalibrationData);
+  readonly compile?: Omit<CompileOptions, 'inputShape' | 'inputShapes' | 'floatNodes'>;
 }
 
 export interface EvaluateProgress {
@@ -73,28 +81,19 @@ export interface EvaluateOptions {
    * default, since it makes the report grow with the test set.
    */
   readonly predictions?: boolean;
+  /**
+   * Task metrics computed for the float model and every profile's emulated model over the test
+   * samples (value and drop): metrics from `defineMetric`, or ids looked up in `metricRegistry`
+   * (built in: `top5`, `miou`, `mse`). They read `data.targets` (else `data.labels`).
+   */
+  readonly metrics?: readonly (Metric | string)[];
+  /** Where metric ids are looked up. Default: `defaultMetricRegistry` (the built-in metrics). */
+  readonly metricRegistry?: MetricRegistry;
   /** Samples per inference call for the accuracy runs. Default 500. */
   readonly batchSize?: number;
   /** Threads per runtime session. Default 1 (deterministic, comparable latency). */
   readonly threads?: number;
   readonly onProgress?: (event: EvaluateProgress) => void;
-}
-
-const CALIBRATION_BATCH = 64;
-
-function invalid(message: string, details: Record<string, unknown> = {}): QuantTrimError {
-  return new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`evaluate\`: ${message}`, details });
-}
-
-function calibrationSource(data: EvaluationData, sampleSize: number): () => CalibrationData {
-  const c = data.calibration;
-  if (typeof c === 'function') return c;
-  if (!(c instanceof Float32Array) || c.length === 0 || c.length % sampleSize !== 0) {
-    throw invalid(`data.calibration: expected a non-empty Float32Array of whole samples of ${sampleSize} values, or a function returning batches`);
-  }
-  return function* () {
-    for (let i = 0; i < c.length; i += CALIBRATION_BATCH * sampleSize) yield c.subarray(i, Math.min(c.length, i + CALIBRATION_BATCH * sampleSize));
-  };
 }
 
 function resolveProfiles(options: EvaluateOptions): BackendProfile[] {
@@ -138,61 +137,26 @@ export function argmaxRows(logits: Logits): number[] {
   return out;
 }
 
-/** Runs `bytes` in one runtime/mode session over `inputs` and returns the logits. */
-async function runAll(runtime: RuntimeName, bytes: Uint8Array, mode: ExecutionMode, inputs: Float32Array, sampleShape: readonly number[], batchSize: number, threads: number): Promise<Logits> {
+/** Runs `bytes` in one runtime/mode session over every sample of `feeds` and returns every output. */
+async function runAll(runtime: RuntimeName, bytes: Uint8Array, mode: ExecutionMode, feeds: ModelFeeds, batchSize: number, threads: number): Promise<OutputValues[]> {
   const session = await createRuntimeSession(runtime, bytes, { mode, threads });
   try {
-    return await runLogits(session, inputs, sampleShape, { batchSize });
+    return await runOutputs(session, feeds, { batchSize });
   } finally {
     await session.release();
   }
 }
 
 /**
- * Named intermediate tensors of a model over `inputs` (emulate mode, onnxruntime-node). A model
+ * Named intermediate tensors of a model over `feeds` (emulate mode, onnxruntime-node). A model
  * whose input has a fixed batch size (`torch.onnx.export` without `dynamic_axes`) runs in calls of
  * exactly that many samples, the last one zero-padded and its padding dropped.
  */
-async function intermediates(model: OnnxModel, names: readonly string[], inputs: Float32Array, sampleShape: readonly number[]): Promise<Map<string, Float32Array>> {
-  const ort = await import('onnxruntime-node');
+async function intermediates(model: OnnxModel, names: readonly string[], feeds: ModelFeeds): Promise<Map<string, Float32Array>> {
   const probe = addOutputs(model, names.filter((n) => !model.graph.outputs.some((o) => o.name === n)));
-  const input = model.graph.inputs.find((v) => !model.graph.initializers.has(v.name));
-  const declared = input?.shape?.[0];
-  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const n = inputs.length / sampleSize;
-  const step = typeof declared === 'number' && declared > 0 ? declared : n;
-  const session = await ortCall('onnxruntime-node', 'load the model', () => ort.InferenceSession.create(writeOnnx(probe), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 }));
-  const parts = new Map<string, Float32Array[]>(names.map((name) => [name, []]));
-  try {
-    for (let start = 0; start < n; start += step) {
-      const rows = Math.min(step, n - start);
-      let x = inputs.subarray(start * sampleSize, (start + rows) * sampleSize);
-      if (rows < step) {
-        const padded = new Float32Array(step * sampleSize);
-        padded.set(x);
-        x = padded;
-      }
-      const out = await ortCall('onnxruntime-node', 'run the model', () => session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', x, [step, ...sampleShape]) }));
-      for (const name of names) {
-        const data = out[name]!.data as Float32Array;
-        parts.get(name)!.push(data.subarray(0, (data.length / step) * rows));
-      }
-    }
-  } finally {
-    await session.release();
-  }
-  return new Map(names.map((name) => [name, concat(parts.get(name)!)]));
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  const outputs = await runAll('onnxruntime-node', writeOnnx(probe), 'emulate', feeds, feeds.samples, 1);
+  const byName = new Map(outputs.map((o) => [o.name, o.data]));
+  return new Map(names.map((name) => [name, byName.get(name)!]));
 }
 
 const BYTES: Readonly<Record<MacPrecision, number>> = { int4: 0.5, int8: 1, int16: 2, float16: 2, float32: 4 };
@@ -212,7 +176,7 @@ function precisionOf(c: NodeCoverage | undefined, profile: BackendProfile): MacP
 /** Bytes per element of a precision's weights or activations (int4 activations are stored as int8). */
 const activationBytes = (p: MacPrecision) => BYTES[p === 'int4' ? 'int8' : p];
 
-function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profile: BackendProfile, sampleShape: readonly number[]): CostEstimate | undefined {
+function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profile: BackendProfile): CostEstimate | undefined {
   const { device } = profile;
   if (device?.tops === undefined) return undefined;
   const byNode = new Map(coverage.map((c) => [c.node, c]));
@@ -222,7 +186,7 @@ function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profi
     if (c?.weightBits !== undefined) return bitsPrecision(c.weightBits);
     return c?.numerics === 'float16' || c?.numerics === 'weight-only' ? 'float16' : 'float32';
   };
-  const { placement, transferBytes, invocations } = placeNodes({ model: ctx.fp, coverage, inputShape: [1, ...sampleShape], bytesPerElement: (node) => activationBytes(precision(node)) });
+  const { placement, transferBytes, invocations } = placeNodes({ model: ctx.fp, coverage, inputShape: [1, ...ctx.feeds.inputs[0]!.sampleShape], bytesPerElement: (node) => activationBytes(precision(node)) });
   let weightBytes = 0;
   let activationTotal = 0;
   let hostBytes = 0;
@@ -257,39 +221,38 @@ function coverageSummary(coverage: readonly NodeCoverage[], macs: MacCount): Cov
   };
 }
 
-/** `model` with the batch axis of its data input declared as `batch`. */
-function withBatch(model: OnnxModel, batch: number, sampleShape: readonly number[]): OnnxModel {
+/** `model` with the batch axis of every data input declared as `batch`. */
+function withBatch(model: OnnxModel, batch: number, feeds: ModelFeeds): OnnxModel {
   const copy = cloneModel(model);
-  const input = copy.graph.inputs.find((v) => !copy.graph.initializers.has(v.name));
-  if (input !== undefined) input.shape = [batch, ...(input.shape?.slice(1) ?? sampleShape)];
+  for (const input of copy.graph.inputs) {
+    const spec = feeds.inputs.find((v) => v.name === input.name);
+    if (spec !== undefined) input.shape = [batch, ...(input.shape?.slice(1) ?? spec.sampleShape)];
+  }
   return copy;
 }
 
 /**
- * The float model's logits over the test inputs. A symbolic batch axis the graph does not honour
+ * The float model's outputs over the test inputs. A symbolic batch axis the graph does not honour
  * (an exporter that baked batch 1 into a Reshape, say) fails in ONNX Runtime at larger batches:
  * the model is then re-batched safely, its batch axis declared as 1, so that every stage
  * (inference, calibration, sensitivity, latency) feeds one sample per call, and a note says so.
  */
-async function floatRun(m: EvaluateModel, data: EvaluationData, batchSize: number, threads: number): Promise<{ fp: OnnxModel; fpBytes: Uint8Array; floatLogits: Logits; note?: string }> {
-  const fp = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
-  const fpBytes = m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx);
+async function floatRun(fp: OnnxModel, fpBytes: Uint8Array, feeds: ModelFeeds, batchSize: number, threads: number): Promise<{ fp: OnnxModel; fpBytes: Uint8Array; floatOutputs: OutputValues[]; note?: string }> {
   try {
-    return { fp, fpBytes, floatLogits: await runAll('onnxruntime-node', fpBytes, 'emulate', data.inputs, data.sampleShape, batchSize, threads) };
+    return { fp, fpBytes, floatOutputs: await runAll('onnxruntime-node', fpBytes, 'emulate', feeds, batchSize, threads) };
   } catch (e) {
-    const declared = fp.graph.inputs.find((v) => !fp.graph.initializers.has(v.name))?.shape?.[0];
-    const samples = data.inputs.length / data.sampleShape.reduce((a, b) => a * b, 1);
-    if (!isQuantTrimError(e, 'QT_RUNTIME_ERROR') || typeof declared === 'number' || samples === 1) throw e;
-    const pinned = withBatch(fp, 1, data.sampleShape);
+    const declared = fp.graph.inputs.find((v) => v.name === feeds.inputs[0]!.name)?.shape?.[0];
+    if (!isQuantTrimError(e, 'QT_RUNTIME_ERROR') || typeof declared === 'number' || feeds.samples === 1) throw e;
+    const pinned = withBatch(fp, 1, feeds);
     const pinnedBytes = writeOnnx(pinned);
-    let floatLogits: Logits;
+    let floatOutputs: OutputValues[];
     try {
-      floatLogits = await runAll('onnxruntime-node', pinnedBytes, 'emulate', data.inputs, data.sampleShape, 1, threads);
+      floatOutputs = await runAll('onnxruntime-node', pinnedBytes, 'emulate', feeds, 1, threads);
     } catch {
       throw e;
     }
     const why = e.message.split('\n')[0]!;
-    return { fp: pinned, fpBytes: pinnedBytes, floatLogits, note: `the model's symbolic batch axis fails above batch 1 in ONNX Runtime (${why}): evaluated with the batch axis fixed to 1, one sample per call` };
+    return { fp: pinned, fpBytes: pinnedBytes, floatOutputs, note: `the model's symbolic batch axis fails above batch 1 in ONNX Runtime (${why}): evaluated with the batch axis fixed to 1, one sample per call` };
   }
 }
 
@@ -299,7 +262,11 @@ interface ModelContext {
   readonly notes: readonly string[];
   readonly fp: OnnxModel;
   readonly fpBytes: Uint8Array;
+  /** The test inputs by this model's input names. */
+  readonly feeds: ModelFeeds;
+  readonly floatOutputs: readonly OutputValues[];
   readonly floatLogits: Logits;
+  readonly floatScores: readonly MetricScore[];
   readonly macs: MacCount;
   readonly compile: EvaluateModel['compile'];
 }
@@ -308,10 +275,13 @@ interface ModelContext {
  * Evaluates float ONNX models across backend profiles (METHOD.md §6, BACKENDS.md): for every
  * model × profile it compiles the model like that vendor's quantizer, runs the emulated numerics
  * in onnxruntime-node over all test inputs and compares them with the float model (accuracy, drop,
- * top-1 agreement, KL, logit cosine, ECE), measures per-layer sensitivity, runs the native model
+ * top-1 agreement, KL, logit cosine, ECE, on the first output), the fidelity of every output
+ * (SQNR, cosine, max abs error; no labels needed) and any task metrics (`metrics`, value and drop),
+ * measures per-layer sensitivity, runs the native model
  * on the real runtimes (agreement, latency p50/p90 at batch 1 and 32, disagreement between
  * runtimes) and estimates energy, latency and cost on the profile's device; across profiles it
- * gives the mean and worst-case drop and the spread. A profile that cannot compile the model is
+ * gives the mean and worst-case drop and the spread. Models may have several data inputs (data
+ * per input name, `EvaluationData`) and several outputs. A profile that cannot compile the model is
  * reported with its coded error; the others still run. Returns the JSON report
  * (`schema/evaluation-report.schema.json`).
  */
@@ -319,59 +289,30 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const models = Array.isArray(options.models) ? (options.models as readonly EvaluateModel[]) : [options.models as EvaluateModel];
   if (models.length === 0) throw invalid('models: expected at least one model');
   const { data } = options;
-  const sampleSize = data.sampleShape.reduce((a, b) => a * b, 1);
-  if (!(data.inputs instanceof Float32Array) || data.inputs.length === 0 || data.inputs.length % sampleSize !== 0) {
-    throw invalid(`data.inputs: expected a non-empty Float32Array of whole samples of shape [${data.sampleShape.join(', ')}]`);
-  }
-  const samples = data.inputs.length / sampleSize;
-  if (data.labels !== undefined && data.labels.length !== samples) throw invalid(`data.labels: ${data.labels.length} labels for ${samples} samples`);
-  const calibration = calibrationSource(data, sampleSize);
+  const { samples } = checkTestData(data);
+  const calibration = calibrationSource(data);
   const profiles = resolveProfiles(options);
-  const runtimes = options.runtimes ?? ['onnxruntime-node', 'onnxruntime-web'];
-  const batchSize = options.batchSize ?? 500;
-  const threads = options.threads ?? 1;
+  const metrics = resolveMetrics(options);
   const runtimeSamples = Math.min(samples, options.runtimeSamples ?? 256);
-  const sensitivity = options.sensitivity === false ? undefined : { samples: Math.min(samples, options.sensitivity?.samples ?? 256), thresholdDb: options.sensitivity?.thresholdDb ?? 25 };
-  const latency = options.latency === false ? undefined : { batchSizes: options.latency?.batchSizes ?? [1, 32], runs: options.latency?.runs ?? 15, warmup: options.latency?.warmup ?? 2 };
-  const versions: Partial<Record<RuntimeName, string>> = {};
+  const settings: Omit<ProfileSettings, 'progress' | 'feeds'> = {
+    data,
+    metrics,
+    runtimes: options.runtimes ?? ['onnxruntime-node', 'onnxruntime-web'],
+    batchSize: options.batchSize ?? 500,
+    threads: options.threads ?? 1,
+    runtimeSamples,
+    sensitivity: options.sensitivity === false ? undefined : { samples: Math.min(samples, options.sensitivity?.samples ?? 256), thresholdDb: options.sensitivity?.thresholdDb ?? 25 },
+    latency: options.latency === false ? undefined : { batchSizes: options.latency?.batchSizes ?? [1, 32], runs: options.latency?.runs ?? 15, warmup: options.latency?.warmup ?? 2 },
+    versions: {},
+    predictions: options.predictions === true,
+  };
 
   const reports: ModelReport[] = [];
   let classCount = 0;
   for (const m of models) {
-    options.onProgress?.({ model: m.name, stage: 'float', done: 0, total: profiles.length });
-    const { fp, fpBytes, floatLogits, note } = await floatRun(m, data, batchSize, threads);
-    classCount = Math.max(classCount, floatLogits.classes);
-    const macs = countMacs(fp, { inputShape: [1, ...data.sampleShape] });
-    const ctx: ModelContext = { name: m.name, fp, fpBytes, floatLogits, macs, compile: m.compile, notes: note === undefined ? [] : [note] };
-    const floatRuntimes = await runtimeRows(fpBytes, floatLogits, { runtimes, runtimeSamples, latency, threads, data, versions });
-
-    const results: ProfileResult[] = [];
-    for (const [i, profile] of profiles.entries()) {
-      results.push(await evaluateProfile(ctx, profile, calibration, { data, batchSize, threads, runtimes, runtimeSamples, latency, sensitivity, versions, predictions: options.predictions === true, progress: (stage) => options.onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }) }));
-    }
-    options.onProgress?.({ model: m.name, stage: 'done', done: profiles.length, total: profiles.length });
-
-    const floatAccuracy = data.labels === undefined ? undefined : compareLogits(floatLogits, floatLogits, data.labels).accuracy;
-    const ok = results.filter((r) => r.metrics?.accuracy !== undefined);
-    let across: ModelReport['acrossProfiles'];
-    if (floatAccuracy !== undefined && ok.length > 0) {
-      const summary = acrossProfiles(ok.map((r) => r.metrics!.accuracy!), floatAccuracy);
-      const worst = ok.reduce((a, b) => (b.metrics!.accuracy! < a.metrics!.accuracy! ? b : a));
-      across = { ...summary, worstProfile: worst.profile };
-    }
-    const parameters = [...fp.graph.initializers.values()].filter((t) => t.dataType === 1).reduce((a, t) => a + t.data.length, 0);
-    reports.push({
-      name: m.name,
-      parameters,
-      macs: macs.totalMacs,
-      float: {
-        ...(floatAccuracy !== undefined ? { accuracy: floatAccuracy } : {}),
-        runtimes: floatRuntimes.rows,
-        ...(options.predictions === true ? { predictions: argmaxRows(floatLogits) } : {}),
-      },
-      profiles: results,
-      ...(across !== undefined ? { acrossProfiles: across } : {}),
-    });
+    const { report, classes } = await evaluateModel(m, profiles, calibration.source, settings, options.onProgress);
+    classCount = Math.max(classCount, classes);
+    reports.push(report);
   }
 
   const env = describeEnvironment();
@@ -380,15 +321,99 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     schemaVersion: 1,
     createdAt: new Date().toISOString(),
     tool: { name: '@quant-trim/backend-eval', version: VERSION },
-    environment: { ...env, runtimes: versions },
+    environment: { ...env, runtimes: settings.versions },
     data: {
       samples,
-      calibrationSamples: data.calibration instanceof Float32Array ? data.calibration.length / sampleSize : Math.max(0, ...reports.flatMap((r) => r.profiles.map((p) => p.calibration?.samples ?? 0))),
+      calibrationSamples: calibration.samples ?? Math.max(0, ...reports.flatMap((r) => r.profiles.map((p) => p.calibration?.samples ?? 0))),
       classes: classCount,
       labelled: data.labels !== undefined,
     },
     models: reports,
   };
+}
+
+/** The task metrics of `options.metrics`, ids looked up in the metric registry; a metric that needs targets the data lacks is refused up front. */
+function resolveMetrics(options: EvaluateOptions): Metric[] {
+  const registry = options.metricRegistry ?? defaultMetricRegistry;
+  const metrics = (options.metrics ?? []).map((m) => {
+    if (typeof m === 'string') return registry.get(m);
+    if (!isValidatedMetric(m)) throw new QuantTrimError({ code: 'QT_INVALID_PLUGIN', message: `\`evaluate\`: metric "${String((m as { id?: unknown } | null)?.id)}": pass it through defineMetric() first, which validates and freezes it` });
+    return m;
+  });
+  const ids = metrics.map((m) => m.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw invalid(`metrics: "${twice}" is listed twice`);
+  const targets = options.data.targets ?? options.data.labels;
+  const needy = metrics.find((m) => m.needsTargets && targets === undefined);
+  if (needy !== undefined) throw invalid(`metric "${needy.id}" needs targets: pass data.targets (or data.labels)`, { metric: needy.id });
+  return metrics;
+}
+
+/** `metrics` over one model's outputs (the float model or a profile's emulated model). */
+function scoresOf(metrics: readonly Metric[], outputs: readonly OutputValues[], data: EvaluationData, samples: number): MetricScore[] {
+  const targets = data.targets ?? data.labels;
+  return metrics.map((m) => ({ metric: m.id, name: m.name, higherIsBetter: m.higherIsBetter, value: computeMetric(m, { outputs, samples, ...(targets !== undefined ? { targets } : {}) }) }));
+}
+
+/** A profile's scores with the float value and the drop (positive = worse than float, whichever direction is better). */
+function scoreResults(floatScores: readonly MetricScore[], scores: readonly MetricScore[]): ScoreResult[] {
+  return scores.map((s, i) => {
+    const floatValue = floatScores[i]!.value;
+    return { ...s, floatValue, drop: s.higherIsBetter ? floatValue - s.value : s.value - floatValue };
+  });
+}
+
+/** One model: the float run, every profile, and the summary across profiles. */
+async function evaluateModel(
+  m: EvaluateModel,
+  profiles: readonly BackendProfile[],
+  calibration: () => CalibrationData | FeedCalibrationData,
+  settings: Omit<ProfileSettings, 'progress' | 'feeds'>,
+  onProgress: EvaluateOptions['onProgress'],
+): Promise<{ report: ModelReport; classes: number }> {
+  const { data } = settings;
+  onProgress?.({ model: m.name, stage: 'float', done: 0, total: profiles.length });
+  const model = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
+  const feeds = feedsFor(model, m.name, data);
+  checkCalibrationNames(model, m.name, data);
+  const { fp, fpBytes, floatOutputs, note } = await floatRun(model, m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx), feeds, settings.batchSize, settings.threads);
+  const floatLogits = firstOutputLogits(floatOutputs);
+  const macs = countMacs(fp, { inputShape: [1, ...feeds.inputs[0]!.sampleShape] });
+  const floatScores = scoresOf(settings.metrics, floatOutputs, data, feeds.samples);
+  const ctx: ModelContext = { name: m.name, fp, fpBytes, feeds, floatOutputs, floatLogits, floatScores, macs, compile: m.compile, notes: note === undefined ? [] : [note] };
+  const floatRuntimes = await runtimeRows(fpBytes, floatLogits, { ...settings, feeds });
+
+  const results: ProfileResult[] = [];
+  for (const [i, profile] of profiles.entries()) {
+    results.push(await evaluateProfile(ctx, profile, calibration, { ...settings, feeds, progress: (stage) => onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }) }));
+  }
+  onProgress?.({ model: m.name, stage: 'done', done: profiles.length, total: profiles.length });
+
+  const floatAccuracy = data.labels === undefined ? undefined : compareLogits(floatLogits, floatLogits, data.labels).accuracy;
+  const ok = results.filter((r) => r.metrics?.accuracy !== undefined);
+  let across: ModelReport['acrossProfiles'];
+  if (floatAccuracy !== undefined && ok.length > 0) {
+    const summary = acrossProfiles(ok.map((r) => r.metrics!.accuracy!), floatAccuracy);
+    const worst = ok.reduce((a, b) => (b.metrics!.accuracy! < a.metrics!.accuracy! ? b : a));
+    across = { ...summary, worstProfile: worst.profile };
+  }
+  const parameters = [...fp.graph.initializers.values()].filter((t) => t.dataType === 1).reduce((a, t) => a + t.data.length, 0);
+  const report: ModelReport = {
+    name: m.name,
+    parameters,
+    macs: macs.totalMacs,
+    inputs: feeds.inputs.map((v) => ({ name: v.name, sampleShape: [...v.sampleShape] })),
+    outputs: floatOutputs.map((o) => ({ name: o.name, sampleShape: [...o.sampleShape] })),
+    float: {
+      ...(floatAccuracy !== undefined ? { accuracy: floatAccuracy } : {}),
+      ...(floatScores.length > 0 ? { scores: floatScores } : {}),
+      runtimes: floatRuntimes.rows,
+      ...(settings.predictions ? { predictions: argmaxRows(floatLogits) } : {}),
+    },
+    profiles: results,
+    ...(across !== undefined ? { acrossProfiles: across } : {}),
+  };
+  return { report, classes: floatLogits.classes };
 }
 
 interface RuntimeSettings {
@@ -397,6 +422,8 @@ interface RuntimeSettings {
   readonly latency: { batchSizes: readonly number[]; runs: number; warmup: number } | undefined;
   readonly threads: number;
   readonly data: EvaluationData;
+  /** The test inputs by the current model's input names. */
+  readonly feeds: ModelFeeds;
   readonly versions: Partial<Record<RuntimeName, string>>;
 }
 
@@ -405,8 +432,7 @@ interface RuntimeSettings {
  * `runtimeSamples` inputs, latency, fused ops; and the disagreement between runtimes.
  */
 async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: RuntimeSettings): Promise<{ rows: RuntimeResult[]; disagreement: RuntimeDisagreement[] }> {
-  const sampleSize = s.data.sampleShape.reduce((a, b) => a * b, 1);
-  const subset = s.data.inputs.subarray(0, s.runtimeSamples * sampleSize);
+  const subset = firstSamples(s.feeds, s.runtimeSamples);
   const reference: Logits = { data: emulated.data.subarray(0, s.runtimeSamples * emulated.classes), classes: emulated.classes };
   const rows: RuntimeResult[] = [];
   const outputs = new Map<RuntimeName, Logits>();
@@ -415,12 +441,14 @@ async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: Runtime
     try {
       session = await createRuntimeSession(runtime, nativeBytes, { mode: 'native', threads: s.threads });
       s.versions[runtime] = session.version;
-      const logits = await runLogits(session, subset, s.data.sampleShape, { batchSize: 64 });
+      const logits = firstOutputLogits(await runOutputs(session, subset, { batchSize: 64 }));
       outputs.set(runtime, logits);
       const cmp = compareRuntimeOutputs(reference, logits);
       const labels = s.data.labels === undefined ? undefined : Array.from({ length: s.runtimeSamples }, (_, i) => s.data.labels![i]!);
       const accuracy = labels === undefined ? undefined : compareLogits(reference, logits, labels).accuracy;
-      const lat = s.latency === undefined ? [] : await measureLatency(session, s.data.sampleShape, { ...s.latency, input: subset });
+      const single = subset.inputs.length === 1 ? subset.inputs[0]! : undefined;
+      const lat =
+        s.latency === undefined ? [] : single !== undefined ? await measureLatency(session, single.sampleShape, { ...s.latency, input: subset.data[single.name]! }) : await measureFeedLatency(session, subset, s.latency);
       const ops = runtime === 'onnxruntime-node' ? await optimizedOps(nativeBytes, 'native', s.threads) : undefined;
       rows.push({
         runtime,
@@ -453,15 +481,16 @@ interface ProfileSettings extends RuntimeSettings {
   readonly batchSize: number;
   readonly sensitivity: { samples: number; thresholdDb: number } | undefined;
   readonly predictions: boolean;
+  readonly metrics: readonly Metric[];
   readonly progress: (stage: EvaluateProgress['stage']) => void;
 }
 
-async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calibration: () => CalibrationData, s: ProfileSettings): Promise<ProfileResult> {
+async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calibration: () => CalibrationData | FeedCalibrationData, s: ProfileSettings): Promise<ProfileResult> {
   const head = { profile: profile.id, name: profile.name, vendor: profile.vendor };
   try {
     s.progress('compile');
     let t0 = performance.now();
-    const compileOptions: CompileOptions = { ...ctx.compile, inputShape: s.data.sampleShape };
+    const compileOptions: CompileOptions = { ...ctx.compile, ...shapeOptions(ctx.feeds) };
     const compiled = await compileForBackend(ctx.fp, profile, calibration(), compileOptions);
     const compileSeconds = seconds(t0);
 
@@ -472,15 +501,18 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
 
     s.progress('inference');
     t0 = performance.now();
-    const logits = await runAll('onnxruntime-node', emulateBytes, 'emulate', s.data.inputs, s.data.sampleShape, s.batchSize, s.threads);
+    const outputs = await runAll('onnxruntime-node', emulateBytes, 'emulate', ctx.feeds, s.batchSize, s.threads);
+    const logits = firstOutputLogits(outputs);
     const metrics = compareLogits(ctx.floatLogits, logits, s.data.labels);
+    const fidelity = fidelityOf(ctx.floatOutputs, outputs);
+    const scores = scoreResults(ctx.floatScores, scoresOf(s.metrics, outputs, s.data, ctx.feeds.samples));
     const inferenceSeconds = seconds(t0);
 
     t0 = performance.now();
     let sensitivity: SensitivityReport | undefined;
     if (s.sensitivity !== undefined) {
       s.progress('sensitivity');
-      sensitivity = await layerSensitivity(ctx, profile, compiled, calibration, compileOptions, s.data, s.sensitivity);
+      sensitivity = await layerSensitivity(ctx, profile, compiled, calibration, compileOptions, s.sensitivity);
     }
     const sensitivitySeconds = seconds(t0);
     t0 = performance.now();
@@ -488,11 +520,13 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
     const { rows, disagreement } = await runtimeRows(nativeBytes, logits, s);
     const runtimeSeconds = seconds(t0);
 
-    const estimate = estimateFor(ctx, compiled.coverage, profile, s.data.sampleShape);
+    const estimate = estimateFor(ctx, compiled.coverage, profile);
     return {
       ...head,
       status: 'ok',
       metrics,
+      fidelity,
+      ...(scores.length > 0 ? { scores } : {}),
       coverage: coverageSummary(compiled.coverage, ctx.macs),
       approximations: [...ctx.notes, ...compiled.approximations],
       calibration: { ...compiled.calibration, ...(compiled.activations.length > 0 ? { tensors: compiled.activations.map(tensorRange) } : {}) },
@@ -507,6 +541,18 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
     if (!isQuantTrimError(e)) throw e;
     return { ...head, status: 'error', error: { code: e.code, message: e.message } };
   }
+}
+
+/** Fidelity of every float output against the emulated output of the same name. */
+function fidelityOf(float: readonly OutputValues[], quantized: readonly OutputValues[]): OutputFidelity[] {
+  const byName = new Map(quantized.map((o) => [o.name, o]));
+  return float.map((f) => {
+    const q = byName.get(f.name);
+    if (q === undefined) {
+      throw new QuantTrimError({ code: 'QT_RUNTIME_ERROR', message: `the compiled model has no output '${f.name}' (a backend-eval bug: please report it with the model)`, details: { output: f.name } });
+    }
+    return outputFidelity(f, q);
+  });
 }
 
 /**
@@ -541,13 +587,11 @@ async function layerSensitivity(
   ctx: ModelContext,
   profile: BackendProfile,
   compiled: CompiledModel,
-  calibration: () => CalibrationData,
+  calibration: () => CalibrationData | FeedCalibrationData,
   compileOptions: CompileOptions,
-  data: EvaluationData,
   settings: { samples: number; thresholdDb: number },
 ): Promise<SensitivityReport> {
-  const sampleSize = data.sampleShape.reduce((a, b) => a * b, 1);
-  const inputs = data.inputs.subarray(0, settings.samples * sampleSize);
+  const inputs = firstSamples(ctx.feeds, settings.samples);
   const layers = compiled.coverage.filter((c) => c.weightBits !== undefined);
   const nodeOutput = new Map(ctx.fp.graph.nodes.map((n) => [n.name, n.outputs[0]!]));
   // Node names in `coverage` are those of the compiled (BN-folded) graph; output tensor names survive compilation.
@@ -557,8 +601,8 @@ async function layerSensitivity(
     if (original !== undefined) compiledOutput.set(c.node, original);
   }
   const names = [...new Set(compiledOutput.values())].filter((t) => compiled.model.graph.nodes.some((n) => n.outputs.includes(t)) || compiled.model.graph.outputs.some((o) => o.name === t));
-  const floatValues = await intermediates(ctx.fp, names, inputs, data.sampleShape);
-  const quantValues = await intermediates(compiled.model, names, inputs, data.sampleShape);
+  const floatValues = await intermediates(ctx.fp, names, inputs);
+  const quantValues = await intermediates(compiled.model, names, inputs);
   const floatLogits = ctx.floatLogits.data.subarray(0, settings.samples * ctx.floatLogits.classes);
 
   const result: LayerSensitivity[] = [];
@@ -568,13 +612,13 @@ async function layerSensitivity(
     const t = compiledOutput.get(layer.node);
     const outputSqnrDb = t !== undefined && floatValues.has(t) ? sqnrDb(floatValues.get(t)!, quantValues.get(t)!) : Number.NaN;
     const alone = await compileForBackend(ctx.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => n !== layer.node) });
-    const logits = await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, data.sampleShape, 500, 1);
+    const logits = firstOutputLogits(await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, 500, 1));
     const tensors = tensorsOf.get(layer.node);
     result.push({
       node: layer.node,
       opType: layer.opType,
-      outputSqnrDb: finiteOr(outputSqnrDb),
-      isolatedSqnrDb: finiteOr(sqnrDb(floatLogits, logits.data)),
+      outputSqnrDb: finiteDb(outputSqnrDb),
+      isolatedSqnrDb: finiteDb(sqnrDb(floatLogits, logits.data)),
       ...(tensors?.input !== undefined ? { inputTensor: tensors.input } : {}),
       ...(tensors?.output !== undefined ? { outputTensor: tensors.output } : {}),
     });
@@ -596,10 +640,4 @@ function tensorRange(a: ActivationQParams): TensorRange {
     zeroPoint: a.zeroPoint,
     source: a.source,
   };
-}
-
-/** JSON has no Infinity/NaN: identical outputs report 999 dB, unmeasurable ones −999 dB. */
-function finiteOr(v: number): number {
-  if (Number.isNaN(v)) return -999;
-  return Number.isFinite(v) ? v : 999;
 }

@@ -1,5 +1,30 @@
 import type { NodeCoverage } from '../compile/compileForBackend.js';
 import type { ComparisonMetrics } from '../metrics/classificationMetrics.js';
+import type { OutputFidelity } from '../metrics/fidelity.js';
+
+export type { OutputFidelity } from '../metrics/fidelity.js';
+
+/** A task metric's value for one model run (`evaluate({ metrics })`). */
+export interface MetricScore {
+  /** The metric's id (`miou`, `top5`, a plugin's id). */
+  readonly metric: string;
+  readonly name: string;
+  readonly higherIsBetter: boolean;
+  readonly value: number;
+}
+
+/** A task metric's value for a profile's emulated model, against the float model's. */
+export interface ScoreResult extends MetricScore {
+  readonly floatValue: number;
+  /** How much worse than float: `floatValue − value` when higher is better, `value − floatValue` otherwise. */
+  readonly drop: number;
+}
+
+/** A model input or output and the shape of one sample of it (without the batch axis). */
+export interface TensorSpec {
+  readonly name: string;
+  readonly sampleShape: readonly number[];
+}
 
 /** The `$id` of the JSON Schema an `EvaluationReport` conforms to (`schema/evaluation-report.schema.json`). */
 export const REPORT_SCHEMA_ID = 'https://quant-trim.github.io/schemas/backend-eval/evaluation-report-1.json';
@@ -59,7 +84,7 @@ export interface LayerSensitivity {
   readonly opType: string;
   /** SQNR of this layer's output in the fully quantized model vs the float model (accumulated error). */
   readonly outputSqnrDb: number;
-  /** SQNR of the model's logits when only this layer is quantized (isolated error). */
+  /** SQNR of the model's logits (its first output) when only this layer is quantized (isolated error). */
   readonly isolatedSqnrDb: number;
   /** The activation tensor quantized at this layer's input in the fully quantized model (a name of `calibration.tensors`). */
   readonly inputTensor?: string;
@@ -171,8 +196,12 @@ export interface ProfileResult {
   readonly status: 'ok' | 'error';
   /** When status is `error`: the coded error that stopped this profile (the others still run). */
   readonly error?: { readonly code: string; readonly message: string };
-  /** Emulated numerics against the float model (absent on error). */
+  /** Emulated numerics against the float model (absent on error); computed on the first output read as logits. */
   readonly metrics?: ComparisonMetrics;
+  /** Task-agnostic fidelity of every model output (emulated against float, no labels needed), in output order (absent on error). */
+  readonly fidelity?: readonly OutputFidelity[];
+  /** Task metrics (`evaluate({ metrics })`), in the order asked for. */
+  readonly scores?: readonly ScoreResult[];
   readonly coverage?: CoverageSummary;
   readonly approximations?: readonly string[];
   /** The calibration pass; `tensors`: every statically quantized activation tensor, in graph order (static integer profiles). */
@@ -194,8 +223,14 @@ export interface ModelReport {
   readonly name: string;
   readonly parameters: number;
   readonly macs: number;
+  /** The data inputs fed, in graph order. */
+  readonly inputs?: readonly TensorSpec[];
+  /** The model outputs, in graph order (the first is read as logits for `metrics`). */
+  readonly outputs?: readonly TensorSpec[];
   readonly float: {
     readonly accuracy?: number;
+    /** Task metrics of the float model (`evaluate({ metrics })`). */
+    readonly scores?: readonly MetricScore[];
     readonly runtimes: readonly RuntimeResult[];
     readonly estimate?: CostEstimate;
     /** Predicted class per test sample of the float model (only with `evaluate({ predictions: true })`). */

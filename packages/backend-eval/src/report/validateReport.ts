@@ -9,15 +9,19 @@ import {
   type ExecutionMode,
   type LatencyStats,
   type LayerSensitivity,
+  type MetricScore,
   type ModelReport,
+  type OutputFidelity,
   type PlacementEstimate,
   type ProfileResult,
   type RuntimeDisagreement,
   type RuntimeName,
   type RuntimeResult,
+  type ScoreResult,
   type SensitivityReport,
   type SourcedValue,
   type TensorRange,
+  type TensorSpec,
 } from '../evaluate/reportTypes.js';
 
 /*
@@ -138,6 +142,10 @@ const tensorRange = obj<TensorRange>({
   zeroPoint: num(),
   source: oneOf<TensorRange['source']>('calibrated', 'fixed', 'shared', 'min-range'),
 });
+const fidelity = obj<OutputFidelity>({ output: str, elements: int(1), sqnrDb: num(-999, 999), cosine: signedShare, maxAbsError: num(0) });
+const score = obj<MetricScore>({ metric: str, name: str, higherIsBetter: bool, value: num() });
+const scoreResult = obj<ScoreResult>({ metric: str, name: str, higherIsBetter: bool, value: num(), floatValue: num(), drop: num() });
+const tensorSpec = obj<TensorSpec>({ name: str, sampleShape: arr(int()) });
 const profile = obj<ProfileResult>({
   profile: str,
   name: str,
@@ -145,6 +153,8 @@ const profile = obj<ProfileResult>({
   status: oneOf<ProfileResult['status']>('ok', 'error'),
   error: opt(obj<Defined<ProfileResult['error']>>({ code: str, message: str })),
   metrics: opt(metrics),
+  fidelity: opt(arr(fidelity)),
+  scores: opt(arr(scoreResult)),
   coverage: opt(coverage),
   approximations: opt(arr(str)),
   calibration: opt(obj<Defined<ProfileResult['calibration']>>({ samples: int(), batches: int(), seconds: num(0), tensors: opt(arr(tensorRange)) })),
@@ -159,7 +169,9 @@ const model = obj<ModelReport>({
   name: str,
   parameters: int(),
   macs: int(),
-  float: obj<ModelReport['float']>({ accuracy: opt(share), runtimes: arr(runtimeResult), estimate: opt(estimate), predictions: opt(arr(int())) }),
+  inputs: opt(arr(tensorSpec)),
+  outputs: opt(arr(tensorSpec)),
+  float: obj<ModelReport['float']>({ accuracy: opt(share), scores: opt(arr(score)), runtimes: arr(runtimeResult), estimate: opt(estimate), predictions: opt(arr(int())) }),
   profiles: arr(profile),
   acrossProfiles: opt(obj<Defined<ModelReport['acrossProfiles']>>({ meanDrop: signedShare, worstDrop: signedShare, worstProfile: str, spread: share })),
 });

@@ -1,5 +1,6 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import type { LatencyStats } from '../evaluate/reportTypes.js';
+import type { ModelFeeds } from './runBatches.js';
 import type { RuntimeSession } from './sessions.js';
 
 export interface MeasureLatencyOptions {
@@ -51,12 +52,12 @@ function batchSizesFor(session: RuntimeSession, requested: readonly number[]): r
   return requested.map((b) => count(b, 'batchSizes', 1));
 }
 
-async function timeBatch(session: RuntimeSession, x: Float32Array, dims: readonly number[], runs: number, warmup: number): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await session.run(x, dims);
+async function timeBatch(call: () => Promise<unknown>, runs: number, warmup: number): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await call();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    await session.run(x, dims);
+    await call();
     times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b);
@@ -80,7 +81,32 @@ export async function measureLatency(session: RuntimeSession, sampleShape: reado
   }
   const stats: LatencyStats[] = [];
   for (const batch of batchSizesFor(session, options.batchSizes ?? [1, 32])) {
-    const times = await timeBatch(session, tile(input, size, batch), [batch, ...sampleShape], runs, warmup);
+    const x = tile(input, size, batch);
+    const dims = [batch, ...sampleShape];
+    const times = await timeBatch(() => session.run(x, dims), runs, warmup);
+    stats.push({ batch, runs, p50Ms: nearestRank(times, 50), p90Ms: nearestRank(times, 90) });
+  }
+  return stats;
+}
+
+/**
+ * `measureLatency` for a model with several inputs: every call feeds all of them (`session.runFeeds`),
+ * each a batch cycled from its samples in `feeds` (which must hold the same number of samples per
+ * input), and reads every output back.
+ */
+export async function measureFeedLatency(session: RuntimeSession, feeds: ModelFeeds, options: Omit<MeasureLatencyOptions, 'input'> = {}): Promise<LatencyStats[]> {
+  const runs = count(options.runs ?? 20, 'runs', 1);
+  const warmup = count(options.warmup ?? 3, 'warmup', 0);
+  if (feeds.samples < 1) throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: 'argument `feeds` of `measureFeedLatency`: expected at least one sample' });
+  const stats: LatencyStats[] = [];
+  for (const batch of batchSizesFor(session, options.batchSizes ?? [1, 32])) {
+    const call = Object.fromEntries(
+      feeds.inputs.map((v) => {
+        const size = v.sampleShape.reduce((a, d) => a * d, 1);
+        return [v.name, { data: tile(feeds.data[v.name]!.subarray(0, feeds.samples * size), size, batch), dims: [batch, ...v.sampleShape] }];
+      }),
+    );
+    const times = await timeBatch(() => session.runFeeds(call), runs, warmup);
     stats.push({ batch, runs, p50Ms: nearestRank(times, 50), p90Ms: nearestRank(times, 90) });
   }
   return stats;

@@ -1,5 +1,6 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import type { Logits } from '../metrics/classificationMetrics.js';
+import type { OutputValues } from '../metrics/fidelity.js';
 import type { RuntimeSession } from './sessions.js';
 
 export interface RunLogitsOptions {
@@ -77,4 +78,71 @@ export async function runLogits(session: RuntimeSession, data: Float32Array, sam
     result.set(out.subarray(0, rows * classes), start * classes);
   }
   return { data: result ?? new Float32Array(0), classes };
+}
+
+/** Test inputs of a model by input name: `samples` whole samples of each input's `sampleShape` (row-major, batch first). */
+export interface ModelFeeds {
+  readonly inputs: readonly { readonly name: string; readonly sampleShape: readonly number[] }[];
+  readonly data: Readonly<Record<string, Float32Array>>;
+  readonly samples: number;
+}
+
+/** The first `rows` samples of every input of `feeds` (views). */
+export function firstSamples(feeds: ModelFeeds, rows: number): ModelFeeds {
+  const n = Math.min(rows, feeds.samples);
+  const data = Object.fromEntries(feeds.inputs.map((v) => [v.name, feeds.data[v.name]!.subarray(0, n * v.sampleShape.reduce((a, b) => a * b, 1))]));
+  return { inputs: feeds.inputs, data, samples: n };
+}
+
+/**
+ * Runs every sample of `feeds` through `session` in batches (every input in step) and returns every
+ * output over all samples, in the session's output order. A fixed batch size (`options.fixedBatch`,
+ * else the first input's declared batch dimension) pads the last call with zeros and drops the
+ * padded rows.
+ */
+export async function runOutputs(session: RuntimeSession, feeds: ModelFeeds, options: RunLogitsOptions = {}): Promise<OutputValues[]> {
+  const fixed = options.fixedBatch === undefined ? declaredBatch(session) : positiveInt(options.fixedBatch, 'fixedBatch');
+  const step = fixed ?? positiveInt(options.batchSize ?? 256, 'batchSize');
+  const sizes = feeds.inputs.map((v) => v.sampleShape.reduce((a, d) => a * d, 1));
+  const parts = new Map<string, { sampleShape: number[]; chunks: Float32Array[] }>();
+  for (let start = 0; start < feeds.samples; start += step) {
+    const rows = Math.min(step, feeds.samples - start);
+    const callRows = fixed ?? rows;
+    const batch = Object.fromEntries(feeds.inputs.map((v, i) => [v.name, { data: batchInput(feeds.data[v.name]!, sizes[i]!, start, rows, callRows), dims: [callRows, ...v.sampleShape] }]));
+    const out = await session.runFeeds(batch);
+    for (const name of session.outputNames) {
+      const { data, dims } = out[name]!;
+      const sampleShape = dims.slice(1);
+      const per = data.length / callRows;
+      if (dims[0] !== callRows || !Number.isInteger(per)) {
+        throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `\`runOutputs\`: output '${name}' has shape [${dims.join(', ')}] for a batch of ${callRows}; every output needs the batch as its first axis`, details: { output: name } });
+      }
+      const entry = parts.get(name);
+      if (entry === undefined) parts.set(name, { sampleShape, chunks: [data.subarray(0, rows * per)] });
+      else if (entry.sampleShape.join() !== sampleShape.join()) {
+        throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `\`runOutputs\`: output '${name}' changed its sample shape from [${entry.sampleShape.join(', ')}] to [${sampleShape.join(', ')}] at sample ${start}`, details: { output: name } });
+      } else entry.chunks.push(data.subarray(0, rows * per));
+    }
+  }
+  return session.outputNames.map((name) => {
+    const p = parts.get(name) ?? { sampleShape: [], chunks: [] };
+    return { name, sampleShape: p.sampleShape, data: concatChunks(p.chunks) };
+  });
+}
+
+function concatChunks(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!.slice();
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** The first output read as logits: one row per sample, every value of the sample's output a column (what `runLogits` returns). */
+export function firstOutputLogits(outputs: readonly OutputValues[]): Logits {
+  const first = outputs[0]!;
+  return { data: first.data, classes: Math.max(1, first.sampleShape.reduce((a, b) => a * b, 1)) };
 }

@@ -54,7 +54,13 @@ export interface RuntimeSessionOptions {
   readonly importRuntime?: RuntimeImporter;
 }
 
-/** One model loaded in one runtime: a single float32 input, the first output read back. */
+/** A batch of one tensor: float32 values and their dims (batch first). */
+export interface FeedTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** One model loaded in one runtime: `run` feeds the first input and reads the first output back; `runFeeds` feeds every input and reads every output. */
 export interface RuntimeSession {
   readonly runtime: RuntimeName;
   /** The runtime package's version (`ort.env.versions`). */
@@ -69,8 +75,16 @@ export interface RuntimeSession {
   readonly outputName: string;
   /** The declared shape of the input (numbers, or symbolic names), when ORT exposes it. */
   readonly inputShape: readonly (number | string)[] | undefined;
+  /** Every input and output name of the model, in graph order. */
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
   /** Runs one batch `x` of shape `dims` and returns the first output's values. */
   run(x: Float32Array, dims: readonly number[]): Promise<Float32Array>;
+  /**
+   * Runs one batch of every input (float32, by input name) and returns every output by name; integer
+   * and bool outputs come back as float32 values (an argmax output, a mask).
+   */
+  runFeeds(feeds: Readonly<Record<string, FeedTensor>>): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
   /** Frees the native session; later `run` calls throw. Calling it twice is harmless. */
   release(): Promise<void>;
 }
@@ -161,6 +175,15 @@ function firstName(names: readonly string[], what: 'input' | 'output'): string {
   return name;
 }
 
+/** An output tensor's values as float32 (numeric and bool outputs; strings are refused). */
+function asFloat32(t: OrtTensor | undefined, name: string): Float32Array {
+  const data = t?.data;
+  if (data instanceof Float32Array) return data;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Float32Array.from(data, Number);
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return Float32Array.from(data as unknown as ArrayLike<number>);
+  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.runFeeds\`: output \`${name}\` is ${t?.type ?? 'missing'}, not a numeric tensor`, details: { output: name } });
+}
+
 function checkFeed(x: Float32Array, dims: readonly number[]): void {
   if (!(x instanceof Float32Array)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `x` of `RuntimeSession.run`: expected a Float32Array' });
   const size = dims.reduce((a, d) => a * d, 1);
@@ -188,6 +211,8 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
     inputName,
     outputName,
     inputShape: meta?.isTensor ? meta.shape : undefined,
+    inputNames: [...session.inputNames],
+    outputNames: [...session.outputNames],
     async run(x, dims) {
       if (released) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.run\`: the ${info.runtime} session was released` });
       checkFeed(x, dims);
@@ -196,6 +221,21 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
         throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.run\`: output \`${outputName}\` is ${out?.type ?? 'missing'}, expected float32` });
       }
       return out.data;
+    },
+    async runFeeds(feeds) {
+      if (released) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.runFeeds\`: the ${info.runtime} session was released` });
+      const missing = session.inputNames.filter((n) => feeds[n] === undefined);
+      if (missing.length > 0) {
+        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.runFeeds\`: no data for the input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')} (the model's inputs: ${session.inputNames.map((n) => `'${n}'`).join(', ')})`, details: { inputs: missing } });
+      }
+      const tensors: Record<string, OrtTensor> = {};
+      for (const name of session.inputNames) {
+        const { data, dims } = feeds[name]!;
+        checkFeed(data, dims);
+        tensors[name] = new ort.Tensor('float32', data, dims);
+      }
+      const out = await ortCall(info.runtime, 'run the model', () => session.run(tensors));
+      return Object.fromEntries(session.outputNames.map((name) => [name, { data: asFloat32(out[name], name), dims: [...(out[name]?.dims ?? [])].map(Number) }]));
     },
     async release() {
       if (released) return;

@@ -85,6 +85,8 @@ const trtInt8: Complete<ProfileResult> = {
   vendor: 'NVIDIA',
   status: 'ok',
   metrics: { samples: 1000, accuracy: 0.907, floatAccuracy: 0.912, drop: 0.005, top1Agreement: 0.981, kl: 0.004117, logitCosine: 0.99914, ece: 0.0213 },
+  fidelity: [{ output: 'logits', elements: 10, sqnrDb: 27.4, cosine: 0.99914, maxAbsError: 0.412 }],
+  scores: [{ metric: 'top5', name: 'top-5 accuracy', higherIsBetter: true, value: 0.991, floatValue: 0.993, drop: 0.002 }],
   coverage: { integer: 4, onAccelerator: 12, total: 12, macShare: 0.9968, acceleratorMacShare: 1, nodes: nodes(11) },
   approximations: ['biases stay float32 (INT32 biases not emulated)'],
   calibration: {
@@ -143,8 +145,11 @@ const full: Complete<EvaluationReport> = {
       name: 'cifar10-cnn',
       parameters: 620_362,
       macs: 13_148_160,
+      inputs: [{ name: 'input', sampleShape: [3, 32, 32] }],
+      outputs: [{ name: 'logits', sampleShape: [10] }],
       float: {
         accuracy: 0.912,
+        scores: [{ metric: 'top5', name: 'top-5 accuracy', higherIsBetter: true, value: 0.993 }],
         runtimes: runtimes(0.912, 0.731, 11.04, { Conv: 3, MaxPool: 2, Gemm: 1 }),
         estimate: estimate(0, 13_148_160, 11.9, 0.187),
         predictions: Array.from({ length: 1000 }, (_, i) => i % 10),

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { evaluate, formatReportTable, type EvaluationReport } from '@quant-trim/backend-eval';
+import { evaluate, formatReportTable, type EvaluationData, type EvaluationReport } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
 import type { OnnxModel } from '@quant-trim/onnx-export';
 import { decodeOnnx } from '../../models/decodeOnnx.js';
@@ -11,7 +11,9 @@ import { listNames } from '../../train/finite.js';
 import { commandLine, readInputFile, type CommandContext } from '../context.js';
 import { withOutputDir } from '../outputDir.js';
 import type { Config } from '../../config/index.js';
+import { formatFidelity } from './formatFidelity.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
+import { loadNamedArrays, namedArrayStore } from './namedArrays.js';
 
 /**
  * How the model wants one sample, from its declared input shape: NHWC `[H, W, C]` (our exports,
@@ -81,29 +83,111 @@ export function refuseCustomOps(model: OnnxModel, path: string): void {
 
 /**
  * Refuses what eval would score as garbage: a model that is already quantized (Q/DQ nodes: every
- * profile would quantize it a second time) and, when scored against labels, a classifier whose
- * output width differs from the dataset's class count.
+ * profile would quantize it a second time).
  */
-function refuseMismatch(model: OnnxModel, path: string, classes: number, floatLabels: boolean): void {
+function refuseQuantized(model: OnnxModel, path: string): void {
   const qdq = model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.opType.startsWith('QLinear'));
   if (qdq.length > 0) {
     throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path} is already quantized (${qdq.length} QuantizeLinear / DequantizeLinear / QLinear* nodes, e.g. '${qdq[0]!.name}'); the profiles would quantize it a second time`, details: { path, hint: 'pass the float (FP32) model: `quant-trim export --format fp32`, or the model before quantization' } });
   }
+}
+
+/** Refuses a classifier whose output width differs from the dataset's class count, when scored against labels. */
+function refuseMismatch(model: OnnxModel, path: string, classes: number, floatLabels: boolean): void {
   const width = model.graph.outputs[0]?.shape?.at(-1);
   if (!floatLabels && typeof width === 'number' && width > 1 && width !== classes) {
     throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path} outputs ${width} classes, the dataset has ${classes}: its accuracy would be meaningless`, details: { path, hint: 'use a dataset with as many classes as the model outputs, or --labels float to score agreement with the float model' } });
   }
 }
 
+/** `inputs a [N, 1, 6, 6], b [N, 4]; outputs y [N, 3, 6, 6]` for messages. */
+function describeIo(model: OnnxModel): string {
+  const dims = (shape: readonly (number | string | null)[] | undefined) => (shape === undefined ? '[?]' : `[${shape.map((d) => d ?? '?').join(', ')}]`);
+  const inputs = model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name));
+  return `inputs ${inputs.map((v) => `${v.name} ${dims(v.shape)}`).join(', ')}; outputs ${model.graph.outputs.map((v) => `${v.name} ${dims(v.shape)}`).join(', ')}`;
+}
+
 /**
- * `quant-trim eval <model.onnx>`: any float ONNX classifier (ours or another tool's) across the
- * backend profiles on a dataset's test split, calibrated on a seeded slice of its training split.
+ * Whether `model` reads as a classifier: one output of rank 2 (`[N, classes]`) or of unknown
+ * shape, whatever its inputs. Anything else (several outputs, a segmentation map) is evaluated by
+ * per-output fidelity and task metrics, without labels.
+ */
+export function isClassifier(model: OnnxModel): boolean {
+  const outputs = model.graph.outputs;
+  const shape = outputs[0]?.shape;
+  return outputs.length === 1 && (shape === undefined || shape.length === 2);
+}
+
+/** Test and calibration data from a dataset of images / samples (single-input models), in the model's layout. */
+async function datasetData(model: OnnxModel, modelPath: string, config: Config, ctx: CommandContext, useLabels: boolean): Promise<{ data: EvaluationData }> {
+  const dataset = await resolveDataset(config, ctx, useLabels ? {} : { labels: 'optional' });
+  refuseMismatch(model, modelPath, dataset.classes, !useLabels);
+  const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
+  const { layout, sampleShape } = inputLayout(input?.shape, dataset);
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const cal = seededSubset(dataset.train, sampleSize, config.seed, 'calibration', config.calibrationSamples);
+  const labelled = dataset.test.y.length === dataset.test.count && dataset.classes > 0;
+  return {
+    data: {
+      inputs: toLayout(dataset.test.x, dataset.test.count, dataset, layout),
+      ...(useLabels ? { labels: dataset.test.y } : {}),
+      ...(labelled ? { targets: dataset.test.y } : {}),
+      sampleShape,
+      calibration: toLayout(cal.x, cal.count, dataset, layout),
+    },
+  };
+}
+
+/**
+ * Test and calibration data of a model with several inputs: an `.npz` archive (or a directory of
+ * `.npy` files) with one array per model input name (see `loadNamedArrays`). Undefined for a
+ * single-input model, which reads its dataset as always.
+ */
+function namedData(model: OnnxModel, modelPath: string, config: Config, ctx: CommandContext, useLabels: boolean): { data: EvaluationData } | undefined {
+  const inputs = model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name)).map((v) => v.name);
+  // A single-input model reads its dataset as always (preprocessing, layout, 1/255 for integer pixels).
+  if (inputs.length === 1) return undefined;
+  const store = namedArrayStore(config.dataset, ctx.cwd);
+  if (store === undefined) {
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `${modelPath} has ${inputs.length} inputs (${inputs.map((n) => `'${n}'`).join(', ')}): --dataset must be an .npz archive (or a directory of .npy files) with one array per input name, not ${config.dataset}`,
+      details: { inputs, hint: `numpy.savez('data.npz', ${inputs.map((n) => `${n}=…`).join(', ')})` },
+    });
+  }
+  ctx.reporter.onPhaseStart?.({ phase: 'load', label: `load ${config.dataset}` });
+  const t0 = performance.now();
+  const arrays = loadNamedArrays(store, model, { seed: config.seed, calibrationSamples: config.calibrationSamples, trainLimit: config.trainLimit, testLimit: config.testLimit });
+  ctx.reporter.onPhaseEnd?.({ phase: 'load', label: arrays.description, seconds: (performance.now() - t0) / 1000 });
+  if (useLabels && arrays.labels === undefined) {
+    throw new QuantTrimError({ code: 'QT_DATASET_CORRUPT', message: `${store.file}: no labels array (labels or y) to score ${modelPath} against`, details: { file: store.file, problem: 'no-labels', hint: 'pass --labels float to score agreement with the float model instead' } });
+  }
+  if (useLabels) refuseMismatch(model, modelPath, arrays.labels!.reduce((a, v) => Math.max(a, v), 0) + 1, false);
+  const targets = arrays.targets ?? arrays.labels;
+  return {
+    data: {
+      inputs: arrays.inputs,
+      sampleShape: arrays.sampleShape,
+      calibration: arrays.calibration,
+      ...(useLabels ? { labels: arrays.labels! } : {}),
+      ...(targets !== undefined ? { targets } : {}),
+    },
+  };
+}
+
+/**
+ * `quant-trim eval <model.onnx>`: any float ONNX model (ours or another tool's) across the backend
+ * profiles on a dataset's test split, calibrated on a seeded slice of its training split. A
+ * classifier is scored against the labels (or the float model with `--labels float`); a model with
+ * several inputs or outputs, or a non-classifier output, is scored by per-output fidelity (SQNR,
+ * cosine, max abs error against the float model) without labels, plus any `--metric`.
  */
 export async function evalCommand(modelPath: string, flags: RunFlags, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
   const bytes = readInputFile(ctx.cwd, modelPath, 'the ONNX model');
   const model = decodeOnnx(bytes, modelPath);
   refuseNonFinite(model, modelPath);
   refuseCustomOps(model, modelPath);
+  refuseQuantized(model, modelPath);
   const config = await resolveConfig(flags, ctx);
   return withOutputDir(resolve(ctx.cwd, config.out), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, (out) => evaluateInto(out, model, bytes, modelPath, config, ctx));
 }
@@ -111,19 +195,18 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
 async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, modelPath: string, config: Config, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
   // --labels float: score agreement with the float model's predictions (data may have no labels).
   const floatLabels = config.labels === 'float';
-  const dataset = await resolveDataset(config, ctx, floatLabels ? { labels: 'optional' } : {});
-  refuseMismatch(model, modelPath, dataset.classes, floatLabels);
-  const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
-  const { layout, sampleShape } = inputLayout(input?.shape, dataset);
-  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const cal = seededSubset(dataset.train, sampleSize, config.seed, 'calibration', config.calibrationSamples);
+  const classifier = isClassifier(model);
+  const useLabels = classifier && !floatLabels;
+  if (!classifier) ctx.reporter.onWarning?.(`${modelPath} is not a single-output classifier (${describeIo(model)}): scored by per-output fidelity against the float model, without labels${config.metrics.length > 0 ? `, and ${config.metrics.join(', ')}` : ''}`);
+  const { data } = namedData(model, modelPath, config, ctx, useLabels) ?? (await datasetData(model, modelPath, config, ctx, useLabels));
   const total = config.profiles.length;
   ctx.reporter.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${modelPath} × ${total} profiles`, total });
   const t0 = performance.now();
   const report = await evaluate({
     models: { name: modelPath, onnx: bytes },
     profiles: config.profiles,
-    data: { inputs: toLayout(dataset.test.x, dataset.test.count, dataset, layout), ...(floatLabels ? {} : { labels: dataset.test.y }), sampleShape, calibration: toLayout(cal.x, cal.count, dataset, layout) },
+    data,
+    metrics: config.metrics,
     runtimes: config.runtimes,
     ...(config.latency ? {} : { latency: false as const }),
     onProgress: (e) => ctx.reporter.onProgress?.({ phase: 'evaluate', label: 'evaluate', done: e.done, total, detail: e.profile === undefined ? e.stage : `${e.profile} · ${e.stage}` }),
@@ -133,8 +216,12 @@ async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, mo
   const json = join(out, 'eval-report.json');
   writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
   ctx.reporter.onArtifact?.({ kind: 'report-json', path: json });
-  const note = floatLabels ? `--labels float: no accuracy; "top-1 agr %" is the agreement of each profile's top-1 prediction with the float model's, not accuracy\n\n` : '';
-  ctx.reporter.onResult?.(`${note}${formatReportTable(report, { format: 'text' })}\n`);
+  const note = !classifier
+    ? `not a single-output classifier: no accuracy; the fidelity table below scores every output against the float model\n\n`
+    : floatLabels
+      ? `--labels float: no accuracy; "top-1 agr %" is the agreement of each profile's top-1 prediction with the float model's, not accuracy\n\n`
+      : '';
+  ctx.reporter.onResult?.(`${note}${formatReportTable(report, { format: 'text' })}\n\n${formatFidelity(report)}\n`);
   const profiles = report.models[0]!.profiles;
   const failed = profiles.filter((p) => p.status === 'error');
   if (failed.length > 0) {

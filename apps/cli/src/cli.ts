@@ -65,7 +65,8 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--profiles <ids>', 'Backend profiles, comma-separated (default: all; see `quant-trim profiles`)')
       .option('--runtimes <list>', 'Real runtimes: onnxruntime-node,onnxruntime-web (default both; none for the emulation only)')
       .option('--latency', 'Measure latency p50/p90 at batch 1 and 32 on the real runtimes')
-      .option('--calibration-samples <n>', 'Training samples used for post-training calibration per profile');
+      .option('--calibration-samples <n>', 'Training samples used for post-training calibration per profile')
+      .option('--workers <n>', 'Worker threads that evaluate profiles in parallel, results identical to one (default: the core count; 1 = no worker threads)');
   }
   return cmd;
 }

@@ -156,6 +156,7 @@ export function comparisonOptions(config: Config, dataset: Dataset, ctx: Command
     recipe: resolveRecipe(config),
     profiles: config.profiles,
     calibrationSamples: config.calibrationSamples,
+    ...(config.workers !== undefined ? { workers: config.workers } : {}),
     runtimes: config.runtimes,
     latency: config.latency,
     out: extra.out,

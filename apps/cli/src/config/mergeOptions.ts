@@ -36,6 +36,8 @@ export interface ConfigFlags {
   readonly trim?: boolean;
   readonly profiles?: string | readonly string[];
   readonly calibrationSamples?: number | string;
+  /** `--workers <n>` → `workers`. */
+  readonly workers?: number | string;
   /** `--metric <ids>` (eval) → `metrics`: task metrics, comma-separated or repeated. */
   readonly metric?: string | readonly string[];
   readonly runtimes?: string | readonly string[];
@@ -76,6 +78,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   trim: ['trim', 'enabled'],
   profiles: ['profiles'],
   calibrationSamples: ['calibrationSamples'],
+  workers: ['workers'],
   metric: ['metrics'],
   runtimes: ['runtimes'],
   latency: ['latency'],
@@ -88,7 +91,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
 };
 /** Config sections a flag sets one field of (the others keep the file's values). */
 const SECTIONS = new Set(['trim', 'activationTrim', 'randomCalibration']);
-const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples']);
+const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples', 'workers']);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes', 'metric']);
 const STRINGS = new Set<FlagKey>(['dataset', 'labels', 'model', 'scheme', 'activations', 'out']);
 

@@ -328,6 +328,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         .describe('Backend profiles to evaluate on (see `quant-trim profiles`). Default: every registered profile.')
         .meta({ uniqueItems: true }),
       calibrationSamples: int(1, `Training samples used to calibrate activation ranges per profile. Default ${CONFIG_DEFAULTS.calibrationSamples}.`).default(CONFIG_DEFAULTS.calibrationSamples),
+      workers: int(1, 'Worker threads that evaluate the profiles in parallel (results identical to one thread). Default: the core count; 1 evaluates on the main thread only.').optional(),
       metrics: z
         .array(metric, { error: 'expected an array of metric ids' })
         .superRefine(uniqueItems)

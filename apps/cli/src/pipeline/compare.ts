@@ -49,6 +49,8 @@ export interface CompareOptions {
   /** Profile ids (default: all registered). */
   readonly profiles?: readonly string[];
   readonly calibrationSamples: number;
+  /** Worker threads evaluating the profiles (default: the core count). */
+  readonly workers?: number;
   readonly runtimes: readonly RuntimeName[];
   readonly latency: boolean;
   /** Output directory: `checkpoints/seed-<s>/<method>/` and each seed's `checkpoints/seed-<s>/evaluation.json`. */
@@ -246,6 +248,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
           runtimes,
           ...(latency ? {} : { latency: false as const }),
           predictions: true,
+          workers: options.workers ?? 'auto',
           onProgress: (e) => {
             const done = (modelIndex.get(e.model) ?? 0) * profiles.length + e.done;
             reporter?.onProgress?.({ phase: 'evaluate', label: 'evaluate', done, total: fresh.length * profiles.length, detail: e.profile === undefined ? e.model : `${METHOD_LABELS[e.model as Method] ?? e.model} · ${e.profile} · ${e.stage}` });

@@ -2,7 +2,7 @@ import { QuantTrimError } from '@quant-trim/internal';
 import { addOutputs, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { defaultRegistry, type Calibrator } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';
-import { ortCall } from '../runtime/sessions.js';
+import { ortCall, unshared } from '../runtime/sessions.js';
 
 /** Calibration batches of a single-input model: each a Float32Array of whole samples (row-major, batch first). */
 export type CalibrationData = AsyncIterable<Float32Array> | Iterable<Float32Array>;
@@ -191,7 +191,7 @@ export function fixedBatchOf(model: OnnxModel, inputs: readonly InputSpec[]): nu
 export function ortFeeds(ort: typeof import('onnxruntime-node'), feed: CalibrationFeed, inputs: readonly InputSpec[]): { feeds: Record<string, import('onnxruntime-node').Tensor>; rows: number } {
   const size = inputs[0]!.sampleShape.reduce((a, b) => a * b, 1);
   const rows = feed[inputs[0]!.name]!.length / size;
-  return { feeds: Object.fromEntries(inputs.map((v) => [v.name, new ort.Tensor('float32', feed[v.name]!, [rows, ...v.sampleShape])])), rows };
+  return { feeds: Object.fromEntries(inputs.map((v) => [v.name, new ort.Tensor('float32', unshared(feed[v.name]!), [rows, ...v.sampleShape])])), rows };
 }
 
 /**

@@ -4,6 +4,8 @@ import { compileForBackend, type ActivationQParams, type CompiledModel, type Com
 import type { CalibrationData, FeedCalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
+import { evaluateProfilesInPool, poolBlocker, resolveWorkers } from './profilePool.js';
+import { latencyOf } from './latencyRows.js';
 import { placeNodes } from '../estimate/placement.js';
 import { defaultMetricRegistry } from '../metrics/builtinMetrics.js';
 import { acrossProfiles, compareLogits, type Logits } from '../metrics/classificationMetrics.js';
@@ -13,7 +15,6 @@ import { defaultBackendRegistry, type BackendProfileRegistry } from '../profiles
 import type { BackendProfile, MacPrecision } from '../profiles/types.js';
 import { compareRuntimeOutputs } from '../runtime/disagreement.js';
 import { describeEnvironment } from '../runtime/environment.js';
-import { measureFeedLatency, measureLatency } from '../runtime/latency.js';
 import { optimizedOps } from '../runtime/optimizedOps.js';
 import { firstOutputLogits, firstSamples, runOutputs, type ModelFeeds } from '../runtime/runBatches.js';
 import { createRuntimeSession, type RuntimeSession } from '../runtime/sessions.js';
@@ -93,6 +94,13 @@ export interface EvaluateOptions {
   readonly batchSize?: number;
   /** Threads per runtime session. Default 1 (deterministic, comparable latency). */
   readonly threads?: number;
+  /**
+   * Worker threads that evaluate a model's profiles in parallel (a tinypool pool, one profile per
+   * task, the data in shared memory): results identical to one thread. Default 1 (the calling
+   * thread); `'auto'` = the core count. With a calibration function or a metric that is not a
+   * built-in id, the evaluation stays on the calling thread (workers take data, not code).
+   */
+  readonly workers?: number | 'auto';
   readonly onProgress?: (event: EvaluateProgress) => void;
 }
 
@@ -256,7 +264,8 @@ async function floatRun(fp: OnnxModel, fpBytes: Uint8Array, feeds: ModelFeeds, b
   }
 }
 
-interface ModelContext {
+/** Everything one model's profile evaluations share (built once per model; rebuilt in each worker of the pool). */
+export interface ModelContext {
   readonly name: string;
   /** Notes added to every profile's `approximations` (e.g. a batch axis pinned to 1). */
   readonly notes: readonly string[];
@@ -293,6 +302,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const calibration = calibrationSource(data);
   const profiles = resolveProfiles(options);
   const metrics = resolveMetrics(options);
+  const workers = resolveWorkers(options.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw invalid(`workers: expected an integer ≥ 1 or 'auto', got ${String(options.workers)}`);
   const runtimeSamples = Math.min(samples, options.runtimeSamples ?? 256);
   const settings: Omit<ProfileSettings, 'progress' | 'feeds'> = {
     data,
@@ -310,7 +321,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const reports: ModelReport[] = [];
   let classCount = 0;
   for (const m of models) {
-    const { report, classes } = await evaluateModel(m, profiles, calibration.source, settings, options.onProgress);
+    const { report, classes } = await evaluateModel(m, profiles, calibration.source, settings, options.onProgress, workers);
     classCount = Math.max(classCount, classes);
     reports.push(report);
   }
@@ -370,6 +381,7 @@ async function evaluateModel(
   calibration: () => CalibrationData | FeedCalibrationData,
   settings: Omit<ProfileSettings, 'progress' | 'feeds'>,
   onProgress: EvaluateOptions['onProgress'],
+  workers: number,
 ): Promise<{ report: ModelReport; classes: number }> {
   const { data } = settings;
   onProgress?.({ model: m.name, stage: 'float', done: 0, total: profiles.length });
@@ -384,8 +396,12 @@ async function evaluateModel(
   const floatRuntimes = await runtimeRows(fpBytes, floatLogits, { ...settings, feeds });
 
   const results: ProfileResult[] = [];
-  for (const [i, profile] of profiles.entries()) {
-    results.push(await evaluateProfile(ctx, profile, calibration, { ...settings, feeds, progress: (stage) => onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }) }));
+  if (workers > 1 && profiles.length > 1 && poolBlocker(data, settings.metrics) === undefined) {
+    results.push(...(await evaluateProfilesInPool(ctx, profiles, settings, workers, onProgress)));
+  } else {
+    for (const [i, profile] of profiles.entries()) {
+      results.push(await evaluateProfile(ctx, profile, calibration, { ...settings, feeds, progress: (stage) => onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }) }));
+    }
   }
   onProgress?.({ model: m.name, stage: 'done', done: profiles.length, total: profiles.length });
 
@@ -416,7 +432,7 @@ async function evaluateModel(
   return { report, classes: floatLogits.classes };
 }
 
-interface RuntimeSettings {
+export interface RuntimeSettings {
   readonly runtimes: readonly RuntimeName[];
   readonly runtimeSamples: number;
   readonly latency: { batchSizes: readonly number[]; runs: number; warmup: number } | undefined;
@@ -446,9 +462,7 @@ async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: Runtime
       const cmp = compareRuntimeOutputs(reference, logits);
       const labels = s.data.labels === undefined ? undefined : Array.from({ length: s.runtimeSamples }, (_, i) => s.data.labels![i]!);
       const accuracy = labels === undefined ? undefined : compareLogits(reference, logits, labels).accuracy;
-      const single = subset.inputs.length === 1 ? subset.inputs[0]! : undefined;
-      const lat =
-        s.latency === undefined ? [] : single !== undefined ? await measureLatency(session, single.sampleShape, { ...s.latency, input: subset.data[single.name]! }) : await measureFeedLatency(session, subset, s.latency);
+      const lat = await latencyOf(session, subset, s.latency);
       const ops = runtime === 'onnxruntime-node' ? await optimizedOps(nativeBytes, 'native', s.threads) : undefined;
       rows.push({
         runtime,
@@ -477,7 +491,9 @@ async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: Runtime
   return { rows, disagreement };
 }
 
-interface ProfileSettings extends RuntimeSettings {
+export interface ProfileSettings extends RuntimeSettings {
+  /** Receives the compiled native model (the worker pool measures its latency afterwards). */
+  readonly keepNative?: (bytes: Uint8Array) => void;
   readonly batchSize: number;
   readonly sensitivity: { samples: number; thresholdDb: number } | undefined;
   readonly predictions: boolean;
@@ -485,7 +501,7 @@ interface ProfileSettings extends RuntimeSettings {
   readonly progress: (stage: EvaluateProgress['stage']) => void;
 }
 
-async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calibration: () => CalibrationData | FeedCalibrationData, s: ProfileSettings): Promise<ProfileResult> {
+export async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calibration: () => CalibrationData | FeedCalibrationData, s: ProfileSettings): Promise<ProfileResult> {
   const head = { profile: profile.id, name: profile.name, vendor: profile.vendor };
   try {
     s.progress('compile');
@@ -498,6 +514,7 @@ async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calib
     // The native model is usually the emulated one (static profiles): serialise it once.
     const nativeBytes = compiled.native === compiled.model ? emulateBytes : compiled.bytes('native');
     await checkCompiled(profile, emulateBytes, nativeBytes, s.threads);
+    s.keepNative?.(nativeBytes);
 
     s.progress('inference');
     t0 = performance.now();

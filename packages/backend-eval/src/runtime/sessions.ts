@@ -216,7 +216,7 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
     async run(x, dims) {
       if (released) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.run\`: the ${info.runtime} session was released` });
       checkFeed(x, dims);
-      const out = (await ortCall(info.runtime, 'run the model', () => session.run({ [inputName]: new ort.Tensor('float32', x, dims) })))[outputName];
+      const out = (await ortCall(info.runtime, 'run the model', () => session.run({ [inputName]: new ort.Tensor('float32', unshared(x), dims) })))[outputName];
       if (out === undefined || !(out.data instanceof Float32Array)) {
         throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.run\`: output \`${outputName}\` is ${out?.type ?? 'missing'}, expected float32` });
       }
@@ -232,7 +232,7 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
       for (const name of session.inputNames) {
         const { data, dims } = feeds[name]!;
         checkFeed(data, dims);
-        tensors[name] = new ort.Tensor('float32', data, dims);
+        tensors[name] = new ort.Tensor('float32', unshared(data), dims);
       }
       const out = await ortCall(info.runtime, 'run the model', () => session.run(tensors));
       return Object.fromEntries(session.outputNames.map((name) => [name, { data: asFloat32(out[name], name), dims: [...(out[name]?.dims ?? [])].map(Number) }]));
@@ -266,4 +266,13 @@ export async function createRuntimeSession(runtime: RuntimeName, modelBytes: Uin
   const threads = runtime === 'onnxruntime-web' ? applyWebThreads(ort, requested) : requested;
   const session = await ortCall(runtime, 'load the model', () => ort.InferenceSession.create(modelBytes, sessionOptions(runtime, options.mode, threads)));
   return wrapSession(ort, session, { runtime, version: runtimeVersion(ort, runtime), mode: options.mode, threads });
+}
+
+/**
+ * `data` itself, or a copy of it when it lives in shared memory: ONNX Runtime rejects tensors over
+ * a SharedArrayBuffer ("Invalid argument"), and `evaluate({ workers })` shares the test data
+ * between threads. Only the batch being fed is copied.
+ */
+export function unshared(data: Float32Array): Float32Array {
+  return data.buffer instanceof ArrayBuffer ? data : data.slice();
 }

@@ -208,6 +208,7 @@ async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, mo
     data,
     metrics: config.metrics,
     runtimes: config.runtimes,
+    workers: config.workers ?? 'auto',
     ...(config.latency ? {} : { latency: false as const }),
     onProgress: (e) => ctx.reporter.onProgress?.({ phase: 'evaluate', label: 'evaluate', done: e.done, total, detail: e.profile === undefined ? e.stage : `${e.profile} · ${e.stage}` }),
   });

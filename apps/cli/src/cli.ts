@@ -153,8 +153,8 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .action((model: string, flags) => onAction('inspect', async (ctx) => (await import('./commands/inspect/index.js')).inspect(model, flags, ctx)));
 
   cli
-    .command('report <report>', 'Render the self-contained HTML report from a report.json')
-    .option('--out <file>', 'HTML file (default: report.html next to the JSON)')
+    .command('report <report>', 'Render the self-contained HTML report from a report.json (compare, demo) or an eval-report.json (eval)')
+    .option('--out <file>', 'HTML file (default: report.html next to a report.json, <name>.html next to an eval report)')
     .example('quant-trim report quant-trim-out/demo/report.json')
     .action((file: string, flags) => onAction('report', async (ctx) => (await import('./commands/report/index.js')).report(file, flags, ctx)));
 

@@ -5,7 +5,11 @@
 
 /** The file `quant-trim` reads from the working directory when `--config` is not given. */
 export const CONFIG_FILE_NAME = 'quant-trim.config.json';
-/** The `$id` of the committed JSON Schema (`apps/cli/schema/quant-trim.config.schema.json`). */
+/**
+ * The `$id` of the committed JSON Schema (`apps/cli/schema/quant-trim.config.schema.json`): an
+ * identifier, not a download location. Config files point `$schema` at the committed file by a
+ * relative path (`configSchemaReference`).
+ */
 export const CONFIG_SCHEMA_ID = 'https://quant-trim.github.io/schemas/cli/quant-trim.config-1.json';
 
 export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'synthetic'] as const;

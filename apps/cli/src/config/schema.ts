@@ -224,7 +224,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
 
   return z
     .strictObject({
-      $schema: z.string({ error: 'expected a string' }).describe('The JSON Schema of this file, for editors.').optional(),
+      $schema: z.string({ error: 'expected a string' }).describe('The JSON Schema of this file, for editors: the committed schema by a path relative to this file, e.g. "./node_modules/quant-trim/schema/quant-trim.config.schema.json" (or "./apps/cli/schema/quant-trim.config.schema.json" at the root of the quant-trim repository).').optional(),
       seed: z.int({ error: 'expected an integer' }).default(CONFIG_DEFAULTS.seed).describe('Seed of data shuffling, initialisers and synthetic data. Default 0.'),
       seeds: int(1, 'compare / demo: train and evaluate every method once per seed, seed + 0 … seed + (seeds − 1), and report across-seed means with 95 % bootstrap intervals. Default 3 (demo: 1).').default(CONFIG_DEFAULTS.seeds),
       bootstrapResamples: int(100, 'compare / demo: bootstrap resamples (over seeds and test images) behind every interval and verdict. Default 1000.').default(CONFIG_DEFAULTS.bootstrapResamples),

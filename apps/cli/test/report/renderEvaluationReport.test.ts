@@ -33,7 +33,8 @@ describe('renderEvaluationHtmlReport (eval reports)', () => {
     expect(doc).not.toMatch(/could not be rendered/);
     // training-only sections say they do not apply instead of showing empty charts
     expect(doc).toMatch(/do not apply to an evaluation of an existing model/);
-    for (const chart of ['schedules', 'training', 'weights', 'disagreement']) expect(doc, chart).not.toContain(`data-chart="${chart}"`);
+    for (const chart of ['schedules', 'training', 'weights', 'disagreement', 'drop-intervals', 'differences']) expect(doc, chart).not.toContain(`data-chart="${chart}"`);
+    expect(doc).toMatch(/they do not apply to the evaluation of one model/);
     // no run-report leftovers: no verdict box, no command, seed or training time
     expect(doc).not.toMatch(/No verdict was recorded/);
     expect(doc).not.toMatch(/<h3>Command<\/h3>/);

@@ -109,7 +109,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .option('--no-color', `Disable colours${dflt('colour on a terminal, off under NO_COLOR or CI')}`);
 
   runOptions(
-    cli.command('demo', 'Train FP, QAT and Quant-Trim on the embedded MNIST digits, evaluate them across every backend profile, write the HTML + JSON report'),
+    cli.command('demo', 'Train FP, QAT and Quant-Trim on the embedded MNIST digits, evaluate them across every backend profile, write the HTML + JSON report, export the checkpoints to ONNX (<out>/onnx/)'),
     { training: true, evaluation: true },
     DEMO_SHOWN,
   )
@@ -142,7 +142,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .example('quant-trim export quant-trim-out/checkpoints/qat --format qdq --opset 21')
     .action((checkpoint: string, flags) => onAction('export', async (ctx) => (await import('./commands/export/index.js')).exportCommand(checkpoint, flags, ctx)));
 
-  runOptions(cli.command('eval <model>', 'Evaluate any float ONNX classifier (ours or another tool\'s) across backend profiles on a dataset'), { training: false, evaluation: true })
+  runOptions(cli.command('eval <model>', 'Evaluate any float ONNX classifier (ours or another tool\'s) across backend profiles on a dataset; writes eval-report.json and eval-report.html to --out'), { training: false, evaluation: true })
     .option('--labels <source>', `dataset (accuracy against the labels) or float (top-1 agreement with the float model's predictions, for data without labels; reported as agreement, not accuracy)${dflt(CONFIG_DEFAULTS.labels)}`)
     .example('quant-trim eval model.onnx --dataset fashion-mnist')
     .example('quant-trim eval resnet18.onnx --dataset images/ --config imagenet.config.json --train-limit 256 --test-limit 1000')

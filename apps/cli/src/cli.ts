@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { cac, type CAC } from 'cac';
 import type { CommandContext } from './commands/context.js';
+import { DEMO_DEFAULTS } from './commands/demo/defaults.js';
+import { CONFIG_DEFAULTS, CONFIG_FILE_NAME } from './config/defaults.js';
 import { EXIT, ExitError, toExit } from './errors.js';
 import { createReporter } from './output/createReporter.js';
 import { formatError } from './output/formatError.js';
@@ -34,67 +36,96 @@ const EXIT_CODES = `Exit codes:
        --force, or is being written by another run: its lock names the pid)
   130  interrupted (Ctrl-C); the last complete checkpoint is kept, rerun with --resume`;
 
+/** ` (default: text)`: every option's help line ends with its default (or says it is required / has none). */
+const dflt = (text: string | number) => ` (default: ${text})`;
+const list = (values: readonly string[]) => values.join(',');
+
+/** The defaults `--help` shows for the options `runOptions` declares, per command (demo has its own). */
+interface ShownDefaults {
+  readonly dataset: string;
+  readonly model: string;
+  readonly scheme: string;
+  readonly epochs: number;
+  readonly out: string;
+  readonly latency: string;
+}
+const RUN_DEFAULTS: ShownDefaults = { dataset: CONFIG_DEFAULTS.dataset, model: CONFIG_DEFAULTS.model, scheme: CONFIG_DEFAULTS.scheme, epochs: CONFIG_DEFAULTS.epochs, out: CONFIG_DEFAULTS.out, latency: CONFIG_DEFAULTS.latency ? 'on' : 'off' };
+const DEMO_SHOWN: ShownDefaults = { dataset: DEMO_DEFAULTS.dataset, model: DEMO_DEFAULTS.model, scheme: DEMO_DEFAULTS.scheme, epochs: DEMO_DEFAULTS.epochs, out: DEMO_DEFAULTS.out, latency: DEMO_DEFAULTS.latency ? 'on' : 'off' };
+const LAMBDA_DEFAULT = `the Quant-Trim curriculum: λ = 0 until ${CONFIG_DEFAULTS.lambda['warmup']}, quartic to ${CONFIG_DEFAULTS.lambda['lambdaAtQuarticEnd']} at ${CONFIG_DEFAULTS.lambda['quarticEnd']}, quadratic to 1 at ${CONFIG_DEFAULTS.lambda['fullAt']} of training`;
+
 /** Options every training / evaluation command accepts (they override quant-trim.config.json). */
-function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean; evaluation: boolean }) {
+function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean; evaluation: boolean }, shown: ShownDefaults = RUN_DEFAULTS) {
   cmd
-    .option('--config <file>', 'Config file (default: quant-trim.config.json in the working directory, if present)')
-    .option('--dataset <name|path>', 'mnist (embedded), fashion-mnist (Debian dataset-fashion-mnist), synthetic, or a path: IDX / CSV data, an image folder (<root>/<class>/*.png|jpg), .npz, .npy or a directory of .npy files (resize, crop, mean/std, channels, layout: config `preprocess`)')
-    .option('--seed <n>', 'Seed of data order, initialisers and calibration slice')
-    .option('--train-limit <n>', 'Use at most n training samples')
-    .option('--test-limit <n>', 'Use at most n test samples')
-    .option('--out <dir>', 'Output directory');
+    .option('--config <file>', `Config file${dflt(`${CONFIG_FILE_NAME} in the working directory, if present`)}`)
+    .option('--dataset <name|path>', `mnist (embedded), fashion-mnist (Debian dataset-fashion-mnist), synthetic, or a path: IDX / CSV data, an image folder (<root>/<class>/*.png|jpg), .npz, .npy or a directory of .npy files (resize, crop, mean/std, channels, layout: config \`preprocess\`)${dflt(shown.dataset)}`)
+    .option('--seed <n>', `Seed of data order, initialisers and calibration slice${dflt(CONFIG_DEFAULTS.seed)}`)
+    .option('--train-limit <n>', `Use at most n training samples${dflt('all')}`)
+    .option('--test-limit <n>', `Use at most n test samples${dflt('all')}`)
+    .option('--out <dir>', `Output directory${dflt(shown.out)}`);
   if (which.training) {
     cmd
-      .option('--model <name|path>', 'mlp, cnn, dscnn, resnet-tiny, a tfjs model.json, or an ONNX classifier (.onnx) to fine-tune')
-      .option('--scheme <preset>', 'Weight scheme (quant-grid preset, e.g. int8-sym-per-channel, int4-sym-per-channel); per-layer patterns go in the config file')
-      .option('--activations <preset>', 'Activation scheme (quant-grid preset)')
-      .option('--epochs <n>', 'Epochs per method')
-      .option('--batch-size <n>', 'Batch size')
-      .option('--lr <x>', 'Learning rate (Adam; default 0.003, 0.0001 when fine-tuning an imported .onnx model)')
-      .option('--lambda <json|file>', 'λ schedule of Quant-Trim (a @quant-trim/schedulers config), inline JSON or a .json file')
-      .option('--p-max <p>', 'Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)')
-      .option('--refresh-every <k>', 'Reverse pruning: steps between mask refreshes')
-      .option('--trim-schedule <json|file>', 'Reverse pruning: strength schedule s_t (p_t = p_max·s_t; default follows λ)')
-      .option('--no-trim', 'Quant-Trim without reverse pruning')
-      .option('--activation-trim', 'quant-trim: activation tail trimming (clamp each quantized activation at a running quantile; config activationTrim)')
-      .option('--random-calibration', 'quant-trim: calibrator randomisation (each step a range from min/max, percentile, entropy, MSE or SQNR; config randomCalibration)')
-      .option('--randomize-schemes', 'quant-trim: scheme randomisation (per-channel / per-tensor / power-of-two grids each step; config scheme.randomize)');
+      .option('--model <name|path>', `mlp, cnn, dscnn, resnet-tiny, a tfjs model.json, or an ONNX classifier (.onnx) to fine-tune${dflt(shown.model)}`)
+      .option('--scheme <preset>', `Weight scheme (quant-grid preset, e.g. int8-sym-per-channel, int4-sym-per-channel); per-layer patterns go in the config file${dflt(shown.scheme)}`)
+      .option('--activations <preset>', `Activation scheme (quant-grid preset)${dflt(CONFIG_DEFAULTS.activations)}`)
+      .option('--epochs <n>', `Epochs per method${dflt(shown.epochs)}`)
+      .option('--batch-size <n>', `Batch size${dflt(CONFIG_DEFAULTS.batchSize)}`)
+      .option('--lr <x>', `Learning rate (Adam)${dflt(`${CONFIG_DEFAULTS.lr}; 0.0001 when fine-tuning an imported .onnx model`)}`)
+      .option('--lambda <json|file>', `λ schedule of Quant-Trim (a @quant-trim/schedulers config), inline JSON or a .json file${dflt(LAMBDA_DEFAULT)}`)
+      .option('--p-max <p>', `Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)${dflt(CONFIG_DEFAULTS.trim.pMax)}`)
+      .option('--refresh-every <k>', `Reverse pruning: steps between mask refreshes${dflt(CONFIG_DEFAULTS.trim.refreshEvery)}`)
+      .option('--trim-schedule <json|file>', `Reverse pruning: strength schedule s_t (p_t = p_max·s_t)${dflt('s_t = λ_t')}`)
+      .option('--no-trim', `Skip reverse pruning: Quant-Trim without trimming${dflt('trimming on')}`)
+      .option('--activation-trim', `quant-trim: activation tail trimming (clamp each quantized activation at a running quantile; config activationTrim)${dflt('off')}`)
+      .option('--random-calibration', `quant-trim: calibrator randomisation (each step a range from min/max, percentile, entropy, MSE or SQNR; config randomCalibration)${dflt('off')}`)
+      .option('--randomize-schemes', `quant-trim: scheme randomisation (per-channel / per-tensor / power-of-two grids each step; config scheme.randomize)${dflt('off')}`);
   }
   if (which.evaluation) {
     cmd
-      .option('--profiles <ids>', 'Backend profiles, comma-separated (default: all; see `quant-trim profiles`)')
-      .option('--runtimes <list>', 'Real runtimes: onnxruntime-node,onnxruntime-web (default both; none for the emulation only)')
-      .option('--latency', 'Measure latency p50/p90 at batch 1 and 32 on the real runtimes')
-      .option('--calibration-samples <n>', 'Training samples used for post-training calibration per profile')
-      .option('--workers <n>', 'Worker threads that evaluate profiles in parallel, results identical to one (default: the core count; 1 = no worker threads)');
+      .option('--profiles <ids>', `Backend profiles, comma-separated (see \`quant-trim profiles\`)${dflt('all')}`)
+      .option('--runtimes <list>', `Real runtimes: onnxruntime-node,onnxruntime-web, or none for the emulation only${dflt(list(CONFIG_DEFAULTS.runtimes))}`)
+      .option('--latency', `Measure latency p50/p90 at batch 1 and 32 on the real runtimes${dflt(shown.latency)}`)
+      .option('--calibration-samples <n>', `Training samples used for post-training calibration per profile${dflt(CONFIG_DEFAULTS.calibrationSamples)}`)
+      .option('--workers <n>', `Worker threads that evaluate profiles in parallel, results identical to one; 1 = no worker threads${dflt('the core count')}`);
   }
   return cmd;
+}
+
+/**
+ * cac shows `(default: true)` for a negated flag (`--no-trim`), which reads as if the flag were on.
+ * Its help line already says what the default is (`default: trimming on`), and an absent negated
+ * flag is read as "not given" (`trim` / `color` undefined), so cac's implicit default is dropped.
+ */
+function dropNegatedDefaults(cli: CAC): void {
+  for (const command of [cli.globalCommand, ...cli.commands]) {
+    for (const option of command.options) if (option.negated) delete option.config.default;
+  }
 }
 
 /** Builds the CLI; `onAction` receives the lazily imported command to run. */
 export function createCli(onAction: (name: string, action: Action) => void): CAC {
   const cli = cac('quant-trim');
   cli
-    .option('--json', 'Emit NDJSON events on stdout instead of progress bars and tables')
-    .option('--verbose', 'Print stack traces and every event')
-    .option('--no-color', 'Disable colours (also off under NO_COLOR or CI)');
+    .option('--json', `Emit NDJSON events on stdout instead of progress bars and tables${dflt('off')}`)
+    .option('--verbose', `Print stack traces and every event${dflt('off')}`)
+    .option('--no-color', `Disable colours${dflt('colour on a terminal, off under NO_COLOR or CI')}`);
 
   runOptions(
-    cli.command('demo', 'Train FP, QAT and Quant-Trim on the embedded MNIST digits, evaluate them across every backend profile, write the HTML + JSON report'),
+    cli.command('demo', 'Train FP, QAT and Quant-Trim on the embedded MNIST digits, evaluate them across every backend profile, write the HTML + JSON report, export the checkpoints to ONNX (<out>/onnx/)'),
     { training: true, evaluation: true },
+    DEMO_SHOWN,
   )
-    .option('--resume', 'Continue each seed and method from its last complete checkpoint')
-    .option('--force', 'Replace a previous demo in --out (default: on for demo, which is deterministic; --resume continues it instead)')
-    .option('--seeds <n>', 'Train and evaluate every method with seeds seed … seed+n−1; verdicts from a bootstrap over seeds and test images (default 1 for demo)')
-    .option('--bootstrap-resamples <n>', 'Bootstrap resamples behind the 95 % intervals (default 1000)')
+    .option('--resume', `Continue each seed and method from its last complete checkpoint${dflt('off')}`)
+    .option('--force', `Replace a previous demo in --out${dflt('on for demo, which is deterministic; --resume continues it instead')}`)
+    .option('--seeds <n>', `Train and evaluate every method with seeds seed … seed+n−1; verdicts from a bootstrap over seeds and test images${dflt(DEMO_DEFAULTS.seeds)}`)
+    .option('--bootstrap-resamples <n>', `Bootstrap resamples behind the 95 % intervals${dflt(CONFIG_DEFAULTS.bootstrapResamples)}`)
     .example('quant-trim demo')
     .example('quant-trim demo --epochs 1 --out out/quick-demo')
     .action((flags) => onAction('demo', async (ctx) => (await import('./commands/demo/index.js')).demo(flags, ctx)));
 
   runOptions(cli.command('train', 'Train one checkpoint (fp | qat | quant-trim | quant-trim-paper); a complete checkpoint is written after every epoch'), { training: true, evaluation: false })
     .option('--method <method>', 'fp, qat, quant-trim or quant-trim-paper', { default: 'quant-trim' })
-    .option('--resume', 'Continue from the last complete checkpoint (same settings → same result as an uninterrupted run)')
-    .option('--force', 'Replace a previous run of this --method in --out (default: off; without it or --resume such a run is refused, exit 4)')
+    .option('--resume', `Continue from the last complete checkpoint (same settings → same result as an uninterrupted run)${dflt('off')}`)
+    .option('--force', `Replace a previous run of this --method in --out (without it or --resume such a run is refused, exit 4)${dflt('off')}`)
     .example('quant-trim train --method quant-trim --model cnn --dataset mnist --epochs 3')
     .example('quant-trim train --method qat --scheme int4-sym-per-channel --resume')
     .example('quant-trim train --method fp --force   # replace the fp run already in quant-trim-out')
@@ -104,17 +135,17 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
 
   cli
     .command('export <checkpoint>', 'Export a checkpoint directory to FP32 / QDQ ONNX with encodings, checked by verifyExport')
-    .option('--format <format>', 'fp32, qdq or both (default both; fp32 for FP checkpoints)')
-    .option('--opset <n>', 'ONNX opset (13–21; default 13)')
+    .option('--format <format>', `fp32, qdq or both${dflt('both; fp32 for FP checkpoints')}`)
+    .option('--opset <n>', `ONNX opset, 13–21${dflt(13)}`)
     .option('--samples <n>', 'Random samples for verifyExport (≥ 1; a file that fails verifyExport is not written)', { default: 64 })
     .option('--out <dir>', 'Output directory', { default: 'quant-trim-out/onnx' })
     .example('quant-trim export quant-trim-out/checkpoints/quant-trim')
     .example('quant-trim export quant-trim-out/checkpoints/qat --format qdq --opset 21')
     .action((checkpoint: string, flags) => onAction('export', async (ctx) => (await import('./commands/export/index.js')).exportCommand(checkpoint, flags, ctx)));
 
-  runOptions(cli.command('eval <model>', 'Evaluate any float ONNX model (ours or another tool\'s) across backend profiles on a dataset: classifiers by accuracy, every model by per-output fidelity'), { training: false, evaluation: true })
-    .option('--labels <source>', 'dataset (default: accuracy against the labels) or float (top-1 agreement with the float model\'s predictions, for data without labels; reported as agreement, not accuracy)')
-    .option('--metric <ids>', 'Task metrics, comma-separated (default: none; config metrics): top5, miou (segmentation, per-pixel argmax vs the "targets" label maps), mse (against "targets"); value and drop per profile')
+  runOptions(cli.command('eval <model>', 'Evaluate any float ONNX model (ours or another tool\'s) across backend profiles on a dataset: classifiers by accuracy, every model by per-output fidelity; writes eval-report.json and eval-report.html to --out'), { training: false, evaluation: true })
+    .option('--labels <source>', `dataset (accuracy against the labels) or float (top-1 agreement with the float model's predictions, for data without labels; reported as agreement, not accuracy)${dflt(CONFIG_DEFAULTS.labels)}`)
+    .option('--metric <ids>', `Task metrics, comma-separated (config metrics): top5, miou (segmentation, per-pixel argmax vs the "targets" label maps), mse (against "targets"); value and drop per profile${dflt('none')}`)
     .example('quant-trim eval model.onnx --dataset fashion-mnist')
     .example('quant-trim eval resnet18.onnx --dataset images/ --config imagenet.config.json --train-limit 256 --test-limit 1000')
     .example('quant-trim eval model.onnx --dataset unlabelled.npy --labels float')
@@ -123,11 +154,11 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .action((model: string, flags) => onAction('eval', async (ctx) => (await import('./commands/eval/index.js')).evalCommand(model, flags, ctx)));
 
   runOptions(cli.command('compare', 'FP vs QAT vs Quant-Trim: same model, data and budget, across all profiles (the METHOD.md §6 table and report)'), { training: true, evaluation: true })
-    .option('--methods <list>', 'Methods to compare (default fp,qat,quant-trim)')
-    .option('--resume', 'Continue each seed and method from its last complete checkpoint; finished seeds are not evaluated again')
-    .option('--force', 'Replace a previous comparison (report or checkpoints) in --out (default: off; without it or --resume such a run is refused, exit 4)')
-    .option('--seeds <n>', 'Train and evaluate every method with seeds seed … seed+n−1 (default 3); means with 95 % bootstrap intervals over seeds and test images, verdicts only when the paired interval excludes 0')
-    .option('--bootstrap-resamples <n>', 'Bootstrap resamples behind the intervals (default 1000)')
+    .option('--methods <list>', `Methods to compare (fp, qat, quant-trim, quant-trim-paper)${dflt(list(CONFIG_DEFAULTS.methods))}`)
+    .option('--resume', `Continue each seed and method from its last complete checkpoint; finished seeds are not evaluated again${dflt('off')}`)
+    .option('--force', `Replace a previous comparison (report or checkpoints) in --out (without it or --resume such a run is refused, exit 4)${dflt('off')}`)
+    .option('--seeds <n>', `Train and evaluate every method with seeds seed … seed+n−1; means with 95 % bootstrap intervals over seeds and test images, verdicts only when the paired interval excludes 0${dflt(CONFIG_DEFAULTS.seeds)}`)
+    .option('--bootstrap-resamples <n>', `Bootstrap resamples behind the intervals${dflt(CONFIG_DEFAULTS.bootstrapResamples)}`)
     .example('quant-trim compare --dataset fashion-mnist --model dscnn --scheme int4-sym-per-channel')
     .example('quant-trim compare --config quant-trim.config.json --json > events.ndjson')
     .example('quant-trim compare --dataset fashion-mnist --seeds 5 --seed 10   # seeds 10 … 14')
@@ -142,27 +173,28 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
 
   cli
     .command('inspect <model>', 'Ops, parameters, MACs and per-profile coverage of an ONNX model; with --dataset, how far backends\' calibrators disagree about each activation tensor')
-    .option('--profiles <ids>', 'Profiles to check (default all)')
-    .option('--dataset <name|path>', 'Run the model on a calibration slice of this dataset and print, per activation tensor, each calibration method\'s range and clipped share (mnist, fashion-mnist, synthetic, or IDX / CSV / image-folder / NumPy data)')
-    .option('--calibration-samples <n>', 'Training samples in the calibration slice (default 512, as eval)')
-    .option('--seed <n>', 'Seed of the data split and the calibration slice (default 0, as eval)')
-    .option('--train-limit <n>', 'Use at most n training samples (the slice is drawn from them, as in eval)')
-    .option('--activations <preset>', 'Activation grid the ranges are quantized on (quant-grid preset; default uint8-asym-per-tensor)')
-    .option('--top <n>', 'Tensors printed, largest disagreement first (default 10; the full list is in the object `inspect()` returns)')
-    .option('--config <file>', 'Config file (its seed, calibrationSamples, trainLimit, preprocess, arrays and activation preset apply with --dataset)')
+    .option('--profiles <ids>', `Profiles to check${dflt('all')}`)
+    .option('--dataset <name|path>', `Run the model on a calibration slice of this dataset and print, per activation tensor, each calibration method's range and clipped share (mnist, fashion-mnist, synthetic, or IDX / CSV / image-folder / NumPy data)${dflt('none: the graph summary only')}`)
+    .option('--calibration-samples <n>', `Training samples in the calibration slice, as eval${dflt(CONFIG_DEFAULTS.calibrationSamples)}`)
+    .option('--seed <n>', `Seed of the data split and the calibration slice, as eval${dflt(CONFIG_DEFAULTS.seed)}`)
+    .option('--train-limit <n>', `Use at most n training samples (the slice is drawn from them, as in eval)${dflt('all')}`)
+    .option('--activations <preset>', `Activation grid the ranges are quantized on (quant-grid preset)${dflt(CONFIG_DEFAULTS.activations)}`)
+    .option('--top <n>', `Tensors printed, largest disagreement first (the full list is in the object \`inspect()\` returns)${dflt(10)}`)
+    .option('--config <file>', `Config file (its seed, calibrationSamples, trainLimit, preprocess, arrays and activation preset apply with --dataset)${dflt(`${CONFIG_FILE_NAME} in the working directory, if present`)}`)
     .example('quant-trim inspect model.onnx')
     .example('quant-trim inspect model.onnx --dataset fashion-mnist --calibration-samples 256 --seed 1')
     .example('quant-trim inspect model.onnx --dataset mnist --activations int8-sym-per-tensor --top 20')
     .action((model: string, flags) => onAction('inspect', async (ctx) => (await import('./commands/inspect/index.js')).inspect(model, flags, ctx)));
 
   cli
-    .command('report <report>', 'Render the self-contained HTML report from a report.json')
-    .option('--out <file>', 'HTML file (default: report.html next to the JSON)')
+    .command('report <report>', 'Render the self-contained HTML report from a report.json (compare, demo) or an eval-report.json (eval)')
+    .option('--out <file>', `HTML file${dflt('report.html next to a report.json, <name>.html next to an eval report')}`)
     .example('quant-trim report quant-trim-out/demo/report.json')
     .action((file: string, flags) => onAction('report', async (ctx) => (await import('./commands/report/index.js')).report(file, flags, ctx)));
 
   cli.help((sections) => [...sections, { title: '', body: `${EXIT_CODES}\n\nDocs: apps/cli/README.md` }]);
   cli.version(VERSION);
+  dropNegatedDefaults(cli);
   return cli;
 }
 

@@ -18,7 +18,7 @@ export { loadDataset, describeDataset } from './data/index.js';
 export { buildModel, loadModelJson, MODEL_NAMES } from './models/index.js';
 export { loadConfig, parseConfig, mergeOptions } from './config/index.js';
 export { createReporter } from './output/index.js';
-export { renderHtmlReport, writeHtmlReport } from './report/index.js';
+export { renderEvaluationHtmlReport, renderHtmlReport, writeEvaluationHtmlReport, writeHtmlReport } from './report/index.js';
 export { RUN_REPORT_SCHEMA_ID } from './report/types.js';
 
 export type { CommandContext } from './commands/context.js';

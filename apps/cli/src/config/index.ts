@@ -16,3 +16,4 @@ export type { LoadedConfig } from './loadConfig.js';
 export type { ConfigFlags } from './mergeOptions.js';
 export type { ResolvedSchemes } from './resolveScheme.js';
 export type { JsonErrorLocation } from './jsonErrorLocation.js';
+export { CONFIG_SCHEMA_PATH, configSchemaFile, configSchemaReference } from './schemaFile.js';

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { QuantTrimError } from '@quant-trim/internal';
 import { jsonErrorLocation } from './jsonErrorLocation.js';
 import { parseConfig, type ParseConfigOptions } from './parseConfig.js';
-import { CONFIG_FILE_NAME, CONFIG_SCHEMA_ID, type Config } from './schema.js';
+import { CONFIG_FILE_NAME, type Config } from './schema.js';
+import { configSchemaReference } from './schemaFile.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -13,7 +14,8 @@ export interface LoadedConfig {
   readonly path?: string;
 }
 
-const HINT = `check the file against its JSON Schema: add "$schema": "${CONFIG_SCHEMA_ID}" for editor completion`;
+/** Points the file at the committed JSON Schema by a path relative to it (no published URL is needed). */
+const hint = (file: string) => `check the file against its JSON Schema: add "$schema": "${configSchemaReference(dirname(file))}" for editor completion`;
 
 /**
  * Reads and validates a config file. Without `path`, `quant-trim.config.json` in `cwd` is used when
@@ -59,7 +61,7 @@ export async function loadConfig(path: string | undefined, cwd: string, options:
     throw new QuantTrimError({
       code: 'QT_INVALID_CONFIG',
       message: `invalid config ${name} (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}):\n${errors.map((e) => `  ${e}`).join('\n')}`,
-      details: { file, errors, warnings, hint: HINT },
+      details: { file, errors, warnings, hint: hint(file) },
     });
   }
   return { config: value, warnings, path: file };

@@ -4,51 +4,9 @@ import { defaultScheduleRegistry, type ScheduleRegistryInstance } from '@quant-t
 import { z } from 'zod';
 import { checkLambda } from './lambda.js';
 
-/** The file `quant-trim` reads from the working directory when `--config` is not given. */
-export const CONFIG_FILE_NAME = 'quant-trim.config.json';
-/** The `$id` of the committed JSON Schema (`apps/cli/schema/quant-trim.config.schema.json`). */
-export const CONFIG_SCHEMA_ID = 'https://quant-trim.github.io/schemas/cli/quant-trim.config-1.json';
-
-export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'synthetic'] as const;
-export const BUILTIN_MODELS = ['mlp', 'cnn', 'dscnn', 'resnet-tiny'] as const;
-export const METHODS = ['fp', 'qat', 'quant-trim', 'quant-trim-paper'] as const;
-export const RUNTIMES = ['onnxruntime-node', 'onnxruntime-web'] as const;
-/** `eval --labels`: score against the dataset's labels, or agreement with the float model. */
-export const LABEL_SOURCES = ['dataset', 'float'] as const;
-export type Method = (typeof METHODS)[number];
-export type RuntimeName = (typeof RUNTIMES)[number];
-
-/** Defaults of every config field; `profiles` defaults to every profile registered when the config is parsed. */
-export const CONFIG_DEFAULTS = Object.freeze({
-  seed: 0,
-  dataset: 'mnist',
-  labels: 'dataset' as (typeof LABEL_SOURCES)[number],
-  model: 'cnn',
-  methods: ['fp', 'qat', 'quant-trim'] as Method[],
-  scheme: 'int8-sym-per-channel',
-  activations: 'uint8-asym-per-tensor',
-  epochs: 3,
-  batchSize: 64,
-  lr: 0.003,
-  /** λ: METHOD.md §3.1 with its default breakpoints; `totalSteps` is filled in at run time. */
-  lambda: { type: 'quantTrimCurriculum', unit: 'fraction', warmup: 0.1, quarticEnd: 0.5, lambdaAtQuarticEnd: 0.25, fullAt: 0.85 } as LambdaConfig,
-  trim: { pMax: 0.005, refreshEvery: 100, enabled: true },
-  activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 4, deploy: true },
-  randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 200 },
-  calibrationSamples: 512,
-  metrics: [] as string[],
-  runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],
-  latency: false,
-  out: 'quant-trim-out',
-  seeds: 3,
-  bootstrapResamples: 1000,
-});
-
-/** A schedule config from `@quant-trim/schedulers` (`{ type, ...params }`). */
-export interface LambdaConfig {
-  readonly type: string;
-  readonly [key: string]: unknown;
-}
+export { BUILTIN_DATASETS, BUILTIN_MODELS, CONFIG_DEFAULTS, CONFIG_FILE_NAME, CONFIG_SCHEMA_ID, LABEL_SOURCES, METHODS, RUNTIMES } from './defaults.js';
+export type { LambdaConfig, Method, RuntimeName } from './defaults.js';
+import { BUILTIN_DATASETS, BUILTIN_MODELS, CONFIG_DEFAULTS, LABEL_SOURCES, METHODS, RUNTIMES } from './defaults.js';
 
 /** The registries the config is validated against; plugins register on them before parsing. */
 export interface ConfigRegistries {
@@ -276,7 +234,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
 
   return z
     .strictObject({
-      $schema: z.string({ error: 'expected a string' }).describe('The JSON Schema of this file, for editors.').optional(),
+      $schema: z.string({ error: 'expected a string' }).describe('The JSON Schema of this file, for editors: the committed schema by a path relative to this file, e.g. "./node_modules/quant-trim/schema/quant-trim.config.schema.json" (or "./apps/cli/schema/quant-trim.config.schema.json" at the root of the quant-trim repository).').optional(),
       seed: z.int({ error: 'expected an integer' }).default(CONFIG_DEFAULTS.seed).describe('Seed of data shuffling, initialisers and synthetic data. Default 0.'),
       seeds: int(1, 'compare / demo: train and evaluate every method once per seed, seed + 0 … seed + (seeds − 1), and report across-seed means with 95 % bootstrap intervals. Default 3 (demo: 1).').default(CONFIG_DEFAULTS.seeds),
       bootstrapResamples: int(100, 'compare / demo: bootstrap resamples (over seeds and test images) behind every interval and verdict. Default 1000.').default(CONFIG_DEFAULTS.bootstrapResamples),

@@ -15,6 +15,9 @@ import { renderSensitivity } from './sections/sensitivityChart.js';
 import { renderTrainingCharts } from './sections/trainingCharts.js';
 import { renderWeightsCharts } from './sections/weightsCharts.js';
 import { REPORT_CSS } from './styles.js';
+import type { EvaluationReport } from '@quant-trim/backend-eval';
+import { runReportOfEvaluation } from './evaluationReport.js';
+import { renderAgreement, renderEvaluationHeader, renderNotApplicable } from './sections/evaluationSections.js';
 import type { RunReport } from './types.js';
 
 const SECTIONS: readonly (readonly [string, (view: ReportView) => RawHtml])[] = [
@@ -29,6 +32,26 @@ const SECTIONS: readonly (readonly [string, (view: ReportView) => RawHtml])[] = 
   ['energy', renderEnergy],
   ['coverage', renderCoverage],
   ['runtimes', renderRuntimes],
+  ['provenance', renderFooter],
+];
+
+/**
+ * The sections of an `eval` report: one model and no training, so the header describes the model
+ * and data, an agreement table (which needs no labels) joins the accuracy sections, and one note
+ * says that training curves, schedules, weight histograms and the per-epoch calibrator
+ * disagreement do not apply.
+ */
+const EVALUATION_SECTIONS: readonly (readonly [string, (view: ReportView) => RawHtml])[] = [
+  ['header', renderEvaluationHeader],
+  ['comparison', renderComparisonTable],
+  ['accuracy', renderAccuracyCharts],
+  ['agreement', renderAgreement],
+  ['drop-sources', renderDropSources],
+  ['sensitivity', renderSensitivity],
+  ['energy', renderEnergy],
+  ['coverage', renderCoverage],
+  ['runtimes', renderRuntimes],
+  ['training', renderNotApplicable],
   ['provenance', renderFooter],
 ];
 
@@ -49,7 +72,22 @@ function section(name: string, render: (view: ReportView) => RawHtml, view: Repo
 export function renderHtmlReport(report: RunReport): string {
   const view = buildView(report);
   const title = `Quant-Trim report · ${[report.model?.name, report.dataset?.name].filter(Boolean).join(' on ') || 'run'} · ${dateTime(report.createdAt)}`;
-  const body = SECTIONS.map(([name, render]) => section(name, render, view)).join('\n');
+  return page(title, SECTIONS.map(([name, render]) => section(name, render, view)).join('\n'));
+}
+
+/**
+ * Renders an `eval` report (backend-eval's `EvaluationReport`) as the same kind of self-contained
+ * page: the run report's sections that read the evaluation (accuracy table and charts, drop
+ * sources, sensitivity, energy, coverage, runtimes) with the evaluated model as the one column,
+ * an agreement table, and a note where the training sections would be.
+ */
+export function renderEvaluationHtmlReport(evaluation: EvaluationReport): string {
+  const view = buildView(runReportOfEvaluation(evaluation), 'evaluation');
+  const title = `Quant-Trim evaluation · ${view.methods[0]?.label ?? 'model'} · ${dateTime(evaluation.createdAt)}`;
+  return page(title, EVALUATION_SECTIONS.map(([name, render]) => section(name, render, view)).join('\n'));
+}
+
+function page(title: string, body: string): string {
   const document = `<!doctype html>
 <html lang="en">
 <head>

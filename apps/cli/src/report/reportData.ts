@@ -27,6 +27,8 @@ export interface ProfileView {
 
 /** Everything the sections read, resolved once and tolerant of missing parts. */
 export interface ReportView {
+  /** `run`: a `compare` / `demo` run report; `evaluation`: an `eval` report (one model, no training). */
+  readonly kind: 'run' | 'evaluation';
   readonly report: RunReport;
   readonly methods: readonly MethodView[];
   readonly profiles: readonly ProfileView[];
@@ -34,7 +36,7 @@ export interface ReportView {
 
 const list = <T>(v: readonly T[] | undefined | null): readonly T[] => (Array.isArray(v) ? v : []);
 
-export function buildView(report: RunReport): ReportView {
+export function buildView(report: RunReport, kind: ReportView['kind'] = 'run'): ReportView {
   const runs = list(report.methods);
   const models = list(report.evaluation?.models);
   const summaries = list(report.summary);
@@ -62,7 +64,7 @@ export function buildView(report: RunReport): ReportView {
       view.results.set(m.id, p);
     }
   }
-  return { report, methods, profiles };
+  return { kind, report, methods, profiles };
 }
 
 function rank(id: string): number {

@@ -1,7 +1,8 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { QuantTrimError } from '@quant-trim/backend-eval';
-import { renderHtmlReport } from './renderHtmlReport.js';
+import type { EvaluationReport } from '@quant-trim/backend-eval';
+import { renderEvaluationHtmlReport, renderHtmlReport } from './renderHtmlReport.js';
 import type { RunReport } from './types.js';
 
 /**
@@ -10,7 +11,15 @@ import type { RunReport } from './types.js';
  * Throws `QT_OUTPUT_UNWRITABLE` when the file cannot be written.
  */
 export async function writeHtmlReport(report: RunReport, path: string): Promise<void> {
-  const text = renderHtmlReport(report);
+  await writeHtmlFile(renderHtmlReport(report), path);
+}
+
+/** Renders an `eval` report (`renderEvaluationHtmlReport`) and writes it to `path` atomically, as `writeHtmlReport`. */
+export async function writeEvaluationHtmlReport(evaluation: EvaluationReport, path: string): Promise<void> {
+  await writeHtmlFile(renderEvaluationHtmlReport(evaluation), path);
+}
+
+async function writeHtmlFile(text: string, path: string): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {

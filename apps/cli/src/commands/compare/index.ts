@@ -16,6 +16,11 @@ export interface CompareFlags extends RunFlags {
   readonly force?: boolean;
 }
 
+/** What a command built on `compare` (demo) adds after the report, while `--out` is still locked. */
+export interface CompareHooks {
+  readonly afterReport?: (out: string, report: RunReport, written: { json: string; html: string }) => Promise<void>;
+}
+
 /** A previous comparison in `out` (its report or checkpoints), described; undefined when none. */
 export function previousComparison(out: string): string | undefined {
   if (existsSync(join(out, 'report.json'))) return 'a finished comparison (report.json)';
@@ -29,7 +34,7 @@ export function previousComparison(out: string): string | undefined {
  * deployed through every backend profile — the METHOD.md §6 table, written as report.json and
  * report.html in `--out`.
  */
-export async function compare(flags: CompareFlags, ctx: CommandContext): Promise<{ report: RunReport; json: string; html: string }> {
+export async function compare(flags: CompareFlags, ctx: CommandContext, options: CompareHooks = {}): Promise<{ report: RunReport; json: string; html: string }> {
   const config = await resolveConfig(flags, ctx);
   const claim = { command: commandLine(ctx.argv), onWarning: (m: string) => ctx.reporter.onWarning?.(m), resume: flags.resume === true, force: flags.force === true, previousRun: previousComparison };
   return withOutputDir(resolve(ctx.cwd, config.out), claim, async (out) => {
@@ -37,6 +42,8 @@ export async function compare(flags: CompareFlags, ctx: CommandContext): Promise
     // An imported model is read and checked before training, on the backend it trains on.
     if (isOnnxModelPath(config.model)) await initTrainingBackend({ backend: 'wasm' });
     const report = await runComparison(comparisonOptions(config, dataset, ctx, { resume: flags.resume === true, command: commandLine(ctx.argv), out }));
-    return { report, ...(await writeRunReport(report, out, ctx)) };
+    const written = await writeRunReport(report, out, ctx);
+    await options.afterReport?.(out, report, written);
+    return { report, ...written };
   });
 }

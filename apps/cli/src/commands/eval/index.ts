@@ -6,6 +6,7 @@ import { decodeOnnx } from '../../models/decodeOnnx.js';
 import type { Dataset } from '../../data/types.js';
 import { seededSubset } from '../../data/split.js';
 import { EXIT, ExitError } from '../../errors.js';
+import { writeEvaluationHtmlReport } from '../../report/index.js';
 import { writeFileAtomic } from '../../train/checkpoints.js';
 import { listNames } from '../../train/finite.js';
 import { commandLine, readInputFile, type CommandContext } from '../context.js';
@@ -182,7 +183,7 @@ function namedData(model: OnnxModel, modelPath: string, config: Config, ctx: Com
  * several inputs or outputs, or a non-classifier output, is scored by per-output fidelity (SQNR,
  * cosine, max abs error against the float model) without labels, plus any `--metric`.
  */
-export async function evalCommand(modelPath: string, flags: RunFlags, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
+export async function evalCommand(modelPath: string, flags: RunFlags, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string; html: string }> {
   const bytes = readInputFile(ctx.cwd, modelPath, 'the ONNX model');
   const model = decodeOnnx(bytes, modelPath);
   refuseNonFinite(model, modelPath);
@@ -192,7 +193,7 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   return withOutputDir(resolve(ctx.cwd, config.out), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, (out) => evaluateInto(out, model, bytes, modelPath, config, ctx));
 }
 
-async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, modelPath: string, config: Config, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string }> {
+async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, modelPath: string, config: Config, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string; html: string }> {
   // --labels float: score agreement with the float model's predictions (data may have no labels).
   const floatLabels = config.labels === 'float';
   const classifier = isClassifier(model);
@@ -214,15 +215,20 @@ async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, mo
   });
   ctx.reporter.onPhaseEnd?.({ phase: 'evaluate', label: 'evaluate', seconds: (performance.now() - t0) / 1000 });
   for (const p of report.models[0]!.profiles) ctx.reporter.onEvalEnd?.({ model: modelPath, profile: p.profile, status: p.status, ...(p.metrics?.accuracy !== undefined ? { accuracy: p.metrics.accuracy } : {}), ...(p.metrics?.drop !== undefined ? { drop: p.metrics.drop } : {}), ...(p.error ? { error: p.error.message } : {}) });
+  // The JSON and, beside it, its HTML page (both atomically: temp file + rename), also when a profile failed.
   const json = join(out, 'eval-report.json');
+  const html = join(out, 'eval-report.html');
   writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
   ctx.reporter.onArtifact?.({ kind: 'report-json', path: json });
+  await writeEvaluationHtmlReport(report, html);
+  ctx.reporter.onArtifact?.({ kind: 'report-html', path: html });
   const note = !classifier
     ? `not a single-output classifier: no accuracy; the fidelity table below scores every output against the float model\n\n`
     : floatLabels
       ? `--labels float: no accuracy; "top-1 agr %" is the agreement of each profile's top-1 prediction with the float model's, not accuracy\n\n`
       : '';
   ctx.reporter.onResult?.(`${note}${formatReportTable(report, { format: 'text' })}\n\n${formatFidelity(report)}\n`);
+  ctx.reporter.onResult?.(`json: ${json}\nreport: ${html}\n`);
   const profiles = report.models[0]!.profiles;
   const failed = profiles.filter((p) => p.status === 'error');
   if (failed.length > 0) {
@@ -231,8 +237,8 @@ async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, mo
       `${failed.length} of ${profiles.length} profile(s) failed: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''}`,
       EXIT.input,
       'QT_PROFILE_FAILED',
-      `the table above and ${json} show every profile's result and error`,
+      `the table above, ${json} and ${html} show every profile's result and error`,
     );
   }
-  return { report, json };
+  return { report, json, html };
 }

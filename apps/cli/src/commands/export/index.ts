@@ -49,23 +49,24 @@ function integerFlag(flag: string, value: number | string | undefined, fallback:
 
 const OPSETS = { min: 13, max: 21 } as const;
 
+/** One verified export, in memory: the file `verifyExport` checked against its tfjs model. */
+export interface VerifiedExport {
+  readonly format: 'fp32' | 'qdq';
+  readonly model: ExportedModel;
+  readonly check: VerifyResult;
+}
+
 /**
- * `quant-trim export <checkpoint>`: the checkpoint's FP32 and / or QDQ ONNX (logits out) with its
- * encodings sidecar, each checked by `verifyExport` against the tfjs model it came from. Flags are
- * checked and every file is verified in memory before anything is written: a file that fails
- * verification is not written (`QT_EXPORT_UNVERIFIED`), and the files that pass are written
- * atomically (temp file + rename) into the locked output directory.
+ * Loads a checkpoint (a method directory with latest.json, or a model.json directory), exports its
+ * FP32 and / or QDQ ONNX and checks each with `verifyExport` on `samples` random inputs, in memory:
+ * nothing is written. A file that does not match its tfjs model is `QT_EXPORT_UNVERIFIED`.
+ * `format` undefined: both, fp32 only for an FP checkpoint (a model without quantizers: fp32 with a warning).
  */
-export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx: CommandContext) {
-  const samplesCount = integerFlag('--samples', flags.samples, 64, 1)!;
-  const opset = integerFlag('--opset', flags.opset, undefined, OPSETS.min, OPSETS.max);
-  if (flags.format !== undefined && !['fp32', 'qdq', 'both'].includes(flags.format)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--format must be fp32, qdq or both, got ${JSON.stringify(flags.format)}`, details: { field: '--format', hint: 'fp32 (float model), qdq (the trained quantization grids) or both' } });
-  const { dir, method, inputLayout } = checkpointDir(resolve(ctx.cwd, checkpoint));
-  const format = flags.format ?? (method === 'fp' ? 'fp32' : 'both');
+export async function exportVerified(checkpoint: string, options: { readonly format?: 'fp32' | 'qdq' | 'both'; readonly opset?: number; readonly samples: number }, ctx: CommandContext): Promise<{ name: string; dir: string; rows: VerifiedExport[] }> {
+  const { dir, method, inputLayout } = checkpointDir(checkpoint);
+  const format = options.format ?? (method === 'fp' ? 'fp32' : 'both');
   if (method === 'fp' && format !== 'fp32') throw fpAsQdq(dir, format, method);
   await initTrainingBackend({ backend: 'wasm' });
-  ctx.reporter.onPhaseStart?.({ phase: 'export', label: `export ${dir}` });
-  const t0 = performance.now();
   registerOnnxLayers(); // checkpoints of models imported from ONNX hold onnx-import's layers
   let loaded;
   try {
@@ -78,20 +79,20 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
   quantized.setLambda(1);
   let exported: ReturnType<typeof exportCheckpoint>;
   try {
-    exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(opset !== undefined ? { opset } : {}), ...(inputLayout !== undefined ? { inputLayout } : {}) });
+    exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(options.opset !== undefined ? { opset: options.opset } : {}), ...(inputLayout !== undefined ? { inputLayout } : {}) });
   } catch (e) {
     quantized.dispose();
     throw e;
   }
   const name = method ?? basename(dir);
   const inputShape = (exported.float.inputs[0]!.shape as (number | null)[]).slice(1) as number[];
-  const samples = tf.randomUniform([samplesCount, ...inputShape], 0, 1, 'float32', 7);
-  const rows: { format: string; model: ExportedModel; check: VerifyResult }[] = [];
+  const samples = tf.randomUniform([options.samples, ...inputShape], 0, 1, 'float32', 7);
+  const rows: VerifiedExport[] = [];
   try {
     // A model without quantizers (an FP model's model.json directory) has no QDQ export.
     const quantizedExport = exported.qdq !== undefined && exported.qdq.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear') ? exported.qdq : undefined;
     if (exported.qdq !== undefined && quantizedExport === undefined) {
-      if (flags.format !== undefined) throw fpAsQdq(dir, format, method);
+      if (options.format !== undefined) throw fpAsQdq(dir, format, method);
       ctx.reporter.onWarning?.(`${dir} has no quantizers (an FP model): exporting FP32 only`);
     }
     for (const [kind, model, source] of [
@@ -115,16 +116,37 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
     exported.float.dispose();
     quantized.dispose();
   }
+  return { name, dir, rows };
+}
+
+/** Writes verified exports as `<out>/<name>.<format>.onnx` (QDQ with its encodings sidecar), each atomically; returns the ONNX paths. */
+export function writeVerified(rows: readonly VerifiedExport[], out: string, name: string, ctx: CommandContext): { format: 'fp32' | 'qdq'; path: string; encodings?: string }[] {
+  return rows.map((r) => {
+    const written = saveOnnx(r.model, join(out, `${name}.${r.format}.onnx`), { encodings: r.format === 'qdq' });
+    ctx.reporter.onArtifact?.({ kind: 'onnx', path: written.model });
+    if (written.encodings !== undefined) ctx.reporter.onArtifact?.({ kind: 'encodings', path: written.encodings });
+    return { format: r.format, path: written.model, ...(written.encodings !== undefined ? { encodings: written.encodings } : {}) };
+  });
+}
+
+/**
+ * `quant-trim export <checkpoint>`: the checkpoint's FP32 and / or QDQ ONNX (logits out) with its
+ * encodings sidecar, each checked by `verifyExport` against the tfjs model it came from. Flags are
+ * checked and every file is verified in memory before anything is written: a file that fails
+ * verification is not written (`QT_EXPORT_UNVERIFIED`), and the files that pass are written
+ * atomically (temp file + rename) into the locked output directory.
+ */
+export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx: CommandContext) {
+  const samplesCount = integerFlag('--samples', flags.samples, 64, 1)!;
+  const opset = integerFlag('--opset', flags.opset, undefined, OPSETS.min, OPSETS.max);
+  if (flags.format !== undefined && !['fp32', 'qdq', 'both'].includes(flags.format)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--format must be fp32, qdq or both, got ${JSON.stringify(flags.format)}`, details: { field: '--format', hint: 'fp32 (float model), qdq (the trained quantization grids) or both' } });
+  const path = resolve(ctx.cwd, checkpoint);
+  const { dir } = checkpointDir(path); // not a checkpoint: fails before the phase starts
+  ctx.reporter.onPhaseStart?.({ phase: 'export', label: `export ${dir}` });
+  const t0 = performance.now();
+  const { name, rows } = await exportVerified(path, { ...(flags.format !== undefined ? { format: flags.format as 'fp32' | 'qdq' | 'both' } : {}), ...(opset !== undefined ? { opset } : {}), samples: samplesCount }, ctx);
   // Everything verified: only now is the output directory created (locked while it is written).
-  const files = await withOutputDir(resolve(ctx.cwd, flags.out ?? 'quant-trim-out/onnx'), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, async (out) =>
-    rows.map((r) => {
-      const path = join(out, `${name}.${r.format}.onnx`);
-      const written = saveOnnx(r.model, path, { encodings: r.format === 'qdq' });
-      ctx.reporter.onArtifact?.({ kind: 'onnx', path: written.model });
-      if (written.encodings !== undefined) ctx.reporter.onArtifact?.({ kind: 'encodings', path: written.encodings });
-      return path;
-    }),
-  );
+  const files = await withOutputDir(resolve(ctx.cwd, flags.out ?? 'quant-trim-out/onnx'), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, async (out) => writeVerified(rows, out, name, ctx).map((f) => f.path));
   ctx.reporter.onPhaseEnd?.({ phase: 'export', label: `export ${name}`, seconds: (performance.now() - t0) / 1000 });
   const table = rows.map((r, i) => ({ ...r, path: files[i]! }));
   ctx.reporter.onResult?.(

@@ -1,12 +1,12 @@
-import { dirname, join, resolve } from 'node:path';
-import { validateReport } from '@quant-trim/backend-eval';
+import { basename, dirname, join, resolve } from 'node:path';
+import { REPORT_SCHEMA_ID, validateReport, type EvaluationReport } from '@quant-trim/backend-eval';
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
-import { writeHtmlReport } from '../../report/index.js';
+import { writeEvaluationHtmlReport, writeHtmlReport } from '../../report/index.js';
 import { RUN_REPORT_SCHEMA_ID, RUN_REPORT_SCHEMA_ID_V1, type RunReport, type RunReportV1 } from '../../report/types.js';
 import { upgradeRunReport } from '../../report/upgrade.js';
 import { readInputFile, type CommandContext } from '../context.js';
 
-const bad = (file: string, message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_INVALID_REPORT', message: `${file}: ${message}`, ...(cause !== undefined ? { cause } : {}), details: { path: file, hint: 'pass a report.json written by `quant-trim compare` or `quant-trim demo`' } });
+const bad = (file: string, message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_INVALID_REPORT', message: `${file}: ${message}`, ...(cause !== undefined ? { cause } : {}), details: { path: file, hint: 'pass a report.json written by `quant-trim compare` or `quant-trim demo`, or an eval-report.json written by `quant-trim eval`' } });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -53,7 +53,7 @@ export function parseRunReport(value: unknown, file: string): RunReport {
   const r = value;
   const version = r['schemaVersion'];
   const expectedId = version === 1 ? RUN_REPORT_SCHEMA_ID_V1 : RUN_REPORT_SCHEMA_ID;
-  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1), got ${JSON.stringify(r['$schema'])}`);
+  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1; ${REPORT_SCHEMA_ID} for an eval report), got ${JSON.stringify(r['$schema'])}`);
   if (version !== 1 && version !== 2) throw bad(file, `schemaVersion: expected 2 (or 1), got ${JSON.stringify(version)}`);
   if (!Array.isArray(r['methods'])) throw bad(file, 'methods: expected an array');
   checkEvaluation(r, file);
@@ -65,8 +65,26 @@ export function parseRunReport(value: unknown, file: string): RunReport {
   return value as unknown as RunReport;
 }
 
-/** `quant-trim report <report.json>`: renders the self-contained HTML report (default: report.html next to the JSON). */
-export async function report(file: string, flags: { out?: string }, ctx: CommandContext): Promise<{ html: string }> {
+/** Whether a parsed JSON file is an `eval` report (backend-eval's `EvaluationReport`), by its `$schema`. */
+export function isEvaluationReport(value: unknown): boolean {
+  return isObject(value) && value['$schema'] === REPORT_SCHEMA_ID;
+}
+
+/** Checks a parsed `eval` report deeply (backend-eval's `validateReport`); a bad field is `QT_INVALID_REPORT` naming the file and the field. */
+export function parseEvaluationReport(value: unknown, file: string): EvaluationReport {
+  try {
+    return validateReport(value);
+  } catch (e) {
+    throw bad(file, isQuantTrimError(e) ? e.message : (e as Error).message, e);
+  }
+}
+
+/**
+ * `quant-trim report <file>`: renders the self-contained HTML report of a run report
+ * (`report.json` of compare / demo; default: report.html next to it) or of an eval report
+ * (`eval-report.json`, told apart by its `$schema`; default: the same name with .html next to it).
+ */
+export async function report(file: string, flags: { out?: string }, ctx: CommandContext): Promise<{ html: string; kind: 'run' | 'evaluation' }> {
   const full = resolve(ctx.cwd, file);
   const text = new TextDecoder().decode(readInputFile(ctx.cwd, file, 'the report'));
   let json: unknown;
@@ -75,10 +93,18 @@ export async function report(file: string, flags: { out?: string }, ctx: Command
   } catch (e) {
     throw bad(full, `invalid JSON (${(e as Error).message})`, e);
   }
+  if (isEvaluationReport(json)) {
+    const evaluation = parseEvaluationReport(json, full);
+    const html = resolve(ctx.cwd, flags.out ?? join(dirname(full), `${basename(full).replace(/\.json$/i, '')}.html`));
+    await writeEvaluationHtmlReport(evaluation, html);
+    ctx.reporter.onArtifact?.({ kind: 'report-html', path: html });
+    ctx.reporter.onResult?.(`report: ${html}\n`);
+    return { html, kind: 'evaluation' };
+  }
   const run = parseRunReport(json, full);
   const html = resolve(ctx.cwd, flags.out ?? join(dirname(full), 'report.html'));
   await writeHtmlReport(run, html);
   ctx.reporter.onArtifact?.({ kind: 'report-html', path: html });
   ctx.reporter.onResult?.(`report: ${html}\n`);
-  return { html };
+  return { html, kind: 'run' };
 }

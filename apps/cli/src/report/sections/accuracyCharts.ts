@@ -120,6 +120,15 @@ function differenceChart(view: ReportView): { svg: string } | { note: string } {
 
 /** Accuracy per profile grouped by method, and the drop heatmap (same profile order). */
 export function renderAccuracyCharts(view: ReportView): RawHtml {
+  if (view.kind === 'evaluation') {
+    // One model, one evaluation: no bootstrap intervals and no methods to pair.
+    return html`<section id="accuracy">
+  <h2>Accuracy by backend</h2>
+  ${chartFigure('accuracy', 'Accuracy per profile', 'bars: accuracy of the model on each profile; dashed line: its float accuracy. Missing bars: the profile failed. The axis is zoomed to the range of the data.', safeChart(() => accuracyChart(view)))}
+  ${chartFigure('drop-heatmap', 'Accuracy drop (pp)', 'float accuracy of the model minus its accuracy on the profile; darker is worse.', safeChart(() => dropHeatmap(view)))}
+  <p class="note">Intervals and paired differences between methods come from a comparison of several trained checkpoints (<code>quant-trim compare</code>): they do not apply to the evaluation of one model.</p>
+</section>`;
+  }
   return html`<section id="accuracy">
   <h2>Accuracy by backend</h2>
   ${chartFigure('accuracy', 'Accuracy per profile', 'bars: accuracy of each checkpoint on each profile; dashed lines: its float accuracy. Missing bars: the profile failed for that method. The axis is zoomed to the range of the data.', safeChart(() => accuracyChart(view)))}

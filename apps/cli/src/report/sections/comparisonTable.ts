@@ -97,7 +97,11 @@ export function renderComparisonTable(view: ReportView): RawHtml {
 
   return html`<section id="comparison">
   <h2>Accuracy across backend profiles</h2>
-  <p class="lede">Each checkpoint is compiled the way each backend's post-training quantizer would compile it and run with the profile's numerics. <em>Drop</em> is the float accuracy of the same checkpoint minus its accuracy on the profile, in percentage points. Colours judge, they do not rank: a drop is red when it costs at least ${pp(MATERIAL_DROP, 0)} pp (and, where intervals are known, its interval excludes 0); in the summary rows, green means lower than another method and red higher, each only where the paired 95 % interval excludes 0 (no colour: no difference measurable).${intervalNote(view, seeds)}</p>
+  ${
+    view.kind === 'evaluation'
+      ? html`<p class="lede">The model is compiled the way each backend's post-training quantizer would compile it and run with the profile's numerics. <em>Drop</em> is the float model's accuracy minus its accuracy on the profile, in percentage points; a drop is red when it costs at least ${pp(MATERIAL_DROP, 0)} pp.${intervalNote(view, seeds)}</p>`
+      : html`<p class="lede">Each checkpoint is compiled the way each backend's post-training quantizer would compile it and run with the profile's numerics. <em>Drop</em> is the float accuracy of the same checkpoint minus its accuracy on the profile, in percentage points. Colours judge, they do not rank: a drop is red when it costs at least ${pp(MATERIAL_DROP, 0)} pp (and, where intervals are known, its interval excludes 0); in the summary rows, green means lower than another method and red higher, each only where the paired 95 % interval excludes 0 (no colour: no difference measurable).${intervalNote(view, seeds)}</p>`
+  }
   <div class="table-wrap"><table class="compare">
     <thead>
       <tr><th rowspan="2" scope="col">Profile</th>${methods.map((m) => html`<th colspan="2" scope="colgroup" class="method" style="--accent:${m.color}">${m.label}</th>`)}</tr>

@@ -36,7 +36,44 @@ function interruptAfterFirstEpoch(out: string): Promise<{ code: number | null; s
   });
 }
 
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/**
+ * Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group, here `npm run
+ * quant-trim -- train …` from the repository root (npm, its shell and the CLI), once the first epoch
+ * has ended.
+ */
+function interruptNpmScript(out: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'quant-trim', '--', ...ARGS, '--out', out], { cwd: repoRoot, env: { ...process.env, CI: '1' }, detached: true });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += String(d);
+      if (!sent && /quant-trim epoch 1\/3\s+loss/.test(stdout)) {
+        sent = true;
+        process.kill(-child.pid!, 'SIGINT');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
 describe('Ctrl-C during training', () => {
+  it('through the documented entry point (npm run quant-trim): the message, the --resume hint, exit 130, the checkpoint kept', async () => {
+    const out = join(tempDir('interrupt-npm'), 'out');
+    const interrupted = await interruptNpmScript(out);
+    expect(interrupted.stderr).toMatch(/interrupting after the current step/);
+    expect(interrupted.stderr).toMatch(/error QT_INTERRUPTED: interrupted during epoch 2 of quant-trim/);
+    expect(interrupted.stderr).toMatch(/hint: rerun the same command with --resume/);
+    // The CLI exits 130; npm, which got the same SIGINT, re-raises it once its script has ended: a shell reports 130 either way.
+    expect(interrupted.code === 130 || interrupted.signal === 'SIGINT').toBe(true);
+    expect(latest(out).epoch).toBe(1);
+  }, 180_000);
+
   it('exits 130 keeping the last complete checkpoint; --resume ends exactly like an uninterrupted run', async () => {
     const dir = tempDir('interrupt');
     const interrupted = await interruptAfterFirstEpoch(join(dir, 'a'));

@@ -13,6 +13,9 @@ export interface LoadedConfig {
   readonly path?: string;
 }
 
+/** Config files are a few KB; a larger text is refused before it is parsed (validating megabytes of JSON takes seconds). */
+const MAX_CONFIG_CHARS = 2 ** 20;
+
 const HINT = `check the file against its JSON Schema: add "$schema": "${CONFIG_SCHEMA_ID}" for editor completion`;
 
 /**
@@ -40,7 +43,22 @@ export async function loadConfig(path: string | undefined, cwd: string, options:
       details: { file, hint: 'pass an existing file to --config, or leave it out to use quant-trim.config.json in the working directory' },
     });
   }
+  return { ...parseConfigText(text, name, file, options), path: file };
+}
 
+/**
+ * The text of a config file → `{ config, warnings }`, as `loadConfig` reads it (a leading BOM is
+ * ignored). `name` is the file as messages show it, `file` its absolute path (in `details`).
+ * Throws `QT_INVALID_CONFIG` for invalid JSON (with line and column) or schema errors.
+ */
+export function parseConfigText(text: string, name: string, file: string, options: ParseConfigOptions = {}): { config: Config; warnings: string[] } {
+  if (text.length > MAX_CONFIG_CHARS) {
+    throw new QuantTrimError({
+      code: 'QT_INVALID_CONFIG',
+      message: `${name}: ${(text.length / 2 ** 20).toFixed(1)} MiB is not a config file (at most 1 MiB; a config is a few KB)`,
+      details: { file, hint: HINT },
+    });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -62,7 +80,7 @@ export async function loadConfig(path: string | undefined, cwd: string, options:
       details: { file, errors, warnings, hint: HINT },
     });
   }
-  return { config: value, warnings, path: file };
+  return { config: value, warnings };
 }
 
 function fromDefaults(options: ParseConfigOptions): LoadedConfig {

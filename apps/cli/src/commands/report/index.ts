@@ -65,17 +65,21 @@ export function parseRunReport(value: unknown, file: string): RunReport {
   return value as unknown as RunReport;
 }
 
-/** `quant-trim report <report.json>`: renders the self-contained HTML report (default: report.html next to the JSON). */
-export async function report(file: string, flags: { out?: string }, ctx: CommandContext): Promise<{ html: string }> {
-  const full = resolve(ctx.cwd, file);
-  const text = new TextDecoder().decode(readInputFile(ctx.cwd, file, 'the report'));
+/** `parseRunReport` over the file's text: invalid JSON is `QT_INVALID_REPORT` too. */
+export function parseRunReportText(text: string, file: string): RunReport {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw bad(full, `invalid JSON (${(e as Error).message})`, e);
+    throw bad(file, `invalid JSON (${(e as Error).message})`, e);
   }
-  const run = parseRunReport(json, full);
+  return parseRunReport(json, file);
+}
+
+/** `quant-trim report <report.json>`: renders the self-contained HTML report (default: report.html next to the JSON). */
+export async function report(file: string, flags: { out?: string }, ctx: CommandContext): Promise<{ html: string }> {
+  const full = resolve(ctx.cwd, file);
+  const run = parseRunReportText(new TextDecoder().decode(readInputFile(ctx.cwd, file, 'the report')), full);
   const html = resolve(ctx.cwd, flags.out ?? join(dirname(full), 'report.html'));
   await writeHtmlReport(run, html);
   ctx.reporter.onArtifact?.({ kind: 'report-html', path: html });

@@ -275,6 +275,7 @@ function valueAt(root: Json, path: Path): Json | undefined {
   }
   return node;
 }
+
 function randomValue(r: Rng, like: Json, depth = 0): Json {
   switch (int(r, 16)) {
     case 0:

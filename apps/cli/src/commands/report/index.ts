@@ -8,6 +8,18 @@ import { readInputFile, type CommandContext } from '../context.js';
 
 const bad = (file: string, message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_INVALID_REPORT', message: `${file}: ${message}`, ...(cause !== undefined ? { cause } : {}), details: { path: file, hint: 'pass a report.json written by `quant-trim compare` or `quant-trim demo`' } });
 
+/** A value for a message: its JSON cut to 60 characters; a value nested too deep to serialize is named by its type. */
+function show(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = Array.isArray(value) ? 'an array' : typeof value;
+  }
+  text ??= String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -53,8 +65,8 @@ export function parseRunReport(value: unknown, file: string): RunReport {
   const r = value;
   const version = r['schemaVersion'];
   const expectedId = version === 1 ? RUN_REPORT_SCHEMA_ID_V1 : RUN_REPORT_SCHEMA_ID;
-  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1), got ${JSON.stringify(r['$schema'])}`);
-  if (version !== 1 && version !== 2) throw bad(file, `schemaVersion: expected 2 (or 1), got ${JSON.stringify(version)}`);
+  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1), got ${show(r['$schema'])}`);
+  if (version !== 1 && version !== 2) throw bad(file, `schemaVersion: expected 2 (or 1), got ${show(version)}`);
   if (!Array.isArray(r['methods'])) throw bad(file, 'methods: expected an array');
   checkEvaluation(r, file);
   if (version === 1) {

@@ -1,6 +1,6 @@
 /**
  * The fuzzed readers, each with its valid seed inputs and its mutation mix: the ONNX reader
- * (`readOnnx`, then `writeOnnx` of whatever it accepted), the config parser (`parseConfigText`,
+ * (`readOnnx`, then `writeOnnx` of whatever it accepted, whose bytes must survive another round trip), the config parser (`parseConfigText`,
  * what `loadConfig` runs on a file's text), the IDX parser (`parseIdx`, images and labels), the
  * CSV loader (`parseCsvBytes`) and the run-report reader (`parseRunReportText`, what
  * `quant-trim report` runs on a file's text).
@@ -22,7 +22,7 @@ export interface FuzzInput {
   readonly variant?: string;
 }
 
-/** A failure of a later stage (the reader accepted the input, the round trip did not). */
+/** A failure of a later stage (the reader accepted the input, the round trip did not): always a failure, coded or not. */
 export class StageError extends Error {
   constructor(
     readonly stage: string,
@@ -207,14 +207,25 @@ const seedsOf = {
 export const TARGETS: readonly FuzzTarget[] = [
   {
     name: 'onnx',
-    entry: 'readOnnx (then writeOnnx of an accepted model)',
+    entry: 'readOnnx (then writeOnnx of an accepted model, which must read back to the same bytes)',
     generate: (r) => ({ bytes: mutated(r, pick(r, seedsOf.onnx()), [mutateProtobuf, mutateProtobuf, mutateBytes]) }),
     run: ({ bytes }) => {
       const model = readOnnx(bytes);
+      let written: Uint8Array;
       try {
-        writeOnnx(model);
+        written = writeOnnx(model);
       } catch (e) {
         throw new StageError('writeOnnx', e);
+      }
+      // writeOnnx writes a normal form: reading and writing it again must give the same bytes.
+      let again: Uint8Array;
+      try {
+        again = writeOnnx(readOnnx(written));
+      } catch (e) {
+        throw new StageError('round trip', e);
+      }
+      if (Buffer.compare(Buffer.from(written), Buffer.from(again)) !== 0) {
+        throw new StageError('round trip', new Error(`writeOnnx(readOnnx(w)) differs from w (${again.length} vs ${written.length} bytes)`));
       }
     },
   },

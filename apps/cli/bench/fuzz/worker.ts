@@ -47,10 +47,9 @@ function runJob(job: WorkerJob): void {
       try {
         target.run(input);
       } catch (e) {
-        const inner = e instanceof StageError ? e.error : e;
-        const code = codeOf(inner);
-        key = code === undefined ? undefined : e instanceof StageError ? `${e.stage}: ${code}` : code;
-        if (key === undefined) failure = { index: i, kind: 'error', ...(e instanceof StageError ? { stage: e.stage } : {}), ...describe(inner) };
+        // A later stage failing (even with a coded error) means the reader accepted what it should not have.
+        key = e instanceof StageError ? undefined : codeOf(e);
+        if (key === undefined) failure = { index: i, kind: 'error', ...(e instanceof StageError ? { stage: e.stage, ...describe(e.error) } : describe(e)) };
       }
       const ms = performance.now() - t0;
       const grownMb = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;

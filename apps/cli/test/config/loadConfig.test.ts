@@ -85,9 +85,9 @@ describe('jsonErrorLocation', () => {
 
 describe('parseConfigText (fuzz regressions)', () => {
   // Found by bench/fuzz.ts (seed 1, config case 977): 13 MB of JSON (a million-element array)
-  // took 12 s to validate into 893,182 error lines; config texts over 1 MiB are refused unread.
-  it('refuses a text over 1 MiB before parsing it', () => {
-    const text = `{"methods": [${'1,'.repeat(600_000)}1]}`;
+  // took 12 s to validate into 893,182 error lines (1 MB: 5 s); texts over 256 KiB are refused unread.
+  it('refuses a text over 256 KiB before parsing it', () => {
+    const text = `{"methods": [${'1,'.repeat(140_000)}1]}`;
     let caught: unknown;
     try {
       parseConfigText(text, 'big.json', '/x/big.json');
@@ -95,7 +95,7 @@ describe('parseConfigText (fuzz regressions)', () => {
       caught = e;
     }
     expect(isQuantTrimError(caught, 'QT_INVALID_CONFIG')).toBe(true);
-    expect((caught as Error).message).toBe('big.json: 1.1 MiB is not a config file (at most 1 MiB; a config is a few KB)');
+    expect((caught as Error).message).toBe('big.json: 274 KiB is not a config file (at most 256 KiB; a config is a few KB)');
     expect(parseConfigText('\uFEFF{"epochs": 2}', 'a.json', '/x/a.json').config.epochs).toBe(2);
   });
 });

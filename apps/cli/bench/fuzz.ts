@@ -54,7 +54,7 @@ if (values.dump !== undefined && failures > 0) {
   for (const r of results) {
     const target = TARGETS.find((t) => t.name === r.target)!;
     for (const f of r.failures) {
-      const input = target.generate(caseRng(seed, r.target, f.index));
+      const input = target.generate(caseRng(seed, r.target, f.index), f.index);
       const file = join(values.dump, `${r.target}-seed${seed}-case${f.index}${input.variant ? `-${input.variant}` : ''}.bin`);
       writeFileSync(file, input.bytes);
       console.log(`wrote ${file} (${input.bytes.length} bytes)`);

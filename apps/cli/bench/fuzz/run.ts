@@ -55,12 +55,13 @@ interface Running {
   readonly worker: Worker;
   readonly beat: Int32Array;
   /** Resolves once the worker has loaded the targets and checked their seeds. */
-  readonly ready: Promise<void>;
+  ready: Promise<void>;
   listener?: (m: WorkerMessage) => void;
   onExit?: (error: Error | undefined) => void;
 }
 
 function startWorker(heapLimitMb: number): Running {
+  // Heartbeat: [0] the case running (−1 between jobs), [1] a counter bumped per case, [2] 0 while generating the input, 1 while reading it.
   const heartbeat = new SharedArrayBuffer(12);
   const beat = new Int32Array(heartbeat);
   beat[0] = -1;
@@ -69,11 +70,9 @@ function startWorker(heapLimitMb: number): Running {
     // The worker resolves workspace packages to their sources, as the bench and tests do.
     execArgv: ['--conditions=@quant-trim/source'],
     resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
-    stdout: false,
-    stderr: false,
   });
   const running: Running = { worker, beat, ready: Promise.resolve() };
-  (running as { ready: Promise<void> }).ready = new Promise((resolve, reject) => {
+  running.ready = new Promise<void>((resolve, reject) => {
     running.listener = (m) => {
       if (m.type === 'ready') resolve();
       else if (m.type === 'fatal') reject(new Error(`fuzz worker failed to start: ${m.message}`));

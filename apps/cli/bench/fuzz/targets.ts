@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { readOnnx, writeOnnx, type OnnxModel, type OnnxTensor } from '@quant-trim/onnx-export';
+import { QuantTrimError } from '@quant-trim/internal';
 import { mulberry32 } from '@quant-trim/test-utils';
 import { parseConfigText } from '../../src/config/loadConfig.js';
 import { parseCsvBytes } from '../../src/data/csv.js';
@@ -36,8 +37,8 @@ export interface FuzzTarget {
   readonly name: string;
   /** What is called per case, for the report. */
   readonly entry: string;
-  /** Builds one case from its PRNG: a seed input and one or more mutations. */
-  generate(r: Rng): FuzzInput;
+  /** Builds case `index` from its PRNG (`caseRng(seed, name, index)`): a seed input and one or more mutations. */
+  generate(r: Rng, index: number): FuzzInput;
   /** Reads the input; returns when it was accepted, throws otherwise. */
   run(input: FuzzInput): void;
 }
@@ -260,6 +261,32 @@ export const TARGETS: readonly FuzzTarget[] = [
     run: ({ bytes }) => void parseRunReportText(textOf(bytes), '/fuzz/report.json'),
   },
 ];
+
+/**
+ * The harness's own check, not a reader: case 1 is read, case 2 throws a coded error, case 3 a
+ * TypeError, case 4 never returns, case 5 allocates 512 MB of array buffers, others are read.
+ */
+export const SELF_TEST_TARGET: FuzzTarget = {
+  name: 'selftest',
+  entry: 'the harness itself',
+  generate: (_, index) => ({ bytes: Uint8Array.of(index % 256) }),
+  run: ({ bytes }) => {
+    switch (bytes[0]) {
+      case 2:
+        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'selftest: a coded error' });
+      case 3:
+        return void (null as unknown as { x: number }).x;
+      case 4:
+        for (;;);
+      case 5:
+        selfTestKept.push(new Uint8Array(512 * 2 ** 20)); // kept until the next case, as a parser's result would be
+        return;
+      default:
+        selfTestKept.length = 0;
+    }
+  },
+};
+const selfTestKept: Uint8Array[] = [];
 
 /** Every seed input is valid: a target whose seeds fail would only fuzz its first check. */
 export function checkSeeds(): void {

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ErrorCodes, isQuantTrimError } from '@quant-trim/internal';
 import { caseRng } from './mutate.js';
-import { StageError, TARGETS, checkSeeds } from './targets.js';
+import { SELF_TEST_TARGET, StageError, TARGETS, checkSeeds } from './targets.js';
 import type { FuzzFailure, WorkerJob, WorkerMessage } from './protocol.js';
 
 const BATCH = 100;
@@ -29,7 +29,7 @@ function codeOf(e: unknown): string | undefined {
 }
 
 function runJob(job: WorkerJob): void {
-  const target = TARGETS.find((t) => t.name === job.target);
+  const target = [...TARGETS, SELF_TEST_TARGET].find((t) => t.name === job.target);
   if (!target) throw new Error(`unknown fuzz target ${job.target}`);
   const skip = new Set(job.skip);
   let batch: Extract<WorkerMessage, { type: 'batch' }> = { type: 'batch', from: job.from, to: job.from, ok: 0, coded: {}, failures: [], slowestMs: 0, slowestCase: -1 };
@@ -38,7 +38,7 @@ function runJob(job: WorkerJob): void {
       Atomics.store(beat, 0, i);
       Atomics.store(beat, 2, 0);
       Atomics.add(beat, 1, 1);
-      const input = target.generate(caseRng(job.seed, target.name, i));
+      const input = target.generate(caseRng(job.seed, target.name, i), i);
       Atomics.store(beat, 2, 1);
       const before = process.memoryUsage().arrayBuffers;
       const t0 = performance.now();

@@ -21,4 +21,16 @@ describe('reader fuzzing', () => {
       expect(Object.keys(r.coded).length, report).toBeGreaterThan(0);
     }
   });
+
+  it('the harness itself: a hang is stopped and resumed after, an uncoded throw and a huge allocation are failures', { timeout: 240_000 }, async () => {
+    // selftest: case 1 read, 2 coded, 3 TypeError, 4 never returns, 5 allocates 512 MB; 6–7 read.
+    const [r] = await runFuzz({ seed: 1, cases: 7, first: 1, targets: ['selftest'], timeLimitMs: 2000 });
+    expect(r!.ok).toBe(3);
+    expect(r!.coded).toEqual({ QT_INVALID_ARGUMENT: 1 });
+    expect(r!.failures.map((f) => [f.index, f.kind, f.name])).toEqual([
+      [3, 'error', 'TypeError'],
+      [4, 'hang', 'hang'],
+      [5, 'allocation', 'allocation'],
+    ]);
+  });
 });

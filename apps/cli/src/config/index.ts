@@ -1,7 +1,7 @@
 export { BUILTIN_DATASETS, BUILTIN_MODELS, CONFIG_DEFAULTS, CONFIG_FILE_NAME, CONFIG_SCHEMA_ID, LABEL_SOURCES, METHODS, RUNTIMES, configSchema, createConfigSchema } from './schema.js';
 export { parseConfig } from './parseConfig.js';
 export { checkConfigRules } from './rules.js';
-export { loadConfig } from './loadConfig.js';
+export { loadConfig, parseConfigText } from './loadConfig.js';
 export { flagName, mergeOptions } from './mergeOptions.js';
 export { resolveLambda, withTotalSteps } from './lambda.js';
 export { resolveSchemes, weightSchemeFor } from './resolveScheme.js';

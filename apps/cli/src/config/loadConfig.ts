@@ -17,6 +17,9 @@ export interface LoadedConfig {
 /** Points the file at the committed JSON Schema by a path relative to it (no published URL is needed). */
 const hint = (file: string) => `check the file against its JSON Schema: add "$schema": "${configSchemaReference(dirname(file))}" for editor completion`;
 
+/** Config files are a few KB; a larger text is refused before it is parsed (validating 1 MB of wrong values takes 5 s). */
+const MAX_CONFIG_CHARS = 256 * 1024;
+
 /**
  * Reads and validates a config file. Without `path`, `quant-trim.config.json` in `cwd` is used when
  * it exists, and the defaults otherwise. Throws `QT_INVALID_CONFIG` naming the file for a missing
@@ -42,7 +45,22 @@ export async function loadConfig(path: string | undefined, cwd: string, options:
       details: { file, hint: 'pass an existing file to --config, or leave it out to use quant-trim.config.json in the working directory' },
     });
   }
+  return { ...parseConfigText(text, name, file, options), path: file };
+}
 
+/**
+ * The text of a config file → `{ config, warnings }`, as `loadConfig` reads it (a leading BOM is
+ * ignored). `name` is the file as messages show it, `file` its absolute path (in `details`).
+ * Throws `QT_INVALID_CONFIG` for invalid JSON (with line and column) or schema errors.
+ */
+export function parseConfigText(text: string, name: string, file: string, options: ParseConfigOptions = {}): { config: Config; warnings: string[] } {
+  if (text.length > MAX_CONFIG_CHARS) {
+    throw new QuantTrimError({
+      code: 'QT_INVALID_CONFIG',
+      message: `${name}: ${Math.ceil(text.length / 1024)} KiB is not a config file (at most 256 KiB; a config is a few KB)`,
+      details: { file, hint: hint(file) },
+    });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -64,7 +82,7 @@ export async function loadConfig(path: string | undefined, cwd: string, options:
       details: { file, errors, warnings, hint: hint(file) },
     });
   }
-  return { config: value, warnings, path: file };
+  return { config: value, warnings };
 }
 
 function fromDefaults(options: ParseConfigOptions): LoadedConfig {

@@ -29,6 +29,9 @@ export function parseConfig(json: unknown, source: string, options: ParseConfigO
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { warnings: [], errors: [`(root): expected a JSON object in ${source}, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`] };
   }
+  if (nestedDeeperThan(json, MAX_DEPTH)) {
+    return { warnings: [], errors: [`(root): values nested deeper than ${MAX_DEPTH} levels in ${source}; a config is only a few levels deep`] };
+  }
   try {
     let result = schema.safeParse(json, { reportInput: true });
     const problems = result.success ? [] : inFileOrder(toProblems(result.error.issues, knownKeys(schema)), json);
@@ -46,6 +49,22 @@ export function parseConfig(json: unknown, source: string, options: ParseConfigO
     // A plugin validator that throws must not break the promise that parsing never throws.
     return { warnings: [], errors: [`(root): validating ${source} failed: ${error instanceof Error ? error.message : String(error)}`] };
   }
+}
+
+/** A config is a few levels deep; absurd nesting is refused before validation, which takes seconds on thousands of levels (or overflows the stack). */
+const MAX_DEPTH = 32;
+
+/** Whether a parsed JSON value nests objects / arrays deeper than `limit` (counted without recursion). */
+function nestedDeeperThan(json: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[json, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value as object)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** Problems sorted by where their top-level field appears in the file (zod reports in schema order). */

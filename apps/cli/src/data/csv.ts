@@ -16,7 +16,9 @@ export interface CsvTable {
   readonly lines: Uint32Array;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Unambiguous (digits before the point belong to one group): a cell of thousands of digits ending in
+// a non-digit fails in linear time, where `\d+\.?\d*` backtracked quadratically.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Parses `label,p0,p1,…` rows. A first line whose label field is not a number is a header. Blank lines
@@ -24,7 +26,12 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * pixels in 0–255. Errors are `QT_DATASET_CORRUPT` naming `file:line`.
  */
 export function parseCsv(file: string): CsvTable {
-  const text = Buffer.from(readDatasetFile(file)).toString('utf8');
+  return parseCsvBytes(readDatasetFile(file), file);
+}
+
+/** `parseCsv` over bytes already read (UTF-8); `file` is only used in error messages. */
+export function parseCsvBytes(bytes: Uint8Array, file: string): CsvTable {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const lines = text.split('\n');
   const labels: number[] = [];
   const rowLines: number[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isQuantTrimError } from '@quant-trim/internal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONFIG_FILE_NAME, loadConfig } from '../../src/config/index.js';
+import { CONFIG_FILE_NAME, loadConfig, parseConfigText } from '../../src/config/index.js';
 import { jsonErrorLocation } from '../../src/config/jsonErrorLocation.js';
 
 let dir: string;
@@ -80,5 +80,22 @@ describe('jsonErrorLocation', () => {
     expect(jsonErrorLocation('{"a": "x\\q"}')).toMatchObject({ reason: 'bad escape in a string' });
     expect(jsonErrorLocation('{"a": 1} x')).toMatchObject({ column: 10 });
     expect(jsonErrorLocation('{"a": [1, {"b": null}], "c": -1.5e3}')).toBeUndefined();
+  });
+});
+
+describe('parseConfigText (fuzz regressions)', () => {
+  // Found by bench/fuzz.ts (seed 1, config case 977): 13 MB of JSON (a million-element array)
+  // took 12 s to validate into 893,182 error lines (1 MB: 5 s); texts over 256 KiB are refused unread.
+  it('refuses a text over 256 KiB before parsing it', () => {
+    const text = `{"methods": [${'1,'.repeat(140_000)}1]}`;
+    let caught: unknown;
+    try {
+      parseConfigText(text, 'big.json', '/x/big.json');
+    } catch (e) {
+      caught = e;
+    }
+    expect(isQuantTrimError(caught, 'QT_INVALID_CONFIG')).toBe(true);
+    expect((caught as Error).message).toBe('big.json: 274 KiB is not a config file (at most 256 KiB; a config is a few KB)');
+    expect(parseConfigText('\uFEFF{"epochs": 2}', 'a.json', '/x/a.json').config.epochs).toBe(2);
   });
 });

@@ -127,3 +127,14 @@ describe('parseConfig', () => {
     expect(value).toMatchObject({ model: './models/my-net/model.json', dataset: './data/digits.csv' });
   });
 });
+
+describe('parseConfig (fuzz regressions)', () => {
+  // Found by bench/fuzz.ts (seed 1, config case 608): a value nested tens of thousands of levels
+  // deep took validation seconds (11 s with a 4 MB stack) or overflowed the stack.
+  it('refuses absurd nesting before validating', () => {
+    const deep = JSON.parse(`{"lambda": ${'['.repeat(40_000)}${']'.repeat(40_000)}}`) as unknown;
+    expect(parseConfig(deep, 'deep.json').errors).toEqual(['(root): values nested deeper than 32 levels in deep.json; a config is only a few levels deep']);
+    const ok = JSON.parse(`{"scheme": {"layers": {"conv*": "int8-sym-per-channel"}}, "preprocess": {"mean": [0.5]}}`) as unknown;
+    expect(parseConfig(ok, 'ok.json').errors.join('\n')).not.toMatch(/nested deeper/);
+  });
+});

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { isQuantTrimError } from '@quant-trim/internal';
+import { parseCsvBytes } from '../../src/data/csv.js';
 import { loadDataset } from '../../src/data/index.js';
 import { classCounts, expectQtError, tempDir, writeFile } from './helpers.js';
 
@@ -84,5 +86,21 @@ describe('CSV', () => {
     const test = writeFile(dir, 'test.csv', ['0,0,0,0,0', '7,0,0,0,0'].join('\n'));
     const e = await expectQtError(() => loadDataset({ dataset: dir }), 'QT_DATASET_CORRUPT');
     expect(e.message).toMatch(new RegExp(`^${test.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: label 7 is out of range`));
+  });
+});
+
+describe('parseCsvBytes (fuzz regressions)', () => {
+  // Found by bench/fuzz.ts (seed 1, csv case 603): a cell of many digits ending in another
+  // character made the number pattern backtrack quadratically (~1 s per 16,000 digits).
+  it('refuses a cell of 300,000 digits and a letter at once (no regex backtracking)', { timeout: 10_000 }, () => {
+    const cell = `${'1'.repeat(300_000)}x`;
+    let caught: unknown;
+    try {
+      parseCsvBytes(new TextEncoder().encode(`0,${cell}\n`), 'long.csv');
+    } catch (e) {
+      caught = e;
+    }
+    expect(isQuantTrimError(caught, 'QT_DATASET_CORRUPT')).toBe(true);
+    expect((caught as Error).message).toMatch(/^long\.csv:1: pixel 0 \(column 2\)/);
   });
 });

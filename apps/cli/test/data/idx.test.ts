@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isQuantTrimError } from '@quant-trim/internal';
+import { parseIdx } from '../../src/data/idx.js';
 import { loadDataset } from '../../src/data/index.js';
 import { expectQtError, idxBytes, tempDir, writeFile } from './helpers.js';
 
@@ -86,4 +88,22 @@ describe('IDX directory', () => {
       expect(e.details?.['file']).toBe(target);
     });
   }
+});
+
+describe('parseIdx refuses impossible sizes without allocating', () => {
+  it('a header claiming 0xffffffff³ bytes of 12 present is truncated (the data is a view, never a copy)', () => {
+    const bytes = idxBytes([3, 2, 2], new Uint8Array(12));
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(4, 0xffffffff, false);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(8, 0xffffffff, false);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(12, 0xffffffff, false);
+    let caught: unknown;
+    try {
+      parseIdx(bytes, 'huge-images', 3);
+    } catch (e) {
+      caught = e;
+    }
+    expect(isQuantTrimError(caught, 'QT_DATASET_CORRUPT')).toBe(true);
+    expect((caught as Error).message).toMatch(/^huge-images: truncated: header declares 4294967295×4294967295×4294967295 = .* bytes of data, found 12$/);
+    expect(parseIdx(idxBytes([3, 2, 2], new Uint8Array(12)), 'ok', 3).dims).toEqual([3, 2, 2]);
+  });
 });

@@ -7,6 +7,9 @@ import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxNode, OnnxOpaqueParts, On
 import { validateGraph } from './validateGraph.js';
 import { decodeValueInfo } from './valueInfoCodec.js';
 
+/** Sets an own property even for the key `__proto__`, which a plain assignment would turn into a prototype (dropping the entry). */
+const setOwn = <T>(o: Record<string, T>, key: string, value: T): void => void Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+
 const decodeError = (message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_ONNX_DECODE', message, ...(cause === undefined ? {} : { cause }) });
 
 /**
@@ -57,7 +60,7 @@ function fromProto(m: proto.ModelProto): OnnxModel {
     return { domain: o.domain ?? '', version };
   });
   const metadata: Record<string, string> = {};
-  for (const { key, value } of m.metadataProps) metadata[key ?? ''] = value ?? '';
+  for (const { key, value } of m.metadataProps) setOwn(metadata, key ?? '', value ?? '');
   const out: OnnxModel = { irVersion, opsetImports, metadata, graph: graphFromProto(m.graph as proto.GraphProto) };
   if (m.producerName) out.producerName = m.producerName;
   if (m.producerVersion) out.producerVersion = m.producerVersion;
@@ -88,7 +91,7 @@ function graphFromProto(g: proto.GraphProto): OnnxGraph {
   const nodes = (g.node as proto.NodeProto[]).map((n, i): OnnxNode => {
     const where = `node #${i} '${n.name}' (${n.opType})`;
     const attributes: Record<string, OnnxAttribute> = {};
-    for (const a of n.attribute as proto.AttributeProto[]) attributes[a.name] = decodeAttribute(a, where);
+    for (const a of n.attribute as proto.AttributeProto[]) setOwn(attributes, a.name, decodeAttribute(a, where));
     const node: OnnxNode = { name: n.name, opType: n.opType, domain: n.domain, inputs: [...n.input], outputs: [...n.output], attributes };
     if (n.docString) node.docString = n.docString;
     return node;

@@ -1,4 +1,5 @@
 import { isQuantTrimError } from '@quant-trim/internal';
+import onnxProto from 'onnx-proto';
 import { mulberry32 } from '@quant-trim/test-utils';
 import { describe, expect, test } from 'vitest';
 import { readOnnx } from '../../src/graph/readOnnx.js';
@@ -88,5 +89,31 @@ describe('readOnnx on corrupt bytes', () => {
       expect((e as Error).message).toMatch(/truncated or corrupt/);
       expect((e as Error).cause).toBeInstanceOf(Error);
     }
+  });
+});
+
+describe('readOnnx refuses impossible sizes before allocating', () => {
+  const { onnx } = onnxProto;
+  const modelWith = (tensor: InstanceType<typeof onnx.TensorProto>) =>
+    onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name: 'g', initializer: [tensor] } }).finish();
+  const codeOf = (bytes: Uint8Array) => {
+    try {
+      readOnnx(bytes);
+      return 'ok';
+    } catch (e) {
+      return isQuantTrimError(e) ? `${e.code}: ${e.message}` : String(e);
+    }
+  };
+
+  test('dims claiming 2^40 elements with 4 bytes of data, or none', () => {
+    const raw = onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [2 ** 20, 2 ** 20], rawData: new Uint8Array(4) });
+    expect(codeOf(modelWith(raw))).toMatch(/^QT_ONNX_DECODE: .*has 4 bytes of raw_data, expected 4398046511104/);
+    const typed = onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [2 ** 40] });
+    expect(codeOf(modelWith(typed))).toMatch(/^QT_ONNX_DECODE: .*has 0 values in floatData and no raw_data, expected 1099511627776/);
+  });
+
+  test('dims whose product overflows, and a negative dim', () => {
+    expect(codeOf(modelWith(onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [2 ** 30, 2 ** 30, 2 ** 30] })))).toMatch(/^QT_ONNX_DECODE: .*element count overflows/);
+    expect(codeOf(modelWith(onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [-1] })))).toMatch(/^QT_ONNX_DECODE: .*invalid dimension -1/);
   });
 });

@@ -130,3 +130,27 @@ describe('readOnnx / writeOnnx round trip', () => {
     expect(() => writeOnnx(model)).toThrow(/consumes 'nope'/);
   });
 });
+
+describe('prototype-named keys', () => {
+  // An attribute or metadata key named `__proto__` used to be assigned, which replaced the
+  // object's prototype (node.attributes.type read 'int' through it) and dropped the entry on write.
+  test('an attribute and a metadata entry named __proto__ stay own entries and survive a round trip', async () => {
+    const { default: onnxProto } = await import('onnx-proto');
+    const { onnx } = onnxProto;
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      metadataProps: [{ key: '__proto__', value: 'm' }, { key: 'constructor', value: 'c' }],
+      graph: { name: 'g', input: [{ name: 'x' }], output: [{ name: 'y' }], node: [{ opType: 'Relu', input: ['x'], output: ['y'], attribute: [{ name: '__proto__', type: 2, i: 5 }, { name: 'constructor', type: 2, i: 6 }] }] },
+    }).finish();
+    const model = readOnnx(bytes);
+    const attributes = model.graph.nodes[0]!.attributes;
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(Object.keys(attributes)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(attributes, '__proto__')?.value).toEqual({ type: 'int', value: 5 });
+    expect(Object.keys(model.metadata)).toEqual(['__proto__', 'constructor']);
+    const back = onnx.ModelProto.decode(writeOnnx(model));
+    expect(back.graph?.node?.[0]?.attribute?.map((a) => [a.name, Number(a.i)])).toEqual([['__proto__', 5], ['constructor', 6]]);
+    expect(back.metadataProps.map((p) => [p.key, p.value])).toEqual([['__proto__', 'm'], ['constructor', 'c']]);
+  });
+});

@@ -8,6 +8,18 @@ import { readInputFile, type CommandContext } from '../context.js';
 
 const bad = (file: string, message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_INVALID_REPORT', message: `${file}: ${message}`, ...(cause !== undefined ? { cause } : {}), details: { path: file, hint: 'pass a report.json written by `quant-trim compare` or `quant-trim demo`, or an eval-report.json written by `quant-trim eval`' } });
 
+/** A value for a message: its JSON cut to 60 characters; a value nested too deep to serialize is named by its type. */
+function show(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = Array.isArray(value) ? 'an array' : typeof value;
+  }
+  text ??= String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -53,8 +65,8 @@ export function parseRunReport(value: unknown, file: string): RunReport {
   const r = value;
   const version = r['schemaVersion'];
   const expectedId = version === 1 ? RUN_REPORT_SCHEMA_ID_V1 : RUN_REPORT_SCHEMA_ID;
-  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1; ${REPORT_SCHEMA_ID} for an eval report), got ${JSON.stringify(r['$schema'])}`);
-  if (version !== 1 && version !== 2) throw bad(file, `schemaVersion: expected 2 (or 1), got ${JSON.stringify(version)}`);
+  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1; ${REPORT_SCHEMA_ID} for an eval report), got ${show(r['$schema'])}`);
+  if (version !== 1 && version !== 2) throw bad(file, `schemaVersion: expected 2 (or 1), got ${show(version)}`);
   if (!Array.isArray(r['methods'])) throw bad(file, 'methods: expected an array');
   checkEvaluation(r, file);
   if (version === 1) {
@@ -79,6 +91,20 @@ export function parseEvaluationReport(value: unknown, file: string): EvaluationR
   }
 }
 
+/** A report file's JSON: invalid JSON is `QT_INVALID_REPORT` too. */
+function parseReportJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw bad(file, `invalid JSON (${(e as Error).message})`, e);
+  }
+}
+
+/** `parseRunReport` over the file's text: invalid JSON is `QT_INVALID_REPORT` too. */
+export function parseRunReportText(text: string, file: string): RunReport {
+  return parseRunReport(parseReportJson(text, file), file);
+}
+
 /**
  * `quant-trim report <file>`: renders the self-contained HTML report of a run report
  * (`report.json` of compare / demo; default: report.html next to it) or of an eval report
@@ -86,13 +112,7 @@ export function parseEvaluationReport(value: unknown, file: string): EvaluationR
  */
 export async function report(file: string, flags: { out?: string }, ctx: CommandContext): Promise<{ html: string; kind: 'run' | 'evaluation' }> {
   const full = resolve(ctx.cwd, file);
-  const text = new TextDecoder().decode(readInputFile(ctx.cwd, file, 'the report'));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw bad(full, `invalid JSON (${(e as Error).message})`, e);
-  }
+  const json = parseReportJson(new TextDecoder().decode(readInputFile(ctx.cwd, file, 'the report')), full);
   if (isEvaluationReport(json)) {
     const evaluation = parseEvaluationReport(json, full);
     const html = resolve(ctx.cwd, flags.out ?? join(dirname(full), `${basename(full).replace(/\.json$/i, '')}.html`));

@@ -15,37 +15,21 @@ interface Latest {
 const latest = (out: string) => JSON.parse(readFileSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'), 'utf8')) as Latest;
 const withoutTimes = (l: Latest) => l.history.map(({ epoch, loss, testAccuracy }) => ({ epoch, loss, testAccuracy }));
 
-/** Runs the real CLI in a child process and sends it SIGINT (Ctrl-C) once the first epoch has ended (its checkpoint written). */
-function interruptAfterFirstEpoch(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // One Node process (tsx as an import hook, not its CLI wrapper), so the signal reaches our handler.
-    const child = spawn(process.execPath, ['--conditions=@quant-trim/source', '--import', 'tsx', 'src/cli.ts', ...ARGS, '--out', out], { cwd: cliDir, env: { ...process.env, CI: '1' } });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += String(d);
-      if (!sent && /quant-trim epoch 1\/3\s+loss/.test(stdout)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+interface Interrupted {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
 }
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-
 /**
- * Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group, here `npm run
- * quant-trim -- train …` from the repository root (npm, its shell and the CLI), once the first epoch
- * has ended.
+ * Runs `command args` in a child process and sends SIGINT (Ctrl-C) once the first epoch has ended
+ * (its checkpoint written): to the child alone, or, with `group`, to its whole process group as a
+ * terminal does (npm, its shell and the CLI).
  */
-function interruptNpmScript(out: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function interruptAfterFirstEpoch(command: string, args: readonly string[], cwd: string, group = false): Promise<Interrupted> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'quant-trim', '--', ...ARGS, '--out', out], { cwd: repoRoot, env: { ...process.env, CI: '1' }, detached: true });
+    const child = spawn(command, args, { cwd, env: { ...process.env, CI: '1' }, detached: group });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -53,7 +37,8 @@ function interruptNpmScript(out: string): Promise<{ code: number | null; signal:
       stdout += String(d);
       if (!sent && /quant-trim epoch 1\/3\s+loss/.test(stdout)) {
         sent = true;
-        process.kill(-child.pid!, 'SIGINT');
+        if (group) process.kill(-child.pid!, 'SIGINT');
+        else child.kill('SIGINT');
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
@@ -61,6 +46,12 @@ function interruptNpmScript(out: string): Promise<{ code: number | null; signal:
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+// One Node process (tsx as an import hook, not its CLI wrapper), so the signal reaches our handler.
+const interruptCli = (out: string) => interruptAfterFirstEpoch(process.execPath, ['--conditions=@quant-trim/source', '--import', 'tsx', 'src/cli.ts', ...ARGS, '--out', out], cliDir);
+// The documented entry point, from the repository root.
+const interruptNpmScript = (out: string) => interruptAfterFirstEpoch('npm', ['run', '--silent', 'quant-trim', '--', ...ARGS, '--out', out], repoRoot, true);
 
 describe('Ctrl-C during training', () => {
   it('through the documented entry point (npm run quant-trim): the message, the --resume hint, exit 130, the checkpoint kept', async () => {
@@ -76,7 +67,7 @@ describe('Ctrl-C during training', () => {
 
   it('exits 130 keeping the last complete checkpoint; --resume ends exactly like an uninterrupted run', async () => {
     const dir = tempDir('interrupt');
-    const interrupted = await interruptAfterFirstEpoch(join(dir, 'a'));
+    const interrupted = await interruptCli(join(dir, 'a'));
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(/interrupting after the current step/);
     expect(interrupted.stderr).toMatch(/error QT_INTERRUPTED: interrupted during epoch 2 of quant-trim/);

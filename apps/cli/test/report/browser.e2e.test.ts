@@ -2,41 +2,27 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHtmlReport } from '../../src/report/index.js';
+import { hasChromium, openReportPage } from './chromiumPage.js';
 import { makeFixtureReport } from './fixture.js';
 
-/** Debian Chromium and the flags of ENVIRONMENT.md §7. */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CHARTS = ['accuracy', 'drop-heatmap', 'drop-intervals', 'differences', 'schedules', 'training', 'weights', 'sensitivity', 'disagreement', 'energy'];
-
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping browser e2e: ${CHROMIUM} not found; install with apt-get install -y chromium`);
 
 describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let dir: string;
   let fileUrl: string;
-  const requests: string[] = [];
-  const errors: string[] = [];
+  let requests: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'quant-trim-report-e2e-'));
     const path = join(dir, 'report.html');
     await writeHtmlReport(makeFixtureReport(), path);
-    fileUrl = pathToFileURL(path).href;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(fileUrl, { waitUntil: 'load' });
+    ({ browser, page, fileUrl, requests, errors } = await openReportPage(path));
   });
 
   afterAll(async () => {

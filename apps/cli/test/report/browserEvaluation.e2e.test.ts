@@ -1,28 +1,22 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEvaluationHtmlReport } from '../../src/report/index.js';
+import { hasChromium, openReportPage } from './chromiumPage.js';
 import { makeFixtureReport } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** The charts of an eval page: those that read the evaluation (no training, weights or per-epoch disagreement). */
 const CHARTS = ['accuracy', 'drop-heatmap', 'sensitivity', 'energy'];
-
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping browser e2e: ${CHROMIUM} not found; install with apt-get install -y chromium`);
 
 describe.skipIf(!hasChromium)('eval HTML report in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let dir: string;
   let fileUrl: string;
-  const requests: string[] = [];
-  const errors: string[] = [];
+  let requests: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'quant-trim-eval-e2e-'));
@@ -30,15 +24,7 @@ describe.skipIf(!hasChromium)('eval HTML report in Chromium', () => {
     const { evaluation } = makeFixtureReport();
     const model = evaluation.models.find((m) => m.name === 'quant-trim')!;
     await writeEvaluationHtmlReport({ ...evaluation, models: [{ ...model, name: 'out/model.fp32.onnx' }] }, path);
-    fileUrl = pathToFileURL(path).href;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(fileUrl, { waitUntil: 'load' });
+    ({ browser, page, fileUrl, requests, errors } = await openReportPage(path));
   });
 
   afterAll(async () => {

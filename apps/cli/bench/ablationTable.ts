@@ -51,6 +51,8 @@ export interface AblationRow {
   readonly vsFp: { readonly worstDrop?: Comparison; readonly spread?: Comparison };
   readonly vsQat: { readonly worstDrop?: Comparison; readonly spread?: Comparison };
   readonly trainSeconds: number;
+  /** The commit whose code trained and evaluated the row (rows of one (model, width) group come from one commit, so they pair). */
+  readonly commit?: string;
 }
 
 export function ablationRows(dir: string): AblationRow[] {
@@ -134,12 +136,13 @@ export function mergeRows(stored: readonly AblationRow[], measured: readonly Abl
 
 const storedFile = resolve(root, 'apps/cli/bench/results/ablation.json');
 const stored = existsSync(storedFile) ? (JSON.parse(readFileSync(storedFile, 'utf8')) as { commit?: string; rows?: AblationRow[] }) : {};
-const rows = mergeRows(stored.rows ?? [], ablationRows(out));
+// `--commit <sha>`: the commit whose code trained and evaluated the runs in `out` (e.g. a frozen worktree's); each row keeps its own.
+const c = process.argv.indexOf('--commit');
+const commit = c >= 0 ? process.argv[c + 1] : undefined;
+const storedRows = (stored.rows ?? []).map((r) => (r.commit === undefined && stored.commit !== undefined ? { ...r, commit: stored.commit } : r));
+const rows = mergeRows(storedRows, ablationRows(out).map((r) => (commit !== undefined ? { ...r, commit } : r)));
 if (process.argv.includes('--save')) {
-  // `--commit <sha>`: the commit whose code trained and evaluated the runs (e.g. a frozen worktree's).
-  const c = process.argv.indexOf('--commit');
-  const commit = c >= 0 ? process.argv[c + 1] : stored.commit;
-  writeFileSync(`${storedFile}.tmp`, `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp.', ...(commit !== undefined ? { commit } : {}), rows }, null, 1)}\n`);
+  writeFileSync(`${storedFile}.tmp`, `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp; each row names the commit that measured it.', rows }, null, 1)}\n`);
   renameSync(`${storedFile}.tmp`, storedFile);
 }
 if (process.argv.includes('--json')) {

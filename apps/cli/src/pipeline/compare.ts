@@ -190,7 +190,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
       exported.float.dispose();
       const bytes = exported.fp32.bytes();
       // Layers trained at their own width (scheme.layers) are deployed at it where a profile allows mixed widths.
-      const widths = method === 'fp' ? undefined : trainedWeightBits(readOnnx(bytes), options.scheme);
+      const widths = trainedWeightBits(readOnnx(bytes));
       onnx.push({ name: method, onnx: bytes, ...(widths !== undefined ? { trained: widths } : {}) });
       runs.push({
         method,

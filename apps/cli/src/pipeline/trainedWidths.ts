@@ -1,30 +1,37 @@
 import type { OnnxModel } from '@quant-trim/onnx-export';
-import { defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
-import { weightSchemeFor } from '../config/index.js';
-import type { SchemeChoice } from '../train/trainMethod.js';
+
+/** ONNX `metadata_props` key holding the weight width each layer trained against: JSON `{ "<layer>": bits }`. */
+export const TRAINED_WEIGHT_BITS_KEY = 'quant_trim.trained_weight_bits';
 
 const WEIGHTED_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
 
 /**
- * The weight width each Conv / Gemm / MatMul of an exported checkpoint was trained for, when the
- * scheme sets per-layer presets (`scheme.layers`): the exporter names a layer's nodes
- * `<layer>/<op>`, and the layer's preset is the first matching pattern (as in training). Undefined
- * when every layer trained at the base width. Given to backend-eval as `trainedWeightBits`, so
- * mixed-precision profiles deploy each layer at the width it was trained for.
+ * The weight width each Conv / Gemm / MatMul of an exported checkpoint trained against, from its
+ * metadata (`TRAINED_WEIGHT_BITS_KEY`, written by the export of a QAT or Quant-Trim checkpoint):
+ * the exporter names a layer's nodes `<layer>/<op>`. Undefined for a model without it (an FP
+ * checkpoint, another tool's export). Given to backend-eval as `trainedWeightBits`, so
+ * mixed-precision profiles deploy each layer at the width it trained for, and the others say
+ * which layers they force to their own width.
  *
  * @example
- * trainedWeightBits(readOnnx(bytes), { weights: 'int8-sym-per-channel', activations: 'uint8-asym-per-tensor', layers: { 'conv*': 'int4-sym-per-channel' } });
- * // { 'conv1/Conv': 4, 'conv2/Conv': 4, 'dense/Gemm': 8 }
+ * trainedWeightBits(readOnnx(bytes)); // { 'conv1/Conv': 4, 'conv2/Conv': 8, 'head/Gemm': 8 }
  */
-export function trainedWeightBits(model: OnnxModel, scheme: SchemeChoice): Record<string, number> | undefined {
-  const layers = Object.entries(scheme.layers ?? {});
-  if (layers.length === 0) return undefined;
-  const resolved = { weights: scheme.weights, activations: scheme.activations, layers };
+export function trainedWeightBits(model: OnnxModel): Record<string, number> | undefined {
+  const text = model.metadata[TRAINED_WEIGHT_BITS_KEY];
+  if (text === undefined) return undefined;
+  let byLayer: unknown;
+  try {
+    byLayer = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof byLayer !== 'object' || byLayer === null) return undefined;
+  const widths = byLayer as Record<string, unknown>;
   const out: Record<string, number> = {};
   for (const node of model.graph.nodes) {
     if (!WEIGHTED_OPS.has(node.opType) || node.name === '') continue;
-    const layer = node.name.split('/')[0]!;
-    out[node.name] = defaultRegistry.scheme(weightSchemeFor(resolved, layer) as SchemeName).bits;
+    const bits = widths[node.name.split('/')[0]!];
+    if (typeof bits === 'number' && Number.isInteger(bits) && bits > 0) out[node.name] = bits;
   }
-  return out;
+  return Object.keys(out).length > 0 ? out : undefined;
 }

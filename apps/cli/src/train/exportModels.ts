@@ -3,6 +3,7 @@ import { stripQuantization, type QuantizedModel } from '@quant-trim/fake-quant';
 import { exportOnnx, type ExportedModel } from '@quant-trim/onnx-export';
 import { diagnoseWeights } from '@quant-trim/reverse-prune';
 import type { WeightHistogram } from '../report/types.js';
+import { TRAINED_WEIGHT_BITS_KEY } from '../pipeline/trainedWidths.js';
 
 /**
  * The same model without the training softmax (`withSoftmax` in trainMethod): a functional model
@@ -25,10 +26,16 @@ export interface ExportedCheckpoint {
   readonly qdq?: ExportedModel;
 }
 
-/** Strips fake quantization and exports FP32 (and, for quantized methods, QDQ) ONNX with logits outputs. */
+/**
+ * Strips fake quantization and exports FP32 (and, for quantized methods, QDQ) ONNX with logits
+ * outputs. The weight width each layer trained against goes into the ONNX metadata
+ * (`TRAINED_WEIGHT_BITS_KEY`), so `eval` and `compare` deploy each layer at it where a profile allows.
+ */
 export function exportCheckpoint(quantized: QuantizedModel, options: { qdq: boolean; opset?: number; inputLayout?: 'NCHW' | 'NHWC' }): ExportedCheckpoint {
   const float = logitsModel(stripQuantization(quantized).model);
-  const common = { ...(options.opset !== undefined ? { opset: options.opset } : {}), ...(options.inputLayout !== undefined ? { inputLayout: options.inputLayout } : {}) };
+  const trained = Object.fromEntries(quantized.layers.filter((l) => l.status === 'quantized' && l.weightBits !== undefined).map((l) => [l.name, l.weightBits!]));
+  const metadata = Object.keys(trained).length > 0 ? { metadata: { [TRAINED_WEIGHT_BITS_KEY]: JSON.stringify(trained) } } : {};
+  const common = { ...(options.opset !== undefined ? { opset: options.opset } : {}), ...(options.inputLayout !== undefined ? { inputLayout: options.inputLayout } : {}), ...metadata };
   const fp32 = exportOnnx(float, { format: 'fp32', ...common });
   const quantizedLogits = logitsModel(quantized.model);
   const qdq = options.qdq ? exportOnnx(quantizedLogits, { format: 'qdq', ...common }) : undefined;

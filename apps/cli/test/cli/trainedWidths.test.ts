@@ -29,5 +29,15 @@ describe('compare: train what you deploy', () => {
     // The FP checkpoint trained no quantized widths: every profile deploys it at its own width.
     expect(bits('fp', 'hailo8-w4a8', 'conv1/Conv')).toBe(8);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('trained at 4-bit weights deployed at 8-bit');
+
+    // The same holds for `export` then `eval`: the export records the trained widths in its metadata.
+    const onnx = join(dir, 'onnx');
+    expect((await run(['export', join(out, 'checkpoints', 'seed-0', 'qat'), '--format', 'fp32', '--out', onnx])).code).toBe(0);
+    const evalOut = join(dir, 'eval');
+    const evaluated = await run(['eval', join(onnx, 'qat.fp32.onnx'), '--dataset', 'synthetic', '--train-limit', '600', '--test-limit', '200', '--runtimes', 'none', '--calibration-samples', '64', '--profiles', 'hailo8-w4a8,tflite-int8', '--out', evalOut]);
+    expect(evaluated.code).toBe(0);
+    const ev = JSON.parse(readFileSync(join(evalOut, 'eval-report.json'), 'utf8')) as Report['evaluation'];
+    const evBits = (profile: string) => ev.models[0]!.profiles.find((p) => p.profile === profile)!.coverage!.nodes.find((n) => n.node === 'conv1/Conv')?.weightBits;
+    expect([evBits('hailo8-w4a8'), evBits('tflite-int8')]).toEqual([4, 8]);
   }, 300_000);
 });

@@ -76,6 +76,8 @@ export interface LayerReport {
   /** quantized: weights fake-quantized; folded: BatchNorm trained and folded into `into` on deployment; float: kept float. */
   status: 'quantized' | 'folded' | 'float' | 'passthrough';
   weightScheme?: string;
+  /** Width of the weight grid the layer trains against (quantized layers). */
+  weightBits?: number;
   into?: string;
   reason?: string;
 }
@@ -225,7 +227,7 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
         newLayer = weightedLayer(layer, plan.weights, gradient, {});
         (newLayer as QuantLayer).quantState = state;
         if (config.weightTransform) (newLayer as QuantLayer).setWeightTransform(config.weightTransform);
-        reports.push({ name: layer.name, className: cls, status: plan.weights === null ? 'float' : 'quantized', ...(plan.weights ? { weightScheme: plan.weights.name ?? describe(plan.weights) } : {}) });
+        reports.push({ name: layer.name, className: cls, status: plan.weights === null ? 'float' : 'quantized', ...(plan.weights ? { weightScheme: plan.weights.name ?? describe(plan.weights), weightBits: plan.weights.bits } : {}) });
       } else if (cls === 'BatchNormalization' && batchNorm === 'keep' && !plan.exclude && [-1, (node.inputTensors[0]?.rank ?? 0) - 1].includes((layer.getConfig()['axis'] as number | undefined) ?? -1)) {
         newLayer = quantBatchNorm(layer, undefined);
         (newLayer as QuantBatchNormalization).quantState = state;

@@ -13,6 +13,7 @@ import { commandLine, readInputFile, type CommandContext } from '../context.js';
 import { withOutputDir } from '../outputDir.js';
 import type { Config } from '../../config/index.js';
 import { formatFidelity } from './formatFidelity.js';
+import { trainedWeightBits } from '../../pipeline/trainedWidths.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
 import { loadNamedArrays, namedArrayStore } from './namedArrays.js';
 
@@ -203,8 +204,10 @@ async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, mo
   const total = config.profiles.length;
   ctx.reporter.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${modelPath} × ${total} profiles`, total });
   const t0 = performance.now();
+  // A QAT / Quant-Trim export records the width each layer trained for: deploy it there where a profile allows.
+  const trained = trainedWeightBits(model);
   const report = await evaluate({
-    models: { name: modelPath, onnx: bytes },
+    models: { name: modelPath, onnx: bytes, ...(trained !== undefined ? { compile: { trainedWeightBits: trained } } : {}) },
     profiles: config.profiles,
     data,
     metrics: config.metrics,

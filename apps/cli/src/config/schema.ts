@@ -286,7 +286,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         .describe('Backend profiles to evaluate on (see `quant-trim profiles`). Default: every registered profile.')
         .meta({ uniqueItems: true }),
       calibrationSamples: int(1, `Training samples used to calibrate activation ranges per profile. Default ${CONFIG_DEFAULTS.calibrationSamples}.`).default(CONFIG_DEFAULTS.calibrationSamples),
-      workers: int(1, 'Worker threads that evaluate the profiles in parallel (results identical to one thread). Default: the core count; 1 evaluates on the main thread only.').optional(),
+      workers: int(1, 'Worker threads that evaluate the profiles in parallel (results identical to one thread). Default: the core count for evaluations large enough to repay starting the workers (test samples × profiles × max(1, MMACs per sample) ≥ 20,000), else the main thread; 1 evaluates on the main thread only.').optional(),
       metrics: z
         .array(metric, { error: 'expected an array of metric ids' })
         .superRefine(uniqueItems)

@@ -4,7 +4,7 @@ import { compileForBackend, type ActivationQParams, type CompiledModel, type Com
 import type { CalibrationData, FeedCalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
-import { evaluateProfilesInPool, poolBlocker, resolveWorkers } from './profilePool.js';
+import { evaluateProfilesInPool, poolBlocker, workersFor, type WorkersOption } from './profilePool.js';
 import { latencyOf } from './latencyRows.js';
 import { placeNodes } from '../estimate/placement.js';
 import { defaultMetricRegistry } from '../metrics/builtinMetrics.js';
@@ -97,10 +97,12 @@ export interface EvaluateOptions {
   /**
    * Worker threads that evaluate a model's profiles in parallel (a tinypool pool, one profile per
    * task, the data in shared memory): results identical to one thread. Default 1 (the calling
-   * thread); `'auto'` = the core count. With a calibration function or a metric that is not a
-   * built-in id, the evaluation stays on the calling thread (workers take data, not code).
+   * thread); `'auto'` = the core count when a model's evaluation is large enough to repay starting
+   * the workers (test samples × profiles × max(1, MMACs per sample) ≥ 20,000), else the calling
+   * thread. With a calibration function or a metric that is not a built-in, the evaluation stays
+   * on the calling thread (workers take data, not code).
    */
-  readonly workers?: number | 'auto';
+  readonly workers?: WorkersOption;
   readonly onProgress?: (event: EvaluateProgress) => void;
 }
 
@@ -302,8 +304,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const calibration = calibrationSource(data);
   const profiles = resolveProfiles(options);
   const metrics = resolveMetrics(options);
-  const workers = resolveWorkers(options.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw invalid(`workers: expected an integer ≥ 1 or 'auto', got ${String(options.workers)}`);
+  const workers = options.workers ?? 1;
+  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw invalid(`workers: expected an integer ≥ 1 or 'auto', got ${String(options.workers)}`);
   const runtimeSamples = Math.min(samples, options.runtimeSamples ?? 256);
   const settings: Omit<ProfileSettings, 'progress' | 'feeds'> = {
     data,
@@ -381,7 +383,7 @@ async function evaluateModel(
   calibration: () => CalibrationData | FeedCalibrationData,
   settings: Omit<ProfileSettings, 'progress' | 'feeds'>,
   onProgress: EvaluateOptions['onProgress'],
-  workers: number,
+  workersOption: WorkersOption,
 ): Promise<{ report: ModelReport; classes: number }> {
   const { data } = settings;
   onProgress?.({ model: m.name, stage: 'float', done: 0, total: profiles.length });
@@ -396,6 +398,7 @@ async function evaluateModel(
   const floatRuntimes = await runtimeRows(fpBytes, floatLogits, { ...settings, feeds });
 
   const results: ProfileResult[] = [];
+  const workers = workersFor(workersOption, feeds.samples, macs.totalMacs, profiles.length);
   if (workers > 1 && profiles.length > 1 && poolBlocker(data, settings.metrics) === undefined) {
     results.push(...(await evaluateProfilesInPool(ctx, profiles, settings, workers, onProgress)));
   } else {

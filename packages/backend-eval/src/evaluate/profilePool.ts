@@ -32,11 +32,25 @@ export interface ProfileJobResult {
   readonly nativeBytes?: Uint8Array;
 }
 
-/** The number of worker threads `evaluate` uses by default: 1 (the calling thread); `'auto'` → the core count. */
-export function resolveWorkers(workers: number | 'auto' | undefined): number {
-  if (workers === undefined) return 1;
-  if (workers === 'auto') return availableParallelism();
-  return workers;
+/**
+ * `evaluate`'s `workers` option: a count (1 = the calling thread, the default), or `'auto'`: the
+ * core count when a model's evaluation is large enough to repay starting the workers
+ * (`worthPooling`), else the calling thread.
+ */
+export type WorkersOption = number | 'auto';
+
+/** Below this many (sample × profile × max(1, MMACs per sample)) units a pool costs more than it saves (worker start-up is about a second each). */
+const POOL_WORTH = 20_000;
+
+/** Whether `'auto'` pools the profiles of a model with `samples` test inputs of `macs` MACs each over `profiles` profiles. */
+export function worthPooling(samples: number, macs: number, profiles: number): boolean {
+  return profiles > 1 && samples * profiles * Math.max(1, macs / 1e6) >= POOL_WORTH;
+}
+
+/** The worker count for one model: the given count, or for `'auto'` the core count when `worthPooling`, else 1. */
+export function workersFor(option: WorkersOption, samples: number, macs: number, profiles: number): number {
+  if (option !== 'auto') return option;
+  return worthPooling(samples, macs, profiles) ? availableParallelism() : 1;
 }
 
 /**

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, type EvaluateProgress } from '../../src/evaluate/evaluate.js';
 import type { EvaluationReport } from '../../src/evaluate/reportTypes.js';
 import { defineMetric } from '../../src/metrics/defineMetric.js';
+import { workersFor, worthPooling } from '../../src/evaluate/profilePool.js';
 
 const vals = (n: number, seed: number, amp = 1) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * amp);
 
@@ -80,4 +81,16 @@ describe('evaluate with worker threads', () => {
     expect(isQuantTrimError(bad, 'QT_INVALID_ARGUMENT')).toBe(true);
     expect((bad as Error).message).toMatch(/workers: expected an integer ≥ 1 or 'auto', got 0/);
   }, 120_000);
+
+  it("'auto' pools only evaluations large enough to repay the workers' start-up", () => {
+    // 200 test images of a tiny model on 12 profiles: the calling thread
+    expect(worthPooling(200, 5e4, 12)).toBe(false);
+    expect(workersFor('auto', 200, 5e4, 12)).toBe(1);
+    // 10,000 images of the reference CNN on 12 profiles, or 1,000 ResNet-18 images (1.8 GMACs): the pool
+    expect(worthPooling(10_000, 2e5, 12)).toBe(true);
+    expect(worthPooling(1_000, 1.8e9, 12)).toBe(true);
+    // one profile never pools; an explicit count is taken as given
+    expect(worthPooling(1e6, 1e9, 1)).toBe(false);
+    expect(workersFor(3, 10, 10, 2)).toBe(3);
+  });
 });

@@ -1,29 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
-import { readOnnx, writeOnnx } from '@quant-trim/onnx-export';
 import { describe, expect, it } from 'vitest';
-import { FAST_EVAL, run, tempDir } from './helpers.js';
-
-/** A linear classifier in another tool's layout: input [N, ...dims] → Flatten → Gemm → logits [N, 10]. */
-function linear(dims: number[]): Uint8Array {
-  const size = dims.reduce((a, b) => a * b, 1);
-  const m = readOnnx(
-    buildModel({
-      opset: 13,
-      inputs: [{ name: 'images', dataType: DataType.FLOAT, dims: [1, ...dims] }],
-      outputs: [{ name: 'logits', dataType: DataType.FLOAT, dims: [1, 10] }],
-      initializers: [{ name: 'w', dataType: DataType.FLOAT, dims: [10, size], values: Array.from({ length: 10 * size }, (_, i) => Math.sin(i * 0.37) * 0.05) }],
-      nodes: [
-        { opType: 'Flatten', inputs: ['images'], outputs: ['f'] },
-        { opType: 'Gemm', inputs: ['f', 'w'], outputs: ['logits'], attributes: { transB: 1 } },
-      ],
-    }),
-  );
-  m.graph.inputs[0]!.shape![0] = 'batch';
-  m.graph.outputs[0]!.shape![0] = 'batch';
-  return writeOnnx(m);
-}
+import { FAST_EVAL, linearClassifier, run, tempDir } from './helpers.js';
 
 describe('quant-trim eval: models in other layouts', () => {
   it('feeds NCHW (PyTorch) and flat inputs in the layout the model declares', async () => {
@@ -31,7 +9,7 @@ describe('quant-trim eval: models in other layouts', () => {
     const results: Record<string, number> = {};
     for (const [name, dims] of [['nhwc', [28, 28, 1]], ['nchw', [1, 28, 28]], ['flat', [784]]] as const) {
       const file = join(dir, `${name}.onnx`);
-      writeFileSync(file, linear([...dims]));
+      writeFileSync(file, linearClassifier([...dims]));
       const out = await run(['eval', file, ...FAST_EVAL, '--profiles', 'tflite-int8', '--out', join(dir, name), '--json']);
       expect(out.code, out.stderr).toBe(0);
       const events = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; accuracy?: number });
@@ -46,7 +24,7 @@ describe('quant-trim eval: models in other layouts', () => {
   it('a model whose input does not fit the dataset is a usage error naming both shapes', async () => {
     const dir = tempDir('layout-bad');
     const file = join(dir, 'bad.onnx');
-    writeFileSync(file, linear([3, 32, 32]));
+    writeFileSync(file, linearClassifier([3, 32, 32]));
     const out = await run(['eval', file, ...FAST_EVAL, '--profiles', 'tflite-int8', '--out', join(dir, 'o')]);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/the model's input \[batch, 3, 32, 32\] does not fit synthetic samples of 28×28×1/);

@@ -1,35 +1,13 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
-import { readOnnx, writeOnnx } from '@quant-trim/onnx-export';
 import { describe, expect, it } from 'vitest';
-import { FAST_EVAL, run, tempDir } from './helpers.js';
-
-/** A linear classifier of 28×28×1 digits (Flatten → Gemm → 10 logits). */
-function linear(): Uint8Array {
-  const size = 28 * 28;
-  const m = readOnnx(
-    buildModel({
-      opset: 13,
-      inputs: [{ name: 'images', dataType: DataType.FLOAT, dims: [1, 28, 28, 1] }],
-      outputs: [{ name: 'logits', dataType: DataType.FLOAT, dims: [1, 10] }],
-      initializers: [{ name: 'w', dataType: DataType.FLOAT, dims: [10, size], values: Array.from({ length: 10 * size }, (_, i) => Math.sin(i * 0.37) * 0.05) }],
-      nodes: [
-        { opType: 'Flatten', inputs: ['images'], outputs: ['f'] },
-        { opType: 'Gemm', inputs: ['f', 'w'], outputs: ['logits'], attributes: { transB: 1 } },
-      ],
-    }),
-  );
-  m.graph.inputs[0]!.shape![0] = 'batch';
-  m.graph.outputs[0]!.shape![0] = 'batch';
-  return writeOnnx(m);
-}
+import { FAST_EVAL, linearClassifier, run, tempDir } from './helpers.js';
 
 describe('quant-trim eval: JSON and HTML reports', () => {
   it('writes eval-report.json and eval-report.html, prints both paths; `report` re-renders the eval report', async () => {
     const dir = tempDir('eval-report');
     const model = join(dir, 'linear.onnx');
-    writeFileSync(model, linear());
+    writeFileSync(model, linearClassifier([28, 28, 1]));
     const out = join(dir, 'out');
     const evaluated = await run(['eval', model, ...FAST_EVAL, '--profiles', 'tflite-int8,trt-int8-entropy', '--out', out]);
     expect(evaluated.code, evaluated.stderr).toBe(0);
@@ -72,7 +50,7 @@ describe('quant-trim eval: JSON and HTML reports', () => {
   it('report: a damaged eval report names the file and the field; a file of neither kind gets QT_INVALID_REPORT naming it', async () => {
     const dir = tempDir('eval-report-bad');
     const model = join(dir, 'linear.onnx');
-    writeFileSync(model, linear());
+    writeFileSync(model, linearClassifier([28, 28, 1]));
     const evaluated = await run(['eval', model, ...FAST_EVAL, '--profiles', 'tflite-int8', '--out', dir]);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'eval-report.json'), 'utf8')) as { data: { samples: unknown } };

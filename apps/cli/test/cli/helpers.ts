@@ -1,3 +1,5 @@
+import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
+import { readOnnx, writeOnnx } from '@quant-trim/onnx-export';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,3 +34,23 @@ export const FAST_TRAIN = ['--dataset', 'synthetic', '--train-limit', '600', '--
 export const FAST = [...FAST_TRAIN, '--runtimes', 'none', '--calibration-samples', '64'];
 /** Evaluation-only settings (eval). */
 export const FAST_EVAL = ['--dataset', 'synthetic', '--train-limit', '600', '--test-limit', '200', '--runtimes', 'none', '--calibration-samples', '64'];
+
+/** A linear classifier in another tool's layout: input [N, ...dims] → Flatten → Gemm → logits [N, 10]. */
+export function linearClassifier(dims: readonly number[]): Uint8Array {
+  const size = dims.reduce((a, b) => a * b, 1);
+  const m = readOnnx(
+    buildModel({
+      opset: 13,
+      inputs: [{ name: 'images', dataType: DataType.FLOAT, dims: [1, ...dims] }],
+      outputs: [{ name: 'logits', dataType: DataType.FLOAT, dims: [1, 10] }],
+      initializers: [{ name: 'w', dataType: DataType.FLOAT, dims: [10, size], values: Array.from({ length: 10 * size }, (_, i) => Math.sin(i * 0.37) * 0.05) }],
+      nodes: [
+        { opType: 'Flatten', inputs: ['images'], outputs: ['f'] },
+        { opType: 'Gemm', inputs: ['f', 'w'], outputs: ['logits'], attributes: { transB: 1 } },
+      ],
+    }),
+  );
+  m.graph.inputs[0]!.shape![0] = 'batch';
+  m.graph.outputs[0]!.shape![0] = 'batch';
+  return writeOnnx(m);
+}

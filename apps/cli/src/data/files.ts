@@ -21,12 +21,16 @@ export function pathKind(path: string): 'file' | 'directory' | undefined {
   }
 }
 
+/** The most a gzip-compressed dataset file may expand to (a few kilobytes of gzip can claim gigabytes). */
+export const MAX_GUNZIPPED_BYTES = 2 * 1024 ** 3;
+
 /**
  * Reads a dataset file, gunzipping it when it starts with the gzip magic bytes (whatever its name).
- * A missing file is `QT_DATASET_MISSING`, an unreadable one `QT_IO_ERROR`, a broken gzip stream
- * `QT_DATASET_CORRUPT`.
+ * A missing file is `QT_DATASET_MISSING`, an unreadable one `QT_IO_ERROR`, a broken gzip stream or
+ * one that expands past `maxGunzippedBytes` (default `MAX_GUNZIPPED_BYTES`) `QT_DATASET_CORRUPT`,
+ * refused before the memory is taken.
  */
-export function readDatasetFile(file: string): Uint8Array {
+export function readDatasetFile(file: string, options: { maxGunzippedBytes?: number } = {}): Uint8Array {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -39,8 +43,12 @@ export function readDatasetFile(file: string): Uint8Array {
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: options.maxGunzippedBytes ?? MAX_GUNZIPPED_BYTES });
     } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        const limit = options.maxGunzippedBytes ?? MAX_GUNZIPPED_BYTES;
+        throw corruptError(file, `expands to more than ${limit.toLocaleString('en-US')} bytes when gunzipped (the limit for compressed dataset files); give it uncompressed`, { cause, limit });
+      }
       throw corruptError(file, `not a valid gzip stream (${(cause as Error).message})`, { cause });
     }
   }

@@ -8,7 +8,7 @@ export { isValidatedProfile, validateProfile } from './profiles/validateProfile.
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
 
 export { compileForBackend, coverageFor, INTEGER_OPS } from './compile/compileForBackend.js';
-export { evaluate, sqnrDb } from './evaluate/evaluate.js';
+export { coverageSummary, evaluate, sqnrDb } from './evaluate/evaluate.js';
 export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
 export { validateReport, formatReportTable } from './report/index.js';
 export { countMacs, estimateCost, placeNodes } from './estimate/index.js';

@@ -33,7 +33,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   epochs: 3,
   batchSize: 64,
   lr: 0.003,
-  /** λ: METHOD.md §3.1 with its default breakpoints; `totalSteps` is filled in at run time. */
+  /** λ: the curriculum of @quant-trim/schedulers (its README, "The λ curriculum") with its default breakpoints; `totalSteps` is filled in at run time. */
   lambda: { type: 'quantTrimCurriculum', unit: 'fraction', warmup: 0.1, quarticEnd: 0.5, lambdaAtQuarticEnd: 0.25, fullAt: 0.85 } as LambdaConfig,
   trim: { pMax: 0.005, refreshEvery: 100, enabled: true },
   activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 4, deploy: true },

@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../train/checkpoints.js';
 import { accuracyOf, trainMethod, type RecipeChoice, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
 import { evaluationKey, readCachedEvaluation, writeCachedEvaluation } from './evaluationCache.js';
-import { trainedWeightBits } from './trainedWidths.js';
+import { trainedWeightBits } from '../train/trainedWidths.js';
 import { METHOD_LABELS, summarizeSeeds, type SeedEvaluation } from './summarize.js';
 
 export { METHOD_LABELS, verdicts } from './summarize.js';

@@ -3,7 +3,7 @@ import { stripQuantization, type QuantizedModel } from '@quant-trim/fake-quant';
 import { exportOnnx, type ExportedModel } from '@quant-trim/onnx-export';
 import { diagnoseWeights } from '@quant-trim/reverse-prune';
 import type { WeightHistogram } from '../report/types.js';
-import { TRAINED_WEIGHT_BITS_KEY } from '../pipeline/trainedWidths.js';
+import { TRAINED_WEIGHT_BITS_KEY } from './trainedWidths.js';
 
 /**
  * The same model without the training softmax (`withSoftmax` in trainMethod): a functional model

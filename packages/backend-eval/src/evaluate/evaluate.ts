@@ -201,10 +201,11 @@ function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profi
   let activationTotal = 0;
   let hostBytes = 0;
   for (const n of ctx.macs.nodes) {
-    const bytes = n.weightElements * BYTES[weightPrecision(n.node)] + n.outputElements * activationBytes(precision(n.node));
-    weightBytes += n.weightElements * BYTES[weightPrecision(n.node)];
-    activationTotal += n.outputElements * activationBytes(precision(n.node));
-    if (placement.get(n.node) === 'host') hostBytes += bytes;
+    const w = n.weightElements * BYTES[weightPrecision(n.node)];
+    const a = n.outputElements * activationBytes(precision(n.node));
+    weightBytes += w;
+    activationTotal += a;
+    if (placement.get(n.node) === 'host') hostBytes += w + a;
   }
   return estimateCost({
     macs: ctx.macs.nodes,
@@ -216,8 +217,11 @@ function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profi
   });
 }
 
-/** Counts: nodes that compute (transparent ones are listed in `nodes` but not counted). */
-function coverageSummary(coverage: readonly NodeCoverage[], macs: MacCount): CoverageSummary {
+/**
+ * A compiled model's coverage summarised: nodes that compute (transparent ones are listed in
+ * `nodes` but not counted) quantized and on the accelerator, and the MAC shares of each.
+ */
+export function coverageSummary(coverage: readonly NodeCoverage[], macs: MacCount): CoverageSummary {
   const byNode = new Map(coverage.map((c) => [c.node, c]));
   const share = (pick: (c: NodeCoverage) => boolean) => (macs.totalMacs > 0 ? macs.nodes.reduce((a, n) => a + (byNode.get(n.node) !== undefined && pick(byNode.get(n.node)!) ? n.macs : 0), 0) / macs.totalMacs : 0);
   const computing = coverage.filter((c) => c.transparent !== true);

@@ -5,7 +5,7 @@
  * that are the float model's own argmax, so float mIoU is exactly 1) with value and drop, the
  * report valid against the schema, and the errors for data that does not fit the model.
  */
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError, type ErrorCode } from '@quant-trim/internal';
 import { writeOnnx } from '@quant-trim/onnx-export';
 import { ort } from '@quant-trim/test-utils/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -132,7 +132,7 @@ describe('evaluate: two inputs, two outputs, no labels', () => {
 
   it('refuses data that does not fit the model, naming the input; unknown metrics and missing targets', async () => {
     const base = { models: { name: 'two', onnx: bytes }, profiles: ['tflite-int8'], runtimes: [], latency: false as const, sensitivity: false as const };
-    const cases: [() => Promise<unknown>, string, RegExp][] = [
+    const cases: [() => Promise<unknown>, ErrorCode, RegExp][] = [
       [() => evaluate({ ...base, data: { inputs: { image: inputs.image }, sampleShape, calibration } }), 'QT_INVALID_ARGUMENT', /no data for the input 'meta'/],
       [() => evaluate({ ...base, data: { inputs, sampleShape, calibration: { image: calibration.image } } }), 'QT_INVALID_ARGUMENT', /data.calibration has no data for the input 'meta'/],
       [() => evaluate({ ...base, data: { inputs: inputs.image, sampleShape: [1, 6, 6], calibration: calibration.image } }), 'QT_INVALID_ARGUMENT', /2 data inputs \('image', 'meta'\): give data.inputs and data.sampleShape per input name/],
@@ -148,7 +148,7 @@ describe('evaluate: two inputs, two outputs, no labels', () => {
       } catch (e) {
         error = e;
       }
-      expect(isQuantTrimError(error, code as never)).toBe(true);
+      expect(isQuantTrimError(error, code)).toBe(true);
       expect((error as Error).message).toMatch(message);
     }
   });

@@ -13,7 +13,7 @@ import { commandLine, readInputFile, type CommandContext } from '../context.js';
 import { withOutputDir } from '../outputDir.js';
 import type { Config } from '../../config/index.js';
 import { formatFidelity } from './formatFidelity.js';
-import { trainedWeightBits } from '../../pipeline/trainedWidths.js';
+import { trainedWeightBits } from '../../train/trainedWidths.js';
 import { resolveConfig, resolveDataset, type RunFlags } from '../settings.js';
 import { loadNamedArrays, namedArrayStore } from './namedArrays.js';
 

@@ -1,4 +1,4 @@
-import { countMacs, coverageFor, defaultBackendRegistry, type BackendProfile, type NodeCoverage } from '@quant-trim/backend-eval';
+import { countMacs, coverageFor, coverageSummary, defaultBackendRegistry, type BackendProfile } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/internal';
 import { defaultOpset, type OnnxModel } from '@quant-trim/onnx-export';
 import { decodeOnnx } from '../../models/decodeOnnx.js';
@@ -154,18 +154,17 @@ export async function inspect(modelPath: string, flags: InspectFlags, ctx: Comma
   const macs = countMacs(model);
   const ids = list(flags.profiles) ?? defaultBackendRegistry.ids();
   const profiles = ids.map((id) => defaultBackendRegistry.get(id as never) as BackendProfile);
-  const macByNode = new Map(macs.nodes.map((n) => [n.node, n.macs]));
   const coverage = profiles.map((p) => {
-    const nodes = coverageFor(model, p).filter((n) => n.transparent !== true);
-    const share = (pick: (n: NodeCoverage) => boolean) => (macs.totalMacs > 0 ? nodes.reduce((a, n) => a + (pick(n) ? (macByNode.get(n.node) ?? 0) : 0), 0) / macs.totalMacs : 0);
-    const fallback = nodes.filter((n) => !n.onAccelerator);
+    const nodes = coverageFor(model, p);
+    const summary = coverageSummary(nodes, macs);
+    const fallback = nodes.filter((n) => n.transparent !== true && !n.onAccelerator);
     return {
       profile: p.id,
-      onAccelerator: nodes.length - fallback.length,
-      integer: nodes.filter((n) => n.integer).length,
-      total: nodes.length,
-      macShare: share((n) => n.integer),
-      acceleratorMacShare: share((n) => n.onAccelerator),
+      onAccelerator: summary.onAccelerator!,
+      integer: summary.integer,
+      total: summary.total,
+      macShare: summary.macShare,
+      acceleratorMacShare: summary.acceleratorMacShare!,
       fallback: [...new Set(fallback.map((n) => n.opType))],
     };
   });

@@ -24,7 +24,7 @@ const LINE = 13;
  * further left slightly lower (their leader lines are longer), so the lines rarely cross.
  * `xShare[i]` is the point's horizontal position in [0, 1] across the plot.
  */
-export function labelSlots(values: readonly number[], xShare: readonly number[], min: number, max: number): number[] {
+function labelSlots(values: readonly number[], xShare: readonly number[], min: number, max: number): number[] {
   const height = CHART_HEIGHT - GRID_TOP - GRID_BOTTOM;
   const yOf = (v: number) => GRID_TOP + ((max - v) / (max - min || 1)) * height;
   const key = (v: number, i: number) => yOf(v) + (1 - (xShare[i] ?? 1)) * LINE * values.length * 0.5;

@@ -98,6 +98,13 @@ export interface TensorStats {
   max: number;
 }
 
+/** What a calibration pass leaves: each tensor's statistics (shared by its scale group), samples used and source batches read. */
+export interface CalibrationStats {
+  get(tensor: string): TensorStats | undefined;
+  readonly samples: number;
+  readonly batches: number;
+}
+
 /** Running totals of a calibration pass: samples used and source batches read. */
 export interface CalibrationProgress {
   samples: number;
@@ -208,7 +215,7 @@ export async function calibrate(
   profile: BackendProfile,
   data: CalibrationData | FeedCalibrationData,
   keep?: CalibrationFeed[],
-): Promise<{ get(t: string): TensorStats | undefined; samples: number; batches: number }> {
+): Promise<CalibrationStats> {
   const stats = new Map<string, TensorStats>();
   const method = profile.calibration.method as Parameters<typeof defaultRegistry.calibrator>[0];
   // One calibrator per shared-scale group: its members' data all feed it (union of ranges).

@@ -2,7 +2,7 @@ import { cloneModel, defaultOpset, readOnnx, writeOnnx, type OnnxModel, type Onn
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
 import { applyBiasCorrection, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
-import { calibrate, dataInputsOf, invalid, type CalibrationData, type CalibrationFeed, type FeedCalibrationData } from './calibrate.js';
+import { calibrate, dataInputsOf, invalid, type CalibrationData, type CalibrationFeed, type CalibrationStats, type FeedCalibrationData } from './calibrate.js';
 import { equalize, type Equalization, type EqualizationSkip } from './equalization.js';
 import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
 import { planCompile, type CompilePlan, type NodeCoverage } from './plan.js';
@@ -118,6 +118,8 @@ export interface CompiledModel {
 /** The activation tensors a quantized layer reads and writes (names as in `CompiledModel.activations`). */
 export interface LayerTensors {
   readonly node: string;
+  /** The activation nodes fused into the layer (quantized once, after the last of them), in order. */
+  readonly fused: readonly string[];
   readonly input?: string;
   readonly output?: string;
 }
@@ -169,6 +171,24 @@ export interface LayerTensors {
  * static profile without a calibration method, and bad calibration batches.
  */
 export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: BackendProfile, calibration: CalibrationData | FeedCalibrationData, options: CompileOptions = {}): Promise<CompiledModel> {
+  return (await compileWithStats(fp, profile, calibration, options)).compiled;
+}
+
+/**
+ * `compileForBackend`, also returning the calibration statistics it used. With `reuse` (the
+ * statistics of an earlier compile of the same model for the same profile), tensors found there are
+ * not calibrated again: per-layer sensitivity compiles the model once per layer with the others
+ * kept float, and each of those compiles then quantizes its layer with exactly the parameters of
+ * the full compile, without another pass over the calibration data. Only tensors missing from
+ * `reuse` are calibrated.
+ */
+export async function compileWithStats(
+  fp: Uint8Array | OnnxModel,
+  profile: BackendProfile,
+  calibration: CalibrationData | FeedCalibrationData,
+  options: CompileOptions = {},
+  reuse?: CalibrationStats,
+): Promise<{ compiled: CompiledModel; stats: CalibrationStats }> {
   const source = fp instanceof Uint8Array ? readOnnx(fp) : fp;
   const base = cloneModel(source);
   const { graph } = base;
@@ -197,13 +217,20 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
 
   // biasCorrection needs a second pass: keep the first pass's input samples unless the source can be read again.
   const correctsBias = profile.postQuant?.includes('biasCorrection') === true && !dynamic && actGrid !== undefined;
-  const kept = correctsBias && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as CalibrationFeed[]) : undefined;
+  const statsFree = dynamic || actGrid === undefined;
+  const toCalibrate = statsFree ? [] : plan.activationTensors.filter((t) => reuse?.get(t) === undefined);
+  // A compile that reuses every tensor's statistics never reads `calibration`: bias correction reads it fresh.
+  const readsData = reuse === undefined || toCalibrate.length > 0;
+  const kept = correctsBias && readsData && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as CalibrationFeed[]) : undefined;
   const calibrationStart = performance.now();
-  const calibrates = !dynamic && actGrid !== undefined && plan.activationTensors.length > 0;
+  const calibrates = !statsFree && plan.activationTensors.length > 0;
   const inputs = dataInputsOf(base, profile, options.inputShape, options.inputShapes, calibrates);
-  const stats = dynamic || actGrid === undefined
-    ? { get: () => undefined, samples: 0, batches: 0 }
-    : await calibrate(base, inputs, plan.activationTensors, plan.group, profile, calibration, kept);
+  let stats: CalibrationStats = { get: () => undefined, samples: 0, batches: 0 };
+  if (!statsFree && readsData) stats = await calibrate(base, inputs, toCalibrate, plan.group, profile, calibration, kept);
+  if (reuse !== undefined && !statsFree) {
+    const fresh = stats;
+    stats = { get: (t) => reuse.get(t) ?? fresh.get(t), samples: readsData ? fresh.samples : reuse.samples, batches: readsData ? fresh.batches : reuse.batches };
+  }
   const calibrationSeconds = (performance.now() - calibrationStart) / 1000;
 
   let biasCorrection: { corrections: BiasCorrection[]; skipped: BiasCorrectionSkip[] } | undefined;
@@ -256,7 +283,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   const main = emit(emulateRounding);
   const native = dynamic ? dynamicNativeModel(main.model, main.planned, main.byNode, taken) : ortNativeModel(emulateRounding ? emit(false).model : main.model, taken);
 
-  return {
+  const compiled: CompiledModel = {
     profile: profile.id,
     model: main.model,
     native,
@@ -273,6 +300,7 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
     approximations: [...approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection, equalization), ...widths.notes],
     layerTensors: layerTensorsOf(base, plan),
   };
+  return { compiled, stats };
 }
 
 /** For each weight-quantized layer, its quantized input tensor and its output tensor after any fused activation chain. */
@@ -286,8 +314,13 @@ function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
     if (!p.quantizeWeight) continue;
     const input = p.node.inputs[0];
     let output = p.node.outputs[0];
-    for (let hops = 0; output !== undefined && plan.fused.has(output) && hops < 8; hops++) output = consumer.get(output)?.outputs[0];
-    out.push({ node: p.node.name, ...(input !== undefined && quantized.has(input) ? { input } : {}), ...(output !== undefined && quantized.has(output) ? { output } : {}) });
+    const fused: string[] = [];
+    for (let hops = 0; output !== undefined && plan.fused.has(output) && hops < 8; hops++) {
+      const next = consumer.get(output);
+      if (next !== undefined) fused.push(next.name);
+      output = next?.outputs[0];
+    }
+    out.push({ node: p.node.name, fused, ...(input !== undefined && quantized.has(input) ? { input } : {}), ...(output !== undefined && quantized.has(output) ? { output } : {}) });
   }
   return out;
 }

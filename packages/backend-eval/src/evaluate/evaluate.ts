@@ -1,7 +1,7 @@
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
 import { addOutputs, cloneModel, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
-import { compileForBackend, type ActivationQParams, type CompiledModel, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
-import type { CalibrationData, FeedCalibrationData } from '../compile/calibrate.js';
+import { compileWithStats, type ActivationQParams, type CompiledModel, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
+import type { CalibrationData, CalibrationStats, FeedCalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
 import { evaluateProfilesInPool, poolBlocker, workersFor, type WorkersOption } from './profilePool.js';
@@ -514,7 +514,7 @@ export async function evaluateProfile(ctx: ModelContext, profile: BackendProfile
     s.progress('compile');
     let t0 = performance.now();
     const compileOptions: CompileOptions = { ...ctx.compile, ...shapeOptions(ctx.feeds) };
-    const compiled = await compileForBackend(ctx.fp, profile, calibration(), compileOptions);
+    const { compiled, stats } = await compileWithStats(ctx.fp, profile, calibration(), compileOptions);
     const compileSeconds = seconds(t0);
 
     const emulateBytes = compiled.bytes('emulate');
@@ -536,7 +536,7 @@ export async function evaluateProfile(ctx: ModelContext, profile: BackendProfile
     let sensitivity: SensitivityReport | undefined;
     if (s.sensitivity !== undefined) {
       s.progress('sensitivity');
-      sensitivity = await layerSensitivity(ctx, profile, compiled, calibration, compileOptions, s.sensitivity);
+      sensitivity = await layerSensitivity(ctx, profile, { compiled, stats }, calibration, compileOptions, s.sensitivity);
     }
     const sensitivitySeconds = seconds(t0);
     t0 = performance.now();
@@ -605,12 +605,14 @@ async function checkCompiled(profile: BackendProfile, emulateBytes: Uint8Array, 
 
 /**
  * Per-layer sensitivity: the accumulated SQNR of each quantized layer's output in the fully
- * quantized model, and the isolated SQNR of the logits when only that layer is quantized.
+ * quantized model, and the isolated SQNR of the logits when only that layer is quantized, with
+ * the activation parameters of the full compile (its calibration statistics are reused, so the
+ * isolated compiles do not read the calibration data again, except for bias correction).
  */
 async function layerSensitivity(
   ctx: ModelContext,
   profile: BackendProfile,
-  compiled: CompiledModel,
+  { compiled, stats }: { compiled: CompiledModel; stats: CalibrationStats },
   calibration: () => CalibrationData | FeedCalibrationData,
   compileOptions: CompileOptions,
   settings: { samples: number; thresholdDb: number },
@@ -635,9 +637,11 @@ async function layerSensitivity(
   for (const layer of layers) {
     const t = compiledOutput.get(layer.node);
     const outputSqnrDb = t !== undefined && floatValues.has(t) ? sqnrDb(floatValues.get(t)!, quantValues.get(t)!) : Number.NaN;
-    const alone = await compileForBackend(ctx.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => n !== layer.node) });
-    const logits = firstOutputLogits(await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, 500, 1));
     const tensors = tensorsOf.get(layer.node);
+    // The layer with its fused activation chain, as the backend runs it.
+    const quantized = new Set([layer.node, ...(tensors?.fused ?? [])]);
+    const { compiled: alone } = await compileWithStats(ctx.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => !quantized.has(n)) }, stats);
+    const logits = firstOutputLogits(await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, 500, 1));
     result.push({
       node: layer.node,
       opType: layer.opType,

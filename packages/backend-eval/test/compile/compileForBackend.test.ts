@@ -4,7 +4,7 @@ import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onn
 import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, type Calibrator } from '@quant-trim/quant-grid';
 import { buildModel, DataType, exactIntegerKernels, ort, runOrt } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
-import { compileForBackend, coverageFor } from '../../src/compile/compileForBackend.js';
+import { compileForBackend, compileWithStats, coverageFor } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
 import type { BackendProfile, TensorGrid } from '../../src/profiles/types.js';
@@ -220,6 +220,50 @@ describe('compileForBackend (emulate, static activations)', () => {
     expect((dyn as Error).message).toMatch(/test-dynamic-s8.*uint8/);
     const bits = await compileForBackend(fpBytes, tflite, batches(1), { weightBits: { n0: 4 } }).catch((e: unknown) => e);
     expect((bits as Error).message).toMatch(/weightBits\.n0: 4-bit weights are not allowed by tflite-int8/);
+  });
+});
+
+describe('compileWithStats: reusing a compile\'s calibration statistics (per-layer sensitivity)', () => {
+  /** Calibration data that must never be read. */
+  const unread: Iterable<Float32Array> = {
+    [Symbol.iterator]() {
+      throw new Error('the calibration data was read');
+    },
+  };
+
+  it('quantizes one layer with the full compile\'s parameters without reading the data again', async () => {
+    const full = await compileWithStats(fpBytes, trt, batches(8));
+    const nodes = full.compiled.coverage.map((c) => c.node);
+    expect(full.compiled.layerTensors.map((l) => [l.node, l.fused])).toEqual([['n0', ['n1']], ['n3', []], ['n4', []], ['n5', []]]);
+    for (const layer of ['n0', 'n3']) {
+      const quantized = [layer, ...full.compiled.layerTensors.find((l) => l.node === layer)!.fused];
+      const floatNodes = nodes.filter((n) => !quantized.includes(n));
+      const alone = (await compileWithStats(fpBytes, trt, unread, { floatNodes }, full.stats)).compiled;
+      expect(alone.activations.length).toBeGreaterThan(0);
+      for (const a of alone.activations) expect(a).toEqual(full.compiled.activations.find((f) => f.tensor === a.tensor));
+      expect(alone.calibration).toMatchObject({ samples: full.compiled.calibration.samples, batches: full.compiled.calibration.batches });
+      // The same as calibrating the isolated compile on the same data.
+      const fresh = await compileForBackend(fpBytes, trt, batches(8), { floatNodes });
+      expect(alone.activations).toEqual(fresh.activations);
+      expect(alone.bytes()).toEqual(fresh.bytes());
+    }
+  });
+
+  it('calibrates only the tensors the earlier compile did not, and bias correction still reads the data once', async () => {
+    const nncf = builtinProfiles['openvino-nncf-perf'];
+    const nodes = coverageFor(fpBytes, nncf).map((c) => c.node);
+    const conv = await compileWithStats(fpBytes, nncf, batches(8), { floatNodes: nodes.filter((n) => n !== 'n0') });
+    let reads = 0;
+    const counted = (function* () {
+      reads++;
+      yield* batches(8);
+    })();
+    const both = await compileWithStats(fpBytes, nncf, counted, { floatNodes: nodes.filter((n) => n !== 'n0' && n !== 'n3') }, conv.stats);
+    expect(reads).toBe(1);
+    const fresh = await compileForBackend(fpBytes, nncf, batches(8), { floatNodes: nodes.filter((n) => n !== 'n0' && n !== 'n3') });
+    expect(both.compiled.activations).toEqual(fresh.activations);
+    expect(both.compiled.biasCorrections).toEqual(fresh.biasCorrections);
+    expect(both.compiled.biasCorrections.length).toBeGreaterThan(0);
   });
 });
 

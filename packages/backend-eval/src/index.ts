@@ -8,7 +8,7 @@ export { isValidatedProfile, validateProfile } from './profiles/validateProfile.
 export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
 
 export { compileForBackend, coverageFor, INTEGER_OPS } from './compile/compileForBackend.js';
-export { coverageSummary, evaluate, sqnrDb } from './evaluate/evaluate.js';
+export { coverageSummary, evaluate } from './evaluate/evaluate.js';
 export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
 export { validateReport, formatReportTable } from './report/index.js';
 export { countMacs, estimateCost, placeNodes } from './estimate/index.js';
@@ -16,7 +16,7 @@ export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measu
 export { acrossProfiles, compareLogits, expectedCalibrationError } from './metrics/classificationMetrics.js';
 export { createMetricRegistry, defineMetric, isValidatedMetric } from './metrics/defineMetric.js';
 export { builtinMetrics, defaultMetricRegistry, miouMetric, mseMetric, topKMetric } from './metrics/builtinMetrics.js';
-export { outputFidelity } from './metrics/fidelity.js';
+export { outputFidelity, sqnrDb } from './metrics/fidelity.js';
 export type {
   AccumulatorSpec,
   BackendProfile,

@@ -47,7 +47,7 @@ describe('--help: every option shows its default', () => {
     expect(parse(['train', '--no-trim'])['trim']).toBe(false);
     expect(parse(['train'])['trim']).toBeUndefined();
     expect(parse(['train', '--no-color'])['color']).toBe(false);
-  }, 60_000);
+  });
 
   it('the defaults shown are the ones the commands use', async () => {
     const train = (await run(['train', '--help'])).stdout;
@@ -62,5 +62,5 @@ describe('--help: every option shows its default', () => {
     expect(lineOf(compare, '--seeds <n>')).toContain(`(default: ${CONFIG_DEFAULTS.seeds})`);
     expect(lineOf(compare, '--latency')).toContain('(default: off)');
     expect(lineOf(compare, '--methods <list>')).toContain(`(default: ${CONFIG_DEFAULTS.methods.join(',')})`);
-  }, 60_000);
+  });
 });

@@ -1,22 +1,23 @@
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
-import { addOutputs, cloneModel, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
-import { compileWithStats, type ActivationQParams, type CompiledModel, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
-import type { CalibrationData, CalibrationStats, FeedCalibrationData } from '../compile/calibrate.js';
+import { cloneModel, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
+import { compileWithStats, type ActivationQParams, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
+import type { CalibrationData, FeedCalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
 import { evaluateProfilesInPool, poolBlocker, workersFor, type WorkersOption } from './profilePool.js';
 import { latencyOf } from './latencyRows.js';
+import { layerSensitivity } from './layerSensitivity.js';
 import { placeNodes } from '../estimate/placement.js';
 import { defaultMetricRegistry } from '../metrics/builtinMetrics.js';
 import { acrossProfiles, compareLogits, type Logits } from '../metrics/classificationMetrics.js';
 import { computeMetric, isValidatedMetric, type Metric, type MetricRegistry } from '../metrics/defineMetric.js';
-import { finiteDb, outputFidelity, type OutputFidelity, type OutputValues } from '../metrics/fidelity.js';
+import { outputFidelity, type OutputFidelity, type OutputValues } from '../metrics/fidelity.js';
 import { defaultBackendRegistry, type BackendProfileRegistry } from '../profiles/createBackendRegistry.js';
 import type { BackendProfile, MacPrecision } from '../profiles/types.js';
 import { compareRuntimeOutputs } from '../runtime/disagreement.js';
 import { describeEnvironment } from '../runtime/environment.js';
 import { optimizedOps } from '../runtime/optimizedOps.js';
-import { firstOutputLogits, firstSamples, runOutputs, type ModelFeeds } from '../runtime/runBatches.js';
+import { firstOutputLogits, firstSamples, runAll, runOutputs, type ModelFeeds } from '../runtime/runBatches.js';
 import { createRuntimeSession, type RuntimeSession } from '../runtime/sessions.js';
 import { VERSION } from '../version.js';
 import { calibrationSource, checkCalibrationNames, checkTestData, feedsFor, invalid, shapeOptions, type EvaluationData } from './evaluationData.js';
@@ -25,8 +26,6 @@ import {
   type CostEstimate,
   type CoverageSummary,
   type EvaluationReport,
-  type ExecutionMode,
-  type LayerSensitivity,
   type MetricScore,
   type ModelReport,
   type ProfileResult,
@@ -114,19 +113,6 @@ function resolveProfiles(options: EvaluateOptions): BackendProfile[] {
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
-/** SQNR in dB of `q` against reference `f`: 10·log10(Σf² / Σ(f − q)²); Infinity when identical. */
-export function sqnrDb(f: Float32Array, q: Float32Array): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < f.length; i++) {
-    signal += f[i]! * f[i]!;
-    const d = f[i]! - q[i]!;
-    noise += d * d;
-  }
-  if (noise === 0) return Infinity;
-  return 10 * Math.log10(signal / noise);
-}
-
 /** Top-1 class of every row of `logits` (the first maximum wins on ties). */
 export function argmaxRows(logits: Logits): number[] {
   const { data, classes } = logits;
@@ -145,28 +131,6 @@ export function argmaxRows(logits: Logits): number[] {
     out[r] = best;
   }
   return out;
-}
-
-/** Runs `bytes` in one runtime/mode session over every sample of `feeds` and returns every output. */
-async function runAll(runtime: RuntimeName, bytes: Uint8Array, mode: ExecutionMode, feeds: ModelFeeds, batchSize: number, threads: number): Promise<OutputValues[]> {
-  const session = await createRuntimeSession(runtime, bytes, { mode, threads });
-  try {
-    return await runOutputs(session, feeds, { batchSize });
-  } finally {
-    await session.release();
-  }
-}
-
-/**
- * Named intermediate tensors of a model over `feeds` (emulate mode, onnxruntime-node). A model
- * whose input has a fixed batch size (`torch.onnx.export` without `dynamic_axes`) runs in calls of
- * exactly that many samples, the last one zero-padded and its padding dropped.
- */
-async function intermediates(model: OnnxModel, names: readonly string[], feeds: ModelFeeds): Promise<Map<string, Float32Array>> {
-  const probe = addOutputs(model, names.filter((n) => !model.graph.outputs.some((o) => o.name === n)));
-  const outputs = await runAll('onnxruntime-node', writeOnnx(probe), 'emulate', feeds, feeds.samples, 1);
-  const byName = new Map(outputs.map((o) => [o.name, o.data]));
-  return new Map(names.map((name) => [name, byName.get(name)!]));
 }
 
 const BYTES: Readonly<Record<MacPrecision, number>> = { int4: 0.5, int8: 1, int16: 2, float16: 2, float32: 4 };
@@ -601,58 +565,6 @@ async function checkCompiled(profile: BackendProfile, emulateBytes: Uint8Array, 
       await session?.release();
     }
   }
-}
-
-/**
- * Per-layer sensitivity: the accumulated SQNR of each quantized layer's output in the fully
- * quantized model, and the isolated SQNR of the logits when only that layer is quantized, with
- * the activation parameters of the full compile (its calibration statistics are reused, so the
- * isolated compiles do not read the calibration data again, except for bias correction).
- */
-async function layerSensitivity(
-  ctx: ModelContext,
-  profile: BackendProfile,
-  { compiled, stats }: { compiled: CompiledModel; stats: CalibrationStats },
-  calibration: () => CalibrationData | FeedCalibrationData,
-  compileOptions: CompileOptions,
-  settings: { samples: number; thresholdDb: number },
-): Promise<SensitivityReport> {
-  const inputs = firstSamples(ctx.feeds, settings.samples);
-  const layers = compiled.coverage.filter((c) => c.weightBits !== undefined);
-  const nodeOutput = new Map(ctx.fp.graph.nodes.map((n) => [n.name, n.outputs[0]!]));
-  // Node names in `coverage` are those of the compiled (BN-folded) graph; output tensor names survive compilation.
-  const compiledOutput = new Map<string, string>();
-  for (const c of layers) {
-    const original = nodeOutput.get(c.node);
-    if (original !== undefined) compiledOutput.set(c.node, original);
-  }
-  const names = [...new Set(compiledOutput.values())].filter((t) => compiled.model.graph.nodes.some((n) => n.outputs.includes(t)) || compiled.model.graph.outputs.some((o) => o.name === t));
-  const floatValues = await intermediates(ctx.fp, names, inputs);
-  const quantValues = await intermediates(compiled.model, names, inputs);
-  const floatLogits = ctx.floatLogits.data.subarray(0, settings.samples * ctx.floatLogits.classes);
-
-  const result: LayerSensitivity[] = [];
-  const tensorsOf = new Map(compiled.layerTensors.map((l) => [l.node, l]));
-  const allNodes = compiled.coverage.map((c) => c.node);
-  for (const layer of layers) {
-    const t = compiledOutput.get(layer.node);
-    const outputSqnrDb = t !== undefined && floatValues.has(t) ? sqnrDb(floatValues.get(t)!, quantValues.get(t)!) : Number.NaN;
-    const tensors = tensorsOf.get(layer.node);
-    // The layer with its fused activation chain, as the backend runs it.
-    const quantized = new Set([layer.node, ...(tensors?.fused ?? [])]);
-    const { compiled: alone } = await compileWithStats(ctx.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => !quantized.has(n)) }, stats);
-    const logits = firstOutputLogits(await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, 500, 1));
-    result.push({
-      node: layer.node,
-      opType: layer.opType,
-      outputSqnrDb: finiteDb(outputSqnrDb),
-      isolatedSqnrDb: finiteDb(sqnrDb(floatLogits, logits.data)),
-      ...(tensors?.input !== undefined ? { inputTensor: tensors.input } : {}),
-      ...(tensors?.output !== undefined ? { outputTensor: tensors.output } : {}),
-    });
-  }
-  const keepFloat = result.filter((l) => l.isolatedSqnrDb < settings.thresholdDb).sort((a, b) => a.isolatedSqnrDb - b.isolatedSqnrDb).map((l) => l.node);
-  return { samples: settings.samples, layers: result, keepFloat, thresholdDb: settings.thresholdDb };
 }
 
 /** The report's view of one activation's parameters; a range never observed (no data reached it) is reported as its clip. */

@@ -24,6 +24,31 @@ export interface OutputFidelity {
   readonly maxAbsError: number;
 }
 
+/** SQNR in dB of `q` against reference `f`: 10·log10(Σf² / Σ(f − q)²); Infinity when identical. */
+export function sqnrDb(f: Float32Array, q: Float32Array): number {
+  const sums = { signal: 0, noise: 0 };
+  addSqnrSums(sums, f, q);
+  return sqnrOfSums(sums);
+}
+
+/** Adds `Σf²` and `Σ(f − q)²` of `f` against `q` to running totals (SQNR over data seen in parts). */
+export function addSqnrSums(sums: { signal: number; noise: number }, f: Float32Array, q: Float32Array): void {
+  let signal = 0;
+  let noise = 0;
+  for (let i = 0; i < f.length; i++) {
+    signal += f[i]! * f[i]!;
+    const d = f[i]! - q[i]!;
+    noise += d * d;
+  }
+  sums.signal += signal;
+  sums.noise += noise;
+}
+
+/** The SQNR in dB of running totals; Infinity when the noise is 0. */
+export function sqnrOfSums({ signal, noise }: { signal: number; noise: number }): number {
+  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+}
+
 /** JSON has no Infinity / NaN: identical outputs report 999 dB, unmeasurable ones −999 dB. */
 export function finiteDb(v: number): number {
   if (Number.isNaN(v)) return -999;

@@ -1,7 +1,8 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import type { Logits } from '../metrics/classificationMetrics.js';
 import type { OutputValues } from '../metrics/fidelity.js';
-import type { RuntimeSession } from './sessions.js';
+import type { ExecutionMode, RuntimeName } from '../evaluate/reportTypes.js';
+import { createRuntimeSession, type RuntimeSession } from './sessions.js';
 
 export interface RunLogitsOptions {
   /** Samples per call when the model's batch axis is free. Default 256. */
@@ -89,9 +90,30 @@ export interface ModelFeeds {
 
 /** The first `rows` samples of every input of `feeds` (views). */
 export function firstSamples(feeds: ModelFeeds, rows: number): ModelFeeds {
-  const n = Math.min(rows, feeds.samples);
-  const data = Object.fromEntries(feeds.inputs.map((v) => [v.name, feeds.data[v.name]!.subarray(0, n * v.sampleShape.reduce((a, b) => a * b, 1))]));
+  return sampleRange(feeds, 0, rows);
+}
+
+/** Samples `start` to `start + rows` (clipped to the samples there are) of every input of `feeds` (views). */
+export function sampleRange(feeds: ModelFeeds, start: number, rows: number): ModelFeeds {
+  const from = Math.min(start, feeds.samples);
+  const n = Math.min(rows, feeds.samples - from);
+  const data = Object.fromEntries(
+    feeds.inputs.map((v) => {
+      const size = v.sampleShape.reduce((a, b) => a * b, 1);
+      return [v.name, feeds.data[v.name]!.subarray(from * size, (from + n) * size)];
+    }),
+  );
   return { inputs: feeds.inputs, data, samples: n };
+}
+
+/** Runs `bytes` in one runtime / mode session over every sample of `feeds` and returns every output. */
+export async function runAll(runtime: RuntimeName, bytes: Uint8Array, mode: ExecutionMode, feeds: ModelFeeds, batchSize: number, threads: number): Promise<OutputValues[]> {
+  const session = await createRuntimeSession(runtime, bytes, { mode, threads });
+  try {
+    return await runOutputs(session, feeds, { batchSize });
+  } finally {
+    await session.release();
+  }
 }
 
 /**

@@ -1,8 +1,10 @@
 import { isQuantTrimError } from '@quant-trim/internal';
-import { readOnnx, writeOnnx } from '@quant-trim/onnx-export';
-import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
+import { addOutputs, readOnnx, writeOnnx } from '@quant-trim/onnx-export';
+import { buildModel, DataType, ort, runOrt } from '@quant-trim/test-utils/onnx';
+import { compileForBackend } from '../../src/compile/compileForBackend.js';
 import { describe, expect, it } from 'vitest';
-import { evaluate, sqnrDb, type EvaluateProgress } from '../../src/evaluate/evaluate.js';
+import { evaluate, type EvaluateProgress } from '../../src/evaluate/evaluate.js';
+import { sqnrDb } from '../../src/metrics/fidelity.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
 import type { TensorGrid } from '../../src/profiles/types.js';
@@ -83,7 +85,7 @@ describe('evaluate', () => {
     expect(events[0]).toEqual({ model: 'groupnorm', stage: 'float', done: 0, total: 12 });
     expect(events.filter((e) => e.stage === 'compile').map((e) => e.profile)).toEqual(Object.keys(builtinProfiles));
     expect(events.at(-1)).toEqual({ model: 'groupnorm', stage: 'done', done: 12, total: 12 });
-  }, 60_000);
+  });
 
   it('reports placement: nodes and MACs on the accelerator, and host fallback priced on the host with its link traffic', async () => {
     // Softplus is not an Edge TPU op: the single cut leaves Conv on the Edge TPU and Softplus, Flatten and Gemm on the Pi 5 CPU.
@@ -103,7 +105,7 @@ describe('evaluate', () => {
     // TFLite's CPU runs everything itself: no host, one invocation
     expect(tflite!.estimate!.placement).toMatchObject({ invocations: 1, hostMs: 0, transferMs: 0 });
     expect(tflite!.estimate!.placement!.host).toBeUndefined();
-  }, 60_000);
+  });
 
   it('takes profiles by id or object, and a calibration function called once per compile', async () => {
     let calls = 0;
@@ -134,7 +136,21 @@ describe('evaluate', () => {
       expect(p.metrics!.accuracy).toBeDefined();
     }
     expect(m!.acrossProfiles!.worstDrop).toBeGreaterThanOrEqual(m!.acrossProfiles!.meanDrop);
-  }, 60_000);
+  });
+
+  it('measures sensitivity over more samples than one chunk: the accumulated SQNR equals one computed over all samples at once', async () => {
+    const onnx = model('Relu');
+    const report = await evaluate({ models: { name: 'relu', onnx }, profiles: ['trt-int8-entropy'], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: [], latency: false, sensitivity: { samples: 40 } });
+    const conv = report.models[0]!.profiles[0]!.sensitivity!.layers.find((l) => l.opType === 'Conv')!;
+    // Independently: the same compile, both models run once over all 40 samples with the Conv output exposed.
+    const compiled = await compileForBackend(onnx, builtinProfiles['trt-int8-entropy'], [calibration]);
+    const feed = { x: new ort.Tensor('float32', inputs, [40, 1, 6, 6]) };
+    const f = (await runOrt(writeOnnx(addOutputs(readOnnx(onnx), ['c'])), feed))['c']!.data as Float32Array;
+    const q = (await runOrt(writeOnnx(addOutputs(compiled.model, ['c'])), feed))['c']!.data as Float32Array;
+    expect(f.length).toBe(40 * 4 * 4 * 4);
+    expect(conv.outputSqnrDb).toBeCloseTo(sqnrDb(f, q), 9);
+    expect(report.models[0]!.profiles[0]!.sensitivity!.samples).toBe(40);
+  });
 
   it('returns per-sample predictions on request, and the observed range vs chosen clip of every calibrated tensor', async () => {
     const labels = Array.from({ length: 40 }, (_, i) => i % 3);
@@ -172,7 +188,7 @@ describe('evaluate', () => {
     const plain = await evaluate({ ...base, data: { inputs, labels, sampleShape: [1, 6, 6], calibration }, sensitivity: false });
     expect(plain.models[0]!.float.predictions).toBeUndefined();
     expect(plain.models[0]!.profiles[0]!.predictions).toBeUndefined();
-  }, 60_000);
+  });
 
   it('runs 4-bit dynamic weights natively (int4 codes in an int8 MatMulInteger container)', async () => {
     const w4 = defineBackend({ ...builtinProfiles['ort-dynamic-u8s8'], id: 'test-dynamic-w4', weights: { ...(builtinProfiles['ort-dynamic-u8s8'].weights as TensorGrid), bits: 4 } });
@@ -226,7 +242,7 @@ describe('evaluate: batch axes', () => {
     expect(tflite.sensitivity!.layers.map((l) => l.node)).toEqual(['/conv1/Conv', '/dw/Conv', '/fc/Gemm']);
     for (const l of tflite.sensitivity!.layers) expect(l.outputSqnrDb).toBeGreaterThan(10);
     expect(tflite.runtimes![0]!.latency.map((l) => l.batch)).toEqual([1]);
-  }, 60_000);
+  });
 
   it('a symbolic batch axis the graph does not honour is re-batched safely to 1, with a note', async () => {
     const model = torchLike();
@@ -243,7 +259,7 @@ describe('evaluate: batch axes', () => {
     expect([p!.status, p!.error?.message]).toEqual(['ok', undefined]);
     expect(p!.metrics!.samples).toBe(6);
     expect(p!.approximations![0]).toMatch(/symbolic batch axis fails above batch 1.*fixed to 1/);
-  }, 60_000);
+  });
 });
 
 describe('sqnrDb', () => {

@@ -28,10 +28,10 @@ export async function layerSensitivity(
   { compiled, stats }: { compiled: CompiledModel; stats: CalibrationStats },
   calibration: () => CalibrationData | FeedCalibrationData,
   compileOptions: CompileOptions,
-  settings: { samples: number; thresholdDb: number },
+  settings: { samples: number | 'auto'; thresholdDb: number },
 ): Promise<SensitivityReport> {
-  const inputs = firstSamples(model.feeds, settings.samples);
   const layers = compiled.coverage.filter((c) => c.weightBits !== undefined);
+  const inputs = firstSamples(model.feeds, settings.samples === 'auto' ? autoSamples(model.feeds.samples, layers.length) : settings.samples);
   const nodeOutput = new Map(model.fp.graph.nodes.map((n) => [n.name, n.outputs[0]!]));
   // Node names in `coverage` are those of the compiled (BN-folded) graph; output tensor names survive compilation.
   const compiledOutput = new Map<string, string>();
@@ -63,7 +63,15 @@ export async function layerSensitivity(
     });
   }
   const keepFloat = result.filter((l) => l.isolatedSqnrDb < settings.thresholdDb).sort((a, b) => a.isolatedSqnrDb - b.isolatedSqnrDb).map((l) => l.node);
-  return { samples: settings.samples, layers: result, keepFloat, thresholdDb: settings.thresholdDb };
+  return { samples: inputs.samples, layers: result, keepFloat, thresholdDb: settings.thresholdDb };
+}
+
+/**
+ * The default sensitivity sample count: the isolated runs (one per layer) together cost about one
+ * pass over the test set — `testSamples / layers`, between 32 and 256, at most `testSamples`.
+ */
+export function autoSamples(testSamples: number, layers: number): number {
+  return Math.min(testSamples, Math.max(32, Math.min(256, Math.floor(testSamples / Math.max(1, layers)))));
 }
 
 /**

@@ -2,6 +2,7 @@ import { isQuantTrimError } from '@quant-trim/internal';
 import { addOutputs, readOnnx, writeOnnx } from '@quant-trim/onnx-export';
 import { buildModel, DataType, ort, runOrt } from '@quant-trim/test-utils/onnx';
 import { compileForBackend } from '../../src/compile/compileForBackend.js';
+import { autoSamples } from '../../src/evaluate/layerSensitivity.js';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type EvaluateProgress } from '../../src/evaluate/evaluate.js';
 import { sqnrDb } from '../../src/metrics/fidelity.js';
@@ -150,6 +151,18 @@ describe('evaluate', () => {
     expect(f.length).toBe(40 * 4 * 4 * 4);
     expect(conv.outputSqnrDb).toBeCloseTo(sqnrDb(f, q), 9);
     expect(report.models[0]!.profiles[0]!.sensitivity!.samples).toBe(40);
+  });
+
+  it('by default measures sensitivity on about one test-set pass of isolated runs: test samples / layers, between 32 and 256', async () => {
+    expect(autoSamples(10_000, 4)).toBe(256);
+    expect(autoSamples(1000, 21)).toBe(47);
+    expect(autoSamples(40, 2)).toBe(32);
+    expect(autoSamples(20, 2)).toBe(20);
+    expect(autoSamples(100, 0)).toBe(100);
+    const report = await evaluate({ models: { name: 'relu', onnx: model('Relu') }, profiles: ['tflite-int8'], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: [], latency: false, sensitivity: {} });
+    const s = report.models[0]!.profiles[0]!.sensitivity!;
+    expect(s.layers).toHaveLength(2);
+    expect(s.samples).toBe(32);
   });
 
   it('returns per-sample predictions on request, and the observed range vs chosen clip of every calibrated tensor', async () => {

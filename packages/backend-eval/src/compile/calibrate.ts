@@ -237,15 +237,19 @@ export async function calibrate(
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   const fixed = fixedBatchOf(model, inputs);
   try {
-    for await (const feed of calibrationFeeds(data, profile, inputs, fixed, progress)) {
-      const { feeds, rows } = ortFeeds(ort, feed, inputs);
-      keep?.push(Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, v.slice()])));
-      const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
-      for (const t of tensors) {
-        const shape = inputShape.get(t);
-        const value = shape !== undefined ? feed[t]! : (out[t]?.data as Float32Array);
-        const dims = shape !== undefined ? [rows, ...shape] : out[t]!.dims;
-        observe(stats.get(t)!, value, dims);
+    // Every intermediate tensor comes back from each call: bound the rows per call by the input size.
+    const maxRows = fixed ?? rowsPerCall(inputs);
+    for await (const whole of calibrationFeeds(data, profile, inputs, fixed, progress)) {
+      for (const feed of splitRows(whole, inputs, maxRows)) {
+        const { feeds, rows } = ortFeeds(ort, feed, inputs);
+        keep?.push(Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, v.slice()])));
+        const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
+        for (const t of tensors) {
+          const shape = inputShape.get(t);
+          const value = shape !== undefined ? feed[t]! : (out[t]?.data as Float32Array);
+          const dims = shape !== undefined ? [rows, ...shape] : out[t]!.dims;
+          observe(stats.get(t)!, value, dims);
+        }
       }
     }
   } finally {
@@ -255,6 +259,29 @@ export async function calibrate(
     throw invalid(profile, `the calibration data yielded no samples${fixed !== undefined && fixed > 1 ? ` (the model's input has a fixed batch size of ${fixed}: give at least that many samples)` : ''}`);
   }
   return { get: (t) => stats.get(t), samples: progress.samples, batches: progress.batches };
+}
+
+/** Input values per ONNX Runtime call that bound a call's memory (16 MB of float32 input; intermediates scale with it). */
+export const VALUES_PER_CALL = 1 << 22;
+
+/** Samples per call so that one call's inputs hold at most `VALUES_PER_CALL` values (at least 1). */
+export function rowsPerCall(inputs: readonly { readonly sampleShape: readonly number[] }[]): number {
+  const values = inputs.reduce((a, v) => a + v.sampleShape.reduce((b, d) => b * d, 1), 0);
+  return Math.max(1, Math.floor(VALUES_PER_CALL / Math.max(1, values)));
+}
+
+/** `feed` in consecutive parts of at most `maxRows` samples (views; `feed` itself when it fits). */
+function* splitRows(feed: CalibrationFeed, inputs: readonly InputSpec[], maxRows: number): Generator<CalibrationFeed> {
+  const sizes = inputs.map((v) => v.sampleShape.reduce((a, b) => a * b, 1));
+  const rows = feed[inputs[0]!.name]!.length / sizes[0]!;
+  if (rows <= maxRows) {
+    yield feed;
+    return;
+  }
+  for (let r = 0; r < rows; r += maxRows) {
+    const end = Math.min(rows, r + maxRows);
+    yield Object.fromEntries(inputs.map((v, i) => [v.name, feed[v.name]!.subarray(r * sizes[i]!, end * sizes[i]!)]));
+  }
 }
 
 function observe(s: TensorStats, value: Float32Array, dims: readonly number[]): void {

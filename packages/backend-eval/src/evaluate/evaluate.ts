@@ -1,7 +1,7 @@
 import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
 import { cloneModel, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { compileWithStats, type ActivationQParams, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
-import type { CalibrationData, FeedCalibrationData } from '../compile/calibrate.js';
+import { rowsPerCall, type CalibrationData, type FeedCalibrationData } from '../compile/calibrate.js';
 import { countMacs, type MacCount } from '../estimate/countMacs.js';
 import { estimateCost } from '../estimate/estimateCost.js';
 import { evaluateProfilesInPool, poolBlocker, workersFor, type WorkersOption } from './profilePool.js';
@@ -92,7 +92,10 @@ export interface EvaluateOptions {
   readonly metrics?: readonly (Metric | string)[];
   /** Where metric ids are looked up. Default: `defaultMetricRegistry` (the built-in metrics). */
   readonly metricRegistry?: MetricRegistry;
-  /** Samples per inference call for the accuracy runs. Default 500. */
+  /**
+   * Samples per inference call for the accuracy runs. Default 500, fewer for large inputs: at most
+   * 4,194,304 input values per call (27 images of 3×224×224), which bounds ONNX Runtime's memory.
+   */
   readonly batchSize?: number;
   /** Threads per runtime session. Default 1 (deterministic, comparable latency). */
   readonly threads?: number;
@@ -115,6 +118,9 @@ function resolveProfiles(options: EvaluateOptions): BackendProfile[] {
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+/** The accuracy runs' samples per call: `batchSize` if given, else 500 bounded by the input size (`rowsPerCall`). */
+const batchFor = (batchSize: number | undefined, feeds: ModelFeeds) => batchSize ?? Math.min(500, rowsPerCall(feeds.inputs));
 
 /** Top-1 class of every row of `logits` (the first maximum wins on ties). */
 export function argmaxRows(logits: Logits): number[] {
@@ -282,7 +288,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     data,
     metrics,
     runtimes: options.runtimes ?? ['onnxruntime-node', 'onnxruntime-web'],
-    batchSize: options.batchSize ?? 500,
+    batchSize: options.batchSize,
     threads: options.threads ?? 1,
     runtimeSamples,
     sensitivity: options.sensitivity === false ? undefined : { samples: options.sensitivity?.samples === undefined ? 'auto' : Math.min(samples, options.sensitivity.samples), thresholdDb: options.sensitivity?.thresholdDb ?? 25 },
@@ -361,7 +367,7 @@ async function evaluateModel(
   const model = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
   const feeds = feedsFor(model, m.name, data);
   checkCalibrationNames(model, m.name, data);
-  const { fp, fpBytes, floatOutputs, note } = await floatRun(model, m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx), feeds, settings.batchSize, settings.threads);
+  const { fp, fpBytes, floatOutputs, note } = await floatRun(model, m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx), feeds, batchFor(settings.batchSize, feeds), settings.threads);
   const floatLogits = firstOutputLogits(floatOutputs);
   const macs = countMacs(fp, { inputShape: [1, ...feeds.inputs[0]!.sampleShape] });
   const floatScores = scoresOf(settings.metrics, floatOutputs, data, feeds.samples);
@@ -468,7 +474,8 @@ async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: Runtime
 export interface ProfileSettings extends RuntimeSettings {
   /** Receives the compiled native model (the worker pool measures its latency afterwards). */
   readonly keepNative?: (bytes: Uint8Array) => void;
-  readonly batchSize: number;
+  /** Samples per accuracy-run call; undefined: 500, bounded by the input size. */
+  readonly batchSize: number | undefined;
   readonly sensitivity: { samples: number | 'auto'; thresholdDb: number } | undefined;
   readonly predictions: boolean;
   readonly metrics: readonly Metric[];
@@ -492,7 +499,7 @@ export async function evaluateProfile(ctx: ModelContext, profile: BackendProfile
 
     s.progress('inference');
     t0 = performance.now();
-    const outputs = await runAll('onnxruntime-node', emulateBytes, 'emulate', ctx.feeds, s.batchSize, s.threads);
+    const outputs = await runAll('onnxruntime-node', emulateBytes, 'emulate', ctx.feeds, batchFor(s.batchSize, ctx.feeds), s.threads);
     const logits = firstOutputLogits(outputs);
     const metrics = compareLogits(ctx.floatLogits, logits, s.data.labels);
     const fidelity = fidelityOf(ctx.floatOutputs, outputs);

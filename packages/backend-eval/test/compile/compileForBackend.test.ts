@@ -3,7 +3,8 @@ import { isQuantTrimError } from '@quant-trim/internal';
 import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, type Calibrator } from '@quant-trim/quant-grid';
 import { buildModel, DataType, exactIntegerKernels, ort, runOrt } from '@quant-trim/test-utils/onnx';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { rowsPerCall } from '../../src/compile/calibrate.js';
 import { compileForBackend, compileWithStats, coverageFor } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import { defineBackend } from '../../src/profiles/defineBackend.js';
@@ -264,6 +265,37 @@ describe('compileWithStats: reusing a compile\'s calibration statistics (per-lay
     expect(both.compiled.activations).toEqual(fresh.activations);
     expect(both.compiled.biasCorrections).toEqual(fresh.biasCorrections);
     expect(both.compiled.biasCorrections.length).toBeGreaterThan(0);
+  });
+});
+
+describe('calibration calls of bounded size', () => {
+  it('splits a calibration batch of large samples into calls of at most 4,194,304 input values, with the same result', async () => {
+    expect(rowsPerCall([{ sampleShape: [3, 224, 224] }])).toBe(27);
+    expect(rowsPerCall([{ sampleShape: [1, 28, 28] }, { sampleShape: [1, 28, 28] }])).toBe(2674);
+    expect(rowsPerCall([{ sampleShape: [1, 4096, 2048] }])).toBe(1);
+    // One 1×1 Conv → Relu on [N, 1, 1024, 4097]: 4,195,328 values per sample, so one sample per call.
+    const big = readOnnx(buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 1, 1024, 4097] }],
+      outputs: [{ name: 'y', dataType: DataType.FLOAT, dims: [1, 2, 1024, 4097] }],
+      initializers: [{ name: 'w', dataType: DataType.FLOAT, dims: [2, 1, 1, 1], values: [0.5, -1] }],
+      nodes: [
+        { opType: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
+        { opType: 'Relu', inputs: ['c'], outputs: ['y'] },
+      ],
+    }));
+    big.graph.inputs[0]!.shape![0] = 'N';
+    big.graph.outputs[0]!.shape![0] = 'N';
+    const size = 1024 * 4097;
+    const x = Float32Array.from({ length: 3 * size }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 7)));
+    // Spied, not replaced: the real runs still happen.
+    const calls = vi.spyOn(ort.InferenceSession.prototype, 'run');
+    const whole = await compileForBackend(big, tflite, [x]);
+    expect(calls.mock.calls.map((c) => (c[0] as Record<string, ort.Tensor>)['x']!.dims[0])).toEqual([1, 1, 1]);
+    calls.mockRestore();
+    expect(whole.calibration).toMatchObject({ samples: 3, batches: 1 });
+    const one = await compileForBackend(big, tflite, [0, 1, 2].map((r) => x.subarray(r * size, (r + 1) * size)));
+    expect(whole.activations).toEqual(one.activations);
   });
 });
 

@@ -2,7 +2,7 @@ import { addOutputs, cloneModel, uniqueName, writeOnnx, type OnnxModel, type Onn
 import { roundHalfEven } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';
 import type { ActivationParams } from './activations.js';
-import { calibrationFeeds, fixedBatchOf, invalid, ortFeeds, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
+import { calibrationFeeds, fixedBatchOf, invalid, ortFeeds, rowsPerCall, splitRows, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
 import type { CompilePlan } from './plan.js';
 import { biasCodes, quantizeWeights, type WeightQParams } from './weights.js';
 import { ortCall } from '../runtime/sessions.js';
@@ -320,35 +320,38 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
   const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(addOutputs(model, tensors.filter((t) => !shapes.has(t))))));
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   try {
-    for await (const feed of calibrationFeeds(input.data, profile, inputs, fixedBatchOf(model, inputs), progress)) {
-      const { feeds, rows: n } = ortFeeds(ort, feed, inputs);
-      const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
-      for (const [key, s] of sums) {
-        const name = key.slice(0, key.indexOf('\u0000'));
-        const shape = shapes.get(name);
-        const value = shape !== undefined ? feed[name]! : (out[name]!.data as Float32Array);
-        const dims = shape !== undefined ? [n, ...shape] : out[name]!.dims.map(Number);
-        // Gemm input [rows, K] (rows = samples here, but any leading size is summed); Conv [n, C, S..].
-        const inner = dims.slice(1);
-        const per = inner.reduce((a, b) => a * b, 1);
-        if (s.shape === undefined) {
-          s.shape = inner;
-          s.float = new Float64Array(per);
-          s.quant = new Float64Array(per);
-        } else if (s.shape.join() !== inner.join()) {
-          throw invalid(profile, `biasCorrection: the shape of '${name}' changed between calibration chunks ([${s.shape.join(', ')}] vs [${inner.join(', ')}])`);
-        }
-        const f = s.float!;
-        const q = s.quant!;
-        for (let r = 0; r < dims[0]!; r++) {
-          const base = r * per;
-          for (let i = 0; i < per; i++) {
-            const v = value[base + i]!;
-            f[i]! += v;
-            q[i]! += fakeQuantizeValue(v, s.params);
+    const fixed = fixedBatchOf(model, inputs);
+    for await (const whole of calibrationFeeds(input.data, profile, inputs, fixed, progress)) {
+      for (const feed of splitRows(whole, inputs, fixed ?? rowsPerCall(inputs))) {
+        const { feeds, rows: n } = ortFeeds(ort, feed, inputs);
+        const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
+        for (const [key, s] of sums) {
+          const name = key.slice(0, key.indexOf('\u0000'));
+          const shape = shapes.get(name);
+          const value = shape !== undefined ? feed[name]! : (out[name]!.data as Float32Array);
+          const dims = shape !== undefined ? [n, ...shape] : out[name]!.dims.map(Number);
+          // Gemm input [rows, K] (rows = samples here, but any leading size is summed); Conv [n, C, S..].
+          const inner = dims.slice(1);
+          const per = inner.reduce((a, b) => a * b, 1);
+          if (s.shape === undefined) {
+            s.shape = inner;
+            s.float = new Float64Array(per);
+            s.quant = new Float64Array(per);
+          } else if (s.shape.join() !== inner.join()) {
+            throw invalid(profile, `biasCorrection: the shape of '${name}' changed between calibration chunks ([${s.shape.join(', ')}] vs [${inner.join(', ')}])`);
           }
+          const f = s.float!;
+          const q = s.quant!;
+          for (let r = 0; r < dims[0]!; r++) {
+            const base = r * per;
+            for (let i = 0; i < per; i++) {
+              const v = value[base + i]!;
+              f[i]! += v;
+              q[i]! += fakeQuantizeValue(v, s.params);
+            }
+          }
+          s.rows += dims[0]!;
         }
-        s.rows += dims[0]!;
       }
     }
   } finally {
@@ -398,3 +401,34 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
   }
   return { corrections, skipped };
 }
+
+/**
+ * Applies the corrections an earlier `applyBiasCorrection` computed on the same model (same
+ * calibration data and activation parameters) to the nodes of `model` they name, without another
+ * pass over the data: a layer's correction depends only on its float input, its own input
+ * parameters and its own weight and bias, so it is the same whichever other nodes are quantized.
+ * Biases are rewritten or added exactly as `applyBiasCorrection` does; nodes not in `nodes` or
+ * without a stored correction are left alone.
+ */
+export function applyStoredBiasCorrections(model: OnnxModel, stored: readonly BiasCorrection[], nodes: ReadonlySet<string>, taken: Set<string>): BiasCorrection[] {
+  const { graph } = model;
+  const readers = new Map<string, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  for (const o of graph.outputs) readers.set(o.name, (readers.get(o.name) ?? 0) + 1);
+  const byNode = new Map(graph.nodes.map((n) => [n.name, n]));
+  const out: BiasCorrection[] = [];
+  for (const c of stored) {
+    const node = byNode.get(c.node);
+    if (node === undefined || !nodes.has(c.node)) continue;
+    const bName = node.inputs[2] === '' ? undefined : node.inputs[2];
+    const bias = bName === undefined ? new Float32Array(c.channels) : (graph.initializers.get(bName)!.data as Float32Array);
+    const corrected = Float32Array.from(c.shift, (d, i) => Math.fround(bias[i]! + d));
+    const inPlace = bName !== undefined && readers.get(bName) === 1 && !graph.inputs.some((v) => v.name === bName);
+    const name = inPlace ? bName : uniqueName(taken, bName === undefined ? `${node.name}_bias` : `${bName}_corrected`);
+    graph.initializers.set(name, { name, dataType: 1, dims: [c.channels], data: corrected });
+    node.inputs[2] = name;
+    out.push({ ...c, tensor: name });
+  }
+  return out;
+}
+

@@ -261,8 +261,11 @@ export async function calibrate(
   return { get: (t) => stats.get(t), samples: progress.samples, batches: progress.batches };
 }
 
-/** Input values per ONNX Runtime call that bound a call's memory (16 MB of float32 input; intermediates scale with it). */
-export const VALUES_PER_CALL = 1 << 22;
+/**
+ * Input values per ONNX Runtime call that bound a call's memory (4 MB of float32 input; the
+ * intermediates, and ORT's arena, scale with it: ResNet-18 at 224×224 keeps tens of MB per sample).
+ */
+export const VALUES_PER_CALL = 1 << 20;
 
 /** Samples per call so that one call's inputs hold at most `VALUES_PER_CALL` values (at least 1). */
 export function rowsPerCall(inputs: readonly { readonly sampleShape: readonly number[] }[]): number {
@@ -271,7 +274,7 @@ export function rowsPerCall(inputs: readonly { readonly sampleShape: readonly nu
 }
 
 /** `feed` in consecutive parts of at most `maxRows` samples (views; `feed` itself when it fits). */
-function* splitRows(feed: CalibrationFeed, inputs: readonly InputSpec[], maxRows: number): Generator<CalibrationFeed> {
+export function* splitRows(feed: CalibrationFeed, inputs: readonly InputSpec[], maxRows: number): Generator<CalibrationFeed> {
   const sizes = inputs.map((v) => v.sampleShape.reduce((a, b) => a * b, 1));
   const rows = feed[inputs[0]!.name]!.length / sizes[0]!;
   if (rows <= maxRows) {

@@ -1,7 +1,7 @@
 import { cloneModel, defaultOpset, readOnnx, writeOnnx, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import type { BackendProfile, TensorGrid } from '../profiles/types.js';
 import { activationParams, insertActivationQuantizers, type ActivationQParams } from './activations.js';
-import { applyBiasCorrection, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
+import { applyBiasCorrection, applyStoredBiasCorrections, type BiasCorrection, type BiasCorrectionSkip } from './biasCorrection.js';
 import { calibrate, dataInputsOf, invalid, type CalibrationData, type CalibrationFeed, type CalibrationStats, type FeedCalibrationData } from './calibrate.js';
 import { equalize, type Equalization, type EqualizationSkip } from './equalization.js';
 import { dynamicNativeModel, insertDynamicQuantizers, insertFloat16Rounding, pruneUnread } from './dynamicAndFloat16.js';
@@ -174,21 +174,30 @@ export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: Bac
   return (await compileWithStats(fp, profile, calibration, options)).compiled;
 }
 
+/** What a compile hands to a later compile of the same model for the same profile and data. */
+export interface CompileReuse {
+  /** The calibration statistics of every tensor it calibrated. */
+  readonly stats: CalibrationStats;
+  /** The bias corrections it applied (profiles with `postQuant: ['biasCorrection']`). */
+  readonly biasCorrections: readonly BiasCorrection[];
+}
+
 /**
- * `compileForBackend`, also returning the calibration statistics it used. With `reuse` (the
- * statistics of an earlier compile of the same model for the same profile), tensors found there are
- * not calibrated again: per-layer sensitivity compiles the model once per layer with the others
- * kept float, and each of those compiles then quantizes its layer with exactly the parameters of
- * the full compile, without another pass over the calibration data. Only tensors missing from
- * `reuse` are calibrated.
+ * `compileForBackend`, also returning what a later compile can reuse. With `reuse` (from an earlier
+ * compile of the same model for the same profile and calibration data), tensors found there are
+ * not calibrated again and the stored bias corrections are applied without a second pass:
+ * per-layer sensitivity compiles the model once per layer with the others kept float, and each of
+ * those compiles then quantizes its layer with exactly the parameters (and corrected bias) of the
+ * full compile, without reading the calibration data. Only tensors missing from `reuse` are calibrated.
  */
 export async function compileWithStats(
   fp: Uint8Array | OnnxModel,
   profile: BackendProfile,
   calibration: CalibrationData | FeedCalibrationData,
   options: CompileOptions = {},
-  reuse?: CalibrationStats,
-): Promise<{ compiled: CompiledModel; stats: CalibrationStats }> {
+  previous?: CompileReuse,
+): Promise<{ compiled: CompiledModel; reuse: CompileReuse }> {
+  const reuse = previous?.stats;
   const source = fp instanceof Uint8Array ? readOnnx(fp) : fp;
   const base = cloneModel(source);
   const { graph } = base;
@@ -221,7 +230,8 @@ export async function compileWithStats(
   const toCalibrate = statsFree ? [] : plan.activationTensors.filter((t) => reuse?.get(t) === undefined);
   // A compile that reuses every tensor's statistics never reads `calibration`: bias correction reads it fresh.
   const readsData = reuse === undefined || toCalibrate.length > 0;
-  const kept = correctsBias && readsData && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as CalibrationFeed[]) : undefined;
+  const storedCorrections = correctsBias ? previous?.biasCorrections : undefined;
+  const kept = correctsBias && storedCorrections === undefined && readsData && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as CalibrationFeed[]) : undefined;
   const calibrationStart = performance.now();
   const calibrates = !statsFree && plan.activationTensors.length > 0;
   const inputs = dataInputsOf(base, profile, options.inputShape, options.inputShapes, calibrates);
@@ -234,7 +244,10 @@ export async function compileWithStats(
   const calibrationSeconds = (performance.now() - calibrationStart) / 1000;
 
   let biasCorrection: { corrections: BiasCorrection[]; skipped: BiasCorrectionSkip[] } | undefined;
-  if (correctsBias && stats.samples > 0 && actGrid !== undefined) {
+  if (storedCorrections !== undefined) {
+    const quantized = new Set(plan.nodes.filter((p) => p.quantizeWeight).map((p) => p.node.name));
+    biasCorrection = { corrections: applyStoredBiasCorrections(base, storedCorrections, quantized, taken), skipped: [] };
+  } else if (correctsBias && stats.samples > 0 && actGrid !== undefined) {
     const { params } = activationParams(plan, stats, profile, actGrid);
     biasCorrection = await applyBiasCorrection({
       model: base,
@@ -300,7 +313,7 @@ export async function compileWithStats(
     approximations: [...approximationsOf(profile, actGrid, plan, main.biases, emulateRounding, biasCorrection, equalization), ...widths.notes],
     layerTensors: layerTensorsOf(base, plan),
   };
-  return { compiled, stats };
+  return { compiled, reuse: { stats, biasCorrections: compiled.biasCorrections } };
 }
 
 /** For each weight-quantized layer, its quantized input tensor and its output tensor after any fused activation chain. */

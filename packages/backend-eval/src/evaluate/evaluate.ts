@@ -94,14 +94,16 @@ export interface EvaluateOptions {
   readonly metricRegistry?: MetricRegistry;
   /**
    * Samples per inference call for the accuracy runs. Default 500, fewer for large inputs: at most
-   * 4,194,304 input values per call (27 images of 3×224×224), which bounds ONNX Runtime's memory.
+   * 1,048,576 input values per call (6 images of 3×224×224), which bounds ONNX Runtime's memory.
    */
   readonly batchSize?: number;
   /** Threads per runtime session. Default 1 (deterministic, comparable latency). */
   readonly threads?: number;
   /**
    * Worker threads that evaluate a model's profiles in parallel (a tinypool pool, one profile per
-   * task, the data in shared memory): results identical to one thread. Default 1 (the calling
+   * task, the data in shared memory: arrays already backed by a SharedArrayBuffer are read in
+   * place, others copied once, so large data given in shared memory costs no second copy): results
+   * identical to one thread. Default 1 (the calling
    * thread); `'auto'` = the core count when a model's evaluation is large enough to repay starting
    * the workers (test samples × profiles × max(1, MMACs per sample) ≥ 20,000), else the calling
    * thread. With a calibration function or a metric that is not a built-in, the evaluation stays
@@ -488,7 +490,7 @@ export async function evaluateProfile(ctx: ModelContext, profile: BackendProfile
     s.progress('compile');
     let t0 = performance.now();
     const compileOptions: CompileOptions = { ...ctx.compile, ...shapeOptions(ctx.feeds) };
-    const { compiled, stats } = await compileWithStats(ctx.fp, profile, calibration(), compileOptions);
+    const { compiled, reuse } = await compileWithStats(ctx.fp, profile, calibration(), compileOptions);
     const compileSeconds = seconds(t0);
 
     const emulateBytes = compiled.bytes('emulate');
@@ -510,7 +512,7 @@ export async function evaluateProfile(ctx: ModelContext, profile: BackendProfile
     let sensitivity: SensitivityReport | undefined;
     if (s.sensitivity !== undefined) {
       s.progress('sensitivity');
-      sensitivity = await layerSensitivity(ctx, profile, { compiled, stats }, calibration, compileOptions, s.sensitivity);
+      sensitivity = await layerSensitivity(ctx, profile, { compiled, reuse }, calibration, compileOptions, s.sensitivity);
     }
     const sensitivitySeconds = seconds(t0);
     t0 = performance.now();

@@ -1,6 +1,6 @@
 import { addOutputs, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
-import { compileWithStats, type CompiledModel, type CompileOptions } from '../compile/compileForBackend.js';
-import type { CalibrationData, CalibrationStats, FeedCalibrationData } from '../compile/calibrate.js';
+import { compileWithStats, type CompiledModel, type CompileOptions, type CompileReuse } from '../compile/compileForBackend.js';
+import { rowsPerCall, type CalibrationData, type FeedCalibrationData } from '../compile/calibrate.js';
 import type { Logits } from '../metrics/classificationMetrics.js';
 import { addSqnrSums, finiteDb, sqnrDb, sqnrOfSums } from '../metrics/fidelity.js';
 import type { BackendProfile } from '../profiles/types.js';
@@ -9,23 +9,23 @@ import { createRuntimeSession } from '../runtime/sessions.js';
 import type { LayerSensitivity, SensitivityReport } from './reportTypes.js';
 
 /**
- * Samples per ONNX Runtime call in the sensitivity runs: the accumulated SQNR streams the float and
- * quantized models' intermediate tensors in chunks of this many samples (memory: one chunk's
- * intermediates, whatever `sensitivity.samples` is), and the isolated compiles run in batches of it.
+ * Samples per ONNX Runtime call in the sensitivity runs (at most 16, fewer for large inputs: see
+ * `rowsPerCall`): the accumulated SQNR streams the float and quantized models' intermediate tensors
+ * in chunks of this many samples (memory: one chunk's intermediates, whatever `sensitivity.samples`
+ * is), and the isolated compiles run in batches of it.
  */
-const CHUNK = 16;
+const chunkFor = (feeds: ModelFeeds) => Math.min(16, rowsPerCall(feeds.inputs));
 
 /**
  * Per-layer sensitivity: the accumulated SQNR of each quantized layer's output in the fully
  * quantized model, and the isolated SQNR of the logits when only that layer (with the activations
- * fused into it) is quantized, with the activation parameters of the full compile (its calibration
- * statistics are reused, so the isolated compiles do not read the calibration data again, except
- * for bias correction).
+ * fused into it) is quantized, with the activation parameters and bias corrections of the full
+ * compile (reused, so the isolated compiles do not read the calibration data again).
  */
 export async function layerSensitivity(
   model: { readonly fp: OnnxModel; readonly feeds: ModelFeeds; readonly floatLogits: Logits },
   profile: BackendProfile,
-  { compiled, stats }: { compiled: CompiledModel; stats: CalibrationStats },
+  { compiled, reuse }: { compiled: CompiledModel; reuse: CompileReuse },
   calibration: () => CalibrationData | FeedCalibrationData,
   compileOptions: CompileOptions,
   settings: { samples: number | 'auto'; thresholdDb: number },
@@ -51,8 +51,8 @@ export async function layerSensitivity(
     const tensors = tensorsOf.get(layer.node);
     // The layer with its fused activation chain, as the backend runs it.
     const quantized = new Set([layer.node, ...(tensors?.fused ?? [])]);
-    const { compiled: alone } = await compileWithStats(model.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => !quantized.has(n)) }, stats);
-    const logits = firstOutputLogits(await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, CHUNK, 1));
+    const { compiled: alone } = await compileWithStats(model.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => !quantized.has(n)) }, reuse);
+    const logits = firstOutputLogits(await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, chunkFor(inputs), 1));
     result.push({
       node: layer.node,
       opType: layer.opType,
@@ -76,7 +76,7 @@ export function autoSamples(testSamples: number, layers: number): number {
 
 /**
  * SQNR of named tensors of `quantized` against the same tensors of `float` over `feeds`, both
- * models run side by side on chunks of `CHUNK` samples (emulate mode, onnxruntime-node, one
+ * models run side by side on chunks of `chunkFor` samples (emulate mode, onnxruntime-node, one
  * thread) with the sums accumulated, so memory does not grow with the sample count. A model whose
  * input has a fixed batch size runs in calls of exactly that many samples (see `runOutputs`).
  */
@@ -87,11 +87,12 @@ async function accumulatedSqnr(float: OnnxModel, quantized: OnnxModel, names: re
     const q = await createRuntimeSession('onnxruntime-node', probe(quantized), { mode: 'emulate', threads: 1 });
     try {
       const sums = new Map(names.map((n) => [n, { signal: 0, noise: 0 }]));
-      for (let start = 0; start < feeds.samples; start += CHUNK) {
-        const part = sampleRange(feeds, start, CHUNK);
+      const chunk = chunkFor(feeds);
+      for (let start = 0; start < feeds.samples; start += chunk) {
+        const part = sampleRange(feeds, start, chunk);
         const byName = (outputs: { name: string; data: Float32Array }[]) => new Map(outputs.map((o) => [o.name, o.data]));
-        const fv = byName(await runOutputs(f, part, { batchSize: CHUNK }));
-        const qv = byName(await runOutputs(q, part, { batchSize: CHUNK }));
+        const fv = byName(await runOutputs(f, part, { batchSize: chunk }));
+        const qv = byName(await runOutputs(q, part, { batchSize: chunk }));
         for (const [name, s] of sums) addSqnrSums(s, fv.get(name)!, qv.get(name)!);
       }
       return new Map([...sums].map(([name, s]) => [name, sqnrOfSums(s)]));

@@ -66,18 +66,32 @@ export function poolBlocker(data: EvaluationData, metrics: readonly Metric[]): s
   return undefined;
 }
 
-/** A copy of `a` in shared memory: every worker reads it without its own copy. */
-function shared(a: Float32Array): Float32Array {
-  const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
-  return out;
+/**
+ * Copies arrays into shared memory, every worker then reading them without its own copy; the same
+ * array (the test inputs are both `data.inputs` and the model's feeds) is copied once, and an array
+ * already backed by a SharedArrayBuffer is not copied at all.
+ */
+class SharedCopies {
+  readonly #copies = new Map<ArrayBufferView, ArrayBufferView>();
+
+  of<T extends Float32Array | Uint8Array>(a: T): T {
+    if (a.buffer instanceof SharedArrayBuffer) return a; // already shared: read in place
+    const known = this.#copies.get(a);
+    if (known !== undefined) return known as T;
+    const out = (a instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(a.byteLength)) : new Uint8Array(new SharedArrayBuffer(a.byteLength))) as T;
+    out.set(a);
+    this.#copies.set(a, out);
+    return out;
+  }
+
+  record(r: Readonly<Record<string, Float32Array>>): Record<string, Float32Array> {
+    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, this.of(v)]));
+  }
 }
 
-const sharedRecord = (r: Readonly<Record<string, Float32Array>>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, shared(v)]));
-
 /** `data` with its arrays in shared memory (the calibration too, when it is arrays). */
-function sharedData(data: EvaluationData): EvaluationData {
-  const arrays = (v: Float32Array | Readonly<Record<string, Float32Array>>) => (v instanceof Float32Array ? shared(v) : sharedRecord(v));
+function sharedData(data: EvaluationData, shared: SharedCopies): EvaluationData {
+  const arrays = (v: Float32Array | Readonly<Record<string, Float32Array>>) => (v instanceof Float32Array ? shared.of(v) : shared.record(v));
   return {
     ...data,
     inputs: arrays(data.inputs),
@@ -112,9 +126,12 @@ export async function evaluateProfilesInPool(
 ): Promise<ProfileResult[]> {
   const { filename, execArgv } = workerFile();
   const pool = new Tinypool({ filename, minThreads: 1, maxThreads: Math.min(workers, profiles.length), execArgv, isolateWorkers: false });
-  const data = sharedData(settings.data);
-  const feeds: ModelFeeds = { ...ctx.feeds, data: sharedRecord(ctx.feeds.data) };
-  const floatOutputs = ctx.floatOutputs.map((o) => ({ ...o, data: shared(o.data) }));
+  const shared = new SharedCopies();
+  const data = sharedData(settings.data, shared);
+  const feeds: ModelFeeds = { ...ctx.feeds, data: shared.record(ctx.feeds.data) };
+  const floatOutputs = ctx.floatOutputs.map((o) => ({ ...o, data: shared.of(o.data) }));
+  // The float model too: one copy for all jobs instead of one cloned into each job's message.
+  const fpBytes = shared.of(ctx.fpBytes);
   const { data: _d, metrics, versions, latency, ...rest } = settings;
   let done = 0;
   let outs: ProfileJobResult[];
@@ -124,7 +141,7 @@ export async function evaluateProfilesInPool(
         const channel = new MessageChannel();
         channel.port1.on('message', (stage: EvaluateProgress['stage']) => onProgress?.({ model: ctx.name, profile: profile.id, stage, done, total: profiles.length }));
         const job: ProfileJob = {
-          model: { name: ctx.name, fpBytes: ctx.fpBytes, compile: ctx.compile, notes: ctx.notes },
+          model: { name: ctx.name, fpBytes, compile: ctx.compile, notes: ctx.notes },
           feeds,
           floatOutputs,
           floatScores: ctx.floatScores,

@@ -10,11 +10,11 @@ vi.mock('../../src/compile/compileForBackend.js', async (importOriginal) => {
   return {
     ...real,
     compileWithStats: async (...args: Parameters<typeof real.compileWithStats>) => {
-      const { compiled, stats } = await real.compileWithStats(...args);
-      if (compiled.profile !== 'rknn-mmse') return { compiled, stats };
+      const { compiled, reuse } = await real.compileWithStats(...args);
+      if (compiled.profile !== 'rknn-mmse') return { compiled, reuse };
       const native = cloneModel(compiled.native);
       native.graph.nodes[1]!.name = native.graph.nodes[0]!.name;
-      return { compiled: { ...compiled, native, bytes: (mode: 'emulate' | 'native' = 'emulate') => (mode === 'native' ? writeOnnx(native) : compiled.bytes(mode)) }, stats };
+      return { compiled: { ...compiled, native, bytes: (mode: 'emulate' | 'native' = 'emulate') => (mode === 'native' ? writeOnnx(native) : compiled.bytes(mode)) }, reuse };
     },
   };
 });

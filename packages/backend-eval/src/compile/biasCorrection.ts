@@ -2,7 +2,7 @@ import { addOutputs, cloneModel, uniqueName, writeOnnx, type OnnxModel, type Onn
 import { roundHalfEven } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';
 import type { ActivationParams } from './activations.js';
-import { calibrationFeeds, fixedBatchOf, invalid, ortFeeds, rowsPerCall, splitRows, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
+import { calibrationFeeds, COMPILE_SESSION, fixedBatchOf, invalid, ortFeeds, rowsPerCall, splitRows, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
 import type { CompilePlan } from './plan.js';
 import { biasCodes, quantizeWeights, type WeightQParams } from './weights.js';
 import { ortCall } from '../runtime/sessions.js';
@@ -317,7 +317,7 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
 
   const shapes = new Map(inputs.map((v) => [v.name, v.sampleShape]));
   const ort = await import('onnxruntime-node');
-  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(addOutputs(model, tensors.filter((t) => !shapes.has(t))))));
+  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(addOutputs(model, tensors.filter((t) => !shapes.has(t)))), COMPILE_SESSION));
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   try {
     const fixed = fixedBatchOf(model, inputs);

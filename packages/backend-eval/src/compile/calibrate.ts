@@ -233,7 +233,7 @@ export async function calibrate(
   const inputShape = new Map(inputs.map((v) => [v.name, v.sampleShape]));
   const probe = addOutputs(model, tensors.filter((t) => !inputShape.has(t)));
   const ort = await import('onnxruntime-node');
-  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(probe)));
+  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(probe), COMPILE_SESSION));
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   const fixed = fixedBatchOf(model, inputs);
   try {
@@ -260,6 +260,13 @@ export async function calibrate(
   }
   return { get: (t) => stats.get(t), samples: progress.samples, batches: progress.batches };
 }
+
+/**
+ * Session options of the compiler's float-model runs (calibration, bias correction): one intra-op
+ * thread, as `evaluate` runs every session by default, so evaluations in parallel workers (one
+ * profile each) do not oversubscribe the cores.
+ */
+export const COMPILE_SESSION = { intraOpNumThreads: 1 } as const;
 
 /**
  * Input values per ONNX Runtime call that bound a call's memory (4 MB of float32 input; the

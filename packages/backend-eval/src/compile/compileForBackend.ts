@@ -140,8 +140,8 @@ export interface LayerTensors {
  *    on the float weights, in up to `EQUALIZATION_PASSES` passes in graph order (all nodes, whatever
  *    their placement: the float function is unchanged); reported in `equalized`, skips in `approximations`;
  * 2. static profiles: streams up to `profile.calibration.samples` calibration samples through the
- *    float model in onnxruntime-node and the profile's quant-grid calibrator, one per tensor or per
- *    shared-scale group; fused producer→activation pairs are quantized once, after the activation;
+ *    float model in onnxruntime-node (one thread, calls of at most 1,048,576 input values) and
+ *    the profile's quant-grid calibrator, one per tensor or per shared-scale group; fused producer→activation pairs are quantized once, after the activation;
  *    fixed output parameters and `minRange` applied;
  * 3. quantizes weights offline with the profile's grid and rounding (per-tensor, per-channel on the
  *    output axis, or per-group blocks along the input axis; mixed widths per node) and biases to

@@ -2,7 +2,7 @@ import { addOutputs, cloneModel, uniqueName, writeOnnx, type OnnxModel, type Onn
 import { roundHalfEven } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';
 import type { ActivationParams } from './activations.js';
-import { calibrationFeeds, COMPILE_SESSION, fixedBatchOf, invalid, ortFeeds, rowsPerCall, splitRows, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
+import { calibrationFeeds, COMPILE_SESSION, fixedBatchOf, invalid, ortFeeds, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
 import type { CompilePlan } from './plan.js';
 import { biasCodes, quantizeWeights, type WeightQParams } from './weights.js';
 import { ortCall } from '../runtime/sessions.js';
@@ -254,9 +254,7 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
   const scratchNodes = new Map(scratch.graph.nodes.map((n) => [n.name, n]));
   const scratchPlan = plan.nodes.map((p) => ({ ...p, node: scratchNodes.get(p.node.name)! }));
   const { byNode } = quantizeWeights(scratch, scratchPlan, profile, new Set(taken));
-  const readers = new Map<string, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
-  for (const o of graph.outputs) readers.set(o.name, (readers.get(o.name) ?? 0) + 1);
+  const readers = readersOf(model);
 
   const targets: Target[] = [];
   const skipped: BiasCorrectionSkip[] = [];
@@ -320,38 +318,35 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
   const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(addOutputs(model, tensors.filter((t) => !shapes.has(t)))), COMPILE_SESSION));
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   try {
-    const fixed = fixedBatchOf(model, inputs);
-    for await (const whole of calibrationFeeds(input.data, profile, inputs, fixed, progress)) {
-      for (const feed of splitRows(whole, inputs, fixed ?? rowsPerCall(inputs))) {
-        const { feeds, rows: n } = ortFeeds(ort, feed, inputs);
-        const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
-        for (const [key, s] of sums) {
-          const name = key.slice(0, key.indexOf('\u0000'));
-          const shape = shapes.get(name);
-          const value = shape !== undefined ? feed[name]! : (out[name]!.data as Float32Array);
-          const dims = shape !== undefined ? [n, ...shape] : out[name]!.dims.map(Number);
-          // Gemm input [rows, K] (rows = samples here, but any leading size is summed); Conv [n, C, S..].
-          const inner = dims.slice(1);
-          const per = inner.reduce((a, b) => a * b, 1);
-          if (s.shape === undefined) {
-            s.shape = inner;
-            s.float = new Float64Array(per);
-            s.quant = new Float64Array(per);
-          } else if (s.shape.join() !== inner.join()) {
-            throw invalid(profile, `biasCorrection: the shape of '${name}' changed between calibration chunks ([${s.shape.join(', ')}] vs [${inner.join(', ')}])`);
-          }
-          const f = s.float!;
-          const q = s.quant!;
-          for (let r = 0; r < dims[0]!; r++) {
-            const base = r * per;
-            for (let i = 0; i < per; i++) {
-              const v = value[base + i]!;
-              f[i]! += v;
-              q[i]! += fakeQuantizeValue(v, s.params);
-            }
-          }
-          s.rows += dims[0]!;
+    for await (const feed of calibrationFeeds(input.data, profile, inputs, fixedBatchOf(model, inputs), progress)) {
+      const { feeds, rows: n } = ortFeeds(ort, feed, inputs);
+      const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
+      for (const [key, s] of sums) {
+        const name = key.slice(0, key.indexOf('\u0000'));
+        const shape = shapes.get(name);
+        const value = shape !== undefined ? feed[name]! : (out[name]!.data as Float32Array);
+        const dims = shape !== undefined ? [n, ...shape] : out[name]!.dims.map(Number);
+        // Gemm input [rows, K] (rows = samples here, but any leading size is summed); Conv [n, C, S..].
+        const inner = dims.slice(1);
+        const per = inner.reduce((a, b) => a * b, 1);
+        if (s.shape === undefined) {
+          s.shape = inner;
+          s.float = new Float64Array(per);
+          s.quant = new Float64Array(per);
+        } else if (s.shape.join() !== inner.join()) {
+          throw invalid(profile, `biasCorrection: the shape of '${name}' changed between calibration chunks ([${s.shape.join(', ')}] vs [${inner.join(', ')}])`);
         }
+        const f = s.float!;
+        const q = s.quant!;
+        for (let r = 0; r < dims[0]!; r++) {
+          const base = r * per;
+          for (let i = 0; i < per; i++) {
+            const v = value[base + i]!;
+            f[i]! += v;
+            q[i]! += fakeQuantizeValue(v, s.params);
+          }
+        }
+        s.rows += dims[0]!;
       }
     }
   } finally {
@@ -392,11 +387,7 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
       corrected[c] = Math.fround(t.bias[c]! + shift[c]!);
       maxAbsShift = Math.max(maxAbsShift, Math.abs(shift[c]!));
     }
-    // Rewrite in place when only this node reads the bias; otherwise (or without a bias) a new initializer.
-    const inPlace = t.biasName !== undefined && readers.get(t.biasName) === 1 && !graph.inputs.some((v) => v.name === t.biasName);
-    const name = inPlace ? t.biasName! : uniqueName(taken, t.biasName === undefined ? `${t.node.name}_bias` : `${t.biasName}_corrected`);
-    graph.initializers.set(name, { name, dataType: 1, dims: [t.channels], data: corrected });
-    t.node.inputs[2] = name;
+    const name = writeBias(model, t.node, t.biasName, corrected, readers, taken);
     corrections.push({ node: t.node.name, tensor: name, added: t.biasName === undefined, channels: t.channels, shift, maxAbsShift });
   }
   return { corrections, skipped };
@@ -412,9 +403,7 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
  */
 export function applyStoredBiasCorrections(model: OnnxModel, stored: readonly BiasCorrection[], nodes: ReadonlySet<string>, taken: Set<string>): BiasCorrection[] {
   const { graph } = model;
-  const readers = new Map<string, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
-  for (const o of graph.outputs) readers.set(o.name, (readers.get(o.name) ?? 0) + 1);
+  const readers = readersOf(model);
   const byNode = new Map(graph.nodes.map((n) => [n.name, n]));
   const out: BiasCorrection[] = [];
   for (const c of stored) {
@@ -423,12 +412,28 @@ export function applyStoredBiasCorrections(model: OnnxModel, stored: readonly Bi
     const bName = node.inputs[2] === '' ? undefined : node.inputs[2];
     const bias = bName === undefined ? new Float32Array(c.channels) : (graph.initializers.get(bName)!.data as Float32Array);
     const corrected = Float32Array.from(c.shift, (d, i) => Math.fround(bias[i]! + d));
-    const inPlace = bName !== undefined && readers.get(bName) === 1 && !graph.inputs.some((v) => v.name === bName);
-    const name = inPlace ? bName : uniqueName(taken, bName === undefined ? `${node.name}_bias` : `${bName}_corrected`);
-    graph.initializers.set(name, { name, dataType: 1, dims: [c.channels], data: corrected });
-    node.inputs[2] = name;
-    out.push({ ...c, tensor: name });
+    out.push({ ...c, tensor: writeBias(model, node, bName, corrected, readers, taken) });
   }
   return out;
 }
 
+/** How many nodes (and graph outputs) read each tensor. */
+function readersOf(model: OnnxModel): Map<string, number> {
+  const readers = new Map<string, number>();
+  for (const n of model.graph.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  for (const o of model.graph.outputs) readers.set(o.name, (readers.get(o.name) ?? 0) + 1);
+  return readers;
+}
+
+/**
+ * Makes `node` read `corrected` as its bias: rewritten in place when only this node reads the bias
+ * initializer, otherwise (or without a bias) as a new initializer. Returns the name it reads.
+ */
+function writeBias(model: OnnxModel, node: OnnxNode, biasName: string | undefined, corrected: Float32Array, readers: ReadonlyMap<string, number>, taken: Set<string>): string {
+  const { graph } = model;
+  const inPlace = biasName !== undefined && readers.get(biasName) === 1 && !graph.inputs.some((v) => v.name === biasName);
+  const name = inPlace ? biasName : uniqueName(taken, biasName === undefined ? `${node.name}_bias` : `${biasName}_corrected`);
+  graph.initializers.set(name, { name, dataType: 1, dims: [corrected.length], data: corrected });
+  node.inputs[2] = name;
+  return name;
+}

@@ -133,8 +133,8 @@ function feedRows(feed: CalibrationFeed, inputs: readonly InputSpec[], profile: 
 /**
  * The model-input chunks one calibration pass feeds to the float model, by input name: every
  * source batch is checked (whole samples, the same count for every input) and the stream is cut
- * at `profile.calibration.samples`. With a free batch axis each source batch is one chunk (views
- * into it). A model with a fixed batch size (`torch.onnx.export` without `dynamic_axes`) is
+ * at `profile.calibration.samples`. With a free batch axis each source batch is one chunk, or
+ * several of at most `rowsPerCall` samples for large inputs (views into it). A model with a fixed batch size (`torch.onnx.export` without `dynamic_axes`) is
  * re-batched: samples are regrouped across source batches into chunks of exactly that size, every
  * input in step, and a last partial chunk is left out (padding would bias the ranges); a batch
  * size above the profile's sample count gets one whole chunk. Updates `progress` as batches are
@@ -159,8 +159,13 @@ export async function* calibrationFeeds(
     const n = Math.min(rows, limit - progress.samples - pendingRows);
     progress.batches++;
     if (fixedBatch === undefined) {
-      yield rowsOf(feed, 0, n);
-      progress.samples += n;
+      // Every intermediate tensor comes back from each call: bound the rows per call by the input size.
+      const step = rowsPerCall(inputs);
+      for (let r = 0; r < n; r += step) {
+        const end = Math.min(n, r + step);
+        yield rowsOf(feed, r, end);
+        progress.samples += end - r;
+      }
     } else {
       let offset = 0;
       while (offset < n) {
@@ -237,19 +242,15 @@ export async function calibrate(
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   const fixed = fixedBatchOf(model, inputs);
   try {
-    // Every intermediate tensor comes back from each call: bound the rows per call by the input size.
-    const maxRows = fixed ?? rowsPerCall(inputs);
-    for await (const whole of calibrationFeeds(data, profile, inputs, fixed, progress)) {
-      for (const feed of splitRows(whole, inputs, maxRows)) {
-        const { feeds, rows } = ortFeeds(ort, feed, inputs);
-        keep?.push(Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, v.slice()])));
-        const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
-        for (const t of tensors) {
-          const shape = inputShape.get(t);
-          const value = shape !== undefined ? feed[t]! : (out[t]?.data as Float32Array);
-          const dims = shape !== undefined ? [rows, ...shape] : out[t]!.dims;
-          observe(stats.get(t)!, value, dims);
-        }
+    for await (const feed of calibrationFeeds(data, profile, inputs, fixed, progress)) {
+      const { feeds, rows } = ortFeeds(ort, feed, inputs);
+      keep?.push(Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, v.slice()])));
+      const out = await ortCall('onnxruntime-node', 'run the float model', () => session.run(feeds));
+      for (const t of tensors) {
+        const shape = inputShape.get(t);
+        const value = shape !== undefined ? feed[t]! : (out[t]?.data as Float32Array);
+        const dims = shape !== undefined ? [rows, ...shape] : out[t]!.dims;
+        observe(stats.get(t)!, value, dims);
       }
     }
   } finally {
@@ -278,20 +279,6 @@ export const VALUES_PER_CALL = 1 << 20;
 export function rowsPerCall(inputs: readonly { readonly sampleShape: readonly number[] }[]): number {
   const values = inputs.reduce((a, v) => a + v.sampleShape.reduce((b, d) => b * d, 1), 0);
   return Math.max(1, Math.floor(VALUES_PER_CALL / Math.max(1, values)));
-}
-
-/** `feed` in consecutive parts of at most `maxRows` samples (views; `feed` itself when it fits). */
-export function* splitRows(feed: CalibrationFeed, inputs: readonly InputSpec[], maxRows: number): Generator<CalibrationFeed> {
-  const sizes = inputs.map((v) => v.sampleShape.reduce((a, b) => a * b, 1));
-  const rows = feed[inputs[0]!.name]!.length / sizes[0]!;
-  if (rows <= maxRows) {
-    yield feed;
-    return;
-  }
-  for (let r = 0; r < rows; r += maxRows) {
-    const end = Math.min(rows, r + maxRows);
-    yield Object.fromEntries(inputs.map((v, i) => [v.name, feed[v.name]!.subarray(r * sizes[i]!, end * sizes[i]!)]));
-  }
 }
 
 function observe(s: TensorStats, value: Float32Array, dims: readonly number[]): void {

@@ -7,7 +7,7 @@
  *
  * Usage (from the repository root):
  *   npx tsx --conditions=@quant-trim/source apps/cli/bench/ablation.ts [--out out/ablation]
- *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize,tail5]
+ *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize,tail5,blank]
  *     [--seeds 3] [--train-limit 20000] [--epochs 3] [--jobs 2] [--dry-run]
  *     [--settings final [--final-train-limit 60000] [--methods fp,qat]]
  * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips the runs
@@ -27,6 +27,11 @@ export const SETTINGS = {
   all: { methods: 'fp,qat,quant-trim', flags: ['--activation-trim', '--random-calibration', '--randomize-schemes'] },
   /** The two randomisations without tail trimming (the candidate recipe once tail trimming measured harmful). */
   randomize: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration', '--randomize-schemes'] },
+  /**
+   * Blank-response suppression: every spatial activation trained to answer a blank (all-zero)
+   * input with 0, so the background of these images puts no point masses into calibration histograms.
+   */
+  blank: { methods: 'fp,qat,quant-trim', flags: ['--blank-suppression'] },
   /**
    * Tail trimming with a 10x larger share (5 % of each tail clamped at full strength): the clamp
    * piles enough mass at the bound that clipping below it costs an entropy search more than it

@@ -77,6 +77,7 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--no-trim', `Skip reverse pruning: Quant-Trim without trimming${dflt('trimming on')}`)
       .option('--activation-trim', `quant-trim: activation tail trimming (clamp each quantized activation at a running quantile; config activationTrim)${dflt('off')}`)
       .option('--random-calibration', `quant-trim: calibrator randomisation (each step a range from min/max, percentile, entropy, MSE or SQNR; config randomCalibration)${dflt('off')}`)
+      .option('--blank-suppression', `quant-trim: blank-response suppression (train every spatial activation to answer a blank input with 0; config blankSuppression)${dflt('off')}`)
       .option('--randomize-schemes', `quant-trim: scheme randomisation (per-channel / per-tensor / power-of-two grids each step; config scheme.randomize)${dflt('off')}`);
   }
   if (which.evaluation) {

@@ -12,8 +12,9 @@ export { QuantState } from './quantizers/QuantState.js';
 export { WeightQuantizer } from './quantizers/WeightQuantizer.js';
 export { ActivationQuantizer } from './quantizers/ActivationQuantizer.js';
 export { resolveScheme, globMatch } from './quantizers/resolveScheme.js';
-// Activation tail trimming and calibrator randomisation
+// Activation tail trimming, calibrator randomisation and blank-response suppression
 export { resolveTailTrim, batchTailQuantiles, clampFromEstimate } from './activations/tailTrim.js';
+export { attachBlankSuppression, resolveBlankSuppression } from './activations/blankSuppression.js';
 export { CalibratorRandomizer, DEFAULT_RANDOM_CALIBRATORS, sampleCalibratorIndex } from './activations/calibratorRandomization.js';
 export { Clamp, clampLayerFor } from './model/layers/Clamp.js';
 export { calibratorDisagreementOf } from './diagnostics/calibratorDisagreementOf.js';
@@ -43,6 +44,7 @@ export type { ActivationQuantizerOptions, ObserverConfig, RangeStore } from './q
 export type { QuantizedWeight, WeightQuantizerOptions, WeightTransform, WeightTransformContext, WeightTransformStepContext } from './quantizers/WeightQuantizer.js';
 export type { SchemeSpec } from './quantizers/resolveScheme.js';
 export type { ClampBounds, ResolvedTailTrim, TailTrimConfig } from './activations/tailTrim.js';
+export type { BlankSuppression, BlankSuppressionConfig, ResolvedBlankSuppression } from './activations/blankSuppression.js';
 export type { CalibratorRandomizationConfig, CalibratorRandomizationState, RandomCalibratorSpec } from './activations/calibratorRandomization.js';
 export type { ClampArgs } from './model/layers/Clamp.js';
 export type { ActivationDisagreement, CalibratorDisagreementOfOptions } from './diagnostics/calibratorDisagreementOf.js';

@@ -47,6 +47,8 @@ export interface ConfigFlags {
   readonly activationTrim?: boolean;
   /** `--random-calibration` → `randomCalibration.enabled: true`. */
   readonly randomCalibration?: boolean;
+  /** `--blank-suppression` → `blankSuppression.enabled: true`. */
+  readonly blankSuppression?: boolean;
   /** `--randomize-schemes` → `scheme.randomize: true` (the default sets). */
   readonly randomizeSchemes?: boolean;
   /** `--lambda <json | file.json>`: the λ schedule (a @quant-trim/schedulers config). */
@@ -87,10 +89,11 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   trimSchedule: ['trim', 'strength'],
   activationTrim: ['activationTrim', 'enabled'],
   randomCalibration: ['randomCalibration', 'enabled'],
+  blankSuppression: ['blankSuppression', 'enabled'],
   randomizeSchemes: ['scheme', 'randomize'],
 };
 /** Config sections a flag sets one field of (the others keep the file's values). */
-const SECTIONS = new Set(['trim', 'activationTrim', 'randomCalibration']);
+const SECTIONS = new Set(['trim', 'activationTrim', 'randomCalibration', 'blankSuppression']);
 const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples', 'workers']);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes', 'metric']);
 const STRINGS = new Set<FlagKey>(['dataset', 'labels', 'model', 'scheme', 'activations', 'out']);

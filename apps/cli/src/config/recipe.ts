@@ -50,11 +50,13 @@ export function resolveRecipe(config: Config): RecipeChoice {
   }
   const a = config.activationTrim;
   const c = config.randomCalibration;
+  const b = config.blankSuppression;
   const calibrators = c.calibrators.map((name): RandomCalibratorSpec => (name === 'percentile' ? { name, options: { percentile: 99.99 } } : name));
   const randomCalibration: CalibratorRandomizationConfig = { calibrators, refreshEvery: c.refreshEvery };
   return {
     ...(a.enabled ? { activationTrim: { pMax: a.pMax, momentum: a.momentum, refreshEvery: a.refreshEvery, deploy: a.deploy } } : {}),
     ...(c.enabled ? { randomCalibration } : {}),
     ...(randomize !== undefined ? { randomize } : {}),
+    ...(b.enabled ? { blankSuppression: { weight: b.weight, value: b.value } } : {}),
   };
 }

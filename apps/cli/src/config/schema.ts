@@ -177,6 +177,20 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     )
     .describe('Calibrator randomisation (method quant-trim, beyond the paper): each step an activation quantizer takes its range from one calibrator of the set, on a running histogram.');
 
+  const blankSuppression = z
+    .strictObject(
+      {
+        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.blankSuppression.enabled).describe('Blank-response suppression during quant-trim training. Default false.'),
+        weight: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.blankSuppression.weight).describe('Weight of the penalty (sum over spatial activation tensors of the mean |response| to the blank input). Default 1.'),
+        value: z
+          .union([z.number(), z.array(z.number()).min(1)], { error: 'expected a number or an array of numbers (one per input channel)' })
+          .default(CONFIG_DEFAULTS.blankSuppression.value)
+          .describe('The blank input after preprocessing: one value, or one per input channel. Default 0 (an empty image in [0, 1] pixels).'),
+      },
+      { error: 'expected an object { enabled?, weight?, value? }' }
+    )
+    .describe('Blank-response suppression (method quant-trim, beyond the paper): a penalty that trains every spatial activation to answer a blank input with exactly 0, so constant image regions put no point masses into the histograms that calibrators (TensorRT entropy above all) fit.');
+
   const profileIds = backends.ids();
   const profile = z
     .string({ error: 'expected a backend profile id' })
@@ -278,6 +292,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
       trim: trim.prefault({}),
       activationTrim: activationTrim.prefault({}),
       randomCalibration: randomCalibration.prefault({}),
+      blankSuppression: blankSuppression.prefault({}),
       profiles: z
         .array(profile, { error: 'expected an array of backend profile ids' })
         .min(1, { error: 'expected at least one profile' })

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   QuantTrimController,
+  attachBlankSuppression,
   loadQuantizedModel,
   quantizeModel,
   saveQuantizedModel,
+  type BlankSuppressionConfig,
   type CalibratorRandomizationConfig,
   type ObserverConfig,
   type QuantizedModel,
@@ -55,6 +57,8 @@ export interface RecipeChoice {
   readonly randomCalibration?: CalibratorRandomizationConfig;
   /** Scheme randomisation: each step every weight (activation) quantizer uses one grid of a set. */
   readonly randomize?: RandomizeConfig;
+  /** Blank-response suppression: a loss term driving every spatial activation's response to a blank input to 0. */
+  readonly blankSuppression?: BlankSuppressionConfig;
 }
 
 export interface TrainOptions {
@@ -228,7 +232,7 @@ export function accuracyOf(model: tf.LayersModel, split: Split, sampleShape: rea
  * the last complete checkpoint and ends with the same weights as an uninterrupted run.
  */
 export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
-  const { dataset, batchSize, epochs, reporter } = options;
+  const { dataset, batchSize, epochs } = options;
   const sampleShape = dataset.sampleShape;
   const batchBytes = batchSize * sampleShape.reduce((a, b) => a * b, 1) * 4;
   if (batchBytes > MAX_BATCH_BYTES) {
@@ -275,6 +279,31 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}), ...(options.method === 'fp' ? { freezeBatchNorm: false } : {}) });
   }
 
+  // A loss term, not model state: attached for this run's steps only (fresh and resumed alike).
+  const blank = options.method === 'quant-trim' && options.recipe?.blankSuppression !== undefined ? attachBlankSuppression(quantized, options.recipe.blankSuppression) : undefined;
+  try {
+    return await trainEpochs(options, { quantized, controller, trim, previous, print, stepsPerEpoch, totalSteps });
+  } finally {
+    blank?.detach();
+  }
+}
+
+interface LoopState {
+  readonly quantized: QuantizedModel;
+  readonly controller: QuantTrimController;
+  readonly trim: ReversePrune | undefined;
+  readonly previous: TrainState | undefined;
+  readonly print: Record<string, unknown>;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+}
+
+/** The epochs of `trainMethod` from the loop state it set up (a fresh model or a resumed checkpoint). */
+async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<TrainResult> {
+  const { dataset, batchSize, epochs, reporter } = options;
+  const { quantized, controller, trim, print, stepsPerEpoch, totalSteps } = loop;
+  const sampleShape = dataset.sampleShape;
+  let previous = loop.previous;
   const history: HistoryEntry[] = [...(previous?.history ?? [])];
   const schedule: ScheduleSample[] = [...(previous?.schedule ?? [])];
   const sampleEvery = Math.max(1, Math.floor(totalSteps / 200));

@@ -51,6 +51,15 @@ describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
     expect(Object.keys(recipe).sort()).toEqual(['activationTrim', 'randomCalibration', 'randomize']);
   });
 
+  it('blankSuppression: off by default; --blank-suppression enables it with the file\'s weight and value', () => {
+    expect(config({}).blankSuppression).toEqual({ enabled: false, weight: 1, value: 0 });
+    const merged = mergeOptions(config({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } }), { blankSuppression: true });
+    expect(resolveRecipe(merged)).toEqual({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } });
+    const { errors } = parseConfig({ blankSuppression: { weight: 0, value: 'zero' } }, 'test.json');
+    expect(errors.join('\n')).toMatch(/blankSuppression\.weight: expected a number > 0/);
+    expect(errors.join('\n')).toMatch(/blankSuppression\.value: expected a number or an array of numbers/);
+  });
+
   it('accepts quant-trim-paper as a method', () => {
     expect(config({ methods: ['fp', 'quant-trim-paper', 'quant-trim'] }).methods).toEqual(['fp', 'quant-trim-paper', 'quant-trim']);
   });

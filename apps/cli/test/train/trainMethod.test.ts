@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initTrainingBackend } from '@quant-trim/fake-quant';
+import { attachBlankSuppression, initTrainingBackend } from '@quant-trim/fake-quant';
 import { isQuantTrimError } from '@quant-trim/internal';
 import { syntheticDigits } from '@quant-trim/test-utils';
 import * as ort from 'onnxruntime-node';
@@ -111,6 +111,33 @@ describe('trainMethod', () => {
     straight.quantized.dispose();
     resumed.quantized.dispose();
     exported.float.dispose();
+  }, 240_000);
+
+  it('blank-response suppression: the blank responses fall against the paper recipe, and a resumed run is bit-identical', async () => {
+    const recipe = { blankSuppression: { weight: 1 } };
+    const plain = await trainMethod(base('quant-trim', 'blank-plain'));
+    const straight = await trainMethod({ ...base('quant-trim', 'blank-straight'), recipe });
+    const responses = (t: typeof plain) => {
+      const probe = attachBlankSuppression(t.quantized);
+      const r = probe.responses();
+      probe.detach();
+      return r;
+    };
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    // The penalty is off the model once training returns: the loss layers are as before.
+    expect(straight.quantized.model.layers.every((l) => l.losses.length === 0)).toBe(true);
+    expect(sum(responses(straight))).toBeLessThan(0.5 * sum(responses(plain)));
+    const controller = new AbortController();
+    const interrupted = { ...base('quant-trim', 'blank-resumed'), recipe };
+    const error = await trainMethod({ ...interrupted, signal: controller.signal, reporter: { onProgress: (e) => e.done === 20 && controller.abort() } }).catch((e: unknown) => e);
+    expect(isQuantTrimError(error, 'QT_INTERRUPTED')).toBe(true);
+    const resumed = await trainMethod({ ...interrupted, resume: true });
+    expect(resumed.quantized.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(straight.quantized.model.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(resumed.history.map((h) => h.loss)).toEqual(straight.history.map((h) => h.loss));
+    // A checkpoint trained without the penalty does not resume with it.
+    const mismatch = await trainMethod({ ...base('quant-trim', 'blank-plain'), recipe, resume: true }).catch((e: unknown) => e);
+    expect((mismatch as Error).message).toMatch(/different settings \(recipe\)/);
+    for (const r of [plain, straight, resumed]) r.quantized.dispose();
   }, 240_000);
 });
 

@@ -17,9 +17,9 @@ import type { QuantizedModel } from '../model/QuantizedModel.js';
  * nearly their full range.
  *
  * The penalty is `weight · Σ_t mean(|a_t(blank)|)` over the inputs of the model's activation
- * quantizers that have a spatial layout (rank ≥ 3, not a model input), with the model run on one
- * blank sample in inference mode (BatchNorm with its running statistics, as deployed). It has no
- * state: resuming a run reproduces it exactly.
+ * quantizers that have a spatial layout (rank 4: batch, height, width, channels; not a model
+ * input), with the model run on one blank sample in inference mode (BatchNorm with its running
+ * statistics, as deployed). It has no state: resuming a run reproduces it exactly.
  */
 export interface BlankSuppressionConfig {
   /** Weight of the penalty in the loss. Default 1. */
@@ -92,7 +92,7 @@ export function attachBlankSuppression(quantized: QuantizedModel, config: BlankS
   if (Array.isArray(value) && value.length !== channels) bad('value', `${channels} values (one per input channel)`, value);
   const points = quantized.fakeQuantLayers().filter((l) => {
     const t = l.input as tf.SymbolicTensor;
-    return t.shape.length >= 4 && t !== input;
+    return t.shape.length === 4 && t !== input;
   });
   if (points.length === 0) {
     throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'attachBlankSuppression: the model has no spatial activation quantizer to penalise (blank suppression is for convolutional models)', details: { field: 'model' } });

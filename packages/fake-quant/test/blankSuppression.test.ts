@@ -41,6 +41,22 @@ describe('blank-response suppression', () => {
     q.dispose();
   });
 
+  it("gives each tensor's term to the layers since the previous activation quantizer only", () => {
+    // conv2 is inhibitory (kernel −1): through it, lowering conv1's blank response would raise
+    // conv2's. Detached, conv1's bias sees its own term alone: 1/3 per positive channel (3 channels).
+    const q = quantizeModel(convNet([0.5, -0.2, 0.3], [10, 10, 10, 10], false), { lambda: 0 });
+    const conv2 = q.model.getLayer('conv2');
+    conv2.setWeights([tf.fill([3, 3, 3, 4], -1), tf.tensor1d([10, 10, 10, 10])]); // every position stays positive
+    const blank = attachBlankSuppression(q);
+    const bias1 = q.model.getLayer('conv1').trainableWeights[1]!.read() as tf.Variable;
+    const { grads, value } = tf.variableGrads(() => blank.penalty(), [bias1]);
+    expect(Array.from(grads[bias1.name]!.dataSync()).map((g) => +g.toFixed(6))).toEqual([1 / 3, 0, 1 / 3].map((g) => +g.toFixed(6)));
+    expect(q.state.detachActivations).toBe(false);
+    tf.dispose([value, ...Object.values(grads)]);
+    blank.detach();
+    q.dispose();
+  });
+
   it('uses the blank value given per input channel', () => {
     // conv1 with a kernel of ones on channel 0 only: the interior response to a blank of [1, 5] is relu(9·1 + b).
     const q = quantizeModel(convNet([0, 0, 0], [0, 0, 0, 0]), { lambda: 0 });
@@ -97,6 +113,27 @@ describe('blank-response suppression', () => {
     expect(Math.min(...plain)).toBeGreaterThan(0.1);
   });
 
+  it('decoupled (stepSize): stays out of the loss; step() is a plain gradient step of that size on the penalty', async () => {
+    const q = quantizeModel(convNet([0.5, -0.2, 0.3], [0.1, 0.4, -1, 0.25]), { lambda: 0 });
+    q.model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+    const x = tf.randomUniform([4, 6, 6, 2], 0, 1, 'float32', 7);
+    const y = tf.zeros([4, 3]);
+    const plain = (await q.model.trainOnBatch(x, y)) as number;
+    const blank = attachBlankSuppression(q, { stepSize: 0.3 });
+    expect((await q.model.trainOnBatch(x, y)) as number).toBeCloseTo(plain, 6);
+    const bias = (name: string) => Array.from(q.model.getLayer(name).getWeights()[1]!.dataSync());
+    const [b1, b2] = [bias('conv1'), bias('conv2')];
+    blank.step();
+    // d/db of mean(relu(b)) over a channel-constant map is 1/C for a positive channel: conv1 has 3, conv2 4.
+    bias('conv1').forEach((b, i) => expect(b).toBeCloseTo(b1[i]! - (b1[i]! > 0 ? 0.3 / 3 : 0), 6));
+    bias('conv2').forEach((b, i) => expect(b).toBeCloseTo(b2[i]! - (b2[i]! > 0 ? 0.3 / 4 : 0), 6));
+    for (let i = 0; i < 20; i++) blank.step();
+    expect(blank.responses()).toEqual([0, 0]);
+    blank.detach();
+    tf.dispose([x, y]);
+    q.dispose();
+  });
+
   it('runs BatchNorm with its running statistics (the deployed model), not the one-sample batch', () => {
     const input = tf.input({ shape: [4, 4, 1] });
     const conv = tf.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, name: 'conv', kernelInitializer: 'ones' });
@@ -125,6 +162,7 @@ describe('blank-response suppression', () => {
     expect(codeOf(() => resolveBlankSuppression({ weight: 0 }))).toBe('QT_INVALID_ARGUMENT blankSuppression.weight');
     expect(codeOf(() => resolveBlankSuppression({ value: [Number.NaN] }))).toBe('QT_INVALID_ARGUMENT blankSuppression.value');
     expect(resolveBlankSuppression(true)).toEqual({ weight: 1, value: 0 });
+    expect(codeOf(() => resolveBlankSuppression({ stepSize: -1 }))).toBe('QT_INVALID_ARGUMENT blankSuppression.stepSize');
     const q = quantizeModel(convNet([0, 0, 0], [0, 0, 0, 0]), { lambda: 0 });
     expect(codeOf(() => attachBlankSuppression(q, { value: [0, 0, 0] }))).toBe('QT_INVALID_ARGUMENT blankSuppression.value');
     q.dispose();

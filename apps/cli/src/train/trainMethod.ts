@@ -7,6 +7,7 @@ import {
   loadQuantizedModel,
   quantizeModel,
   saveQuantizedModel,
+  type BlankSuppression,
   type BlankSuppressionConfig,
   type CalibratorRandomizationConfig,
   type ObserverConfig,
@@ -282,7 +283,7 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   // A loss term, not model state: attached for this run's steps only (fresh and resumed alike).
   const blank = options.method === 'quant-trim' && options.recipe?.blankSuppression !== undefined ? attachBlankSuppression(quantized, options.recipe.blankSuppression) : undefined;
   try {
-    return await trainEpochs(options, { quantized, controller, trim, previous, print, stepsPerEpoch, totalSteps });
+    return await trainEpochs(options, { quantized, controller, trim, blank, previous, print, stepsPerEpoch, totalSteps });
   } finally {
     blank?.detach();
   }
@@ -292,6 +293,7 @@ interface LoopState {
   readonly quantized: QuantizedModel;
   readonly controller: QuantTrimController;
   readonly trim: ReversePrune | undefined;
+  readonly blank: BlankSuppression | undefined;
   readonly previous: TrainState | undefined;
   readonly print: Record<string, unknown>;
   readonly stepsPerEpoch: number;
@@ -301,7 +303,7 @@ interface LoopState {
 /** The epochs of `trainMethod` from the loop state it set up (a fresh model or a resumed checkpoint). */
 async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<TrainResult> {
   const { dataset, batchSize, epochs, reporter } = options;
-  const { quantized, controller, trim, print, stepsPerEpoch, totalSteps } = loop;
+  const { quantized, controller, trim, blank, print, stepsPerEpoch, totalSteps } = loop;
   const sampleShape = dataset.sampleShape;
   let previous = loop.previous;
   const history: HistoryEntry[] = [...(previous?.history ?? [])];
@@ -324,6 +326,7 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
       const info = controller.beginStep();
       const { x, y } = batchOf(dataset.train, order, b * batchSize, batchSize, sampleShape, dataset.classes);
       const loss = (await quantized.model.trainOnBatch(x, y)) as number;
+      blank?.step(); // decoupled blank suppression (a no-op when the penalty is part of the loss)
       tf.dispose([x, y]);
       if (!Number.isFinite(loss)) diverged(options, `the loss became ${loss} at step ${info.step + 1} (epoch ${epoch + 1}, batch ${b + 1})`, quantized, previous);
       await controller.endStep({ loss });

@@ -29,12 +29,21 @@ export interface BlankSuppressionConfig {
    * Default 0 (an empty image in [0, 1] pixels).
    */
   value?: number | readonly number[];
+  /**
+   * Decoupled mode: instead of joining the loss, the penalty is applied by `step()`, a plain
+   * gradient step of this size on the penalty alone (call it after each optimizer step), as AdamW
+   * decouples weight decay. Adam moves a parameter by about its learning rate per step whatever
+   * the gradient, so a fine-tune at 1e-4 cannot move a bias by 0.5 in a few hundred steps through
+   * the loss; the decoupled step moves it by `stepSize · gradient`. Default: undefined (the loss).
+   */
+  stepSize?: number;
 }
 
 /** Validated blank-suppression settings. */
 export interface ResolvedBlankSuppression {
   readonly weight: number;
   readonly value: number | readonly number[];
+  readonly stepSize?: number;
 }
 
 function bad(field: string, expected: string, got: unknown): never {
@@ -50,7 +59,9 @@ export function resolveBlankSuppression(config: BlankSuppressionConfig | true): 
   const value = c.value ?? 0;
   const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (!(finite(value) || (Array.isArray(value) && value.length > 0 && value.every(finite)))) bad('value', 'a finite number or a non-empty array of finite numbers (one per input channel)', value);
-  return { weight, value };
+  const stepSize = c.stepSize;
+  if (stepSize !== undefined && (typeof stepSize !== 'number' || !(stepSize > 0 && Number.isFinite(stepSize)))) bad('stepSize', 'a finite number > 0', stepSize);
+  return { weight, value, ...(stepSize !== undefined ? { stepSize } : {}) };
 }
 
 /** A penalty attached to a model's training loss; `detach()` removes it. */
@@ -62,6 +73,11 @@ export interface BlankSuppression {
   penalty(): tf.Scalar;
   /** Mean |response| to the blank input per penalised tensor, in `layers` order (inference, no gradient). */
   responses(): number[];
+  /**
+   * Decoupled mode (`stepSize`): one gradient step of that size on the penalty over the model's
+   * trainable weights; a no-op in loss mode.
+   */
+  step(): void;
   detach(): void;
 }
 
@@ -102,9 +118,19 @@ export function attachBlankSuppression(quantized: QuantizedModel, config: BlankS
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = typeof value === 'number' ? value : value[i % channels]!;
   const blank = tf.keep(tf.tensor(values, [1, ...sampleShape]));
+  // Each tensor's term reaches only the layers since the previous activation quantizer: a layer is
+  // asked to answer its own blank input with 0, not to hold an upstream response up because its
+  // weights turn that response into inhibition (a trained network would otherwise settle with some
+  // blank responses positive).
   const responsesOf = (): tf.Tensor[] => {
-    const out = probe.apply(blank, { training: false });
-    return Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
+    const state = quantized.state;
+    state.detachActivations = true;
+    try {
+      const out = probe.apply(blank, { training: false });
+      return Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
+    } finally {
+      state.detachActivations = false;
+    }
   };
   const penalty = (): tf.Scalar =>
     tf.tidy(() => {
@@ -113,13 +139,26 @@ export function attachBlankSuppression(quantized: QuantizedModel, config: BlankS
     });
   // Any layer of the model carries the loss; the first penalised point is always in its graph.
   const host = points[0]!;
-  host.addLoss(penalty);
+  const { stepSize } = resolved;
+  if (stepSize === undefined) host.addLoss(penalty);
   let attached = true;
+  const step = (): void => {
+    if (stepSize === undefined || !attached) return;
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(penalty, variables);
+      for (const v of variables) {
+        const g = grads[v.name];
+        if (g !== undefined) v.assign(tf.sub(v, tf.mul(g, stepSize)));
+      }
+    });
+  };
   return {
     config: resolved,
     layers: points.map((l) => l.name),
     penalty,
     responses: () => tf.tidy(() => responsesOf().map((r) => tf.mean(tf.abs(r)).dataSync()[0]!)),
+    step,
     detach: () => {
       if (!attached) return;
       attached = false;

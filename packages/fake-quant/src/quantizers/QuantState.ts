@@ -24,6 +24,12 @@ export class QuantState {
   observersFrozen = false;
   /** Kept BatchNormalization layers stop updating their moving statistics. */
   batchNormFrozen = false;
+  /**
+   * While true, every activation quantizer passes its output on without a gradient to what comes
+   * before it, so a loss on a tensor reaches only the layers since the previous quantization point
+   * (blank-response suppression's probe). Default false.
+   */
+  detachActivations = false;
   /** Scheme randomisation: the schemes sampled for this step (undefined = each layer's own). */
   sampledWeightScheme: QuantScheme | undefined;
   sampledActivationScheme: QuantScheme | undefined;

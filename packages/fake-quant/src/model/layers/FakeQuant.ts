@@ -15,6 +15,12 @@ export interface FakeQuantArgs extends LayerArgs {
   observer?: ObserverConfig;
 }
 
+/** The values of `x` with no gradient to its inputs. */
+const detach = tf.customGrad((...args) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+}) as (x: tf.Tensor) => tf.Tensor;
+
 /**
  * An activation quantization point: observes its input's range (kept as the non-trainable
  * weights `min`, `max` and `observed`, so the checkpoint carries it) and passes the input through
@@ -82,7 +88,7 @@ export class FakeQuant extends tf.layers.Layer {
       const store = (v: tf.LayerVariable): RangeStore => ({ read: () => v.read(), write: (t) => v.write(t) });
       const y = this.quantizer.apply(x, this.state, { min: store(this.min!), max: store(this.max!) }, training, this.#learned, clamp);
       if (!wasInitialized && this.quantizer.initialized) this.observed!.write(tf.scalar(1));
-      return y;
+      return this.state.detachActivations ? detach(y) : y;
     });
   }
 

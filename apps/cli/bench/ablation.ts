@@ -7,7 +7,7 @@
  *
  * Usage (from the repository root):
  *   npx tsx --conditions=@quant-trim/source apps/cli/bench/ablation.ts [--out out/ablation]
- *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize,tail5,blank]
+ *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize,tail5,blank,blank-step]
  *     [--seeds 3] [--train-limit 20000] [--epochs 3] [--jobs 2] [--dry-run]
  *     [--settings final [--final-train-limit 60000] [--methods fp,qat]]
  * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips the runs
@@ -32,6 +32,13 @@ export const SETTINGS = {
    * input with 0, so the background of these images puts no point masses into calibration histograms.
    */
   blank: { methods: 'fp,qat,quant-trim', flags: ['--blank-suppression'] },
+  /**
+   * Blank-response suppression decoupled from the loss (`stepSize` 0.5, config
+   * [`ablation-blank-step.json`](ablation-blank-step.json)): in the loss, Adam's step bounds how
+   * far a bias moves, and dscnn's blank responses ended small but positive (a spike next to the
+   * zero bin, worse than none).
+   */
+  'blank-step': { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-step.json'] },
   /**
    * Tail trimming with a 10x larger share (5 % of each tail clamped at full strength): the clamp
    * piles enough mass at the bound that clipping below it costs an entropy search more than it

@@ -8,14 +8,17 @@
  *   with its gradient every step),
  * - calibrator randomisation (`observer.randomCalibration`, defaults: a 4096-value subsample binned
  *   every 10 steps, five calibrator searches on 2048 bins every 200 steps),
- * - both.
+ * - both,
+ * - blank-response suppression in the loss (`attachBlankSuppression`, defaults: one blank sample
+ *   through the model and back every step) and decoupled (`stepSize` 0.5: its own gradient step
+ *   after each optimizer step).
  * Each rep runs `--per-rep` steps (default 200: one randomisation refresh) of every
  * configuration in turn; medians over reps and the median of the per-rep ratios to the recipe.
  * Usage: npx tsx --conditions=@quant-trim/source bench/activations.ts [--reps 5 --per-rep 200]
  */
 import * as tf from '@tensorflow/tfjs';
 import { createReversePrune } from '@quant-trim/reverse-prune';
-import { type ObserverConfig, QuantTrimController, initTrainingBackend, quantizeModel } from '../src/index.js';
+import { type BlankSuppression, type BlankSuppressionConfig, type ObserverConfig, QuantTrimController, attachBlankSuppression, initTrainingBackend, quantizeModel } from '../src/index.js';
 import { BATCH, arg, median, referenceCnn } from './common.js';
 
 const REPS = arg('reps', 5);
@@ -25,18 +28,21 @@ const { backend } = await initTrainingBackend({ backend: 'wasm' });
 const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 7);
 const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 8) as tf.Tensor1D, 10).toFloat();
 
-const configs: [string, ObserverConfig][] = [
+const configs: [string, ObserverConfig, BlankSuppressionConfig?][] = [
   ['paper recipe (QAT λ = 1 + reverse pruning)', {}],
   ['+ tail trimming', { tailTrim: {} }],
   ['+ calibrator randomisation', { randomCalibration: {} }],
   ['+ both', { tailTrim: {}, randomCalibration: {} }],
+  ['+ blank-response suppression (loss)', {}, {}],
+  ['+ blank-response suppression (decoupled, stepSize 0.5)', {}, { stepSize: 0.5 }],
 ];
 const total = (REPS + 1) * PER_REP;
-const runs = configs.map(([name, observer]) => {
+const runs = configs.map(([name, observer, blankConfig]) => {
   const q = quantizeModel(referenceCnn(), { lambda: 1, observer, weightTransform: createReversePrune({ pMax: 0.005, refreshEvery: 100 }) });
   q.model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const controller = new QuantTrimController(q, { totalSteps: total, lambda: { type: 'constant', value: 1 }, freezeObservers: false, freezeBatchNorm: false });
-  return { name, q, controller, times: [] as number[] };
+  const blank: BlankSuppression | undefined = blankConfig === undefined ? undefined : attachBlankSuppression(q, blankConfig);
+  return { name, q, controller, blank, times: [] as number[] };
 });
 
 async function steps(run: (typeof runs)[number], n: number): Promise<number> {
@@ -44,6 +50,7 @@ async function steps(run: (typeof runs)[number], n: number): Promise<number> {
   for (let i = 0; i < n; i++) {
     run.controller.beginStep();
     await run.q.model.trainOnBatch(x, y);
+    run.blank?.step();
     await run.controller.endStep();
   }
   return (performance.now() - t0) / n;
@@ -64,4 +71,7 @@ runs.forEach((run, k) => console.log(`| ${run.name} | ${median(run.times).toFixe
 console.log('');
 const worst = Math.max(...ratios.slice(1).map((v) => median(v)));
 console.log(`target: every added mechanism ≤ 1.15 × the recipe step (${worst <= 1.15 ? 'met' : 'NOT met'}, worst ${worst.toFixed(3)})`);
-for (const run of runs) run.q.dispose();
+for (const run of runs) {
+  run.blank?.detach();
+  run.q.dispose();
+}

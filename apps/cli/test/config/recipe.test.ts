@@ -55,7 +55,9 @@ describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
     expect(config({}).blankSuppression).toEqual({ enabled: false, weight: 1, value: 0 });
     const merged = mergeOptions(config({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } }), { blankSuppression: true });
     expect(resolveRecipe(merged)).toEqual({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } });
-    const { errors } = parseConfig({ blankSuppression: { weight: 0, value: 'zero' } }, 'test.json');
+    expect(resolveRecipe(config({ blankSuppression: { enabled: true, stepSize: 0.5 } })).blankSuppression).toEqual({ weight: 1, value: 0, stepSize: 0.5 });
+    const { errors } = parseConfig({ blankSuppression: { weight: 0, value: 'zero', stepSize: 0 } }, 'test.json');
+    expect(errors.join('\n')).toMatch(/blankSuppression\.stepSize: expected a number > 0/);
     expect(errors.join('\n')).toMatch(/blankSuppression\.weight: expected a number > 0/);
     expect(errors.join('\n')).toMatch(/blankSuppression\.value: expected a number or an array of numbers/);
   });

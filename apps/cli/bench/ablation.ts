@@ -28,12 +28,13 @@ export const SETTINGS = {
   /** The two randomisations without tail trimming (the candidate recipe once tail trimming measured harmful). */
   randomize: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration', '--randomize-schemes'] },
   /**
-   * Blank-response suppression: every spatial activation trained to answer a blank (all-zero)
-   * input with 0, so the background of these images puts no point masses into calibration histograms.
+   * Blank-response suppression in the loss (config [`ablation-blank-loss.json`](ablation-blank-loss.json)):
+   * every spatial activation trained to answer a blank (all-zero) input with 0, so the background
+   * of these images puts no point masses into calibration histograms.
    */
-  blank: { methods: 'fp,qat,quant-trim', flags: ['--blank-suppression'] },
+  blank: { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-loss.json'] },
   /**
-   * Blank-response suppression decoupled from the loss (`stepSize` 0.5, config
+   * Blank-response suppression decoupled from the loss (the CLI's mode: `stepSize` 0.5, config
    * [`ablation-blank-step.json`](ablation-blank-step.json)): in the loss, Adam's step bounds how
    * far a bias moves, and dscnn's blank responses ended small but positive (a spike next to the
    * zero bin, worse than none).

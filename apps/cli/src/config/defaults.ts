@@ -38,7 +38,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   trim: { pMax: 0.005, refreshEvery: 100, enabled: true },
   activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 4, deploy: true },
   randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 200 },
-  blankSuppression: { enabled: false, weight: 1, value: 0 },
+  blankSuppression: { enabled: false, weight: 1, value: 0, mode: 'decoupled' as 'decoupled' | 'loss', stepSize: 0.5 },
   calibrationSamples: 512,
   metrics: [] as string[],
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],

@@ -57,6 +57,6 @@ export function resolveRecipe(config: Config): RecipeChoice {
     ...(a.enabled ? { activationTrim: { pMax: a.pMax, momentum: a.momentum, refreshEvery: a.refreshEvery, deploy: a.deploy } } : {}),
     ...(c.enabled ? { randomCalibration } : {}),
     ...(randomize !== undefined ? { randomize } : {}),
-    ...(b.enabled ? { blankSuppression: { weight: b.weight, value: b.value, ...(b.stepSize !== undefined ? { stepSize: b.stepSize } : {}) } } : {}),
+    ...(b.enabled ? { blankSuppression: { weight: b.weight, value: b.value, ...(b.mode === 'decoupled' ? { stepSize: b.stepSize } : {}) } } : {}),
   };
 }

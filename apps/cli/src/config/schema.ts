@@ -186,13 +186,17 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
           .union([z.number(), z.array(z.number()).min(1)], { error: 'expected a number or an array of numbers (one per input channel)' })
           .default(CONFIG_DEFAULTS.blankSuppression.value)
           .describe('The blank input after preprocessing: one value, or one per input channel. Default 0 (an empty image in [0, 1] pixels).'),
+        mode: z
+          .enum(['decoupled', 'loss'], { error: 'expected "decoupled" or "loss"' })
+          .default(CONFIG_DEFAULTS.blankSuppression.mode)
+          .describe('decoupled (default): a plain gradient step of size stepSize on the penalty after each optimizer step (reaches exactly 0 at any learning rate; Adam moves a bias by about the learning rate per step, too little through the loss, above all when fine-tuning); loss: the penalty joins the training loss.'),
         stepSize: z
           .number({ error: 'expected a number > 0' })
           .gt(0, { error: 'expected a number > 0' })
-          .optional()
-          .describe('Decoupled mode: apply the penalty as a plain gradient step of this size after each optimizer step instead of through the loss (Adam moves a bias by about the learning rate per step, too little when fine-tuning at 1e-4). Default: off (the penalty joins the loss).'),
+          .default(CONFIG_DEFAULTS.blankSuppression.stepSize)
+          .describe('Decoupled mode: size of the penalty step. Default 0.5.'),
       },
-      { error: 'expected an object { enabled?, weight?, value?, stepSize? }' }
+      { error: 'expected an object { enabled?, weight?, value?, mode?, stepSize? }' }
     )
     .describe('Blank-response suppression (method quant-trim, beyond the paper): a penalty that trains every spatial activation to answer a blank input with exactly 0, so constant image regions put no point masses into the histograms that calibrators (TensorRT entropy above all) fit.');
 

@@ -52,11 +52,12 @@ describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
   });
 
   it('blankSuppression: off by default; --blank-suppression enables it with the file\'s weight and value', () => {
-    expect(config({}).blankSuppression).toEqual({ enabled: false, weight: 1, value: 0 });
+    expect(config({}).blankSuppression).toEqual({ enabled: false, weight: 1, value: 0, mode: 'decoupled', stepSize: 0.5 });
     const merged = mergeOptions(config({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } }), { blankSuppression: true });
-    expect(resolveRecipe(merged)).toEqual({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } });
-    expect(resolveRecipe(config({ blankSuppression: { enabled: true, stepSize: 0.5 } })).blankSuppression).toEqual({ weight: 1, value: 0, stepSize: 0.5 });
-    const { errors } = parseConfig({ blankSuppression: { weight: 0, value: 'zero', stepSize: 0 } }, 'test.json');
+    expect(resolveRecipe(merged)).toEqual({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3], stepSize: 0.5 } });
+    expect(resolveRecipe(config({ blankSuppression: { enabled: true, mode: 'loss' } })).blankSuppression).toEqual({ weight: 1, value: 0 });
+    const { errors } = parseConfig({ blankSuppression: { weight: 0, value: 'zero', stepSize: 0, mode: 'both' } }, 'test.json');
+    expect(errors.join('\n')).toMatch(/blankSuppression\.mode: expected "decoupled" or "loss"/);
     expect(errors.join('\n')).toMatch(/blankSuppression\.stepSize: expected a number > 0/);
     expect(errors.join('\n')).toMatch(/blankSuppression\.weight: expected a number > 0/);
     expect(errors.join('\n')).toMatch(/blankSuppression\.value: expected a number or an array of numbers/);

@@ -113,8 +113,8 @@ describe('trainMethod', () => {
     exported.float.dispose();
   }, 240_000);
 
-  it('blank-response suppression: the blank responses fall against the paper recipe, and a resumed run is bit-identical', async () => {
-    const recipe = { blankSuppression: { weight: 1 } };
+  it('blank-response suppression (decoupled): the blank responses reach 0 where the paper recipe\'s stay positive, and a resumed run is bit-identical', async () => {
+    const recipe = { blankSuppression: { weight: 1, stepSize: 0.5 } }; // the CLI's default mode: decoupled
     const plain = await trainMethod(base('quant-trim', 'blank-plain'));
     const straight = await trainMethod({ ...base('quant-trim', 'blank-straight'), recipe });
     const responses = (t: typeof plain) => {
@@ -126,7 +126,8 @@ describe('trainMethod', () => {
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
     // The penalty is off the model once training returns: the loss layers are as before.
     expect(straight.quantized.model.layers.every((l) => l.losses.length === 0)).toBe(true);
-    expect(sum(responses(straight))).toBeLessThan(0.5 * sum(responses(plain)));
+    expect(responses(straight).every((r) => r === 0)).toBe(true);
+    expect(sum(responses(plain))).toBeGreaterThan(0);
     const controller = new AbortController();
     const interrupted = { ...base('quant-trim', 'blank-resumed'), recipe };
     const error = await trainMethod({ ...interrupted, signal: controller.signal, reporter: { onProgress: (e) => e.done === 20 && controller.abort() } }).catch((e: unknown) => e);

@@ -16,7 +16,7 @@ import {
   type TailTrimConfig,
 } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError, isQuantTrimError } from '@quant-trim/internal';
 import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
 import { fromJSON, type ScheduleConfig } from '@quant-trim/schedulers';
 import { withTotalSteps } from '../config/lambda.js';
@@ -281,11 +281,26 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   }
 
   // A loss term, not model state: attached for this run's steps only (fresh and resumed alike).
-  const blank = options.method === 'quant-trim' && options.recipe?.blankSuppression !== undefined ? attachBlankSuppression(quantized, options.recipe.blankSuppression) : undefined;
+  const blank = options.method === 'quant-trim' && options.recipe?.blankSuppression !== undefined ? blankSuppressionFor(quantized, options.recipe.blankSuppression, options.reporter) : undefined;
   try {
     return await trainEpochs(options, { quantized, controller, trim, blank, previous, print, stepsPerEpoch, totalSteps });
   } finally {
     blank?.detach();
+  }
+}
+
+/**
+ * Blank-response suppression on `quantized`, or undefined with a warning for a model it cannot
+ * serve (no spatial activation, several inputs, input sizes not fixed): the run trains on without
+ * it, as a layer that cannot be quantized stays float.
+ */
+function blankSuppressionFor(quantized: QuantizedModel, config: BlankSuppressionConfig, reporter: Reporter | undefined): BlankSuppression | undefined {
+  try {
+    return attachBlankSuppression(quantized, config);
+  } catch (e) {
+    if (!isQuantTrimError(e, 'QT_INVALID_ARGUMENT') || (e.details as { field?: string } | undefined)?.field !== 'model') throw e;
+    reporter?.onWarning?.(`blank-response suppression skipped: ${e.message.replace(/^attachBlankSuppression: /, '')}`);
+    return undefined;
   }
 }
 

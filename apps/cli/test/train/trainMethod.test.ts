@@ -140,6 +140,20 @@ describe('trainMethod', () => {
     expect((mismatch as Error).message).toMatch(/different settings \(recipe\)/);
     for (const r of [plain, straight, resumed]) r.quantized.dispose();
   }, 240_000);
+
+  it('blank-response suppression on a model without spatial activations (mlp) warns and trains on without it', async () => {
+    const warnings: string[] = [];
+    const mlp = await trainMethod({
+      ...base('quant-trim', 'blank-mlp'),
+      epochs: 1,
+      build: () => buildModel('mlp', { inputShape: [SIZE, SIZE, 1], classes: 10, seed: 0 }),
+      recipe: { blankSuppression: { stepSize: 0.5 } },
+      reporter: { onWarning: (m) => warnings.push(m) },
+    });
+    expect(warnings).toEqual([expect.stringMatching(/^blank-response suppression skipped: the model has no spatial activation quantizer/)]);
+    expect(mlp.history).toHaveLength(1);
+    mlp.quantized.dispose();
+  }, 240_000);
 });
 
 describe('trainMethod: trimming schedule', () => {

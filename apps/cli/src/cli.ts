@@ -69,7 +69,7 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--activations <preset>', `Activation scheme (quant-grid preset)${dflt(CONFIG_DEFAULTS.activations)}`)
       .option('--epochs <n>', `Epochs per method${dflt(shown.epochs)}`)
       .option('--batch-size <n>', `Batch size${dflt(CONFIG_DEFAULTS.batchSize)}`)
-      .option('--lr <x>', `Learning rate (Adam)${dflt(`${CONFIG_DEFAULTS.lr}; 0.0001 when fine-tuning an imported .onnx model`)}`)
+      .option('--lr <x>', `Learning rate (Adam)${dflt(`${CONFIG_DEFAULTS.lr}; 0.001 when fine-tuning an imported .onnx model`)}`)
       .option('--lambda <json|file>', `λ schedule of Quant-Trim (a @quant-trim/schedulers config), inline JSON or a .json file${dflt(LAMBDA_DEFAULT)}`)
       .option('--p-max <p>', `Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)${dflt(CONFIG_DEFAULTS.trim.pMax)}`)
       .option('--refresh-every <k>', `Reverse pruning: steps between mask refreshes${dflt(CONFIG_DEFAULTS.trim.refreshEvery)}`)
@@ -131,7 +131,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .example('quant-trim train --method qat --scheme int4-sym-per-channel --resume')
     .example('quant-trim train --method fp --force   # replace the fp run already in quant-trim-out')
     .example('quant-trim train --method quant-trim --activation-trim --random-calibration')
-    .example('quant-trim train --model cnn.onnx --dataset digits.npz --epochs 2   # fine-tune a PyTorch export from its weights (lr default 1e-4)')
+    .example('quant-trim train --model cnn.onnx --dataset digits.npz --epochs 2   # fine-tune a PyTorch export from its weights (lr default 1e-3)')
     .action((flags) => onAction('train', async (ctx) => (await import('./commands/train/index.js')).train(flags, ctx)));
 
   cli

@@ -169,6 +169,14 @@ describe('blank-response suppression', () => {
     const input = tf.input({ shape: [5] });
     const mlp = quantizeModel(tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, activation: 'relu' }).apply(input) as tf.SymbolicTensor }), { lambda: 0 });
     expect(codeOf(() => attachBlankSuppression(mlp))).toBe('QT_INVALID_ARGUMENT model');
+    expect(() => attachBlankSuppression(mlp)).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'no-spatial-activation' }) }));
     mlp.dispose();
+    // Free spatial sizes: no blank sample to build (a different reason: the CLI warns about this one).
+    const free = tf.input({ shape: [null, null, 2] });
+    const conv = tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'relu' }).apply(free) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(conv) as tf.SymbolicTensor;
+    const fcn = quantizeModel(tf.model({ inputs: free, outputs: tf.layers.dense({ units: 2 }).apply(pooled) as tf.SymbolicTensor }), { lambda: 0 });
+    expect(() => attachBlankSuppression(fcn)).toThrow(/input dimension 1 is not fixed/);
+    fcn.dispose();
   });
 });

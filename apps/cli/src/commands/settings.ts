@@ -30,7 +30,7 @@ function fileSetsLr(path: string | undefined): boolean {
 /**
  * The config file (if any) merged with the flags (flags win), warnings reported. An imported ONNX
  * model (`--model model.onnx`) is fine-tuned from its pretrained weights: unless `--lr` or the
- * config sets a learning rate, it gets `FINE_TUNE_LR` (1e-4) instead of the from-scratch default.
+ * config sets a learning rate, it gets `FINE_TUNE_LR` (1e-3) instead of the from-scratch default.
  */
 export async function resolveConfig(flags: RunFlags, ctx: CommandContext): Promise<Config> {
   const loaded = await loadConfig(flags.config, ctx.cwd);

@@ -296,7 +296,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
         ),
       epochs: int(1, 'Training epochs per method. Default 3.').default(CONFIG_DEFAULTS.epochs),
       batchSize: int(1, 'Training batch size. Default 64.').default(CONFIG_DEFAULTS.batchSize),
-      lr: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.lr).describe('Learning rate (Adam). Default 0.003; 0.0001 for an imported .onnx model (fine-tuning pretrained weights).'),
+      lr: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.lr).describe('Learning rate (Adam). Default 0.003; 0.001 for an imported .onnx model (fine-tuning pretrained weights).'),
       lambda: lambda.default(() => ({ ...CONFIG_DEFAULTS.lambda })),
       trim: trim.prefault({}),
       activationTrim: activationTrim.prefault({}),

@@ -290,16 +290,19 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
 }
 
 /**
- * Blank-response suppression on `quantized`, or undefined with a warning for a model it cannot
- * serve (no spatial activation, several inputs, input sizes not fixed): the run trains on without
- * it, as a layer that cannot be quantized stays float.
+ * Blank-response suppression on `quantized`, or undefined: silently for a model without spatial
+ * activations (an MLP: nothing to suppress), with a warning for one it cannot serve (several
+ * inputs, input sizes not fixed); the run trains on without it, as a layer that cannot be
+ * quantized stays float.
  */
 function blankSuppressionFor(quantized: QuantizedModel, config: BlankSuppressionConfig, reporter: Reporter | undefined): BlankSuppression | undefined {
   try {
     return attachBlankSuppression(quantized, config);
   } catch (e) {
-    if (!isQuantTrimError(e, 'QT_INVALID_ARGUMENT') || (e.details as { field?: string } | undefined)?.field !== 'model') throw e;
-    reporter?.onWarning?.(`blank-response suppression skipped: ${e.message.replace(/^attachBlankSuppression: /, '')}`);
+    if (!isQuantTrimError(e, 'QT_INVALID_ARGUMENT')) throw e;
+    const details = e.details as { field?: string; reason?: string } | undefined;
+    if (details?.field !== 'model') throw e;
+    if (details.reason !== 'no-spatial-activation') reporter?.onWarning?.(`blank-response suppression skipped: ${e.message.replace(/^attachBlankSuppression: /, '')}`);
     return undefined;
   }
 }

@@ -51,10 +51,11 @@ describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
     expect(Object.keys(recipe).sort()).toEqual(['activationTrim', 'randomCalibration', 'randomize']);
   });
 
-  it('blankSuppression: off by default; --blank-suppression enables it with the file\'s weight and value', () => {
+  it('blankSuppression: off by default; --blank-suppression enables it (decoupled, step 0.5) with the file\'s weight and value', () => {
     expect(config({}).blankSuppression).toEqual({ enabled: false, weight: 1, value: 0, mode: 'decoupled', stepSize: 0.5 });
-    const merged = mergeOptions(config({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } }), { blankSuppression: true });
-    expect(resolveRecipe(merged)).toEqual({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3], stepSize: 0.5 } });
+    const file = config({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } });
+    expect(resolveRecipe(mergeOptions(file, { blankSuppression: true }))).toEqual({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3], stepSize: 0.5 } });
+    expect(resolveRecipe(file)).toEqual({});
     expect(resolveRecipe(config({ blankSuppression: { enabled: true, mode: 'loss' } })).blankSuppression).toEqual({ weight: 1, value: 0 });
     const { errors } = parseConfig({ blankSuppression: { weight: 0, value: 'zero', stepSize: 0, mode: 'both' } }, 'test.json');
     expect(errors.join('\n')).toMatch(/blankSuppression\.mode: expected "decoupled" or "loss"/);

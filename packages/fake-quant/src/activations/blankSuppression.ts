@@ -85,7 +85,8 @@ export interface BlankSuppression {
  * Adds blank-response suppression to `quantized.model`'s training loss (tfjs-layers adds a
  * layer's losses to the loss that `fit` / `trainOnBatch` minimise and report). Throws
  * QT_INVALID_ARGUMENT for a model with several inputs, a blank value whose channel count does not
- * match the input, or no spatial activation quantizer to penalise.
+ * match the input, or no spatial activation quantizer to penalise (`details.reason`
+ * `'no-spatial-activation'`: nothing to do, e.g. an MLP).
  *
  * @example
  * const blank = attachBlankSuppression(q, { weight: 1 });
@@ -111,7 +112,7 @@ export function attachBlankSuppression(quantized: QuantizedModel, config: BlankS
     return t.shape.length === 4 && t !== input;
   });
   if (points.length === 0) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'attachBlankSuppression: the model has no spatial activation quantizer to penalise (blank suppression is for convolutional models)', details: { field: 'model' } });
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'attachBlankSuppression: the model has no spatial activation quantizer to penalise (blank suppression is for convolutional models)', details: { field: 'model', reason: 'no-spatial-activation' } });
   }
   const probe = tf.model({ inputs: model.inputs, outputs: points.map((l) => l.input as tf.SymbolicTensor) });
   const size = sampleShape.reduce((a, b) => a * b, 1);

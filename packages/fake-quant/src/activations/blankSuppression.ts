@@ -82,15 +82,17 @@ export interface BlankSuppression {
 }
 
 /**
- * Adds blank-response suppression to `quantized.model`'s training loss (tfjs-layers adds a
- * layer's losses to the loss that `fit` / `trainOnBatch` minimise and report). Throws
- * QT_INVALID_ARGUMENT for a model with several inputs, a blank value whose channel count does not
- * match the input, or no spatial activation quantizer to penalise (`details.reason`
+ * Adds blank-response suppression to training `quantized.model`: without `stepSize`, to its loss
+ * (tfjs-layers adds a layer's losses to the loss that `fit` / `trainOnBatch` minimise and
+ * report); with it, as `step()` after each optimizer step. Throws QT_INVALID_ARGUMENT for a model
+ * with several inputs or free input sizes, a blank value whose channel count does not match the
+ * input, or no spatial activation quantizer to penalise (`details.reason`
  * `'no-spatial-activation'`: nothing to do, e.g. an MLP).
  *
  * @example
- * const blank = attachBlankSuppression(q, { weight: 1 });
- * await q.model.trainOnBatch(x, y); // cross-entropy + blank penalty
+ * const blank = attachBlankSuppression(q, { stepSize: 0.5 });
+ * await q.model.trainOnBatch(x, y);
+ * blank.step(); // the blank responses one step closer to 0
  * blank.detach();
  */
 export function attachBlankSuppression(quantized: QuantizedModel, config: BlankSuppressionConfig | true = true): BlankSuppression {

@@ -9,6 +9,9 @@
  * - calibrator randomisation (`observer.randomCalibration`, defaults: a 4096-value subsample binned
  *   every 10 steps, five calibrator searches on 2048 bins every 200 steps),
  * - both,
+ * - scheme randomisation (`quantizeModel`'s `randomize`: int8 per-channel / per-tensor / power-of-two
+ *   weights, uint8 / int8 / int8 power-of-two activations, one pair sampled per step) and
+ *   calibrator + scheme randomisation (the ablation's rule's pick),
  * - blank-response suppression in the loss (`attachBlankSuppression`, defaults: one blank sample
  *   through the model and back every step) and decoupled (`stepSize` 0.5: its own gradient step
  *   after each optimizer step).
@@ -18,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createReversePrune } from '@quant-trim/reverse-prune';
-import { type BlankSuppression, type BlankSuppressionConfig, type ObserverConfig, QuantTrimController, attachBlankSuppression, initTrainingBackend, quantizeModel } from '../src/index.js';
+import { type BlankSuppression, type BlankSuppressionConfig, type ObserverConfig, type RandomizeConfig, QuantTrimController, attachBlankSuppression, initTrainingBackend, quantizeModel } from '../src/index.js';
 import { BATCH, arg, median, referenceCnn } from './common.js';
 
 const REPS = arg('reps', 5);
@@ -28,17 +31,24 @@ const { backend } = await initTrainingBackend({ backend: 'wasm' });
 const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 7);
 const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 8) as tf.Tensor1D, 10).toFloat();
 
-const configs: [string, ObserverConfig, BlankSuppressionConfig?][] = [
+const SCHEMES: RandomizeConfig = {
+  weights: ['int8-sym-per-channel', { bits: 8, signed: true, symmetric: true, name: 'int8-sym-per-tensor' }, { bits: 8, signed: true, symmetric: true, scaleConstraint: 'pow2', name: 'int8-pow2-per-tensor' }],
+  activations: ['uint8-asym-per-tensor', 'int8-sym-per-tensor', 'int8-pow2-per-tensor'],
+  seed: 0,
+};
+const configs: [string, ObserverConfig, BlankSuppressionConfig?, RandomizeConfig?][] = [
   ['paper recipe (QAT λ = 1 + reverse pruning)', {}],
   ['+ tail trimming', { tailTrim: {} }],
   ['+ calibrator randomisation', { randomCalibration: {} }],
   ['+ both', { tailTrim: {}, randomCalibration: {} }],
+  ['+ scheme randomisation', {}, undefined, SCHEMES],
+  ['+ calibrator and scheme randomisation', { randomCalibration: {} }, undefined, SCHEMES],
   ['+ blank-response suppression (loss)', {}, {}],
   ['+ blank-response suppression (decoupled, stepSize 0.5)', {}, { stepSize: 0.5 }],
 ];
 const total = (REPS + 1) * PER_REP;
-const runs = configs.map(([name, observer, blankConfig]) => {
-  const q = quantizeModel(referenceCnn(), { lambda: 1, observer, weightTransform: createReversePrune({ pMax: 0.005, refreshEvery: 100 }) });
+const runs = configs.map(([name, observer, blankConfig, randomize]) => {
+  const q = quantizeModel(referenceCnn(), { lambda: 1, observer, ...(randomize !== undefined ? { randomize } : {}), weightTransform: createReversePrune({ pMax: 0.005, refreshEvery: 100 }) });
   q.model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const controller = new QuantTrimController(q, { totalSteps: total, lambda: { type: 'constant', value: 1 }, freezeObservers: false, freezeBatchNorm: false });
   const blank: BlankSuppression | undefined = blankConfig === undefined ? undefined : attachBlankSuppression(q, blankConfig);

@@ -1,7 +1,8 @@
 /**
  * The "bring your own model" check at full size: Debian torchvision's mobilenet_v2, resnet18,
  * squeezenet1_1 and shufflenet_v2_x0_5 (random init, `weights=None`), each exported by Debian's torch
- * at 224×224 both ways — fixed batch 1 (no `dynamic_axes`) and a dynamic batch — then
+ * at 224×224 both ways (packages/onnx-import/scripts/export_torchvision.py: BatchNorm statistics
+ * recalibrated on random images, folded at export) — fixed batch 1 (no `dynamic_axes`) and a dynamic batch — then
  * `quant-trim eval` on a generated image folder (two classes of random JPEGs and PNGs, resized and
  * centre-cropped to 224 by the config's preprocessing), all 12 profiles, `--labels float`, no real
  * runtimes. Passes when every run exits 0 with 12 of 12 profiles `ok`; prints one line per run
@@ -33,11 +34,9 @@ if (!vision.ok) {
 
 const dir = mkdtempSync(join(tmpdir(), 'qt-tv224-'));
 const script = `
-import sys, json, os, random
-import torch, torchvision
+import sys, os, random
 from PIL import Image
-out, models, images = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
-torch.manual_seed(0)
+out, images = sys.argv[1], int(sys.argv[2])
 random.seed(0)
 for cls in ('cat', 'dog'):
     os.makedirs(os.path.join(out, 'photos', cls), exist_ok=True)
@@ -45,25 +44,18 @@ for cls in ('cat', 'dog'):
         w, h = random.randint(200, 320), random.randint(200, 320)
         img = Image.frombytes('RGB', (w, h), bytes(random.getrandbits(8) for _ in range(w * h * 3)))
         img.save(os.path.join(out, 'photos', cls, f'{i}.' + ('jpg' if i % 2 == 0 else 'png')))
-for name in models:
-    net = getattr(torchvision.models, name)(weights=None)
-    bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None
-    if bns:
-        net.train()
-        with torch.no_grad():
-            for _ in range(2):
-                net(torch.randn(8, 3, 224, 224))
-    net.eval()
-    x = torch.randn(1, 3, 224, 224)
-    torch.onnx.export(net, x, os.path.join(out, f'{name}-fixed.onnx'), opset_version=13, input_names=['input'], output_names=['logits'])
-    torch.onnx.export(net, x, os.path.join(out, f'{name}-dynamic.onnx'), opset_version=13, input_names=['input'], output_names=['logits'],
-                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}})
 `;
-const py = spawnSync('/usr/bin/python3', ['-c', script, dir, JSON.stringify(models), String(images)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-if (py.status !== 0) throw new Error(`export failed: ${py.stderr}`);
+const python = (args: string[], what: string) => {
+  const py = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (py.status !== 0) throw new Error(`${what} failed: ${py.stderr}`);
+};
+python(['-c', script, dir, String(images)], 'image generation');
+const exporter = join(root, 'packages/onnx-import/scripts/export_torchvision.py');
+for (const name of models) {
+  for (const kind of ['fixed', 'dynamic']) {
+    python([exporter, '--model', name, '--size', '224', '--batch', '1', '--fold-bn', ...(kind === 'dynamic' ? ['--dynamic-batch'] : []), '--out', join(dir, `${name}-${kind}.onnx`)], `export of ${name} (${kind} batch)`);
+  }
+}
 const config = join(dir, 'imagenet.config.json');
 writeFileSync(config, JSON.stringify({ preprocess: { resize: 256, centerCrop: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], layout: 'NCHW' } }));
 

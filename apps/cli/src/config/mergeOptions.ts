@@ -98,13 +98,9 @@ const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainL
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes', 'metric']);
 const STRINGS = new Set<FlagKey>(['dataset', 'labels', 'model', 'scheme', 'activations', 'out']);
 
-/** Flags only written negated (`--no-trim`). */
-const NEGATED = new Set<FlagKey>(['trim']);
-
 /** `trainLimit` → `--train-limit`; `trim` → `--no-trim`. */
 export function flagName(key: FlagKey): string {
-  const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return NEGATED.has(key) ? `--no-${name}` : `--${name}`;
+  return key === 'trim' ? '--no-trim' : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /**
@@ -118,8 +114,7 @@ export function flagName(key: FlagKey): string {
  * const options = mergeOptions(config, flags); // `--epochs 1` beats `"epochs": 5`
  */
 export function mergeOptions(config: Config, cliFlags: ConfigFlags): Config {
-  // A `--no-*` flag counts only when given (false); cac's implicit true is not a choice.
-  const given = (Object.keys(TARGETS) as FlagKey[]).filter((key) => cliFlags[key] !== undefined && !(NEGATED.has(key) && cliFlags[key] !== false));
+  const given = (Object.keys(TARGETS) as FlagKey[]).filter((key) => cliFlags[key] !== undefined && !(key === 'trim' && cliFlags.trim !== false));
   if (given.length === 0) return config;
 
   const input: Record<string, Record<string, unknown> | unknown> = {};

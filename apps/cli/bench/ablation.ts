@@ -7,7 +7,7 @@
  *
  * Usage (from the repository root):
  *   npx tsx --conditions=@quant-trim/source apps/cli/bench/ablation.ts [--out out/ablation]
- *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize,tail5,blank,blank-step]
+ *     [--models cnn,dscnn,resnet-tiny] [--widths int8,int4] [--settings paper,all,tail,calib,schemes,randomize,tail5,blank,blank-step,blank-randomize]
  *     [--seeds 3] [--train-limit 20000] [--epochs 3] [--jobs 2] [--dry-run]
  *     [--settings final [--final-train-limit 60000] [--methods fp,qat]]
  * Each finished run leaves `<out>/<model>-<width>/<setting>/report.json`; rerunning skips the runs
@@ -40,6 +40,12 @@ export const SETTINGS = {
    * zero bin, worse than none).
    */
   'blank-step': { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-step.json'] },
+  /**
+   * Decoupled blank-response suppression together with calibrator and scheme randomisation: the
+   * first removes the background spikes TensorRT's entropy search resolves, the second trains
+   * against the per-tensor INT4 and power-of-two grids where blank suppression alone fails (dscnn on Vitis).
+   */
+  'blank-randomize': { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-step.json', '--random-calibration', '--randomize-schemes'] },
   /**
    * Tail trimming with a 10x larger share (5 % of each tail clamped at full strength): the clamp
    * piles enough mass at the bound that clipping below it costs an entropy search more than it

@@ -32,6 +32,7 @@ const ROWS: readonly { setting: string; method: Method; label: string }[] = [
   { setting: 'tail5', method: 'quant-trim', label: '+ activation tail trimming, pMax 0.05' },
   { setting: 'blank', method: 'quant-trim', label: '+ blank-response suppression' },
   { setting: 'blank-step', method: 'quant-trim', label: '+ blank-response suppression, decoupled' },
+  { setting: 'blank-randomize', method: 'quant-trim', label: '+ blank-response suppression and both randomisations' },
   { setting: 'final', method: 'fp', label: 'FP, 60,000 images' },
   { setting: 'final', method: 'qat', label: 'QAT, 60,000 images' },
   { setting: 'final', method: 'quant-trim', label: 'Quant-Trim (default recipe), 60,000 images' },
@@ -88,7 +89,7 @@ export function ablationRows(dir: string): AblationRow[] {
 }
 
 /** The Quant-Trim settings a default recipe is chosen from (row labels). */
-const CANDIDATES: readonly string[] = ['Quant-Trim (paper)', '+ activation tail trimming', '+ calibrator randomisation', '+ scheme randomisation', '+ calibrator and scheme randomisation', '+ all three', '+ activation tail trimming, pMax 0.05', '+ blank-response suppression', '+ blank-response suppression, decoupled'];
+const CANDIDATES: readonly string[] = ['Quant-Trim (paper)', '+ activation tail trimming', '+ calibrator randomisation', '+ scheme randomisation', '+ calibrator and scheme randomisation', '+ all three', '+ activation tail trimming, pMax 0.05', '+ blank-response suppression', '+ blank-response suppression, decoupled', '+ blank-response suppression and both randomisations'];
 
 export interface RecipeScore {
   readonly label: string;

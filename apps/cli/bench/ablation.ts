@@ -18,40 +18,51 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The mechanisms beyond the paper, by their CLI flag (each also has a `--no-` form). */
+const MECHANISMS = { tail: 'activation-trim', calib: 'random-calibration', schemes: 'randomize-schemes', blank: 'blank-suppression' } as const;
+
+/**
+ * Flags that turn exactly `on` of the mechanisms on and every other one off, so that a setting
+ * measures what its name says whatever `--method quant-trim`'s default recipe is when it runs.
+ */
+function only(...on: (keyof typeof MECHANISMS)[]): string[] {
+  return Object.entries(MECHANISMS).map(([key, flag]) => (on.includes(key as keyof typeof MECHANISMS) ? `--${flag}` : `--no-${flag}`));
+}
+
 export const SETTINGS = {
   /** FP, QAT and the paper's recipe: the baselines (trains the shared FP and QAT checkpoints). */
   paper: { methods: 'fp,qat,quant-trim-paper', flags: [] as string[] },
-  tail: { methods: 'fp,qat,quant-trim', flags: ['--activation-trim'] },
-  calib: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration'] },
-  schemes: { methods: 'fp,qat,quant-trim', flags: ['--randomize-schemes'] },
-  all: { methods: 'fp,qat,quant-trim', flags: ['--activation-trim', '--random-calibration', '--randomize-schemes'] },
+  tail: { methods: 'fp,qat,quant-trim', flags: only('tail') },
+  calib: { methods: 'fp,qat,quant-trim', flags: only('calib') },
+  schemes: { methods: 'fp,qat,quant-trim', flags: only('schemes') },
+  all: { methods: 'fp,qat,quant-trim', flags: only('tail', 'calib', 'schemes') },
   /** The two randomisations without tail trimming (the candidate recipe once tail trimming measured harmful). */
-  randomize: { methods: 'fp,qat,quant-trim', flags: ['--random-calibration', '--randomize-schemes'] },
+  randomize: { methods: 'fp,qat,quant-trim', flags: only('calib', 'schemes') },
   /**
    * Blank-response suppression in the loss (config [`ablation-blank-loss.json`](ablation-blank-loss.json)):
    * every spatial activation trained to answer a blank (all-zero) input with 0, so the background
    * of these images puts no point masses into calibration histograms.
    */
-  blank: { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-loss.json'] },
+  blank: { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-loss.json', ...only('blank')] },
   /**
    * Blank-response suppression decoupled from the loss (the CLI's mode: `stepSize` 0.5, config
    * [`ablation-blank-step.json`](ablation-blank-step.json)): in the loss, Adam's step bounds how
    * far a bias moves, and dscnn's blank responses ended small but positive (a spike next to the
    * zero bin, worse than none).
    */
-  'blank-step': { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-step.json'] },
+  'blank-step': { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-step.json', ...only('blank')] },
   /**
    * Decoupled blank-response suppression together with calibrator and scheme randomisation: the
    * first removes the background spikes TensorRT's entropy search resolves, the second trains
    * against the per-tensor INT4 and power-of-two grids where blank suppression alone fails (dscnn on Vitis).
    */
-  'blank-randomize': { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-step.json', '--random-calibration', '--randomize-schemes'] },
+  'blank-randomize': { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-blank-step.json', ...only('blank', 'calib', 'schemes')] },
   /**
    * Tail trimming with a 10x larger share (5 % of each tail clamped at full strength): the clamp
    * piles enough mass at the bound that clipping below it costs an entropy search more than it
    * gains (0.5 % did not; see the README's ablation notes).
    */
-  tail5: { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-tail-p05.json'] },
+  tail5: { methods: 'fp,qat,quant-trim', flags: ['--config', 'apps/cli/bench/ablation-tail-p05.json', ...only('tail')] },
   /**
    * The final rows: FP, QAT and `--method quant-trim` (whatever the default recipe is when it runs)
    * on the full training set (`--final-train-limit`, default 60000), one standalone `compare` per

@@ -38,6 +38,7 @@ const EXIT_CODES = `Exit codes:
 
 /** ` (default: text)`: every option's help line ends with its default (or says it is required / has none). */
 const dflt = (text: string | number) => ` (default: ${text})`;
+const onOff = (on: boolean) => dflt(on ? 'on' : 'off');
 const list = (values: readonly string[]) => values.join(',');
 
 /** The defaults `--help` shows for the options `runOptions` declares, per command (demo has its own). */
@@ -75,10 +76,14 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--refresh-every <k>', `Reverse pruning: steps between mask refreshes${dflt(CONFIG_DEFAULTS.trim.refreshEvery)}`)
       .option('--trim-schedule <json|file>', `Reverse pruning: strength schedule s_t (p_t = p_max·s_t)${dflt('s_t = λ_t')}`)
       .option('--no-trim', `Skip reverse pruning: Quant-Trim without trimming${dflt('trimming on')}`)
-      .option('--activation-trim', `quant-trim: activation tail trimming (clamp each quantized activation at a running quantile; config activationTrim)${dflt('off')}`)
-      .option('--random-calibration', `quant-trim: calibrator randomisation (each step a range from min/max, percentile, entropy, MSE or SQNR; config randomCalibration)${dflt('off')}`)
-      .option('--blank-suppression', `quant-trim: blank-response suppression (train every spatial activation to answer a blank input with 0; config blankSuppression)${dflt('off')}`)
-      .option('--randomize-schemes', `quant-trim: scheme randomisation (per-channel / per-tensor / power-of-two grids each step; config scheme.randomize)${dflt('off')}`);
+      .option('--activation-trim', `quant-trim: activation tail trimming (clamp each quantized activation at a running quantile; config activationTrim)${onOff(CONFIG_DEFAULTS.activationTrim.enabled)}`)
+      .option('--random-calibration', `quant-trim: calibrator randomisation (each step a range from min/max, percentile, entropy, MSE or SQNR; config randomCalibration)${onOff(CONFIG_DEFAULTS.randomCalibration.enabled)}`)
+      .option('--blank-suppression', `quant-trim: blank-response suppression (train every spatial activation to answer a blank input with 0; config blankSuppression)${onOff(CONFIG_DEFAULTS.blankSuppression.enabled)}`)
+      .option('--randomize-schemes', `quant-trim: scheme randomisation (per-channel / per-tensor / power-of-two grids each step; config scheme.randomize)${onOff(CONFIG_DEFAULTS.randomizeSchemes)}`)
+      .option('--no-activation-trim', 'quant-trim: turn activation tail trimming off (over the config file)')
+      .option('--no-random-calibration', 'quant-trim: turn calibrator randomisation off')
+      .option('--no-blank-suppression', 'quant-trim: turn blank-response suppression off')
+      .option('--no-randomize-schemes', 'quant-trim: turn scheme randomisation off');
   }
   if (which.evaluation) {
     cmd

@@ -39,6 +39,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 4, deploy: true },
   randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 200 },
   blankSuppression: { enabled: false, weight: 1, value: 0, mode: 'decoupled' as 'decoupled' | 'loss', stepSize: 0.5 },
+  /** `scheme.randomize` when the config does not set it (a string `scheme` included). */
+  randomizeSchemes: false,
   calibrationSamples: 512,
   metrics: [] as string[],
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],

@@ -5,7 +5,7 @@ export { loadConfig, parseConfigText } from './loadConfig.js';
 export { flagName, mergeOptions } from './mergeOptions.js';
 export { resolveLambda, withTotalSteps } from './lambda.js';
 export { resolveSchemes, weightSchemeFor } from './resolveScheme.js';
-export { defaultRandomizeSets, resolveRecipe } from './recipe.js';
+export { defaultRandomizeSets, describeRecipe, resolveRecipe } from './recipe.js';
 export { configJsonSchema, configJsonSchemaText } from './jsonSchema.js';
 export { jsonErrorLocation } from './jsonErrorLocation.js';
 

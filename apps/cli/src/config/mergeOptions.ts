@@ -43,13 +43,13 @@ export interface ConfigFlags {
   readonly runtimes?: string | readonly string[];
   readonly latency?: boolean;
   readonly out?: string | number;
-  /** `--activation-trim` → `activationTrim.enabled: true`. */
+  /** `--activation-trim` / `--no-activation-trim` → `activationTrim.enabled`. */
   readonly activationTrim?: boolean;
-  /** `--random-calibration` → `randomCalibration.enabled: true`. */
+  /** `--random-calibration` / `--no-random-calibration` → `randomCalibration.enabled`. */
   readonly randomCalibration?: boolean;
-  /** `--blank-suppression` → `blankSuppression.enabled: true`. */
+  /** `--blank-suppression` / `--no-blank-suppression` → `blankSuppression.enabled`. */
   readonly blankSuppression?: boolean;
-  /** `--randomize-schemes` → `scheme.randomize: true` (the default sets). */
+  /** `--randomize-schemes` → `scheme.randomize: true` (the file's sets, else the default ones); `--no-randomize-schemes` → `false`. */
   readonly randomizeSchemes?: boolean;
   /** `--lambda <json | file.json>`: the λ schedule (a @quant-trim/schedulers config). */
   readonly lambda?: string;
@@ -153,13 +153,13 @@ export function mergeOptions(config: Config, cliFlags: ConfigFlags): Config {
     const value = parsed[section as keyof Config] as Record<string, unknown>;
     merged[section] = { ...(config[section as keyof Config] as Record<string, unknown>), ...Object.fromEntries(Object.keys(flags).map((k) => [k, value[k]])) };
   }
-  if (cliFlags.scheme !== undefined || cliFlags.activations !== undefined || cliFlags.randomizeSchemes === true) {
-    merged['scheme'] = mergeScheme(config.scheme, cliFlags.scheme, cliFlags.activations, cliFlags.randomizeSchemes === true ? true : undefined);
+  if (cliFlags.scheme !== undefined || cliFlags.activations !== undefined || cliFlags.randomizeSchemes !== undefined) {
+    merged['scheme'] = mergeScheme(config.scheme, cliFlags.scheme, cliFlags.activations, cliFlags.randomizeSchemes);
   }
   return merged as Config;
 }
 
-function mergeScheme(scheme: Config['scheme'], weights: string | undefined, activations: string | undefined, randomize: true | undefined): Config['scheme'] {
+function mergeScheme(scheme: Config['scheme'], weights: string | undefined, activations: string | undefined, randomize: boolean | undefined): Config['scheme'] {
   if (typeof scheme === 'string') {
     if (activations === undefined && randomize === undefined) return weights ?? scheme;
     return { weights: weights ?? scheme, ...(activations !== undefined ? { activations } : {}), ...(randomize !== undefined ? { randomize } : {}) };

@@ -1,6 +1,7 @@
 import type { CalibratorRandomizationConfig, RandomizeConfig, RandomCalibratorSpec, SchemeSpec } from '@quant-trim/fake-quant';
 import { defaultRegistry, type SchemeName, type SchemeOptions } from '@quant-trim/quant-grid';
-import type { RecipeChoice } from '../train/trainMethod.js';
+import type { RecipeChoice, TrimChoice } from '../train/trainMethod.js';
+import { CONFIG_DEFAULTS } from './defaults.js';
 import { resolveSchemes } from './resolveScheme.js';
 import type { Config } from './schema.js';
 
@@ -38,7 +39,7 @@ export function defaultRandomizeSets(weightsPreset: string, activationsPreset: s
 /** What the `quant-trim` method adds to the paper's recipe, from the config (each mechanism only when enabled). */
 export function resolveRecipe(config: Config): RecipeChoice {
   const schemes = resolveSchemes(config.scheme);
-  const randomizeSetting = typeof config.scheme === 'string' ? undefined : config.scheme.randomize;
+  const randomizeSetting = (typeof config.scheme === 'string' ? undefined : config.scheme.randomize) ?? CONFIG_DEFAULTS.randomizeSchemes;
   let randomize: RandomizeConfig | undefined;
   if (randomizeSetting === true || typeof randomizeSetting === 'object') {
     const defaults = defaultRandomizeSets(schemes.weights, schemes.activations);
@@ -59,4 +60,20 @@ export function resolveRecipe(config: Config): RecipeChoice {
     ...(randomize !== undefined ? { randomize } : {}),
     ...(b.enabled ? { blankSuppression: { weight: b.weight, value: b.value, ...(b.mode === 'decoupled' ? { stepSize: b.stepSize } : {}) } } : {}),
   };
+}
+
+/**
+ * What `--method quant-trim` trains with, in words, for the report: the λ curriculum, weight
+ * trimming unless turned off, and each mechanism beyond the paper that is on.
+ */
+export function describeRecipe(recipe: RecipeChoice, trim: TrimChoice | undefined): string[] {
+  const b = recipe.blankSuppression;
+  return [
+    'λ curriculum',
+    ...(trim?.enabled === false ? [] : ['weight trimming']),
+    ...(recipe.activationTrim !== undefined ? ['activation tail trimming'] : []),
+    ...(recipe.randomCalibration !== undefined ? ['calibrator randomisation'] : []),
+    ...(recipe.randomize !== undefined ? ['scheme randomisation'] : []),
+    ...(b !== undefined ? [`blank-response suppression (${b.stepSize !== undefined ? 'decoupled' : 'loss'})`] : []),
+  ];
 }

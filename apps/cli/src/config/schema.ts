@@ -90,7 +90,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     .describe(
       'Scheme randomisation (method quant-trim): each training step every weight quantizer uses one grid sampled from `weights` and every activation quantizer one from `activations`. ' +
         '`true`: weights at the trained width per-channel, per-tensor, and per-tensor with power-of-two scales (e.g. INT4 per-tensor and pow2 for an int4 run, as Hailo and Vitis quantize); ' +
-        'activations uint8 asymmetric, int8 symmetric and int8 power-of-two per-tensor (8-bit activation presets only). Default false.'
+        `activations uint8 asymmetric, int8 symmetric and int8 power-of-two per-tensor (8-bit activation presets only). Default ${CONFIG_DEFAULTS.randomizeSchemes}.`
     );
 
   const schemeObject = z
@@ -146,7 +146,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
   const activationTrim = z
     .strictObject(
       {
-        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.activationTrim.enabled).describe('Activation tail trimming during quant-trim training. Default false.'),
+        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.activationTrim.enabled).describe(`Activation tail trimming during quant-trim training. Default ${CONFIG_DEFAULTS.activationTrim.enabled}.`),
         pMax: z.number({ error: shareError }).gt(0, { error: shareError }).lt(0.5, { error: shareError }).default(CONFIG_DEFAULTS.activationTrim.pMax).describe('Share of each activation tail clamped at full strength (p_t = pMax · λ_t). Default 0.005.'),
         momentum: z.number({ error: 'expected a number in [0, 1)' }).min(0, { error: 'expected a number in [0, 1)' }).lt(1, { error: 'expected a number in [0, 1)' }).default(CONFIG_DEFAULTS.activationTrim.momentum).describe('EMA weight of the running quantile. Default 0.9.'),
         refreshEvery: int(1, 'Steps between quantile estimates. Default 4.').default(CONFIG_DEFAULTS.activationTrim.refreshEvery),
@@ -159,7 +159,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
   const randomCalibration = z
     .strictObject(
       {
-        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.randomCalibration.enabled).describe('Calibrator randomisation during quant-trim training. Default false.'),
+        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.randomCalibration.enabled).describe(`Calibrator randomisation during quant-trim training. Default ${CONFIG_DEFAULTS.randomCalibration.enabled}.`),
         calibrators: z
           .array(
             z.string({ error: 'expected a calibrator name' }).superRefine((name, ctx) => {
@@ -180,7 +180,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
   const blankSuppression = z
     .strictObject(
       {
-        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.blankSuppression.enabled).describe('Blank-response suppression during quant-trim training. Default false.'),
+        enabled: z.boolean({ error: 'expected a boolean' }).default(CONFIG_DEFAULTS.blankSuppression.enabled).describe(`Blank-response suppression during quant-trim training. Default ${CONFIG_DEFAULTS.blankSuppression.enabled}.`),
         weight: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.blankSuppression.weight).describe('Weight of the penalty (sum over spatial activation tensors of the mean |response| to the blank input). Default 1.'),
         value: z
           .union([z.number(), z.array(z.number()).min(1)], { error: 'expected a number or an array of numbers (one per input channel)' })

@@ -7,6 +7,7 @@ import { QuantTrimError } from '@quant-trim/internal';
 import { readOnnx } from '@quant-trim/onnx-export';
 import { defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
 import type { ScheduleConfig } from '@quant-trim/schedulers';
+import { describeRecipe } from '../config/recipe.js';
 import type { Dataset } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
 import type { ImportedModel, Method, MethodRun, RunReport } from '../report/types.js';
@@ -312,6 +313,7 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
     model: { name: options.model.name, parameters: done[0]?.parameters ?? 0, ...(options.model.imported !== undefined ? { imported: options.model.imported } : {}) },
     scheme: { weights: options.scheme.weights, activations: options.scheme.activations },
     budget: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate },
+    ...(options.methods.includes('quant-trim') ? { recipe: describeRecipe(options.recipe ?? {}, options.trim) } : {}),
     methods: done.flatMap((d) => d.runs),
     evaluation: withoutPredictions(done[0]!.evaluation),
     seedResults: stats.seedResults,

@@ -218,6 +218,8 @@ export interface RunReport {
   /** quant-grid preset names (or pattern lists) for weights and activations during QAT. */
   readonly scheme: { readonly weights: string; readonly activations: string };
   readonly budget: { readonly epochs: number; readonly batchSize: number; readonly learningRate: number };
+  /** What the `quant-trim` method trained with ("λ curriculum", "weight trimming", "blank-response suppression (decoupled)", …); absent when it did not run. */
+  readonly recipe?: readonly string[];
   /** One entry per (seed, method), seed-major. */
   readonly methods: readonly MethodRun[];
   /** backend-eval's full report of the first seed: one model per method, named by the method id (coverage, sensitivity, runtimes, energy). */

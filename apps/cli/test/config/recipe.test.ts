@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRandomizeSets, mergeOptions, parseConfig, resolveRecipe, type Config } from '../../src/config/index.js';
+import { defaultRandomizeSets, describeRecipe, mergeOptions, parseConfig, resolveRecipe, type Config } from '../../src/config/index.js';
 
 function config(json: Record<string, unknown>): Config {
   const { value, errors } = parseConfig(json, 'test.json');
@@ -49,6 +49,35 @@ describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
     expect(merged.scheme).toEqual({ weights: 'int4-sym-per-channel', randomize: true });
     const recipe = resolveRecipe(merged);
     expect(Object.keys(recipe).sort()).toEqual(['activationTrim', 'randomCalibration', 'randomize']);
+  });
+
+  it('--no-random-calibration, --no-blank-suppression, --no-randomize-schemes and --no-activation-trim turn a mechanism off over the config file', () => {
+    const file = config({ scheme: { weights: 'int4-sym-per-channel', randomize: { weights: ['int4-sym-per-group'] } }, activationTrim: { enabled: true }, randomCalibration: { enabled: true }, blankSuppression: { enabled: true, weight: 2 } });
+    expect(Object.keys(resolveRecipe(file)).sort()).toEqual(['activationTrim', 'blankSuppression', 'randomCalibration', 'randomize']);
+    const off = mergeOptions(file, { activationTrim: false, randomCalibration: false, blankSuppression: false, randomizeSchemes: false });
+    expect(resolveRecipe(off)).toEqual({});
+    expect(off.blankSuppression).toMatchObject({ enabled: false, weight: 2 });
+    expect(off.scheme).toEqual({ weights: 'int4-sym-per-channel', randomize: false });
+    // On a string scheme, --no-randomize-schemes keeps the preset and says false explicitly.
+    expect(mergeOptions(config({ scheme: 'int4-sym-per-channel' }), { randomizeSchemes: false }).scheme).toEqual({ weights: 'int4-sym-per-channel', randomize: false });
+  });
+
+  it('the CLI accepts each mechanism flag and its --no- form; absent, neither overrides the file', async () => {
+    const { createCli } = await import('../../src/cli.js');
+    const parse = (argv: string[]) => {
+      const cli = createCli(() => {});
+      return cli.parse(['node', 'quant-trim', 'train', ...argv], { run: false }).options as Record<string, unknown>;
+    };
+    expect(parse(['--no-blank-suppression', '--random-calibration', '--no-randomize-schemes'])).toMatchObject({ blankSuppression: false, randomCalibration: true, randomizeSchemes: false });
+    const none = parse([]);
+    for (const key of ['blankSuppression', 'randomCalibration', 'randomizeSchemes', 'activationTrim']) expect(none[key]).toBeUndefined();
+  });
+
+  it('describes the recipe for the report: the curriculum, trimming unless off, and each mechanism on', () => {
+    expect(describeRecipe({}, undefined)).toEqual(['λ curriculum', 'weight trimming']);
+    const all = resolveRecipe(config({ scheme: { randomize: true }, activationTrim: { enabled: true }, randomCalibration: { enabled: true }, blankSuppression: { enabled: true } }));
+    expect(describeRecipe(all, { enabled: false })).toEqual(['λ curriculum', 'activation tail trimming', 'calibrator randomisation', 'scheme randomisation', 'blank-response suppression (decoupled)']);
+    expect(describeRecipe(resolveRecipe(config({ blankSuppression: { enabled: true, mode: 'loss' } })), {})).toEqual(['λ curriculum', 'weight trimming', 'blank-response suppression (loss)']);
   });
 
   it('blankSuppression: off by default; --blank-suppression enables it (decoupled, step 0.5) with the file\'s weight and value', () => {

@@ -297,6 +297,7 @@ export function makeFixtureReportV1(): RunReportV1 {
     model: { name: 'cnn-small', parameters: 121_930 },
     scheme: { weights: 'int8-per-channel-symmetric', activations: 'uint8-per-tensor-asymmetric' },
     budget: { epochs: 5, batchSize: 128, learningRate: 0.001 },
+    recipe: ['λ curriculum', 'weight trimming', 'blank-response suppression (decoupled)'],
     methods,
     evaluation,
     summary,

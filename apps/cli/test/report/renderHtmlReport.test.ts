@@ -54,6 +54,13 @@ describe('renderHtmlReport', () => {
     expect(chartContainer(doc, 'weights')).toContain('scale inflation 10.86× → 3.40×');
   });
 
+  it('says what the quant-trim method trained with, and nothing for a report without it', () => {
+    expect(doc).toContain('Quant-Trim recipe');
+    expect(doc).toContain('λ curriculum · weight trimming · blank-response suppression (decoupled)');
+    const { recipe: _recipe, ...without } = report;
+    expect(renderHtmlReport(without)).not.toContain('Quant-Trim recipe');
+  });
+
   it('renders the §6 table with one row per built-in profile and the summary rows', () => {
     const table = doc.slice(doc.indexOf('<table class="compare">'), doc.indexOf('</table>', doc.indexOf('<table class="compare">')));
     const body = table.slice(table.indexOf('<tbody>'), table.indexOf('<tbody class="summaries">'));

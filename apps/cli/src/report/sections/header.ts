@@ -56,6 +56,7 @@ export function renderHeader(view: ReportView): RawHtml {
     ${meta('Model', r.model ? html`${r.model.name} <span class="dim">· ${int(r.model.parameters)} parameters</span>${r.model.imported ? html`<span class="source">imported from ${r.model.imported.file} (sha256 ${r.model.imported.sha256})</span>` : ''}` : DASH)}
     ${meta('Scheme', r.scheme ? html`weights <span class="mono">${r.scheme.weights}</span> · activations <span class="mono">${r.scheme.activations}</span>` : DASH)}
     ${meta('Budget', r.budget ? html`${isNum(r.budget.epochs) ? r.budget.epochs : DASH} epochs · batch ${isNum(r.budget.batchSize) ? r.budget.batchSize : DASH} · learning rate ${isNum(r.budget.learningRate) ? String(r.budget.learningRate) : DASH}` : DASH)}
+    ${Array.isArray(r.recipe) && r.recipe.length > 0 ? meta('Quant-Trim recipe', r.recipe.join(' · ')) : ''}
   </dl>
   ${
     verdicts.length > 0

@@ -14,7 +14,8 @@
  *   calibrator + scheme randomisation (the ablation's rule's pick),
  * - blank-response suppression in the loss (`attachBlankSuppression`, defaults: one blank sample
  *   through the model and back every step) and decoupled (`stepSize` 0.5: its own gradient step
- *   after each optimizer step).
+ *   after each optimizer step),
+ * - decoupled blank-response suppression with calibrator + scheme randomisation (the three together).
  * Each rep runs `--per-rep` steps (default 200: one randomisation refresh) of every
  * configuration in turn; medians over reps and the median of the per-rep ratios to the recipe.
  * Usage: npx tsx --conditions=@quant-trim/source bench/activations.ts [--reps 5 --per-rep 200]
@@ -45,6 +46,7 @@ const configs: [string, ObserverConfig, BlankSuppressionConfig?, RandomizeConfig
   ['+ calibrator and scheme randomisation', { randomCalibration: {} }, undefined, SCHEMES],
   ['+ blank-response suppression (loss)', {}, {}],
   ['+ blank-response suppression (decoupled, stepSize 0.5)', {}, { stepSize: 0.5 }],
+  ['+ blank-response suppression (decoupled) and calibrator and scheme randomisation', { randomCalibration: {} }, { stepSize: 0.5 }, SCHEMES],
 ];
 const total = (REPS + 1) * PER_REP;
 const runs = configs.map(([name, observer, blankConfig, randomize]) => {

@@ -38,7 +38,8 @@ const EXIT_CODES = `Exit codes:
 
 /** ` (default: text)`: every option's help line ends with its default (or says it is required / has none). */
 const dflt = (text: string | number) => ` (default: ${text})`;
-const onOff = (on: boolean) => dflt(on ? 'on' : 'off');
+const onOffWord = (on: boolean) => (on ? 'on' : 'off');
+const onOff = (on: boolean) => dflt(onOffWord(on));
 const list = (values: readonly string[]) => values.join(',');
 
 /** The defaults `--help` shows for the options `runOptions` declares, per command (demo has its own). */
@@ -80,10 +81,10 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--random-calibration', `quant-trim: calibrator randomisation (each step a range from min/max, percentile, entropy, MSE or SQNR; config randomCalibration)${onOff(CONFIG_DEFAULTS.randomCalibration.enabled)}`)
       .option('--blank-suppression', `quant-trim: blank-response suppression (train every spatial activation to answer a blank input with 0; config blankSuppression)${onOff(CONFIG_DEFAULTS.blankSuppression.enabled)}`)
       .option('--randomize-schemes', `quant-trim: scheme randomisation (per-channel / per-tensor / power-of-two grids each step; config scheme.randomize)${onOff(CONFIG_DEFAULTS.randomizeSchemes)}`)
-      .option('--no-activation-trim', 'quant-trim: turn activation tail trimming off (over the config file)')
-      .option('--no-random-calibration', 'quant-trim: turn calibrator randomisation off')
-      .option('--no-blank-suppression', 'quant-trim: turn blank-response suppression off')
-      .option('--no-randomize-schemes', 'quant-trim: turn scheme randomisation off');
+      .option('--no-activation-trim', `quant-trim: turn activation tail trimming off, over the config file${dflt(`tail trimming ${onOffWord(CONFIG_DEFAULTS.activationTrim.enabled)}`)}`)
+      .option('--no-random-calibration', `quant-trim: turn calibrator randomisation off${dflt(`calibrator randomisation ${onOffWord(CONFIG_DEFAULTS.randomCalibration.enabled)}`)}`)
+      .option('--no-blank-suppression', `quant-trim: turn blank-response suppression off${dflt(`blank suppression ${onOffWord(CONFIG_DEFAULTS.blankSuppression.enabled)}`)}`)
+      .option('--no-randomize-schemes', `quant-trim: turn scheme randomisation off${dflt(`scheme randomisation ${onOffWord(CONFIG_DEFAULTS.randomizeSchemes)}`)}`);
   }
   if (which.evaluation) {
     cmd

@@ -61,6 +61,12 @@ describe('--help: every option shows its default', () => {
     const compare = (await run(['compare', '--help'])).stdout;
     expect(lineOf(compare, '--seeds <n>')).toContain(`(default: ${CONFIG_DEFAULTS.seeds})`);
     expect(lineOf(compare, '--latency')).toContain('(default: off)');
+    const word = (on: boolean) => (on ? 'on' : 'off');
+    expect(lineOf(train, '--blank-suppression')).toContain(`(default: ${word(CONFIG_DEFAULTS.blankSuppression.enabled)})`);
+    expect(lineOf(train, '--no-blank-suppression')).toContain(`(default: blank suppression ${word(CONFIG_DEFAULTS.blankSuppression.enabled)})`);
+    expect(lineOf(train, '--random-calibration')).toContain(`(default: ${word(CONFIG_DEFAULTS.randomCalibration.enabled)})`);
+    expect(lineOf(train, '--randomize-schemes')).toContain(`(default: ${word(CONFIG_DEFAULTS.randomizeSchemes)})`);
+    expect(lineOf(train, '--no-randomize-schemes')).toContain(`(default: scheme randomisation ${word(CONFIG_DEFAULTS.randomizeSchemes)})`);
     expect(lineOf(compare, '--methods <list>')).toContain(`(default: ${CONFIG_DEFAULTS.methods.join(',')})`);
   });
 });

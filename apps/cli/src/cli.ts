@@ -160,7 +160,7 @@ export function createCli(onAction: (name: string, action: Action) => void): CAC
     .example('quant-trim eval two-input.onnx --dataset feeds.npz --metric miou   # one array per input name (+ targets)')
     .action((model: string, flags) => onAction('eval', async (ctx) => (await import('./commands/eval/index.js')).evalCommand(model, flags, ctx)));
 
-  runOptions(cli.command('compare', 'FP vs QAT vs Quant-Trim: same model, data and budget, across all profiles (the METHOD.md §6 table and report)'), { training: true, evaluation: true })
+  runOptions(cli.command('compare', 'FP vs QAT vs Quant-Trim: same model, data and budget, across all profiles (the comparison table of docs/method.md#evaluation-protocol, and the report)'), { training: true, evaluation: true })
     .option('--methods <list>', `Methods to compare (fp, qat, quant-trim, quant-trim-paper)${dflt(list(CONFIG_DEFAULTS.methods))}`)
     .option('--resume', `Continue each seed and method from its last complete checkpoint; finished seeds are not evaluated again${dflt('off')}`)
     .option('--force', `Replace a previous comparison (report or checkpoints) in --out (without it or --resume such a run is refused, exit 4)${dflt('off')}`)

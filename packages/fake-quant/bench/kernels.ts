@@ -4,7 +4,7 @@
  *
  *   npx tsx --conditions=@quant-trim/source bench/kernels.ts [--reps 5] [--batches 10] [--stock-batches 2] [--skip-stock]
  *
- * Model (ENVIRONMENT.md §3): conv2d(8, 3×3, relu) → maxPool(2) → conv2d(16, 3×3, relu) → flatten
+ * Model (the reference CNN of BENCHMARKS.md, "fake-quant: training throughput, float vs QAT"): conv2d(8, 3×3, relu) → maxPool(2) → conv2d(16, 3×3, relu) → flatten
  * → dense(10, softmax) on random 28×28×1 inputs, batch 64, Adam 1e-3, categorical cross-entropy,
  * one `trainOnBatch` per step. Each configuration: 3 warm-up batches, then the median of `reps`
  * timed repetitions of `batches` batches. The stock cpu backend (~3 s per batch) times

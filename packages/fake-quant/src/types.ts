@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs';
 
 /**
  * Gradient of fake quantization with respect to its input:
- * - `ste`: straight-through, ∂x̂/∂x = 1 everywhere (the METHOD.md default);
+ * - `ste`: straight-through, ∂x̂/∂x = 1 everywhere (the default, docs/method.md#gradients);
  * - `clipped-ste`: 1 inside the representable range, 0 where x clips;
  * - `lsq`: clipped STE for x plus LSQ gradients for a learnable scale (and zero point).
  */

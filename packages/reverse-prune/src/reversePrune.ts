@@ -8,7 +8,7 @@ import { computeTrim } from './trim/trimTensor.js';
 import type { ReversePruneStats, WeightTrimStats } from './trim/TrimStats.js';
 import type { TrimContext, TrimCriterion, TrimGradient, TrimOperation, TrimStepContext, TrimTransform } from './trim/types.js';
 
-/** Options of `createReversePrune`; every field has a default (METHOD.md §4). */
+/** Options of `createReversePrune`; every field has a default (docs/method.md#reverse-pruning). */
 export interface ReversePruneOptions {
   /** Trim share per group at full strength for the quantile criterion (0.005). */
   pMax?: number;

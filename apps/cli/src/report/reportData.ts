@@ -2,7 +2,7 @@ import type { ModelReport, ProfileResult } from '@quant-trim/backend-eval';
 import { isNum } from './format.js';
 import type { Interval, MethodRun, MethodSummary, ProfileSummary, RunReport } from './types.js';
 
-/** Canonical order and colours of the METHOD.md §6 checkpoints; unknown model names follow. */
+/** Canonical order and colours of the compared checkpoints (docs/method.md#the-three-checkpoints); unknown model names follow. */
 const METHOD_ORDER = ['fp', 'qat', 'quant-trim', 'quant-trim-paper'];
 const DEFAULT_LABELS: Readonly<Record<string, string>> = { fp: 'FP', qat: 'QAT', 'quant-trim': 'Quant-Trim', 'quant-trim-paper': 'Quant-Trim (paper)' };
 const COLORS: Readonly<Record<string, string>> = { fp: '#7c8798', qat: '#e0922f', 'quant-trim': '#2f6fde', 'quant-trim-paper': '#8a5cc9' };
@@ -114,7 +114,7 @@ export function profileSummaryOf(method: MethodView, profile: string): ProfileSu
   return Array.isArray(list) ? list.find((p) => p.profile === profile) : undefined;
 }
 
-/** The §6 summary of one method: `report.summary`, else backend-eval's `acrossProfiles`, else computed from the rows. */
+/** The across-profile summary (docs/method.md#metrics) of one method: `report.summary`, else backend-eval's `acrossProfiles`, else computed from the rows. */
 export function acrossProfilesOf(view: ReportView, method: MethodView): AcrossProfiles {
   const floatAccuracy = method.summary?.floatAccuracy ?? method.run?.floatAccuracy ?? method.model?.float?.accuracy;
   const s = method.summary;

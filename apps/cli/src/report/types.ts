@@ -79,7 +79,7 @@ export interface Interval {
   readonly high: number;
 }
 
-/** One seed's §6 figures of a method. */
+/** One seed's across-profile figures of a method (docs/method.md#metrics). */
 export interface SeedSummary {
   readonly seed: number;
   readonly floatAccuracy: number;
@@ -114,7 +114,7 @@ export interface MethodSummary {
   readonly profiles: readonly ProfileSummary[];
 }
 
-/** The §6 statistics the verdicts are about. */
+/** The across-profile statistics the verdicts are about (docs/method.md#verdicts). */
 export type StatisticName = 'meanDrop' | 'worstDrop' | 'spread';
 
 /** A paired difference `method − against` of one statistic (paired by seed and test image) and what it allows to say. */

@@ -225,7 +225,7 @@ export function accuracyOf(model: tf.LayersModel, split: Split, sampleShape: rea
 }
 
 /**
- * Trains one method (METHOD.md §6: `fp`, `qat` or `quant-trim`) with a seeded, manual loop:
+ * Trains one method (`fp`, `qat` or `quant-trim`; docs/method.md#the-three-checkpoints) with a seeded, manual loop:
  * each epoch visits the training split in a seeded order (so a resumed run sees exactly the same
  * batches), the controller sets λ (and reverse pruning's strength) per step, masks refresh at every
  * epoch start, and after each epoch the model, optimizer, controller and loop state are written to

@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
   });
 
   it('shows the intervals, the paired comparisons and where the drops come from', async () => {
-    // every profile cell and summary cell of the §6 table carries its 95 % interval
+    // every profile cell and summary cell of the comparison table (docs/method.md#evaluation-protocol) carries its 95 % interval
     expect(await page.locator('table.compare td.drop .ci').count()).toBe(3 * 12 - 1);
     expect(await page.locator('table.compare td.sum .ci').count()).toBe(3 * 3);
     expect(await page.locator('table.compare td.drop .ci').first().innerText()).toMatch(/^\[−?\d+\.\d\d, −?\d+\.\d\d\]$/);

@@ -61,7 +61,7 @@ describe('renderHtmlReport', () => {
     expect(renderHtmlReport(without)).not.toContain('Quant-Trim recipe');
   });
 
-  it('renders the §6 table with one row per built-in profile and the summary rows', () => {
+  it('renders the comparison table with one row per built-in profile and the summary rows', () => {
     const table = doc.slice(doc.indexOf('<table class="compare">'), doc.indexOf('</table>', doc.indexOf('<table class="compare">')));
     const body = table.slice(table.indexOf('<tbody>'), table.indexOf('<tbody class="summaries">'));
     const rows = body.match(/<tr>/g) ?? [];

@@ -29,7 +29,7 @@ export interface ActivationParams {
 }
 
 /**
- * (s, zp) of every planned activation tensor (BACKENDS.md §3.0 step 4): the group's calibrator
+ * (s, zp) of every planned activation tensor (docs/backends.md#range-to-scale-and-zero-point): the group's calibrator
  * over the union of its members, then `fixedOutput` (forced for the whole group), then the
  * profile's `minRange` guard (a range narrower than `minRange` is widened to it).
  */
@@ -90,7 +90,7 @@ export function activationParams(plan: CompilePlan, stats: { get(t: string): Ten
 
 /**
  * Nodes computing `x̂ = (clamp(R(x/s) + zp, qmin, qmax) − zp)·s` in float with the tie rule `R`
- * (BACKENDS.md §4.2 `emulateRounding`): `Div → Round` (half-even), then at exact ties (|v − r| = ½)
+ * (`emulateRounding`, docs/backends.md#onnx-runtime-representation): `Div → Round` (half-even), then at exact ties (|v − r| = ½)
  * `v + ½·sign(v)` (half-away) or `v + ½` (half-up) via `Where`; `Add zp → Clip → Sub zp → Mul s`.
  * Exact for every float32 input; ORT cannot fuse it into integer kernels.
  */

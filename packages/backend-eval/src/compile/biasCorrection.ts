@@ -236,7 +236,7 @@ export interface BiasCorrectionInput {
 }
 
 /**
- * NNCF-style fast bias correction (BACKENDS.md §3.9 step 2), exact over the calibration samples.
+ * NNCF-style fast bias correction (docs/backends.md#bias-correction), exact over the calibration samples.
  * For every weight-quantized integer Conv / Gemm whose input has static activation parameters:
  * `b'[c] = b[c] + mean_float[c] − mean_quant[c]`, where `mean_float` is the per-channel mean of the
  * layer output over samples and positions for the float model's input `x`, float `W` and `b`, and

@@ -49,7 +49,7 @@ export interface CompileOptions {
    * the profile forced to another width. `weightBits` entries win over these.
    */
   readonly trainedWeightBits?: Readonly<Record<string, number>>;
-  /** Fold inference BatchNormalization into the preceding Conv / Gemm first (BACKENDS.md §4.1). Default true. */
+  /** Fold inference BatchNormalization into the preceding Conv / Gemm first (docs/backends.md#order-of-steps). Default true. */
   readonly foldBatchNorm?: boolean;
   /**
    * Profiles with `postQuant: ['biasCorrection']` read the calibration data twice (the correction
@@ -125,7 +125,7 @@ export interface LayerTensors {
 }
 
 /**
- * Compiles a float ONNX model the way `profile`'s post-training quantizer would (BACKENDS.md §4.1):
+ * Compiles a float ONNX model the way `profile`'s post-training quantizer would (docs/backends.md#order-of-steps):
  * 0. reads exporter graphs as vendor converters do (`normalizeGraph`: Constant nodes to
  *    initializers, Identity bypassed); shape computations, leftover Identity and a layout Transpose
  *    at the graph input / output are transparent to placement; If / Loop / Scan subgraphs' outer
@@ -146,8 +146,8 @@ export interface LayerTensors {
  * 3. quantizes weights offline with the profile's grid and rounding (per-tensor, per-channel on the
  *    output axis, or per-group blocks along the input axis; mixed widths per node) and biases to
  *    integers at `sIn·sW[c]`;
- * 3b. `postQuant: ['biasCorrection']` (static integer profiles; NNCF fast bias correction, BACKENDS.md
- *    §3.9): a second pass over the calibration samples (same `calibration.samples` cut) runs the float
+ * 3b. `postQuant: ['biasCorrection']` (static integer profiles; NNCF fast bias correction,
+ *    docs/backends.md#bias-correction): a second pass over the calibration samples (same `calibration.samples` cut) runs the float
  *    model and, for every weight-quantized integer Conv / Gemm with static input parameters, sets
  *    `b'[c] = b[c] + mean_float[c] − mean_quant[c]` before quantizing the bias. `mean_float[c]` is the
  *    per-channel mean (over samples and output positions) of the layer output for the float model's

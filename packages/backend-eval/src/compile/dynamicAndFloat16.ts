@@ -12,7 +12,7 @@ const node = (taken: Set<string>, opType: string, inputs: string[], outputs: str
 });
 
 /**
- * Dynamic activations, emulated (BACKENDS.md §3.7): the data input of every quantized MatMul / Gemm
+ * Dynamic activations, emulated (docs/backends.md#dynamic-activations): the data input of every quantized MatMul / Gemm
  * goes through `DynamicQuantizeLinear` (u8, range of this inference widened to 0, half-even) and a
  * `DequantizeLinear` with the parameters it just computed. Returns the quantized-input tensor names.
  */
@@ -34,7 +34,7 @@ export function insertDynamicQuantizers(model: OnnxModel, plan: readonly Planned
 }
 
 /**
- * The same dynamic model in ORT's integer form (what `quantize_dynamic` writes, BACKENDS.md §4.2):
+ * The same dynamic model in ORT's integer form (what `quantize_dynamic` writes, docs/backends.md#onnx-runtime-representation):
  * `DynamicQuantizeLinear → MatMulInteger(x_q, W_q, x_zp, w_zp) → Cast(float) → Mul(s_x·s_w)`
  * (+ bias for Gemm), with a Gemm's `transB` weight stored transposed. Per-tensor weights only.
  * Built from the emulated model: every `DequantizeLinear` of a dynamic input feeding a planned op

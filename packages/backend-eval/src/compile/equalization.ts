@@ -40,7 +40,7 @@ const PASS_TOLERANCE = 1e-3;
 
 /** Activations with `f(s·x) = s·f(x)` for every `s > 0` (elementwise; a PRelu slope is per channel, so unchanged). */
 const HOMOGENEOUS = new Set(['Relu', 'LeakyRelu', 'PRelu']);
-/** Elementwise ops between two layers that break the scaling (reported as skips; Hailo skips GELU the same way, BACKENDS.md §2 P7). */
+/** Elementwise ops between two layers that break the scaling (reported as skips; Hailo skips GELU the same way, docs/backends.md#hailo8-w4a8). */
 const NON_HOMOGENEOUS = new Set([
   'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Gelu', 'Erf', 'Elu', 'Selu', 'Celu', 'Softplus', 'Softsign', 'Mish', 'ThresholdedRelu', 'Exp', 'Log', 'Sqrt',
 ]);
@@ -138,7 +138,7 @@ function scaleChannels(t: OnnxTensor, axis: number, f: Float64Array): OnnxTensor
 /**
  * Cross-layer equalization (Nagel et al. 2019, "Data-Free Quantization"; AIMET cross-layer scaling,
  * the Hailo Dataflow Compiler's `equalization`), in place, on a BatchNorm-folded float model
- * (BACKENDS.md §4.1 step 3; the float function is unchanged up to float32 rounding).
+ * (docs/backends.md#order-of-steps, step 3; the float function is unchanged up to float32 rounding).
  *
  * Pairs: producer → [activation] → consumer where
  * - the producer is a Conv (any group: output channel i is `W1[i]`, `b1[i]`), a Gemm (transA 0; output

@@ -137,7 +137,7 @@ function unsupportedReason(model: OnnxModel, node: OnnxNode, profile: BackendPro
  * Marks every node of `model` (already BN-folded) against `profile`: placement (accelerator or
  * fallback per the fallback policy), numerics, weight quantization, and — for static integer
  * profiles — the activation tensors to quantize with their shared-scale groups, fixed outputs and
- * fused producer→activation chains (BACKENDS.md §4.1 steps 2–3).
+ * fused producer→activation chains (docs/backends.md#order-of-steps, step 2).
  */
 export function planCompile(model: OnnxModel, profile: BackendProfile, options: PlanOptions = {}): CompilePlan {
   const { graph } = model;

@@ -16,7 +16,7 @@ function floatInit(model: OnnxModel, name: string | undefined): OnnxTensor | und
 }
 
 /**
- * Folds inference-mode BatchNormalization into the Conv or Gemm that feeds it (BACKENDS.md §4.1
+ * Folds inference-mode BatchNormalization into the Conv or Gemm that feeds it (docs/backends.md#order-of-steps,
  * step 1), in place: `W'[c] = W[c]·γ[c]/√(var[c]+ε)`, `b'[c] = (b[c] − mean[c])·γ[c]/√(var[c]+ε) + β[c]`,
  * computed in float64 and rounded to float32 once. Only when the producer's output feeds nothing
  * else and every parameter is a constant float32 initializer; other BatchNormalization nodes stay.

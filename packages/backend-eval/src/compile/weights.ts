@@ -120,7 +120,7 @@ export function quantizeWeights(model: OnnxModel, plan: readonly PlannedNode[], 
 }
 
 /**
- * The bias codes of §3.9 without touching a model: `scale[c]` (`sIn·sW[c]`, or the pow2 bias
+ * The bias codes of docs/backends.md#biases without touching a model: `scale[c]` (`sIn·sW[c]`, or the pow2 bias
  * scale) and `codes[c] = clamp(R(b[c] / scale[c]))` at the bias width; the op adds `codes·scale`.
  * Undefined for per-group weights and for a weight scale count that is neither 1 nor the channels.
  */
@@ -148,7 +148,7 @@ export function biasCodes(b: Float32Array, weight: WeightQParams, inputScale: nu
 }
 
 /**
- * Quantizes the bias of an integer Conv / Gemm (BACKENDS.md §3.9) with the bias rounding, clamped to
+ * Quantizes the bias of an integer Conv / Gemm (docs/backends.md#biases) with the bias rounding, clamped to
  * the bias width. `scale: 'product'`: `q[c] = R(b[c] / (sIn·sW[c]))`, what the int32 accumulator
  * adds. `scale: 'pow2'` (Vitis DPU): the bias is its own power-of-two fixed-point tensor,
  * `s = 2^⌈log2(max|b| / (2^(bits−1) − 1))⌉` (no overflow), shifted into the accumulator by the

@@ -262,7 +262,7 @@ export interface ModelContext {
 }
 
 /**
- * Evaluates float ONNX models across backend profiles (METHOD.md §6, BACKENDS.md): for every
+ * Evaluates float ONNX models across backend profiles (docs/method.md#evaluation-protocol, docs/backends.md): for every
  * model × profile it compiles the model like that vendor's quantizer, runs the emulated numerics
  * in onnxruntime-node over all test inputs and compares them with the float model (accuracy, drop,
  * top-1 agreement, KL, logit cosine, ECE, on the first output), the fidelity of every output

@@ -6,7 +6,7 @@ export interface Logits {
   readonly classes: number;
 }
 
-/** What METHOD.md §6 reports per model × profile, against the float model. */
+/** What the evaluation protocol (docs/method.md#metrics) reports per model × profile, against the float model. */
 export interface ComparisonMetrics {
   samples: number;
   /** Share of correct top-1 predictions of the quantized model (when labels are given). */
@@ -126,7 +126,7 @@ export function compareLogits(float: Logits, quantized: Logits, labels?: ArrayLi
   return { ...base, accuracy, floatAccuracy, drop: floatAccuracy - accuracy, ece: expectedCalibrationError(confidence, correct) };
 }
 
-/** Across profiles (METHOD.md §6): mean drop, worst-case drop and spread (max − min accuracy). */
+/** Across profiles (docs/method.md#metrics): mean drop, worst-case drop and spread (max − min accuracy). */
 export function acrossProfiles(accuracies: readonly number[], floatAccuracy: number): { meanDrop: number; worstDrop: number; spread: number } {
   if (accuracies.length === 0) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `accuracies` of `acrossProfiles`: expected at least one accuracy' });
   const drops = accuracies.map((a) => floatAccuracy - a);

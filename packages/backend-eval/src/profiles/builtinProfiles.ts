@@ -10,7 +10,7 @@ import { tfliteInt8 } from './builtin/tfliteInt8.js';
 import { trtInt8Entropy } from './builtin/trtInt8Entropy.js';
 import { vitisDpuPow2 } from './builtin/vitisDpuPow2.js';
 
-/** The 12 profiles of BACKENDS.md §2, validated and frozen, keyed by id (P1–P12 order). */
+/** The 12 profiles of docs/backends.md#the-built-in-profiles, validated and frozen, keyed by id (P1–P12 order). */
 export const builtinProfiles = Object.freeze({
   'trt-int8-entropy': trtInt8Entropy,
   'tflite-int8': tfliteInt8,

@@ -3,7 +3,7 @@ import { builtinProfiles } from './builtinProfiles.js';
 import type { BackendProfile, BackendRegistry } from './types.js';
 import { isValidatedProfile } from './validateProfile.js';
 
-/** Ids of the 12 built-in profiles (BACKENDS.md §2). */
+/** Ids of the 12 built-in profiles (docs/backends.md#the-built-in-profiles). */
 export type BuiltinBackendId = keyof typeof builtinProfiles;
 /** Built-in ids plus ids that plugins add by augmenting `BackendRegistry`. */
 export type BackendId = BuiltinBackendId | keyof BackendRegistry;

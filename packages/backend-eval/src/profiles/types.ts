@@ -21,7 +21,7 @@ export type ProfileGranularity = 'per-tensor' | { readonly kind: 'per-channel' }
  */
 export type ProfileRange = 'full' | 'narrow' | 'reduced' | readonly [qmin: number, qmax: number];
 
-/** An integer grid for one tensor kind (BACKENDS.md §1). Maps onto quant-grid `SchemeOptions`. */
+/** An integer grid for one tensor kind (docs/backends.md#profile-fields). Maps onto quant-grid `SchemeOptions`. */
 export interface TensorGrid {
   /** Weights 4, 8 or 16; activations 8 or 16. */
   readonly bits: number;
@@ -163,7 +163,7 @@ export interface DeviceSpec {
 }
 
 export interface ProfileSource {
-  /** Reference key, e.g. `TFL1` (BACKENDS.md reference list). */
+  /** Reference key, e.g. `TFL1` (docs/backends.md#references). */
   readonly id: string;
   readonly url: string;
 }
@@ -171,7 +171,7 @@ export interface ProfileSource {
 /** vendor documentation or source; third-party only (3p); uncertain or inferred (?). */
 export type Evidence = 'vendor' | 'third-party' | 'uncertain';
 
-/** Every numeric choice of one vendor toolchain (BACKENDS.md §1–§2), as validated, frozen data. */
+/** Every numeric choice of one vendor toolchain (docs/backends.md#profile-fields), as validated, frozen data. */
 export interface BackendProfile {
   /** Kebab-case id, the registry key. */
   readonly id: string;

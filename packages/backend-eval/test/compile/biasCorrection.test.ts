@@ -1,5 +1,5 @@
 /**
- * `postQuant: ['biasCorrection']` (NNCF fast bias correction, BACKENDS.md §3.9 step 2): the corrected
+ * `postQuant: ['biasCorrection']` (NNCF fast bias correction, docs/backends.md#bias-correction): the corrected
  * bias against plain-loop references (per sample, per output position), the mean-patch Conv math
  * against brute force, the end-to-end effect on openvino-nncf-perf, and the calibration-source
  * rules of the second pass.

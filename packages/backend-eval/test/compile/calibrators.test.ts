@@ -4,7 +4,7 @@ import { centeredUniform } from '@quant-trim/test-utils';
  * captured activations": every built-in static profile is compiled on the same calibration
  * batches; the activations its calibrators saw are captured again from the float model in ORT
  * (addOutputs, same `calibration.samples` cut, same batch splitting) and fed to the plain-loop
- * references of BACKENDS.md §3 in referenceCalibrators.ts. Scales (float32) and zero points must be
+ * references of docs/backends.md#calibration in referenceCalibrators.ts. Scales (float32) and zero points must be
  * bit-identical — no tolerance was needed, including mean-minmax, where quant-grid keeps a running
  * mean and the reference sums then divides (float64 difference, if any, vanishes in the float32 scale).
  * The data makes each search clip (checked via `clipped`), grows the histograms past 2048 bins, puts
@@ -126,7 +126,7 @@ async function capture(bytes: Uint8Array, tensors: readonly string[], batches: r
 
 const ROUND = { 'half-even': roundHalfEven, 'half-away': roundHalfAway, 'half-up': roundHalfUp } as const;
 
-/** The §3.0 grid of a per-tensor activation grid; `unsignedIfNonNeg` decided by the observed minimum. */
+/** The grid (docs/backends.md#range-to-scale-and-zero-point) of a per-tensor activation grid; `unsignedIfNonNeg` decided by the observed minimum. */
 function gridFor(a: TensorGrid, observedMin: number): Grid {
   const unsignedSym = a.symmetric === 'unsignedIfNonNeg';
   const signed = unsignedSym ? !(observedMin >= 0) : a.signed;
@@ -237,8 +237,8 @@ async function check(profile: BackendProfile, bytes: Uint8Array, batches: readon
   return { activations: compiled.activations, clipped };
 }
 
-describe('activation calibrators vs independent references (BACKENDS.md §3)', () => {
-  it('§3.0: the hand-written range → (s, zp) matches quant-grid qparamsForRange', () => {
+describe('activation calibrators vs independent references (docs/backends.md#calibration)', () => {
+  it('range to scale and zero point: the hand-written range → (s, zp) matches quant-grid qparamsForRange', () => {
     const r = rng(7);
     const grids: [Grid, Parameters<typeof createScheme>[0]][] = [
       [gridOf(8, true, false), { bits: 8, signed: true, symmetric: false }],

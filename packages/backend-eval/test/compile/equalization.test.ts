@@ -1,6 +1,6 @@
 /**
- * `preQuant: ['equalization']` (cross-layer equalization, Nagel et al. 2019; BACKENDS.md §2 P7, §4.1
- * step 3): the equalized float model computes the same function, every equalized channel ends with
+ * `preQuant: ['equalization']` (cross-layer equalization, Nagel et al. 2019; docs/backends.md#hailo8-w4a8,
+ * docs/backends.md#cross-layer-equalization): the equalized float model computes the same function, every equalized channel ends with
  * equal producer-output / consumer-input ranges, non-homogeneous activations, shared weights and
  * fan-outs are skipped with a reason, and a strongly unbalanced model quantizes better with it.
  */

@@ -128,7 +128,7 @@ const BIAS_OF = [
   { node: 'fc2', bias: 'b4', input: 'm', weight: 'w4', axis: 1 },
 ] as const;
 
-describe('biases (BACKENDS.md §3.9)', () => {
+describe('biases (docs/backends.md#biases)', () => {
   it('tflite-int8: int32 codes = R_away(b / (sIn·sW[c])) behind a DequantizeLinear with scale sIn·sW[c]', async () => {
     const compiled = await compileForBackend(net, tflite, calibration());
     expect(compiled.biases.map((b) => [b.tensor, b.bits, b.stored, b.clamped])).toEqual([

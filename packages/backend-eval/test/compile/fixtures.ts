@@ -2,7 +2,7 @@ import { centeredUniform } from '@quant-trim/test-utils';
 /**
  * Shared helpers of the compile numerics / feature tests: deterministic data, an OnnxModel literal
  * builder (any attribute kind, symbolic batch axis), ORT runs with graph optimisation disabled, and
- * plain typed-array reference ops that follow the BACKENDS.md conventions (float32 after every op).
+ * plain typed-array reference ops that follow the conventions of docs/backends.md#conventions (float32 after every op).
  */
 import { addOutputs, writeOnnx, type OnnxAttribute, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import { roundWith, type RoundingMode } from '@quant-trim/quant-grid';
@@ -172,7 +172,7 @@ export function lsbStats(actual: Float32Array, expected: Float32Array, lsb: numb
 }
 
 /**
- * §3.9: q = R_bias(b / s) clamped to the bias width; the op adds q·s. `product`: s = sIn·sW[c];
+ * docs/backends.md#biases: q = R_bias(b / s) clamped to the bias width; the op adds q·s. `product`: s = sIn·sW[c];
  * `pow2` (Vitis DPU fixed point, BiasSpec docs): the bias's own scale 2^⌈log2(max|b| / (2^(bits−1) − 1))⌉.
  */
 export function quantizedBias(b: Float32Array, sIn: number, sW: Float32Array, spec: BiasSpec): { b: Float32Array; clamped: number; scale: Float32Array; codes: Int32Array } {

@@ -12,7 +12,7 @@ const calibration = () => batches(4, 16, 36, 11);
 /** Output-channel axis of each weight: Conv 0, Gemm transB 0, MatMul 1, Gemm 1. */
 const OUT_AXIS = { w1: 0, w2: 0, w3: 1, w4: 1 } as const;
 
-/** The profile's weight scheme for one weight, derived from the profile fields (BACKENDS.md §1, §3.0). */
+/** The profile's weight scheme for one weight, derived from the profile fields (docs/backends.md#profile-fields, docs/backends.md#range-to-scale-and-zero-point). */
 function weightScheme(grid: TensorGrid, name: keyof typeof W): QuantScheme {
   const data = W[name].data;
   const granularity: Granularity = grid.granularity === 'per-tensor' ? { kind: 'per-tensor' } : { kind: 'per-channel', axis: OUT_AXIS[name] };
@@ -61,7 +61,7 @@ function referenceNet(x: Float32Array, n: number, ref: Reference): Record<string
   return t;
 }
 
-/** What each profile quantizes on this net (BACKENDS.md §4.1): fused Conv+Relu → r, not c. */
+/** What each profile quantizes on this net (docs/backends.md#order-of-steps): fused Conv+Relu → r, not c. */
 const EXPECTED: Record<string, { elemType: string; weights: (keyof typeof W)[] }> = {
   'tflite-int8': { elemType: 'int8', weights: ['w1', 'w2', 'w3', 'w4'] },
   'qnn-htp-w8a8-tfe': { elemType: 'uint8', weights: ['w1', 'w2', 'w3', 'w4'] },
@@ -162,7 +162,7 @@ const mlp = makeModel({
   ],
 });
 
-/** ONNX DynamicQuantizeLinear → DequantizeLinear over the whole tensor of one run (BACKENDS.md §3.7), in float32. */
+/** ONNX DynamicQuantizeLinear → DequantizeLinear over the whole tensor of one run (docs/backends.md#dynamic-activations), in float32. */
 function dynamicFq(x: Float32Array): Float32Array {
   let lo = 0;
   let hi = 0;

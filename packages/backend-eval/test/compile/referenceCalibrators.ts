@@ -1,6 +1,6 @@
 /**
  * Independent, deliberately plain reference implementations of the calibration algorithms of
- * BACKENDS.md §3, written from the specification (not from quant-grid's calibrators), for
+ * docs/backends.md#calibration, written from the specification (not from quant-grid's calibrators), for
  * calibrators.test.ts. Everything is float64 loops over the captured activation values; only the
  * final scale is rounded to float32 (as compileForBackend reports it).
  */
@@ -19,7 +19,7 @@ export interface RefQParams {
   readonly zeroPoint: number;
 }
 
-/** BACKENDS.md §1 note (2): ties to even (exact for float32 inputs; also used on float64 here). */
+/** docs/backends.md#conventions: ties to even (exact for float32 inputs; also used on float64 here). */
 export function roundHalfEven(v: number): number {
   let r = Math.round(v);
   if (r - v === 0.5 && r % 2 !== 0) r -= 1;
@@ -33,14 +33,14 @@ export function gridOf(bits: number, signed: boolean, symmetric: boolean): Grid 
 }
 
 /**
- * §3.0 steps 1–3: range → (s, zp). The degenerate-range guard of step 1 is applied as a scale
+ * docs/backends.md#range-to-scale-and-zero-point, steps 1–3: range → (s, zp). The degenerate-range guard of step 1 is applied as a scale
  * floor (`minScale`, default float32 eps = AIMET's minimum scale, quant-grid's scheme default):
  * for asymmetric grids that is `hi = lo + minScale·(qmax − qmin)`. The profile's own `minRange` is
  * applied by compileForBackend afterwards.
  *
- * §3.0 does not say whether `lo/s` in the zero point uses s before or after float32 storage; the
+ * The specification does not say whether `lo/s` in the zero point uses s before or after float32 storage; the
  * two differ only at exact ties (e.g. lo = −hi on uint8: 127.5). Following the float32 convention
- * of BACKENDS.md, the zero point here uses the stored float32 scale (see calibrators.test.ts).
+ * of docs/backends.md#conventions, the zero point here uses the stored float32 scale (see calibrators.test.ts).
  */
 export function rangeToQParams(lo0: number, hi0: number, g: Grid, minScale = 2 ** -23): RefQParams {
   const lo = Math.min(lo0, 0);
@@ -55,9 +55,9 @@ export function rangeToQParams(lo0: number, hi0: number, g: Grid, minScale = 2 *
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.1 min/max
+// Min/max (docs/backends.md#minmax-calibrators)
 
-/** §3.1.1: running min / max over every value of every batch, NaN skipped. */
+/** `minmax`: running min / max over every value of every batch, NaN skipped. */
 export function absoluteMinMax(batches: readonly Float32Array[]): { lo: number; hi: number } {
   let lo = Infinity;
   let hi = -Infinity;
@@ -72,7 +72,7 @@ export function absoluteMinMax(batches: readonly Float32Array[]): { lo: number; 
 }
 
 /**
- * §3.1.3: mean over samples of each sample's min / max; each entry of `units` is one sample.
+ * `mean-minmax` per sample: mean over samples of each sample's min / max; each entry of `units` is one sample.
  */
 export function meanMinMax(units: readonly Float32Array[]): { lo: number; hi: number } {
   let sumLo = 0;
@@ -89,7 +89,7 @@ export function meanMinMax(units: readonly Float32Array[]): { lo: number; hi: nu
 }
 
 // ---------------------------------------------------------------------------------------------
-// Histograms (BACKENDS.md "Histograms"; quant-grid README: one symmetric signed histogram over
+// Histograms (docs/backends.md#histograms; quant-grid README: one symmetric signed histogram over
 // [−M, M], `bins` per side, M = max|x| of the first non-zero batch, equal-width bins appended
 // when a later batch is wider — folding it gives TensorRT's |x| histogram).
 
@@ -166,7 +166,7 @@ export function histogramOf(batches: readonly Float32Array[], bins: number): Ref
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 entropy / KL, TensorRT style
+// Entropy / KL, TensorRT style (docs/backends.md#entropy-kl)
 
 /** Returns the threshold T (bin edge, `thresholdAt: 'edge'`) and the chosen bin count i. */
 export function entropyThreshold(h: RefHistogram, opts: { start: number; stride: number; levels: number }): { amax: number; i: number } {
@@ -222,9 +222,9 @@ export function entropyThreshold(h: RefHistogram, opts: { start: number; stride:
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.4 MSE search
+// MSE search (docs/backends.md#mse-search)
 
-/** Fake-quantizes one value with BACKENDS.md conventions (float32 after every op). */
+/** Fake-quantizes one value with the conventions of docs/backends.md#conventions (float32 after every op). */
 export function fakeQuant(x: number, s: number, zp: number, g: Grid, round: (v: number) => number): number {
   const f = Math.fround;
   const v = f(x / s);
@@ -233,7 +233,7 @@ export function fakeQuant(x: number, s: number, zp: number, g: Grid, round: (v: 
 }
 
 /**
- * §3.4: candidate thresholds at bin centres c_j, j ≥ start; the (signed) bin midpoints are
+ * MSE search: candidate thresholds at bin centres c_j, j ≥ start; the (signed) bin midpoints are
  * fake-quantized with the grid's (s, zp) for the candidate range; first minimum of the mean
  * squared error. Symmetric grids use [−c, c]; asymmetric grids the observed range clipped to
  * [−c, c] (a signed range, so non-negative data keeps lo = 0).
@@ -265,7 +265,7 @@ export function mseThreshold(h: RefHistogram, g: Grid, round: (v: number) => num
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.5 SQNR, AIMET tf_enhanced (asymmetric branch; the built-in QNN profiles are asymmetric)
+// SQNR, AIMET tf_enhanced (docs/backends.md#sqnr-search; asymmetric branch: the built-in QNN profiles are asymmetric)
 
 export function sqnrAsym(h: RefHistogram, bits: number, gamma: number): RefQParams {
   const EPS = 2 ** -23;
@@ -314,9 +314,9 @@ export function sqnrAsym(h: RefHistogram, bits: number, gamma: number): RefQPara
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.6 power-of-two scales
+// Power-of-two scales (docs/backends.md#power-of-two-scales)
 
-/** §3.6: e = ⌈log2(amax/qmax)⌉; min-MSE keeps the lowest quant-dequant MSE over 2^(e+d). */
+/** Power-of-two: e = ⌈log2(amax/qmax)⌉; min-MSE keeps the lowest quant-dequant MSE over 2^(e+d). */
 export function pow2Scale(h: RefHistogram, g: Grid, round: (v: number) => number, candidates: readonly number[]): number {
   const amax = Math.max(Math.abs(h.lo), Math.abs(h.hi));
   const e = Math.ceil(Math.log2(amax / g.qmax));

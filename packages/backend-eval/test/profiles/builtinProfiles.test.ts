@@ -10,7 +10,7 @@ const all = Object.values(builtinProfiles) as BackendProfile[];
 const intGrid = (g: unknown) => g as TensorGrid;
 
 describe('built-in profiles', () => {
-  it('are the 12 profiles of BACKENDS.md §2, registered under their ids', () => {
+  it('are the 12 profiles of docs/backends.md#the-built-in-profiles, registered under their ids', () => {
     expect(Object.keys(builtinProfiles)).toEqual(IDS);
     expect(createBackendRegistry().ids()).toEqual([...IDS].sort());
     expect(defaultBackendRegistry.ids()).toEqual([...IDS].sort());
@@ -45,7 +45,7 @@ describe('built-in profiles', () => {
   });
 });
 
-describe('spot checks against BACKENDS.md §2', () => {
+describe('spot checks against docs/backends.md#the-built-in-profiles', () => {
   const p = builtinProfiles;
 
   it('P1 trt-int8-entropy: s8 sym activations, entropy, per-op fp16 fallback', () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initTrainingBackend } from './initTrainingBackend.js';
 
-/** The ENVIRONMENT.md §3 benchmark CNN. */
+/** The reference CNN of BENCHMARKS.md, "fake-quant: training throughput, float vs QAT". */
 function referenceCnn(): tf.LayersModel {
   const model = tf.sequential({
     layers: [

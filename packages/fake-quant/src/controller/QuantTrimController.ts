@@ -9,7 +9,7 @@ export type FreezePoint = { atFraction: number } | { atStep: number } | false;
 
 export interface ControllerOptions {
   totalSteps: number;
-  /** λ schedule. Default: the Quant-Trim curriculum over `totalSteps` (METHOD.md §3.1). */
+  /** λ schedule. Default: the Quant-Trim curriculum over `totalSteps` (docs/method.md#the-lambda-curriculum). */
   lambda?: Schedule | ScheduleConfig;
   /** Strength of the weight transform (reverse pruning's p_t / p_max). Default: equal to λ. */
   strength?: Schedule | ScheduleConfig;

@@ -29,7 +29,7 @@ export interface LayerOverride {
   exclude?: boolean;
 }
 
-/** Scheme randomisation (METHOD.md §5, off by default): each step the controller samples one of each list. */
+/** Scheme randomisation (docs/method.md#scheme-randomisation, off by default): each step the controller samples one of each list. */
 export interface RandomizeConfig {
   weights?: SchemeSpec[];
   /** Activation schemes vary bits, signedness, symmetry and rounding; each observer keeps its granularity. */

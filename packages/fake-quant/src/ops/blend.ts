@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkFloat32Tensor, describe, fail, shapeString } from './checks.js';
 
 /**
- * Progressive fake quantization (METHOD.md §3): x̃ = x + λ · stopgrad(x̂ − x).
+ * Progressive fake quantization (docs/method.md#progressive-fake-quantization): x̃ = x + λ · stopgrad(x̂ − x).
  *
  * Forward: computed exactly as written, in float32 (x + λ·(xq − x)), i.e. (1 − λ)·x + λ·xq up to
  * rounding; at λ = 0 it is x bit for bit. Backward: ∂x̃/∂x = 1 (the gradient with respect to `x`

@@ -12,7 +12,7 @@ import { type ResolvedTailTrim, type TailTrimConfig, resolveTailTrim } from '../
 export const RANDOMIZED_OBSERVER_STATE = 'quant-trim:randomized-observer';
 
 /**
- * How an activation quantizer finds its range (METHOD.md §3.2):
+ * How an activation quantizer finds its range (docs/method.md#scales-and-activation-observers):
  * - `ema` (default): exponential moving average of per-batch min/max while training, frozen on
  *   request; inference uses the stored range;
  * - `dynamic`: the current batch's range every call, training or not (backends with dynamic

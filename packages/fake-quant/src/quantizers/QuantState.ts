@@ -8,7 +8,7 @@ import type { QuantScheme } from '@quant-trim/quant-grid';
  * randomisation, the schemes sampled for this step.
  */
 export class QuantState {
-  /** λ ∈ [0, 1]: 0 = float, 1 = full fake quantization (METHOD.md §3). */
+  /** λ ∈ [0, 1]: 0 = float, 1 = full fake quantization (docs/method.md#progressive-fake-quantization). */
   readonly lambda: tf.Variable<tf.Rank.R0>;
   #lambdaValue: number;
   /** Strength passed to the weight transform hook (e.g. the trim schedule's p_t / p_max). */

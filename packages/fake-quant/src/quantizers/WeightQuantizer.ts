@@ -39,7 +39,7 @@ export interface WeightTransformStepContext {
 }
 
 /**
- * A hook that rewrites the float weights before their scale is computed (METHOD.md §4: trim →
+ * A hook that rewrites the float weights before their scale is computed (docs/method.md#reverse-pruning: trim →
  * scale from the trimmed tensor → fake-quantize → blend). Reverse pruning plugs in here without
  * this package depending on it. It runs inside the layer's `tf.tidy` and must return a tensor of
  * the same shape; its own gradient (straight-through or masked) is up to it.

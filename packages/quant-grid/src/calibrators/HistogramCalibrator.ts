@@ -116,7 +116,7 @@ export function perTensor(scheme: QuantScheme): QuantScheme {
 }
 
 /**
- * Base of the histogram calibrators (BACKENDS.md §3.2–3.6): one streaming `Histogram` per
+ * Base of the histogram calibrators (docs/backends.md#histograms): one streaming `Histogram` per
  * parameter group, JSON-safe state, and `compute(scheme)` that turns each group's histogram into
  * (scale, zero point). Subclasses give the range (`rangeFor`); those that produce the grid
  * directly (SQNR, power-of-two) override `qparamsFor` too. Statistics are gathered once; any

@@ -6,7 +6,7 @@ import { Pow2Calibrator, type Pow2Options } from './pow2.js';
 import { SqnrCalibrator, type SqnrOptions } from './sqnr.js';
 
 /**
- * The histogram-based built-in calibrators (BACKENDS.md §3.2–3.6), by name. Each keeps one
+ * The histogram-based built-in calibrators (docs/backends.md#calibration), by name. Each keeps one
  * streaming histogram per parameter group and searches it at `compute(scheme)` time.
  *
  * @example

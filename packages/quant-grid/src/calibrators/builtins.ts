@@ -2,7 +2,7 @@ import { defineCalibrator } from '../registry/defineCalibrator.js';
 import { histogramCalibrators } from './builtinHistogramCalibrators.js';
 import { type EmaMinMaxOptions, type MeanMinMaxOptions, MinMaxCalibrator, type MinMaxOptions } from './minMax.js';
 
-/** Every built-in calibrator, by name (BACKENDS.md §3). */
+/** Every built-in calibrator, by name (docs/backends.md#calibration). */
 export const builtinCalibrators = {
   minmax: defineCalibrator({
     name: 'minmax',

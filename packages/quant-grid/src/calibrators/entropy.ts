@@ -67,7 +67,7 @@ export function entropyThresholdBin(h: Float64Array, levels: number, start: numb
 }
 
 /**
- * Entropy (KL) calibration, TensorRT style (BACKENDS.md §3.3): choose the |x| threshold whose
+ * Entropy (KL) calibration, TensorRT style (docs/backends.md#entropy-kl): choose the |x| threshold whose
  * 128-level (256 for unsigned schemes; in general 2^(bits − 1) signed, 2^bits unsigned, decided
  * from the scheme at compute time) quantized distribution loses the least information.
  * Symmetric schemes get [−T, T] ([0, T] unsigned); asymmetric ones [max(min, −T), min(max, T)].

@@ -29,7 +29,7 @@ interface MinMaxState {
 }
 
 /**
- * The min/max family (BACKENDS.md §3.1): `absolute` running extremes (TFLite, ORT, TensorRT
+ * The min/max family (docs/backends.md#minmax-calibrators): `absolute` running extremes (TFLite, ORT, TensorRT
  * MinMax), `ema` moving average of per-batch extremes (ORT moving_average, PyTorch
  * MovingAverageMinMaxObserver) and `mean` of per-batch (or per-sample) extremes (NNCF).
  */

@@ -11,7 +11,7 @@ export interface MseOptions extends HistogramOptions {
 }
 
 /**
- * MSE search (BACKENDS.md §3.4, TensorRT `_compute_amax_mse`): every |x| bin centre c_j, j ≥ start,
+ * MSE search (docs/backends.md#mse-search, TensorRT `_compute_amax_mse`): every |x| bin centre c_j, j ≥ start,
  * is a candidate amax; the histogram's bin centres are fake-quantized on the scheme's grid for that
  * amax (the scheme's own range rule, bits, rounding and clamping, through `fakeQuantize`) and the
  * candidate with the FIRST minimal Σ H·(x̂ − c)² / ΣH wins.

@@ -28,7 +28,7 @@ function firstAtLeast(counts: Float64Array, total: number, q: number): number {
 }
 
 /**
- * Percentile calibration (BACKENDS.md §3.2): clip the rarest values so one outlier cannot stretch
+ * Percentile calibration (docs/backends.md#percentile): clip the rarest values so one outlier cannot stretch
  * the grid over values that never occur.
  * - `abs`: amax = lower edge of the first |x| bin whose cdf reaches p/100 (TensorRT; note that
  *   p = 100 therefore gives the lower edge of the top bin, as in TensorRT). Symmetric schemes use

@@ -12,7 +12,7 @@ export interface Pow2Options extends HistogramOptions {
 }
 
 /**
- * Power-of-two scales, Vitis AI style (BACKENDS.md §3.6). The range is the absolute min/max
+ * Power-of-two scales, Vitis AI style (docs/backends.md#power-of-two-scales). The range is the absolute min/max
  * (widened to 0). NonOverflow: e = ⌈log2(s)⌉ for the scale s the scheme's range formula gives
  * (s = amax/qmax when symmetric), so scale = 2^e and nothing that was observed clips. MinMSE:
  * tries 2^(e+d) for each d in `candidates` and keeps the lowest quant-dequant MSE measured on the

@@ -32,7 +32,7 @@ function noise(mids: Float64Array, counts: Float64Array, delta: number, offset: 
 }
 
 /**
- * AIMET tf_enhanced (BACKENDS.md §3.5) over the non-empty bins (midpoints, counts) of a signed
+ * AIMET tf_enhanced (docs/backends.md#sqnr-search) over the non-empty bins (midpoints, counts) of a signed
  * histogram. `steps` = N; `fixedOffset` is the symmetric offset (⌊−N/2⌋ signed, 0 unsigned), or
  * undefined for the asymmetric search. Returns the first lowest-noise candidate.
  */
@@ -79,7 +79,7 @@ export function sqnrSearch(mids: Float64Array, counts: Float64Array, min: number
 }
 
 /**
- * SQNR calibration, AIMET tf_enhanced (BACKENDS.md §3.5): a grid search over (delta, offset)
+ * SQNR calibration, AIMET tf_enhanced (docs/backends.md#sqnr-search): a grid search over (delta, offset)
  * minimising rounding noise plus γ × clipping noise over the signed histogram's bin midpoints.
  * N = qmax − qmin (2^b − 1; 2^b − 2 for narrow-range schemes, so the encoding fits the grid).
  * AIMET encodes x̂ = (q + o)·δ with q ∈ [0, N]; on this package's grid x̂ = (q' − zp)·s with

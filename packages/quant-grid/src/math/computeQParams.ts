@@ -31,7 +31,7 @@ export function pow2Ceil(scale: number): number {
 }
 
 /**
- * Scale and zero point for one range (BACKENDS.md §3.0), computed in double and stored as float32:
+ * Scale and zero point for one range (docs/backends.md#range-to-scale-and-zero-point), computed in double and stored as float32:
  * 1. the range is widened to include 0, so 0 is exactly representable;
  * 2. symmetric: s = max(|lo|, |hi|) / qmax (unsigned symmetric: s = hi / qmax), z = 0;
  *    asymmetric: s = (hi − lo)/(qmax − qmin), z = clamp(round_half_even(qmin − lo/s), qmin, qmax);

@@ -14,7 +14,7 @@ export interface TrimMask {
 /**
  * Applies a precomputed trim with the chosen gradient. Why a custom gradient: the trim is
  * piecewise constant in w, so its true gradient would freeze trimmed weights for good;
- * straight-through lets them keep learning and come back at the next refresh (METHOD.md §4).
+ * straight-through lets them keep learning and come back at the next refresh (docs/method.md#reverse-pruning).
  * The mask enters the forward pass only; the `masked` backward uses a saved copy of `keep`, so
  * the cached tensors may be replaced between forward and backward.
  *

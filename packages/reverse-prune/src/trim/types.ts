@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 
 /**
- * How the trim threshold τ of a group is chosen (METHOD.md §4). A weight is trimmed when |w| > τ.
+ * How the trim threshold τ of a group is chosen (docs/method.md#reverse-pruning). A weight is trimmed when |w| > τ.
  * - `quantile`: trim share `p` ∈ [0, 1): τ is the (⌊p·n⌋ + 1)-th largest |w| of the group's n
  *   values, so at most ⌊p·n⌋ values lie strictly above it (exactly that many without ties);
  *   p = 0 gives τ = max|w| and trims nothing.

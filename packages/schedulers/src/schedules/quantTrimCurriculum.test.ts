@@ -4,7 +4,7 @@ import type { QuantTrimCurriculumOptions, Schedule } from '../index.js';
 
 /**
  * λ(step) for T = 1000 and the defaults (u_w 0.1, u_q 0.5, λ_q 0.25, u_f 0.85), worked out by
- * hand from METHOD.md §3.1: quartic 0.25·((t−100)/400)^4 on [100, 500), quadratic
+ * hand from docs/method.md#the-lambda-curriculum: quartic 0.25·((t−100)/400)^4 on [100, 500), quadratic
  * 0.25 + 0.75·((t−500)/350)^2 on [500, 850).
  */
 const expectedCurve: Array<[step: number, lambda: number]> = [
@@ -35,7 +35,7 @@ const sweep = (schedule: Schedule, to: number, by: number) =>
   Array.from({ length: Math.floor(to / by) + 1 }, (_, i) => schedule.at(i * by));
 
 describe('quantTrimCurriculum', () => {
-  it('follows METHOD.md §3.1 with the documented defaults', () => {
+  it('follows docs/method.md#the-lambda-curriculum with the documented defaults', () => {
     const lambda = quantTrimCurriculum({ totalSteps: 1000 });
     expect(lambda.toJSON()).toEqual({
       type: 'quantTrimCurriculum',

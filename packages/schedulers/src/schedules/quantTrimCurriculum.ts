@@ -24,7 +24,7 @@ export interface QuantTrimCurriculumOptions {
 }
 
 /**
- * The defaults of METHOD.md §3.1, as fractions of training. They are project choices (the paper
+ * The defaults of the λ curriculum (docs/method.md#the-lambda-curriculum), as fractions of training. They are project choices (the paper
  * gives the shape, not the breakpoints), so they are written into every `toJSON`.
  */
 export const quantTrimCurriculumDefaults = Object.freeze({
@@ -75,7 +75,7 @@ const builtin = defineBuiltin('quantTrimCurriculum', keys, (read) => {
 });
 
 /**
- * The Quant-Trim λ curriculum (METHOD.md §3.1): the blend between FP and the integer grid.
+ * The Quant-Trim λ curriculum (docs/method.md#the-lambda-curriculum): the blend between FP and the integer grid.
  * λ is 0 during an FP32 warm-up, rises gently along a quartic ramp to λ_q, then quadratically to
  * 1, and holds at 1 so the final weights train under full fake quantization. With u = step / T:
  *

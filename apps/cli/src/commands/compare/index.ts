@@ -31,7 +31,7 @@ export function previousComparison(out: string): string | undefined {
 
 /**
  * `quant-trim compare`: FP vs QAT vs Quant-Trim with the same model, data and budget, each
- * deployed through every backend profile — the METHOD.md §6 table, written as report.json and
+ * deployed through every backend profile — the comparison table of docs/method.md#evaluation-protocol, written as report.json and
  * report.html in `--out`.
  */
 export async function compare(flags: CompareFlags, ctx: CommandContext, options: CompareHooks = {}): Promise<{ report: RunReport; json: string; html: string }> {

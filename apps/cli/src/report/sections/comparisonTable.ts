@@ -60,7 +60,7 @@ function intervalNote(view: ReportView, seeds: number): RawHtml | string {
   return html` Values are means over ${seeds === 1 ? '1 seed' : `${seeds} seeds`}; brackets: 95 % bootstrap percentile interval (${int(b.resamples)} resamples of ${seeds === 1 ? 'the test images' : 'seeds and test images'}).${perImage}`;
 }
 
-/** METHOD.md §6: profiles × (accuracy, drop) per method, then mean / worst-case / spread per method. */
+/** The comparison of docs/method.md#evaluation-protocol: profiles × (accuracy, drop) per method, then mean / worst-case / spread per method. */
 export function renderComparisonTable(view: ReportView): RawHtml {
   const { methods, profiles } = view;
   if (methods.length === 0 || profiles.length === 0) {

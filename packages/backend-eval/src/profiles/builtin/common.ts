@@ -16,7 +16,7 @@ export const PER_CHANNEL = { kind: 'per-channel' } as const;
 /** float32 machine epsilon, AIMET's minimum scale. */
 export const F32_EPS = 2 ** -23;
 
-/** References of BACKENDS.md, by key. */
+/** The references of docs/backends.md#references, by key. */
 const REFERENCES = {
   TRT1: 'https://docs.nvidia.com/deeplearning/tensorrt/latest/inference-library/quantized-types-schemes.html',
   TRT5: 'https://docs.nvidia.com/deeplearning/tensorrt/latest/_static/c-api/class_i_int8_entropy_calibrator2.html',
@@ -80,7 +80,7 @@ const REFERENCES = {
 
 export type ReferenceKey = keyof typeof REFERENCES;
 
-/** `sources` entries for the given BACKENDS.md reference keys. */
+/** `sources` entries for the given reference keys (docs/backends.md#references). */
 export function refs(...keys: ReferenceKey[]): ProfileSource[] {
   return keys.map((id) => ({ id, url: REFERENCES[id] }));
 }

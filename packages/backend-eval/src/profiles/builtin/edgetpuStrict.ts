@@ -3,7 +3,7 @@ import { refs } from './common.js';
 import { tfliteInt8 } from './tfliteInt8.js';
 import { CORAL_USB_ACCELERATOR } from '../../estimate/devices.js';
 
-/** P4 — Coral Edge TPU: TFLite int8 numerics, strictest partitioning (BACKENDS.md §2). */
+/** P4 — Coral Edge TPU: TFLite int8 numerics, strictest partitioning (docs/backends.md#edgetpu-strict). */
 export const edgetpuStrict = defineBackend({
   ...tfliteInt8,
   id: 'edgetpu-strict',

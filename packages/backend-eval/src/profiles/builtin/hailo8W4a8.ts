@@ -2,7 +2,7 @@ import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, grid, refs } from './common.js';
 import { HAILO_8_AI_HAT } from '../../estimate/devices.js';
 
-/** P7 — Hailo-8 Dataflow Compiler with mixed 4/8/16-bit weights (BACKENDS.md §2). */
+/** P7 — Hailo-8 Dataflow Compiler with mixed 4/8/16-bit weights (docs/backends.md#hailo8-w4a8). */
 export const hailo8W4a8 = defineBackend({
   id: 'hailo8-w4a8',
   name: 'Hailo-8 (Dataflow Compiler, w4/w8 mixed)',

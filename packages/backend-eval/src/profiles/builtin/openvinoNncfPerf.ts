@@ -2,7 +2,7 @@ import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
 import { INTEL_I7_1185G7 } from '../../estimate/devices.js';
 
-/** P10 — OpenVINO NNCF `performance` preset (BACKENDS.md §2). */
+/** P10 — OpenVINO NNCF `performance` preset (docs/backends.md#openvino-nncf-perf). */
 export const openvinoNncfPerf = defineBackend({
   id: 'openvino-nncf-perf',
   name: 'OpenVINO NNCF (performance preset)',

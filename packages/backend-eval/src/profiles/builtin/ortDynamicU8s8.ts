@@ -2,7 +2,7 @@ import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
 import { XEON_PLATINUM_8380 } from '../../estimate/devices.js';
 
-/** P11 — ONNX Runtime dynamic quantization, u8 activations × s8 weights (BACKENDS.md §2). */
+/** P11 — ONNX Runtime dynamic quantization, u8 activations × s8 weights (docs/backends.md#ort-dynamic-u8s8). */
 export const ortDynamicU8s8 = defineBackend({
   id: 'ort-dynamic-u8s8',
   name: 'ONNX Runtime dynamic (U8S8)',

@@ -27,7 +27,7 @@ const QNN_COMMON = {
 /** SQNR (AIMET tf_enhanced) options: 2048 bins, clipping noise weighted 3x. */
 const SQNR = { method: 'sqnr', options: { bins: 2048, gamma: 3 }, samples: 100 } as const;
 
-/** P5 — Qualcomm HTP (QNN/SNPE) w8a8 with AIMET tf_enhanced (SQNR) encodings (BACKENDS.md §2). */
+/** P5 — Qualcomm HTP (QNN/SNPE) w8a8 with AIMET tf_enhanced (SQNR) encodings (docs/backends.md#qnn-htp-w8a8-tfe). */
 export const qnnHtpW8a8Tfe = defineBackend({
   ...QNN_COMMON,
   id: 'qnn-htp-w8a8-tfe',
@@ -40,7 +40,7 @@ export const qnnHtpW8a8Tfe = defineBackend({
   sources: refs('QC2', 'QC3', 'QC5', 'QC7', 'QC8', 'QC10'),
 });
 
-/** P6 — as P5 with u16 asymmetric activations (`--act_bw 16 --weight_bw 8`) (BACKENDS.md §2). */
+/** P6 — as P5 with u16 asymmetric activations (`--act_bw 16 --weight_bw 8`) (docs/backends.md#qnn-htp-w8a16). */
 export const qnnHtpW8a16 = defineBackend({
   ...QNN_COMMON,
   id: 'qnn-htp-w8a16',

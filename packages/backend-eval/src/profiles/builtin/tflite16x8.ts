@@ -3,7 +3,7 @@ import { grid, refs } from './common.js';
 import { TFLITE_SHARED_SCALE, TFLITE_WEIGHTS } from './tfliteInt8.js';
 import { RASPBERRY_PI_5_CPU } from '../../estimate/devices.js';
 
-/** P3 — TFLite 16x8: int8 weights, symmetric int16 activations (BACKENDS.md §2). */
+/** P3 — TFLite 16x8: int8 weights, symmetric int16 activations (docs/backends.md#tflite-16x8). */
 export const tflite16x8 = defineBackend({
   id: 'tflite-16x8',
   name: 'TFLite / LiteRT 16x8',

@@ -11,7 +11,7 @@ export const TFLITE_SHARED_SCALE = ['AveragePool', 'MaxPool', 'Concat', 'Reshape
 /** TFLite fused activations (Relu, Relu6 = Clip, ReluN1To1 = Clip) after their producers. */
 export const TFLITE_FUSED = ['Conv+Relu', 'Conv+Clip', 'Gemm+Relu', 'Gemm+Clip', 'Add+Relu', 'Add+Clip', 'Mul+Relu'];
 
-/** P2 — LiteRT (TFLite) full-integer quantization (BACKENDS.md §2). */
+/** P2 — LiteRT (TFLite) full-integer quantization (docs/backends.md#tflite-int8). */
 export const tfliteInt8 = defineBackend({
   id: 'tflite-int8',
   name: 'TFLite / LiteRT full integer int8',

@@ -2,7 +2,7 @@ import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
 import { JETSON_ORIN_NANO_SUPER } from '../../estimate/devices.js';
 
-/** P1 — TensorRT implicit INT8 with the entropy (KL) calibrator (BACKENDS.md §2). */
+/** P1 — TensorRT implicit INT8 with the entropy (KL) calibrator (docs/backends.md#trt-int8-entropy). */
 export const trtInt8Entropy = defineBackend({
   id: 'trt-int8-entropy',
   name: 'TensorRT INT8 (entropy calibrator)',

@@ -2,7 +2,7 @@ import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
 import { KRIA_KV260_DPU } from '../../estimate/devices.js';
 
-/** P9 — AMD Vitis AI DPU with power-of-two scales (BACKENDS.md §2). */
+/** P9 — AMD Vitis AI DPU with power-of-two scales (docs/backends.md#vitis-dpu-pow2). */
 export const vitisDpuPow2 = defineBackend({
   id: 'vitis-dpu-pow2',
   name: 'AMD Vitis AI DPU (power-of-two)',

@@ -37,10 +37,15 @@ export const CONFIG_DEFAULTS = Object.freeze({
   lambda: { type: 'quantTrimCurriculum', unit: 'fraction', warmup: 0.1, quarticEnd: 0.5, lambdaAtQuarticEnd: 0.25, fullAt: 0.85 } as LambdaConfig,
   trim: { pMax: 0.005, refreshEvery: 100, enabled: true },
   activationTrim: { enabled: false, pMax: 0.005, momentum: 0.9, refreshEvery: 4, deploy: true },
-  randomCalibration: { enabled: false, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 200 },
+  /**
+   * The default recipe of `--method quant-trim`: calibrator and scheme randomisation on top of the
+   * paper's curriculum and weight trimming, the setting the ablation's rule picked
+   * (`apps/cli/bench/ablationTable.ts`, `scoreRecipes`); tail trimming and blank suppression stay opt-in.
+   */
+  randomCalibration: { enabled: true, calibrators: ['minmax', 'percentile', 'entropy', 'mse', 'sqnr'], refreshEvery: 200 },
   blankSuppression: { enabled: false, weight: 1, value: 0, mode: 'decoupled' as 'decoupled' | 'loss', stepSize: 0.5 },
-  /** `scheme.randomize` when the config does not set it (a string `scheme` included). */
-  randomizeSchemes: false,
+  /** `scheme.randomize` when the config does not set it (a string `scheme` included): on, part of the default recipe. */
+  randomizeSchemes: true,
   calibrationSamples: 512,
   metrics: [] as string[],
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],

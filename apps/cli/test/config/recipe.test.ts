@@ -8,8 +8,14 @@ function config(json: Record<string, unknown>): Config {
 }
 
 describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
-  it('is the paper recipe by default: no mechanism enabled', () => {
-    expect(resolveRecipe(config({}))).toEqual({});
+  it('is the ablation\'s pick by default: calibrator and scheme randomisation on the paper recipe; --no- switches give the paper recipe back', () => {
+    const recipe = resolveRecipe(config({}));
+    expect(Object.keys(recipe).sort()).toEqual(['randomCalibration', 'randomize']);
+    expect(recipe.randomize).toEqual(defaultRandomizeSets('int8-sym-per-channel', 'uint8-asym-per-tensor'));
+    expect(recipe.randomCalibration).toEqual({ calibrators: ['minmax', { name: 'percentile', options: { percentile: 99.99 } }, 'entropy', 'mse', 'sqnr'], refreshEvery: 200 });
+    expect(describeRecipe(recipe, {})).toEqual(['λ curriculum', 'weight trimming', 'calibrator randomisation', 'scheme randomisation']);
+    expect(resolveRecipe(mergeOptions(config({}), { randomCalibration: false, randomizeSchemes: false }))).toEqual({});
+    expect(resolveRecipe(config({ scheme: { randomize: false }, randomCalibration: { enabled: false } }))).toEqual({});
   });
 
   it('maps activationTrim, randomCalibration and scheme.randomize to fake-quant options', () => {
@@ -75,16 +81,17 @@ describe('the quant-trim recipe (mechanisms beyond the paper)', () => {
 
   it('describes the recipe for the report: the curriculum, trimming unless off, and each mechanism on', () => {
     expect(describeRecipe({}, undefined)).toEqual(['λ curriculum', 'weight trimming']);
+    expect(describeRecipe({}, { enabled: false })).toEqual(['λ curriculum']);
     const all = resolveRecipe(config({ scheme: { randomize: true }, activationTrim: { enabled: true }, randomCalibration: { enabled: true }, blankSuppression: { enabled: true } }));
     expect(describeRecipe(all, { enabled: false })).toEqual(['λ curriculum', 'activation tail trimming', 'calibrator randomisation', 'scheme randomisation', 'blank-response suppression (decoupled)']);
-    expect(describeRecipe(resolveRecipe(config({ blankSuppression: { enabled: true, mode: 'loss' } })), {})).toEqual(['λ curriculum', 'weight trimming', 'blank-response suppression (loss)']);
+    expect(describeRecipe(resolveRecipe(config({ blankSuppression: { enabled: true, mode: 'loss' } })), {})).toEqual(['λ curriculum', 'weight trimming', 'calibrator randomisation', 'scheme randomisation', 'blank-response suppression (loss)']);
   });
 
   it('blankSuppression: off by default; --blank-suppression enables it (decoupled, step 0.5) with the file\'s weight and value', () => {
     expect(config({}).blankSuppression).toEqual({ enabled: false, weight: 1, value: 0, mode: 'decoupled', stepSize: 0.5 });
     const file = config({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3] } });
-    expect(resolveRecipe(mergeOptions(file, { blankSuppression: true }))).toEqual({ blankSuppression: { weight: 0.5, value: [0.1, 0.2, 0.3], stepSize: 0.5 } });
-    expect(resolveRecipe(file)).toEqual({});
+    expect(resolveRecipe(mergeOptions(file, { blankSuppression: true })).blankSuppression).toEqual({ weight: 0.5, value: [0.1, 0.2, 0.3], stepSize: 0.5 });
+    expect(resolveRecipe(file).blankSuppression).toBeUndefined();
     expect(resolveRecipe(config({ blankSuppression: { enabled: true, mode: 'loss' } })).blankSuppression).toEqual({ weight: 1, value: 0 });
     const { errors } = parseConfig({ blankSuppression: { weight: 0, value: 'zero', stepSize: 0, mode: 'both' } }, 'test.json');
     expect(errors.join('\n')).toMatch(/blankSuppression\.mode: expected "decoupled" or "loss"/);

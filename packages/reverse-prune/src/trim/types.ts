@@ -2,9 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 
 /**
  * How the trim threshold τ of a group is chosen (docs/method.md#reverse-pruning). A weight is trimmed when |w| > τ.
- * - `quantile`: trim share `p` ∈ [0, 1): τ is the (⌊p·n⌋ + 1)-th largest |w| of the group's n
- *   values, so at most ⌊p·n⌋ values lie strictly above it (exactly that many without ties);
- *   p = 0 gives τ = max|w| and trims nothing.
+ * - `quantile`: trim share `p` ∈ [0, 1): τ is the (1 − p) quantile of the group's n values of
+ *   |w|, linearly interpolated between order statistics (numpy's default; `quantilePosition`), so
+ *   with distinct values ⌈p·(n − 1)⌉ of them lie above it; p = 0 gives τ = max|w| and trims nothing.
  * - `sigma`: τ = k·σ, σ the group's population standard deviation of w around its mean.
  * - `median-ratio`: τ = ratio·median|w|, the median being the (⌊n/2⌋ + 1)-th largest |w|
  *   (the lower median for even n, always one of the values).

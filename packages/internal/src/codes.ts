@@ -90,6 +90,8 @@ export const ErrorCodes = {
   QT_INTERRUPTED: 'QT_INTERRUPTED',
   /** Training produced a non-finite loss or weights (diverged); the message names the step and layer, the last good checkpoint is kept. */
   QT_TRAINING_DIVERGED: 'QT_TRAINING_DIVERGED',
+  /** A training step outgrew the memory the WebAssembly backend can address (lower the batch size); the message names the step and batch size. */
+  QT_BACKEND_MEMORY: 'QT_BACKEND_MEMORY',
   /** The output directory already holds a previous run that this one would replace (without --resume or --force); the message names it. */
   QT_OUTPUT_EXISTS: 'QT_OUTPUT_EXISTS',
   /** Another run is writing the output directory (its lock file names the pid, host and start time). */

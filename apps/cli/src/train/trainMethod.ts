@@ -24,6 +24,7 @@ import type { Dataset, Split } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
 import type { HistoryEntry, Method, ScheduleSample, TensorDisagreement } from '../report/types.js';
 import { tensorDisagreements } from './disagreement.js';
+import { backendMemoryError } from './backendMemory.js';
 import { listNames, nonFiniteWeights, refuseNonFiniteCheckpoint } from './finite.js';
 import { checkpointLoadProblem, commitLatest, readLatest, type TrainState } from './checkpoints.js';
 import { seededPermutation, seededRng } from '../data/random.js';
@@ -343,8 +344,13 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
       }
       const info = controller.beginStep();
       const { x, y } = batchOf(dataset.train, order, b * batchSize, batchSize, sampleShape, dataset.classes);
-      const loss = (await quantized.model.trainOnBatch(x, y)) as number;
-      blank?.step(); // decoupled blank suppression (a no-op when the penalty is part of the loss)
+      let loss: number;
+      try {
+        loss = (await quantized.model.trainOnBatch(x, y)) as number;
+        blank?.step(); // decoupled blank suppression (a no-op when the penalty is part of the loss)
+      } catch (e) {
+        throw backendMemoryError(e, { step: info.step + 1, batchSize, method: options.method });
+      }
       tf.dispose([x, y]);
       if (!Number.isFinite(loss)) diverged(options, `the loss became ${loss} at step ${info.step + 1} (epoch ${epoch + 1}, batch ${b + 1})`, quantized, previous);
       await controller.endStep({ loss });

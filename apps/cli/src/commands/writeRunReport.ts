@@ -63,6 +63,7 @@ export async function writeRunReport(report: RunReport, out: string, ctx: Comman
   ctx.reporter.onArtifact?.({ kind: 'report-html', path: html });
   ctx.reporter.onResult?.(`\n${report.model.name} on ${report.dataset.name}, weights ${report.scheme.weights}: accuracy across backend profiles\n`);
   if (report.model.imported !== undefined) ctx.reporter.onResult?.(`imported from ${report.model.imported.file} (sha256 ${report.model.imported.sha256}), fine-tuned from its weights (learning rate ${report.budget.learningRate})\n`);
+  if (report.recipe !== undefined) ctx.reporter.onResult?.(`Quant-Trim recipe: ${report.recipe.join(' · ')}\n`);
   ctx.reporter.onResult?.(comparisonTable(report));
   ctx.reporter.onResult?.(statisticsLine(report));
   ctx.reporter.onResult?.(`\n${report.verdicts.join('\n')}\n`);

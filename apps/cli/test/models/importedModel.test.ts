@@ -101,6 +101,8 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`imported from tiny.onnx (sha256 ${sha256(files.tiny)}), fine-tuned from its weights (learning rate 0.001); exported back to ${join(out, 'quant-trim-float.onnx')} (NCHW input)`);
+    // The default recipe, said on the terminal since `quant-trim` is more than the paper's recipe.
+    expect(r.stdout).toContain('Quant-Trim recipe: λ curriculum · weight trimming · calibrator randomisation · scheme randomisation\n');
     const latest = JSON.parse(readFileSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'), 'utf8')) as { fingerprint: { model?: { sha256: string }; learningRate: number }; history: { testAccuracy: number }[] };
     expect(latest.fingerprint.model?.sha256).toBe(sha256(files.tiny));
     expect(latest.fingerprint.learningRate).toBe(FINE_TUNE_LR);
@@ -181,9 +183,11 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     expect(r.code).toBe(0);
     const line = `imported from tiny.onnx (sha256 ${sha256(files.tiny)})`;
     expect(r.stdout).toContain(line);
+    expect(r.stdout).toContain('Quant-Trim recipe: λ curriculum · weight trimming · calibrator randomisation · scheme randomisation\n');
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.model.imported).toEqual({ file: 'tiny.onnx', sha256: sha256(files.tiny), bytes: readFileSync(files.tiny).byteLength, inputLayout: 'NCHW' });
     expect(report.budget.learningRate).toBe(FINE_TUNE_LR);
+    expect(report.recipe).toEqual(['λ curriculum', 'weight trimming', 'calibrator randomisation', 'scheme randomisation']);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(line);
     expect(JSON.parse(readFileSync(join(out, 'checkpoints', 'seed-0', 'evaluation.json'), 'utf8')).fingerprint.modelSha256).toBe(sha256(files.tiny));
     // One epoch at 1e-3 from random weights would be near chance (25 %); from the pretrained ones every method stays near PyTorch's accuracy.

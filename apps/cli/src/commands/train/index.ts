@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError } from '@quant-trim/internal';
-import { METHODS, resolveRecipe, type Config, type Method } from '../../config/index.js';
+import { METHODS, describeRecipe, resolveRecipe, type Config, type Method } from '../../config/index.js';
 import { exportCheckpoint } from '../../train/exportModels.js';
 import { trainMethod, type TrimChoice } from '../../train/trainMethod.js';
 import { readLatestQuietly } from '../../train/checkpoints.js';
@@ -56,6 +56,7 @@ async function trainInto(out: string, method: Method, config: Config, flags: Tra
   await initTrainingBackend({ backend: 'wasm' });
   const model = resolveModel(config, dataset, ctx);
   const dir = join(out, 'checkpoints', method);
+  const recipe = resolveRecipe(config);
   const result = await trainMethod({
     method,
     build: model.build,
@@ -67,7 +68,7 @@ async function trainInto(out: string, method: Method, config: Config, flags: Tra
     scheme: schemeChoice(config),
     lambda: config.lambda as never,
     trim: config.trim as TrimChoice,
-    recipe: resolveRecipe(config),
+    recipe,
     dir,
     resume: flags.resume === true,
     label: model.name,
@@ -91,6 +92,7 @@ async function trainInto(out: string, method: Method, config: Config, flags: Tra
     if (onnx !== undefined) ctx.reporter.onArtifact?.({ kind: 'onnx', path: onnx });
     const last = result.history.at(-1);
     ctx.reporter.onResult?.(`${method} ${model.name}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`);
+    if (method === 'quant-trim') ctx.reporter.onResult?.(`Quant-Trim recipe: ${describeRecipe(recipe, config.trim as TrimChoice).join(' · ')}\n`);
     if (model.imported !== undefined) ctx.reporter.onResult?.(`imported from ${model.imported.file} (sha256 ${model.imported.sha256}), fine-tuned from its weights (learning rate ${config.lr})${onnx === undefined ? '' : `; exported back to ${onnx} (${model.imported.inputLayout} input)`}\n`);
     return { method, checkpoint: dir, float: floatDir, history: result.history, ...(onnx !== undefined ? { onnx } : {}), ...(model.imported !== undefined ? { imported: model.imported } : {}) };
   } finally {

@@ -4,7 +4,8 @@
  * their 95 % bootstrap intervals, the paired differences against FP and QAT (from the same run,
  * paired by seed and test image), float accuracy and training time per checkpoint.
  *
- * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json] [--save [--commit <sha>]]
+ * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json | --docs] [--save [--commit <sha>]]
+ * (`--docs`: the table as README.md and BENCHMARKS.md show it.)
  *
  * The rows measured so far are kept in `apps/cli/bench/results/ablation.json` (committed), so a
  * run that spans several sessions or machines accumulates: rows found in `--out`'s reports replace
@@ -152,6 +153,19 @@ if (process.argv.includes('--save')) {
 }
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(rows, null, 2));
+} else if (process.argv.includes('--docs')) {
+  // The README / BENCHMARKS table: model and weights apart, typographic minus, signed differences.
+  const minus = (text: string) => text.replace(/-/g, '−');
+  const docInterval = (v: Interval) => minus(interval(v));
+  const signed = (v: number) => minus(`${v >= 0 ? '+' : ''}${pp(v)}`);
+  const docMark = (c: Comparison | undefined) =>
+    c === undefined ? '–' : `${signed(c.difference.mean)} [${signed(c.difference.low)}, ${signed(c.difference.high)}]${c.direction === 'lower' ? ' ✓' : c.direction === 'higher' ? ' ✗' : ''}`;
+  console.log('| model, weights | method | float acc % | mean drop pp | worst-case drop pp (profile) | spread pp | Δ worst vs FP | Δ worst vs QAT |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const width = r.group.slice(r.group.lastIndexOf('-') + 1).toUpperCase();
+    console.log(`| ${r.group.slice(0, r.group.lastIndexOf('-'))}, ${width} | ${r.label} | ${pp(r.floatAccuracy)} | ${docInterval(r.meanDrop)} | ${docInterval(r.worstDrop)} (${r.worstProfile}) | ${docInterval(r.spread)} | ${docMark(r.vsFp.worstDrop)} | ${docMark(r.vsQat.worstDrop)} |`);
+  }
 } else {
   console.log('| model / weights | method | seeds | float acc % | mean drop pp [95 %] | worst-case drop pp [95 %] (profile) | spread pp [95 %] | Δ worst vs FP | Δ worst vs QAT | Δ spread vs FP | Δ spread vs QAT | train s |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -90,8 +90,6 @@ export const ErrorCodes = {
   QT_INTERRUPTED: 'QT_INTERRUPTED',
   /** Training produced a non-finite loss or weights (diverged); the message names the step and layer, the last good checkpoint is kept. */
   QT_TRAINING_DIVERGED: 'QT_TRAINING_DIVERGED',
-  /** A training step outgrew the memory the WebAssembly backend can address (lower the batch size); the message names the step and batch size. */
-  QT_BACKEND_MEMORY: 'QT_BACKEND_MEMORY',
   /** The output directory already holds a previous run that this one would replace (without --resume or --force); the message names it. */
   QT_OUTPUT_EXISTS: 'QT_OUTPUT_EXISTS',
   /** Another run is writing the output directory (its lock file names the pid, host and start time). */
@@ -100,6 +98,12 @@ export const ErrorCodes = {
   QT_UNSUPPORTED_OP: 'QT_UNSUPPORTED_OP',
   /** An export did not pass `verifyExport` against the model it came from; nothing was written. */
   QT_EXPORT_UNVERIFIED: 'QT_EXPORT_UNVERIFIED',
+  /** A training step outgrew the memory the WebAssembly backend can address (lower the batch size); the message names the step and batch size. */
+  QT_BACKEND_MEMORY: 'QT_BACKEND_MEMORY',
+  /** The command line could not be parsed (unknown command or option, a missing value); printed by the CLI with exit code 2. */
+  QT_USAGE: 'QT_USAGE',
+  /** Anything that is not one of the codes above: a bug, printed by the CLI with exit code 1 and a request to report it. */
+  QT_INTERNAL: 'QT_INTERNAL',
 } as const;
 
 /** The union of every Quant-Trim error code. */

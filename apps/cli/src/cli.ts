@@ -51,8 +51,8 @@ interface ShownDefaults {
   readonly out: string;
   readonly latency: string;
 }
-const RUN_DEFAULTS: ShownDefaults = { dataset: CONFIG_DEFAULTS.dataset, model: CONFIG_DEFAULTS.model, scheme: CONFIG_DEFAULTS.scheme, epochs: CONFIG_DEFAULTS.epochs, out: CONFIG_DEFAULTS.out, latency: CONFIG_DEFAULTS.latency ? 'on' : 'off' };
-const DEMO_SHOWN: ShownDefaults = { dataset: DEMO_DEFAULTS.dataset, model: DEMO_DEFAULTS.model, scheme: DEMO_DEFAULTS.scheme, epochs: DEMO_DEFAULTS.epochs, out: DEMO_DEFAULTS.out, latency: DEMO_DEFAULTS.latency ? 'on' : 'off' };
+const RUN_DEFAULTS: ShownDefaults = { dataset: CONFIG_DEFAULTS.dataset, model: CONFIG_DEFAULTS.model, scheme: CONFIG_DEFAULTS.scheme, epochs: CONFIG_DEFAULTS.epochs, out: CONFIG_DEFAULTS.out, latency: onOffWord(CONFIG_DEFAULTS.latency) };
+const DEMO_SHOWN: ShownDefaults = { dataset: DEMO_DEFAULTS.dataset, model: DEMO_DEFAULTS.model, scheme: DEMO_DEFAULTS.scheme, epochs: DEMO_DEFAULTS.epochs, out: DEMO_DEFAULTS.out, latency: onOffWord(DEMO_DEFAULTS.latency) };
 const LAMBDA_DEFAULT = `the Quant-Trim curriculum: λ = 0 until ${CONFIG_DEFAULTS.lambda['warmup']}, quartic to ${CONFIG_DEFAULTS.lambda['lambdaAtQuarticEnd']} at ${CONFIG_DEFAULTS.lambda['quarticEnd']}, quadratic to 1 at ${CONFIG_DEFAULTS.lambda['fullAt']} of training`;
 
 /** Options every training / evaluation command accepts (they override quant-trim.config.json). */

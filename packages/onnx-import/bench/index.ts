@@ -103,7 +103,6 @@ async function trainStep(): Promise<string[]> {
   // The wasm heap is addressed with 32-bit signed offsets (2 GiB in practice): mobilenet_v2 at
   // 224×224 trains at batch 4 but not 8, so a batch-16 step accumulates the gradients of micro-batches.
   const micro = Math.min(batch, arg('micro-batch', 4));
-  const optimizer = tf.train.adam(1e-3);
   const step = async (model: tf.LayersModel) => {
     if (micro === batch) return void (await model.trainOnBatch(x, y));
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -121,7 +120,7 @@ async function trainStep(): Promise<string[]> {
         tf.dispose([...Object.values(previous), ...Object.values(grads)]);
       }
     }
-    optimizer.applyGradients(Object.entries(sum!).map(([name, tensor]) => ({ name, tensor })));
+    model.optimizer.applyGradients(Object.entries(sum!).map(([name, tensor]) => ({ name, tensor })));
     tf.dispose(Object.values(sum!));
   };
   const ours = async (model: tf.LayersModel) => {

@@ -72,6 +72,7 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--epochs <n>', `Epochs per method${dflt(shown.epochs)}`)
       .option('--batch-size <n>', `Batch size${dflt(CONFIG_DEFAULTS.batchSize)}`)
       .option('--lr <x>', `Learning rate (Adam)${dflt(`${CONFIG_DEFAULTS.lr}; 0.001 when fine-tuning an imported .onnx model`)}`)
+      .option('--freeze-batch-norm <fraction|off>', `QAT / Quant-Trim: freeze BatchNorm statistics from this fraction of training on (for fine-tunes whose learning rate is small by then)${dflt(CONFIG_DEFAULTS.freezeBatchNorm === false ? 'off: batch statistics until the end' : CONFIG_DEFAULTS.freezeBatchNorm)}`)
       .option('--lambda <json|file>', `λ schedule of Quant-Trim (a @quant-trim/schedulers config), inline JSON or a .json file${dflt(LAMBDA_DEFAULT)}`)
       .option('--p-max <p>', `Reverse pruning: largest trimmed share per group (p_t = p_max·λ_t)${dflt(CONFIG_DEFAULTS.trim.pMax)}`)
       .option('--refresh-every <k>', `Reverse pruning: steps between mask refreshes${dflt(CONFIG_DEFAULTS.trim.refreshEvery)}`)

@@ -152,6 +152,7 @@ export function comparisonOptions(config: Config, dataset: Dataset, ctx: Command
     seeds: config.seeds,
     bootstrapResamples: config.bootstrapResamples,
     lambda: config.lambda as never,
+    freezeBatchNorm: config.freezeBatchNorm,
     trim: config.trim as TrimChoice,
     recipe: resolveRecipe(config),
     profiles: config.profiles,

@@ -46,6 +46,12 @@ export const CONFIG_DEFAULTS = Object.freeze({
   blankSuppression: { enabled: false, weight: 1, value: 0, mode: 'decoupled' as 'decoupled' | 'loss', stepSize: 0.5 },
   /** `scheme.randomize` when the config does not set it (a string `scheme` included): on, part of the default recipe. */
   randomizeSchemes: true,
+  /**
+   * QAT / Quant-Trim: the fraction of training at which BatchNorm statistics freeze, or false (batch
+   * statistics until the end). Off: at the CLI's constant learning rate freezing cost float accuracy
+   * (docs/method.md#batchnorm).
+   */
+  freezeBatchNorm: false as number | false,
   calibrationSamples: 512,
   metrics: [] as string[],
   runtimes: ['onnxruntime-node', 'onnxruntime-web'] as RuntimeName[],

@@ -51,6 +51,8 @@ export interface ConfigFlags {
   readonly blankSuppression?: boolean;
   /** `--randomize-schemes` → `scheme.randomize: true` (the file's sets, else the default ones); `--no-randomize-schemes` → `false`. */
   readonly randomizeSchemes?: boolean;
+  /** `--freeze-batch-norm <fraction|off>` → `freezeBatchNorm` (`off` → false). */
+  readonly freezeBatchNorm?: number | string;
   /** `--lambda <json | file.json>`: the λ schedule (a @quant-trim/schedulers config). */
   readonly lambda?: string;
   /** `--trim-schedule <json | file.json>` → `trim.strength`: the trimming strength schedule. */
@@ -86,6 +88,7 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
   latency: ['latency'],
   out: ['out'],
   lambda: ['lambda'],
+  freezeBatchNorm: ['freezeBatchNorm'],
   trimSchedule: ['trim', 'strength'],
   activationTrim: ['activationTrim', 'enabled'],
   randomCalibration: ['randomCalibration', 'enabled'],
@@ -189,6 +192,7 @@ function scheduleFlag(flag: string, value: unknown): unknown {
 
 function normalise(key: FlagKey, value: unknown): unknown {
   if (key === 'lambda' || key === 'trimSchedule') return scheduleFlag(flagName(key), value);
+  if (key === 'freezeBatchNorm') return value === 'off' || value === false ? false : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   if (NUMBERS.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   if (STRINGS.has(key) && typeof value === 'number') return String(value);
   if (LISTS.has(key)) {

@@ -143,6 +143,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
     .describe('Reverse pruning (Quant-Trim only).');
 
   const shareError = 'expected a number in (0, 0.5)';
+  const freezeError = 'expected false or a fraction of training in [0, 1]';
   const activationTrim = z
     .strictObject(
       {
@@ -297,6 +298,10 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
       epochs: int(1, 'Training epochs per method. Default 3.').default(CONFIG_DEFAULTS.epochs),
       batchSize: int(1, 'Training batch size. Default 64.').default(CONFIG_DEFAULTS.batchSize),
       lr: z.number({ error: 'expected a number > 0' }).gt(0, { error: 'expected a number > 0' }).default(CONFIG_DEFAULTS.lr).describe('Learning rate (Adam). Default 0.003; 0.001 for an imported .onnx model (fine-tuning pretrained weights).'),
+      freezeBatchNorm: z
+        .union([z.literal(false, { error: freezeError }), z.number({ error: freezeError }).min(0, { error: freezeError }).max(1, { error: freezeError })], { error: freezeError })
+        .default(CONFIG_DEFAULTS.freezeBatchNorm)
+        .describe('QAT / Quant-Trim: freeze BatchNorm statistics (normalise with the moving statistics) from this fraction of training on, or false to keep batch statistics until the end. For fine-tunes whose learning rate is small by then; at a constant learning rate freezing costs float accuracy. Default false.'),
       lambda: lambda.default(() => ({ ...CONFIG_DEFAULTS.lambda })),
       trim: trim.prefault({}),
       activationTrim: activationTrim.prefault({}),

@@ -44,6 +44,8 @@ export interface CompareOptions {
   /** Bootstrap resamples behind the intervals; default 1000. */
   readonly bootstrapResamples?: number;
   readonly lambda?: ScheduleConfig;
+  /** QAT / Quant-Trim: the fraction of training at which BatchNorm statistics freeze; default false (never). */
+  readonly freezeBatchNorm?: number | false;
   readonly trim?: TrimChoice;
   /** Mechanisms the `quant-trim` method adds to the paper's recipe. */
   readonly recipe?: RecipeChoice;
@@ -106,6 +108,7 @@ function evaluationFingerprint(options: CompareOptions, seed: number, profiles: 
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     lambda: options.lambda ?? null,
+    freezeBatchNorm: options.freezeBatchNorm ?? false,
     trim: options.trim ?? null,
     recipe: options.recipe ?? null,
     profiles: profiles.map((p) => p.id),
@@ -175,6 +178,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
       seed,
       scheme: options.scheme,
       ...(options.lambda !== undefined ? { lambda: options.lambda } : {}),
+      ...(options.freezeBatchNorm !== undefined ? { freezeBatchNorm: options.freezeBatchNorm } : {}),
       ...(options.trim !== undefined ? { trim: options.trim } : {}),
       ...(options.recipe !== undefined ? { recipe: options.recipe } : {}),
       dir: checkpoint,
@@ -312,7 +316,7 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
     dataset: { name: dataset.name, source: dataset.source, trainSamples: dataset.train.count, testSamples: dataset.test.count, classes: dataset.classes, sampleShape: [...dataset.sampleShape] },
     model: { name: options.model.name, parameters: done[0]?.parameters ?? 0, ...(options.model.imported !== undefined ? { imported: options.model.imported } : {}) },
     scheme: { weights: options.scheme.weights, activations: options.scheme.activations },
-    budget: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate },
+    budget: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate, freezeBatchNorm: options.freezeBatchNorm ?? false },
     ...(options.methods.includes('quant-trim') ? { recipe: describeRecipe(options.recipe ?? {}, options.trim) } : {}),
     methods: done.flatMap((d) => d.runs),
     evaluation: withoutPredictions(done[0]!.evaluation),

@@ -217,7 +217,8 @@ export interface RunReport {
   readonly model: { readonly name: string; readonly parameters: number; readonly imported?: ImportedModel };
   /** quant-grid preset names (or pattern lists) for weights and activations during QAT. */
   readonly scheme: { readonly weights: string; readonly activations: string };
-  readonly budget: { readonly epochs: number; readonly batchSize: number; readonly learningRate: number };
+  /** `freezeBatchNorm`: the fraction of training at which QAT / Quant-Trim froze BatchNorm statistics (absent in reports written before the option; false: never). */
+  readonly budget: { readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly freezeBatchNorm?: number | false };
   /** What the `quant-trim` method trained with ("λ curriculum", "weight trimming", "blank-response suppression (decoupled)", …); absent when it did not run. */
   readonly recipe?: readonly string[];
   /** One entry per (seed, method), seed-major. */

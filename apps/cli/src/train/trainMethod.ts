@@ -75,6 +75,8 @@ export interface TrainOptions {
   readonly scheme: SchemeChoice;
   /** λ schedule of Quant-Trim (default: the curriculum over the whole run). */
   readonly lambda?: ScheduleConfig;
+  /** QAT / Quant-Trim: the fraction of training at which BatchNorm statistics freeze; default false (never). FP never freezes. */
+  readonly freezeBatchNorm?: number | false;
   readonly trim?: TrimChoice;
   /** Mechanisms beyond the paper (`quant-trim` only). */
   readonly recipe?: RecipeChoice;
@@ -170,6 +172,8 @@ function fingerprint(options: TrainOptions, stepsPerEpoch: number): Record<strin
     lambda: options.lambda ?? null,
     trim: options.trim ?? null,
     recipe: options.method === 'quant-trim' ? (options.recipe ?? null) : null,
+    // Not for FP (which never freezes), so FP checkpoints from before the option stay resumable.
+    ...(options.method !== 'fp' ? { freezeBatchNorm: options.freezeBatchNorm ?? false } : {}),
     stepsPerEpoch,
     ...(options.source !== undefined ? { model: { file: options.source.file, sha256: options.source.sha256, ...(options.source.inputLayout !== undefined ? { inputLayout: options.source.inputLayout } : {}) } } : {}),
   };
@@ -277,8 +281,9 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     quantized = await createQuantized(options, trim);
     quantized.model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy' });
     const lambda = lambdaSchedule(options, totalSteps);
-    // FP is plain float training: its BatchNorm never freezes (QAT and Quant-Trim freeze it late, like observers).
-    controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}), ...(options.method === 'fp' ? { freezeBatchNorm: false } : {}) });
+    // FP is plain float training: its BatchNorm never freezes; QAT and Quant-Trim freeze it only when asked.
+    const freeze = options.method === 'fp' || options.freezeBatchNorm === undefined || options.freezeBatchNorm === false ? false : { atFraction: options.freezeBatchNorm };
+    controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}), freezeBatchNorm: freeze });
   }
 
   // A loss term, not model state: attached for this run's steps only (fresh and resumed alike).

@@ -60,6 +60,14 @@ describe('mergeOptions', () => {
     expect(thrown(() => mergeOptions(config({}), { scheme: 'int3' })).message).toMatch(/^--scheme: unknown scheme "int3"/);
   });
 
+  it('--freeze-batch-norm takes a fraction of training or off', () => {
+    expect(mergeOptions(config({}), {}).freezeBatchNorm).toBe(false);
+    expect(mergeOptions(config({}), { freezeBatchNorm: '0.9' }).freezeBatchNorm).toBe(0.9);
+    expect(mergeOptions(config({ freezeBatchNorm: 0.8 }), { freezeBatchNorm: 'off' }).freezeBatchNorm).toBe(false);
+    expect(thrown(() => mergeOptions(config({}), { freezeBatchNorm: '2' })).message).toBe('--freeze-batch-norm: expected false or a fraction of training in [0, 1], got 2');
+    expect(thrown(() => mergeOptions(config({}), { freezeBatchNorm: 'late' })).message).toBe('--freeze-batch-norm: expected false or a fraction of training in [0, 1], got "late"');
+  });
+
   it('names flags in kebab case', () => {
     expect(flagName('trainLimit')).toBe('--train-limit');
     expect(flagName('calibrationSamples')).toBe('--calibration-samples');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/types.js';
 import { buildModel } from '../../src/models/index.js';
 import { exportCheckpoint, weightHistograms } from '../../src/train/exportModels.js';
-import { trainMethod, type TrainOptions } from '../../src/train/trainMethod.js';
+import { trainMethod, type TrainOptions, type TrainResult } from '../../src/train/trainMethod.js';
 
 const SIZE = 14;
 function dataset(): Dataset {
@@ -139,6 +139,29 @@ describe('trainMethod', () => {
     const mismatch = await trainMethod({ ...base('quant-trim', 'blank-plain'), recipe, resume: true }).catch((e: unknown) => e);
     expect((mismatch as Error).message).toMatch(/different settings \(recipe\)/);
     for (const r of [plain, straight, resumed]) r.quantized.dispose();
+  }, 240_000);
+
+  it('BatchNorm statistics freeze only when asked (QAT / Quant-Trim), never for FP; the setting is part of the checkpoint fingerprint', async () => {
+    const dscnn = () => buildModel('dscnn', { inputShape: [SIZE, SIZE, 1], classes: 10, seed: 0 });
+    const movingMeans = (t: TrainResult) => t.quantized.model.weights.filter((w) => w.name.includes('moving_mean')).flatMap((w) => Array.from(w.read().dataSync()));
+    const run = (method: TrainOptions['method'], sub: string, freezeBatchNorm?: number | false) =>
+      trainMethod({ ...base(method, sub), epochs: 1, build: dscnn, ...(freezeBatchNorm !== undefined ? { freezeBatchNorm } : {}) });
+    const free = await run('qat', 'bn-free');
+    const frozen = await run('qat', 'bn-frozen', 0);
+    const fp = await run('fp', 'bn-fp', 0);
+    // Default: batch statistics (which move the moving statistics) until the end.
+    expect(free.quantized.state.batchNormFrozen).toBe(false);
+    expect(movingMeans(free).some((m) => m !== 0)).toBe(true);
+    // Frozen from step 0: the moving statistics never leave their initial 0.
+    expect(frozen.quantized.state.batchNormFrozen).toBe(true);
+    expect(movingMeans(frozen).every((m) => m === 0)).toBe(true);
+    // FP never freezes, whatever is asked.
+    expect(fp.quantized.state.batchNormFrozen).toBe(false);
+    expect(movingMeans(fp).some((m) => m !== 0)).toBe(true);
+    // A checkpoint trained without freezing does not resume with it.
+    const mismatch = await trainMethod({ ...base('qat', 'bn-free'), epochs: 1, build: dscnn, freezeBatchNorm: 0.5, resume: true }).catch((e: unknown) => e);
+    expect((mismatch as Error).message).toMatch(/different settings \(freezeBatchNorm\)/);
+    for (const r of [free, frozen, fp]) r.quantized.dispose();
   }, 240_000);
 
   it('blank-response suppression on a model without spatial activations (mlp): nothing to do, no warning, training goes on', async () => {

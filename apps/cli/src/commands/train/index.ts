@@ -67,6 +67,7 @@ async function trainInto(out: string, method: Method, config: Config, flags: Tra
     seed: config.seed,
     scheme: schemeChoice(config),
     lambda: config.lambda as never,
+    freezeBatchNorm: config.freezeBatchNorm,
     trim: config.trim as TrimChoice,
     recipe,
     dir,

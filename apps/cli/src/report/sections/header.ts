@@ -55,7 +55,7 @@ export function renderHeader(view: ReportView): RawHtml {
     ${meta('Dataset', d ? html`${d.name} <span class="dim">· ${int(d.trainSamples)} train / ${int(d.testSamples)} test · ${isNum(d.classes) ? d.classes : DASH} classes · ${shape}</span>${d.source ? html`<span class="source">${d.source}</span>` : ''}` : DASH)}
     ${meta('Model', r.model ? html`${r.model.name} <span class="dim">· ${int(r.model.parameters)} parameters</span>${r.model.imported ? html`<span class="source">imported from ${r.model.imported.file} (sha256 ${r.model.imported.sha256})</span>` : ''}` : DASH)}
     ${meta('Scheme', r.scheme ? html`weights <span class="mono">${r.scheme.weights}</span> · activations <span class="mono">${r.scheme.activations}</span>` : DASH)}
-    ${meta('Budget', r.budget ? html`${isNum(r.budget.epochs) ? r.budget.epochs : DASH} epochs · batch ${isNum(r.budget.batchSize) ? r.budget.batchSize : DASH} · learning rate ${isNum(r.budget.learningRate) ? String(r.budget.learningRate) : DASH}` : DASH)}
+    ${meta('Budget', r.budget ? html`${isNum(r.budget.epochs) ? r.budget.epochs : DASH} epochs · batch ${isNum(r.budget.batchSize) ? r.budget.batchSize : DASH} · learning rate ${isNum(r.budget.learningRate) ? String(r.budget.learningRate) : DASH}${isNum(r.budget.freezeBatchNorm) ? ` · BatchNorm statistics frozen at ${Math.round(r.budget.freezeBatchNorm * 100)} % of training` : ''}` : DASH)}
     ${Array.isArray(r.recipe) && r.recipe.length > 0 ? meta('Quant-Trim recipe', r.recipe.join(' · ')) : ''}
   </dl>
   ${

@@ -3,7 +3,7 @@ import { defineQuantTrimConfig } from '../../tsup.config.base.js';
 
 export default defineConfig(
   defineQuantTrimConfig(
-    { index: 'src/index.ts', node: 'src/node.ts' },
-    { bundle: ['@quant-trim/internal'], external: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@quant-trim/quant-grid', '@quant-trim/schedulers'] },
+    { index: 'src/index.ts', node: 'src/node.ts', tfjsSetup: 'src/tfjsSetup.ts', 'tfjsSetup.node': 'src/tfjsSetup.node.ts' },
+    { bundle: ['@quant-trim/internal'], external: [/^@tensorflow\//, '#tfjs-setup', '@quant-trim/quant-grid', '@quant-trim/schedulers'] },
   ),
 );

@@ -1,4 +1,4 @@
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from './tf.js';
 
 /**
  * Gradient of fake quantization with respect to its input:

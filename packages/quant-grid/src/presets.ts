@@ -11,6 +11,7 @@ export interface PresetOptions extends Omit<SchemeOptions, 'granularity'> {
 
 type Kind = Granularity['kind'];
 
+/* @__NO_SIDE_EFFECTS__ */
 function preset(name: string, description: string, base: Omit<SchemeOptions, 'granularity'>, kind: Kind, defaults: { axis?: number; groupSize?: number } = {}): SchemeDefinition<PresetOptions> {
   return {
     name,

@@ -34,4 +34,4 @@ export function createScheduleRegistry(options: CreateScheduleRegistryOptions = 
  * The registry `fromJSON` uses when none is given, holding the built-ins. It is an ordinary
  * instance exported by this module, never a process global.
  */
-export const defaultScheduleRegistry: ScheduleRegistryInstance = createScheduleRegistry();
+export const defaultScheduleRegistry: ScheduleRegistryInstance = /* @__PURE__ */ createScheduleRegistry();

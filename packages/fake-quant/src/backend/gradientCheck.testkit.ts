@@ -2,7 +2,7 @@
  * Shared by the backend's kernel tests (not part of the package API): runs the same computation on
  * several tfjs backends and compares the results.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { expect } from 'vitest';
 import { expectClose, randomNormal } from '@quant-trim/test-utils';
 import { initTrainingBackend } from './initTrainingBackend.js';

@@ -1,4 +1,4 @@
-import { engine, env, ready, setBackend } from '@tensorflow/tfjs';
+import { engine, env, ready, setBackend } from '../tf.js';
 import type { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { QuantTrimError } from '@quant-trim/internal';
 import { registerTrainingKernels } from './registerTrainingKernels.js';
@@ -29,8 +29,8 @@ export interface TrainingBackendInfo {
 
 /**
  * Selects a tfjs backend that can train conv nets fast without tfjs-node, and registers this
- * package's training kernels for it (see `registerTrainingKernels`). The wasm backend package is
- * imported here, lazily — importing this module has no side effects. Calling it again is cheap
+ * package's training kernels for it (see `registerTrainingKernels`). The backend package (wasm, or
+ * cpu) is imported here, lazily — importing this module has no side effects. Calling it again is cheap
  * and registers nothing twice.
  *
  * @example
@@ -50,6 +50,9 @@ export async function initTrainingBackend(options: InitTrainingBackendOptions = 
     // Importing the package registers the 'wasm' backend and its kernels with tfjs.
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (options.wasmPaths !== undefined && engine().registry['wasm'] === undefined) wasm.setWasmPaths(options.wasmPaths);
+  } else {
+    // This package imports tfjs-core and tfjs-layers, not the umbrella that registers 'cpu'.
+    await import('@tensorflow/tfjs-backend-cpu');
   }
   let selected: boolean;
   try {

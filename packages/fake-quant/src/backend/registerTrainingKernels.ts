@@ -1,5 +1,5 @@
-import { findBackendFactory, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
-import type { KernelConfig } from '@tensorflow/tfjs';
+import { findBackendFactory, getKernel, registerKernel, unregisterKernel } from '../tf.js';
+import type { KernelConfig } from '../tf.js';
 import { QuantTrimError } from '@quant-trim/internal';
 import { createConv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter.js';
 import { createConv2DBackpropInputConfig } from './kernels/conv2DBackpropInput.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { type CalibratorDisagreement, type CalibratorDisagreementOptions, calibratorDisagreement } from '@quant-trim/quant-grid';
 import { QuantTrimError } from '@quant-trim/internal';
 import type { ClampBounds } from '../activations/tailTrim.js';

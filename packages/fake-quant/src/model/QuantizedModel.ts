@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { QuantScheme } from '@quant-trim/quant-grid';
 import type { QuantState } from '../quantizers/QuantState.js';
 import type { QuantizedWeight, WeightTransform } from '../quantizers/WeightQuantizer.js';

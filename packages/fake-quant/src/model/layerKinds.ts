@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 
 /** Layers with weights that get a weight quantizer. */
 export const WEIGHTED = new Set(['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import { QuantTrimError } from '@quant-trim/internal';
 import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';
 import { QuantLayer } from './layers/QuantLayer.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { type QuantGridRegistry, type QuantScheme, defaultRegistry, schemeToJSON } from '@quant-trim/quant-grid';
 import type { ObserverConfig } from '../quantizers/ActivationQuantizer.js';
 import { QuantState } from '../quantizers/QuantState.js';

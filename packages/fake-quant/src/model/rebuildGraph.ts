@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 type Sym = tf.SymbolicTensor;
 type Node = tf.layers.Layer['inboundNodes'][number];

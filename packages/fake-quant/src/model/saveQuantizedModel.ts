@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { QuantTrimError } from '@quant-trim/internal';
 import { type ControllerState, QuantTrimController } from '../controller/QuantTrimController.js';
 import type { Reporter } from '../controller/Reporter.js';

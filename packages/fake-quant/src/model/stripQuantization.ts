@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { QuantScheme } from '@quant-trim/quant-grid';
 import { FakeQuant } from './layers/FakeQuant.js';
 import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { QParams, QuantScheme } from '@quant-trim/quant-grid';
 import type { GradientMode, TensorQParams } from '../types.js';
 import { checkFloat32Tensor, checkScheme, describe, fail } from './checks.js';

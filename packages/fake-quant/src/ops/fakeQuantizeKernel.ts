@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { RoundingMode } from '@quant-trim/quant-grid';
 import type { GradientMode } from '../types.js';
 import { clampCode, roundTensor } from './roundTensor.js';

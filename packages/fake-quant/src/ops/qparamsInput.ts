@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { QuantScheme } from '@quant-trim/quant-grid';
 import type { TensorQParams } from '../types.js';
 import { describe, fail, shapeString } from './checks.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { groupLayout } from '@quant-trim/quant-grid';
 import type { Granularity } from '@quant-trim/quant-grid';
 import { isQuantTrimError } from '@quant-trim/internal';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Granularity } from '@quant-trim/quant-grid';
 import { checkFloat32Tensor, fail, shapeString } from './checks.js';
 import { tensorLayout, toView } from './tensorLayout.js';

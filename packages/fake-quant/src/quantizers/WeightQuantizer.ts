@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { QuantScheme } from '@quant-trim/quant-grid';
 import { QuantTrimError } from '@quant-trim/internal';
 import type { GradientMode } from '../types.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { QuantScheme } from '@quant-trim/quant-grid';
 import { fakeQuantize } from '../ops/fakeQuantize.js';
 import { roundTensor } from '../ops/roundTensor.js';

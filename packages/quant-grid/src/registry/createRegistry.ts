@@ -108,4 +108,4 @@ export function createRegistry(options: { builtins?: boolean } = {}): QuantGridR
 }
 
 /** The registry used when none is passed. Plugins may register on it or on their own instance. */
-export const defaultRegistry: QuantGridRegistry = createRegistry();
+export const defaultRegistry: QuantGridRegistry = /* @__PURE__ */ createRegistry();

@@ -8,6 +8,7 @@ import type { CalibratorDefinition } from '../calibrators/types.js';
  * registry.registerCalibrator(lastValue);
  * registry.calibrator('last-value').observe(batch);
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function defineCalibrator<TOptions>(definition: CalibratorDefinition<TOptions>): CalibratorDefinition<TOptions> {
   return definition;
 }

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { TrimContext, TrimStepContext, TrimWeightInfo } from '../trim/types.js';
 import type { Schedule, ScheduleConfig } from '@quant-trim/schedulers';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { TrimGradient, TrimOperation } from './types.js';
 
 /** A trim decided ahead of time: which weights, and the τ each one is clamped to. */

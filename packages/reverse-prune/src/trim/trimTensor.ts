@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { quantilePosition } from './trimThresholds.js';
 import { QuantTrimError } from '@quant-trim/internal';
 import { applyTrim, type TrimMask } from './applyTrim.js';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 
 /**
  * How the trim threshold τ of a group is chosen (docs/method.md#reverse-pruning). A weight is trimmed when |w| > τ.

@@ -1,4 +1,3 @@
-import { defineSchedule } from '../defineSchedule.js';
 import type { ScheduleContext, ScheduleDefinition } from '../defineSchedule.js';
 import type { BuiltinScheduleName, Schedule, ScheduleConfig } from '../types.js';
 import { isScheduleLike } from './makeSchedule.js';
@@ -20,15 +19,27 @@ export interface Builtin<TName extends BuiltinScheduleName> {
  * @example
  * const builtin = defineBuiltin('constant', ['value'], (read) => { const value = read.number('value'); ... });
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function defineBuiltin<TName extends BuiltinScheduleName>(
   name: TName,
   keys: readonly string[],
   build: (read: ParamReader) => Schedule<ScheduleConfig<TName>>
 ): Builtin<TName> {
   return {
-    definition: defineSchedule({ name, create: (params, context) => build(new ParamReader(params, context, keys)) }),
+    // A known-good definition: no need for defineSchedule's plugin checks (which a bundle of one factory would carry).
+    definition: { name, create: (params, context) => build(new ParamReader(params, context, keys)) },
     create: (options) => build(new ParamReader(options, factoryContext(name), keys)),
   };
+}
+
+/**
+ * The registry definition of a built-in, through a call bundlers know to be pure: a plain
+ * `builtin.definition` property read at module level would keep every built-in in a bundle that
+ * imports one factory. @internal
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function definitionOf(builtin: Builtin<BuiltinScheduleName>): ScheduleDefinition {
+  return builtin.definition;
 }
 
 /** Outside `fromJSON` there is no registry, so nested values must already be schedules. */

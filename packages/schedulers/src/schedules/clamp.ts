@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import { invalidSchedule } from '../internal/ParamReader.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
@@ -49,4 +49,4 @@ export function clamp(options: ClampOptions): Schedule<ScheduleConfig<'clamp'>> 
 }
 
 /** @internal */
-export const clampDefinition = builtin.definition;
+export const clampDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -29,4 +29,4 @@ export function constant(options: ConstantOptions): Schedule<ScheduleConfig<'con
 }
 
 /** @internal */
-export const constantDefinition = builtin.definition;
+export const constantDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -35,4 +35,4 @@ export function exponential(options: ExponentialOptions): Schedule<ScheduleConfi
 }
 
 /** @internal */
-export const exponentialDefinition = builtin.definition;
+export const exponentialDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -36,4 +36,4 @@ export function linear(options: LinearOptions): Schedule<ScheduleConfig<'linear'
 }
 
 /** @internal */
-export const linearDefinition = builtin.definition;
+export const linearDefinition = /* @__PURE__ */ definitionOf(builtin);

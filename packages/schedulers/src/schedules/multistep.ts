@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -48,4 +48,4 @@ export function multistep(options: MultistepOptions): Schedule<ScheduleConfig<'m
 }
 
 /** @internal */
-export const multistepDefinition = builtin.definition;
+export const multistepDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import { show } from '../internal/ParamReader.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
@@ -56,4 +56,4 @@ export function piecewise(options: PiecewiseOptions): Schedule<ScheduleConfig<'p
 }
 
 /** @internal */
-export const piecewiseDefinition = builtin.definition;
+export const piecewiseDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -38,4 +38,4 @@ export function polynomial(options: PolynomialOptions): Schedule<ScheduleConfig<
 }
 
 /** @internal */
-export const polynomialDefinition = builtin.definition;
+export const polynomialDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -33,4 +33,4 @@ export function product(options: ProductOptions): Schedule<ScheduleConfig<'produ
 }
 
 /** @internal */
-export const productDefinition = builtin.definition;
+export const productDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -27,7 +27,7 @@ export interface QuantTrimCurriculumOptions {
  * The defaults of the λ curriculum (docs/method.md#the-lambda-curriculum), as fractions of training. They are project choices (the paper
  * gives the shape, not the breakpoints), so they are written into every `toJSON`.
  */
-export const quantTrimCurriculumDefaults = Object.freeze({
+export const quantTrimCurriculumDefaults = /* @__PURE__ */ Object.freeze({
   warmup: 0.1,
   quarticEnd: 0.5,
   lambdaAtQuarticEnd: 0.25,
@@ -98,4 +98,4 @@ export function quantTrimCurriculum(options: QuantTrimCurriculumOptions): Schedu
 }
 
 /** @internal */
-export const quantTrimCurriculumDefinition = builtin.definition;
+export const quantTrimCurriculumDefinition = /* @__PURE__ */ definitionOf(builtin);

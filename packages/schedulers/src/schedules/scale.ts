@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -36,4 +36,4 @@ export function scale(options: ScaleOptions): Schedule<ScheduleConfig<'scale'>> 
 }
 
 /** @internal */
-export const scaleDefinition = builtin.definition;
+export const scaleDefinition = /* @__PURE__ */ definitionOf(builtin);

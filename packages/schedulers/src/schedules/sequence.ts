@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -58,4 +58,4 @@ export function sequence(options: SequenceOptions): Schedule<ScheduleConfig<'seq
 }
 
 /** @internal */
-export const sequenceDefinition = builtin.definition;
+export const sequenceDefinition = /* @__PURE__ */ definitionOf(builtin);

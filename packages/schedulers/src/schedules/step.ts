@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -36,4 +36,4 @@ export function step(options: StepOptions): Schedule<ScheduleConfig<'step'>> {
 }
 
 /** @internal */
-export const stepDefinition = builtin.definition;
+export const stepDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,4 +1,4 @@
-import { defineBuiltin } from '../internal/defineBuiltin.js';
+import { defineBuiltin, definitionOf } from '../internal/defineBuiltin.js';
 import { makeSchedule } from '../internal/makeSchedule.js';
 import type { Schedule, ScheduleConfig } from '../types.js';
 
@@ -45,4 +45,4 @@ export function warmup(options: WarmupOptions): Schedule<ScheduleConfig<'warmup'
 }
 
 /** @internal */
-export const warmupDefinition = builtin.definition;
+export const warmupDefinition = /* @__PURE__ */ definitionOf(builtin);

@@ -1,5 +1,5 @@
-import { getKernel } from '@tensorflow/tfjs';
-import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { getKernel } from '../../tf.js';
+import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
 import { QuantTrimError } from '@quant-trim/internal';
 
 /** Explicit NHWC padding as the tfjs conv kernels take it: `[[0, 0], [top, bottom], [left, right], [0, 0]]`. */

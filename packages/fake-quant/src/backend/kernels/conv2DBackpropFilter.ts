@@ -1,5 +1,5 @@
-import { Conv2DBackpropFilter } from '@tensorflow/tfjs';
-import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter } from '../../tf.js';
+import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, TensorInfo } from '../../tf.js';
 import { convGeometry } from './convGeometry.js';
 import { filterGradientPads } from './filterGradientPads.js';
 import { KernelScope } from './KernelScope.js';

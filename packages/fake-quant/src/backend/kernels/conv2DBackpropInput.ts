@@ -1,5 +1,5 @@
-import { Conv2DBackpropInput } from '@tensorflow/tfjs';
-import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { Conv2DBackpropInput } from '../../tf.js';
+import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, TensorInfo } from '../../tf.js';
 import { convGeometry } from './convGeometry.js';
 import { inputGradient } from './inputGradient.js';
 import { KernelScope } from './KernelScope.js';

@@ -1,4 +1,4 @@
-import { backend_util } from '@tensorflow/tfjs';
+import { backend_util } from '../../tf.js';
 import { QuantTrimError } from '@quant-trim/internal';
 
 type Pad = Parameters<typeof backend_util.computeConv2DInfo>[4];

@@ -1,5 +1,5 @@
-import { DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs';
-import type { DepthwiseConv2dNativeBackpropFilterAttrs, KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { DepthwiseConv2dNativeBackpropFilter } from '../../tf.js';
+import type { DepthwiseConv2dNativeBackpropFilterAttrs, KernelBackend, KernelConfig, TensorInfo } from '../../tf.js';
 import { convGeometry } from './convGeometry.js';
 import { filterGradientPads } from './filterGradientPads.js';
 import { KernelScope } from './KernelScope.js';

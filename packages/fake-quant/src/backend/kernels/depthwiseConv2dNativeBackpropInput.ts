@@ -1,5 +1,5 @@
-import { DepthwiseConv2dNativeBackpropInput } from '@tensorflow/tfjs';
-import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { DepthwiseConv2dNativeBackpropInput } from '../../tf.js';
+import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelBackend, KernelConfig, TensorInfo } from '../../tf.js';
 import { convGeometry } from './convGeometry.js';
 import { inputGradient } from './inputGradient.js';
 import { KernelScope } from './KernelScope.js';

@@ -1,4 +1,4 @@
-import type { TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '../../tf.js';
 import type { ConvAxis, ConvGeometry } from './convGeometry.js';
 import type { KernelScope } from './KernelScope.js';
 

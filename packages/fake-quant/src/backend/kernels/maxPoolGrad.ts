@@ -1,5 +1,5 @@
-import { backend_util, MaxPoolGrad } from '@tensorflow/tfjs';
-import type { KernelBackend, KernelConfig, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, MaxPoolGrad } from '../../tf.js';
+import type { KernelBackend, KernelConfig, MaxPoolGradAttrs, TensorInfo } from '../../tf.js';
 
 /**
  * `MaxPoolGrad` as one pass over the pooling windows, replacing the stock kernels (on wasm a

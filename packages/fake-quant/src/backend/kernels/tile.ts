@@ -1,5 +1,5 @@
-import { Tile } from '@tensorflow/tfjs';
-import type { DataType, KernelBackend, KernelConfig, TensorInfo, TileAttrs } from '@tensorflow/tfjs';
+import { Tile } from '../../tf.js';
+import type { DataType, KernelBackend, KernelConfig, TensorInfo, TileAttrs } from '../../tf.js';
 
 /**
  * `Tile` as block copies: along each axis the output is `reps` copies of one contiguous block, so

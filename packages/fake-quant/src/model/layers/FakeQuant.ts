@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { type QuantScheme, type SchemeOptions, createScheme, schemeToJSON } from '@quant-trim/quant-grid';
 import { tensorRanges } from '../../ops/tensorRanges.js';
 import { ActivationQuantizer, type ObserverConfig, type RangeStore } from '../../quantizers/ActivationQuantizer.js';

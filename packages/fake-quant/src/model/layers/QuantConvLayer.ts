@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../tf.js';
 import { type LayerArgs, QuantLayer, type QuantLayerArgs, pair } from './QuantLayer.js';
 
 /** The spatial config every channels-last 2-D conv shares. */

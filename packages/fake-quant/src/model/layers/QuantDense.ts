@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { inputShapeOf } from './QuantConvLayer.js';
 import { type LayerArgs, QuantLayer, type QuantLayerArgs } from './QuantLayer.js';
 

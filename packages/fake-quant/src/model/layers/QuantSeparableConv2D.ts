@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { QuantConvLayer, type QuantConvArgs, inputShapeOf } from './QuantConvLayer.js';
 
 export interface QuantSeparableConv2DArgs extends QuantConvArgs {

@@ -4,12 +4,13 @@
  * their 95 % bootstrap intervals, the paired differences against FP and QAT (from the same run,
  * paired by seed and test image), float accuracy and training time per checkpoint.
  *
- * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json | --docs] [--save [--commit <sha>]]
- * (`--docs`: the table as README.md and BENCHMARKS.md show it.)
+ * Usage: npx tsx --conditions=@quant-trim/source apps/cli/bench/ablationTable.ts [--out out/ablation] [--json | --docs] [--superseded] [--save [--commit <sha>]]
+ * (`--docs`: the table as README.md and BENCHMARKS.md show it; `--superseded`: the BatchNorm-model
+ * rows measured with BatchNorm frozen at 90 % of training, the default before `freezeBatchNorm`.)
  *
  * The rows measured so far are kept in `apps/cli/bench/results/ablation.json` (committed), so a
  * run that spans several sessions or machines accumulates: rows found in `--out`'s reports replace
- * the stored ones with the same (group, label), and `--save` writes the merged rows back.
+ * the stored ones with the same (group, label, current or superseded), and `--save` writes the merged rows back.
  */
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -59,6 +60,23 @@ export interface AblationRow {
   readonly trainSeconds: number;
   /** The commit whose code trained and evaluated the row (rows of one (model, width) group come from one commit, so they pair). */
   readonly commit?: string;
+  /**
+   * The report's `budget.freezeBatchNorm`: when QAT / Quant-Trim froze BatchNorm statistics (false:
+   * never). Absent in rows measured before the option existed, when they froze at 90 % of training.
+   */
+  readonly freezeBatchNorm?: number | false;
+}
+
+/** Models of the ablation with BatchNorm layers: for them the BatchNorm freeze changes training. */
+const BATCHNORM_MODELS: readonly string[] = ['dscnn', 'resnet-tiny'];
+
+/**
+ * Whether a row was measured with the current training: BatchNorm never frozen (the default since
+ * the option exists), or a model without BatchNorm. The others (BatchNorm frozen at 90 %, the
+ * earlier default) are kept as history but neither shown in the main table nor scored.
+ */
+export function isCurrent(row: AblationRow): boolean {
+  return row.freezeBatchNorm === false || !BATCHNORM_MODELS.includes(row.group.slice(0, row.group.lastIndexOf('-')));
 }
 
 export function ablationRows(dir: string): AblationRow[] {
@@ -69,6 +87,7 @@ export function ablationRows(dir: string): AblationRow[] {
       const file = join(dir, group, row.setting, 'report.json');
       if (!existsSync(file)) continue;
       const report = JSON.parse(readFileSync(file, 'utf8')) as RunReport;
+      const freeze = report.budget.freezeBatchNorm;
       const s = report.summary.find((x) => x.method === row.method);
       if (s === undefined) continue;
       const find = (against: Method, statistic: Comparison['statistic']) => report.comparisons.find((c) => c.method === row.method && c.against === against && c.statistic === statistic);
@@ -85,6 +104,7 @@ export function ablationRows(dir: string): AblationRow[] {
         vsFp: { worstDrop: find('fp', 'worstDrop'), spread: find('fp', 'spread') },
         vsQat: { worstDrop: find('qat', 'worstDrop'), spread: find('qat', 'spread') },
         trainSeconds: runs.reduce((a, m) => a + m.trainSeconds, 0) / Math.max(1, runs.length),
+        ...(freeze !== undefined ? { freezeBatchNorm: freeze } : {}),
       });
     }
   }
@@ -108,9 +128,11 @@ export interface RecipeScore {
  * resnet-tiny rows were complete: a setting wins a (model, width) group when its mean worst-case
  * drop is below both FP's and QAT's and its float accuracy is at least FP's − 0.5 pp; the setting
  * with the most wins is the default, ties broken by the lower mean worst-case drop over the
- * groups; with no win anywhere the paper recipe stays. Only settings measured in every group compete.
+ * groups; with no win anywhere the paper recipe stays. Only settings measured in every group compete,
+ * and only rows measured with the current training count (`isCurrent`).
  */
-export function scoreRecipes(rows: readonly AblationRow[]): RecipeScore[] {
+export function scoreRecipes(all: readonly AblationRow[]): RecipeScore[] {
+  const rows = all.filter(isCurrent);
   const groups = [...new Set(rows.map((r) => r.group))];
   const scores: RecipeScore[] = [];
   for (const label of CANDIDATES) {
@@ -133,7 +155,8 @@ export function scoreRecipes(rows: readonly AblationRow[]): RecipeScore[] {
 
 /** The committed rows, overridden by the rows of the reports in `out`. */
 export function mergeRows(stored: readonly AblationRow[], measured: readonly AblationRow[]): AblationRow[] {
-  const key = (r: AblationRow) => `${r.group}\u0000${r.label}`;
+  // A current row replaces a current one, a superseded row (BatchNorm frozen) another superseded one.
+  const key = (r: AblationRow) => `${r.group}\u0000${r.label}\u0000${isCurrent(r) ? 'current' : 'frozen'}`;
   const byKey = new Map(stored.map((r) => [key(r), r]));
   for (const r of measured) byKey.set(key(r), r);
   const order = (r: AblationRow) => ROWS.findIndex((x) => x.label === r.label);
@@ -154,6 +177,8 @@ if (process.argv.includes('--save')) {
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(rows, null, 2));
 } else if (process.argv.includes('--docs')) {
+  // `--superseded`: the rows measured with BatchNorm frozen at 90 % (before the default changed) instead of the current ones.
+  const shown = rows.filter((r) => isCurrent(r) !== process.argv.includes('--superseded'));
   // The README / BENCHMARKS table: model and weights apart, typographic minus, signed differences.
   const minus = (text: string) => text.replace(/-/g, '−');
   const docInterval = (v: Interval) => minus(interval(v));
@@ -162,14 +187,14 @@ if (process.argv.includes('--json')) {
     c === undefined ? '–' : `${signed(c.difference.mean)} [${signed(c.difference.low)}, ${signed(c.difference.high)}]${c.direction === 'lower' ? ' ✓' : c.direction === 'higher' ? ' ✗' : ''}`;
   console.log('| model, weights | method | float acc % | mean drop pp | worst-case drop pp (profile) | spread pp | Δ worst vs FP | Δ worst vs QAT |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
+  for (const r of shown) {
     const width = r.group.slice(r.group.lastIndexOf('-') + 1).toUpperCase();
     console.log(`| ${r.group.slice(0, r.group.lastIndexOf('-'))}, ${width} | ${r.label} | ${pp(r.floatAccuracy)} | ${docInterval(r.meanDrop)} | ${docInterval(r.worstDrop)} (${r.worstProfile}) | ${docInterval(r.spread)} | ${docMark(r.vsFp.worstDrop)} | ${docMark(r.vsQat.worstDrop)} |`);
   }
 } else {
   console.log('| model / weights | method | seeds | float acc % | mean drop pp [95 %] | worst-case drop pp [95 %] (profile) | spread pp [95 %] | Δ worst vs FP | Δ worst vs QAT | Δ spread vs FP | Δ spread vs QAT | train s |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
+  for (const r of rows.filter((x) => isCurrent(x) !== process.argv.includes('--superseded'))) {
     console.log(
       `| ${r.group} | ${r.label} | ${r.seeds} | ${pp(r.floatAccuracy)} | ${interval(r.meanDrop)} | ${interval(r.worstDrop)} (${r.worstProfile}) | ${interval(r.spread)} | ${mark(r.vsFp.worstDrop)} | ${mark(r.vsQat.worstDrop)} | ${mark(r.vsFp.spread)} | ${mark(r.vsQat.spread)} | ${r.trainSeconds.toFixed(0)} |`,
     );

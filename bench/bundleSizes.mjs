@@ -35,12 +35,16 @@ for (const [spec, name, target, banned] of CASES) {
     logLevel: 'silent',
   });
   const kB = result.outputFiles[0].contents.length / 1024;
-  const kept = Object.entries(Object.values(result.metafile.outputs)[0].inputs).filter(([, v]) => v.bytesInOutput > 0).map(([f]) => f);
+  const kept = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([f]) => f);
   const inside = packagesOf(kept);
   const bad = kept.filter((f) => banned.some((b) => f.includes(b)));
   const ok = (target === undefined || kB <= target) && bad.length === 0;
   if (!ok) failed++;
-  console.log(`| \`import { ${name} } from '${spec}'\` | ${kB.toFixed(1)} | ${target === undefined ? '–' : `≤ ${target}`} | ${inside.join(', ') || 'none'} | ${ok ? '✓' : `✗${bad.length > 0 ? ` (${packagesOf(bad).join(', ') || bad[0]})` : ''}`} |`);
+  console.log(
+    `| \`import { ${name} } from '${spec}'\` | ${kB.toFixed(1)} | ${target === undefined ? '–' : `≤ ${target}`} | ${inside.join(', ') || 'none'} | ${ok ? '✓' : `✗${bad.length > 0 ? ` (${packagesOf(bad).join(', ') || bad[0]})` : ''}`} |`,
+  );
 }
 if (failed > 0) {
   console.error(`${failed} bundle(s) over target or with banned contents`);

@@ -113,7 +113,11 @@ function run(job: Job): Promise<number> {
   return new Promise((done) => {
     const t0 = performance.now();
     console.log(`[start] ${job.key}`);
-    const child = spawn('npx', ['tsx', '--conditions=@quant-trim/source', 'apps/cli/src/cli.ts', ...job.args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
+    const child = spawn('npx', ['tsx', '--conditions=@quant-trim/source', 'apps/cli/src/cli.ts', ...job.args], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, CI: '1' },
+    });
     child.on('exit', (code) => {
       console.log(`[${code === 0 ? 'done' : `exit ${code}`}] ${job.key} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
       done(code ?? 1);
@@ -145,8 +149,28 @@ async function main(): Promise<void> {
           out: dir,
           ...(setting === 'paper' || final ? {} : { after: `${model}-${width}/paper` }),
           args: [
-            'compare', '--dataset', 'fashion-mnist', '--model', model, '--scheme', WIDTHS[width], '--methods', methods, ...s.flags,
-            '--seeds', String(seeds), '--train-limit', final ? arg('final-train-limit', '60000') : arg('train-limit', '20000'), '--epochs', arg('epochs', '3'), '--runtimes', 'none', '--resume', '--json', '--out', dir,
+            'compare',
+            '--dataset',
+            'fashion-mnist',
+            '--model',
+            model,
+            '--scheme',
+            WIDTHS[width],
+            '--methods',
+            methods,
+            ...s.flags,
+            '--seeds',
+            String(seeds),
+            '--train-limit',
+            final ? arg('final-train-limit', '60000') : arg('train-limit', '20000'),
+            '--epochs',
+            arg('epochs', '3'),
+            '--runtimes',
+            'none',
+            '--resume',
+            '--json',
+            '--out',
+            dir,
           ],
         });
         if (!final) linkShared(dir, join(base, 'shared'), seedList);

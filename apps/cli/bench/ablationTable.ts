@@ -44,7 +44,10 @@ const ROWS: readonly { setting: string; method: Method; label: string }[] = [
 
 const pp = (v: number) => (v * 100).toFixed(2);
 const interval = (v: Interval) => `${pp(v.mean)} [${pp(v.low)}, ${pp(v.high)}]`;
-const mark = (c: Comparison | undefined) => (c === undefined ? '–' : `${pp(c.difference.mean)} [${pp(c.difference.low)}, ${pp(c.difference.high)}]${c.direction === 'lower' ? ' ✓' : c.direction === 'higher' ? ' ✗' : ''}`);
+const mark = (c: Comparison | undefined) =>
+  c === undefined
+    ? '–'
+    : `${pp(c.difference.mean)} [${pp(c.difference.low)}, ${pp(c.difference.high)}]${c.direction === 'lower' ? ' ✓' : c.direction === 'higher' ? ' ✗' : ''}`;
 
 export interface AblationRow {
   readonly group: string;
@@ -81,7 +84,11 @@ export function isCurrent(row: AblationRow): boolean {
 
 export function ablationRows(dir: string): AblationRow[] {
   const rows: AblationRow[] = [];
-  const groups = existsSync(dir) ? readdirSync(dir).filter((g) => ROWS.some((r) => existsSync(join(dir, g, r.setting, 'report.json')))).sort() : [];
+  const groups = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((g) => ROWS.some((r) => existsSync(join(dir, g, r.setting, 'report.json'))))
+        .sort()
+    : [];
   for (const group of groups) {
     for (const row of ROWS) {
       const file = join(dir, group, row.setting, 'report.json');
@@ -90,7 +97,8 @@ export function ablationRows(dir: string): AblationRow[] {
       const freeze = report.budget.freezeBatchNorm;
       const s = report.summary.find((x) => x.method === row.method);
       if (s === undefined) continue;
-      const find = (against: Method, statistic: Comparison['statistic']) => report.comparisons.find((c) => c.method === row.method && c.against === against && c.statistic === statistic);
+      const find = (against: Method, statistic: Comparison['statistic']) =>
+        report.comparisons.find((c) => c.method === row.method && c.against === against && c.statistic === statistic);
       const runs = report.methods.filter((m) => m.method === row.method);
       rows.push({
         group,
@@ -112,7 +120,18 @@ export function ablationRows(dir: string): AblationRow[] {
 }
 
 /** The Quant-Trim settings a default recipe is chosen from (row labels). */
-const CANDIDATES: readonly string[] = ['Quant-Trim (paper)', '+ activation tail trimming', '+ calibrator randomisation', '+ scheme randomisation', '+ calibrator and scheme randomisation', '+ all three', '+ activation tail trimming, pMax 0.05', '+ blank-response suppression', '+ blank-response suppression, decoupled', '+ blank-response suppression and both randomisations'];
+const CANDIDATES: readonly string[] = [
+  'Quant-Trim (paper)',
+  '+ activation tail trimming',
+  '+ calibrator randomisation',
+  '+ scheme randomisation',
+  '+ calibrator and scheme randomisation',
+  '+ all three',
+  '+ activation tail trimming, pMax 0.05',
+  '+ blank-response suppression',
+  '+ blank-response suppression, decoupled',
+  '+ blank-response suppression and both randomisations',
+];
 
 export interface RecipeScore {
   readonly label: string;
@@ -169,9 +188,15 @@ const stored = existsSync(storedFile) ? (JSON.parse(readFileSync(storedFile, 'ut
 const c = process.argv.indexOf('--commit');
 const commit = c >= 0 ? process.argv[c + 1] : undefined;
 const storedRows = (stored.rows ?? []).map((r) => (r.commit === undefined && stored.commit !== undefined ? { ...r, commit: stored.commit } : r));
-const rows = mergeRows(storedRows, ablationRows(out).map((r) => (commit !== undefined ? { ...r, commit } : r)));
+const rows = mergeRows(
+  storedRows,
+  ablationRows(out).map((r) => (commit !== undefined ? { ...r, commit } : r)),
+);
 if (process.argv.includes('--save')) {
-  writeFileSync(`${storedFile}.tmp`, `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp; each row names the commit that measured it.', rows }, null, 1)}\n`);
+  writeFileSync(
+    `${storedFile}.tmp`,
+    `${JSON.stringify({ note: 'Rows of the Quant-Trim ablation (apps/cli/bench/ablation.ts), written by ablationTable.ts --save; fractions, not pp; each row names the commit that measured it.', rows }, null, 1)}\n`,
+  );
   renameSync(`${storedFile}.tmp`, storedFile);
 }
 if (process.argv.includes('--json')) {
@@ -184,22 +209,30 @@ if (process.argv.includes('--json')) {
   const docInterval = (v: Interval) => minus(interval(v));
   const signed = (v: number) => minus(`${v >= 0 ? '+' : ''}${pp(v)}`);
   const docMark = (c: Comparison | undefined) =>
-    c === undefined ? '–' : `${signed(c.difference.mean)} [${signed(c.difference.low)}, ${signed(c.difference.high)}]${c.direction === 'lower' ? ' ✓' : c.direction === 'higher' ? ' ✗' : ''}`;
+    c === undefined
+      ? '–'
+      : `${signed(c.difference.mean)} [${signed(c.difference.low)}, ${signed(c.difference.high)}]${c.direction === 'lower' ? ' ✓' : c.direction === 'higher' ? ' ✗' : ''}`;
   console.log('| model, weights | method | float acc % | mean drop pp | worst-case drop pp (profile) | spread pp | Δ worst vs FP | Δ worst vs QAT |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of shown) {
     const width = r.group.slice(r.group.lastIndexOf('-') + 1).toUpperCase();
-    console.log(`| ${r.group.slice(0, r.group.lastIndexOf('-'))}, ${width} | ${r.label} | ${pp(r.floatAccuracy)} | ${docInterval(r.meanDrop)} | ${docInterval(r.worstDrop)} (${r.worstProfile}) | ${docInterval(r.spread)} | ${docMark(r.vsFp.worstDrop)} | ${docMark(r.vsQat.worstDrop)} |`);
+    console.log(
+      `| ${r.group.slice(0, r.group.lastIndexOf('-'))}, ${width} | ${r.label} | ${pp(r.floatAccuracy)} | ${docInterval(r.meanDrop)} | ${docInterval(r.worstDrop)} (${r.worstProfile}) | ${docInterval(r.spread)} | ${docMark(r.vsFp.worstDrop)} | ${docMark(r.vsQat.worstDrop)} |`,
+    );
   }
 } else {
-  console.log('| model / weights | method | seeds | float acc % | mean drop pp [95 %] | worst-case drop pp [95 %] (profile) | spread pp [95 %] | Δ worst vs FP | Δ worst vs QAT | Δ spread vs FP | Δ spread vs QAT | train s |');
+  console.log(
+    '| model / weights | method | seeds | float acc % | mean drop pp [95 %] | worst-case drop pp [95 %] (profile) | spread pp [95 %] | Δ worst vs FP | Δ worst vs QAT | Δ spread vs FP | Δ spread vs QAT | train s |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows.filter((x) => isCurrent(x) !== process.argv.includes('--superseded'))) {
     console.log(
       `| ${r.group} | ${r.label} | ${r.seeds} | ${pp(r.floatAccuracy)} | ${interval(r.meanDrop)} | ${interval(r.worstDrop)} (${r.worstProfile}) | ${interval(r.spread)} | ${mark(r.vsFp.worstDrop)} | ${mark(r.vsQat.worstDrop)} | ${mark(r.vsFp.spread)} | ${mark(r.vsQat.spread)} | ${r.trainSeconds.toFixed(0)} |`,
     );
   }
-  console.log('\ntrain s: wall seconds of one checkpoint\'s training, mean over seeds, as measured while other runs shared the machine (FP / QAT rows come from the run that trained them): not comparable across rows; the training-cost ratios are in the fake-quant bench.');
+  console.log(
+    "\ntrain s: wall seconds of one checkpoint's training, mean over seeds, as measured while other runs shared the machine (FP / QAT rows come from the run that trained them): not comparable across rows; the training-cost ratios are in the fake-quant bench.",
+  );
   const scores = scoreRecipes(rows);
   if (scores.length > 0) {
     console.log('\n| setting | groups won (worst case below FP and QAT, float ≥ FP − 0.5 pp) | mean worst-case drop pp |');
@@ -208,5 +241,7 @@ if (process.argv.includes('--json')) {
     const best = scores[0]!;
     console.log(`\ndefault recipe by the rule: ${best.wins > 0 ? best.label : 'Quant-Trim (paper) (no setting won a group)'}`);
   }
-  console.log('Δ: paired difference (this method − FP / QAT) of the statistic, mean over seeds with its 95 % bootstrap interval over seeds and test images; ✓ the interval is below 0 (narrower), ✗ above 0 (wider).');
+  console.log(
+    'Δ: paired difference (this method − FP / QAT) of the statistic, mean over seeds with its 95 % bootstrap interval over seeds and test images; ✓ the interval is below 0 (narrower), ✗ above 0 (wider).',
+  );
 }

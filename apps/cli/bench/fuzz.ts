@@ -29,19 +29,33 @@ const cases = single === undefined ? Number(values.cases) : 1;
 const targets = values.target?.split(',') ?? [...TARGET_NAMES];
 const unknown = targets.filter((t) => !(TARGET_NAMES as readonly string[]).includes(t));
 if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(cases) || cases < 1 || unknown.length > 0 || (single !== undefined && !Number.isSafeInteger(single))) {
-  console.error(`usage: fuzz [--seed n] [--cases n] [--target ${TARGET_NAMES.join(',')}] [--case i] [--time-limit ms] [--dump dir]${unknown.length ? ` (unknown target ${unknown.join(', ')})` : ''}`);
+  console.error(
+    `usage: fuzz [--seed n] [--cases n] [--target ${TARGET_NAMES.join(',')}] [--case i] [--time-limit ms] [--dump dir]${unknown.length ? ` (unknown target ${unknown.join(', ')})` : ''}`,
+  );
   process.exit(2);
 }
 
-console.log(`fuzz: seed ${seed}, ${single === undefined ? `${cases} cases per target` : `case ${single}`}, ${values['time-limit']} ms per case, node ${process.version}\n`);
+console.log(
+  `fuzz: seed ${seed}, ${single === undefined ? `${cases} cases per target` : `case ${single}`}, ${values['time-limit']} ms per case, node ${process.version}\n`,
+);
 const t0 = performance.now();
-const results = await runFuzz({ seed, cases, first: single ?? 0, targets, timeLimitMs: Number(values['time-limit']), onTarget: (r) => console.log(`${formatResult(r)}\n`) });
+const results = await runFuzz({
+  seed,
+  cases,
+  first: single ?? 0,
+  targets,
+  timeLimitMs: Number(values['time-limit']),
+  onTarget: (r) => console.log(`${formatResult(r)}\n`),
+});
 const failures = results.reduce((n, r) => n + r.failures.length, 0);
 
 console.log('| target | cases | ok | coded errors (by code) | failures | slowest case |');
 console.log('|---|---:|---:|---|---:|---:|');
 for (const r of results) {
-  const coded = Object.entries(r.coded).sort(([, a], [, b]) => b - a).map(([c, n]) => `${c} ${n}`).join(', ');
+  const coded = Object.entries(r.coded)
+    .sort(([, a], [, b]) => b - a)
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ');
   console.log(`| ${r.target} | ${r.cases} | ${r.ok} | ${coded || '–'} | ${r.failures.length} | ${r.slowestMs.toFixed(1)} ms |`);
 }
 console.log(`\n${failures} failures, ${((performance.now() - t0) / 1000).toFixed(1)} s`);

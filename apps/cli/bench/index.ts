@@ -17,7 +17,9 @@ const t0 = performance.now();
 try {
   const { report } = await demo({ out }, { cwd: process.cwd(), reporter, argv: ['demo'] });
   const wall = (performance.now() - t0) / 1000;
-  console.log(`quant-trim demo: ${report.dataset.name} (${report.dataset.trainSamples} train / ${report.dataset.testSamples} test), ${report.model.name}, ${report.budget.epochs} epochs × ${report.methods.length} methods, ${report.evaluation.models[0]?.profiles.length ?? 0} profiles`);
+  console.log(
+    `quant-trim demo: ${report.dataset.name} (${report.dataset.trainSamples} train / ${report.dataset.testSamples} test), ${report.model.name}, ${report.budget.epochs} epochs × ${report.methods.length} methods, ${report.evaluation.models[0]?.profiles.length ?? 0} profiles`,
+  );
   console.log(`wall time ${wall.toFixed(1)} s (target < 600 s)\n`);
   console.log('| phase | seconds | share |');
   console.log('|---|---:|---:|');

@@ -53,11 +53,29 @@ python(['-c', script, dir, String(images)], 'image generation');
 const exporter = join(root, 'packages/onnx-import/scripts/export_torchvision.py');
 for (const name of models) {
   for (const kind of ['fixed', 'dynamic']) {
-    python([exporter, '--model', name, '--size', '224', '--batch', '1', '--fold-bn', ...(kind === 'dynamic' ? ['--dynamic-batch'] : []), '--out', join(dir, `${name}-${kind}.onnx`)], `export of ${name} (${kind} batch)`);
+    python(
+      [
+        exporter,
+        '--model',
+        name,
+        '--size',
+        '224',
+        '--batch',
+        '1',
+        '--fold-bn',
+        ...(kind === 'dynamic' ? ['--dynamic-batch'] : []),
+        '--out',
+        join(dir, `${name}-${kind}.onnx`),
+      ],
+      `export of ${name} (${kind} batch)`,
+    );
   }
 }
 const config = join(dir, 'imagenet.config.json');
-writeFileSync(config, JSON.stringify({ preprocess: { resize: 256, centerCrop: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], layout: 'NCHW' } }));
+writeFileSync(
+  config,
+  JSON.stringify({ preprocess: { resize: 256, centerCrop: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], layout: 'NCHW' } }),
+);
 
 let failures = 0;
 try {
@@ -65,11 +83,32 @@ try {
     for (const kind of ['fixed', 'dynamic']) {
       const out = join(dir, `out-${name}-${kind}`);
       const t0 = performance.now();
-      const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@quant-trim/source', join(root, 'apps/cli/src/cli.ts'), 'eval', join(dir, `${name}-${kind}.onnx`), '--dataset', join(dir, 'photos'), '--config', config, '--labels', 'float', '--runtimes', 'none', '--out', out], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, CI: '1' },
-      });
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--conditions=@quant-trim/source',
+          join(root, 'apps/cli/src/cli.ts'),
+          'eval',
+          join(dir, `${name}-${kind}.onnx`),
+          '--dataset',
+          join(dir, 'photos'),
+          '--config',
+          config,
+          '--labels',
+          'float',
+          '--runtimes',
+          'none',
+          '--out',
+          out,
+        ],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, CI: '1' },
+        },
+      );
       const seconds = (performance.now() - t0) / 1000;
       let ok = 0;
       let total = 0;
@@ -83,7 +122,9 @@ try {
       }
       const passed = run.status === 0 && total === 12 && ok === 12;
       if (!passed) failures++;
-      console.log(`${name} (${kind} batch): exit ${run.status}, ${ok}/${total} profiles ok, ${seconds.toFixed(0)} s${passed ? '' : `\n${run.stderr.slice(-2000)}`}`);
+      console.log(
+        `${name} (${kind} batch): exit ${run.status}, ${ok}/${total} profiles ok, ${seconds.toFixed(0)} s${passed ? '' : `\n${run.stderr.slice(-2000)}`}`,
+      );
     }
   }
 } finally {

@@ -13,7 +13,14 @@ export async function referenceCnn() {
   const calibration = syntheticDigits(512, { seed: 3, size: SIZE });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 8, kernelSize: 3, activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.conv2d({
+        inputShape: [SIZE, SIZE, 1],
+        filters: 8,
+        kernelSize: 3,
+        activation: 'relu',
+        name: 'conv1',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
       tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
       tf.layers.flatten({ name: 'flatten' }),

@@ -60,7 +60,7 @@ function noise(count: number, seed: number): Float32Array {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = Math.imul(s ^ (s >>> 15), 1 | s);
     t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4 - 2);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4 - 2;
   }
   return out;
 }
@@ -86,7 +86,9 @@ const profiles = report.models[0]!.profiles;
 const sum = (f: (p: (typeof profiles)[number]) => number | undefined) => profiles.reduce((a, p) => a + (f(p) ?? 0), 0);
 const rssGb = process.resourceUsage().maxRSS / 1024 / 1024;
 console.log(`resnet18 bench: 224×224, ${profiles.length} profiles, 256 calibration + ${images} evaluation images, sensitivity on, ${workers} worker(s)`);
-console.log(`export (python) ${exportSeconds.toFixed(1)} s; evaluate wall ${wall.toFixed(1)} s (target ≤ 600 s); peak RSS ${rssGb.toFixed(2)} GB (target ≤ 3 GB)`);
+console.log(
+  `export (python) ${exportSeconds.toFixed(1)} s; evaluate wall ${wall.toFixed(1)} s (target ≤ 600 s); peak RSS ${rssGb.toFixed(2)} GB (target ≤ 3 GB)`,
+);
 console.log('| phase | seconds (summed over profiles; in parallel with workers > 1) |');
 console.log('|---|---:|');
 console.log(`| float run (once) | ${floatSeconds.toFixed(1)} |`);
@@ -94,4 +96,13 @@ console.log(`| compile incl. calibration | ${sum((p) => p.timing?.compileSeconds
 console.log(`| of which calibration | ${sum((p) => p.calibration?.seconds).toFixed(1)} |`);
 console.log(`| emulated inference | ${sum((p) => p.timing?.inferenceSeconds).toFixed(1)} |`);
 console.log(`| sensitivity | ${sum((p) => p.timing?.sensitivitySeconds).toFixed(1)} |`);
-console.log(`profiles ok: ${profiles.filter((p) => p.status === 'ok').length}/${profiles.length}${profiles.some((p) => p.status !== 'ok') ? ` (${profiles.filter((p) => p.status !== 'ok').map((p) => `${p.profile}: ${p.error?.code}`).join(', ')})` : ''}`);
+console.log(
+  `profiles ok: ${profiles.filter((p) => p.status === 'ok').length}/${profiles.length}${
+    profiles.some((p) => p.status !== 'ok')
+      ? ` (${profiles
+          .filter((p) => p.status !== 'ok')
+          .map((p) => `${p.profile}: ${p.error?.code}`)
+          .join(', ')})`
+      : ''
+  }`,
+);

@@ -19,7 +19,8 @@ const passes = arg('passes', 3);
 const workers = arg('workers', availableParallelism());
 const { onnx, test, calibration, SIZE } = await referenceCnn();
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-const results = (r: EvaluationReport) => JSON.stringify(r.models[0]!.profiles.map(({ timing: _t, calibration: c, ...p }) => ({ ...p, calibration: { ...c, seconds: 0 } })));
+const results = (r: EvaluationReport) =>
+  JSON.stringify(r.models[0]!.profiles.map(({ timing: _t, calibration: c, ...p }) => ({ ...p, calibration: { ...c, seconds: 0 } })));
 
 const walls: Record<'one' | 'pool', number[]> = { one: [], pool: [] };
 const ratios: number[] = [];

@@ -12,7 +12,16 @@ export { coverageSummary, evaluate } from './evaluate/evaluate.js';
 export { REPORT_SCHEMA_ID } from './evaluate/reportTypes.js';
 export { validateReport, formatReportTable } from './report/index.js';
 export { countMacs, estimateCost, placeNodes } from './estimate/index.js';
-export { compareRuntimeOutputs, createRuntimeSession, describeEnvironment, measureFeedLatency, measureLatency, optimizedOps, runLogits, runOutputs } from './runtime/index.js';
+export {
+  compareRuntimeOutputs,
+  createRuntimeSession,
+  describeEnvironment,
+  measureFeedLatency,
+  measureLatency,
+  optimizedOps,
+  runLogits,
+  runOutputs,
+} from './runtime/index.js';
 export { acrossProfiles, compareLogits, expectedCalibrationError } from './metrics/classificationMetrics.js';
 export { createMetricRegistry, defineMetric, isValidatedMetric } from './metrics/defineMetric.js';
 export { builtinMetrics, defaultMetricRegistry, miouMetric, mseMetric, topKMetric } from './metrics/builtinMetrics.js';
@@ -44,7 +53,24 @@ export type {
 export type { BackendId, BackendProfileRegistry, BuiltinBackendId } from './profiles/createBackendRegistry.js';
 export type { ValidateProfileOptions } from './profiles/validateProfile.js';
 export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
-export type { ActivationQParams, BiasCorrection, BiasCorrectionSkip, BiasQParams, CalibrationData, CalibrationFeed, FeedCalibrationData, InputSpec, Equalization, EqualizationSkip, CompileOptions, CompiledModel, LayerTensors, NodeCoverage, NodeNumerics, WeightQParams } from './compile/compileForBackend.js';
+export type {
+  ActivationQParams,
+  BiasCorrection,
+  BiasCorrectionSkip,
+  BiasQParams,
+  CalibrationData,
+  CalibrationFeed,
+  FeedCalibrationData,
+  InputSpec,
+  Equalization,
+  EqualizationSkip,
+  CompileOptions,
+  CompiledModel,
+  LayerTensors,
+  NodeCoverage,
+  NodeNumerics,
+  WeightQParams,
+} from './compile/compileForBackend.js';
 export type { EvaluateModel, EvaluateOptions, EvaluateProgress, EvaluationData } from './evaluate/evaluate.js';
 export type {
   CostEstimate,

@@ -22,7 +22,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createReversePrune } from '@quant-trim/reverse-prune';
-import { type BlankSuppression, type BlankSuppressionConfig, type ObserverConfig, type RandomizeConfig, QuantTrimController, attachBlankSuppression, initTrainingBackend, quantizeModel } from '../src/index.js';
+import {
+  type BlankSuppression,
+  type BlankSuppressionConfig,
+  type ObserverConfig,
+  type RandomizeConfig,
+  QuantTrimController,
+  attachBlankSuppression,
+  initTrainingBackend,
+  quantizeModel,
+} from '../src/index.js';
 import { BATCH, arg, median, referenceCnn } from './common.js';
 
 const REPS = arg('reps', 5);
@@ -33,7 +42,11 @@ const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 7);
 const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 8) as tf.Tensor1D, 10).toFloat();
 
 const SCHEMES: RandomizeConfig = {
-  weights: ['int8-sym-per-channel', { bits: 8, signed: true, symmetric: true, name: 'int8-sym-per-tensor' }, { bits: 8, signed: true, symmetric: true, scaleConstraint: 'pow2', name: 'int8-pow2-per-tensor' }],
+  weights: [
+    'int8-sym-per-channel',
+    { bits: 8, signed: true, symmetric: true, name: 'int8-sym-per-tensor' },
+    { bits: 8, signed: true, symmetric: true, scaleConstraint: 'pow2', name: 'int8-pow2-per-tensor' },
+  ],
   activations: ['uint8-asym-per-tensor', 'int8-sym-per-tensor', 'int8-pow2-per-tensor'],
   seed: 0,
 };
@@ -50,7 +63,12 @@ const configs: [string, ObserverConfig, BlankSuppressionConfig?, RandomizeConfig
 ];
 const total = (REPS + 1) * PER_REP;
 const runs = configs.map(([name, observer, blankConfig, randomize]) => {
-  const q = quantizeModel(referenceCnn(), { lambda: 1, observer, ...(randomize !== undefined ? { randomize } : {}), weightTransform: createReversePrune({ pMax: 0.005, refreshEvery: 100 }) });
+  const q = quantizeModel(referenceCnn(), {
+    lambda: 1,
+    observer,
+    ...(randomize !== undefined ? { randomize } : {}),
+    weightTransform: createReversePrune({ pMax: 0.005, refreshEvery: 100 }),
+  });
   q.model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const controller = new QuantTrimController(q, { totalSteps: total, lambda: { type: 'constant', value: 1 }, freezeObservers: false, freezeBatchNorm: false });
   const blank: BlankSuppression | undefined = blankConfig === undefined ? undefined : attachBlankSuppression(q, blankConfig);
@@ -75,7 +93,9 @@ for (let r = 0; r < REPS; r++) {
   runs.forEach((run, k) => ratios[k]!.push(run.times[r]! / runs[0]!.times[r]!));
 }
 
-console.log(`fake-quant activation bench: reference CNN, batch ${BATCH}, backend ${backend}, ${REPS} reps × ${PER_REP} steps per configuration, interleaved (median)`);
+console.log(
+  `fake-quant activation bench: reference CNN, batch ${BATCH}, backend ${backend}, ${REPS} reps × ${PER_REP} steps per configuration, interleaved (median)`,
+);
 console.log('');
 console.log('| configuration | step ms | ratio to the paper recipe |');
 console.log('|---|---:|---:|');

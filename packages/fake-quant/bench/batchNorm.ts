@@ -36,13 +36,19 @@ const glorot = () => tf.initializers.glorotUniform({ seed: ++seed });
 
 /** apps/cli/src/models/dscnn.ts: stem conv 16 s2 + BN + ReLU6, two depthwise-separable blocks, GAP, dense 10. */
 function dscnn(): tf.LayersModel {
-  const bnRelu6 = (name: string): tf.layers.Layer[] => [tf.layers.batchNormalization({ name: `${name}_bn`, momentum: BN_MOMENTUM }), tf.layers.reLU({ maxValue: 6, name: `${name}_relu` })];
+  const bnRelu6 = (name: string): tf.layers.Layer[] => [
+    tf.layers.batchNormalization({ name: `${name}_bn`, momentum: BN_MOMENTUM }),
+    tf.layers.reLU({ maxValue: 6, name: `${name}_relu` }),
+  ];
   const layers: tf.layers.Layer[] = [
     tf.layers.inputLayer({ inputShape: [28, 28, 1], name: 'input' }),
     tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: glorot(), name: 'stem_conv' }),
     ...bnRelu6('stem'),
   ];
-  [{ filters: 32, strides: 2 }, { filters: 64, strides: 1 }].forEach(({ filters, strides }, i) => {
+  [
+    { filters: 32, strides: 2 },
+    { filters: 64, strides: 1 },
+  ].forEach(({ filters, strides }, i) => {
     const block = `block${i + 1}`;
     layers.push(
       tf.layers.depthwiseConv2d({ kernelSize: 3, strides, padding: 'same', useBias: false, depthwiseInitializer: glorot(), name: `${block}_dw` }),
@@ -98,8 +104,16 @@ const previousFormulation = function (this: QuantBatchNormalization, x: tf.Tenso
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const { mean, variance } = tf.moments(x, axes);
   const m = this.momentum;
-  this.movingMean!.write(this.movingMean!.read().mul(m).add(mean.mul(1 - m)));
-  this.movingVariance!.write(this.movingVariance!.read().mul(m).add(variance.mul(1 - m)));
+  this.movingMean!.write(
+    this.movingMean!.read()
+      .mul(m)
+      .add(mean.mul(1 - m)),
+  );
+  this.movingVariance!.write(
+    this.movingVariance!.read()
+      .mul(m)
+      .add(variance.mul(1 - m)),
+  );
   return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
 };
 
@@ -197,7 +211,10 @@ async function bench(modelName: string, build: () => tf.LayersModel, mode: 'floa
   else model.dispose();
 }
 
-for (const [name, build] of [['dscnn', dscnn], ['resnet-tiny', resnetTiny]] as const) {
+for (const [name, build] of [
+  ['dscnn', dscnn],
+  ['resnet-tiny', resnetTiny],
+] as const) {
   await bench(name, build, 'float', FLOAT);
   await bench(name, build, 'QAT', QAT);
 }
@@ -206,4 +223,5 @@ tf.dispose([xs, ys]);
 console.log(`\nBatchNorm training on wasm, batch ${BATCH}, ${REPS} reps × ${PER_REP} steps interleaved (median), Node ${process.version}\n`);
 console.log('| model | training | path | step ms (median) | ratio to old (median of per-rep) | per-rep ms |');
 console.log('|---|---|---|---:|---:|---|');
-for (const r of rows) console.log(`| ${r.model} | ${r.mode} | ${r.config} | ${r.ms.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.runs.map((v) => v.toFixed(0)).join(', ')} |`);
+for (const r of rows)
+  console.log(`| ${r.model} | ${r.mode} | ${r.config} | ${r.ms.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.runs.map((v) => v.toFixed(0)).join(', ')} |`);

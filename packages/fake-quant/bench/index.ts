@@ -53,12 +53,17 @@ const py = spawnSync('/usr/bin/python3', [script, String(BATCH), String(WARMUP),
 if (py.status === 0) torch = JSON.parse(py.stdout.trim().split('\n').pop()!);
 else torchNote = `PyTorch skipped: ${(py.stderr || py.error?.message || '').trim().split('\n').pop()}`;
 
-console.log(`fake-quant bench: reference CNN, batch ${BATCH}, ${REPS} reps × ${PER_REP} steps (median), backend ${backend}, our kernels: ${kernels.join(', ')}`);
+console.log(
+  `fake-quant bench: reference CNN, batch ${BATCH}, ${REPS} reps × ${PER_REP} steps (median), backend ${backend}, our kernels: ${kernels.join(', ')}`,
+);
 console.log('');
 console.log('| trainer | float samples/s | QAT samples/s | QAT / float step time |');
 console.log('|---|---:|---:|---:|');
 console.log(`| tfjs ${backend} + Quant-Trim kernels | ${floatSps.toFixed(0)} | ${qatSps.toFixed(0)} | ${median(ratios).toFixed(2)} |`);
-if (torch) console.log(`| PyTorch ${torch.torch} (1 thread, eager fbgemm QAT) | ${torch.float.toFixed(0)} | ${torch.qat.toFixed(0)} | ${(torch.float / torch.qat).toFixed(2)} |`);
+if (torch)
+  console.log(
+    `| PyTorch ${torch.torch} (1 thread, eager fbgemm QAT) | ${torch.float.toFixed(0)} | ${torch.qat.toFixed(0)} | ${(torch.float / torch.qat).toFixed(2)} |`,
+  );
 else console.log(`| PyTorch | – | – | ${torchNote} |`);
 console.log('');
 console.log(`targets: float ≥ 2,000 samples/s (${floatSps >= 2000 ? 'met' : 'NOT met'}); QAT/float ≤ 1.3 (${median(ratios) <= 1.3 ? 'met' : 'NOT met'})`);

@@ -41,7 +41,13 @@ export type { InitTrainingBackendOptions, TrainingBackendInfo } from './backend/
 export type { TrainingKernelBackend } from './backend/registerTrainingKernels.js';
 export type { FakeQuantizeOptions } from './ops/fakeQuantize.js';
 export type { ActivationQuantizerOptions, ObserverConfig, RangeStore } from './quantizers/ActivationQuantizer.js';
-export type { QuantizedWeight, WeightQuantizerOptions, WeightTransform, WeightTransformContext, WeightTransformStepContext } from './quantizers/WeightQuantizer.js';
+export type {
+  QuantizedWeight,
+  WeightQuantizerOptions,
+  WeightTransform,
+  WeightTransformContext,
+  WeightTransformStepContext,
+} from './quantizers/WeightQuantizer.js';
 export type { SchemeSpec } from './quantizers/resolveScheme.js';
 export type { ClampBounds, ResolvedTailTrim, TailTrimConfig } from './activations/tailTrim.js';
 export type { BlankSuppression, BlankSuppressionConfig, ResolvedBlankSuppression } from './activations/blankSuppression.js';

@@ -7,7 +7,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-
 /** Post-ReLU-heavy inputs: a few large pixels per image, so activations have a sparse tail. */
 function batches(n: number) {
   return Array.from({ length: n }, (_, i) => ({

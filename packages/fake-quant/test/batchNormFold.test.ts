@@ -32,13 +32,30 @@ function freshDsCnn(): tf.LayersModel {
   for (const layer of model.layers) {
     if (layer.getClassName() === 'BatchNormalization') continue;
     const weights = layer.getWeights();
-    if (weights.length > 0) layer.setWeights(weights.map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => (r[k++ % r.length]! - 0.25) * 0.8), w.shape)));
+    if (weights.length > 0)
+      layer.setWeights(
+        weights.map((w) =>
+          tf.tensor(
+            Float32Array.from({ length: w.size }, () => (r[k++ % r.length]! - 0.25) * 0.8),
+            w.shape,
+          ),
+        ),
+      );
   }
   return model;
 }
 
 function batches(n: number, seed: number) {
-  return Array.from({ length: n }, (_, i) => ({ x: randomBatch([8, 12, 12, 3], seed + i), y: tf.oneHot(tf.tensor1d(Array.from({ length: 8 }, (_, j) => (i + 3 * j) % 5), 'int32'), 5) }));
+  return Array.from({ length: n }, (_, i) => ({
+    x: randomBatch([8, 12, 12, 3], seed + i),
+    y: tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: 8 }, (_, j) => (i + 3 * j) % 5),
+        'int32',
+      ),
+      5,
+    ),
+  }));
 }
 
 async function lossCurve(model: tf.LayersModel, data: { x: tf.Tensor; y: tf.Tensor }[]): Promise<number[]> {

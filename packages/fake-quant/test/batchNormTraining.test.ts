@@ -24,7 +24,10 @@ interface BnCase {
  * or β is a constant 1 or 0 here: the same function.
  */
 function reference(x: tf.Tensor, gamma: tf.Tensor1D | undefined, beta: tf.Tensor1D | undefined): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
-  const { mean, variance } = tf.moments(x, Array.from({ length: x.rank - 1 }, (_, i) => i));
+  const { mean, variance } = tf.moments(
+    x,
+    Array.from({ length: x.rank - 1 }, (_, i) => i),
+  );
   const c = x.shape[x.rank - 1]!;
   return { y: tf.batchNorm(x, mean, variance, beta ?? tf.zeros([c]), gamma ?? tf.ones([c]), EPSILON), mean, variance };
 }
@@ -32,7 +35,10 @@ function reference(x: tf.Tensor, gamma: tf.Tensor1D | undefined, beta: tf.Tensor
 /** Seeded x (off-centre, so the mean matters), γ (around 1, some negative), β and the loss weights r. */
 function inputs(c: BnCase, seed: number) {
   const ch = c.shape[c.shape.length - 1]!;
-  const x = tf.tensor(normal(c.shape, seed).map((v, i) => 2 + 1.5 * v + (i % ch) * 0.25), c.shape);
+  const x = tf.tensor(
+    normal(c.shape, seed).map((v, i) => 2 + 1.5 * v + (i % ch) * 0.25),
+    c.shape,
+  );
   const gamma = c.gamma ? tf.tensor1d(normal([ch], seed + 1).map((v) => 1 + 0.7 * v)) : undefined;
   const beta = c.beta ? tf.tensor1d(normal([ch], seed + 2)) : undefined;
   const r = tf.tensor(normal(c.shape, seed + 3), c.shape);
@@ -67,7 +73,13 @@ const AFFINE = [
 for (const channels of [1, 3, 16, 33]) {
   for (const batch of [1, 2, 8]) {
     for (const affine of AFFINE) CASES.push({ shape: [batch, channels], ...affine });
-    for (const [h, w] of [[1, 1], [2, 3], [5, 5], [7, 7], [14, 14]] as const) {
+    for (const [h, w] of [
+      [1, 1],
+      [2, 3],
+      [5, 5],
+      [7, 7],
+      [14, 14],
+    ] as const) {
       for (const affine of AFFINE) CASES.push({ shape: [batch, h, w, channels], ...affine });
     }
   }
@@ -80,7 +92,10 @@ for (const channels of [1, 3, 16, 33]) {
 function termScale(c: BnCase, seed: number): number {
   return tf.tidy(() => {
     const { x, gamma, r } = inputs(c, seed);
-    const { variance } = tf.moments(x, Array.from({ length: x.rank - 1 }, (_, i) => i));
+    const { variance } = tf.moments(
+      x,
+      Array.from({ length: x.rank - 1 }, (_, i) => i),
+    );
     const scale = tf.rsqrt(variance.add(EPSILON)).mul(gamma ? gamma.abs() : 1);
     return tf.max(tf.abs(r).mul(scale)).dataSync()[0]!;
   });
@@ -122,11 +137,17 @@ describe('batchNormInTraining (QuantBatchNormalization in training)', () => {
         const [y0, m0, v0, y1] = await runOn(target, () => {
           const { x, gamma, beta } = inputs(c, 3);
           const old = reference(x, gamma, beta);
-          const y = batchNormInTraining(x, gamma, beta, EPSILON, (mean, variance) => stats.push(mean.dataSync() as Float32Array, variance.dataSync() as Float32Array));
+          const y = batchNormInTraining(x, gamma, beta, EPSILON, (mean, variance) =>
+            stats.push(mean.dataSync() as Float32Array, variance.dataSync() as Float32Array),
+          );
           return [old.y, old.mean, old.variance, y];
         });
         const [m1, v1] = stats;
-        for (const [a, e, what] of [[y1!, y0!, 'y'], [m1!, m0!, 'mean'], [v1!, v0!, 'variance']] as const) {
+        for (const [a, e, what] of [
+          [y1!, y0!, 'y'],
+          [m1!, m0!, 'mean'],
+          [v1!, v0!, 'variance'],
+        ] as const) {
           expect(a.length).toBe(e.length);
           let worst = 0;
           e.forEach((v, k) => (worst = Math.max(worst, Math.abs(a[k]! - v) / Math.max(Math.abs(v), 1e-30))));
@@ -151,13 +172,19 @@ describe('batchNormInTraining (QuantBatchNormalization in training)', () => {
 
 /** apps/cli's dscnn (stem conv 16 s2 + BN + ReLU6, two depthwise-separable blocks, GAP, dense), 28×28×1. */
 function dscnn(): tf.Sequential {
-  const bnRelu6 = (name: string): tf.layers.Layer[] => [tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }), tf.layers.reLU({ maxValue: 6, name: `${name}_relu` })];
+  const bnRelu6 = (name: string): tf.layers.Layer[] => [
+    tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }),
+    tf.layers.reLU({ maxValue: 6, name: `${name}_relu` }),
+  ];
   const layers: tf.layers.Layer[] = [
     tf.layers.inputLayer({ inputShape: [28, 28, 1] }),
     tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'stem_conv' }),
     ...bnRelu6('stem'),
   ];
-  [{ filters: 32, strides: 2 }, { filters: 64, strides: 1 }].forEach(({ filters, strides }, i) => {
+  [
+    { filters: 32, strides: 2 },
+    { filters: 64, strides: 1 },
+  ].forEach(({ filters, strides }, i) => {
     layers.push(
       tf.layers.depthwiseConv2d({ kernelSize: 3, strides, padding: 'same', useBias: false, name: `b${i}_dw` }),
       ...bnRelu6(`b${i}_dw`),
@@ -177,8 +204,16 @@ const previousFormulation = function (this: QuantBatchNormalization, x: tf.Tenso
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const { mean, variance } = tf.moments(x, axes);
   const m = this.momentum;
-  this.movingMean!.write(this.movingMean!.read().mul(m).add(mean.mul(1 - m)));
-  this.movingVariance!.write(this.movingVariance!.read().mul(m).add(variance.mul(1 - m)));
+  this.movingMean!.write(
+    this.movingMean!.read()
+      .mul(m)
+      .add(mean.mul(1 - m)),
+  );
+  this.movingVariance!.write(
+    this.movingVariance!.read()
+      .mul(m)
+      .add(variance.mul(1 - m)),
+  );
   return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
 };
 
@@ -191,7 +226,17 @@ async function trainDscnn(lambda: number, normalize: Normalize, steps: number): 
     const q = quantizeModel(base, { lambda });
     q.model.compile({ optimizer: tf.train.adam(1e-3), loss: tf.losses.softmaxCrossEntropy });
     const xs = randomBatch([16, 28, 28, 1], 11);
-    const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => (i * 7) % 10), 'int32'), 10).toFloat());
+    const ys = tf.tidy(() =>
+      tf
+        .oneHot(
+          tf.tensor1d(
+            Array.from({ length: 16 }, (_, i) => (i * 7) % 10),
+            'int32',
+          ),
+          10,
+        )
+        .toFloat(),
+    );
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) losses.push((await q.model.trainOnBatch(xs, ys)) as number);
     const moving = q.model.layers

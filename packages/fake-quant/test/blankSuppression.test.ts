@@ -9,8 +9,22 @@ beforeAll(async () => {
 /** input 6×6×2 → conv1 (relu, 3 ch) → conv2 (relu, 4 ch) → flatten → dense 3: two spatial activation tensors. */
 function convNet(bias1: number[], bias2: number[], kernel2Zero = true): tf.LayersModel {
   const input = tf.input({ shape: [6, 6, 2] });
-  const c1 = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) });
-  const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) });
+  const c1 = tf.layers.conv2d({
+    filters: 3,
+    kernelSize: 3,
+    padding: 'same',
+    activation: 'relu',
+    name: 'conv1',
+    kernelInitializer: tf.initializers.randomNormal({ seed: 1 }),
+  });
+  const c2 = tf.layers.conv2d({
+    filters: 4,
+    kernelSize: 3,
+    padding: 'same',
+    activation: 'relu',
+    name: 'conv2',
+    kernelInitializer: tf.initializers.randomNormal({ seed: 2 }),
+  });
   const d = tf.layers.dense({ units: 3, name: 'dense', kernelInitializer: tf.initializers.randomNormal({ seed: 3 }) });
   const out = d.apply(tf.layers.flatten().apply(c2.apply(c1.apply(input)))) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
@@ -137,7 +151,11 @@ describe('blank-response suppression', () => {
   it('runs BatchNorm with its running statistics (the deployed model), not the one-sample batch', () => {
     const input = tf.input({ shape: [4, 4, 1] });
     const conv = tf.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, name: 'conv', kernelInitializer: 'ones' });
-    const bn = tf.layers.batchNormalization({ name: 'bn', betaInitializer: tf.initializers.constant({ value: 0.7 }), movingMeanInitializer: tf.initializers.constant({ value: 0.2 }) });
+    const bn = tf.layers.batchNormalization({
+      name: 'bn',
+      betaInitializer: tf.initializers.constant({ value: 0.7 }),
+      movingMeanInitializer: tf.initializers.constant({ value: 0.2 }),
+    });
     const act = tf.layers.reLU({ name: 'relu' });
     const out = tf.layers.dense({ units: 2 }).apply(tf.layers.flatten().apply(act.apply(bn.apply(conv.apply(input))))) as tf.SymbolicTensor;
     // Folded (the default): the activation quantizer sits after conv → BN → ReLU.
@@ -167,7 +185,9 @@ describe('blank-response suppression', () => {
     expect(codeOf(() => attachBlankSuppression(q, { value: [0, 0, 0] }))).toBe('QT_INVALID_ARGUMENT blankSuppression.value');
     q.dispose();
     const input = tf.input({ shape: [5] });
-    const mlp = quantizeModel(tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, activation: 'relu' }).apply(input) as tf.SymbolicTensor }), { lambda: 0 });
+    const mlp = quantizeModel(tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, activation: 'relu' }).apply(input) as tf.SymbolicTensor }), {
+      lambda: 0,
+    });
     expect(codeOf(() => attachBlankSuppression(mlp))).toBe('QT_INVALID_ARGUMENT model');
     expect(() => attachBlankSuppression(mlp)).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'no-spatial-activation' }) }));
     mlp.dispose();

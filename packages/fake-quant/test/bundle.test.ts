@@ -14,7 +14,9 @@ async function tfjsInside(name: string): Promise<string[]> {
     logLevel: 'silent',
   });
   const inputs = Object.values(result.metafile.outputs)[0]!.inputs;
-  const kept = Object.entries(inputs).filter(([, v]) => v.bytesInOutput > 0).map(([file]) => /node_modules\/(@tensorflow\/[^/]+)/.exec(file)?.[1]);
+  const kept = Object.entries(inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([file]) => /node_modules\/(@tensorflow\/[^/]+)/.exec(file)?.[1]);
   return [...new Set(kept.filter((p): p is string => p !== undefined))].sort();
 }
 
@@ -26,6 +28,8 @@ describe('browser bundles import tfjs-core and tfjs-layers, not the umbrella', (
   it('initTrainingBackend adds the wasm backend (and the cpu kernels it shares), still no WebGL or converter', async () => {
     const inside = await tfjsInside('initTrainingBackend');
     expect(inside).toContain('@tensorflow/tfjs-backend-wasm');
-    expect(inside.filter((p) => !['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'].includes(p))).toEqual([]);
+    expect(
+      inside.filter((p) => !['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'].includes(p)),
+    ).toEqual([]);
   }, 120_000);
 });

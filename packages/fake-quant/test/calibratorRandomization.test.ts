@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { Histogram, HistogramCalibrator, type SchemeOptions, defaultRegistry, schemeToJSON } from '@quant-trim/quant-grid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CalibratorRandomizationConfig, FakeQuant, QuantState, fakeQuantize, isQuantTrimError, quantizeModel, tensorQParamsFromRange } from '../src/index.js';
+import {
+  type CalibratorRandomizationConfig,
+  FakeQuant,
+  QuantState,
+  fakeQuantize,
+  isQuantTrimError,
+  quantizeModel,
+  tensorQParamsFromRange,
+} from '../src/index.js';
 import { randomBatch, referenceCnn } from './models.js';
 
 beforeAll(async () => {
@@ -117,7 +125,10 @@ describe('calibrator randomisation', () => {
   it('validates its options with coded errors naming the field', () => {
     const bad = (randomCalibration: unknown, granularity?: unknown) => {
       try {
-        new FakeQuant({ scheme: { ...schemeToJSON(scheme), ...(granularity ? { granularity } : {}) } as SchemeOptions, observer: { randomCalibration: randomCalibration as CalibratorRandomizationConfig } });
+        new FakeQuant({
+          scheme: { ...schemeToJSON(scheme), ...(granularity ? { granularity } : {}) } as SchemeOptions,
+          observer: { randomCalibration: randomCalibration as CalibratorRandomizationConfig },
+        });
       } catch (e) {
         return isQuantTrimError(e) ? `${e.code} ${e.message.split(':')[0]}` : String(e);
       }

@@ -9,7 +9,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const tiny = () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'relu', name: 'a' }), tf.layers.dense({ units: 2, name: 'b' })] });
+const tiny = () =>
+  tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'relu', name: 'a' }), tf.layers.dense({ units: 2, name: 'b' })] });
 
 describe('QuantTrimController', () => {
   it('drives λ along the curriculum through model.fit, with strength = λ and freeze points', async () => {
@@ -17,8 +18,17 @@ describe('QuantTrimController', () => {
     q.model.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
     const steps: StepInfo[] = [];
     const epochs: number[] = [];
-    const controller = new QuantTrimController(q, { totalSteps: 40, reporter: { onStep: (s) => void steps.push(s), onEpochEnd: (e) => void epochs.push(e.epoch) } });
-    await q.model.fit(randomBatch([80, 4], 1), randomBatch([80, 2], 2), { epochs: 4, batchSize: 8, shuffle: false, callbacks: [controller.callback()], verbose: 0 });
+    const controller = new QuantTrimController(q, {
+      totalSteps: 40,
+      reporter: { onStep: (s) => void steps.push(s), onEpochEnd: (e) => void epochs.push(e.epoch) },
+    });
+    await q.model.fit(randomBatch([80, 4], 1), randomBatch([80, 2], 2), {
+      epochs: 4,
+      batchSize: 8,
+      shuffle: false,
+      callbacks: [controller.callback()],
+      verbose: 0,
+    });
     const curriculum = quantTrimCurriculum({ totalSteps: 40 });
     expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(steps.map((s) => s.lambda)).toEqual(steps.map((s) => curriculum.at(s.step)));
@@ -31,7 +41,13 @@ describe('QuantTrimController', () => {
   });
 
   it('samples randomised schemes deterministically per step, so a resumed run samples the same', () => {
-    const q = quantizeModel(tiny(), { randomize: { weights: ['int8-sym-per-channel', 'int4-sym-per-channel', 'int8-sym-per-tensor'], activations: ['uint8-asym-per-tensor', 'int8-asym-per-tensor'], seed: 7 } });
+    const q = quantizeModel(tiny(), {
+      randomize: {
+        weights: ['int8-sym-per-channel', 'int4-sym-per-channel', 'int8-sym-per-tensor'],
+        activations: ['uint8-asym-per-tensor', 'int8-asym-per-tensor'],
+        seed: 7,
+      },
+    });
     const a = new QuantTrimController(q, { totalSteps: 30 });
     const seen: string[] = [];
     for (let i = 0; i < 30; i++) {
@@ -48,7 +64,12 @@ describe('QuantTrimController', () => {
 
   it('accepts any schedule as JSON and validates its options', () => {
     const q = quantizeModel(tiny());
-    const c = new QuantTrimController(q, { totalSteps: 10, lambda: { type: 'linear', start: 0, end: 1, steps: 10 }, strength: { type: 'constant', value: 0.3 }, freezeObservers: false });
+    const c = new QuantTrimController(q, {
+      totalSteps: 10,
+      lambda: { type: 'linear', start: 0, end: 1, steps: 10 },
+      strength: { type: 'constant', value: 0.3 },
+      freezeObservers: false,
+    });
     c.beginStep();
     expect(q.state.strength).toBe(0.3);
     expect(JSON.parse(JSON.stringify(c.toJSON()))).toMatchObject({ step: 0, lambda: { type: 'linear' }, freezeObservers: false });
@@ -64,7 +85,8 @@ describe('QuantTrimController', () => {
       weightTransform: {
         name: 'recorder',
         apply: (w) => w,
-        beginStep: (c) => void calls.push({ step: c.step, strength: c.strength, weights: c.weights.map((w) => `${w.layer}/${w.weight}:${w.channelAxis}:${w.view.join('x')}`) }),
+        beginStep: (c) =>
+          void calls.push({ step: c.step, strength: c.strength, weights: c.weights.map((w) => `${w.layer}/${w.weight}:${w.channelAxis}:${w.view.join('x')}`) }),
       },
     });
     const c = new QuantTrimController(q, { totalSteps: 10, strength: { type: 'constant', value: 0.5 } });

@@ -45,7 +45,10 @@ describe("quantizeModel with gradient 'lsq'", () => {
     const x = randomBatch([4, 12, 12, 1], 2);
     await q.model.trainOnBatch(x, tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10).toFloat());
     let saved: tf.io.ModelArtifacts | undefined;
-    await saveQuantizedModel(q, tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await saveQuantizedModel(
+      q,
+      tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+    );
     const { quantized } = await loadQuantizedModel(tf.io.fromMemory(saved!));
     const probe = randomBatch([3, 12, 12, 1], 3);
     expect(Array.from((quantized.model.predict(probe) as tf.Tensor).dataSync())).toEqual(Array.from((q.model.predict(probe) as tf.Tensor).dataSync()));

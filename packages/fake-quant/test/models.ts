@@ -56,7 +56,10 @@ export function residualDsCnn(size = 12): tf.LayersModel {
 
 export function randomBatch(shape: number[], seed: number): tf.Tensor {
   const r = mulberry32(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 0.5), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 0.5),
+    shape,
+  );
 }
 
 export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -11,7 +11,11 @@ describe('QAT training does not leak', () => {
   it('300 steps with λ moving, observers updating, freezing and clipped STE keep tensor and byte counts constant', async () => {
     const model = residualDsCnn();
     seedWeights(model, 4);
-    const q = quantizeModel(model, { gradient: 'clipped-ste', batchNorm: 'keep', randomize: { weights: ['int8-sym-per-channel', 'int4-sym-per-channel'], seed: 1 } });
+    const q = quantizeModel(model, {
+      gradient: 'clipped-ste',
+      batchNorm: 'keep',
+      randomize: { weights: ['int8-sym-per-channel', 'int4-sym-per-channel'], seed: 1 },
+    });
     q.model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
     const controller = new QuantTrimController(q, { totalSteps: 300 });
     const x = randomBatch([4, 12, 12, 3], 1);

@@ -56,7 +56,12 @@ describe('quantizeModel', () => {
     // Folding changes float rounding only.
     expect(maxAbsDiff(q.model.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBeLessThan(1e-4);
     // Quantization points: input, stem (after ReLU6), dw (after ReLU), pw, residual, sep, cat, gap, logits.
-    expect(q.fakeQuantLayers().map((l) => l.name).slice(1)).toEqual(['stem_relu6_fq', 'dw_relu_fq', 'pw_fq', 'residual_fq', 'sep_fq', 'cat_fq', 'gap_fq', 'logits_fq']);
+    expect(
+      q
+        .fakeQuantLayers()
+        .map((l) => l.name)
+        .slice(1),
+    ).toEqual(['stem_relu6_fq', 'dw_relu_fq', 'pw_fq', 'residual_fq', 'sep_fq', 'cat_fq', 'gap_fq', 'logits_fq']);
     q.setLambda(1);
     const y = q.model.predict(x) as tf.Tensor;
     expect(Number.isFinite(y.sum().dataSync()[0]!)).toBe(true);
@@ -172,7 +177,10 @@ describe('quantizeModel', () => {
     const state = input.quantizer.calibratorState();
     expect(state).toMatchObject({ name: 'percentile' });
     let saved: tf.io.ModelArtifacts | undefined;
-    await saveQuantizedModel(q, tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await saveQuantizedModel(
+      q,
+      tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+    );
     const { quantized } = await loadQuantizedModel(tf.io.fromMemory(saved!));
     expect((quantized.fakeQuantLayers()[0] as FakeQuant).quantizer.calibratorState()).toEqual(state);
     q.dispose();

@@ -1,15 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QuantTrimController, type WeightTransform, isQuantTrimError, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
+import {
+  QuantTrimController,
+  type WeightTransform,
+  isQuantTrimError,
+  loadQuantizedModel,
+  quantizeModel,
+  saveQuantizedModel,
+  stripQuantization,
+} from '../src/index.js';
 import { maxAbsDiff, randomBatch, referenceCnn, residualDsCnn, seedWeights, memoryIO } from './models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-
 function batches(n: number) {
-  return Array.from({ length: n }, (_, i) => ({ x: randomBatch([4, 12, 12, 1], 100 + i), y: tf.oneHot(tf.tensor1d([i % 10, (i + 3) % 10, (i + 5) % 10, (i + 7) % 10], 'int32'), 10) }));
+  return Array.from({ length: n }, (_, i) => ({
+    x: randomBatch([4, 12, 12, 1], 100 + i),
+    y: tf.oneHot(tf.tensor1d([i % 10, (i + 3) % 10, (i + 5) % 10, (i + 7) % 10], 'int32'), 10),
+  }));
 }
 
 const halve: WeightTransform = { name: 'halve-big', apply: (w, ctx) => tf.clipByValue(w, -0.2 - (1 - ctx.strength), 0.2 + (1 - ctx.strength)) };
@@ -92,7 +102,12 @@ describe('save / load / strip', () => {
     expect(maxAbsDiff(pwKernel, q.model.layers.find((l) => l.name === 'pw')!.getWeights()[0]!)).toBe(0);
     // ... and stem's is folded with stem_bn's trained moving statistics: W·γ/√(σ² + ε).
     const [gamma, , , variance] = q.model.layers.find((l) => l.name === 'stem_bn')!.getWeights();
-    const folded = tf.tidy(() => q.model.layers.find((l) => l.name === 'stem')!.getWeights()[0]!.mul(gamma!.div(variance!.add(1e-3).sqrt())));
+    const folded = tf.tidy(() =>
+      q.model.layers
+        .find((l) => l.name === 'stem')!
+        .getWeights()[0]!
+        .mul(gamma!.div(variance!.add(1e-3).sqrt())),
+    );
     expect(maxAbsDiff(raw.layers.find((l) => l.name === 'stem')!.getWeights()[0]!, folded)).toBeLessThan(1e-6);
     q.dispose();
   });
@@ -111,7 +126,10 @@ describe('save / load / strip', () => {
     const plain = stripQuantization(q).model;
     const clamps = plain.layers.filter((l) => l.name.endsWith('_clamp'));
     expect(clamps.length).toBeGreaterThan(0);
-    const bounds = q.fakeQuantLayers().map((l) => l.deployedClamp()).filter((b) => b !== undefined);
+    const bounds = q
+      .fakeQuantLayers()
+      .map((l) => l.deployedClamp())
+      .filter((b) => b !== undefined);
     expect(bounds.length).toBe(clamps.length);
     // At λ = 0 the quantized model applies the same clamps: the stripped model equals it.
     q.setLambda(0);

@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { createScheme, defaultRegistry, schemeToJSON } from '@quant-trim/quant-grid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Clamp, FakeQuant, QuantState, QuantTrimController, type TailTrimConfig, clampLayerFor, isQuantTrimError, quantizeModel, registerQuantLayers } from '../src/index.js';
+import {
+  Clamp,
+  FakeQuant,
+  QuantState,
+  QuantTrimController,
+  type TailTrimConfig,
+  clampLayerFor,
+  isQuantTrimError,
+  quantizeModel,
+  registerQuantLayers,
+} from '../src/index.js';
 import { referenceCnn, seedWeights } from './models.js';
 
 beforeAll(async () => {

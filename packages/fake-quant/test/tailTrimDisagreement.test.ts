@@ -46,7 +46,7 @@ describe('tail trimming on a trained model', () => {
     const plain = await train({});
     const trimmed = await train({ tailTrim: {} });
     // Hidden activations (the input quantizer sees fixed pixels, not a trained tail).
-    const hidden = (r: typeof plain['report']) => r.filter((a) => a.layer !== 'conv1_input_fq').map((a) => a.disagreement.ratio);
+    const hidden = (r: (typeof plain)['report']) => r.filter((a) => a.layer !== 'conv1_input_fq').map((a) => a.disagreement.ratio);
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     // All seven methods: the mean widest / narrowest ratio drops (measured 1.70 → 1.43).
     expect(mean(hidden(trimmed.report))).toBeLessThan(mean(hidden(plain.report)) - 0.1);

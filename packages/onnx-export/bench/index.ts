@@ -15,7 +15,11 @@ const cnn = (filters: number[]) =>
     layers: [
       tf.layers.conv2d({ inputShape: [28, 28, 1], filters: filters[0]!, kernelSize: 3, activation: 'relu', name: 'conv1' }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
-      ...filters.slice(1).map((f, i) => tf.layers.conv2d({ filters: f, kernelSize: 3, padding: i < filters.length - 2 ? 'same' : 'valid', activation: 'relu', name: `conv${i + 2}` })),
+      ...filters
+        .slice(1)
+        .map((f, i) =>
+          tf.layers.conv2d({ filters: f, kernelSize: 3, padding: i < filters.length - 2 ? 'same' : 'valid', activation: 'relu', name: `conv${i + 2}` }),
+        ),
       tf.layers.flatten({ name: 'flatten' }),
       tf.layers.dense({ units: 10, activation: 'softmax', name: 'head' }),
     ],
@@ -35,9 +39,19 @@ for (const [label, filters] of [
   for (const level of ['extended', 'all'] as const) {
     for (const batch of [1, 32]) {
       const sessions = Object.fromEntries(
-        await Promise.all(Object.entries(variants).map(async ([k, bytes]) => [k, await ort.InferenceSession.create(bytes, { graphOptimizationLevel: level, intraOpNumThreads: 1 })] as const)),
+        await Promise.all(
+          Object.entries(variants).map(
+            async ([k, bytes]) => [k, await ort.InferenceSession.create(bytes, { graphOptimizationLevel: level, intraOpNumThreads: 1 })] as const,
+          ),
+        ),
       );
-      const feeds = { [sessions['FP32']!.inputNames[0]!]: new ort.Tensor('float32', Float32Array.from({ length: batch * 784 }, () => Math.random()), [batch, 1, 28, 28]) };
+      const feeds = {
+        [sessions['FP32']!.inputNames[0]!]: new ort.Tensor(
+          'float32',
+          Float32Array.from({ length: batch * 784 }, () => Math.random()),
+          [batch, 1, 28, 28],
+        ),
+      };
       const times: Record<string, number[]> = { FP32: [], QDQ: [] };
       const runs = batch === 1 ? 200 : 50;
       for (let i = 0; i < 20; i++) for (const s of Object.values(sessions)) await s.run(feeds);
@@ -56,7 +70,9 @@ for (const [label, filters] of [
   }
   q.dispose();
 }
-console.log(`onnx-export bench: onnxruntime-node CPU, 1 intra-op thread, medians of 200 runs (batch 1) / 50 (batch 32) after 20 warm-ups, FP32 and QDQ interleaved`);
+console.log(
+  `onnx-export bench: onnxruntime-node CPU, 1 intra-op thread, medians of 200 runs (batch 1) / 50 (batch 32) after 20 warm-ups, FP32 and QDQ interleaved`,
+);
 console.log('');
 console.log('| model | ORT level | batch | FP32 ms | QDQ ms | FP32 / QDQ |');
 console.log('|---|---|---:|---:|---:|---:|');

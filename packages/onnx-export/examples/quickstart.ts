@@ -28,7 +28,9 @@ for (let i = 0; i < 4; i++) tf.tidy(() => void quantized.model.apply(tf.randomUn
 const qdq = exportOnnx(quantized.model, { format: 'qdq' });
 const files = saveOnnx(qdq, `${dir}/model.qdq.onnx`);
 const qdqCheck = await verifyExport(quantized.model, qdq.bytes(), samples);
-console.log(`qdq: ${(qdqCheck.withinOneStep! * 100).toFixed(1)} % of outputs within one step, top-1 agreement ${(qdqCheck.top1Agreement * 100).toFixed(1)} %, ok ${qdqCheck.ok}`);
+console.log(
+  `qdq: ${(qdqCheck.withinOneStep! * 100).toFixed(1)} % of outputs within one step, top-1 agreement ${(qdqCheck.top1Agreement * 100).toFixed(1)} %, ok ${qdqCheck.ok}`,
+);
 console.log(`encodings: ${qdq.encodings.tensors.length} tensors in ${files.encodings!.split('/').pop()}`);
 
 // Graph IO: read any ONNX file, infer shapes, expose an intermediate tensor as an output.

@@ -32,7 +32,10 @@ const size = 224;
 
 const dir = mkdtempSync(join(tmpdir(), 'qt-onnx-import-bench-'));
 await initTrainingBackend();
-const rows: string[] = ['| model | file MB | import ms (median) | tfjs MB | RSS growth MB | forward ms (wasm, batch 1) | max rel. error vs ORT |', '|---|---|---|---|---|---|---|'];
+const rows: string[] = [
+  '| model | file MB | import ms (median) | tfjs MB | RSS growth MB | forward ms (wasm, batch 1) | max rel. error vs ORT |',
+  '|---|---|---|---|---|---|---|',
+];
 try {
   for (const name of ['mobilenet_v2', 'resnet18']) {
     const file = join(dir, `${name}.onnx`);
@@ -75,7 +78,9 @@ try {
       scale = Math.max(scale, Math.abs(expected[i]!));
     }
     const mb = (b: number) => (b / 2 ** 20).toFixed(1);
-    rows.push(`| ${name} ${size}×${size} | ${mb(bytes.length)} | ${median(times).toFixed(0)} (${times.map((t) => t.toFixed(0)).join(', ')}) | ${mb(tfBytes)} | ${mb(rss)} | ${forward.toFixed(0)} | ${(diff / scale).toExponential(1)} |`);
+    rows.push(
+      `| ${name} ${size}×${size} | ${mb(bytes.length)} | ${median(times).toFixed(0)} (${times.map((t) => t.toFixed(0)).join(', ')}) | ${mb(tfBytes)} | ${mb(rss)} | ${forward.toFixed(0)} | ${(diff / scale).toExponential(1)} |`,
+    );
     tf.dispose([input, nhwc, y]);
     model!.dispose();
   }
@@ -90,7 +95,11 @@ async function trainStep(): Promise<string[]> {
   const batch = arg('batch', 16);
   const file = join(dir, 'mobilenet_v2-train.onnx');
   const scripts = fileURLToPath(new URL('../scripts/', import.meta.url));
-  const py = spawnSync('/usr/bin/python3', [join(scripts, 'export_torchvision.py'), '--model', 'mobilenet_v2', '--size', String(size), '--batch', String(batch), '--dynamic-batch', '--out', file], { encoding: 'utf8' });
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [join(scripts, 'export_torchvision.py'), '--model', 'mobilenet_v2', '--size', String(size), '--batch', String(batch), '--dynamic-batch', '--out', file],
+    { encoding: 'utf8' },
+  );
   if (py.status !== 0) return [`skipping the training step: /usr/bin/python3 with torch + torchvision is needed (${py.stderr.trim().split('\n').pop()})`];
   const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 2);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 1000, 'int32', 3) as tf.Tensor1D, 1000).toFloat();
@@ -134,7 +143,23 @@ async function trainStep(): Promise<string[]> {
     return times;
   };
   const torch = (threads: number) => {
-    const r = spawnSync('/usr/bin/python3', [join(scripts, 'torch_train_step.py'), '--model', 'mobilenet_v2', '--size', String(size), '--batch', String(batch), '--threads', String(threads), '--steps', String(steps)], { encoding: 'utf8' });
+    const r = spawnSync(
+      '/usr/bin/python3',
+      [
+        join(scripts, 'torch_train_step.py'),
+        '--model',
+        'mobilenet_v2',
+        '--size',
+        String(size),
+        '--batch',
+        String(batch),
+        '--threads',
+        String(threads),
+        '--steps',
+        String(steps),
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`torch_train_step.py failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: number[] };
     version = out.torch;

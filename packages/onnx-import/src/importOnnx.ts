@@ -42,11 +42,17 @@ const isDefaultDomain = (node: OnnxNode) => node.domain === '' || node.domain ==
 export function importOnnx(source: Uint8Array | OnnxModel, options: ImportOnnxOptions = {}): tf.LayersModel {
   const model = source instanceof Uint8Array ? readOnnx(source) : source;
   if (typeof model !== 'object' || model === null || !('graph' in model)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `source` of `importOnnx`: expected ONNX bytes (Uint8Array) or an OnnxModel from readOnnx' });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: 'argument `source` of `importOnnx`: expected ONNX bytes (Uint8Array) or an OnnxModel from readOnnx',
+    });
   }
   const batchNorm = options.batchNorm ?? 'keep';
   if (batchNorm !== 'keep' && batchNorm !== 'fold') {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`options.batchNorm\` of \`importOnnx\`: expected 'keep' or 'fold', got ${JSON.stringify(batchNorm)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`options.batchNorm\` of \`importOnnx\`: expected 'keep' or 'fold', got ${JSON.stringify(batchNorm)}`,
+    });
   }
   const { graph } = model;
   const initializerNames = new Set(graph.initializers.keys());
@@ -74,7 +80,8 @@ export function importOnnx(source: Uint8Array | OnnxModel, options: ImportOnnxOp
     const reason = converter === undefined ? (isDefaultDomain(node) ? 'no converter for this op' : `op of domain '${node.domain}'`) : checkNode(node, ctx);
     if (reason !== undefined) problems.push({ name: node.name, opType: node.opType, domain: node.domain, reason });
   }
-  for (const o of graph.outputs) if (folded.constants.has(o.name)) problems.push({ name: o.name, opType: 'output', domain: '', reason: 'the graph output is a constant' });
+  for (const o of graph.outputs)
+    if (folded.constants.has(o.name)) problems.push({ name: o.name, opType: 'output', domain: '', reason: 'the graph output is a constant' });
   if (problems.length > 0) throw unsupportedError(problems, SUPPORTED_OPS);
 
   registerOnnxLayers();

@@ -45,7 +45,16 @@ describe.skipIf(!torch.ok)('gradients of an imported model', () => {
   test('the tiny model imports (grouped conv, transposed conv, asymmetric pad, HardSwish) and equals ONNX Runtime', async () => {
     const model = importOnnx(bytes);
     const classes = model.layers.map((l) => l.getClassName());
-    for (const cls of ['ZeroPadding2D', 'BatchNormalization', 'DepthwiseConv2D', 'QuantTrimOnnxGroupedConv2D', 'Conv2DTranspose', 'QuantTrimOnnxHardSwish', 'Dense']) expect(classes).toContain(cls);
+    for (const cls of [
+      'ZeroPadding2D',
+      'BatchNormalization',
+      'DepthwiseConv2D',
+      'QuantTrimOnnxGroupedConv2D',
+      'Conv2DTranspose',
+      'QuantTrimOnnxHardSwish',
+      'Dense',
+    ])
+      expect(classes).toContain(cls);
     const input = nchwInput([1, 2, 9, 9], 11);
     expect(relativeError(tfOutput(model, input, [1, 2, 9, 9]), await ortOutput(bytes, input, [1, 2, 9, 9]))).toBeLessThan(1e-5);
     model.dispose();
@@ -57,7 +66,10 @@ describe.skipIf(!torch.ok)('gradients of an imported model', () => {
     const r = tf.randomNormal([2, 5], 0, 1, 'float32', 13);
     const loss = () => tf.sum(tf.mul(model.apply(x, { training: false }) as tf.Tensor, r)) as tf.Scalar;
     const value = () => tf.tidy(() => loss().dataSync()[0]!);
-    const { grads } = tf.variableGrads(loss, model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    const { grads } = tf.variableGrads(
+      loss,
+      model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val),
+    );
     const weights = model.trainableWeights;
     expect(weights.length).toBeGreaterThanOrEqual(12);
     const eps = 1e-2;
@@ -68,7 +80,12 @@ describe.skipIf(!torch.ok)('gradients of an imported model', () => {
       const analytic = grads[variable.name]!.dataSync();
       const values = variable.dataSync().slice();
       // A few elements per tensor: the largest-gradient one and some spread over the tensor.
-      const picks = new Set([Array.from(analytic).reduce((best, g, i) => (Math.abs(g) > Math.abs(analytic[best]!) ? i : best), 0), 0, values.length >> 1, values.length - 1]);
+      const picks = new Set([
+        Array.from(analytic).reduce((best, g, i) => (Math.abs(g) > Math.abs(analytic[best]!) ? i : best), 0),
+        0,
+        values.length >> 1,
+        values.length - 1,
+      ]);
       for (const i of picks) {
         const at = (delta: number) => {
           const v = values.slice();
@@ -86,14 +103,17 @@ describe.skipIf(!torch.ok)('gradients of an imported model', () => {
     }
     console.log(`${checked} weight elements over ${weights.length} tensors: worst relative gap ${worst.toExponential(2)}`);
     // The input gradient goes through every layer, pads and layout changes included.
-    const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input, { training: false }) as tf.Tensor, r)))(x).dataSync();
+    const dx = tf
+      .grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input, { training: false }) as tf.Tensor, r)))(x)
+      .dataSync();
     const xs = x.dataSync().slice();
     for (const i of [0, 17, 101, xs.length - 1]) {
-      const at = (delta: number) => tf.tidy(() => {
-        const v = xs.slice();
-        v[i] = v[i]! + delta;
-        return tf.sum(tf.mul(model.apply(tf.tensor(v, x.shape), { training: false }) as tf.Tensor, r)).dataSync()[0]!;
-      });
+      const at = (delta: number) =>
+        tf.tidy(() => {
+          const v = xs.slice();
+          v[i] = v[i]! + delta;
+          return tf.sum(tf.mul(model.apply(tf.tensor(v, x.shape), { training: false }) as tf.Tensor, r)).dataSync()[0]!;
+        });
       const numeric = (at(eps) - at(-eps)) / (2 * eps);
       expect(Math.abs(numeric - dx[i]!) / Math.max(Math.abs(dx[i]!), 1e-1), `input[${i}]`).toBeLessThan(1e-2);
     }

@@ -18,12 +18,29 @@ function python(args: string[]): string {
 
 /** A random-init torchvision classifier (BatchNorm recalibrated) exported to `out` at opset 13. */
 export function exportTorchvision(model: string, size: number, out: string, options: { foldBn?: boolean; opset?: number } = {}): void {
-  python([script('export_torchvision.py'), '--model', model, '--size', String(size), '--out', out, ...(options.foldBn ? ['--fold-bn'] : []), ...(options.opset ? ['--opset', String(options.opset)] : [])]);
+  python([
+    script('export_torchvision.py'),
+    '--model',
+    model,
+    '--size',
+    String(size),
+    '--out',
+    out,
+    ...(options.foldBn ? ['--fold-bn'] : []),
+    ...(options.opset ? ['--opset', String(options.opset)] : []),
+  ]);
 }
 
 /** The reference PyTorch CNN trained by scripts/train_cnn.py; returns its test accuracy. */
 export function trainCnn(out: string, options: { epochs: number; limit?: number }): { accuracy: number; train: number; test: number } {
-  const stdout = python([script('train_cnn.py'), '--out', out, '--epochs', String(options.epochs), ...(options.limit ? ['--limit', String(options.limit)] : [])]);
+  const stdout = python([
+    script('train_cnn.py'),
+    '--out',
+    out,
+    '--epochs',
+    String(options.epochs),
+    ...(options.limit ? ['--limit', String(options.limit)] : []),
+  ]);
   return JSON.parse(stdout.trim().split('\n').pop()!) as { accuracy: number; train: number; test: number };
 }
 

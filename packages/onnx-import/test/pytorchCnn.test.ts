@@ -44,7 +44,10 @@ describe.skipIf(!torch.ok)('the PyTorch CNN trained on the embedded digits', () 
   test('import → exportOnnx gives ONNX Runtime outputs equal to the original within 1e-5', async () => {
     const model = importOnnx(bytes);
     const input = nchwInput([1, 1, 28, 28], 4);
-    const error = relativeError(await ortOutput(exportOnnx(model, { inputLayout: 'NCHW' }).bytes(), input, [1, 1, 28, 28]), await ortOutput(bytes, input, [1, 1, 28, 28]));
+    const error = relativeError(
+      await ortOutput(exportOnnx(model, { inputLayout: 'NCHW' }).bytes(), input, [1, 1, 28, 28]),
+      await ortOutput(bytes, input, [1, 1, 28, 28]),
+    );
     console.log(`cnn round trip: max relative error ${error.toExponential(2)}`);
     expect(error).toBeLessThan(1e-5);
     model.dispose();
@@ -62,7 +65,13 @@ describe.skipIf(!torch.ok)('the PyTorch CNN trained on the embedded digits', () 
       expect(q.layers.filter((l) => l.status === 'float' && l.className !== 'InputLayer')).toEqual([]);
       q.model.compile({ optimizer: tf.train.adam(1e-3), loss: (labels: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, logits) });
       const x = tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 5);
-      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 10), 'int32'), 10);
+      const y = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 32 }, (_, i) => i % 10),
+          'int32',
+        ),
+        10,
+      );
       const losses: number[] = [];
       for (let i = 0; i < 8; i++) losses.push((await q.model.trainOnBatch(x, y)) as number);
       expect(losses[7]).toBeLessThan(losses[0]!);

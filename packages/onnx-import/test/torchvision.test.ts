@@ -41,7 +41,8 @@ describe.skipIf(!torch.ok)('Debian torchvision classifiers (random init, BatchNo
         const error = relativeError(tfOutput(model, input, dims), expected);
         console.log(`${file} batchNorm '${batchNorm}': max relative error ${error.toExponential(2)} (${model.layers.length} layers)`);
         expect(error, `${file} ${batchNorm}`).toBeLessThan(1e-4);
-        if (batchNorm === 'keep' && file === name && name !== 'squeezenet1_1') expect(model.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(true);
+        if (batchNorm === 'keep' && file === name && name !== 'squeezenet1_1')
+          expect(model.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(true);
         if (batchNorm === 'fold') expect(model.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(false);
         model.dispose();
       }

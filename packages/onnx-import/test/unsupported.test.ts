@@ -46,7 +46,8 @@ describe('unsupported graphs', () => {
       ['n4', 'LRN'],
     ]);
     const message = (error as Error).message;
-    for (const line of ["'n1' (Erf)", "'n2' (Conv): input 1 ('w') is computed in the graph", "'n3' (com.microsoft:Gelu)", "'n4' (LRN)"]) expect(message).toContain(line);
+    for (const line of ["'n1' (Erf)", "'n2' (Conv): input 1 ('w') is computed in the graph", "'n3' (com.microsoft:Gelu)", "'n4' (LRN)"])
+      expect(message).toContain(line);
     expect(message).toContain('supported ops: Conv');
     expect(tf.memory().numTensors).toBe(before);
   });

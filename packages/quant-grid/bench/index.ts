@@ -54,39 +54,63 @@ add('Float32Array copy (set)', copySeconds);
 
 const perTensor = createScheme({ bits: 8 });
 const qpT = computeQParams(computeRanges(x, [SIZE]), perTensor);
-add('fakeQuantize int8 per-tensor (half-even)', time(() => fakeQuantize(x, [SIZE], qpT, perTensor, out)));
+add(
+  'fakeQuantize int8 per-tensor (half-even)',
+  time(() => fakeQuantize(x, [SIZE], qpT, perTensor, out)),
+);
 
 configureKernels({ simd: false });
-add('fakeQuantize int8 per-tensor (half-even), scalar JS path', time(() => fakeQuantize(x, [SIZE], qpT, perTensor, out)));
+add(
+  'fakeQuantize int8 per-tensor (half-even), scalar JS path',
+  time(() => fakeQuantize(x, [SIZE], qpT, perTensor, out)),
+);
 configureKernels({ simd: true });
 
 const channels = 256;
 const shapeC = [channels, SIZE / channels];
 const perChannel = createScheme({ bits: 8, granularity: { kind: 'per-channel', axis: 0 } });
 const qpC = computeQParams(computeRanges(x, shapeC, perChannel.granularity), perChannel);
-add('fakeQuantize int8 per-channel axis 0 (256 ch)', time(() => fakeQuantize(x, shapeC, qpC, perChannel, out)));
+add(
+  'fakeQuantize int8 per-channel axis 0 (256 ch)',
+  time(() => fakeQuantize(x, shapeC, qpC, perChannel, out)),
+);
 
 const shapeL = [SIZE / 64, 64];
 const perChannelLast = createScheme({ bits: 8, granularity: { kind: 'per-channel', axis: 1 } });
 const qpL = computeQParams(computeRanges(x, shapeL, perChannelLast.granularity), perChannelLast);
-add('fakeQuantize int8 per-channel last axis (64 ch)', time(() => fakeQuantize(x, shapeL, qpL, perChannelLast, out)));
+add(
+  'fakeQuantize int8 per-channel last axis (64 ch)',
+  time(() => fakeQuantize(x, shapeL, qpL, perChannelLast, out)),
+);
 
 const halfAway = createScheme({ bits: 8, rounding: 'half-away' });
-add('fakeQuantize int8 per-tensor (half-away)', time(() => fakeQuantize(x, [SIZE], qpT, halfAway, out)));
+add(
+  'fakeQuantize int8 per-tensor (half-away)',
+  time(() => fakeQuantize(x, [SIZE], qpT, halfAway, out)),
+);
 
 const codes = new Int8Array(SIZE);
-add('quantize int8 per-tensor → Int8Array', time(() => quantize(x, [SIZE], qpT, perTensor, codes)));
-add('computeRanges per-tensor', time(() => computeRanges(x, [SIZE])));
+add(
+  'quantize int8 per-tensor → Int8Array',
+  time(() => quantize(x, [SIZE], qpT, perTensor, codes)),
+);
+add(
+  'computeRanges per-tensor',
+  time(() => computeRanges(x, [SIZE])),
+);
 
 // Calibrators: observe the whole buffer in 64 batches (fresh calibrator per run).
 const batches = 64;
 const batch = SIZE / batches;
 for (const name of defaultRegistry.calibratorNames()) {
-  const seconds = time(() => {
-    const c: Calibrator = defaultRegistry.calibrator(name as never);
-    for (let b = 0; b < batches; b++) c.observe(x.subarray(b * batch, (b + 1) * batch));
-    c.compute(perTensor);
-  }, Math.max(3, REPEATS - 2));
+  const seconds = time(
+    () => {
+      const c: Calibrator = defaultRegistry.calibrator(name as never);
+      for (let b = 0; b < batches; b++) c.observe(x.subarray(b * batch, (b + 1) * batch));
+      c.compute(perTensor);
+    },
+    Math.max(3, REPEATS - 2),
+  );
   add(`calibrator ${name}: observe + compute`, seconds);
 }
 
@@ -94,7 +118,8 @@ console.log(`quant-grid bench: ${SIZE.toLocaleString('en-US')} float32 values, m
 console.log('');
 console.log('| operation | median ms | M elements/s | throughput vs copy |');
 console.log('|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${(r.seconds * 1000).toFixed(1)} | ${(r.elementsPerSecond / 1e6).toFixed(0)} | ${(r.ofCopy * 100).toFixed(1)} % |`);
+for (const r of rows)
+  console.log(`| ${r.name} | ${(r.seconds * 1000).toFixed(1)} | ${(r.elementsPerSecond / 1e6).toFixed(0)} | ${(r.ofCopy * 100).toFixed(1)} % |`);
 const target = rows.find((r) => r.name.startsWith('fakeQuantize int8 per-tensor (half-even)'))!;
 console.log('');
 console.log(`per-tensor fake-quantize / copy throughput: ${(target.ofCopy * 100).toFixed(1)} % (target ≥ 25 %)`);

@@ -5,7 +5,16 @@ import { createScheme, integerRange, schemeToJSON } from './index.js';
 describe('createScheme', () => {
   it('fills defaults: int8 signed symmetric per-tensor half-even float', () => {
     const s = createScheme();
-    expect(s).toMatchObject({ bits: 8, signed: true, symmetric: true, narrowRange: false, rounding: 'half-even', scaleConstraint: 'float', qmin: -128, qmax: 127 });
+    expect(s).toMatchObject({
+      bits: 8,
+      signed: true,
+      symmetric: true,
+      narrowRange: false,
+      rounding: 'half-even',
+      scaleConstraint: 'float',
+      qmin: -128,
+      qmax: 127,
+    });
     expect(s.granularity).toEqual({ kind: 'per-tensor' });
     expect(Object.isFrozen(s)).toBe(true);
   });

@@ -86,12 +86,15 @@ export function integerRange(bits: number, signed: boolean, narrowRange = false)
 }
 
 function validateGranularity(g: unknown): Granularity {
-  if (typeof g !== 'object' || g === null) invalid('granularity', `expected { kind: 'per-tensor' | 'per-channel' | 'per-group', ... }, got ${JSON.stringify(g)}`, 'QT_INVALID_GRANULARITY');
+  if (typeof g !== 'object' || g === null)
+    invalid('granularity', `expected { kind: 'per-tensor' | 'per-channel' | 'per-group', ... }, got ${JSON.stringify(g)}`, 'QT_INVALID_GRANULARITY');
   const kind = (g as { kind?: unknown }).kind;
   if (kind === 'per-tensor') return Object.freeze({ kind });
   const axis = (g as { axis?: unknown }).axis;
-  if (kind !== 'per-channel' && kind !== 'per-group') invalid('granularity.kind', `expected 'per-tensor', 'per-channel' or 'per-group', got ${JSON.stringify(kind)}`, 'QT_INVALID_GRANULARITY');
-  if (typeof axis !== 'number' || !Number.isInteger(axis)) invalid('granularity.axis', `expected an integer axis, got ${JSON.stringify(axis)}`, 'QT_INVALID_GRANULARITY');
+  if (kind !== 'per-channel' && kind !== 'per-group')
+    invalid('granularity.kind', `expected 'per-tensor', 'per-channel' or 'per-group', got ${JSON.stringify(kind)}`, 'QT_INVALID_GRANULARITY');
+  if (typeof axis !== 'number' || !Number.isInteger(axis))
+    invalid('granularity.axis', `expected an integer axis, got ${JSON.stringify(axis)}`, 'QT_INVALID_GRANULARITY');
   if (kind === 'per-channel') return Object.freeze({ kind, axis });
   const groupSize = (g as { groupSize?: unknown }).groupSize;
   if (typeof groupSize !== 'number' || !Number.isInteger(groupSize) || groupSize < 1) {
@@ -124,9 +127,11 @@ export function createScheme(options: SchemeOptions = {}): QuantScheme {
   const rounding = options.rounding ?? 'half-even';
   if (!ROUNDING_MODES.includes(rounding)) invalid('rounding', `expected one of ${ROUNDING_MODES.join(', ')}, got ${JSON.stringify(rounding)}`);
   const scaleConstraint = options.scaleConstraint ?? 'float';
-  if (!SCALE_CONSTRAINTS.includes(scaleConstraint)) invalid('scaleConstraint', `expected one of ${SCALE_CONSTRAINTS.join(', ')}, got ${JSON.stringify(scaleConstraint)}`);
+  if (!SCALE_CONSTRAINTS.includes(scaleConstraint))
+    invalid('scaleConstraint', `expected one of ${SCALE_CONSTRAINTS.join(', ')}, got ${JSON.stringify(scaleConstraint)}`);
   const minScale = options.minScale ?? DEFAULT_MIN_SCALE;
-  if (typeof minScale !== 'number' || !(minScale > 0) || !Number.isFinite(minScale)) invalid('minScale', `expected a finite number > 0, got ${JSON.stringify(minScale)}`);
+  if (typeof minScale !== 'number' || !(minScale > 0) || !Number.isFinite(minScale))
+    invalid('minScale', `expected a finite number > 0, got ${JSON.stringify(minScale)}`);
   if (options.name !== undefined && typeof options.name !== 'string') invalid('name', `expected a string, got ${JSON.stringify(options.name)}`);
   const granularity = validateGranularity(options.granularity ?? { kind: 'per-tensor' });
   const { qmin, qmax } = integerRange(bits, signed, narrowRange);

@@ -14,7 +14,15 @@ const N = 120_000;
  * float32 near-ties, exact grid points, values far beyond the clipping range, zeros and tiny
  * values, in both signs, and NaN / ±Infinity (ORT maps NaN to qmin).
  */
-function stressValues(n: number, scales: Float32Array, zeroPoints: Int32Array, channelOf: (i: number) => number, qmin: number, qmax: number, seed: number): Float32Array {
+function stressValues(
+  n: number,
+  scales: Float32Array,
+  zeroPoints: Int32Array,
+  channelOf: (i: number) => number,
+  qmin: number,
+  qmax: number,
+  seed: number,
+): Float32Array {
   const r = mulberry32(seed);
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -96,10 +104,25 @@ const cases: Case[] = [
   { title: 'int8 asymmetric per-tensor', scheme: createScheme({ bits: 8, symmetric: false }), shape: [N] },
   { title: 'uint8 asymmetric per-tensor', scheme: createScheme({ bits: 8, signed: false, symmetric: false }), shape: [N] },
   { title: 'int8 symmetric per-axis (axis 0)', scheme: createScheme({ bits: 8, granularity: { kind: 'per-channel', axis: 0 } }), shape: [16, N / 16], axis: 0 },
-  { title: 'uint8 asymmetric per-axis (axis 1)', scheme: createScheme({ bits: 8, signed: false, symmetric: false, granularity: { kind: 'per-channel', axis: 1 } }), shape: [N / 24, 24], axis: 1 },
-  { title: 'int8 asymmetric per-axis (axis 1 of 3)', scheme: createScheme({ bits: 8, symmetric: false, granularity: { kind: 'per-channel', axis: 1 } }), shape: [10, 12, N / 120], axis: 1 },
+  {
+    title: 'uint8 asymmetric per-axis (axis 1)',
+    scheme: createScheme({ bits: 8, signed: false, symmetric: false, granularity: { kind: 'per-channel', axis: 1 } }),
+    shape: [N / 24, 24],
+    axis: 1,
+  },
+  {
+    title: 'int8 asymmetric per-axis (axis 1 of 3)',
+    scheme: createScheme({ bits: 8, symmetric: false, granularity: { kind: 'per-channel', axis: 1 } }),
+    shape: [10, 12, N / 120],
+    axis: 1,
+  },
   { title: 'int16 symmetric per-tensor (opset 21)', scheme: createScheme({ bits: 16 }), shape: [N] },
-  { title: 'uint16 asymmetric per-axis (opset 21)', scheme: createScheme({ bits: 16, signed: false, symmetric: false, granularity: { kind: 'per-channel', axis: 0 } }), shape: [8, N / 8], axis: 0 },
+  {
+    title: 'uint16 asymmetric per-axis (opset 21)',
+    scheme: createScheme({ bits: 16, signed: false, symmetric: false, granularity: { kind: 'per-channel', axis: 0 } }),
+    shape: [8, N / 8],
+    axis: 0,
+  },
 ];
 
 describe('bit-exact against ONNX Runtime QuantizeLinear/DequantizeLinear', () => {
@@ -129,7 +152,10 @@ describe('bit-exact against ONNX Runtime QuantizeLinear/DequantizeLinear', () =>
         const xq = fakeQuantize(x, c.shape, qp, c.scheme);
         configureKernels({ simd: true });
         const fqDiff = mismatches(xq, reference.xq);
-        expect(fqDiff.count, `fake-quant (simd ${simd}) differs at ${fqDiff.first.map((i) => `${i}: x=${x[i]} ours=${xq[i]} ort=${reference.xq[i]}`).join('; ')}`).toBe(0);
+        expect(
+          fqDiff.count,
+          `fake-quant (simd ${simd}) differs at ${fqDiff.first.map((i) => `${i}: x=${x[i]} ours=${xq[i]} ort=${reference.xq[i]}`).join('; ')}`,
+        ).toBe(0);
       }
     });
   });

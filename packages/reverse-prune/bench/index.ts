@@ -35,7 +35,7 @@ function setup(transform?: WeightTransform) {
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const trim = createReversePrune({ refreshEvery: 100 });
 const runs = { plain: setup(), trim: setup(trim) };
-for (let i = 0; i < 10; i++) (runs.plain.step(), runs.trim.step()); // warm-up
+for (let i = 0; i < 10; i++) runs.plain.step(), runs.trim.step(); // warm-up
 const times: Record<keyof typeof runs, number[]> = { plain: [], trim: [] };
 for (let r = 0; r < REPS; r++) {
   for (const name of ['plain', 'trim'] as const) {

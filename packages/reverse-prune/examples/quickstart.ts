@@ -25,8 +25,13 @@ await quantized.model.fit(xs, ys, { epochs: 2, batchSize: 32, callbacks: [contro
 
 // What trimming did, per layer, as JSON for reports.
 console.log(`trimmed ${trim.stats().trimmed} weights`);
-for (const row of diagnoseModel(quantized.quantizedWeights().map((w) => ({ ...w, values: w.variable.read().dataSync() as Float32Array, shape: [...w.view] })), { transform: trim })) {
-  console.log(`${row.layer}/${row.weight}: scale inflation ${row.scaleInflation?.toFixed(2)} → ${row.after?.scaleInflation?.toFixed(2)}, int4 MSE ${row.mse.int4.before.toExponential(2)} → ${row.mse.int4.after?.toExponential(2)}`);
+for (const row of diagnoseModel(
+  quantized.quantizedWeights().map((w) => ({ ...w, values: w.variable.read().dataSync() as Float32Array, shape: [...w.view] })),
+  { transform: trim },
+)) {
+  console.log(
+    `${row.layer}/${row.weight}: scale inflation ${row.scaleInflation?.toFixed(2)} → ${row.after?.scaleInflation?.toFixed(2)}, int4 MSE ${row.mse.int4.before.toExponential(2)} → ${row.mse.int4.after?.toExponential(2)}`,
+  );
 }
 const checkpoint = stripQuantization(quantized).model; // the trim is baked into the float weights
 

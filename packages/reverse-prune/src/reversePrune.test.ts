@@ -27,7 +27,11 @@ function setup(options: Parameters<typeof createReversePrune>[0], seed = 1) {
   const variable = tf.variable(tf.tensor(plantedOutliers(shape, { seed, rate: 0.01 }).values, shape));
   transforms.push(trim);
   variables.push(variable);
-  const step = (s: number, strength: number): TrimStepContext => ({ step: s, strength, weights: [{ ...ctx, variable: { read: () => variable }, view: shape }] });
+  const step = (s: number, strength: number): TrimStepContext => ({
+    step: s,
+    strength,
+    weights: [{ ...ctx, variable: { read: () => variable }, view: shape }],
+  });
   const applied = (strength = 1, s = 0) => tf.tidy(() => trim.apply(variable, { ...ctx, strength, step: s })).dataSync() as Float32Array;
   return { trim, variable, step, applied };
 }
@@ -39,7 +43,10 @@ describe('createReversePrune', () => {
     const stats = trim.stats();
     expect(stats.weights[0]!.trimmed).toBe(8 * 4);
     expect(stats.share).toBeCloseTo(32 / variable.size, 12);
-    const host = trimTypedArray(variable.dataSync() as Float32Array, shape, { criterion: { kind: 'quantile', p: 0.025 }, granularity: { kind: 'per-channel', axis: 3 } });
+    const host = trimTypedArray(variable.dataSync() as Float32Array, shape, {
+      criterion: { kind: 'quantile', p: 0.025 },
+      granularity: { kind: 'per-channel', axis: 3 },
+    });
     expect(Array.from(applied())).toEqual(Array.from(host.values));
     expect(stats.weights[0]!.thresholds!.max).toBeCloseTo(Math.max(...host.thresholds.thresholds), 6);
   });
@@ -79,7 +86,10 @@ describe('createReversePrune', () => {
 
   it('trims on the fly without beginStep, caching nothing', () => {
     const { trim, variable, applied } = setup({ pMax: 0.05 });
-    const host = trimTypedArray(variable.dataSync() as Float32Array, shape, { criterion: { kind: 'quantile', p: 0.05 }, granularity: { kind: 'per-channel', axis: 3 } });
+    const host = trimTypedArray(variable.dataSync() as Float32Array, shape, {
+      criterion: { kind: 'quantile', p: 0.05 },
+      granularity: { kind: 'per-channel', axis: 3 },
+    });
     expect(Array.from(applied(1))).toEqual(Array.from(host.values));
     expect(Array.from(applied(0))).toEqual(Array.from(variable.dataSync()));
     expect(trim.stats().weights).toEqual([]);
@@ -93,8 +103,14 @@ describe('createReversePrune', () => {
 
   it('sigma and median-ratio apply as given for any strength > 0, nothing at 0', () => {
     for (const [options, criterion] of [
-      [{ criterion: 'sigma', k: 3 }, { kind: 'sigma', k: 3 }],
-      [{ criterion: 'median-ratio', ratio: 4 }, { kind: 'median-ratio', ratio: 4 }],
+      [
+        { criterion: 'sigma', k: 3 },
+        { kind: 'sigma', k: 3 },
+      ],
+      [
+        { criterion: 'median-ratio', ratio: 4 },
+        { kind: 'median-ratio', ratio: 4 },
+      ],
     ] as const) {
       const { trim, variable, step, applied } = setup({ ...options, operation: 'zero', granularity: 'per-tensor' });
       trim.beginStep(step(0, 0));
@@ -116,7 +132,10 @@ describe('createReversePrune', () => {
     transforms.push(dw);
     dw.beginStep({ step: 0, strength: 1, weights: [{ ...ctx, channelAxis: 2, variable: { read: () => variable }, view }] });
     const raw = tf.tidy(() => dw.apply(variable, { ...ctx, channelAxis: 3, strength: 1, step: 0 })).dataSync();
-    const host = trimTypedArray(variable.dataSync() as Float32Array, view, { criterion: { kind: 'quantile', p: 0.3 }, granularity: { kind: 'per-channel', axis: 2 } });
+    const host = trimTypedArray(variable.dataSync() as Float32Array, view, {
+      criterion: { kind: 'quantile', p: 0.3 },
+      granularity: { kind: 'per-channel', axis: 2 },
+    });
     expect(dw.stats().trimmed).toBe(128 * 3); // ⌈0.3·8⌉ per channel of 9
     expect(Array.from(raw)).toEqual(Array.from(host.values));
   });

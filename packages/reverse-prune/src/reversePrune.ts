@@ -46,7 +46,11 @@ interface Entry {
 }
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`options.${field}\` of \`createReversePrune\`: expected ${expected}, got ${JSON.stringify(got) ?? String(got)}`, details: { argument: `options.${field}` } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `argument \`options.${field}\` of \`createReversePrune\`: expected ${expected}, got ${JSON.stringify(got) ?? String(got)}`,
+    details: { argument: `options.${field}` },
+  });
 }
 
 function baseCriterion(o: ReversePruneOptions): TrimCriterion {
@@ -68,10 +72,16 @@ function checkGranularityOption(g: unknown): ReversePruneGranularity {
   if (g === 'per-tensor' || g === 'per-channel') return g;
   const { groupSize, axis } = (typeof g === 'object' && g !== null ? g : {}) as { groupSize?: unknown; axis?: unknown };
   if (!Number.isInteger(groupSize) || (groupSize as number) < 1) {
-    throw new QuantTrimError({ code: 'QT_INVALID_GRANULARITY', message: `argument \`options.granularity\` of \`createReversePrune\`: expected 'per-tensor', 'per-channel' or { groupSize: integer ≥ 1, axis? }, got ${JSON.stringify(g)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_GRANULARITY',
+      message: `argument \`options.granularity\` of \`createReversePrune\`: expected 'per-tensor', 'per-channel' or { groupSize: integer ≥ 1, axis? }, got ${JSON.stringify(g)}`,
+    });
   }
   if (axis !== undefined && !Number.isInteger(axis)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_GRANULARITY', message: `argument \`options.granularity.axis\` of \`createReversePrune\`: expected an integer, got ${JSON.stringify(axis)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_GRANULARITY',
+      message: `argument \`options.granularity.axis\` of \`createReversePrune\`: expected an integer, got ${JSON.stringify(axis)}`,
+    });
   }
   return axis === undefined ? { groupSize: groupSize as number } : { groupSize: groupSize as number, axis: axis as number };
 }
@@ -119,7 +129,8 @@ export function createReversePrune(options: ReversePruneOptions = {}): ReversePr
         const entry = cache.get(key);
         const g = resolveTrimGranularity(granularity, info.view, info.channelAxis);
         const { criterion, signature } = criterionAt(base, pMax, s, groupLength(info.view, g));
-        const due = entry === undefined || signature !== entry.signature || ctx.step < entry.stats.refreshedAt || ctx.step - entry.stats.refreshedAt >= refreshEvery;
+        const due =
+          entry === undefined || signature !== entry.signature || ctx.step < entry.stats.refreshedAt || ctx.step - entry.stats.refreshedAt >= refreshEvery;
         if (!due) continue;
         const result = tf.tidy(() => {
           const prev = entry?.trim;
@@ -179,7 +190,15 @@ export function createReversePrune(options: ReversePruneOptions = {}): ReversePr
       const weights = [...cache.values()].map((e) => e.stats);
       const trimmed = weights.reduce((a, w) => a + w.trimmed, 0);
       const size = weights.reduce((a, w) => a + w.size, 0);
-      return { name: 'reverse-prune', step: lastStep, trimmed, size, share: size === 0 ? 0 : trimmed / size, cameBack: weights.reduce((a, w) => a + w.cameBack, 0), weights };
+      return {
+        name: 'reverse-prune',
+        step: lastStep,
+        trimmed,
+        size,
+        share: size === 0 ? 0 : trimmed / size,
+        cameBack: weights.reduce((a, w) => a + w.cameBack, 0),
+        weights,
+      };
     },
 
     dispose(): void {

@@ -12,7 +12,10 @@ describe('@quant-trim/reverse-prune/arrays', () => {
 
   it('bundles without any tfjs code', async () => {
     const result = await esbuild.build({
-      stdin: { contents: "import { trimTypedArray, diagnoseWeights } from '@quant-trim/reverse-prune/arrays';\nconsole.log(trimTypedArray, diagnoseWeights);", resolveDir: import.meta.dirname },
+      stdin: {
+        contents: "import { trimTypedArray, diagnoseWeights } from '@quant-trim/reverse-prune/arrays';\nconsole.log(trimTypedArray, diagnoseWeights);",
+        resolveDir: import.meta.dirname,
+      },
       bundle: true,
       write: false,
       format: 'esm',

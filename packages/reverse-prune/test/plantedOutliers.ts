@@ -4,7 +4,10 @@ import { gaussian, mulberry32 } from '@quant-trim/test-utils';
  * N(0, std) weights of `shape` with a share `rate` of outliers at ±`factor`·std·(1…1.5), placed at
  * random positions (seeded). Returns the values and the outlier positions.
  */
-export function plantedOutliers(shape: readonly number[], options: { std?: number; rate?: number; factor?: number; seed?: number } = {}): { values: Float32Array; outliers: Uint8Array } {
+export function plantedOutliers(
+  shape: readonly number[],
+  options: { std?: number; rate?: number; factor?: number; seed?: number } = {},
+): { values: Float32Array; outliers: Uint8Array } {
   const std = options.std ?? 0.05;
   const rand = mulberry32(options.seed ?? 7);
   const g = gaussian(rand);

@@ -43,10 +43,12 @@ async function train(init: tf.Tensor[], transform?: WeightTransform) {
   tf.dispose([xs, ys]);
   const { model: stripped } = stripQuantization(quantized);
   const report = diagnoseModel(
-    stripped.layers.filter((l) => l.getWeights().length > 0).map((l) => {
-      const w = l.getWeights()[0]!;
-      return { layer: l.name, weight: 'kernel', values: w.dataSync() as Float32Array, shape: w.shape, channelAxis: -1 };
-    }),
+    stripped.layers
+      .filter((l) => l.getWeights().length > 0)
+      .map((l) => {
+        const w = l.getWeights()[0]!;
+        return { layer: l.name, weight: 'kernel', values: w.dataSync() as Float32Array, shape: w.shape, channelAxis: -1 };
+      }),
   );
   const loss = history.history['loss'] as number[];
   return { loss, report, quantized };
@@ -64,7 +66,13 @@ describe('training with reverse pruning', () => {
     const stats = trim.stats();
     expect(stats.trimmed).toBeGreaterThan(0);
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
-    console.info(JSON.stringify({ loss: { trim: withTrim.loss, none: without.loss }, inflation: { trim: withTrim.report.map((d) => d.scaleInflation), none: without.report.map((d) => d.scaleInflation) }, trimmed: stats.trimmed }));
+    console.info(
+      JSON.stringify({
+        loss: { trim: withTrim.loss, none: without.loss },
+        inflation: { trim: withTrim.report.map((d) => d.scaleInflation), none: without.report.map((d) => d.scaleInflation) },
+        trimmed: stats.trimmed,
+      }),
+    );
     trim.dispose();
     tf.dispose(init);
   });

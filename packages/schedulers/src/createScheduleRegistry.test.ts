@@ -53,16 +53,14 @@ describe('createScheduleRegistry', () => {
     registry.register(makeHalf());
     const error = thrown(() => registry.register(makeHalf()));
     expect(isQuantTrimError(error, 'QT_DUPLICATE_NAME')).toBe(true);
-    expect((error as Error).message).toBe(
-      'schedule "half" is already registered with a different definition; pass { override: true } to replace it'
-    );
+    expect((error as Error).message).toBe('schedule "half" is already registered with a different definition; pass { override: true } to replace it');
 
     const cosineClash = defineSchedule({ name: 'cosine', create: () => ({ at: () => 7 }) });
     expect(
       isQuantTrimError(
         thrown(() => registry.register(cosineClash)),
-        'QT_DUPLICATE_NAME'
-      )
+        'QT_DUPLICATE_NAME',
+      ),
     ).toBe(true);
     registry.register(cosineClash, { override: true });
     expect(fromJSON({ type: 'cosine', start: 1, steps: 10 }, registry).at(3)).toBe(7);
@@ -77,8 +75,8 @@ describe('createScheduleRegistry', () => {
     expect(
       isQuantTrimError(
         thrown(() => fromJSON(halfConfig, b)),
-        'QT_UNKNOWN_SCHEDULE'
-      )
+        'QT_UNKNOWN_SCHEDULE',
+      ),
     ).toBe(true);
     expect(defaultScheduleRegistry.has('half')).toBe(false);
   });

@@ -51,10 +51,10 @@ describe('defineSchedule', () => {
 
   it('prefixes validate() messages with the dotted path', () => {
     expect(() => fromJSON(config({ type: 'sineWave', period: 0 }), registry)).toThrowError(
-      expect.objectContaining({ code: 'QT_INVALID_SCHEDULE', message: 'sineWave.period: must be a number > 0' })
+      expect.objectContaining({ code: 'QT_INVALID_SCHEDULE', message: 'sineWave.period: must be a number > 0' }),
     );
     expect(() => fromJSON(config({ type: 'warmup', steps: 3, schedule: { type: 'sineWave' } }), registry)).toThrowError(
-      'warmup.schedule.period: must be a number > 0'
+      'warmup.schedule.period: must be a number > 0',
     );
   });
 
@@ -64,7 +64,7 @@ describe('defineSchedule', () => {
     expect([schedule.at(0), schedule.at(10), schedule.at(15), schedule.at(30)]).toEqual([0, 0, 0.5, 1]);
     expect(schedule.toJSON()).toEqual(json);
     expect(() => fromJSON(config({ ...json, schedule: { type: 'linear', start: 0, end: 1 } }), registry)).toThrowError(
-      'delayed.schedule.steps: expected a finite number, got undefined'
+      'delayed.schedule.steps: expected a finite number, got undefined',
     );
   });
 
@@ -84,18 +84,18 @@ describe('defineSchedule', () => {
     expect(at).not.toHaveBeenCalled();
     expect(broken.at(2)).toBe(2);
     expect(() => broken.at(6)).toThrowError(
-      expect.objectContaining({ code: 'QT_INVALID_PLUGIN', message: 'schedule "broken": at(6) returned NaN; expected a finite number' })
+      expect.objectContaining({ code: 'QT_INVALID_PLUGIN', message: 'schedule "broken": at(6) returned NaN; expected a finite number' }),
     );
   });
 
   it('rejects a create() that returns no evaluator', () => {
     const local = createScheduleRegistry();
-    local.register(defineSchedule({ name: 'empty', create: () => ({} as never) }));
+    local.register(defineSchedule({ name: 'empty', create: () => ({}) as never }));
     expect(() => fromJSON(config({ type: 'empty' }), local)).toThrowError(
       expect.objectContaining({
         code: 'QT_INVALID_PLUGIN',
         message: 'schedule "empty": create() must return an object with an at(step) method, got an object',
-      })
+      }),
     );
   });
 });

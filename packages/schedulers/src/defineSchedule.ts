@@ -59,8 +59,7 @@ export function defineSchedule<TParams extends object>(definition: ScheduleDefin
 }
 
 function definitionProblem(definition: unknown): string | undefined {
-  if (typeof definition !== 'object' || definition === null)
-    return `expected an object, got ${definition === null ? 'null' : typeof definition}`;
+  if (typeof definition !== 'object' || definition === null) return `expected an object, got ${definition === null ? 'null' : typeof definition}`;
   const { name, create, validate } = definition as Partial<ScheduleDefinition>;
   if (typeof name !== 'string' || name.length === 0) return 'expected a non-empty string `name`';
   if (typeof create !== 'function') return `schedule "${name}": \`create\` must be a function`;

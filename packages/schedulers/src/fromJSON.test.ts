@@ -84,7 +84,7 @@ describe('fromJSON', () => {
       defineSchedule<{ period: number }>({
         name: 'sawtooth',
         create: ({ period }) => ({ at: (at) => (at % period) / period }),
-      })
+      }),
     );
     const config = { type: 'warmup', steps: 20, schedule: { type: 'sawtooth', period: 70 } } as unknown as ScheduleConfig;
     const schedule = fromJSON(config, registry);
@@ -95,10 +95,7 @@ describe('fromJSON', () => {
 
   it('reports nested errors with their dotted path', () => {
     const cases: Array<[unknown, string]> = [
-      [
-        { type: 'warmup', steps: 10, schedule: { type: 'linear', start: 1, end: '0', steps: 5 } },
-        'warmup.schedule.end: expected a finite number, got "0"',
-      ],
+      [{ type: 'warmup', steps: 10, schedule: { type: 'linear', start: 1, end: '0', steps: 5 } }, 'warmup.schedule.end: expected a finite number, got "0"'],
       [
         {
           type: 'sequence',
@@ -111,10 +108,7 @@ describe('fromJSON', () => {
         'sequence.schedules.1.milestones.1: must be ≥ the previous milestone (3), got 1',
       ],
       [{ type: 'scale', factor: 2, schedule: 3 }, 'scale.schedule: expected a schedule config (an object with a string `type`), got 3'],
-      [
-        { type: 'clamp', min: 0, schedule: { value: 1 } },
-        'clamp.schedule: expected a schedule config (an object with a string `type`), got an object',
-      ],
+      [{ type: 'clamp', min: 0, schedule: { value: 1 } }, 'clamp.schedule: expected a schedule config (an object with a string `type`), got an object'],
       [[], 'schedule: expected a schedule config (an object with a string `type`), got an array'],
     ];
     for (const [config, message] of cases) {
@@ -125,16 +119,16 @@ describe('fromJSON', () => {
   it('rejects an unknown type, listing the registered names', () => {
     const names = defaultScheduleRegistry.names().join(', ');
     expect(() => fromJSON({ type: 'cosin', start: 1, steps: 1 } as unknown as ScheduleConfig)).toThrowError(
-      expect.objectContaining({ code: 'QT_UNKNOWN_SCHEDULE', message: `schedule.type: unknown schedule "cosin"; registered: ${names}` })
+      expect.objectContaining({ code: 'QT_UNKNOWN_SCHEDULE', message: `schedule.type: unknown schedule "cosin"; registered: ${names}` }),
     );
     expect(() => fromJSON({ type: 'product', schedules: [{ type: 'nope' }] } as unknown as ScheduleConfig)).toThrowError(
       expect.objectContaining({
         code: 'QT_UNKNOWN_SCHEDULE',
         message: expect.stringMatching(/^product\.schedules\.0\.type: unknown schedule "nope"; registered: clamp, constant, /),
-      })
+      }),
     );
     expect(() => fromJSON({ type: 'constant', value: 1 }, createScheduleRegistry({ builtins: false }))).toThrowError(
-      'schedule.type: unknown schedule "constant"; registered: (none)'
+      'schedule.type: unknown schedule "constant"; registered: (none)',
     );
   });
 });

@@ -80,6 +80,6 @@ function pluginSchedule(type: string, params: Record<string, unknown>, evaluator
         });
       }
       return value;
-    }
+    },
   );
 }

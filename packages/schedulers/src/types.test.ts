@@ -57,9 +57,7 @@ describe('typed schedule names', () => {
     expectTypeOf(lr.toJSON()).toEqualTypeOf<ScheduleConfig<'cosine'>>();
     expectTypeOf(lr.toJSON().type).toEqualTypeOf<'cosine'>();
     // @ts-expect-error: factories take schedules, not configs (fromJSON builds configs)
-    expect(() => warmup({ schedule: { type: 'cosine', start: 0.1, steps: 100 }, steps: 10 })).toThrowError(
-      /warmup\.schedule: expected a schedule/
-    );
+    expect(() => warmup({ schedule: { type: 'cosine', start: 0.1, steps: 100 }, steps: 10 })).toThrowError(/warmup\.schedule: expected a schedule/);
     // @ts-expect-error: unit is 'fraction' or 'steps'
     expect(() => quantTrimCurriculum({ totalSteps: 100, unit: 'percent' })).toThrowError(/unit/);
   });

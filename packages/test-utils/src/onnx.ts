@@ -85,7 +85,11 @@ export function buildModel(model: TestModel): Uint8Array {
 }
 
 /** Runs a model once in onnxruntime-node (graph optimisation disabled: the ops run as written). */
-export async function runOrt(modelBytes: Uint8Array, feeds: Record<string, ort.Tensor>, options: ort.InferenceSession.SessionOptions = {}): Promise<Record<string, ort.Tensor>> {
+export async function runOrt(
+  modelBytes: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(modelBytes, { graphOptimizationLevel: 'disabled', ...options });
   try {
     return (await session.run(feeds)) as Record<string, ort.Tensor>;

@@ -21,7 +21,10 @@ export function pythonHas(modules: readonly string[]): { ok: boolean; reason: st
     result.error !== undefined
       ? { ok: false, reason: `${SYSTEM_PYTHON} is not available (${result.error.message}); install Debian's python3 packages` }
       : result.status !== 0
-        ? { ok: false, reason: `${SYSTEM_PYTHON} cannot import ${key}: ${(result.stderr || '').trim().split('\n').pop()} (apt-get install -y python3-torch python3-onnx)` }
+        ? {
+            ok: false,
+            reason: `${SYSTEM_PYTHON} cannot import ${key}: ${(result.stderr || '').trim().split('\n').pop()} (apt-get install -y python3-torch python3-onnx)`,
+          }
         : { ok: true, reason: '' };
   cache.set(key, verdict);
   return verdict;

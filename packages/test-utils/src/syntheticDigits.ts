@@ -5,7 +5,10 @@ import { gaussian, mulberry32 } from './random.js';
  * (fixed), each sample a shifted (±1 pixel), noisy copy of its class prototype. Classes cycle
  * 0, 1, …, 9. Returns NHWC float32 pixels and int labels.
  */
-export function syntheticDigits(n: number, options: { seed?: number; size?: number; noise?: number; classes?: number } = {}): { pixels: Float32Array; labels: Int32Array; shape: [number, number, number, number] } {
+export function syntheticDigits(
+  n: number,
+  options: { seed?: number; size?: number; noise?: number; classes?: number } = {},
+): { pixels: Float32Array; labels: Int32Array; shape: [number, number, number, number] } {
   const size = options.size ?? 14;
   const classes = options.classes ?? 10;
   const protoRand = mulberry32(1234);

@@ -159,7 +159,23 @@ export function mutateProtobuf(r: Rng, seed: Uint8Array): Uint8Array {
   const pool = sites.filter((s) => s.isLength === wantLength);
   const site = pick(r, pool.length > 0 ? pool : sites);
   const v = BigInt(site.value);
-  const value = pick(r, [0n, 1n, v + 1n, v - 1n, v + BigInt(1 + int(r, 64)), v * 2n, -1n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n, 2n ** 32n - 1n, 2n ** 40n, 2n ** 53n + 1n, 2n ** 63n - 1n, BigInt(int(r, 1 << 20))]);
+  const value = pick(r, [
+    0n,
+    1n,
+    v + 1n,
+    v - 1n,
+    v + BigInt(1 + int(r, 64)),
+    v * 2n,
+    -1n,
+    2n ** 31n - 1n,
+    2n ** 31n,
+    2n ** 32n,
+    2n ** 32n - 1n,
+    2n ** 40n,
+    2n ** 53n + 1n,
+    2n ** 63n - 1n,
+    BigInt(int(r, 1 << 20)),
+  ]);
   return concat(seed.subarray(0, site.offset), encodeVarint(value < 0n && site.isLength ? 0n : value), seed.subarray(site.offset + site.length));
 }
 
@@ -186,7 +202,49 @@ export function mutateIdxHeader(r: Rng, input: Uint8Array): Uint8Array {
 
 // ---------------------------------------------------------------- CSV
 
-const CSV_CELLS = ['', ' ', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '1e309', '-1e309', '1e-400', '-0', '+0', '0x10', '0b1', '1_000', '99999999999999999999999', '256', '-1', '255.0000001', '0.5', '.5', '5.', '1e2', 'abc', '"1"', '"', "'1'", '\u00a01', '٣', '1,5', '\t7', '\0', '\ufeff1', '1 2', 'null', 'true', '[]', '1e', 'e1', '--1', '.'];
+const CSV_CELLS = [
+  '',
+  ' ',
+  'NaN',
+  'nan',
+  'Infinity',
+  '-Infinity',
+  'inf',
+  '1e309',
+  '-1e309',
+  '1e-400',
+  '-0',
+  '+0',
+  '0x10',
+  '0b1',
+  '1_000',
+  '99999999999999999999999',
+  '256',
+  '-1',
+  '255.0000001',
+  '0.5',
+  '.5',
+  '5.',
+  '1e2',
+  'abc',
+  '"1"',
+  '"',
+  "'1'",
+  '\u00a01',
+  '٣',
+  '1,5',
+  '\t7',
+  '\0',
+  '\ufeff1',
+  '1 2',
+  'null',
+  'true',
+  '[]',
+  '1e',
+  'e1',
+  '--1',
+  '.',
+];
 
 /** One CSV-aware corruption of UTF-8 CSV text; half of the time a byte-level mutation instead. */
 export function mutateCsv(r: Rng, input: Uint8Array): Uint8Array {
@@ -218,7 +276,8 @@ export function mutateCsv(r: Rng, input: Uint8Array): Uint8Array {
       lines[li] = cells.join(',');
       break;
     case 6: // a very long line (many cells, or one huge cell)
-      lines[li] = r() < 0.5 ? Array.from({ length: 1000 + int(r, 50_000) }, () => String(int(r, 256))).join(',') : `${line}${'9'.repeat(10_000 + int(r, 200_000))}`;
+      lines[li] =
+        r() < 0.5 ? Array.from({ length: 1000 + int(r, 50_000) }, () => String(int(r, 256))).join(',') : `${line}${'9'.repeat(10_000 + int(r, 200_000))}`;
       break;
     case 7: // CRLF / CR only / other separators
       return Buffer.from(r() < 0.5 ? text.replace(/\n/g, '\r\n') : text.replace(/\n/g, pick(r, ['\r', '\n\n', '\r\r\n'])), 'utf8');
@@ -285,7 +344,22 @@ function randomValue(r: Rng, like: Json, depth = 0): Json {
     case 2:
       return pick(r, [0, -1, 1, -0, 0.5, 1e308, -1e308, 5e-324, 2 ** 31, 2 ** 32, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER, 1e21, 255, 256]);
     case 3:
-      return pick(r, ['', ' ', 'NaN', 'Infinity', '-1', '0', 'null', 'true', '__proto__', '\u0000', '\ud800', 'ünïcødé', '../../etc/passwd', 'x'.repeat(100_000)]);
+      return pick(r, [
+        '',
+        ' ',
+        'NaN',
+        'Infinity',
+        '-1',
+        '0',
+        'null',
+        'true',
+        '__proto__',
+        '\u0000',
+        '\ud800',
+        'ünïcødé',
+        '../../etc/passwd',
+        'x'.repeat(100_000),
+      ]);
     case 4:
       return [];
     case 5:
@@ -295,7 +369,9 @@ function randomValue(r: Rng, like: Json, depth = 0): Json {
       if (depth > 0) return int(r, 10);
       return `${DEEP}${r() < 0.2 ? 10_000 + int(r, 90_000) : 1 + int(r, 200)}:${r() < 0.5 ? '[' : '{'}`;
     case 7: // a huge array (only at the top)
-      return Array.from({ length: depth === 0 && r() < 0.1 ? 20_000 + int(r, 280_000) : int(r, 100) }, () => (depth < 2 && r() < 0.01 ? randomValue(r, like, depth + 1) : int(r, 256)));
+      return Array.from({ length: depth === 0 && r() < 0.1 ? 20_000 + int(r, 280_000) : int(r, 100) }, () =>
+        depth < 2 && r() < 0.01 ? randomValue(r, like, depth + 1) : int(r, 256),
+      );
     case 8: {
       const o: { [key: string]: Json } = {};
       for (const k of PROTO_KEYS.slice(0, 1 + int(r, PROTO_KEYS.length))) setOwn(o, k, depth < 2 ? randomValue(r, like, depth + 1) : null);
@@ -304,7 +380,11 @@ function randomValue(r: Rng, like: Json, depth = 0): Json {
     case 9:
       return Array.isArray(like) && like.length < 10_000 ? [...like, ...like] : like;
     case 10: // same type, another value
-      return typeof like === 'number' ? pick(r, [like + 1, -like, like * 1e6, Math.floor(like) + 0.5, 0]) : typeof like === 'string' ? like + pick(r, ['x', '*', '?', '.', '']) : like;
+      return typeof like === 'number'
+        ? pick(r, [like + 1, -like, like * 1e6, Math.floor(like) + 0.5, 0])
+        : typeof like === 'string'
+          ? like + pick(r, ['x', '*', '?', '.', ''])
+          : like;
     default:
       return typeof like === 'number' ? String(like) : typeof like === 'string' ? (Number.isFinite(Number(like)) ? Number(like) : like.length) : null;
   }
@@ -312,7 +392,8 @@ function randomValue(r: Rng, like: Json, depth = 0): Json {
 
 const DEEP = '\u0001deep:';
 const DEEP_TEXT = /"\\u0001deep:(\d+):([[{])"/g;
-const nestedText = (depth: number, open: string): string => (open === '[' ? `${'['.repeat(depth)}0${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}0${'}'.repeat(depth)}`);
+const nestedText = (depth: number, open: string): string =>
+  open === '[' ? `${'['.repeat(depth)}0${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}0${'}'.repeat(depth)}`;
 
 interface JsonSeed {
   readonly root: Json;
@@ -348,7 +429,10 @@ export function mutateJson(r: Rng, input: Uint8Array): Uint8Array {
   } catch {
     return mutateBytes(r, input);
   }
-  let bytes: Uint8Array = Buffer.from(text.replace(DEEP_TEXT, (_, depth: string, open: string) => nestedText(Number(depth), open)), 'utf8');
+  let bytes: Uint8Array = Buffer.from(
+    text.replace(DEEP_TEXT, (_, depth: string, open: string) => nestedText(Number(depth), open)),
+    'utf8',
+  );
   if (r() < 0.2) bytes = mutateBytes(r, bytes);
   return bytes;
 }

@@ -96,7 +96,18 @@ export async function runFuzz(options: FuzzOptions): Promise<TargetResult[]> {
   let running: Running | undefined;
   try {
     for (const target of names) {
-      const result: TargetResult = { target, seed: options.seed, first, cases: options.cases, ok: 0, coded: {}, failures: [], slowestMs: 0, slowestCase: -1, seconds: 0 };
+      const result: TargetResult = {
+        target,
+        seed: options.seed,
+        first,
+        cases: options.cases,
+        ok: 0,
+        coded: {},
+        failures: [],
+        slowestMs: 0,
+        slowestCase: -1,
+        seconds: 0,
+      };
       const t0 = performance.now();
       const skip: number[] = [];
       let from = first;
@@ -143,16 +154,19 @@ function runJob(running: Running, job: WorkerJob, timeLimitMs: number, onBatch: 
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
-    const timer = setInterval(() => {
-      const seq = Atomics.load(running.beat, 1);
-      const now = performance.now();
-      if (seq !== lastSeq) [lastSeq, lastChange] = [seq, now];
-      else if (Atomics.load(running.beat, 0) >= 0 && now - lastChange > timeLimitMs) {
-        const index = Atomics.load(running.beat, 0);
-        const where = Atomics.load(running.beat, 2) === 0 ? ' (still generating the input: a harness bug)' : '';
-        finish({ type: 'stopped', kind: 'hang', index, message: `case ${index} still running after ${timeLimitMs} ms${where}: stopped` });
-      }
-    }, Math.min(50, timeLimitMs / 4));
+    const timer = setInterval(
+      () => {
+        const seq = Atomics.load(running.beat, 1);
+        const now = performance.now();
+        if (seq !== lastSeq) [lastSeq, lastChange] = [seq, now];
+        else if (Atomics.load(running.beat, 0) >= 0 && now - lastChange > timeLimitMs) {
+          const index = Atomics.load(running.beat, 0);
+          const where = Atomics.load(running.beat, 2) === 0 ? ' (still generating the input: a harness bug)' : '';
+          finish({ type: 'stopped', kind: 'hang', index, message: `case ${index} still running after ${timeLimitMs} ms${where}: stopped` });
+        }
+      },
+      Math.min(50, timeLimitMs / 4),
+    );
     running.listener = (m) => {
       if (m.type === 'batch') onBatch(m);
       else if (m.type === 'done') finish({ type: 'done' });
@@ -162,7 +176,12 @@ function runJob(running: Running, job: WorkerJob, timeLimitMs: number, onBatch: 
       const index = Atomics.load(running.beat, 0);
       const oom = (error as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
       const where = Atomics.load(running.beat, 2) === 0 ? ' while generating the input (a harness bug)' : '';
-      finish({ type: 'stopped', kind: 'out-of-memory', index, message: oom ? `case ${index} exhausted the worker's heap${where}` : `the worker died in case ${index}${where}${error ? `: ${error.message}` : ''}` });
+      finish({
+        type: 'stopped',
+        kind: 'out-of-memory',
+        index,
+        message: oom ? `case ${index} exhausted the worker's heap${where}` : `the worker died in case ${index}${where}${error ? `: ${error.message}` : ''}`,
+      });
     };
     running.worker.postMessage(job);
   });
@@ -175,7 +194,12 @@ export function formatResult(r: TargetResult): string {
   const lines = [
     `${r.target}: ${r.cases} cases in ${r.seconds.toFixed(1)} s — ok ${r.ok}, coded errors ${codedTotal}, failures ${r.failures.length}; slowest case ${r.slowestMs.toFixed(1)} ms (#${r.slowestCase})`,
     ...coded.map(([code, n]) => `  ${code}: ${n}`),
-    ...r.failures.slice(0, 20).map((f) => `  FAIL #${f.index} ${f.kind}${f.stage ? ` in ${f.stage}` : ''}: ${f.name}: ${f.message.split('\n')[0]} (replay: --seed ${r.seed} --target ${r.target} --case ${f.index})${f.stack ? `\n      ${f.stack.replace(/\n/g, '\n      ')}` : ''}`),
+    ...r.failures
+      .slice(0, 20)
+      .map(
+        (f) =>
+          `  FAIL #${f.index} ${f.kind}${f.stage ? ` in ${f.stage}` : ''}: ${f.name}: ${f.message.split('\n')[0]} (replay: --seed ${r.seed} --target ${r.target} --case ${f.index})${f.stack ? `\n      ${f.stack.replace(/\n/g, '\n      ')}` : ''}`,
+      ),
     ...(r.failures.length > 20 ? [`  … and ${r.failures.length - 20} more failures`] : []),
   ];
   return lines.join('\n');

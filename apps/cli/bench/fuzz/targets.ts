@@ -79,7 +79,10 @@ function onnxSeedModel(): OnnxModel {
   ];
   return {
     irVersion: 10,
-    opsetImports: [{ domain: '', version: 21 }, { domain: 'com.microsoft', version: 1 }],
+    opsetImports: [
+      { domain: '', version: 21 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
     producerName: 'quant-trim-fuzz',
     producerVersion: '1',
     docString: 'fuzz seed',
@@ -87,12 +90,36 @@ function onnxSeedModel(): OnnxModel {
     graph: {
       name: 'seed',
       nodes: [
-        { name: 'conv', opType: 'Conv', domain: '', inputs: ['x', 'w', 'b'], outputs: ['c'], attributes: { kernel_shape: { type: 'ints', value: [3, 3] }, pads: { type: 'ints', value: [1, 1, 1, 1] }, auto_pad: { type: 'string', value: 'NOTSET' } } },
+        {
+          name: 'conv',
+          opType: 'Conv',
+          domain: '',
+          inputs: ['x', 'w', 'b'],
+          outputs: ['c'],
+          attributes: {
+            kernel_shape: { type: 'ints', value: [3, 3] },
+            pads: { type: 'ints', value: [1, 1, 1, 1] },
+            auto_pad: { type: 'string', value: 'NOTSET' },
+          },
+        },
         { name: 'relu', opType: 'Relu', domain: '', inputs: ['c'], outputs: ['r'], attributes: {} },
         { name: 'q', opType: 'QuantizeLinear', domain: '', inputs: ['r', 's', 'zp'], outputs: ['q'], attributes: { axis: { type: 'int', value: 1 } } },
         { name: 'dq', opType: 'DequantizeLinear', domain: '', inputs: ['q', 's', 'zp'], outputs: ['dq'], attributes: {} },
         { name: 'reshape', opType: 'Reshape', domain: '', inputs: ['dq', 'shape'], outputs: ['flat'], attributes: {} },
-        { name: 'gemm', opType: 'Gemm', domain: '', inputs: ['flat', 'w2', ''], outputs: ['y'], attributes: { alpha: { type: 'float', value: 1 }, transB: { type: 'int', value: 1 }, names: { type: 'strings', value: ['a', 'b'] }, scales: { type: 'floats', value: [0.5, 2] } }, docString: 'head' },
+        {
+          name: 'gemm',
+          opType: 'Gemm',
+          domain: '',
+          inputs: ['flat', 'w2', ''],
+          outputs: ['y'],
+          attributes: {
+            alpha: { type: 'float', value: 1 },
+            transB: { type: 'int', value: 1 },
+            names: { type: 'strings', value: ['a', 'b'] },
+            scales: { type: 'floats', value: [0.5, 2] },
+          },
+          docString: 'head',
+        },
         { name: 'k', opType: 'Constant', domain: '', inputs: [], outputs: ['k'], attributes: { value: { type: 'tensor', value: f32('kv', [2], [1, 2]) } } },
         { name: 'add', opType: 'Add', domain: '', inputs: ['y', 'k'], outputs: ['out'], attributes: {} },
       ],
@@ -150,7 +177,8 @@ function idxSeeds(): { images: Uint8Array[]; labels: Uint8Array[] } {
 
 function csvSeeds(): Uint8Array[] {
   const r = mulberry32(13);
-  const rows = (n: number, pixels: number, value: () => string) => Array.from({ length: n }, (_, i) => [String(i % 10), ...Array.from({ length: pixels }, value)].join(','));
+  const rows = (n: number, pixels: number, value: () => string) =>
+    Array.from({ length: n }, (_, i) => [String(i % 10), ...Array.from({ length: pixels }, value)].join(','));
   return [
     utf8(['label,p0,p1,p2,p3', ...rows(4, 4, () => String(int(r, 256)))].join('\n') + '\n'),
     utf8(rows(3, 9, () => (r() < 0.3 ? '0' : r().toFixed(3))).join('\r\n')),
@@ -202,7 +230,11 @@ const seedsOf = {
   onnx: lazy(onnxSeeds),
   csv: lazy(csvSeeds),
   config: lazy(configSeeds),
-  report: lazy(() => [utf8(JSON.stringify(shortArrays(makeFixtureReport()))), utf8(JSON.stringify(makeFixtureReport())), utf8(JSON.stringify(makeFixtureReportV1(), null, 2))]),
+  report: lazy(() => [
+    utf8(JSON.stringify(shortArrays(makeFixtureReport()))),
+    utf8(JSON.stringify(makeFixtureReport())),
+    utf8(JSON.stringify(makeFixtureReportV1(), null, 2)),
+  ]),
 };
 
 export const TARGETS: readonly FuzzTarget[] = [
@@ -300,9 +332,21 @@ export function checkSeeds(): void {
       }
     });
   };
-  check('onnx', seedsOf.onnx().map((bytes) => ({ bytes })));
-  check('config', seedsOf.config().map((bytes) => ({ bytes })));
+  check(
+    'onnx',
+    seedsOf.onnx().map((bytes) => ({ bytes })),
+  );
+  check(
+    'config',
+    seedsOf.config().map((bytes) => ({ bytes })),
+  );
   check('idx', [...idx().images.map((bytes) => ({ bytes, variant: 'images' })), ...idx().labels.map((bytes) => ({ bytes, variant: 'labels' }))]);
-  check('csv', seedsOf.csv().map((bytes) => ({ bytes })));
-  check('report', seedsOf.report().map((bytes) => ({ bytes })));
+  check(
+    'csv',
+    seedsOf.csv().map((bytes) => ({ bytes })),
+  );
+  check(
+    'report',
+    seedsOf.report().map((bytes) => ({ bytes })),
+  );
 }

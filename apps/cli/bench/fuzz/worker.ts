@@ -18,7 +18,15 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
 const describe = (e: unknown): Pick<FuzzFailure, 'name' | 'message' | 'stack'> => {
   if (e instanceof Error) {
-    return { name: e.name, message: e.message.slice(0, 400), stack: (e.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()).join('\n') };
+    return {
+      name: e.name,
+      message: e.message.slice(0, 400),
+      stack: (e.stack ?? '')
+        .split('\n')
+        .slice(1, 6)
+        .map((l) => l.trim())
+        .join('\n'),
+    };
   }
   return { name: typeof e, message: String(e).slice(0, 400), stack: '' };
 };
@@ -32,7 +40,16 @@ function runJob(job: WorkerJob): void {
   const target = [...TARGETS, SELF_TEST_TARGET].find((t) => t.name === job.target);
   if (!target) throw new Error(`unknown fuzz target ${job.target}`);
   const skip = new Set(job.skip);
-  let batch: Extract<WorkerMessage, { type: 'batch' }> = { type: 'batch', from: job.from, to: job.from, ok: 0, coded: {}, failures: [], slowestMs: 0, slowestCase: -1 };
+  let batch: Extract<WorkerMessage, { type: 'batch' }> = {
+    type: 'batch',
+    from: job.from,
+    to: job.from,
+    ok: 0,
+    coded: {},
+    failures: [],
+    slowestMs: 0,
+    slowestCase: -1,
+  };
   for (let i = job.from; i < job.to; i++) {
     if (!skip.has(i)) {
       Atomics.store(beat, 0, i);
@@ -54,7 +71,13 @@ function runJob(job: WorkerJob): void {
       const ms = performance.now() - t0;
       const grownMb = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;
       if (failure === undefined && grownMb > job.allocLimitMb) {
-        failure = { index: i, kind: 'allocation', name: 'allocation', message: `${grownMb.toFixed(0)} MB of array buffers allocated by one case (limit ${job.allocLimitMb} MB)`, stack: '' };
+        failure = {
+          index: i,
+          kind: 'allocation',
+          name: 'allocation',
+          message: `${grownMb.toFixed(0)} MB of array buffers allocated by one case (limit ${job.allocLimitMb} MB)`,
+          stack: '',
+        };
       }
       if (failure) batch.failures.push(failure);
       else if (key === 'ok') batch.ok++;

@@ -32,7 +32,12 @@ export function ensureOutputDir(dir: string): string {
     rmSync(probe, { force: true });
     return dir;
   } catch (e) {
-    throw new QuantTrimError({ code: 'QT_OUTPUT_UNWRITABLE', message: `cannot write to the output directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, cause: e, details: { path: dir, hint: 'choose a writable directory with --out' } });
+    throw new QuantTrimError({
+      code: 'QT_OUTPUT_UNWRITABLE',
+      message: `cannot write to the output directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      cause: e,
+      details: { path: dir, hint: 'choose a writable directory with --out' },
+    });
   }
 }
 
@@ -42,6 +47,11 @@ export function readInputFile(cwd: string, path: string, what: string): Uint8Arr
   try {
     return new Uint8Array(readFileSync(full));
   } catch (e) {
-    throw new QuantTrimError({ code: 'QT_IO_ERROR', message: `cannot read ${what} ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, cause: e, details: { path: full } });
+    throw new QuantTrimError({
+      code: 'QT_IO_ERROR',
+      message: `cannot read ${what} ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      cause: e,
+      details: { path: full },
+    });
   }
 }

@@ -1,4 +1,18 @@
-import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { QuantTrimError } from '@quant-trim/internal';
@@ -89,7 +103,12 @@ function removeHeldLocks(): void {
  */
 export function lockOutputDir(dir: string, options: { command?: string; onWarning?: (message: string) => void } = {}): () => void {
   const path = join(dir, LOCK_FILE);
-  const owner: LockOwner = { pid: process.pid, hostname: hostname(), started: new Date().toISOString(), ...(options.command !== undefined ? { command: options.command } : {}) };
+  const owner: LockOwner = {
+    pid: process.pid,
+    hostname: hostname(),
+    started: new Date().toISOString(),
+    ...(options.command !== undefined ? { command: options.command } : {}),
+  };
   const text = `${JSON.stringify(owner)}\n`;
   let fd: number | undefined;
   for (let attempt = 0; fd === undefined; attempt++) {
@@ -98,7 +117,12 @@ export function lockOutputDir(dir: string, options: { command?: string; onWarnin
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
-        throw new QuantTrimError({ code: 'QT_OUTPUT_UNWRITABLE', message: `cannot lock the output directory ${dir}: ${code ?? (e as Error).message}`, cause: e, details: { path: dir, hint: 'choose a writable directory with --out' } });
+        throw new QuantTrimError({
+          code: 'QT_OUTPUT_UNWRITABLE',
+          message: `cannot lock the output directory ${dir}: ${code ?? (e as Error).message}`,
+          cause: e,
+          details: { path: dir, hint: 'choose a writable directory with --out' },
+        });
       }
       const seen = readText(path);
       let other = parseOwner(seen);
@@ -115,7 +139,9 @@ export function lockOutputDir(dir: string, options: { command?: string; onWarnin
         const moved = readText(aside);
         if (moved === seen) {
           rmSync(aside, { force: true });
-          options.onWarning?.(`${path}: taking over a stale lock of ${describeOwner(other)}: that process no longer runs (killed or crashed; what it wrote may be incomplete)`);
+          options.onWarning?.(
+            `${path}: taking over a stale lock of ${describeOwner(other)}: that process no longer runs (killed or crashed; what it wrote may be incomplete)`,
+          );
           continue;
         }
         try {
@@ -130,7 +156,12 @@ export function lockOutputDir(dir: string, options: { command?: string; onWarnin
       throw new QuantTrimError({
         code: 'QT_OUTPUT_LOCKED',
         message: `the output directory ${dir} is being written by ${holder}`,
-        details: { path: dir, lock: path, ...(other !== undefined ? { owner: other } : {}), hint: `wait for that run to finish or choose another --out; if no quant-trim run is writing there, delete ${path}` },
+        details: {
+          path: dir,
+          lock: path,
+          ...(other !== undefined ? { owner: other } : {}),
+          hint: `wait for that run to finish or choose another --out; if no quant-trim run is writing there, delete ${path}`,
+        },
       });
     }
   }
@@ -182,7 +213,11 @@ function pruneEmpty(dir: string): boolean {
  */
 export function claimOutputDir(dir: string, options: ClaimOptions = {}): OutputDir {
   if (options.resume === true && options.force === true) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: '--resume and --force contradict each other: --resume continues the run in --out, --force replaces it', details: { field: '--force', hint: 'drop one of them' } });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: '--resume and --force contradict each other: --resume continues the run in --out, --force replaces it',
+      details: { field: '--force', hint: 'drop one of them' },
+    });
   }
   // The first directory mkdir creates (undefined when `dir` already existed).
   let created: string | undefined;

@@ -5,7 +5,16 @@ import { QuantTrimError } from '@quant-trim/internal';
 import { loadConfig, mergeOptions, resolveRecipe, resolveSchemes, type Config, type ConfigFlags } from '../config/index.js';
 import { describeDataset, loadDataset } from '../data/index.js';
 import type { Dataset } from '../data/types.js';
-import { FINE_TUNE_LR, assertExportable, buildModel, importModelFile, isModelName, isOnnxModelPath, loadModelJson, type ImportedModelInfo } from '../models/index.js';
+import {
+  FINE_TUNE_LR,
+  assertExportable,
+  buildModel,
+  importModelFile,
+  isModelName,
+  isOnnxModelPath,
+  loadModelJson,
+  type ImportedModelInfo,
+} from '../models/index.js';
 import type { CompareOptions } from '../pipeline/compare.js';
 import type { SchemeChoice, TrimChoice } from '../train/trainMethod.js';
 import type { CommandContext } from './context.js';
@@ -48,30 +57,42 @@ export async function resolveConfig(flags: RunFlags, ctx: CommandContext): Promi
 export async function resolveDataset(config: Config, ctx: CommandContext, use: { labels?: 'required' | 'optional'; test?: boolean } = {}): Promise<Dataset> {
   ctx.reporter.onPhaseStart?.({ phase: 'load', label: `load ${config.dataset}` });
   const t0 = performance.now();
-  const dataset = await inUserWords(() => loadDataset({
-    dataset: config.dataset,
-    seed: config.seed,
-    cwd: ctx.cwd,
-    ...(config.preprocess !== undefined ? { preprocess: config.preprocess } : {}),
-    ...(config.arrays !== undefined ? { arrays: config.arrays } : {}),
-    ...(use.labels !== undefined ? { labels: use.labels } : {}),
-    onWarning: (message) => ctx.reporter.onWarning?.(message),
-    ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
-    ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {}),
-  }));
+  const dataset = await inUserWords(() =>
+    loadDataset({
+      dataset: config.dataset,
+      seed: config.seed,
+      cwd: ctx.cwd,
+      ...(config.preprocess !== undefined ? { preprocess: config.preprocess } : {}),
+      ...(config.arrays !== undefined ? { arrays: config.arrays } : {}),
+      ...(use.labels !== undefined ? { labels: use.labels } : {}),
+      onWarning: (message) => ctx.reporter.onWarning?.(message),
+      ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
+      ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {}),
+    }),
+  );
   ctx.reporter.onPhaseEnd?.({ phase: 'load', label: describeDataset(dataset), seconds: (performance.now() - t0) / 1000 });
   if (use.test !== false && dataset.test.count === 0) {
     throw new QuantTrimError({
       code: 'QT_DATASET_CORRUPT',
       message: `--dataset ${config.dataset}: the test split is empty (${dataset.train.count} training samples, 0 test samples${dataset.splitRule !== undefined ? `; ${dataset.splitRule}` : ''}), so no accuracy can be measured`,
-      details: { file: dataset.source, problem: 'empty-test', hint: 'give the dataset more samples (a single pool puts 1/7 of each class in test: at least 4 images per class), or a test split of its own (test/ folder, t10k-* IDX files, x_test / y_test arrays)' },
+      details: {
+        file: dataset.source,
+        problem: 'empty-test',
+        hint: 'give the dataset more samples (a single pool puts 1/7 of each class in test: at least 4 images per class), or a test split of its own (test/ folder, t10k-* IDX files, x_test / y_test arrays)',
+      },
     });
   }
   return dataset;
 }
 
 /** The flag (or config field) behind each `loadDataset` argument. */
-const DATASET_FLAGS: Record<string, string> = { dataset: '--dataset', trainLimit: '--train-limit', testLimit: '--test-limit', seed: '--seed', labels: '--labels' };
+const DATASET_FLAGS: Record<string, string> = {
+  dataset: '--dataset',
+  trainLimit: '--train-limit',
+  testLimit: '--test-limit',
+  seed: '--seed',
+  labels: '--labels',
+};
 
 /**
  * Runs `load` and rewrites `loadDataset`'s library-API wording (``argument `dataset` of
@@ -87,7 +108,12 @@ async function inUserWords<T>(load: () => Promise<T>): Promise<T> {
     const q = e as QuantTrimError;
     const argument = match[1]!;
     const where = DATASET_FLAGS[argument] ?? `config ${argument}`;
-    throw new QuantTrimError({ code: q.code, message: `${where}: ${q.message.slice(match[0].length)}`, cause: e, details: { ...(q.details ?? {}), field: where } });
+    throw new QuantTrimError({
+      code: q.code,
+      message: `${where}: ${q.message.slice(match[0].length)}`,
+      cause: e,
+      details: { ...(q.details ?? {}), field: where },
+    });
   }
 }
 
@@ -139,7 +165,12 @@ export function schemeChoice(config: Config): SchemeChoice {
 }
 
 /** Everything `runComparison` needs from a resolved config. */
-export function comparisonOptions(config: Config, dataset: Dataset, ctx: CommandContext, extra: { resume: boolean; command: string; out: string }): CompareOptions {
+export function comparisonOptions(
+  config: Config,
+  dataset: Dataset,
+  ctx: CommandContext,
+  extra: { resume: boolean; command: string; out: string },
+): CompareOptions {
   return {
     dataset,
     model: resolveModel(config, dataset, ctx, { exportable: true }),

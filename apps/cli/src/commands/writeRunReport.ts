@@ -9,7 +9,12 @@ import type { CommandContext } from './context.js';
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : (v * 100).toFixed(2));
 const pp = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}`);
 /** `+7.46 [2.10, 11.71]`; the value alone when the interval is unknown. */
-const ppInterval = (i: Interval | undefined) => (i === undefined ? '–' : Number.isFinite(i.low) && Number.isFinite(i.high) ? `${pp(i.mean)} [${(i.low * 100).toFixed(2)}, ${(i.high * 100).toFixed(2)}]` : pp(i.mean));
+const ppInterval = (i: Interval | undefined) =>
+  i === undefined
+    ? '–'
+    : Number.isFinite(i.low) && Number.isFinite(i.high)
+      ? `${pp(i.mean)} [${(i.low * 100).toFixed(2)}, ${(i.high * 100).toFixed(2)}]`
+      : pp(i.mean);
 
 /**
  * The comparison table as text: one row per profile, accuracy and drop per method (means over
@@ -62,7 +67,10 @@ export async function writeRunReport(report: RunReport, out: string, ctx: Comman
   await writeHtmlReport(report, html);
   ctx.reporter.onArtifact?.({ kind: 'report-html', path: html });
   ctx.reporter.onResult?.(`\n${report.model.name} on ${report.dataset.name}, weights ${report.scheme.weights}: accuracy across backend profiles\n`);
-  if (report.model.imported !== undefined) ctx.reporter.onResult?.(`imported from ${report.model.imported.file} (sha256 ${report.model.imported.sha256}), fine-tuned from its weights (learning rate ${report.budget.learningRate})\n`);
+  if (report.model.imported !== undefined)
+    ctx.reporter.onResult?.(
+      `imported from ${report.model.imported.file} (sha256 ${report.model.imported.sha256}), fine-tuned from its weights (learning rate ${report.budget.learningRate})\n`,
+    );
   if (report.recipe !== undefined) ctx.reporter.onResult?.(`Quant-Trim recipe: ${report.recipe.join(' · ')}\n`);
   ctx.reporter.onResult?.(comparisonTable(report));
   ctx.reporter.onResult?.(statisticsLine(report));

@@ -66,4 +66,3 @@ export interface LambdaConfig {
   readonly type: string;
   readonly [key: string]: unknown;
 }
-

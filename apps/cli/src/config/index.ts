@@ -1,4 +1,15 @@
-export { BUILTIN_DATASETS, BUILTIN_MODELS, CONFIG_DEFAULTS, CONFIG_FILE_NAME, CONFIG_SCHEMA_ID, LABEL_SOURCES, METHODS, RUNTIMES, configSchema, createConfigSchema } from './schema.js';
+export {
+  BUILTIN_DATASETS,
+  BUILTIN_MODELS,
+  CONFIG_DEFAULTS,
+  CONFIG_FILE_NAME,
+  CONFIG_SCHEMA_ID,
+  LABEL_SOURCES,
+  METHODS,
+  RUNTIMES,
+  configSchema,
+  createConfigSchema,
+} from './schema.js';
 export { parseConfig } from './parseConfig.js';
 export { checkConfigRules } from './rules.js';
 export { loadConfig, parseConfigText } from './loadConfig.js';

@@ -34,7 +34,11 @@ export function show(value: unknown): string {
  * type matched the value (so `scheme.layers.conv1: unknown scheme …` rather than "invalid input");
  * when no branch matched, the union's own message is used.
  */
-export function toProblems(issues: readonly Issue[], knownKeys: (path: readonly PathKey[]) => readonly string[] = () => [], prefix: readonly PathKey[] = []): ConfigProblem[] {
+export function toProblems(
+  issues: readonly Issue[],
+  knownKeys: (path: readonly PathKey[]) => readonly string[] = () => [],
+  prefix: readonly PathKey[] = [],
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];

@@ -54,7 +54,12 @@ function stepUnitWithoutTotal(json: unknown, path: string[]): string[] | undefin
 export function checkLambda(value: Record<string, unknown>, registry: ScheduleRegistryInstance, ctx: z.core.$RefinementCtx<Record<string, unknown>>): void {
   const missing = stepUnitWithoutTotal(value, []);
   if (missing) {
-    ctx.addIssue({ code: 'custom', path: [...missing, 'totalSteps'], message: 'required when unit is "steps" (the breakpoints are step counts)', input: value });
+    ctx.addIssue({
+      code: 'custom',
+      path: [...missing, 'totalSteps'],
+      message: 'required when unit is "steps" (the breakpoints are step counts)',
+      input: value,
+    });
     return;
   }
   try {

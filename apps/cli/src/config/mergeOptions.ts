@@ -97,7 +97,20 @@ const TARGETS: { readonly [K in FlagKey]-?: readonly string[] } = {
 };
 /** Config sections a flag sets one field of (the others keep the file's values). */
 const SECTIONS = new Set(['trim', 'activationTrim', 'randomCalibration', 'blankSuppression']);
-const NUMBERS = new Set<FlagKey>(['seed', 'seeds', 'bootstrapResamples', 'trainLimit', 'testLimit', 'epochs', 'batchSize', 'lr', 'pMax', 'refreshEvery', 'calibrationSamples', 'workers']);
+const NUMBERS = new Set<FlagKey>([
+  'seed',
+  'seeds',
+  'bootstrapResamples',
+  'trainLimit',
+  'testLimit',
+  'epochs',
+  'batchSize',
+  'lr',
+  'pMax',
+  'refreshEvery',
+  'calibrationSamples',
+  'workers',
+]);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes', 'metric']);
 const STRINGS = new Set<FlagKey>(['dataset', 'labels', 'model', 'scheme', 'activations', 'out']);
 
@@ -169,7 +182,12 @@ function mergeScheme(scheme: Config['scheme'], weights: string | undefined, acti
   }
   // --randomize-schemes keeps the file's own sets when it has some.
   const keepSets = randomize === true && typeof scheme.randomize === 'object';
-  return { ...scheme, ...(weights !== undefined ? { weights } : {}), ...(activations !== undefined ? { activations } : {}), ...(randomize !== undefined && !keepSets ? { randomize } : {}) };
+  return {
+    ...scheme,
+    ...(weights !== undefined ? { weights } : {}),
+    ...(activations !== undefined ? { activations } : {}),
+    ...(randomize !== undefined && !keepSets ? { randomize } : {}),
+  };
 }
 
 /** `--lambda` / `--trim-schedule`: inline JSON, or a path to a JSON file (relative to the working directory). */
@@ -180,7 +198,10 @@ function scheduleFlag(flag: string, value: unknown): unknown {
     try {
       source = readFileSync(resolve(text), 'utf8');
     } catch (e) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${flag}: expected a JSON schedule or a path to one, cannot read ${resolve(text)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `${flag}: expected a JSON schedule or a path to one, cannot read ${resolve(text)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      });
     }
   }
   try {
@@ -192,7 +213,12 @@ function scheduleFlag(flag: string, value: unknown): unknown {
 
 function normalise(key: FlagKey, value: unknown): unknown {
   if (key === 'lambda' || key === 'trimSchedule') return scheduleFlag(flagName(key), value);
-  if (key === 'freezeBatchNorm') return value === 'off' || value === false ? false : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  if (key === 'freezeBatchNorm')
+    return value === 'off' || value === false
+      ? false
+      : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+        ? Number(value)
+        : value;
   if (NUMBERS.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   if (STRINGS.has(key) && typeof value === 'number') return String(value);
   if (LISTS.has(key)) {

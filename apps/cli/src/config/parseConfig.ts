@@ -27,7 +27,10 @@ export interface ParseConfigOptions {
 export function parseConfig(json: unknown, source: string, options: ParseConfigOptions = {}): ParseConfigResult {
   const schema = options.registries ? createConfigSchema(options.registries) : configSchema;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { warnings: [], errors: [`(root): expected a JSON object in ${source}, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`] };
+    return {
+      warnings: [],
+      errors: [`(root): expected a JSON object in ${source}, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`],
+    };
   }
   if (nestedDeeperThan(json, MAX_DEPTH)) {
     return { warnings: [], errors: [`(root): values nested deeper than ${MAX_DEPTH} levels in ${source}; a config is only a few levels deep`] };
@@ -71,7 +74,10 @@ function nestedDeeperThan(json: unknown, limit: number): boolean {
 function inFileOrder(problems: ConfigProblem[], json: object): ConfigProblem[] {
   const keys = Object.keys(json);
   const rank = (p: ConfigProblem): number => (p.path.length === 0 ? -1 : keys.indexOf(String(p.path[0])));
-  return problems.map((p, i) => [p, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([p]) => p);
+  return problems
+    .map((p, i) => [p, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([p]) => p);
 }
 
 /** A deep copy of `json` without the unknown keys, so the second parse sees only known fields. */

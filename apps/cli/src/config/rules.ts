@@ -28,13 +28,18 @@ export function checkConfigRules(config: Config, raw: Readonly<Record<string, un
     warnings.push(`trainLimit: ${config.trainLimit} is smaller than batchSize (${config.batchSize}); every epoch is a single partial batch`);
   }
   if (config.trainLimit !== undefined && config.calibrationSamples > config.trainLimit) {
-    warnings.push(`calibrationSamples: ${config.calibrationSamples} is more than trainLimit (${config.trainLimit}); only ${config.trainLimit} samples can be used`);
+    warnings.push(
+      `calibrationSamples: ${config.calibrationSamples} is more than trainLimit (${config.trainLimit}); only ${config.trainLimit} samples can be used`,
+    );
   }
   const pre = config.preprocess;
   if (pre?.channels !== undefined) {
     for (const key of ['mean', 'std'] as const) {
       const values = pre[key];
-      if (values !== undefined && values.length !== 1 && values.length !== pre.channels) errors.push(`preprocess.${key}: ${values.length} values for preprocess.channels ${pre.channels}; give ${pre.channels === 1 ? '1 value' : `1 or ${pre.channels}`}`);
+      if (values !== undefined && values.length !== 1 && values.length !== pre.channels)
+        errors.push(
+          `preprocess.${key}: ${values.length} values for preprocess.channels ${pre.channels}; give ${pre.channels === 1 ? '1 value' : `1 or ${pre.channels}`}`,
+        );
     }
   }
   if (typeof config.scheme === 'object' && config.scheme.layers !== undefined) {

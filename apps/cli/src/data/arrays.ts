@@ -42,13 +42,20 @@ export function npyFileStore(file: string): ArrayStore {
 export function npyDirStore(dir: string): ArrayStore | undefined {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.npy')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.npy'))
+      .sort();
   } catch {
     return undefined;
   }
   if (names.length === 0) return undefined;
   const keys = names.map((n) => n.slice(0, -4));
-  return { file: dir, keys, read: (key) => parseNpy(readDatasetFile(join(dir, `${key}.npy`)), join(dir, `${key}.npy`)), where: (key) => join(dir, `${key}.npy`) };
+  return {
+    file: dir,
+    keys,
+    read: (key) => parseNpy(readDatasetFile(join(dir, `${key}.npy`)), join(dir, `${key}.npy`)),
+    where: (key) => join(dir, `${key}.npy`),
+  };
 }
 
 /** Which keys hold what: `test` only when the store has its own split. */
@@ -70,7 +77,8 @@ export function resolveKeys(store: ArrayStore, names: ArrayKeys = {}): ResolvedK
   const listed = store.keys.join(', ') || 'none';
   for (const field of ['x', 'y', 'xTest', 'yTest'] as const) {
     const key = names[field];
-    if (key !== undefined && !has(key)) throw corruptError(store.file, `no array "${key}" (arrays.${field}); its arrays are ${listed}`, { problem: 'missing-key', key });
+    if (key !== undefined && !has(key))
+      throw corruptError(store.file, `no array "${key}" (arrays.${field}); its arrays are ${listed}`, { problem: 'missing-key', key });
   }
   const pick = (list: readonly string[]) => list.find(has);
   if (names.x === undefined && has('x_train')) {
@@ -81,7 +89,11 @@ export function resolveKeys(store: ArrayStore, names: ArrayKeys = {}): ResolvedK
   }
   const x = names.x ?? pick(ARRAY_KEYS.x) ?? (store.keys.length === 1 ? store.keys[0] : undefined);
   if (x === undefined) {
-    throw corruptError(store.file, `which array holds the samples? Found ${listed}; expected one named ${ARRAY_KEYS.x.join(', ')} or x_train / x_test, or name it with arrays.x in the config`, { problem: 'missing-key' });
+    throw corruptError(
+      store.file,
+      `which array holds the samples? Found ${listed}; expected one named ${ARRAY_KEYS.x.join(', ')} or x_train / x_test, or name it with arrays.x in the config`,
+      { problem: 'missing-key' },
+    );
   }
   const y = names.y ?? pick(ARRAY_KEYS.y);
   return { x, ...(y ? { y } : {}), ...(names.xTest ? { xTest: names.xTest } : {}), ...(names.yTest ? { yTest: names.yTest } : {}) };
@@ -97,13 +109,21 @@ export function arraySource(store: ArrayStore, key: string, labelKey: string | u
   const x = store.read(key);
   const { shape } = x;
   const n = shape[0] ?? 0;
-  let h: number, w: number, c: number, nchw = false;
+  let h: number,
+    w: number,
+    c: number,
+    nchw = false;
   if (shape.length === 4) {
-    const last = shape[3] as number, second = shape[1] as number;
-    nchw = layout === 'NCHW' || (layout === undefined && (last !== 1 && last !== 3) && (second === 1 || second === 3));
+    const last = shape[3] as number,
+      second = shape[1] as number;
+    nchw = layout === 'NCHW' || (layout === undefined && last !== 1 && last !== 3 && (second === 1 || second === 3));
     [h, w, c] = nchw ? [shape[2] as number, shape[3] as number, second] : [second, shape[2] as number, last];
     if (c !== 1 && c !== 3) {
-      throw corruptError(where, `shape (${shape.join(', ')}) read as ${nchw ? 'N×C×H×W' : 'N×H×W×C'} has ${c} channels; 1 (gray) or 3 (RGB) are read${layout === undefined ? ' (set arrays.layout if the axes are the other way round)' : ''}`, { problem: 'shape', shape });
+      throw corruptError(
+        where,
+        `shape (${shape.join(', ')}) read as ${nchw ? 'N×C×H×W' : 'N×H×W×C'} has ${c} channels; 1 (gray) or 3 (RGB) are read${layout === undefined ? ' (set arrays.layout if the axes are the other way round)' : ''}`,
+        { problem: 'shape', shape },
+      );
     }
   } else if (shape.length === 3) {
     [h, w, c] = [shape[1] as number, shape[2] as number, 1];
@@ -143,14 +163,20 @@ function readLabels(store: ArrayStore, key: string, count: number, samplesWhere:
   if (shape.length === 2 && (shape[1] as number) > 1) {
     throw corruptError(where, `shape (${shape.join(', ')}) looks one-hot; labels must be class indices (save y.argmax(axis=1))`, { problem: 'shape', shape });
   }
-  if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) throw corruptError(where, `labels must have shape (N,), got (${shape.join(', ')})`, { problem: 'shape', shape });
+  if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1)))
+    throw corruptError(where, `labels must have shape (N,), got (${shape.join(', ')})`, { problem: 'shape', shape });
   if (shape[0] !== count) {
-    throw corruptError(where, `${shape[0]} labels for ${count} samples in ${basename(samplesWhere)}`, { problem: 'count-mismatch', labels: shape[0], samples: count });
+    throw corruptError(where, `${shape[0]} labels for ${count} samples in ${basename(samplesWhere)}`, {
+      problem: 'count-mismatch',
+      labels: shape[0],
+      samples: count,
+    });
   }
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const v = y.data[i] as number;
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw corruptError(where, `label ${v} at index ${i} is not an integer class index in 0–255`, { problem: 'label-range', index: i, label: v });
+    if (!Number.isInteger(v) || v < 0 || v > 255)
+      throw corruptError(where, `label ${v} at index ${i} is not an integer class index in 0–255`, { problem: 'label-range', index: i, label: v });
     out[i] = v;
   }
   return out;

@@ -52,14 +52,28 @@ export async function assembleDataset(spec: SourcesSpec, o: AssembleOptions): Pr
     });
   }
   if (spec.test !== undefined && labelled !== (spec.test.labels !== undefined)) {
-    throw corruptError(spec.source, `${labelled ? spec.what.train : spec.what.test} has labels but ${labelled ? spec.what.test : spec.what.train} has none`, { problem: 'no-labels' });
+    throw corruptError(spec.source, `${labelled ? spec.what.train : spec.what.test} has labels but ${labelled ? spec.what.test : spec.what.train} has none`, {
+      problem: 'no-labels',
+    });
   }
   const { seed } = o;
   const indices = spec.test
-    ? { train: orderedIndices(spec.train.count, seed, `${spec.stream}/train`, o.trainLimit), test: orderedIndices(spec.test.count, seed, `${spec.stream}/test`, o.testLimit) }
-    : stratifiedIndices(spec.train.labels ?? new Uint8Array(spec.train.count), spec.train.count, { seed, stream: spec.stream, testFraction: POOL_TEST_FRACTION, trainLimit: o.trainLimit, testLimit: o.testLimit });
+    ? {
+        train: orderedIndices(spec.train.count, seed, `${spec.stream}/train`, o.trainLimit),
+        test: orderedIndices(spec.test.count, seed, `${spec.stream}/test`, o.testLimit),
+      }
+    : stratifiedIndices(spec.train.labels ?? new Uint8Array(spec.train.count), spec.train.count, {
+        seed,
+        stream: spec.stream,
+        testFraction: POOL_TEST_FRACTION,
+        trainLimit: o.trainLimit,
+        testLimit: o.testLimit,
+      });
   const testSource = spec.test ?? spec.train;
-  const kept = [{ source: spec.train, indices: indices.train }, { source: testSource, indices: indices.test }];
+  const kept = [
+    { source: spec.train, indices: indices.train },
+    { source: testSource, indices: indices.test },
+  ];
   const explicitChannels = o.preprocess?.channels !== undefined || o.preprocess?.mean?.length === 3 || o.preprocess?.std?.length === 3;
   const sourceChannels = typeof spec.channels === 'number' ? spec.channels : explicitChannels ? 1 : await spec.channels(kept);
   const p = resolvePreprocess(o.preprocess, spec.defaultScale, sourceChannels);
@@ -67,7 +81,8 @@ export async function assembleDataset(spec: SourcesSpec, o: AssembleOptions): Pr
   const test = await gatherSamples(testSource, indices.test, p, train.shape);
   const shape = train.shape ?? test.shape;
   if (shape === undefined) throw corruptError(spec.source, 'no samples left after trainLimit / testLimit', { problem: 'empty' });
-  const classes = spec.classNames?.length ?? (labelled ? classCount(...[spec.train.labels, spec.test?.labels].filter((l): l is Uint8Array => l !== undefined)) : 0);
+  const classes =
+    spec.classNames?.length ?? (labelled ? classCount(...[spec.train.labels, spec.test?.labels].filter((l): l is Uint8Array => l !== undefined)) : 0);
   return {
     name: spec.name,
     source: spec.source,
@@ -99,7 +114,11 @@ export function preprocessDataset(dataset: Dataset, options: PreprocessOptions |
     let shape: readonly [number, number, number] = [h, w, p.channels];
     const parts: (Float32Array | Uint8Array)[] = [];
     for (let i = 0; i < split.count; i++) {
-      const img = preprocessImage({ data: split.x.subarray(i * h * w * c, (i + 1) * h * w * c), height: h, width: w, channels: c }, p, `${dataset.name} ${label}[${i}]`);
+      const img = preprocessImage(
+        { data: split.x.subarray(i * h * w * c, (i + 1) * h * w * c), height: h, width: w, channels: c },
+        p,
+        `${dataset.name} ${label}[${i}]`,
+      );
       shape = [img.height, img.width, img.channels];
       parts.push(img.data);
     }
@@ -110,5 +129,12 @@ export function preprocessDataset(dataset: Dataset, options: PreprocessOptions |
   };
   const train = run(dataset.train, 'train');
   const test = run(dataset.test, 'test');
-  return { ...dataset, sampleShape: dataset.train.count > 0 ? train.shape : test.shape, train: train.split, test: test.split, ...layout, preprocessing: describePreprocess(p) };
+  return {
+    ...dataset,
+    sampleShape: dataset.train.count > 0 ? train.shape : test.shape,
+    train: train.split,
+    test: test.split,
+    ...layout,
+    preprocessing: describePreprocess(p),
+  };
 }

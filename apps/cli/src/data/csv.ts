@@ -83,7 +83,16 @@ export function parseCsvBytes(bytes: Uint8Array, file: string): CsvTable {
   }
   if (count === 0) throw corruptError(file, 'no data rows', { problem: 'empty' });
   const sampleSize = columns - 1;
-  return { file, labels: Uint8Array.from(labels), pixels: pixels.subarray(0, count * sampleSize), count, sampleSize, side: Math.round(Math.sqrt(sampleSize)), maxPixel, lines: Uint32Array.from(rowLines) };
+  return {
+    file,
+    labels: Uint8Array.from(labels),
+    pixels: pixels.subarray(0, count * sampleSize),
+    count,
+    sampleSize,
+    side: Math.round(Math.sqrt(sampleSize)),
+    maxPixel,
+    lines: Uint32Array.from(rowLines),
+  };
 }
 
 /** A pool over `table` with `scale` (1/255 when the dataset holds values above 1, else 1). */
@@ -106,7 +115,12 @@ export function checkCsvPair(train: CsvTable, test: CsvTable): number {
   test.labels.forEach((label, i) => {
     if (label > maxTrain) {
       const line = test.lines[i] ?? 0;
-      throw corruptError(`${test.file}:${line}`, `label ${label} is out of range: the training labels in ${basename(train.file)} span 0–${maxTrain}`, { file: test.file, line, problem: 'label-range', label });
+      throw corruptError(`${test.file}:${line}`, `label ${label} is out of range: the training labels in ${basename(train.file)} span 0–${maxTrain}`, {
+        file: test.file,
+        line,
+        problem: 'label-range',
+        label,
+      });
     }
   });
   return maxTrain + 1;

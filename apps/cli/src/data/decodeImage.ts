@@ -21,7 +21,7 @@ function loadSharp(): Promise<Sharp> {
         code: 'QT_DATASET_MISSING',
         message: `cannot load the image decoder (npm package sharp): ${(cause as Error).message}`,
         cause,
-        details: { hint: 'reinstall quant-trim\'s dependencies (`npm ci`); sharp ships its libvips binary as the optional dependency @img/sharp-<platform>' },
+        details: { hint: "reinstall quant-trim's dependencies (`npm ci`); sharp ships its libvips binary as the optional dependency @img/sharp-<platform>" },
       });
     },
   );
@@ -65,7 +65,12 @@ async function withImage<T>(file: string, use: (image: SharpImage, gray: boolean
   try {
     bytes = await readFile(file);
   } catch (cause) {
-    throw new QuantTrimError({ code: 'QT_IO_ERROR', message: `cannot read image ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause, details: { path: file } });
+    throw new QuantTrimError({
+      code: 'QT_IO_ERROR',
+      message: `cannot read image ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      cause,
+      details: { path: file },
+    });
   }
   if (bytes.length === 0) throw corruptError(file, 'empty file (0 bytes), not a PNG or JPEG image', { problem: 'image' });
   try {

@@ -32,7 +32,12 @@ export function fashionMnistDir(option?: string, env: NodeJS.ProcessEnv = proces
  * original 60,000 / 10,000 split. Each split is put in a seeded order; `trainLimit` / `testLimit`
  * keep the first N of it.
  */
-export function loadFashionMnist(options: { seed: number; dir?: string | undefined; trainLimit?: number | undefined; testLimit?: number | undefined }): Dataset {
+export function loadFashionMnist(options: {
+  seed: number;
+  dir?: string | undefined;
+  trainLimit?: number | undefined;
+  testLimit?: number | undefined;
+}): Dataset {
   const { dir, from } = fashionMnistDir(options.dir);
   const files = {
     trainImages: join(dir, FILES.trainImages),
@@ -56,7 +61,8 @@ export function loadFashionMnist(options: { seed: number; dir?: string | undefin
   if (data.height !== 28 || data.width !== 28) {
     throw corruptError(files.trainImages, `Fashion-MNIST images must be 28×28, got ${data.height}×${data.width}`, { problem: 'shape' });
   }
-  if (data.classes > 10) throw corruptError(files.trainLabels, `label ${data.classes - 1} is out of range: Fashion-MNIST has classes 0–9`, { problem: 'label-range' });
+  if (data.classes > 10)
+    throw corruptError(files.trainLabels, `label ${data.classes - 1} is out of range: Fashion-MNIST has classes 0–9`, { problem: 'label-range' });
   return {
     name: 'fashion-mnist',
     source: dir,

@@ -47,7 +47,11 @@ export function readDatasetFile(file: string, options: { maxGunzippedBytes?: num
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
         const limit = options.maxGunzippedBytes ?? MAX_GUNZIPPED_BYTES;
-        throw corruptError(file, `expands to more than ${limit.toLocaleString('en-US')} bytes when gunzipped (the limit for compressed dataset files); give it uncompressed`, { cause, limit });
+        throw corruptError(
+          file,
+          `expands to more than ${limit.toLocaleString('en-US')} bytes when gunzipped (the limit for compressed dataset files); give it uncompressed`,
+          { cause, limit },
+        );
       }
       throw corruptError(file, `not a valid gzip stream (${(cause as Error).message})`, { cause });
     }

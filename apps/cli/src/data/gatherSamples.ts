@@ -54,7 +54,11 @@ export async function gatherSamples(
       }
       const [h, w] = shape.shape;
       if (img.height !== h || img.width !== w) {
-        throw corruptError(source.where(i), `is ${img.height}×${img.width} after preprocessing, but ${shape.where} is ${h}×${w}; samples of different sizes need preprocess.resize (e.g. [${h}, ${w}]) or preprocess.centerCrop`, { problem: 'shape', size: [img.height, img.width], expected: [h, w] });
+        throw corruptError(
+          source.where(i),
+          `is ${img.height}×${img.width} after preprocessing, but ${shape.where} is ${h}×${w}; samples of different sizes need preprocess.resize (e.g. [${h}, ${w}]) or preprocess.centerCrop`,
+          { problem: 'shape', size: [img.height, img.width], expected: [h, w] },
+        );
       }
       x.set(img.data, (from + k) * size);
       y[from + k] = source.labels === undefined ? 0 : (source.labels[i] as number);

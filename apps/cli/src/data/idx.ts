@@ -34,10 +34,17 @@ export function parseIdx(bytes: Uint8Array, file: string, ndim: 1 | 3): IdxArray
   const dtype = bytes[2] as number;
   if (dtype !== UBYTE) {
     const name = DTYPE_NAMES[dtype] ?? 'unknown';
-    throw corruptError(file, `unsupported IDX data type 0x${dtype.toString(16).padStart(2, '0')} (${name}); only unsigned byte (0x08) is supported`, { problem: 'dtype', dtype });
+    throw corruptError(file, `unsupported IDX data type 0x${dtype.toString(16).padStart(2, '0')} (${name}); only unsigned byte (0x08) is supported`, {
+      problem: 'dtype',
+      dtype,
+    });
   }
   if (bytes[3] !== ndim) {
-    throw corruptError(file, `bad magic number ${hex(magic)}, expected ${hex(expected)} (IDX ${what}: ${ndim} dimension${ndim === 1 ? '' : 's'}, got ${bytes[3]})`, { problem: 'bad-magic', magic });
+    throw corruptError(
+      file,
+      `bad magic number ${hex(magic)}, expected ${hex(expected)} (IDX ${what}: ${ndim} dimension${ndim === 1 ? '' : 's'}, got ${bytes[3]})`,
+      { problem: 'bad-magic', magic },
+    );
   }
   const headerSize = 4 + 4 * ndim;
   if (bytes.length < headerSize) throw corruptError(file, `truncated: ${bytes.length} bytes, the header alone needs ${headerSize}`, { problem: 'truncated' });
@@ -49,7 +56,10 @@ export function parseIdx(bytes: Uint8Array, file: string, ndim: 1 | 3): IdxArray
     throw corruptError(file, `truncated: header declares ${dims.join('×')} = ${size} bytes of data, found ${actual}`, { problem: 'truncated', dims });
   }
   if (actual > size) {
-    throw corruptError(file, `${actual - size} unexpected trailing bytes after the ${dims.join('×')} data declared in the header`, { problem: 'trailing-bytes', dims });
+    throw corruptError(file, `${actual - size} unexpected trailing bytes after the ${dims.join('×')} data declared in the header`, {
+      problem: 'trailing-bytes',
+      dims,
+    });
   }
   return { dims, data: bytes.subarray(headerSize) };
 }
@@ -93,7 +103,12 @@ export function findIdxFiles(dir: string): { files: IdxFiles; missing?: undefine
     entries = new Set();
   }
   const pick = (split: 'train' | 'test', kind: 'images' | 'labels') => idxCandidates(split, kind).find((name) => entries.has(name));
-  const names = { trainImages: pick('train', 'images'), trainLabels: pick('train', 'labels'), testImages: pick('test', 'images'), testLabels: pick('test', 'labels') };
+  const names = {
+    trainImages: pick('train', 'images'),
+    trainLabels: pick('train', 'labels'),
+    testImages: pick('test', 'images'),
+    testLabels: pick('test', 'labels'),
+  };
   const missing: string[] = [];
   if (!names.trainImages) missing.push('train-images-idx3-ubyte[.gz]');
   if (!names.trainLabels) missing.push('train-labels-idx1-ubyte[.gz]');
@@ -119,7 +134,11 @@ export function readIdxDataset(files: IdxFiles): { train: SamplePool; test: Samp
   const train = readIdxPair(files.trainImages, files.trainLabels);
   const test = readIdxPair(files.testImages, files.testLabels);
   if (train.height !== test.height || train.width !== test.width) {
-    throw corruptError(files.testImages, `image size ${test.height}×${test.width} differs from ${basename(files.trainImages)} (${train.height}×${train.width})`, { problem: 'shape' });
+    throw corruptError(
+      files.testImages,
+      `image size ${test.height}×${test.width} differs from ${basename(files.trainImages)} (${train.height}×${train.width})`,
+      { problem: 'shape' },
+    );
   }
   let maxTrain = -1;
   for (let i = 0; i < train.count; i++) if ((train.labels[i] as number) > maxTrain) maxTrain = train.labels[i] as number;
@@ -127,7 +146,11 @@ export function readIdxDataset(files: IdxFiles): { train: SamplePool; test: Samp
   for (let i = 0; i < test.count; i++) {
     const label = test.labels[i] as number;
     if (label > maxTrain) {
-      throw corruptError(files.testLabels, `label ${label} of sample ${i} is out of range: the training labels span 0–${maxTrain}`, { problem: 'label-range', label, index: i });
+      throw corruptError(files.testLabels, `label ${label} of sample ${i} is out of range: the training labels span 0–${maxTrain}`, {
+        problem: 'label-range',
+        label,
+        index: i,
+      });
     }
   }
   return { train, test, height: train.height, width: train.width, classes: maxTrain + 1 };

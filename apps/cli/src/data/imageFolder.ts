@@ -24,9 +24,16 @@ const byName = (a: Dirent, b: Dirent) => (a.name < b.name ? -1 : a.name > b.name
 
 function entries(dir: string): Dirent[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.')).sort(byName);
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => !e.name.startsWith('.'))
+      .sort(byName);
   } catch (cause) {
-    throw new QuantTrimError({ code: 'QT_IO_ERROR', message: `cannot read directory ${dir}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause, details: { path: dir } });
+    throw new QuantTrimError({
+      code: 'QT_IO_ERROR',
+      message: `cannot read directory ${dir}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      cause,
+      details: { path: dir },
+    });
   }
 }
 
@@ -50,7 +57,9 @@ export function looksLikeImageFolder(dir: string): boolean {
  * `train/` is its only subfolder (then split 6:1 like a folder of classes, not read as one class).
  */
 export function imageSplitDirs(dir: string): { train: string; test?: string } | undefined {
-  const names = entries(dir).filter((e) => e.isDirectory()).map((e) => e.name);
+  const names = entries(dir)
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   if (!names.includes(IMAGE_SPLIT_DIRS.train)) return undefined;
   const test = IMAGE_SPLIT_DIRS.test.find((n) => names.includes(n));
   if (test !== undefined) return { train: join(dir, IMAGE_SPLIT_DIRS.train), test: join(dir, test) };
@@ -70,23 +79,39 @@ export function listImageFolder(dir: string, classes?: readonly string[]): Image
   const loose = top.filter((e) => !e.isDirectory() && isImage(e.name)).map((e) => join(dir, e.name));
   const skipped = top.filter((e) => !e.isDirectory() && !isImage(e.name)).map((e) => join(dir, e.name));
   if (subdirs.length === 0) {
-    if (loose.length === 0) throw corruptError(dir, `no images: expected <class>/<image> subfolders or ${IMAGE_EXTENSIONS.join(' / ')} files`, { problem: 'empty' });
-    if (classes !== undefined) throw corruptError(dir, `holds loose images but the training split has class folders (${classes.join(', ')}); give the test images the same class folders`, { problem: 'layout' });
+    if (loose.length === 0)
+      throw corruptError(dir, `no images: expected <class>/<image> subfolders or ${IMAGE_EXTENSIONS.join(' / ')} files`, { problem: 'empty' });
+    if (classes !== undefined)
+      throw corruptError(
+        dir,
+        `holds loose images but the training split has class folders (${classes.join(', ')}); give the test images the same class folders`,
+        { problem: 'layout' },
+      );
     return { dir, files: loose, labels: undefined, classes: undefined, skipped };
   }
   if (loose.length > 0) {
-    throw corruptError(dir, `mixes class folders (${subdirs.slice(0, 3).join(', ')}${subdirs.length > 3 ? ', …' : ''}) with loose images (${relative(dir, loose[0] as string)}${loose.length > 1 ? `, ${loose.length - 1} more` : ''}); put every image in its class folder`, { problem: 'layout' });
+    throw corruptError(
+      dir,
+      `mixes class folders (${subdirs.slice(0, 3).join(', ')}${subdirs.length > 3 ? ', …' : ''}) with loose images (${relative(dir, loose[0] as string)}${loose.length > 1 ? `, ${loose.length - 1} more` : ''}); put every image in its class folder`,
+      { problem: 'layout' },
+    );
   }
   const classNames = classes ?? subdirs;
-  if (classNames.length > 256) throw corruptError(dir, `${classNames.length} class folders; at most 256 classes are supported (labels are 0–255)`, { problem: 'label-range' });
+  if (classNames.length > 256)
+    throw corruptError(dir, `${classNames.length} class folders; at most 256 classes are supported (labels are 0–255)`, { problem: 'label-range' });
   const files: string[] = [];
   const labels: number[] = [];
   for (const name of subdirs) {
     const label = classNames.indexOf(name);
-    if (label < 0) throw corruptError(join(dir, name), `class "${name}" does not exist in the training split (classes: ${classNames.join(', ')})`, { problem: 'label-range', label: name });
+    if (label < 0)
+      throw corruptError(join(dir, name), `class "${name}" does not exist in the training split (classes: ${classNames.join(', ')})`, {
+        problem: 'label-range',
+        label: name,
+      });
     const before = files.length;
     walk(join(dir, name), files, skipped);
-    if (files.length === before) throw corruptError(join(dir, name), `class folder "${name}" holds no ${IMAGE_EXTENSIONS.join(' / ')} images`, { problem: 'empty-class', label: name });
+    if (files.length === before)
+      throw corruptError(join(dir, name), `class folder "${name}" holds no ${IMAGE_EXTENSIONS.join(' / ')} images`, { problem: 'empty-class', label: name });
     for (let i = before; i < files.length; i++) labels.push(label);
   }
   return { dir, files, labels: Uint8Array.from(labels), classes: classNames, skipped };

@@ -109,15 +109,18 @@ async function loadDirectory(dir: string, seed: number, limits: Limits, ctx: Loa
   const idx = findIdxFiles(dir);
   if (idx.files) {
     const data = readIdxDataset(idx.files);
-    return preprocessDataset({
-      name: basename(dir),
-      source: dir,
-      sampleShape: [data.height, data.width, 1],
-      classes: data.classes,
-      splitRule: `original IDX train / test files, seeded order (seed ${seed})`,
-      train: orderedSplit(data.train, seed, 'idx/train', limits.trainLimit),
-      test: orderedSplit(data.test, seed, 'idx/test', limits.testLimit),
-    }, preprocess);
+    return preprocessDataset(
+      {
+        name: basename(dir),
+        source: dir,
+        sampleShape: [data.height, data.width, 1],
+        classes: data.classes,
+        splitRule: `original IDX train / test files, seeded order (seed ${seed})`,
+        train: orderedSplit(data.train, seed, 'idx/train', limits.trainLimit),
+        test: orderedSplit(data.test, seed, 'idx/test', limits.testLimit),
+      },
+      preprocess,
+    );
   }
   const trainCsv = ['train.csv', 'train.csv.gz'].map((n) => join(dir, n)).find((p) => existsSync(p));
   const testCsv = ['test.csv', 'test.csv.gz'].map((n) => join(dir, n)).find((p) => existsSync(p));
@@ -126,15 +129,18 @@ async function loadDirectory(dir: string, seed: number, limits: Limits, ctx: Loa
     const test = parseCsv(testCsv);
     const classes = checkCsvPair(train, test);
     const scale = csvScale(train, test);
-    return preprocessDataset({
-      name: basename(dir),
-      source: dir,
-      sampleShape: [train.side, train.side, 1],
-      classes,
-      splitRule: `train.csv / test.csv as given, seeded order (seed ${seed})`,
-      train: orderedSplit(csvPool(train, scale), seed, 'csv/train', limits.trainLimit),
-      test: orderedSplit(csvPool(test, scale), seed, 'csv/test', limits.testLimit),
-    }, preprocess);
+    return preprocessDataset(
+      {
+        name: basename(dir),
+        source: dir,
+        sampleShape: [train.side, train.side, 1],
+        classes,
+        splitRule: `train.csv / test.csv as given, seeded order (seed ${seed})`,
+        train: orderedSplit(csvPool(train, scale), seed, 'csv/train', limits.trainLimit),
+        test: orderedSplit(csvPool(test, scale), seed, 'csv/test', limits.testLimit),
+      },
+      preprocess,
+    );
   }
   if (trainCsv || testCsv) throw idxMissingError(dir, [trainCsv ? 'test.csv' : 'train.csv'], PATH_HINT);
   const npy = npyDirStore(dir);
@@ -150,7 +156,11 @@ function loadArrays(store: ArrayStore, ctx: LoadContext): Promise<Dataset> {
   const train = arraySource(store, keys.x, keys.y, layout);
   const test = keys.xTest === undefined ? undefined : arraySource(store, keys.xTest, keys.yTest, layout);
   if (test && (test.height !== train.height || test.width !== train.width || test.channels !== train.channels)) {
-    throw corruptError(store.where(keys.xTest as string), `samples of ${test.height}×${test.width}×${test.channels} differ from ${keys.x} (${train.height}×${train.width}×${train.channels})`, { problem: 'shape' });
+    throw corruptError(
+      store.where(keys.xTest as string),
+      `samples of ${test.height}×${test.width}×${test.channels} differ from ${keys.x} (${train.height}×${train.width}×${train.channels})`,
+      { problem: 'shape' },
+    );
   }
   return assembleDataset(
     {

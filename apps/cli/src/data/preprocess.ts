@@ -47,17 +47,28 @@ export function checkPreprocess(options: PreprocessOptions | undefined): void {
   if (options === undefined) return;
   const size = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
   const sizeOrPair = (v: unknown) => size(v) || (Array.isArray(v) && v.length === 2 && v.every(size));
-  if (options.resize !== undefined && !sizeOrPair(options.resize)) throw invalidPreprocess('resize', `expected a positive integer (shorter side) or [height, width], got ${JSON.stringify(options.resize)}`);
-  if (options.centerCrop !== undefined && !sizeOrPair(options.centerCrop)) throw invalidPreprocess('centerCrop', `expected a positive integer or [height, width], got ${JSON.stringify(options.centerCrop)}`);
-  if (options.scale !== undefined && !(Number.isFinite(options.scale) && options.scale !== 0)) throw invalidPreprocess('scale', `expected a finite non-zero number, got ${JSON.stringify(options.scale)}`);
-  if (options.mean !== undefined && !(Array.isArray(options.mean) && options.mean.length > 0 && options.mean.every(Number.isFinite))) throw invalidPreprocess('mean', `expected an array of numbers, got ${JSON.stringify(options.mean)}`);
-  if (options.std !== undefined && !(Array.isArray(options.std) && options.std.length > 0 && options.std.every((s) => Number.isFinite(s) && s > 0))) throw invalidPreprocess('std', `expected an array of positive numbers, got ${JSON.stringify(options.std)}`);
-  if (options.channels !== undefined && options.channels !== 1 && options.channels !== 3) throw invalidPreprocess('channels', `expected 1 or 3, got ${JSON.stringify(options.channels)}`);
-  if (options.layout !== undefined && options.layout !== 'NCHW' && options.layout !== 'NHWC') throw invalidPreprocess('layout', `expected "NCHW" or "NHWC", got ${JSON.stringify(options.layout)}`);
+  if (options.resize !== undefined && !sizeOrPair(options.resize))
+    throw invalidPreprocess('resize', `expected a positive integer (shorter side) or [height, width], got ${JSON.stringify(options.resize)}`);
+  if (options.centerCrop !== undefined && !sizeOrPair(options.centerCrop))
+    throw invalidPreprocess('centerCrop', `expected a positive integer or [height, width], got ${JSON.stringify(options.centerCrop)}`);
+  if (options.scale !== undefined && !(Number.isFinite(options.scale) && options.scale !== 0))
+    throw invalidPreprocess('scale', `expected a finite non-zero number, got ${JSON.stringify(options.scale)}`);
+  if (options.mean !== undefined && !(Array.isArray(options.mean) && options.mean.length > 0 && options.mean.every(Number.isFinite)))
+    throw invalidPreprocess('mean', `expected an array of numbers, got ${JSON.stringify(options.mean)}`);
+  if (options.std !== undefined && !(Array.isArray(options.std) && options.std.length > 0 && options.std.every((s) => Number.isFinite(s) && s > 0)))
+    throw invalidPreprocess('std', `expected an array of positive numbers, got ${JSON.stringify(options.std)}`);
+  if (options.channels !== undefined && options.channels !== 1 && options.channels !== 3)
+    throw invalidPreprocess('channels', `expected 1 or 3, got ${JSON.stringify(options.channels)}`);
+  if (options.layout !== undefined && options.layout !== 'NCHW' && options.layout !== 'NHWC')
+    throw invalidPreprocess('layout', `expected "NCHW" or "NHWC", got ${JSON.stringify(options.layout)}`);
 }
 
 function invalidPreprocess(key: string, problem: string): QuantTrimError {
-  return new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`preprocess.${key}\` of \`loadDataset\`: ${problem}`, details: { argument: `preprocess.${key}` } });
+  return new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `argument \`preprocess.${key}\` of \`loadDataset\`: ${problem}`,
+    details: { argument: `preprocess.${key}` },
+  });
 }
 
 /** Python's `round` (half to even), which torchvision's `center_crop` uses for the offsets. */
@@ -82,7 +93,11 @@ export function preprocessImage(image: HwcImage, p: ResolvedPreprocess, file: st
   if (p.centerCrop !== undefined) {
     const [ch, cw] = p.centerCrop;
     if (ch > img.height || cw > img.width) {
-      throw corruptError(file, `center crop ${ch}×${cw} is larger than the ${p.resize === undefined ? '' : 'resized '}image (${img.height}×${img.width}); set preprocess.resize to at least the crop size`, { problem: 'crop' });
+      throw corruptError(
+        file,
+        `center crop ${ch}×${cw} is larger than the ${p.resize === undefined ? '' : 'resized '}image (${img.height}×${img.width}); set preprocess.resize to at least the crop size`,
+        { problem: 'crop' },
+      );
     }
     img = crop(img, roundHalfEven((img.height - ch) / 2), roundHalfEven((img.width - cw) / 2), ch, cw);
   }
@@ -112,7 +127,9 @@ function convertChannels(image: HwcImage, channels: 1 | 3): HwcImage {
     for (let i = 0; i < n; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = image.data[i] as number;
   } else {
     for (let i = 0; i < n; i++) {
-      const r = image.data[3 * i] as number, g = image.data[3 * i + 1] as number, b = image.data[3 * i + 2] as number;
+      const r = image.data[3 * i] as number,
+        g = image.data[3 * i + 1] as number,
+        b = image.data[3 * i + 2] as number;
       out[i] = r === g && g === b ? r : (299 * r + 587 * g + 114 * b) / 1000;
     }
   }
@@ -122,14 +139,22 @@ function convertChannels(image: HwcImage, channels: 1 | 3): HwcImage {
 function crop(image: HwcImage, top: number, left: number, height: number, width: number): HwcImage {
   const c = image.channels;
   const out = new Float32Array(height * width * c);
-  for (let y = 0; y < height; y++) out.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
+  for (let y = 0; y < height; y++)
+    out.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
   return { data: out, height, width, channels: c };
 }
 
 /** Whether `options` asks for any transform (layout alone changes nothing in the samples). */
 export function hasTransforms(options: PreprocessOptions | undefined): boolean {
   if (options === undefined) return false;
-  return options.resize !== undefined || options.centerCrop !== undefined || options.scale !== undefined || options.mean !== undefined || options.std !== undefined || options.channels !== undefined;
+  return (
+    options.resize !== undefined ||
+    options.centerCrop !== undefined ||
+    options.scale !== undefined ||
+    options.mean !== undefined ||
+    options.std !== undefined ||
+    options.channels !== undefined
+  );
 }
 
 /** One line for reports: `resize 256 → center crop 224 → ×1/255 → mean/std`. */

@@ -10,19 +10,113 @@ type Point = readonly [number, number];
 
 /** Stroke prototypes of the ten digits: polylines in a unit box (x right, y down). */
 const DIGIT_STROKES: readonly (readonly Point[])[][] = [
-  [[[0.5, 0], [0.85, 0.15], [1, 0.5], [0.85, 0.85], [0.5, 1], [0.15, 0.85], [0, 0.5], [0.15, 0.15], [0.5, 0]]],
-  [[[0.5, 0], [0.5, 1]], [[0.25, 0.2], [0.5, 0]]],
-  [[[0.1, 0.25], [0.3, 0], [0.7, 0], [0.9, 0.25], [0.1, 1], [0.9, 1]]],
-  [[[0.1, 0], [0.9, 0], [0.45, 0.45], [0.9, 0.7], [0.6, 1], [0.1, 0.9]]],
-  [[[0.7, 1], [0.7, 0], [0.05, 0.65], [0.95, 0.65]]],
-  [[[0.9, 0], [0.15, 0], [0.1, 0.45], [0.7, 0.4], [0.9, 0.7], [0.6, 1], [0.1, 0.9]]],
-  [[[0.8, 0], [0.2, 0.5], [0.15, 0.85], [0.5, 1], [0.85, 0.8], [0.7, 0.5], [0.2, 0.6]]],
-  [[[0.05, 0], [0.95, 0], [0.35, 1]]],
   [
-    [[0.5, 0], [0.8, 0.12], [0.5, 0.45], [0.2, 0.12], [0.5, 0]],
-    [[0.5, 0.45], [0.9, 0.72], [0.5, 1], [0.1, 0.72], [0.5, 0.45]],
+    [
+      [0.5, 0],
+      [0.85, 0.15],
+      [1, 0.5],
+      [0.85, 0.85],
+      [0.5, 1],
+      [0.15, 0.85],
+      [0, 0.5],
+      [0.15, 0.15],
+      [0.5, 0],
+    ],
   ],
-  [[[0.85, 0.4], [0.5, 0.5], [0.15, 0.3], [0.35, 0], [0.8, 0.05], [0.85, 0.4], [0.7, 1]]],
+  [
+    [
+      [0.5, 0],
+      [0.5, 1],
+    ],
+    [
+      [0.25, 0.2],
+      [0.5, 0],
+    ],
+  ],
+  [
+    [
+      [0.1, 0.25],
+      [0.3, 0],
+      [0.7, 0],
+      [0.9, 0.25],
+      [0.1, 1],
+      [0.9, 1],
+    ],
+  ],
+  [
+    [
+      [0.1, 0],
+      [0.9, 0],
+      [0.45, 0.45],
+      [0.9, 0.7],
+      [0.6, 1],
+      [0.1, 0.9],
+    ],
+  ],
+  [
+    [
+      [0.7, 1],
+      [0.7, 0],
+      [0.05, 0.65],
+      [0.95, 0.65],
+    ],
+  ],
+  [
+    [
+      [0.9, 0],
+      [0.15, 0],
+      [0.1, 0.45],
+      [0.7, 0.4],
+      [0.9, 0.7],
+      [0.6, 1],
+      [0.1, 0.9],
+    ],
+  ],
+  [
+    [
+      [0.8, 0],
+      [0.2, 0.5],
+      [0.15, 0.85],
+      [0.5, 1],
+      [0.85, 0.8],
+      [0.7, 0.5],
+      [0.2, 0.6],
+    ],
+  ],
+  [
+    [
+      [0.05, 0],
+      [0.95, 0],
+      [0.35, 1],
+    ],
+  ],
+  [
+    [
+      [0.5, 0],
+      [0.8, 0.12],
+      [0.5, 0.45],
+      [0.2, 0.12],
+      [0.5, 0],
+    ],
+    [
+      [0.5, 0.45],
+      [0.9, 0.72],
+      [0.5, 1],
+      [0.1, 0.72],
+      [0.5, 0.45],
+    ],
+  ],
+  [
+    [
+      [0.85, 0.4],
+      [0.5, 0.5],
+      [0.15, 0.3],
+      [0.35, 0],
+      [0.8, 0.05],
+      [0.85, 0.4],
+      [0.7, 1],
+    ],
+  ],
 ];
 
 /**
@@ -54,17 +148,24 @@ function renderDigit(label: number, rng: Rng, out: Float32Array, offset: number)
   const ink = new Float32Array(SIDE * SIDE);
   const reach = radius + 1;
   for (let s = 0; s < segments.length; s += 4) {
-    const ax = segments[s] as number, ay = segments[s + 1] as number;
-    const bx = segments[s + 2] as number, by = segments[s + 3] as number;
-    const dx = bx - ax, dy = by - ay;
+    const ax = segments[s] as number,
+      ay = segments[s + 1] as number;
+    const bx = segments[s + 2] as number,
+      by = segments[s + 3] as number;
+    const dx = bx - ax,
+      dy = by - ay;
     const len2 = dx * dx + dy * dy;
-    const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach)), x1 = Math.min(SIDE - 1, Math.ceil(Math.max(ax, bx) + reach));
-    const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach)), y1 = Math.min(SIDE - 1, Math.ceil(Math.max(ay, by) + reach));
+    const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach)),
+      x1 = Math.min(SIDE - 1, Math.ceil(Math.max(ax, bx) + reach));
+    const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach)),
+      y1 = Math.min(SIDE - 1, Math.ceil(Math.max(ay, by) + reach));
     for (let py = y0; py <= y1; py++) {
       for (let px = x0; px <= x1; px++) {
-        const x = px + 0.5, y = py + 0.5;
+        const x = px + 0.5,
+          y = py + 0.5;
         const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2));
-        const ex = x - ax - t * dx, ey = y - ay - t * dy;
+        const ex = x - ax - t * dx,
+          ey = y - ay - t * dy;
         const v = 1 + radius - Math.sqrt(ex * ex + ey * ey);
         const i = py * SIDE + px;
         if (v > (ink[i] as number)) ink[i] = v > 1 ? 1 : v;

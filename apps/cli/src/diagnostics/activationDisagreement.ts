@@ -7,11 +7,30 @@ import { calibratorDisagreement, type CalibratorChoice, type QuantScheme } from 
  * the MAC ops, elementwise arithmetic, activations, pooling, concatenation and normalisation.
  */
 export const QUANTIZABLE_OPS: ReadonlySet<string> = new Set([
-  'Conv', 'ConvTranspose', 'Gemm', 'MatMul',
-  'Add', 'Sub', 'Mul', 'Div',
-  'Relu', 'LeakyRelu', 'PRelu', 'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Softmax',
-  'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
-  'Concat', 'BatchNormalization', 'Resize',
+  'Conv',
+  'ConvTranspose',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Relu',
+  'LeakyRelu',
+  'PRelu',
+  'Clip',
+  'Sigmoid',
+  'HardSigmoid',
+  'HardSwish',
+  'Tanh',
+  'Softmax',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'GlobalMaxPool',
+  'Concat',
+  'BatchNormalization',
+  'Resize',
 ]);
 
 /** Ops that only move values: their output holds exactly their first input's values (rearranged). */
@@ -135,14 +154,22 @@ interface Capture {
 }
 
 const runtimeError = (what: string, e: unknown) =>
-  new QuantTrimError({ code: 'QT_RUNTIME_ERROR', message: `onnxruntime-node could not ${what}: ${(e as Error).message ?? String(e)}`, cause: e, details: { runtime: 'onnxruntime-node' } });
+  new QuantTrimError({
+    code: 'QT_RUNTIME_ERROR',
+    message: `onnxruntime-node could not ${what}: ${(e as Error).message ?? String(e)}`,
+    cause: e,
+    details: { runtime: 'onnxruntime-node' },
+  });
 
 type Ort = typeof import('onnxruntime-node');
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
 async function openSession(ort: Ort, model: OnnxModel, names: readonly string[]): Promise<Session> {
   const have = new Set(model.graph.outputs.map((o) => o.name));
-  const probe = addOutputs(model, names.filter((n) => !have.has(n)));
+  const probe = addOutputs(
+    model,
+    names.filter((n) => !have.has(n)),
+  );
   try {
     return await ort.InferenceSession.create(writeOnnx(probe), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 });
   } catch (e) {
@@ -178,7 +205,10 @@ export async function activationDisagreement(
   const { graph } = model;
   const dataInputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   if (dataInputs.length !== 1) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `the calibrator-disagreement diagnostic feeds one input; the model has ${dataInputs.length} (${dataInputs.map((i) => i.name).join(', ')})` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `the calibrator-disagreement diagnostic feeds one input; the model has ${dataInputs.length} (${dataInputs.map((i) => i.name).join(', ')})`,
+    });
   }
   const inputName = dataInputs[0]!.name;
   const sampleSize = data.sampleShape.reduce((a, b) => a * b, 1);
@@ -187,7 +217,10 @@ export async function activationDisagreement(
   const rowsPerCall = fixedBatch ?? options.batchSize ?? 64;
   const samples = fixedBatch === undefined ? data.count : data.count - (data.count % fixedBatch);
   if (samples === 0) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--calibration-samples: the model's input has a fixed batch size of ${fixedBatch}; got ${data.count} calibration samples` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `--calibration-samples: the model's input has a fixed batch size of ${fixedBatch}; got ${data.count} calibration samples`,
+    });
   }
   const x = data.x.subarray(0, samples * sampleSize);
   const listed = activationTensors(model);
@@ -199,7 +232,11 @@ export async function activationDisagreement(
   const ort = (await import('onnxruntime-node')) as Ort;
   const intermediate = listed.filter((t) => t.name !== inputName);
   // Size each tensor from one call: values per sample, element type.
-  let session: Session | undefined = await openSession(ort, model, intermediate.map((t) => t.name));
+  let session: Session | undefined = await openSession(
+    ort,
+    model,
+    intermediate.map((t) => t.name),
+  );
   const captures: Capture[] = [{ tensor: listed.find((t) => t.name === inputName)!, perSample: sampleSize, sampleShape: data.sampleShape }];
   try {
     const rows = Math.min(rowsPerCall, samples);
@@ -208,7 +245,8 @@ export async function activationDisagreement(
       const out = first[t.name];
       if (out === undefined) skipped.push({ tensor: t.name, reason: 'the runtime did not return it' });
       else if (!(out.data instanceof Float32Array)) skipped.push({ tensor: t.name, reason: `element type ${out.type}, not float32` });
-      else if (out.dims[0] !== rows || out.data.length % rows !== 0) skipped.push({ tensor: t.name, reason: `its shape [${out.dims.join(', ')}] has no batch axis of ${rows}` });
+      else if (out.dims[0] !== rows || out.data.length % rows !== 0)
+        skipped.push({ tensor: t.name, reason: `its shape [${out.dims.join(', ')}] has no batch axis of ${rows}` });
       else captures.push({ tensor: t, perSample: out.data.length / rows, sampleShape: out.dims.slice(1).map(Number) });
     }
 
@@ -240,7 +278,14 @@ export async function activationDisagreement(
           widest: d.widest,
           narrowest: d.narrowest,
           count: d.count,
-          methods: d.choices.map((m: CalibratorChoice) => ({ method: m.method, range: m.range, grid: m.grid, scale: m.scale, zeroPoint: m.zeroPoint, clipped: m.clipped })),
+          methods: d.choices.map((m: CalibratorChoice) => ({
+            method: m.method,
+            range: m.range,
+            grid: m.grid,
+            scale: m.scale,
+            zeroPoint: m.zeroPoint,
+            clipped: m.clipped,
+          })),
           skippedMethods: d.skipped,
         });
       } catch (e) {
@@ -256,7 +301,11 @@ export async function activationDisagreement(
       if (p > 0 || passes.length > 1) {
         await session?.release();
         session = undefined;
-        session = await openSession(ort, model, pass.map((c) => c.tensor.name));
+        session = await openSession(
+          ort,
+          model,
+          pass.map((c) => c.tensor.name),
+        );
       }
       const buffers = pass.map((c) => new Float32Array(c.perSample * samples));
       for (let start = 0; start < samples; start += rowsPerCall) {
@@ -266,7 +315,10 @@ export async function activationDisagreement(
         pass.forEach((c, i) => {
           const values = out[c.tensor.name]?.data as Float32Array | undefined;
           if (values === undefined || values.length !== c.perSample * n) {
-            throw new QuantTrimError({ code: 'QT_RUNTIME_ERROR', message: `activation tensor ${c.tensor.name}: ${values?.length ?? 0} values for ${n} samples, expected ${c.perSample} per sample (its shape depends on the data?)` });
+            throw new QuantTrimError({
+              code: 'QT_RUNTIME_ERROR',
+              message: `activation tensor ${c.tensor.name}: ${values?.length ?? 0} values for ${n} samples, expected ${c.perSample} per sample (its shape depends on the data?)`,
+            });
           }
           buffers[i]!.set(values, start * c.perSample);
         });

@@ -44,6 +44,7 @@ export function buildModel(name: ModelName, options: BuildModelOptions): tf.Laye
   if (inputShape[0] < minSize || inputShape[1] < minSize)
     invalid(`inputShape: model ${name} needs samples of at least ${minSize}×${minSize}, got ${inputShape[0]}×${inputShape[1]}`, { inputShape, name });
   if (!Number.isInteger(classes) || classes < 2) invalid(`classes: expected an integer ≥ 2, got ${JSON.stringify(classes)}`, { classes });
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) invalid(`seed: expected an integer from 0 to 4294967295, got ${JSON.stringify(options.seed)}`, { seed: options.seed });
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    invalid(`seed: expected an integer from 0 to 4294967295, got ${JSON.stringify(options.seed)}`, { seed: options.seed });
   return BUILDERS[name].build(options, seed);
 }

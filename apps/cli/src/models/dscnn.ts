@@ -24,7 +24,10 @@ export const DSCNN_BLOCKS = [
  */
 export function buildDscnn(options: BuildModelOptions, seed: number): tf.Sequential {
   const seeds = new KernelSeeds(seed);
-  const bnRelu6 = (name: string): tf.layers.Layer[] => [tf.layers.batchNormalization({ name: `${name}_bn`, momentum: BN_MOMENTUM }), tf.layers.reLU({ maxValue: 6, name: `${name}_relu` })];
+  const bnRelu6 = (name: string): tf.layers.Layer[] => [
+    tf.layers.batchNormalization({ name: `${name}_bn`, momentum: BN_MOMENTUM }),
+    tf.layers.reLU({ maxValue: 6, name: `${name}_relu` }),
+  ];
   const layers: tf.layers.Layer[] = [
     tf.layers.inputLayer({ inputShape: [...options.inputShape], name: 'input' }),
     tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: seeds.glorot(), name: 'stem_conv' }),
@@ -39,9 +42,6 @@ export function buildDscnn(options: BuildModelOptions, seed: number): tf.Sequent
       ...bnRelu6(`${block}_pw`),
     );
   });
-  layers.push(
-    tf.layers.globalAveragePooling2d({ name: 'gap' }),
-    tf.layers.dense({ units: options.classes, kernelInitializer: seeds.glorot(), name: 'head' }),
-  );
+  layers.push(tf.layers.globalAveragePooling2d({ name: 'gap' }), tf.layers.dense({ units: options.classes, kernelInitializer: seeds.glorot(), name: 'head' }));
   return tf.sequential({ name: 'dscnn', layers });
 }

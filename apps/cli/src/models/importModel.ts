@@ -49,7 +49,9 @@ function layoutOf(onnx: OnnxModel, input: string, rank: number): 'NCHW' | 'NHWC'
 /** The model without a final softmax: training appends its own and wants logits under it. */
 function withoutSoftmax(model: tf.LayersModel): tf.LayersModel {
   const last = model.layers.at(-1);
-  const isSoftmax = last !== undefined && ((last.getClassName() === 'Activation' && (last.getConfig() as { activation?: string }).activation === 'softmax') || last.getClassName() === 'Softmax');
+  const isSoftmax =
+    last !== undefined &&
+    ((last.getClassName() === 'Activation' && (last.getConfig() as { activation?: string }).activation === 'softmax') || last.getClassName() === 'Softmax');
   if (!isSoftmax) return model;
   return tf.model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor, name: model.name });
 }
@@ -75,12 +77,21 @@ export function importModelFile(
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot load model ${path}: ${code === 'ENOENT' ? 'file not found' : (code ?? (e as Error).message)}`, cause: e, details: { path } });
+    throw new QuantTrimError({
+      code: 'QT_MODEL_LOAD',
+      message: `cannot load model ${path}: ${code === 'ENOENT' ? 'file not found' : (code ?? (e as Error).message)}`,
+      cause: e,
+      details: { path },
+    });
   }
   const onnx = decodeOnnx(bytes, file);
   const initializers = new Set(onnx.graph.initializers.keys());
   const inputs = onnx.graph.inputs.filter((i) => !initializers.has(i.name));
-  if (inputs.length !== 1) invalid(`${file}: expected one image input, the model has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`, 'train and compare feed one batch of images to the model');
+  if (inputs.length !== 1)
+    invalid(
+      `${file}: expected one image input, the model has ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`,
+      'train and compare feed one batch of images to the model',
+    );
   const input = inputs[0]!;
   const shape = input.shape ?? [];
   const inputLayout = layoutOf(onnx, input.name, shape.length);
@@ -98,7 +109,11 @@ export function importModelFile(
       code: 'QT_IMPORT_UNSUPPORTED_OP',
       message: `${file}: ${(e as Error).message.replace(/^importOnnx: /, '')}`,
       cause: e,
-      details: { ...((e as QuantTrimError).details ?? {}), path: file, hint: 'export the model with standard ONNX ops that the list above names (e.g. torch.onnx.export without custom ops); eval and inspect read more ops than fine-tuning does' },
+      details: {
+        ...((e as QuantTrimError).details ?? {}),
+        path: file,
+        hint: 'export the model with standard ONNX ops that the list above names (e.g. torch.onnx.export without custom ops); eval and inspect read more ops than fine-tuning does',
+      },
     });
   }
   try {
@@ -114,7 +129,10 @@ export function importModelFile(
     const out = withoutSoftmax(probe).outputs;
     const classes = out.length === 1 && out[0]!.shape.length === 2 ? out[0]!.shape[1] : undefined;
     if (classes !== data.classes) {
-      invalid(`${file}: expected one [batch, ${data.classes}] output (the dataset has ${data.classes} classes), the model outputs ${out.map((o) => `[${o.shape.map(String).join(', ')}]`).join(', ')}`, 'fine-tuning keeps the model\'s head: use a dataset with as many classes as the model outputs');
+      invalid(
+        `${file}: expected one [batch, ${data.classes}] output (the dataset has ${data.classes} classes), the model outputs ${out.map((o) => `[${o.shape.map(String).join(', ')}]`).join(', ')}`,
+        "fine-tuning keeps the model's head: use a dataset with as many classes as the model outputs",
+      );
     }
   } finally {
     probe.dispose();

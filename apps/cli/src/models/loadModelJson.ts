@@ -50,7 +50,8 @@ function readModelJson(file: string): ModelJson {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail(file, 'invalid model.json: expected a JSON object');
   const model = json as ModelJson;
-  if (model.format === 'graph-model') fail(file, 'a tfjs graph model (from the TensorFlow converter) is not a layers model; export a Keras/tfjs LayersModel instead');
+  if (model.format === 'graph-model')
+    fail(file, 'a tfjs graph model (from the TensorFlow converter) is not a layers model; export a Keras/tfjs LayersModel instead');
   if (typeof model.modelTopology !== 'object' || model.modelTopology === null) fail(file, 'invalid model.json: no "modelTopology" (not a tfjs layers model)');
   return model;
 }
@@ -59,7 +60,9 @@ function readWeights(file: string, json: ModelJson): { weightSpecs: tf.io.Weight
   const manifest = json.weightsManifest ?? [];
   const valid =
     Array.isArray(manifest) &&
-    manifest.every((g) => typeof g === 'object' && g !== null && Array.isArray(g.paths) && g.paths.every((p: unknown) => typeof p === 'string') && Array.isArray(g.weights));
+    manifest.every(
+      (g) => typeof g === 'object' && g !== null && Array.isArray(g.paths) && g.paths.every((p: unknown) => typeof p === 'string') && Array.isArray(g.weights),
+    );
   if (!valid) fail(file, 'invalid model.json: "weightsManifest" must be a list of { paths: string[], weights: [...] }');
   const groups = manifest as tf.io.WeightsManifestConfig;
   const dir = dirname(file);
@@ -80,7 +83,8 @@ function readWeights(file: string, json: ModelJson): { weightSpecs: tf.io.Weight
   const needed = weightSpecs.every((w) => (w.quantization?.dtype ?? w.dtype) in DTYPE_BYTES)
     ? weightSpecs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[w.quantization?.dtype ?? w.dtype]!, 0)
     : undefined;
-  if (needed !== undefined && size < needed) fail(file, `weight data is ${size} bytes but the manifest describes ${needed} (a truncated or wrong weight shard?)`, { bytes: size, expected: needed });
+  if (needed !== undefined && size < needed)
+    fail(file, `weight data is ${size} bytes but the manifest describes ${needed} (a truncated or wrong weight shard?)`, { bytes: size, expected: needed });
   const data = new Uint8Array(size);
   let offset = 0;
   for (const s of shards) {

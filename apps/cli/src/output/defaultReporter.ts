@@ -41,9 +41,15 @@ export function createDefaultReporter(options: ResolvedReporterOptions): Reporte
   const draw = (): void => {
     if (!isTTY || active === undefined) return;
     const line = renderBar(
-      { label: active.label, done: active.done, elapsedSeconds: seconds(active), ...(active.total !== undefined ? { total: active.total } : {}), ...(active.detail ? { detail: active.detail } : {}) },
+      {
+        label: active.label,
+        done: active.done,
+        elapsedSeconds: seconds(active),
+        ...(active.total !== undefined ? { total: active.total } : {}),
+        ...(active.detail ? { detail: active.detail } : {}),
+      },
       c,
-      columns()
+      columns(),
     );
     stream.write(`${CLEAR_LINE}${line}`);
     barShown = true;

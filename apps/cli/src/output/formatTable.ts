@@ -33,7 +33,9 @@ export interface FormatTableOptions {
  */
 export function formatTable<TRow>(rows: readonly TRow[], columns: readonly TableColumn<TRow>[], options: FormatTableOptions = {}): string {
   const gap = ' '.repeat(options.gap ?? 2);
-  const raw = rows.map((row) => columns.map((column) => (column.value ? column.value(row) : column.key !== undefined ? (row[column.key] as unknown) : undefined)));
+  const raw = rows.map((row) =>
+    columns.map((column) => (column.value ? column.value(row) : column.key !== undefined ? (row[column.key] as unknown) : undefined)),
+  );
   const cells = raw.map((row) => row.map((value) => (value === undefined || value === null || value === '' ? '-' : String(value))));
   const aligns = columns.map((column, c) => column.align ?? (raw.length > 0 && raw.every((row) => typeof row[c] === 'number') ? 'right' : 'left'));
   const widths = columns.map((column, c) => Math.max(width(column.header), ...cells.map((row) => width(row[c] ?? ''))));

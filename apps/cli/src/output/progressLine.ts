@@ -28,7 +28,7 @@ export function renderBar(state: BarState, c: Colors, columns: number): string {
       `${String(Math.floor(ratio * 100)).padStart(3)}%`,
       `${state.done}/${state.total}`,
       formatRate(rate),
-      `ETA ${eta === undefined ? '--' : formatDuration(eta)}`
+      `ETA ${eta === undefined ? '--' : formatDuration(eta)}`,
     );
   } else {
     parts.push(`${state.done}`, formatRate(rate), formatDuration(state.elapsedSeconds));

@@ -1,7 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { builtinProfiles, defaultBackendRegistry, defineBackend, evaluate, type BackendProfile, type EvaluationReport, type RuntimeName } from '@quant-trim/backend-eval';
+import {
+  builtinProfiles,
+  defaultBackendRegistry,
+  defineBackend,
+  evaluate,
+  type BackendProfile,
+  type EvaluationReport,
+  type RuntimeName,
+} from '@quant-trim/backend-eval';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { QuantTrimError } from '@quant-trim/internal';
 import { readOnnx } from '@quant-trim/onnx-export';
@@ -84,7 +92,9 @@ export function deploymentProfiles(ids: readonly string[] | undefined, weightBit
       continue;
     }
     try {
-      out.push(defineBackend({ ...p, id: `${p.id}-w${weightBits}`, name: `${p.name}, ${weightBits}-bit weights`, weights: { ...p.weights, bits: weightBits } }));
+      out.push(
+        defineBackend({ ...p, id: `${p.id}-w${weightBits}`, name: `${p.name}, ${weightBits}-bit weights`, weights: { ...p.weights, bits: weightBits } }),
+      );
     } catch (e) {
       reporter?.onWarning?.(`profile ${p.id} has no ${weightBits}-bit weight variant (${(e as Error).message}); skipped`);
     }
@@ -237,7 +247,11 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
     latency,
     versions: versions(),
   };
-  const keyed = onnx.map((m) => ({ ...m, dir: join(dir, m.name), key: evaluationKey(m.onnx, m.trained === undefined ? settings : { ...settings, trainedWeightBits: m.trained }) }));
+  const keyed = onnx.map((m) => ({
+    ...m,
+    dir: join(dir, m.name),
+    key: evaluationKey(m.onnx, m.trained === undefined ? settings : { ...settings, trainedWeightBits: m.trained }),
+  }));
   const cached = keyed.map((m) => readCachedEvaluation(m.dir, m.key));
   const fresh = keyed.filter((_, i) => cached[i] === undefined);
   const reused = keyed.filter((_, i) => cached[i] !== undefined).map((m) => m.name);
@@ -247,7 +261,11 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
     fresh.length === 0
       ? undefined
       : await evaluate({
-          models: fresh.map(({ name, onnx: bytes, trained }) => ({ name, onnx: bytes, ...(trained !== undefined ? { compile: { trainedWeightBits: trained } } : {}) })),
+          models: fresh.map(({ name, onnx: bytes, trained }) => ({
+            name,
+            onnx: bytes,
+            ...(trained !== undefined ? { compile: { trainedWeightBits: trained } } : {}),
+          })),
           profiles,
           data: { inputs: dataset.test.x, labels: dataset.test.y, sampleShape: dataset.sampleShape, calibration },
           runtimes,
@@ -256,7 +274,13 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
           workers: options.workers ?? 'auto',
           onProgress: (e) => {
             const done = (modelIndex.get(e.model) ?? 0) * profiles.length + e.done;
-            reporter?.onProgress?.({ phase: 'evaluate', label: 'evaluate', done, total: fresh.length * profiles.length, detail: e.profile === undefined ? e.model : `${METHOD_LABELS[e.model as Method] ?? e.model} · ${e.profile} · ${e.stage}` });
+            reporter?.onProgress?.({
+              phase: 'evaluate',
+              label: 'evaluate',
+              done,
+              total: fresh.length * profiles.length,
+              detail: e.profile === undefined ? e.model : `${METHOD_LABELS[e.model as Method] ?? e.model} · ${e.profile} · ${e.stage}`,
+            });
           },
         });
   for (const m of fresh) {
@@ -268,7 +292,14 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
   reporter?.onPhaseEnd?.({ phase: 'evaluate', label: 'evaluate', seconds: (performance.now() - t0) / 1000 });
   for (const m of evaluation.models) {
     for (const p of m.profiles) {
-      reporter?.onEvalEnd?.({ model: m.name, profile: p.profile, status: p.status, ...(p.metrics?.accuracy !== undefined ? { accuracy: p.metrics.accuracy } : {}), ...(p.metrics?.drop !== undefined ? { drop: p.metrics.drop } : {}), ...(p.error ? { error: p.error.message } : {}) });
+      reporter?.onEvalEnd?.({
+        model: m.name,
+        profile: p.profile,
+        status: p.status,
+        ...(p.metrics?.accuracy !== undefined ? { accuracy: p.metrics.accuracy } : {}),
+        ...(p.metrics?.drop !== undefined ? { drop: p.metrics.drop } : {}),
+        ...(p.error ? { error: p.error.message } : {}),
+      });
     }
   }
   const saved: SavedSeed = { fingerprint, runs, parameters, evaluation };
@@ -299,7 +330,10 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
 
   const t0 = performance.now();
   const resamples = options.bootstrapResamples ?? 1000;
-  reporter?.onPhaseStart?.({ phase: 'report', label: `bootstrap (${resamples} resamples over ${count} seed${count === 1 ? '' : 's'} and ${dataset.test.count} test images)` });
+  reporter?.onPhaseStart?.({
+    phase: 'report',
+    label: `bootstrap (${resamples} resamples over ${count} seed${count === 1 ? '' : 's'} and ${dataset.test.count} test images)`,
+  });
   const evaluations: SeedEvaluation[] = done.map((d) => ({ seed: d.seed, evaluation: d.evaluation }));
   const stats = summarizeSeeds(evaluations, dataset.test.y, { resamples, seed: options.seed });
   reporter?.onPhaseEnd?.({ phase: 'report', label: 'bootstrap', seconds: (performance.now() - t0) / 1000 });
@@ -313,8 +347,19 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
     seeds,
     bootstrap: stats.bootstrap,
     versions: versions(),
-    dataset: { name: dataset.name, source: dataset.source, trainSamples: dataset.train.count, testSamples: dataset.test.count, classes: dataset.classes, sampleShape: [...dataset.sampleShape] },
-    model: { name: options.model.name, parameters: done[0]?.parameters ?? 0, ...(options.model.imported !== undefined ? { imported: options.model.imported } : {}) },
+    dataset: {
+      name: dataset.name,
+      source: dataset.source,
+      trainSamples: dataset.train.count,
+      testSamples: dataset.test.count,
+      classes: dataset.classes,
+      sampleShape: [...dataset.sampleShape],
+    },
+    model: {
+      name: options.model.name,
+      parameters: done[0]?.parameters ?? 0,
+      ...(options.model.imported !== undefined ? { imported: options.model.imported } : {}),
+    },
     scheme: { weights: options.scheme.weights, activations: options.scheme.activations },
     budget: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate, freezeBatchNorm: options.freezeBatchNorm ?? false },
     ...(options.methods.includes('quant-trim') ? { recipe: describeRecipe(options.recipe ?? {}, options.trim) } : {}),

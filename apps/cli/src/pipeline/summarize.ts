@@ -56,7 +56,11 @@ export function verdictWord(statistic: StatisticName, direction: Comparison['dir
 const STAT_TEXT: Readonly<Record<StatisticName, string>> = { meanDrop: 'mean drop', worstDrop: 'worst-case drop', spread: 'spread' };
 
 /** `0.0746` → `7.46`, with a real minus sign. */
-const pp = (v: number) => (v * 100).toFixed(2).replace(/^-/, '−').replace(/^−0\.00$/, '0.00');
+const pp = (v: number) =>
+  (v * 100)
+    .toFixed(2)
+    .replace(/^-/, '−')
+    .replace(/^−0\.00$/, '0.00');
 /** `7.46 pp [2.10, 11.71]`. */
 export const ppInterval = (i: Interval) => `${pp(i.mean)} pp [${pp(i.low)}, ${pp(i.high)}]`;
 const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -89,7 +93,8 @@ function outcomesOf(e: SeedEvaluation, labels: ArrayLike<number>): SeedOutcome {
   const methods = new Map<string, MethodOutcome>();
   for (const m of e.evaluation.models) {
     const float = m.float.predictions;
-    if (float === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `seed ${e.seed}: the evaluation of ${m.name} has no per-sample predictions` });
+    if (float === undefined)
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `seed ${e.seed}: the evaluation of ${m.name} has no per-sample predictions` });
     const profiles = new Map<string, Uint8Array>();
     for (const p of m.profiles) if (p.status === 'ok' && p.predictions !== undefined) profiles.set(p.profile, correctness(p.predictions, labels));
     methods.set(m.name, { float: correctness(float, labels), profiles });
@@ -104,7 +109,11 @@ const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
  * `predictions: true`) and the test labels: the per-seed results, the summaries with intervals,
  * the paired comparisons with their verdicts (bootstrap in `stats/bootstrap.ts`).
  */
-export function summarizeSeeds(evaluations: readonly SeedEvaluation[], labels: ArrayLike<number>, options: { resamples: number; seed: number; confidence?: number }): RunStatistics {
+export function summarizeSeeds(
+  evaluations: readonly SeedEvaluation[],
+  labels: ArrayLike<number>,
+  options: { resamples: number; seed: number; confidence?: number },
+): RunStatistics {
   const methodIds = evaluations[0]?.evaluation.models.map((m) => m.name) ?? [];
   const confidence = options.confidence ?? 0.95;
   const result: BootstrapResult = bootstrapDrops(
@@ -134,7 +143,18 @@ export function summarizeSeeds(evaluations: readonly SeedEvaluation[], labels: A
       spread: stats.spread,
       perSeed: runs.flatMap(({ seed, model }) => {
         const a = model.acrossProfiles;
-        return a === undefined ? [] : [{ seed, floatAccuracy: model.float.accuracy ?? Number.NaN, meanDrop: a.meanDrop, worstDrop: a.worstDrop, worstProfile: a.worstProfile, spread: a.spread }];
+        return a === undefined
+          ? []
+          : [
+              {
+                seed,
+                floatAccuracy: model.float.accuracy ?? Number.NaN,
+                meanDrop: a.meanDrop,
+                worstDrop: a.worstDrop,
+                worstProfile: a.worstProfile,
+                spread: a.spread,
+              },
+            ];
       }),
       profiles,
     });
@@ -144,9 +164,24 @@ export function summarizeSeeds(evaluations: readonly SeedEvaluation[], labels: A
     STATISTICS.map((statistic): Comparison => {
       const difference = pair.difference[statistic];
       const direction = directionOf(difference);
-      return { method: pair.a as Method, against: pair.b as Method, statistic, difference, direction, verdict: verdictWord(statistic, direction, result.seeds) };
+      return {
+        method: pair.a as Method,
+        against: pair.b as Method,
+        statistic,
+        difference,
+        direction,
+        verdict: verdictWord(statistic, direction, result.seeds),
+      };
     }),
   );
-  const bootstrap: BootstrapInfo = { resamples: result.resamples, seed: options.seed, confidence, method: 'percentile', resampled: ['seeds', 'test images'], seeds: result.seeds, testImages: result.images };
+  const bootstrap: BootstrapInfo = {
+    resamples: result.resamples,
+    seed: options.seed,
+    confidence,
+    method: 'percentile',
+    resampled: ['seeds', 'test images'],
+    seeds: result.seeds,
+    testImages: result.images,
+  };
   return { seedResults, summary, comparisons, verdicts: verdicts(comparisons, summary, result.images), bootstrap };
 }

@@ -35,5 +35,15 @@ export function dropSourceOf(result: ProfileResult | undefined): DropSource | un
   if (candidates.length === 0) return base;
   const pick = candidates.reduce((a, b) => (keptShare(b.range) < keptShare(a.range) ? b : a));
   const t = pick.range;
-  return { ...base, tensor: t.tensor, role: pick.role, observedMin: t.observedMin, observedMax: t.observedMax, clipMin: t.clipMin, clipMax: t.clipMax, keptShare: keptShare(t), source: t.source };
+  return {
+    ...base,
+    tensor: t.tensor,
+    role: pick.role,
+    observedMin: t.observedMin,
+    observedMax: t.observedMax,
+    clipMin: t.clipMin,
+    clipMax: t.clipMax,
+    keptShare: keptShare(t),
+    source: t.source,
+  };
 }

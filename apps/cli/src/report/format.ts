@@ -24,7 +24,9 @@ export function num(v: number | undefined, digits = 2): string {
 /** Integers with thin-space thousands separators (locale-independent). */
 export function int(v: number | undefined): string {
   if (!isNum(v)) return DASH;
-  const s = Math.round(Math.abs(v)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  const s = Math.round(Math.abs(v))
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
   return v < 0 ? MINUS + s : s;
 }
 
@@ -39,7 +41,13 @@ export function plain(v: number | undefined, digits = 3): string {
   if (!isNum(v)) return DASH;
   if (v === 0) return '0';
   const decimals = Math.max(0, Math.min(20, digits - 1 - Math.floor(Math.log10(Math.abs(v)))));
-  const text = Math.abs(v) >= 10 ** digits ? Math.round(v).toString() : Number(v.toFixed(decimals)).toFixed(decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  const text =
+    Math.abs(v) >= 10 ** digits
+      ? Math.round(v).toString()
+      : Number(v.toFixed(decimals))
+          .toFixed(decimals)
+          .replace(/(\.\d*?)0+$/, '$1')
+          .replace(/\.$/, '');
   return signed(text);
 }
 

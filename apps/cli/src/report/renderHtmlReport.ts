@@ -60,7 +60,8 @@ function section(name: string, render: (view: ReportView) => RawHtml, view: Repo
   try {
     return render(view).__html;
   } catch (error) {
-    return html`<section id="${name}"><p class="note">The ${name} section could not be rendered: ${error instanceof Error ? error.message : String(error)}</p></section>`.__html;
+    return html`<section id="${name}"><p class="note">The ${name} section could not be rendered: ${error instanceof Error ? error.message : String(error)}</p></section>`
+      .__html;
   }
 }
 

@@ -119,11 +119,27 @@ export function acrossProfilesOf(view: ReportView, method: MethodView): AcrossPr
   const floatAccuracy = method.summary?.floatAccuracy ?? method.run?.floatAccuracy ?? method.model?.float?.accuracy;
   const s = method.summary;
   if (s && typeof s.meanDrop === 'object' && typeof s.worstDrop === 'object' && typeof s.spread === 'object') {
-    return { ...(isNum(floatAccuracy) ? { floatAccuracy } : {}), meanDrop: s.meanDrop.mean, worstDrop: s.worstDrop.mean, worstProfile: s.worstProfile, spread: s.spread.mean, intervals: { meanDrop: s.meanDrop, worstDrop: s.worstDrop, spread: s.spread } };
+    return {
+      ...(isNum(floatAccuracy) ? { floatAccuracy } : {}),
+      meanDrop: s.meanDrop.mean,
+      worstDrop: s.worstDrop.mean,
+      worstProfile: s.worstProfile,
+      spread: s.spread.mean,
+      intervals: { meanDrop: s.meanDrop, worstDrop: s.worstDrop, spread: s.spread },
+    };
   }
   const given = method.model?.acrossProfiles;
-  if (given) return { ...(isNum(floatAccuracy) ? { floatAccuracy } : {}), meanDrop: given.meanDrop, worstDrop: given.worstDrop, worstProfile: given.worstProfile, spread: given.spread };
-  const drops = view.profiles.map((p) => ({ id: p.id, drop: dropOf(p.results.get(method.id)) })).filter((d): d is { id: string; drop: number } => d.drop !== undefined);
+  if (given)
+    return {
+      ...(isNum(floatAccuracy) ? { floatAccuracy } : {}),
+      meanDrop: given.meanDrop,
+      worstDrop: given.worstDrop,
+      worstProfile: given.worstProfile,
+      spread: given.spread,
+    };
+  const drops = view.profiles
+    .map((p) => ({ id: p.id, drop: dropOf(p.results.get(method.id)) }))
+    .filter((d): d is { id: string; drop: number } => d.drop !== undefined);
   if (drops.length === 0) return isNum(floatAccuracy) ? { floatAccuracy } : {};
   const worst = drops.reduce((a, b) => (b.drop > a.drop ? b : a));
   const best = Math.min(...drops.map((d) => d.drop));

@@ -190,7 +190,6 @@ export interface MethodSummaryV1 {
   readonly spread: number;
 }
 
-
 /** What `compare` / `demo` write as JSON and `report` renders as HTML. */
 /** Where an imported model came from (`--model model.onnx`): the file as given, its SHA-256 and its input layout. */
 export interface ImportedModel {
@@ -212,7 +211,14 @@ export interface RunReport {
   readonly seeds: readonly number[];
   readonly bootstrap: BootstrapInfo;
   readonly versions: Readonly<Record<string, string>>;
-  readonly dataset: { readonly name: string; readonly source: string; readonly trainSamples: number; readonly testSamples: number; readonly classes: number; readonly sampleShape: readonly number[] };
+  readonly dataset: {
+    readonly name: string;
+    readonly source: string;
+    readonly trainSamples: number;
+    readonly testSamples: number;
+    readonly classes: number;
+    readonly sampleShape: readonly number[];
+  };
   /** `imported`: the model was imported from an ONNX file (`--model model.onnx`) and fine-tuned from its weights. */
   readonly model: { readonly name: string; readonly parameters: number; readonly imported?: ImportedModel };
   /** quant-grid preset names (or pattern lists) for weights and activations during QAT. */

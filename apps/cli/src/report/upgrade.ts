@@ -43,8 +43,14 @@ export function upgradeRunReport(v1: RunReportV1): RunReport {
       worstDrop: bare(s.worstDrop),
       worstProfile: s.worstProfile,
       spread: bare(s.spread),
-      perSeed: [{ seed: v1.seed, floatAccuracy: s.floatAccuracy, meanDrop: s.meanDrop, worstDrop: s.worstDrop, worstProfile: s.worstProfile, spread: s.spread }],
-      profiles: (model?.profiles ?? []).flatMap((p) => (p.metrics?.accuracy !== undefined && p.metrics.drop !== undefined ? [{ profile: p.profile, accuracy: p.metrics.accuracy, drop: bare(p.metrics.drop), seeds: 1 }] : [])),
+      perSeed: [
+        { seed: v1.seed, floatAccuracy: s.floatAccuracy, meanDrop: s.meanDrop, worstDrop: s.worstDrop, worstProfile: s.worstProfile, spread: s.spread },
+      ],
+      profiles: (model?.profiles ?? []).flatMap((p) =>
+        p.metrics?.accuracy !== undefined && p.metrics.drop !== undefined
+          ? [{ profile: p.profile, accuracy: p.metrics.accuracy, drop: bare(p.metrics.drop), seeds: 1 }]
+          : [],
+      ),
     };
   });
   const { $schema: _schema, schemaVersion: _version, summary: _summary, ...rest } = v1;

@@ -28,6 +28,11 @@ async function writeHtmlFile(text: string, path: string): Promise<void> {
     await rename(temp, path);
   } catch (cause) {
     await rm(temp, { force: true }).catch(() => undefined);
-    throw new QuantTrimError({ code: 'QT_OUTPUT_UNWRITABLE', message: `cannot write the HTML report to ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, cause, details: { path } });
+    throw new QuantTrimError({
+      code: 'QT_OUTPUT_UNWRITABLE',
+      message: `cannot write the HTML report to ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+      details: { path },
+    });
   }
 }

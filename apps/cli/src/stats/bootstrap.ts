@@ -122,7 +122,12 @@ interface PerSeed {
 }
 
 /** Statistics of one seed's method on images weighted by `weights` (Σ = images), or all images once when absent. */
-function seedStatistics(entry: { profiles: readonly string[]; diffs: readonly Sparse[] }, weights: Int32Array | undefined, images: number, drops: Float64Array): Record<Statistic, number> {
+function seedStatistics(
+  entry: { profiles: readonly string[]; diffs: readonly Sparse[] },
+  weights: Int32Array | undefined,
+  images: number,
+  drops: Float64Array,
+): Record<Statistic, number> {
   let sum = 0;
   let max = -Infinity;
   let min = Infinity;
@@ -208,7 +213,15 @@ export function bootstrapDrops(outcomes: readonly SeedOutcome[], options: Bootst
     Array.from({ length: S }, (_, i) => i),
     undefined,
   );
-  const reps = new Map(methodIds.map((m) => [m, { stats: Object.fromEntries(STATISTICS.map((s) => [s, new Float64Array(resamples)])) as Record<Statistic, Float64Array>, drops: profilesOf.get(m)!.map(() => new Float64Array(resamples)) }]));
+  const reps = new Map(
+    methodIds.map((m) => [
+      m,
+      {
+        stats: Object.fromEntries(STATISTICS.map((s) => [s, new Float64Array(resamples)])) as Record<Statistic, Float64Array>,
+        drops: profilesOf.get(m)!.map(() => new Float64Array(resamples)),
+      },
+    ]),
+  );
   const pairReps = pairs.map(() => Object.fromEntries(STATISTICS.map((s) => [s, new Float64Array(resamples)])) as Record<Statistic, Float64Array>);
 
   const rng = seededRng(options.seed ?? 0, 'bootstrap');
@@ -243,11 +256,15 @@ export function bootstrapDrops(outcomes: readonly SeedOutcome[], options: Bootst
       profiles: new Map(profilesOf.get(m)!.map((p, i) => [p, percentileInterval(o.drops[i]!, r.drops[i]!, confidence)])),
     });
   }
-  const pairStats = pairs.map(([a, c], i): PairStatistics => ({
-    a,
-    b: c,
-    difference: Object.fromEntries(STATISTICS.map((st) => [st, percentileInterval(observed.get(a)!.s[st] - observed.get(c)!.s[st], pairReps[i]![st], confidence)])) as Record<Statistic, Interval>,
-  }));
+  const pairStats = pairs.map(
+    ([a, c], i): PairStatistics => ({
+      a,
+      b: c,
+      difference: Object.fromEntries(
+        STATISTICS.map((st) => [st, percentileInterval(observed.get(a)!.s[st] - observed.get(c)!.s[st], pairReps[i]![st], confidence)]),
+      ) as Record<Statistic, Interval>,
+    }),
+  );
   return { seeds: S, images, resamples, confidence, methods, pairs: pairStats };
 }
 

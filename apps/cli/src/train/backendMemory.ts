@@ -13,6 +13,8 @@ export function backendMemoryError(error: unknown, where: { step: number; batchS
     code: 'QT_BACKEND_MEMORY',
     message: `the WebAssembly training backend failed at step ${where.step} of ${where.method} with --batch-size ${where.batchSize} (${error.message}): a step's tensors outgrew the 2 GiB the backend can address`,
     cause: error,
-    details: { hint: `rerun with a smaller --batch-size (e.g. ${Math.max(1, Math.floor(where.batchSize / 4))}) and --resume; if it fails at a small batch too, it is a bug: rerun with --verbose and report it` },
+    details: {
+      hint: `rerun with a smaller --batch-size (e.g. ${Math.max(1, Math.floor(where.batchSize / 4))}) and --resume; if it fails at a small batch too, it is a bug: rerun with --verbose and report it`,
+    },
   });
 }

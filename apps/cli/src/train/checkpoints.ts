@@ -34,7 +34,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new QuantTrimError({ code: 'QT_OUTPUT_UNWRITABLE', message: `cannot write ${path}: ${(e as Error).message}`, cause: e, details: { path, hint: 'check that the output directory is writable (--out)' } });
+    throw new QuantTrimError({
+      code: 'QT_OUTPUT_UNWRITABLE',
+      message: `cannot write ${path}: ${(e as Error).message}`,
+      cause: e,
+      details: { path, hint: 'check that the output directory is writable (--out)' },
+    });
   }
 }
 
@@ -47,7 +52,12 @@ export function readLatest(methodDir: string): TrainState | undefined {
     if (state.version !== 1 || !existsSync(join(methodDir, state.checkpoint, 'model.json'))) throw new Error('incomplete checkpoint');
     return state;
   } catch (e) {
-    throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot resume from ${file}: ${(e as Error).message}`, cause: e, details: { path: file, hint: 'rerun with --force instead of --resume to start over' } });
+    throw new QuantTrimError({
+      code: 'QT_MODEL_LOAD',
+      message: `cannot resume from ${file}: ${(e as Error).message}`,
+      cause: e,
+      details: { path: file, hint: 'rerun with --force instead of --resume to start over' },
+    });
   }
 }
 
@@ -73,7 +83,9 @@ export function commitLatest(methodDir: string, state: TrainState, previous: Tra
  */
 export function checkpointLoadProblem(dir: string, error: unknown): string {
   try {
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype?: string }[] }[] };
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest?: { paths: string[]; weights: { shape: number[]; dtype?: string }[] }[];
+    };
     const manifest = json.weightsManifest ?? [];
     const expected = manifest.flatMap((m) => m.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'bool' ? 1 : 4), 0);
     const files = manifest.flatMap((m) => m.paths);

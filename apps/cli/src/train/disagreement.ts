@@ -22,7 +22,13 @@ export function tensorDisagreements(quantized: QuantizedModel, x: tf.Tensor, act
     return calibratorDisagreementOf(probe, x, { lambda: 0 })
       .map((a): TensorDisagreement => {
         const narrow = a.disagreement.choices.find((c) => c.method === a.disagreement.narrowest);
-        return { layer: a.layer, ratio: a.disagreement.ratio, widest: a.disagreement.widest, narrowest: a.disagreement.narrowest, clippedByNarrowest: narrow?.clipped ?? 0 };
+        return {
+          layer: a.layer,
+          ratio: a.disagreement.ratio,
+          widest: a.disagreement.widest,
+          narrowest: a.disagreement.narrowest,
+          clippedByNarrowest: narrow?.clipped ?? 0,
+        };
       })
       .sort((a, b) => b.ratio - a.ratio);
   } finally {

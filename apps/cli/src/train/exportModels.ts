@@ -33,9 +33,15 @@ export interface ExportedCheckpoint {
  */
 export function exportCheckpoint(quantized: QuantizedModel, options: { qdq: boolean; opset?: number; inputLayout?: 'NCHW' | 'NHWC' }): ExportedCheckpoint {
   const float = logitsModel(stripQuantization(quantized).model);
-  const trained = Object.fromEntries(quantized.layers.filter((l) => l.status === 'quantized' && l.weightBits !== undefined).map((l) => [l.name, l.weightBits!]));
+  const trained = Object.fromEntries(
+    quantized.layers.filter((l) => l.status === 'quantized' && l.weightBits !== undefined).map((l) => [l.name, l.weightBits!]),
+  );
   const metadata = Object.keys(trained).length > 0 ? { metadata: { [TRAINED_WEIGHT_BITS_KEY]: JSON.stringify(trained) } } : {};
-  const common = { ...(options.opset !== undefined ? { opset: options.opset } : {}), ...(options.inputLayout !== undefined ? { inputLayout: options.inputLayout } : {}), ...metadata };
+  const common = {
+    ...(options.opset !== undefined ? { opset: options.opset } : {}),
+    ...(options.inputLayout !== undefined ? { inputLayout: options.inputLayout } : {}),
+    ...metadata,
+  };
   const fp32 = exportOnnx(float, { format: 'fp32', ...common });
   const quantizedLogits = logitsModel(quantized.model);
   const qdq = options.qdq ? exportOnnx(quantizedLogits, { format: 'qdq', ...common }) : undefined;
@@ -74,7 +80,14 @@ export function weightHistograms(quantized: QuantizedModel): WeightHistogram[] {
         return c;
       };
       const d = diagnoseWeights(before, kernel.shape as number[], { trimmed: after });
-      out.push({ layer: layer.name, edges, before: count(before), after: count(after), scaleInflationBefore: d.scaleInflation ?? 0, scaleInflationAfter: d.after?.scaleInflation ?? d.scaleInflation ?? 0 });
+      out.push({
+        layer: layer.name,
+        edges,
+        before: count(before),
+        after: count(after),
+        scaleInflationBefore: d.scaleInflation ?? 0,
+        scaleInflationAfter: d.after?.scaleInflation ?? d.scaleInflation ?? 0,
+      });
     }
   } finally {
     master.dispose();

@@ -26,5 +26,9 @@ export function refuseNonFiniteCheckpoint(quantized: QuantizedModel, path: strin
   const bad = nonFiniteWeights(quantized.model);
   if (bad.length === 0) return;
   quantized.dispose();
-  throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot ${action} ${path}: it holds non-finite weights (NaN or infinity) in ${listNames(bad)}`, details: { path, weights: bad, hint } });
+  throw new QuantTrimError({
+    code: 'QT_MODEL_LOAD',
+    message: `cannot ${action} ${path}: it holds non-finite weights (NaN or infinity) in ${listNames(bad)}`,
+    details: { path, weights: bad, hint },
+  });
 }

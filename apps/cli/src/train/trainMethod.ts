@@ -148,7 +148,13 @@ function lambdaSchedule(options: TrainOptions, totalSteps: number): ScheduleConf
 const MAX_BATCH_BYTES = 2 ** 30;
 
 /** Stops a run whose loss or weights are no longer finite, naming them; the last complete checkpoint stays. */
-function diverged(options: TrainOptions, what: string, quantized: QuantizedModel, previous: TrainState | undefined, bad = nonFiniteWeights(quantized.model)): never {
+function diverged(
+  options: TrainOptions,
+  what: string,
+  quantized: QuantizedModel,
+  previous: TrainState | undefined,
+  bad = nonFiniteWeights(quantized.model),
+): never {
   const where = bad.length > 0 ? `; non-finite weights in ${listNames(bad)}` : '';
   const kept = previous !== undefined ? `the last complete checkpoint (epoch ${previous.epoch}) is kept in ${options.dir}` : 'no checkpoint was written';
   throw new QuantTrimError({
@@ -175,11 +181,26 @@ function fingerprint(options: TrainOptions, stepsPerEpoch: number): Record<strin
     // Not for FP (which never freezes), so FP checkpoints from before the option stay resumable.
     ...(options.method !== 'fp' ? { freezeBatchNorm: options.freezeBatchNorm ?? false } : {}),
     stepsPerEpoch,
-    ...(options.source !== undefined ? { model: { file: options.source.file, sha256: options.source.sha256, ...(options.source.inputLayout !== undefined ? { inputLayout: options.source.inputLayout } : {}) } } : {}),
+    ...(options.source !== undefined
+      ? {
+          model: {
+            file: options.source.file,
+            sha256: options.source.sha256,
+            ...(options.source.inputLayout !== undefined ? { inputLayout: options.source.inputLayout } : {}),
+          },
+        }
+      : {}),
   };
 }
 
-function batchOf(split: Split, order: Uint32Array, start: number, size: number, sampleShape: readonly number[], classes: number): { x: tf.Tensor; y: tf.Tensor } {
+function batchOf(
+  split: Split,
+  order: Uint32Array,
+  start: number,
+  size: number,
+  sampleShape: readonly number[],
+  classes: number,
+): { x: tf.Tensor; y: tf.Tensor } {
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
   const n = Math.min(size, order.length - start);
   const x = new Float32Array(n * sampleSize);
@@ -255,7 +276,11 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   const strength = options.trim?.strength === undefined ? undefined : fromJSON(withTotalSteps(options.trim.strength, totalSteps) as ScheduleConfig);
   const trim =
     isQuantTrimMethod(options.method) && options.trim?.enabled !== false
-      ? createReversePrune({ pMax: options.trim?.pMax ?? 0.005, refreshEvery: options.trim?.refreshEvery ?? 100, ...(strength !== undefined ? { strength } : {}) })
+      ? createReversePrune({
+          pMax: options.trim?.pMax ?? 0.005,
+          refreshEvery: options.trim?.refreshEvery ?? 100,
+          ...(strength !== undefined ? { strength } : {}),
+        })
       : undefined;
 
   let previous = options.resume ? readLatest(options.dir) : undefined;
@@ -265,14 +290,23 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
   if (previous !== undefined) {
     if (JSON.stringify(previous.fingerprint) !== JSON.stringify(print)) {
       const diff = Object.keys(print).filter((k) => JSON.stringify(print[k]) !== JSON.stringify(previous!.fingerprint[k]));
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--resume: the checkpoint in ${options.dir} was made with different settings (${diff.join(', ')})`, details: { hint: 'rerun with the same settings, or with --force instead of --resume to start over' } });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `--resume: the checkpoint in ${options.dir} was made with different settings (${diff.join(', ')})`,
+        details: { hint: 'rerun with the same settings, or with --force instead of --resume to start over' },
+      });
     }
     const from = join(options.dir, previous.checkpoint);
     let loaded: Awaited<ReturnType<typeof loadQuantizedModel>>;
     try {
       loaded = await loadQuantizedModel(fileSystemHandler(from), trim !== undefined ? { weightTransform: trim } : {});
     } catch (e) {
-      throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `--resume: cannot load the checkpoint ${from}: ${checkpointLoadProblem(from, e)}`, cause: e, details: { path: from, hint: 'rerun with --force instead of --resume to start over, or restore the checkpoint' } });
+      throw new QuantTrimError({
+        code: 'QT_MODEL_LOAD',
+        message: `--resume: cannot load the checkpoint ${from}: ${checkpointLoadProblem(from, e)}`,
+        cause: e,
+        details: { path: from, hint: 'rerun with --force instead of --resume to start over, or restore the checkpoint' },
+      });
     }
     quantized = loaded.quantized;
     refuseNonFiniteCheckpoint(quantized, from, 'resume from', 'rerun with --force instead of --resume to start over');
@@ -282,12 +316,16 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     quantized.model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy' });
     const lambda = lambdaSchedule(options, totalSteps);
     // FP is plain float training: its BatchNorm never freezes; QAT and Quant-Trim freeze it only when asked.
-    const freeze = options.method === 'fp' || options.freezeBatchNorm === undefined || options.freezeBatchNorm === false ? false : { atFraction: options.freezeBatchNorm };
+    const freeze =
+      options.method === 'fp' || options.freezeBatchNorm === undefined || options.freezeBatchNorm === false ? false : { atFraction: options.freezeBatchNorm };
     controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}), freezeBatchNorm: freeze });
   }
 
   // A loss term, not model state: attached for this run's steps only (fresh and resumed alike).
-  const blank = options.method === 'quant-trim' && options.recipe?.blankSuppression !== undefined ? blankSuppressionFor(quantized, options.recipe.blankSuppression, options.reporter) : undefined;
+  const blank =
+    options.method === 'quant-trim' && options.recipe?.blankSuppression !== undefined
+      ? blankSuppressionFor(quantized, options.recipe.blankSuppression, options.reporter)
+      : undefined;
   try {
     return await trainEpochs(options, { quantized, controller, trim, blank, previous, print, stepsPerEpoch, totalSteps });
   } finally {
@@ -308,7 +346,8 @@ function blankSuppressionFor(quantized: QuantizedModel, config: BlankSuppression
     if (!isQuantTrimError(e, 'QT_INVALID_ARGUMENT')) throw e;
     const details = e.details as { field?: string; reason?: string } | undefined;
     if (details?.field !== 'model') throw e;
-    if (details.reason !== 'no-spatial-activation') reporter?.onWarning?.(`blank-response suppression skipped: ${e.message.replace(/^attachBlankSuppression: /, '')}`);
+    if (details.reason !== 'no-spatial-activation')
+      reporter?.onWarning?.(`blank-response suppression skipped: ${e.message.replace(/^attachBlankSuppression: /, '')}`);
     return undefined;
   }
 }
@@ -345,7 +384,11 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
     let lossSum = 0;
     for (let b = 0; b < stepsPerEpoch; b++) {
       if (options.signal?.aborted) {
-        throw new QuantTrimError({ code: 'QT_INTERRUPTED', message: `interrupted during epoch ${epoch + 1} of ${options.method}; the last complete checkpoint (epoch ${previous?.epoch ?? 0}) is in ${options.dir}`, details: { hint: 'rerun the same command with --resume to continue' } });
+        throw new QuantTrimError({
+          code: 'QT_INTERRUPTED',
+          message: `interrupted during epoch ${epoch + 1} of ${options.method}; the last complete checkpoint (epoch ${previous?.epoch ?? 0}) is in ${options.dir}`,
+          details: { hint: 'rerun the same command with --resume to continue' },
+        });
       }
       const info = controller.beginStep();
       const { x, y } = batchOf(dataset.train, order, b * batchSize, batchSize, sampleShape, dataset.classes);
@@ -357,11 +400,18 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
         throw backendMemoryError(e, { step: info.step + 1, batchSize, method: options.method });
       }
       tf.dispose([x, y]);
-      if (!Number.isFinite(loss)) diverged(options, `the loss became ${loss} at step ${info.step + 1} (epoch ${epoch + 1}, batch ${b + 1})`, quantized, previous);
+      if (!Number.isFinite(loss))
+        diverged(options, `the loss became ${loss} at step ${info.step + 1} (epoch ${epoch + 1}, batch ${b + 1})`, quantized, previous);
       await controller.endStep({ loss });
       lossSum += loss;
       if (info.step % sampleEvery === 0) schedule.push({ step: info.step, lambda: info.lambda, trim: trim?.stats().share ?? 0 });
-      reporter?.onProgress?.({ phase: 'train', label, done: epoch * stepsPerEpoch + b + 1, total: totalSteps, detail: `epoch ${epoch + 1}/${epochs} loss ${(lossSum / (b + 1)).toFixed(3)}` });
+      reporter?.onProgress?.({
+        phase: 'train',
+        label,
+        done: epoch * stepsPerEpoch + b + 1,
+        total: totalSteps,
+        detail: `epoch ${epoch + 1}/${epochs} loss ${(lossSum / (b + 1)).toFixed(3)}`,
+      });
       // Let signal handlers (Ctrl-C) run between steps.
       if (b % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -369,18 +419,45 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
     const calibratorDisagreement = disagreementOf(quantized, options);
-    const entry: HistoryEntry = { epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, loss: lossSum / stepsPerEpoch, testAccuracy, seconds, ...(calibratorDisagreement ? { calibratorDisagreement } : {}) };
+    const entry: HistoryEntry = {
+      epoch: epoch + 1,
+      step: (epoch + 1) * stepsPerEpoch,
+      loss: lossSum / stepsPerEpoch,
+      testAccuracy,
+      seconds,
+      ...(calibratorDisagreement ? { calibratorDisagreement } : {}),
+    };
     history.push(entry);
     // Never checkpoint a model that has diverged (a finite loss can still come with infinite weights).
     const bad = nonFiniteWeights(quantized.model);
     if (!Number.isFinite(entry.loss) || bad.length > 0) diverged(options, `epoch ${epoch + 1} ended with non-finite weights`, quantized, previous, bad);
     const checkpoint = `epoch-${epoch + 1}`;
     await saveQuantizedModel(quantized, fileSystemHandler(join(options.dir, checkpoint)), { controller });
-    const state: TrainState = { version: 1, method: options.method, epoch: epoch + 1, epochs, step: (epoch + 1) * stepsPerEpoch, checkpoint, history, schedule, fingerprint: print, trainSeconds };
+    const state: TrainState = {
+      version: 1,
+      method: options.method,
+      epoch: epoch + 1,
+      epochs,
+      step: (epoch + 1) * stepsPerEpoch,
+      checkpoint,
+      history,
+      schedule,
+      fingerprint: print,
+      trainSeconds,
+    };
     commitLatest(options.dir, state, previous);
     previous = state;
     const top = calibratorDisagreement?.[0];
-    reporter?.onEpochEnd?.({ method: options.method, epoch: epoch + 1, epochs, loss: entry.loss, testAccuracy, seconds, checkpoint: join(options.dir, checkpoint), ...(top ? { disagreement: { layer: top.layer, ratio: top.ratio } } : {}) });
+    reporter?.onEpochEnd?.({
+      method: options.method,
+      epoch: epoch + 1,
+      epochs,
+      loss: entry.loss,
+      testAccuracy,
+      seconds,
+      checkpoint: join(options.dir, checkpoint),
+      ...(top ? { disagreement: { layer: top.layer, ratio: top.ratio } } : {}),
+    });
   }
   reporter?.onPhaseEnd?.({ phase: 'train', label, seconds: (performance.now() - phaseStart) / 1000 });
   return { method: options.method, quantized, trim, history, schedule, trainSeconds, resumedFrom: startEpoch };

@@ -43,13 +43,19 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
   it('--json emits only NDJSON events on stdout', async () => {
     const { code, stdout } = await run(['profiles', '--json']);
     expect(code).toBe(0);
-    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: string });
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; time: string });
     expect(events[0]!.type).toBe('run-start');
     expect(events.at(-1)!.type).toBe('run-end');
     expect(events.some((e) => e.type === 'result')).toBe(true);
     const failed = await run(['profiles', 'no-such-npu', '--json']);
     expect(failed.code).toBe(3);
-    const lines = failed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; code?: string; exitCode?: number });
+    const lines = failed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; code?: string; exitCode?: number });
     expect(lines.find((e) => e.type === 'error')).toMatchObject({ code: 'QT_UNKNOWN_PROFILE', exitCode: 3 });
     expect(lines.at(-1)).toMatchObject({ type: 'run-end', ok: false });
   });
@@ -80,7 +86,8 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
       delete process.env['QUANT_TRIM_FASHION_MNIST_DIR'];
     }
     const dir = tempDir('idx');
-    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) writeFileSync(join(dir, f), new Uint8Array([0, 0, 9, 9, 0, 0, 0, 1]));
+    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'])
+      writeFileSync(join(dir, f), new Uint8Array([0, 0, 9, 9, 0, 0, 0, 1]));
     const corrupt = await run(['train', '--dataset', dir, '--out', join(dir, 'out')]);
     expect(corrupt.code).toBe(3);
     expect(corrupt.stderr).toMatch(/QT_DATASET_CORRUPT/);
@@ -120,7 +127,15 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
     expect(inspected.stdout).toMatch(/MACs per sample/);
     expect(inspected.stdout).toMatch(/^ort-dynamic-u8s8\s/m);
 
-    const evaluated = await run(['eval', join(out, 'onnx', 'qat.fp32.onnx'), ...FAST_EVAL, '--profiles', 'tflite-int8,trt-int8-entropy', '--out', join(out, 'eval')]);
+    const evaluated = await run([
+      'eval',
+      join(out, 'onnx', 'qat.fp32.onnx'),
+      ...FAST_EVAL,
+      '--profiles',
+      'tflite-int8,trt-int8-entropy',
+      '--out',
+      join(out, 'eval'),
+    ]);
     expect(evaluated.stderr).toBe('');
     expect(evaluated.code).toBe(0);
     expect(evaluated.stdout).toMatch(/^tflite-int8\s+ok/m);
@@ -148,14 +163,33 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
   it('compare --seeds 2 writes per-seed results, intervals and comparisons; --resume reuses finished seeds; report re-renders', async () => {
     const dir = tempDir('compare');
     const out = join(dir, 'out');
-    const args = ['compare', ...FAST, '--model', 'mlp', '--profiles', 'tflite-int8,trt-int8-entropy', '--seed', '5', '--seeds', '2', '--bootstrap-resamples', '200', '--out', out];
+    const args = [
+      'compare',
+      ...FAST,
+      '--model',
+      'mlp',
+      '--profiles',
+      'tflite-int8,trt-int8-entropy',
+      '--seed',
+      '5',
+      '--seeds',
+      '2',
+      '--bootstrap-resamples',
+      '200',
+      '--out',
+      out,
+    ];
     const compared = await run(args);
     expect(compared.stderr).toBe('');
     expect(compared.code).toBe(0);
     expect(compared.stdout).toMatch(/^profile\s+FP acc %\s+drop pp \[95 %\]\s+QAT acc %\s+drop pp \[95 %\]\s+Quant-Trim acc %\s+drop pp \[95 %\]/m);
     expect(compared.stdout).toMatch(/^worst-case drop\s+-\s+[+-]\d+\.\d\d \[-?\d+\.\d\d, -?\d+\.\d\d\]/m);
-    expect(compared.stdout).toMatch(/means over 2 seeds \(5, 6\); \[95 %\]: bootstrap percentile interval, 200 resamples of seeds and 200 test images \(1 image = 0\.500 pp\)/);
-    expect(compared.stdout).toMatch(/Quant-Trim worst-case drop [−-]?\d+\.\d\d pp \[.*\] vs FP .*: difference .* \(≈ \d+(\.\d)? of 200 test images\): (narrower|wider|no difference measurable at 2 seeds)/);
+    expect(compared.stdout).toMatch(
+      /means over 2 seeds \(5, 6\); \[95 %\]: bootstrap percentile interval, 200 resamples of seeds and 200 test images \(1 image = 0\.500 pp\)/,
+    );
+    expect(compared.stdout).toMatch(
+      /Quant-Trim worst-case drop [−-]?\d+\.\d\d pp \[.*\] vs FP .*: difference .* \(≈ \d+(\.\d)? of 200 test images\): (narrower|wider|no difference measurable at 2 seeds)/,
+    );
 
     type Interval = { mean: number; low: number; high: number };
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
@@ -165,9 +199,30 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
       bootstrap: { resamples: number; seeds: number; testImages: number; method: string };
       methods: { method: string; seed: number; checkpoint: string }[];
       command: string;
-      evaluation: { models: { float: Record<string, unknown>; profiles: { profile: string; predictions?: unknown; calibration?: { tensors?: unknown[] } }[] }[] };
-      seedResults: { seed: number; methods: { method: string; floatAccuracy: number; profiles: { profile: string; status: string; drop?: number; dropSource?: { layer: string; tensor?: string; observedMin?: number; clipMax?: number } }[] }[] }[];
-      summary: { method: string; meanDrop: Interval; worstDrop: Interval; spread: Interval; perSeed: { seed: number; worstDrop: number }[]; profiles: { profile: string; drop: Interval; seeds: number }[] }[];
+      evaluation: {
+        models: { float: Record<string, unknown>; profiles: { profile: string; predictions?: unknown; calibration?: { tensors?: unknown[] } }[] }[];
+      };
+      seedResults: {
+        seed: number;
+        methods: {
+          method: string;
+          floatAccuracy: number;
+          profiles: {
+            profile: string;
+            status: string;
+            drop?: number;
+            dropSource?: { layer: string; tensor?: string; observedMin?: number; clipMax?: number };
+          }[];
+        }[];
+      }[];
+      summary: {
+        method: string;
+        meanDrop: Interval;
+        worstDrop: Interval;
+        spread: Interval;
+        perSeed: { seed: number; worstDrop: number }[];
+        profiles: { profile: string; drop: Interval; seeds: number }[];
+      }[];
       comparisons: { method: string; against: string; statistic: string; difference: Interval; direction: string; verdict: string }[];
       verdicts: string[];
     };
@@ -203,10 +258,20 @@ describe('quant-trim CLI: help, usage errors, exit codes', () => {
       }
       expect(s.perSeed.map((p) => p.seed)).toEqual([5, 6]);
       expect(s.worstDrop.mean).toBeCloseTo((s.perSeed[0]!.worstDrop + s.perSeed[1]!.worstDrop) / 2, 10);
-      expect(s.profiles.map((p) => [p.profile, p.seeds])).toEqual([['tflite-int8', 2], ['trt-int8-entropy', 2]]);
+      expect(s.profiles.map((p) => [p.profile, p.seeds])).toEqual([
+        ['tflite-int8', 2],
+        ['trt-int8-entropy', 2],
+      ]);
     }
     // comparisons: Quant-Trim − FP and − QAT for the three statistics, verdict by the interval rule
-    expect(report.comparisons.map((c) => `${c.method}-${c.against}:${c.statistic}`)).toEqual(['quant-trim-fp:meanDrop', 'quant-trim-fp:worstDrop', 'quant-trim-fp:spread', 'quant-trim-qat:meanDrop', 'quant-trim-qat:worstDrop', 'quant-trim-qat:spread']);
+    expect(report.comparisons.map((c) => `${c.method}-${c.against}:${c.statistic}`)).toEqual([
+      'quant-trim-fp:meanDrop',
+      'quant-trim-fp:worstDrop',
+      'quant-trim-fp:spread',
+      'quant-trim-qat:meanDrop',
+      'quant-trim-qat:worstDrop',
+      'quant-trim-qat:spread',
+    ]);
     for (const c of report.comparisons) {
       const expected = c.difference.high < 0 ? 'lower' : c.difference.low > 0 ? 'higher' : 'inconclusive';
       expect(c.direction).toBe(expected);

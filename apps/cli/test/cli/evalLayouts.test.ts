@@ -7,12 +7,19 @@ describe('quant-trim eval: models in other layouts', () => {
   it('feeds NCHW (PyTorch) and flat inputs in the layout the model declares', async () => {
     const dir = tempDir('layouts');
     const results: Record<string, number> = {};
-    for (const [name, dims] of [['nhwc', [28, 28, 1]], ['nchw', [1, 28, 28]], ['flat', [784]]] as const) {
+    for (const [name, dims] of [
+      ['nhwc', [28, 28, 1]],
+      ['nchw', [1, 28, 28]],
+      ['flat', [784]],
+    ] as const) {
       const file = join(dir, `${name}.onnx`);
       writeFileSync(file, linearClassifier([...dims]));
       const out = await run(['eval', file, ...FAST_EVAL, '--profiles', 'tflite-int8', '--out', join(dir, name), '--json']);
       expect(out.code, out.stderr).toBe(0);
-      const events = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; accuracy?: number });
+      const events = out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; accuracy?: number });
       results[name] = events.find((e) => e.type === 'eval-end')!.accuracy!;
     }
     // Same weights applied to the same pixels in each layout's own order: flat and NHWC read the

@@ -75,9 +75,26 @@ targets = rng.integers(0, 3, size=(70, 2))
 np.savez('feeds.npz', audio=audio, state=state, targets=targets)`,
       dir,
     );
-    const out = await run(['eval', join(dir, 'two.onnx'), '--dataset', join(dir, 'feeds.npz'), '--metric', 'miou', '--profiles', 'tflite-int8,ort-dynamic-u8s8', '--runtimes', 'none', '--calibration-samples', '40', '--out', join(dir, 'out')]);
+    const out = await run([
+      'eval',
+      join(dir, 'two.onnx'),
+      '--dataset',
+      join(dir, 'feeds.npz'),
+      '--metric',
+      'miou',
+      '--profiles',
+      'tflite-int8,ort-dynamic-u8s8',
+      '--runtimes',
+      'none',
+      '--calibration-samples',
+      '40',
+      '--out',
+      join(dir, 'out'),
+    ]);
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stderr).toMatch(/not a single-output classifier \(inputs audio \[batch, 8\], state \[batch, 4\]; outputs scores \[batch, 3, 2\], next_state \[batch, 6\]\)/);
+    expect(out.stderr).toMatch(
+      /not a single-output classifier \(inputs audio \[batch, 8\], state \[batch, 4\]; outputs scores \[batch, 3, 2\], next_state \[batch, 6\]\)/,
+    );
     expect(out.stdout).toMatch(/fidelity per output/);
     expect(out.stdout).toMatch(/tflite-int8\s+scores\s+[\d.]+/);
     expect(out.stdout).toMatch(/task metrics/);
@@ -86,7 +103,10 @@ np.savez('feeds.npz', audio=audio, state=state, targets=targets)`,
     expect(() => validateReport(report)).not.toThrow();
     expect(report.data).toMatchObject({ samples: 10, calibrationSamples: 40, labelled: false });
     const m = report.models[0]!;
-    expect(m.inputs).toEqual([{ name: 'audio', sampleShape: [8] }, { name: 'state', sampleShape: [4] }]);
+    expect(m.inputs).toEqual([
+      { name: 'audio', sampleShape: [8] },
+      { name: 'state', sampleShape: [4] },
+    ]);
     for (const p of m.profiles) {
       expect(p.status, p.error?.message).toBe('ok');
       expect(p.fidelity!.map((f) => f.output)).toEqual(['scores', 'next_state']);
@@ -100,7 +120,20 @@ np.savez('feeds.npz', audio=audio, state=state, targets=targets)`,
     // --metric mse through the config file's `metrics`, the same archive.
     writeFileSync(join(dir, 'q.json'), JSON.stringify({ metrics: ['mse'] }));
     python(`d = dict(np.load('feeds.npz')); d['targets'] = np.zeros((70, 3, 2), dtype=np.float32); np.savez('feeds-mse.npz', **d)`, dir);
-    const mse = await run(['eval', join(dir, 'two.onnx'), '--config', join(dir, 'q.json'), '--dataset', join(dir, 'feeds-mse.npz'), '--profiles', 'tflite-int8', '--runtimes', 'none', '--out', join(dir, 'out-mse')]);
+    const mse = await run([
+      'eval',
+      join(dir, 'two.onnx'),
+      '--config',
+      join(dir, 'q.json'),
+      '--dataset',
+      join(dir, 'feeds-mse.npz'),
+      '--profiles',
+      'tflite-int8',
+      '--runtimes',
+      'none',
+      '--out',
+      join(dir, 'out-mse'),
+    ]);
     expect(mse.code, mse.stderr).toBe(0);
     const mseReport = JSON.parse(readFileSync(join(dir, 'out-mse', 'eval-report.json'), 'utf8')) as EvaluationReport;
     expect(mseReport.models[0]!.profiles[0]!.scores![0]).toMatchObject({ metric: 'mse', higherIsBetter: false });
@@ -117,16 +150,51 @@ np.savez('cls.npz', audio_train=rng.normal(size=(30, 8)).astype(np.float32), sta
 np.savez('nolabels.npz', audio=rng.normal(size=(14, 8)).astype(np.float32), state=rng.normal(size=(14, 4)).astype(np.float32))`,
       dir,
     );
-    const out = await run(['eval', join(dir, 'cls.onnx'), '--dataset', join(dir, 'cls.npz'), '--profiles', 'tflite-int8', '--runtimes', 'none', '--out', join(dir, 'out')]);
+    const out = await run([
+      'eval',
+      join(dir, 'cls.onnx'),
+      '--dataset',
+      join(dir, 'cls.npz'),
+      '--profiles',
+      'tflite-int8',
+      '--runtimes',
+      'none',
+      '--out',
+      join(dir, 'out'),
+    ]);
     expect(out.code, out.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out', 'eval-report.json'), 'utf8')) as EvaluationReport;
     expect(report.data).toMatchObject({ samples: 12, calibrationSamples: 30, labelled: true });
     expect(report.models[0]!.float.accuracy).toEqual(expect.any(Number));
     expect(report.models[0]!.profiles[0]!.metrics!.accuracy).toEqual(expect.any(Number));
-    const unlabelled = await run(['eval', join(dir, 'cls.onnx'), '--dataset', join(dir, 'nolabels.npz'), '--profiles', 'tflite-int8', '--runtimes', 'none', '--out', join(dir, 'o2')]);
+    const unlabelled = await run([
+      'eval',
+      join(dir, 'cls.onnx'),
+      '--dataset',
+      join(dir, 'nolabels.npz'),
+      '--profiles',
+      'tflite-int8',
+      '--runtimes',
+      'none',
+      '--out',
+      join(dir, 'o2'),
+    ]);
     expect(unlabelled.code).toBe(3);
     expect(unlabelled.stderr).toMatch(/QT_DATASET_CORRUPT: .*nolabels\.npz: no labels array \(labels or y\)/);
-    const agreement = await run(['eval', join(dir, 'cls.onnx'), '--dataset', join(dir, 'nolabels.npz'), '--labels', 'float', '--profiles', 'tflite-int8', '--runtimes', 'none', '--out', join(dir, 'o3')]);
+    const agreement = await run([
+      'eval',
+      join(dir, 'cls.onnx'),
+      '--dataset',
+      join(dir, 'nolabels.npz'),
+      '--labels',
+      'float',
+      '--profiles',
+      'tflite-int8',
+      '--runtimes',
+      'none',
+      '--out',
+      join(dir, 'o3'),
+    ]);
     expect(agreement.code, agreement.stderr).toBe(0);
   });
 
@@ -172,7 +240,20 @@ np.savez('feeds.npz', audio=rng.normal(size=(42, 1, 16)).astype(np.float32), sta
       dir,
       300_000,
     );
-    const out = await run(['eval', join(dir, 'two.onnx'), '--dataset', join(dir, 'feeds.npz'), '--metric', 'top5', '--runtimes', 'onnxruntime-node', '--calibration-samples', '32', '--out', join(dir, 'out')]);
+    const out = await run([
+      'eval',
+      join(dir, 'two.onnx'),
+      '--dataset',
+      join(dir, 'feeds.npz'),
+      '--metric',
+      'top5',
+      '--runtimes',
+      'onnxruntime-node',
+      '--calibration-samples',
+      '32',
+      '--out',
+      join(dir, 'out'),
+    ]);
     expect(out.code, out.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out', 'eval-report.json'), 'utf8')) as EvaluationReport;
     const m = report.models[0]!;

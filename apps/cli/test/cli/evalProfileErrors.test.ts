@@ -50,7 +50,12 @@ describe('eval: a profile that fails is not a success', () => {
       inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 28, 28, 1] }],
       outputs: [{ name: 'logits', dataType: DataType.FLOAT, dims: [1, classes] }],
       initializers: [
-        { name: 'fc.weight', dataType: DataType.FLOAT, dims: [784, classes], values: Float32Array.from({ length: 784 * classes }, (_, i) => ((i % 7) - 3) / 100) },
+        {
+          name: 'fc.weight',
+          dataType: DataType.FLOAT,
+          dims: [784, classes],
+          values: Float32Array.from({ length: 784 * classes }, (_, i) => ((i % 7) - 3) / 100),
+        },
         { name: 's', dataType: DataType.FLOAT, dims: [], values: [1 / 255] },
         { name: 'z', dataType: DataType.UINT8, dims: [], values: [0] },
       ],

@@ -16,7 +16,11 @@ describe('quant-trim eval: JSON and HTML reports', () => {
     expect(evaluated.stdout).toContain(`json: ${json}\n`);
     expect(evaluated.stdout).toContain(`report: ${htmlFile}\n`);
     // written atomically: no temp file is left beside them
-    expect(readdirSync(out).filter((f) => !f.startsWith('.quant-trim')).sort()).toEqual(['eval-report.html', 'eval-report.json']);
+    expect(
+      readdirSync(out)
+        .filter((f) => !f.startsWith('.quant-trim'))
+        .sort(),
+    ).toEqual(['eval-report.html', 'eval-report.json']);
     const html = readFileSync(htmlFile, 'utf8');
     expect(html).toContain('Quant-Trim evaluation report');
     expect(html).toContain('<h1>linear.onnx</h1>');
@@ -39,7 +43,10 @@ describe('quant-trim eval: JSON and HTML reports', () => {
     // --json: both files are artifact events
     const quiet = await run(['eval', model, ...FAST_EVAL, '--profiles', 'tflite-int8', '--out', join(dir, 'json'), '--json']);
     expect(quiet.code, quiet.stderr).toBe(0);
-    const events = quiet.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; kind?: string; path?: string });
+    const events = quiet.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; kind?: string; path?: string });
     expect(events.filter((e) => e.type === 'artifact').map((e) => [e.kind, e.path])).toEqual([
       ['report-json', join(dir, 'json', 'eval-report.json')],
       ['report-html', join(dir, 'json', 'eval-report.html')],

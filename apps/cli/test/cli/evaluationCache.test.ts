@@ -26,7 +26,20 @@ describe('evaluation cache', () => {
   it('a second compare with one more method evaluates only the new checkpoint, with identical results for the others', async () => {
     const dir = tempDir('compare-cache');
     const out = join(dir, 'out');
-    const base = ['compare', ...FAST, '--model', 'mlp', '--profiles', 'tflite-int8,trt-int8-entropy', '--seeds', '1', '--bootstrap-resamples', '100', '--out', out];
+    const base = [
+      'compare',
+      ...FAST,
+      '--model',
+      'mlp',
+      '--profiles',
+      'tflite-int8,trt-int8-entropy',
+      '--seeds',
+      '1',
+      '--bootstrap-resamples',
+      '100',
+      '--out',
+      out,
+    ];
     const first = await run([...base, '--methods', 'fp,qat']);
     expect(first.stderr).toBe('');
     const firstReport = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { seedResults: { methods: { method: string; profiles: unknown[] }[] }[] };

@@ -17,7 +17,9 @@ describe('export writes nothing that did not verify', () => {
     const onnx = join(dir, 'onnx');
     const r = await run(['export', join(out, 'checkpoints', 'qat'), '--format', 'qdq', '--out', onnx]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error QT_EXPORT_UNVERIFIED: verifyExport: the qdq export of .*epoch-1 does not match its tfjs model \(max relative error 2\.50e-1, top-1 agreement 50\.0 %\); nothing was written$/m);
+    expect(r.stderr).toMatch(
+      /^error QT_EXPORT_UNVERIFIED: verifyExport: the qdq export of .*epoch-1 does not match its tfjs model \(max relative error 2\.50e-1, top-1 agreement 50\.0 %\); nothing was written$/m,
+    );
     expect(r.stderr).toMatch(/^hint: this is a bug in the exporter/m);
     expect(existsSync(join(onnx, 'qat.qdq.onnx'))).toBe(false);
     expect(existsSync(onnx)).toBe(false);

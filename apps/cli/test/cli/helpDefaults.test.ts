@@ -17,7 +17,10 @@ function lineOf(help: string, rawName: string): string | undefined {
 describe('--help: every option shows its default', () => {
   // The same declarations the CLI parses with: a new option without a default fails here.
   const cli = createCli(() => undefined);
-  const commands = [{ name: '', options: cli.globalCommand.options }, ...cli.commands.map((c) => ({ name: c.name, options: [...c.options, ...cli.globalCommand.options] }))];
+  const commands = [
+    { name: '', options: cli.globalCommand.options },
+    ...cli.commands.map((c) => ({ name: c.name, options: [...c.options, ...cli.globalCommand.options] })),
+  ];
 
   it('walks every command: each option line ends with (default: …), (required) or (no default …)', async () => {
     expect(cli.commands.map((c) => c.name).sort()).toEqual(['compare', 'demo', 'eval', 'export', 'inspect', 'profiles', 'report', 'train']);

@@ -17,15 +17,21 @@ function customDomainModel(): Uint8Array {
     ],
     inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 28, 28, 1] }],
     outputs: [{ name: 'logits', dataType: DataType.FLOAT, dims: [1, 10] }],
-    initializers: [{ name: 'fc.weight', dataType: DataType.FLOAT, dims: [784, 10], values: Float32Array.from({ length: 7840 }, (_, i) => ((i % 7) - 3) / 100) }],
+    initializers: [
+      { name: 'fc.weight', dataType: DataType.FLOAT, dims: [784, 10], values: Float32Array.from({ length: 7840 }, (_, i) => ((i % 7) - 3) / 100) },
+    ],
   });
 }
 
-describe('user input is an input or usage error, in the user\'s words, with a hint', () => {
+describe("user input is an input or usage error, in the user's words, with a hint", () => {
   it('a PNG given as .onnx to inspect, eval and train says it is a PNG (exit 3, hint), and leaves no output directory', async () => {
     const dir = tempDir('png-onnx');
     writeFileSync(join(dir, 'digit.onnx'), PNG);
-    for (const argv of [['inspect', 'digit.onnx'], ['eval', 'digit.onnx', ...FAST_EVAL, '--out', 'eval-out'], ['train', '--model', 'digit.onnx', ...FAST_TRAIN, '--out', 'train-out']]) {
+    for (const argv of [
+      ['inspect', 'digit.onnx'],
+      ['eval', 'digit.onnx', ...FAST_EVAL, '--out', 'eval-out'],
+      ['train', '--model', 'digit.onnx', ...FAST_TRAIN, '--out', 'train-out'],
+    ]) {
       const r = await run(argv, dir);
       expect(r.code, argv[0]).toBe(3);
       expect(r.stderr).toMatch(/^error QT_ONNX_DECODE: digit\.onnx is a PNG image, not an ONNX model$/m);
@@ -40,7 +46,9 @@ describe('user input is an input or usage error, in the user\'s words, with a hi
     writeFileSync(join(dir, 'custom.onnx'), customDomainModel());
     const r = await run(['eval', 'custom.onnx', ...FAST_EVAL, '--out', 'out'], dir);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^error QT_UNSUPPORTED_OP: custom\.onnx: 1 node\(s\) use ops of the custom domain com\.example, which ONNX Runtime and the backend profiles cannot run: 'n2' \(com\.example:FusedGelu\)$/m);
+    expect(r.stderr).toMatch(
+      /^error QT_UNSUPPORTED_OP: custom\.onnx: 1 node\(s\) use ops of the custom domain com\.example, which ONNX Runtime and the backend profiles cannot run: 'n2' \(com\.example:FusedGelu\)$/m,
+    );
     expect(r.stderr).toMatch(/^hint: export the model with standard ONNX ops only/m);
     expect(existsSync(join(dir, 'out'))).toBe(false);
     const t = await run(['train', '--model', 'custom.onnx', ...FAST_TRAIN, '--out', 'train-out'], dir);
@@ -58,7 +66,9 @@ describe('user input is an input or usage error, in the user\'s words, with a hi
     writeFileSync(join(dir, latest.checkpoint, 'weights.bin'), new Uint8Array(0));
     const r = await run([...args, '--resume']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^error QT_MODEL_LOAD: --resume: cannot load the checkpoint .*epoch-1: weights\.bin is empty \(0 bytes\), model\.json needs [\d,]+: the checkpoint is truncated$/m);
+    expect(r.stderr).toMatch(
+      /^error QT_MODEL_LOAD: --resume: cannot load the checkpoint .*epoch-1: weights\.bin is empty \(0 bytes\), model\.json needs [\d,]+: the checkpoint is truncated$/m,
+    );
     expect(r.stderr).toMatch(/^hint: rerun with --force instead of --resume to start over/m);
     const onnx = join(out, 'onnx');
     const e = await run(['export', dir, '--out', onnx]);
@@ -76,7 +86,9 @@ describe('user input is an input or usage error, in the user\'s words, with a hi
     const r = await run(['train', '--model', 'mlp', '--method', 'fp', '--dataset', 'tiny.csv', '--epochs', '1', '--out', 'out'], dir);
     expect(r.code).toBe(3);
     expect(r.stdout).not.toMatch(/test accuracy/);
-    expect(r.stderr).toMatch(/^error QT_DATASET_CORRUPT: --dataset tiny\.csv: the test split is empty \(6 training samples, 0 test samples; .*\), so no accuracy can be measured$/m);
+    expect(r.stderr).toMatch(
+      /^error QT_DATASET_CORRUPT: --dataset tiny\.csv: the test split is empty \(6 training samples, 0 test samples; .*\), so no accuracy can be measured$/m,
+    );
     expect(r.stderr).toMatch(/^hint: give the dataset more samples/m);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   }, 300_000);
@@ -86,7 +98,9 @@ describe('user input is an input or usage error, in the user\'s words, with a hi
     writeFileSync(join(dir, 'photo.png'), PNG);
     const r = await run(['train', '--dataset', 'photo.png', '--out', 'out'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error QT_INVALID_ARGUMENT: --dataset: .*photo\.png is a file but not a \.csv, \.npz or \.npy file \(for images, pass the folder that holds them\)$/m);
+    expect(r.stderr).toMatch(
+      /^error QT_INVALID_ARGUMENT: --dataset: .*photo\.png is a file but not a \.csv, \.npz or \.npy file \(for images, pass the folder that holds them\)$/m,
+    );
     expect(r.stderr).not.toMatch(/loadDataset/);
     expect(r.stderr).toMatch(/^hint: pass one of mnist/m);
     expect(existsSync(join(dir, 'out'))).toBe(false);

@@ -45,7 +45,9 @@ function plantedModel(dims: number[], batch: number | string = 'batch'): Uint8Ar
     const k = Math.floor(j / size);
     return k > TAIL ? 0 : (k === TAIL ? GAIN : 1) * 0.35 * hash(k, j % size);
   });
-  const b1 = Float32Array.from({ length: HIDDEN }, (_, k) => (k < TAIL ? 0 : k === TAIL ? -GAIN * THRESHOLD : (-NEGATIVE * (k - TAIL - 0.5)) / (HIDDEN - TAIL - 1)));
+  const b1 = Float32Array.from({ length: HIDDEN }, (_, k) =>
+    k < TAIL ? 0 : k === TAIL ? -GAIN * THRESHOLD : (-NEGATIVE * (k - TAIL - 0.5)) / (HIDDEN - TAIL - 1),
+  );
   const w2 = Float32Array.from({ length: 10 * HIDDEN }, (_, j) => (0.2 * hash(j, 7)) / (j % HIDDEN === TAIL ? GAIN : 1));
   const wu = Float32Array.from({ length: UNIFORM * size }, (_, j) => 0.003 * hash(1000 + Math.floor(j / size), j % size));
   const bu = Float32Array.from({ length: UNIFORM }, (_, k) => (0.95 * k) / (UNIFORM - 1));
@@ -136,7 +138,9 @@ describe('quant-trim inspect --dataset: calibrator disagreement per activation t
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^tflite-int8\s/m);
-    expect(out.stdout).toMatch(/calibrator disagreement — 128 calibration samples of synthetic \(seed 0, NHWC\), uint8-asym-per-tensor grid: 7 activation tensors, top 2 by ratio/);
+    expect(out.stdout).toMatch(
+      /calibrator disagreement — 128 calibration samples of synthetic \(seed 0, NHWC\), uint8-asym-per-tensor grid: 7 activation tensors, top 2 by ratio/,
+    );
     expect(out.stdout).toMatch(/^tensor\s+op\s+ratio\s+minmax\s+mean-minmax\s+percentile\s+entropy\s+mse\s+sqnr\s+pow2$/m);
     const rows = out.stdout.split('\n').filter((l) => /^\S+\s+\S+.*\s\d+\.\d\d×\s/.test(l));
     expect(rows).toHaveLength(2);
@@ -151,14 +155,21 @@ describe('quant-trim inspect --dataset: calibrator disagreement per activation t
     expect(b.layout).toBe('NCHW');
     // One channel: NCHW and NHWC share the memory order, so the same weights see the same pixels.
     expect(b.tensors.map((t) => [t.name, t.ratio])).toEqual(a.tensors.map((t) => [t.name, t.ratio]));
-    const other = (await inspect(file, { dataset: 'synthetic', trainLimit: 600, calibrationSamples: 64, seed: 3, profiles: 'tflite-int8' }, ctx(dir))).disagreement!;
+    const other = (await inspect(file, { dataset: 'synthetic', trainLimit: 600, calibrationSamples: 64, seed: 3, profiles: 'tflite-int8' }, ctx(dir)))
+      .disagreement!;
     expect(other.seed).toBe(3);
     const range = (x: typeof a) => x.tensors.find((t) => t.name === 'r')!.methods.find((m) => m.method === 'minmax')!.range[1];
     expect(range(other)).not.toBe(range(a));
   });
 
   it('--activations changes the grid; bad flags are coded usage errors naming the flag', async () => {
-    const sym = (await inspect(file, { dataset: 'synthetic', trainLimit: 600, calibrationSamples: 32, activations: 'int8-sym-per-tensor', profiles: 'tflite-int8' }, ctx(dir))).disagreement!;
+    const sym = (
+      await inspect(
+        file,
+        { dataset: 'synthetic', trainLimit: 600, calibrationSamples: 32, activations: 'int8-sym-per-tensor', profiles: 'tflite-int8' },
+        ctx(dir),
+      )
+    ).disagreement!;
     expect(sym.scheme).toBe('int8-sym-per-tensor');
     const grid = sym.tensors.find((t) => t.name === 'r')!.methods.find((m) => m.method === 'minmax')!.grid;
     expect(grid[0]).toBeLessThan(0);

@@ -6,7 +6,25 @@ import { describe, expect, it } from 'vitest';
 import { run, tempDir } from './helpers.js';
 
 const cliDir = fileURLToPath(new URL('../../', import.meta.url));
-const ARGS = ['train', '--method', 'quant-trim', '--model', 'mlp', '--dataset', 'synthetic', '--train-limit', '4000', '--test-limit', '200', '--epochs', '3', '--batch-size', '50', '--seed', '3'];
+const ARGS = [
+  'train',
+  '--method',
+  'quant-trim',
+  '--model',
+  'mlp',
+  '--dataset',
+  'synthetic',
+  '--train-limit',
+  '4000',
+  '--test-limit',
+  '200',
+  '--epochs',
+  '3',
+  '--batch-size',
+  '50',
+  '--seed',
+  '3',
+];
 
 interface Latest {
   epoch: number;
@@ -49,7 +67,8 @@ function interruptAfterFirstEpoch(command: string, args: readonly string[], cwd:
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 // One Node process (tsx as an import hook, not its CLI wrapper), so the signal reaches our handler.
-const interruptCli = (out: string) => interruptAfterFirstEpoch(process.execPath, ['--conditions=@quant-trim/source', '--import', 'tsx', 'src/cli.ts', ...ARGS, '--out', out], cliDir);
+const interruptCli = (out: string) =>
+  interruptAfterFirstEpoch(process.execPath, ['--conditions=@quant-trim/source', '--import', 'tsx', 'src/cli.ts', ...ARGS, '--out', out], cliDir);
 // The documented entry point, from the repository root.
 const interruptNpmScript = (out: string) => interruptAfterFirstEpoch('npm', ['run', '--silent', 'quant-trim', '--', ...ARGS, '--out', out], repoRoot, true);
 

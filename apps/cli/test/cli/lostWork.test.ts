@@ -22,7 +22,9 @@ describe('a previous run in --out is not silently replaced', () => {
 
     const again = await run([...TRAIN, '--out', out]);
     expect(again.code).toBe(4);
-    expect(again.stderr).toContain(`error QT_OUTPUT_EXISTS: the output directory ${out} already holds the fp checkpoint (checkpoints/fp, epoch 1 of 1, finished); this run would replace it`);
+    expect(again.stderr).toContain(
+      `error QT_OUTPUT_EXISTS: the output directory ${out} already holds the fp checkpoint (checkpoints/fp, epoch 1 of 1, finished); this run would replace it`,
+    );
     expect(again.stderr).toMatch(/hint: rerun with --resume to continue it, --force to replace it, or choose another --out/);
     expect(readFileSync(latest, 'utf8')).toBe(before);
     expect(statSync(latest).mtimeMs).toBe(mtime);
@@ -49,7 +51,22 @@ describe('a previous run in --out is not silently replaced', () => {
 
   it('compare over a finished comparison exits 4; demo reruns (it replaces its own previous demo)', async () => {
     const out = join(tempDir('compare-rerun'), 'out');
-    const args = ['compare', ...FAST, '--model', 'mlp', '--methods', 'fp', '--seeds', '1', '--profiles', 'tflite-int8', '--bootstrap-resamples', '100', '--out', out];
+    const args = [
+      'compare',
+      ...FAST,
+      '--model',
+      'mlp',
+      '--methods',
+      'fp',
+      '--seeds',
+      '1',
+      '--profiles',
+      'tflite-int8',
+      '--bootstrap-resamples',
+      '100',
+      '--out',
+      out,
+    ];
     expect((await run(args)).code).toBe(0);
     const report = readFileSync(join(out, 'report.json'), 'utf8');
     const again = await run(args);
@@ -72,7 +89,9 @@ describe('an output directory is locked while a run writes it', () => {
     writeFileSync(join(out, LOCK_FILE), lock(process.pid));
     const r = await run([...TRAIN, '--out', out]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain(`error QT_OUTPUT_LOCKED: the output directory ${out} is being written by pid ${process.pid} on ${hostname()}, started 2026-01-01T00:00:00.000Z (quant-trim train --out x)`);
+    expect(r.stderr).toContain(
+      `error QT_OUTPUT_LOCKED: the output directory ${out} is being written by pid ${process.pid} on ${hostname()}, started 2026-01-01T00:00:00.000Z (quant-trim train --out x)`,
+    );
     expect(r.stderr).toContain(`if no quant-trim run is writing there, delete ${join(out, LOCK_FILE)}`);
     expect(readdirSync(out)).toEqual([LOCK_FILE]);
     expect(readFileSync(join(out, LOCK_FILE), 'utf8')).toBe(lock(process.pid));
@@ -124,7 +143,9 @@ describe('export writes nothing that did not verify', () => {
     const onnx = join(dir, 'onnx');
     const qdq = await run(['export', join(out, 'checkpoints', 'fp'), '--format', 'qdq', '--out', onnx]);
     expect(qdq.code).toBe(2);
-    expect(qdq.stderr).toMatch(/QT_INVALID_ARGUMENT: --format qdq: .*epoch-1 is an FP checkpoint \(trained with --method fp\): it has no quantization grids to export as QDQ/);
+    expect(qdq.stderr).toMatch(
+      /QT_INVALID_ARGUMENT: --format qdq: .*epoch-1 is an FP checkpoint \(trained with --method fp\): it has no quantization grids to export as QDQ/,
+    );
     expect(qdq.stderr).toMatch(/hint: export it with --format fp32/);
     expect(existsSync(onnx)).toBe(false);
     // the same from the epoch's model directory (no latest.json to say it is FP)

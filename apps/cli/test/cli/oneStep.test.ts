@@ -3,7 +3,26 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, tempDir } from './helpers.js';
 
-const ONE_STEP = ['--dataset', 'synthetic', '--model', 'mlp', '--train-limit', '64', '--test-limit', '100', '--batch-size', '64', '--epochs', '1', '--runtimes', 'none', '--profiles', 'tflite-int8', '--calibration-samples', '32'];
+const ONE_STEP = [
+  '--dataset',
+  'synthetic',
+  '--model',
+  'mlp',
+  '--train-limit',
+  '64',
+  '--test-limit',
+  '100',
+  '--batch-size',
+  '64',
+  '--epochs',
+  '1',
+  '--runtimes',
+  'none',
+  '--profiles',
+  'tflite-int8',
+  '--calibration-samples',
+  '32',
+];
 
 describe('one training step', () => {
   it('compare with a batch equal to the training set trains, evaluates and writes its report (once crashed with "already disposed")', async () => {

@@ -9,13 +9,21 @@ describe('quant-trim.config.schema.json', () => {
     const committed = readFileSync(committedFile, 'utf8');
     // A plain equality, so the message stays short; the diff below shows what changed.
     if (committed !== configJsonSchemaText()) {
-      expect(JSON.parse(committed), 'apps/cli/schema/quant-trim.config.schema.json is out of date: run `npm run schema -w quant-trim` and commit the result').toEqual(configJsonSchema());
+      expect(
+        JSON.parse(committed),
+        'apps/cli/schema/quant-trim.config.schema.json is out of date: run `npm run schema -w quant-trim` and commit the result',
+      ).toEqual(configJsonSchema());
       expect.fail('apps/cli/schema/quant-trim.config.schema.json differs only in formatting: run `npm run schema -w quant-trim`');
     }
   });
 
   it('is draft 2020-12 with an $id, descriptions and defaults', () => {
-    const schema = configJsonSchema() as { $schema: string; $id: string; properties: Record<string, { description?: string; default?: unknown }>; additionalProperties: unknown };
+    const schema = configJsonSchema() as {
+      $schema: string;
+      $id: string;
+      properties: Record<string, { description?: string; default?: unknown }>;
+      additionalProperties: unknown;
+    };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.$id).toBe(CONFIG_SCHEMA_ID);
     for (const [key, property] of Object.entries(schema.properties)) expect(property.description, key).toBeTruthy();

@@ -34,7 +34,12 @@ describe('mergeOptions', () => {
   });
 
   it('coerces string numbers, splits lists and stringifies numeric paths', () => {
-    const merged = mergeOptions(config({}), { epochs: '2', methods: 'fp,quant-trim', profiles: ['tflite-int8', 'ort-dynamic-u8s8,trt-int8-entropy'], out: 2024 });
+    const merged = mergeOptions(config({}), {
+      epochs: '2',
+      methods: 'fp,quant-trim',
+      profiles: ['tflite-int8', 'ort-dynamic-u8s8,trt-int8-entropy'],
+      out: 2024,
+    });
     expect(merged).toMatchObject({ epochs: 2, methods: ['fp', 'quant-trim'], profiles: ['tflite-int8', 'ort-dynamic-u8s8', 'trt-int8-entropy'], out: '2024' });
   });
 
@@ -54,7 +59,10 @@ describe('mergeOptions', () => {
 
   it('throws QT_INVALID_ARGUMENT naming the flag for a bad value', () => {
     expect(thrown(() => mergeOptions(config({}), { epochs: 0 }))).toEqual({ code: 'QT_INVALID_ARGUMENT', message: '--epochs: expected an integer ≥ 1, got 0' });
-    expect(thrown(() => mergeOptions(config({}), { batchSize: 'lots' }))).toEqual({ code: 'QT_INVALID_ARGUMENT', message: '--batch-size: expected an integer ≥ 1, got "lots"' });
+    expect(thrown(() => mergeOptions(config({}), { batchSize: 'lots' }))).toEqual({
+      code: 'QT_INVALID_ARGUMENT',
+      message: '--batch-size: expected an integer ≥ 1, got "lots"',
+    });
     expect(thrown(() => mergeOptions(config({}), { pMax: 1 })).message).toBe('--p-max: expected a number in (0, 0.2], got 1');
     expect(thrown(() => mergeOptions(config({}), { profiles: 'tflite-int8,npu-9000' })).message).toMatch(/^--profiles: unknown backend profile "npu-9000"/);
     expect(thrown(() => mergeOptions(config({}), { scheme: 'int3' })).message).toMatch(/^--scheme: unknown scheme "int3"/);
@@ -64,8 +72,12 @@ describe('mergeOptions', () => {
     expect(mergeOptions(config({}), {}).freezeBatchNorm).toBe(false);
     expect(mergeOptions(config({}), { freezeBatchNorm: '0.9' }).freezeBatchNorm).toBe(0.9);
     expect(mergeOptions(config({ freezeBatchNorm: 0.8 }), { freezeBatchNorm: 'off' }).freezeBatchNorm).toBe(false);
-    expect(thrown(() => mergeOptions(config({}), { freezeBatchNorm: '2' })).message).toBe('--freeze-batch-norm: expected false or a fraction of training in [0, 1], got 2');
-    expect(thrown(() => mergeOptions(config({}), { freezeBatchNorm: 'late' })).message).toBe('--freeze-batch-norm: expected false or a fraction of training in [0, 1], got "late"');
+    expect(thrown(() => mergeOptions(config({}), { freezeBatchNorm: '2' })).message).toBe(
+      '--freeze-batch-norm: expected false or a fraction of training in [0, 1], got 2',
+    );
+    expect(thrown(() => mergeOptions(config({}), { freezeBatchNorm: 'late' })).message).toBe(
+      '--freeze-batch-norm: expected false or a fraction of training in [0, 1], got "late"',
+    );
   });
 
   it('names flags in kebab case', () => {

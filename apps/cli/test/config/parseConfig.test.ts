@@ -14,7 +14,14 @@ describe('parseConfig', () => {
     const { value, warnings, errors } = parseConfig(example, 'example.json');
     expect(errors).toEqual([]);
     expect(warnings).toEqual([]);
-    expect(value).toMatchObject({ seed: 7, dataset: 'fashion-mnist', model: 'dscnn', methods: ['fp', 'quant-trim'], epochs: 5, trim: { pMax: 0.01, refreshEvery: 50, enabled: true } });
+    expect(value).toMatchObject({
+      seed: 7,
+      dataset: 'fashion-mnist',
+      model: 'dscnn',
+      methods: ['fp', 'quant-trim'],
+      epochs: 5,
+      trim: { pMax: 0.01, refreshEvery: 50, enabled: true },
+    });
   });
 
   it('fills every default for an empty config', () => {
@@ -78,7 +85,9 @@ describe('parseConfig', () => {
     expect(errorsOf({ lambda: { type: 'cosine', start: 1, steps: 100, end: '0' } })[0]).toMatch(/^lambda\.end: expected a finite number, got "0"/);
     expect(errorsOf({ lambda: { type: 'warmup', steps: 10, schedule: { type: 'linear', start: 0, end: 1 } } })[0]).toMatch(/^lambda\.schedule\.steps: /);
     expect(errorsOf({ lambda: { type: 'sawtooth' } })[0]).toMatch(/^lambda\.type: unknown schedule "sawtooth"; registered: .*quantTrimCurriculum/);
-    expect(errorsOf({ lambda: { type: 'quantTrimCurriculum', unit: 'steps', warmup: 100 } })).toEqual(['lambda.totalSteps: required when unit is "steps" (the breakpoints are step counts)']);
+    expect(errorsOf({ lambda: { type: 'quantTrimCurriculum', unit: 'steps', warmup: 100 } })).toEqual([
+      'lambda.totalSteps: required when unit is "steps" (the breakpoints are step counts)',
+    ]);
     expect(errorsOf({ lambda: 'quartic' })[0]).toMatch(/^lambda: .*got "quartic"/);
   });
 
@@ -91,7 +100,9 @@ describe('parseConfig', () => {
     const { value, warnings, errors } = parseConfig({ ...example, epoch: 4, trim: { pMax: 0.01, refreshEvry: 10 } }, 'typo.json');
     expect(errors).toEqual([]);
     expect(warnings).toHaveLength(2);
-    expect(warnings).toEqual(expect.arrayContaining(['epoch: unknown key, ignored (did you mean "epochs"?)', 'trim.refreshEvry: unknown key, ignored (did you mean "refreshEvery"?)']));
+    expect(warnings).toEqual(
+      expect.arrayContaining(['epoch: unknown key, ignored (did you mean "epochs"?)', 'trim.refreshEvry: unknown key, ignored (did you mean "refreshEvery"?)']),
+    );
     expect(value?.epochs).toBe(5);
     expect(value?.trim.refreshEvery).toBe(100);
     expect(value).not.toHaveProperty('epoch');
@@ -107,7 +118,10 @@ describe('parseConfig', () => {
   it('runs cross-field rules after parsing', () => {
     const { value, warnings } = parseConfig({ methods: ['fp', 'qat'], trim: { pMax: 0.01 }, runtimes: [], latency: true }, 'rules.json');
     expect(value).toBeDefined();
-    expect(warnings).toEqual(['trim: ignored, because methods does not include "quant-trim"', 'latency: ignored, because runtimes is empty (latency is measured on real runtimes)']);
+    expect(warnings).toEqual([
+      'trim: ignored, because methods does not include "quant-trim"',
+      'latency: ignored, because runtimes is empty (latency is measured on real runtimes)',
+    ]);
     expect(parseConfig({ trainLimit: 32 }, 'small.json').warnings[0]).toMatch(/^trainLimit: 32 is smaller than batchSize \(64\)/);
   });
 

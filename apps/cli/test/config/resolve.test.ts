@@ -7,7 +7,11 @@ describe('resolveLambda', () => {
     expect(lambda.at(50)).toBe(0);
     expect(lambda.at(300)).toBeCloseTo(0.015625, 12);
     expect(lambda.at(900)).toBe(1);
-    expect(withTotalSteps({ type: 'clamp', max: 0.5, schedule: { type: 'quantTrimCurriculum' } }, 10)).toEqual({ type: 'clamp', max: 0.5, schedule: { type: 'quantTrimCurriculum', totalSteps: 10 } });
+    expect(withTotalSteps({ type: 'clamp', max: 0.5, schedule: { type: 'quantTrimCurriculum' } }, 10)).toEqual({
+      type: 'clamp',
+      max: 0.5,
+      schedule: { type: 'quantTrimCurriculum', totalSteps: 10 },
+    });
     expect(withTotalSteps({ type: 'quantTrimCurriculum', totalSteps: 7 }, 10)).toEqual({ type: 'quantTrimCurriculum', totalSteps: 7 });
   });
 });
@@ -15,7 +19,7 @@ describe('resolveLambda', () => {
 describe('resolveSchemes', () => {
   it('normalises both forms and matches layer globs in file order', () => {
     expect(resolveSchemes('int4-sym-per-group')).toEqual({ weights: 'int4-sym-per-group', activations: 'uint8-asym-per-tensor', layers: [] });
-    const schemes = resolveSchemes({ layers: { 'conv1': 'int8-sym-per-tensor', 'conv*': 'int4-sym-per-channel', 'dense_?': 'int8-pow2-per-tensor' } });
+    const schemes = resolveSchemes({ layers: { conv1: 'int8-sym-per-tensor', 'conv*': 'int4-sym-per-channel', 'dense_?': 'int8-pow2-per-tensor' } });
     expect(weightSchemeFor(schemes, 'conv1')).toBe('int8-sym-per-tensor');
     expect(weightSchemeFor(schemes, 'conv2')).toBe('int4-sym-per-channel');
     expect(weightSchemeFor(schemes, 'dense_1')).toBe('int8-pow2-per-tensor');

@@ -37,7 +37,8 @@ function examples(): Example[] {
       }
       if (typeof config !== 'object' || config === null || Array.isArray(config)) continue;
       const schema = (config as Record<string, unknown>)['$schema'];
-      if (file.endsWith(CONFIG_FILE_NAME) || (typeof schema === 'string' && schema.includes('quant-trim.config'))) out.push({ where: file, base: dirname(join(REPO, file)), config: config as Record<string, unknown> });
+      if (file.endsWith(CONFIG_FILE_NAME) || (typeof schema === 'string' && schema.includes('quant-trim.config')))
+        out.push({ where: file, base: dirname(join(REPO, file)), config: config as Record<string, unknown> });
     }
     if (file.endsWith('.md') && !file.includes('node_modules/') && !file.startsWith('.changeset/')) {
       const text = readFileSync(join(REPO, file), 'utf8');
@@ -57,7 +58,9 @@ describe('config $schema points at the committed schema file', () => {
 
   it('every committed example config names it by a path that resolves to it (no unpublished URL)', () => {
     const found = examples();
-    expect(found.map((e) => e.where)).toEqual(expect.arrayContaining(['apps/cli/README.md (json block 1)', 'apps/cli/test/config/fixtures/quant-trim.config.json']));
+    expect(found.map((e) => e.where)).toEqual(
+      expect.arrayContaining(['apps/cli/README.md (json block 1)', 'apps/cli/test/config/fixtures/quant-trim.config.json']),
+    );
     for (const e of found) {
       const ref = e.config['$schema'];
       expect(typeof ref, e.where).toBe('string');
@@ -72,7 +75,7 @@ describe('config $schema points at the committed schema file', () => {
     expect(readFileSync(join(REPO, 'node_modules/quant-trim/schema/quant-trim.config.schema.json'), 'utf8')).toBe(readFileSync(SCHEMA, 'utf8'));
   });
 
-  it('an invalid config\'s hint gives a $schema path that resolves from the config file', async () => {
+  it("an invalid config's hint gives a $schema path that resolves from the config file", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'qt-schema-ref-')), 'project', 'configs');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ epochs: 0 }));

@@ -7,7 +7,8 @@ import { python, pythonMissing } from './python.js';
 /** Samples of a split keyed by their first value (unique per sample in these fixtures), for order-free comparison. */
 function byFirstValue(split: Split, size: number): Map<number, { x: number[]; y: number }> {
   const m = new Map<number, { x: number[]; y: number }>();
-  for (let i = 0; i < split.count; i++) m.set(split.x[i * size] as number, { x: Array.from(split.x.subarray(i * size, (i + 1) * size)), y: split.y[i] as number });
+  for (let i = 0; i < split.count; i++)
+    m.set(split.x[i * size] as number, { x: Array.from(split.x.subarray(i * size, (i + 1) * size)), y: split.y[i] as number });
   return m;
 }
 

@@ -22,7 +22,11 @@ describe('config: dataset fields (preprocess, arrays, labels)', () => {
 
   it('names the field of every bad value', () => {
     const { errors } = parseConfig(
-      { preprocess: { resize: [224], centerCrop: 0, scale: 0, mean: [0.5, 0.5], std: [1, 0, 1], channels: 2, layout: 'CHW' }, arrays: { x: '' }, labels: 'none' },
+      {
+        preprocess: { resize: [224], centerCrop: 0, scale: 0, mean: [0.5, 0.5], std: [1, 0, 1], channels: 2, layout: 'CHW' },
+        arrays: { x: '' },
+        labels: 'none',
+      },
       'bad.json',
     );
     expect(errors).toEqual([
@@ -36,7 +40,9 @@ describe('config: dataset fields (preprocess, arrays, labels)', () => {
       expect.stringMatching(/^arrays\.x: expected an array name/),
       expect.stringMatching(/^labels: expected one of "dataset", "float"/),
     ]);
-    expect(parseConfig({ preprocess: { channels: 1, mean: [0.4, 0.5, 0.6] } }, 'x.json').errors).toEqual(['preprocess.mean: 3 values for preprocess.channels 1; give 1 value']);
+    expect(parseConfig({ preprocess: { channels: 1, mean: [0.4, 0.5, 0.6] } }, 'x.json').errors).toEqual([
+      'preprocess.mean: 3 values for preprocess.channels 1; give 1 value',
+    ]);
     expect(parseConfig({ preprocess: { size: 3 } }, 'x.json').warnings[0]).toMatch(/^preprocess\.size: unknown key/);
   });
 

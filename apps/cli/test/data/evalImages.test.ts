@@ -33,7 +33,11 @@ interface Report {
   labelled?: boolean;
   models: { float: { accuracy?: number }; profiles: { status: string; metrics?: { accuracy?: number; top1Agreement?: number } }[] }[];
 }
-const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+const events = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
 
 describe.skipIf(pythonMissing('numpy', 'torch', 'PIL'))('quant-trim eval on image folders with a PyTorch (NCHW, 3-channel) model', () => {
   let dir = '';
@@ -58,10 +62,15 @@ describe.skipIf(pythonMissing('numpy', 'torch', 'PIL'))('quant-trim eval on imag
   it('--labels float over loose images (resize + layout from the config for a model with symbolic H, W): agreement, not accuracy', async () => {
     const out = join(dir, 'out-float');
     const config = join(dir, 'loose.config.json');
-    writeFileSync(config, JSON.stringify({ dataset: 'loose', preprocess: { resize: [16, 16], mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], layout: 'NCHW' } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ dataset: 'loose', preprocess: { resize: [16, 16], mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], layout: 'NCHW' } }),
+    );
     const r = await run(['eval', 'spatial.onnx', '--config', config, '--labels', 'float', '--out', out, ...EVAL.filter((a) => a !== '--json')], dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/--labels float: no accuracy; "top-1 agr %" is the agreement of each profile's top-1 prediction with the float model's, not accuracy/);
+    expect(r.stdout).toMatch(
+      /--labels float: no accuracy; "top-1 agr %" is the agreement of each profile's top-1 prediction with the float model's, not accuracy/,
+    );
     const report = JSON.parse(readFileSync(join(out, 'eval-report.json'), 'utf8')) as Report;
     const profile = report.models[0]!.profiles[0]!;
     expect(profile.metrics?.accuracy).toBeUndefined();
@@ -95,7 +104,8 @@ describe.skipIf(pythonMissing('numpy', 'torch', 'PIL'))('quant-trim eval on imag
 describe('eval input layout with preprocess.layout', () => {
   it('forces the layout for symbolic dims and refuses declared dims that contradict it', async () => {
     const { inputLayout } = await import('../../src/commands/eval/index.js');
-    const d = (layout?: 'NCHW' | 'NHWC') => ({ name: 'rgb', sampleShape: [4, 5, 3] as const, ...(layout ? { layout } : {}) }) as unknown as Parameters<typeof inputLayout>[1];
+    const d = (layout?: 'NCHW' | 'NHWC') =>
+      ({ name: 'rgb', sampleShape: [4, 5, 3] as const, ...(layout ? { layout } : {}) }) as unknown as Parameters<typeof inputLayout>[1];
     expect(inputLayout(['N', 'C', 'H', 'W'], d())).toEqual({ layout: 'NHWC', sampleShape: [4, 5, 3] });
     expect(inputLayout(['N', 'C', 'H', 'W'], d('NCHW'))).toEqual({ layout: 'NCHW', sampleShape: [3, 4, 5] });
     expect(inputLayout(['N', 3, 'H', 'W'], d('NCHW'))).toEqual({ layout: 'NCHW', sampleShape: [3, 4, 5] });

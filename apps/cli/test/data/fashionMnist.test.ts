@@ -28,7 +28,8 @@ describe('fashion-mnist', () => {
   });
 
   const installed = existsSync(join(FASHION_MNIST_DEFAULT_DIR, 'train-images-idx3-ubyte.gz'));
-  if (!installed) console.log(`skipping the Fashion-MNIST load test: ${FASHION_MNIST_DEFAULT_DIR} is not installed (sudo apt-get install -y dataset-fashion-mnist)`);
+  if (!installed)
+    console.log(`skipping the Fashion-MNIST load test: ${FASHION_MNIST_DEFAULT_DIR} is not installed (sudo apt-get install -y dataset-fashion-mnist)`);
 
   it.skipIf(!installed)('loads the Debian files: 60,000 / 10,000, 6,000 / 1,000 per class', async () => {
     vi.stubEnv(FASHION_MNIST_DIR_ENV, '');

@@ -17,7 +17,9 @@ describe('readDatasetFile: gzip', () => {
       expect.unreachable();
     } catch (e) {
       expect(isQuantTrimError(e, 'QT_DATASET_CORRUPT')).toBe(true);
-      expect((e as Error).message).toBe(`${file}: expands to more than 1,048,576 bytes when gunzipped (the limit for compressed dataset files); give it uncompressed`);
+      expect((e as Error).message).toBe(
+        `${file}: expands to more than 1,048,576 bytes when gunzipped (the limit for compressed dataset files); give it uncompressed`,
+      );
     }
     // under the limit it reads as before
     expect(readDatasetFile(file, { maxGunzippedBytes: 8 * 1024 * 1024 }).length).toBe(4 * 1024 * 1024);

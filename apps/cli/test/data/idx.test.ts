@@ -7,7 +7,8 @@ import { expectQtError, idxBytes, tempDir, writeFile } from './helpers.js';
 
 /** A tiny 4×3-pixel IDX dataset: image i has every pixel equal to `i * 10 + label`. */
 function tinyIdx(count: number, classes: number, offset = 0) {
-  const h = 4, w = 3;
+  const h = 4,
+    w = 3;
   const labels = Uint8Array.from({ length: count }, (_, i) => (i + offset) % classes);
   const images = new Uint8Array(count * h * w);
   for (let i = 0; i < count; i++) images.fill(Math.min(255, i * 10 + (labels[i] ?? 0)), i * h * w, (i + 1) * h * w);
@@ -27,7 +28,11 @@ function writeIdxDir(gz: boolean, prefix: 't10k' | 'test' = 't10k') {
 }
 
 describe('IDX directory', () => {
-  for (const [gz, prefix] of [[true, 't10k'], [false, 't10k'], [false, 'test']] as const) {
+  for (const [gz, prefix] of [
+    [true, 't10k'],
+    [false, 't10k'],
+    [false, 'test'],
+  ] as const) {
     it(`round-trips ${gz ? 'gzipped' : 'plain'} files with the ${prefix}- prefix`, async () => {
       const { dir, train, test } = writeIdxDir(gz, prefix);
       const d = await loadDataset({ dataset: dir, seed: 3 });
@@ -36,7 +41,10 @@ describe('IDX directory', () => {
       expect(d.train.count).toBe(20);
       expect(d.test.count).toBe(7);
       // Every sample comes back intact (pixels / 255, label attached), in a seeded order.
-      for (const [split, raw] of [[d.train, train], [d.test, test]] as const) {
+      for (const [split, raw] of [
+        [d.train, train],
+        [d.test, test],
+      ] as const) {
         const seen = new Set<number>();
         for (let k = 0; k < split.count; k++) {
           const v = split.x[k * 12]! * 255;
@@ -69,13 +77,33 @@ describe('IDX directory', () => {
   // [case, corrupt one file (returns the file the error must name), expected problem]
   const corruptions: [string, (files: ReturnType<typeof writeIdxDir>) => string, RegExp][] = [
     ['bad magic', ({ dir }) => writeFile(dir, 'train-images-idx3-ubyte.gz', Uint8Array.of(0x12, 0x34, 8, 3, 0, 0, 0, 0)), /bad magic number 0x12340803/],
-    ['labels with image magic', ({ dir }) => writeFile(dir, 't10k-labels-idx1-ubyte.gz', tinyIdx(7, 3).images), /bad magic number 0x00000803, expected 0x00000801/],
+    [
+      'labels with image magic',
+      ({ dir }) => writeFile(dir, 't10k-labels-idx1-ubyte.gz', tinyIdx(7, 3).images),
+      /bad magic number 0x00000803, expected 0x00000801/,
+    ],
     ['wrong dtype', ({ dir }) => writeFile(dir, 'train-images-idx3-ubyte.gz', idxBytes([1, 1, 1], new Uint8Array(4), 0x0d)), /data type 0x0d \(float32\)/],
-    ['truncated data', ({ dir, train }) => writeFile(dir, 'train-images-idx3-ubyte.gz', train.images.subarray(0, train.images.length - 5)), /truncated: header declares 20×4×3 = 240 bytes of data, found 235/],
+    [
+      'truncated data',
+      ({ dir, train }) => writeFile(dir, 'train-images-idx3-ubyte.gz', train.images.subarray(0, train.images.length - 5)),
+      /truncated: header declares 20×4×3 = 240 bytes of data, found 235/,
+    ],
     ['truncated header', ({ dir }) => writeFile(dir, 'train-labels-idx1-ubyte.gz', Uint8Array.of(0, 0, 8, 1, 0)), /truncated/],
-    ['trailing bytes', ({ dir }) => writeFile(dir, 't10k-labels-idx1-ubyte.gz', idxBytes([6], Uint8Array.of(0, 1, 2, 0, 1, 2, 0))), /1 unexpected trailing bytes/],
-    ['count mismatch', ({ dir }) => (writeFile(dir, 'train-labels-idx1-ubyte.gz', tinyIdx(19, 3).labels), join(dir, 'train-images-idx3-ubyte.gz')), /count mismatch: 20 images but .*train-labels-idx1-ubyte\.gz has 19 labels/],
-    ['test label out of range', ({ dir }) => writeFile(dir, 't10k-labels-idx1-ubyte.gz', idxBytes([7], Uint8Array.of(0, 1, 2, 9, 0, 1, 2))), /label 9 of sample 3 is out of range: the training labels span 0–2/],
+    [
+      'trailing bytes',
+      ({ dir }) => writeFile(dir, 't10k-labels-idx1-ubyte.gz', idxBytes([6], Uint8Array.of(0, 1, 2, 0, 1, 2, 0))),
+      /1 unexpected trailing bytes/,
+    ],
+    [
+      'count mismatch',
+      ({ dir }) => (writeFile(dir, 'train-labels-idx1-ubyte.gz', tinyIdx(19, 3).labels), join(dir, 'train-images-idx3-ubyte.gz')),
+      /count mismatch: 20 images but .*train-labels-idx1-ubyte\.gz has 19 labels/,
+    ],
+    [
+      'test label out of range',
+      ({ dir }) => writeFile(dir, 't10k-labels-idx1-ubyte.gz', idxBytes([7], Uint8Array.of(0, 1, 2, 9, 0, 1, 2))),
+      /label 9 of sample 3 is out of range: the training labels span 0–2/,
+    ],
     ['broken gzip', ({ dir }) => writeFile(dir, 'train-images-idx3-ubyte.gz', Uint8Array.of(0x1f, 0x8b, 1, 2, 3), { gzip: false }), /not a valid gzip stream/],
   ];
   for (const [name, corrupt, problem] of corruptions) {

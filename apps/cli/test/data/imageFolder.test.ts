@@ -24,19 +24,23 @@ const value = (c: number, k: number, y: number, x: number, ch: number) => (c * 5
 /** Samples of a split keyed by their first value (unique per image in these fixtures). */
 function byFirst(split: Split, size: number): Map<number, { x: Float32Array; y: number }> {
   const m = new Map<number, { x: Float32Array; y: number }>();
-  for (let i = 0; i < split.count; i++) m.set(Math.round((split.x[i * size] as number) * 255), { x: split.x.subarray(i * size, (i + 1) * size), y: split.y[i] as number });
+  for (let i = 0; i < split.count; i++)
+    m.set(Math.round((split.x[i * size] as number) * 255), { x: split.x.subarray(i * size, (i + 1) * size), y: split.y[i] as number });
   return m;
 }
 
 describe.skipIf(pythonMissing('numpy', 'PIL'))('loadDataset: image folders (PNG / JPEG written by Pillow)', () => {
   it('reads <root>/<class>/*.png exactly: classes sorted by name, pixels v/255, non-images skipped with a warning', async () => {
     const root = tempDir();
-    python(`${FIXTURES}
+    python(
+      `${FIXTURES}
 for c, name in enumerate(['ant', 'bee', 'cat']):
     for k in range(7):
         save(f'{name}/{k}.png', c, k)
 open('bee/notes.txt', 'w').write('not an image')
-open('cat/.DS_Store', 'w').write('')`, root);
+open('cat/.DS_Store', 'w').write('')`,
+      root,
+    );
     const warnings: string[] = [];
     const d = await loadDataset({ dataset: root, onWarning: (w) => warnings.push(w) });
     expect(d.classNames).toEqual(['ant', 'bee', 'cat']);
@@ -57,12 +61,15 @@ open('cat/.DS_Store', 'w').write('')`, root);
 
   it('JPEG decodes within 3 levels of Pillow; gray images give 1 channel, channels: 3 copies gray', async () => {
     const root = tempDir();
-    python(`${FIXTURES}
+    python(
+      `${FIXTURES}
 for k in range(7):
     save(f'a/{k}.jpg', 0, k, h=8, w=8, fmt='JPEG', quality=95)
     save(f'b/{k}.png', 1, k, h=8, w=8, ch=1)
 ref = np.stack([np.asarray(Image.open(f'a/{k}.jpg').convert('L'), dtype=np.float32) for k in range(7)])
-np.save('../ref-' + os.path.basename(os.getcwd()) + '.npy', ref)`, root);
+np.save('../ref-' + os.path.basename(os.getcwd()) + '.npy', ref)`,
+      root,
+    );
     // Pillow's JPEGs of RGB fixtures are colour; mixing with gray PNGs gives 3 channels.
     const d = await loadDataset({ dataset: root, trainLimit: 100 });
     expect(d.sampleShape).toEqual([8, 8, 3]);
@@ -94,10 +101,13 @@ np.save('../ref-' + os.path.basename(os.getcwd()) + '.npy', ref)`, root);
 
   it('keeps train/ and val/ (or test/) splits; test classes index by the training classes', async () => {
     const root = tempDir();
-    python(`${FIXTURES}
+    python(
+      `${FIXTURES}
 for c, name in enumerate(['x', 'y', 'z']):
     for k in range(3): save(f'train/{name}/{k}.png', c, k)
-save('val/z/0.png', 2, 10)`, root);
+save('val/z/0.png', 2, 10)`,
+      root,
+    );
     const d = await loadDataset({ dataset: root });
     expect([d.train.count, d.test.count, d.classes]).toEqual([9, 1, 3]);
     expect(Array.from(d.test.y)).toEqual([2]);
@@ -114,11 +124,16 @@ save('val/z/0.png', 2, 10)`, root);
 
   it('mixed sizes need resize: refused naming the file, accepted with resize [h, w]', async () => {
     const root = tempDir();
-    python(`${FIXTURES}
+    python(
+      `${FIXTURES}
 for k in range(7): save(f'a/{k}.png', 0, k)
-save('a/big.png', 0, 9, h=9, w=9)`, root);
+save('a/big.png', 0, 9, h=9, w=9)`,
+      root,
+    );
     const e = await expectQtError(() => loadDataset({ dataset: root }), 'QT_DATASET_CORRUPT');
-    expect(e.message).toMatch(/(a\/big\.png: is 9×9 after preprocessing, but .* is 6×5|a\/\d\.png: is 6×5 after preprocessing, but .*big\.png is 9×9); samples of different sizes need preprocess\.resize/);
+    expect(e.message).toMatch(
+      /(a\/big\.png: is 9×9 after preprocessing, but .* is 6×5|a\/\d\.png: is 6×5 after preprocessing, but .*big\.png is 9×9); samples of different sizes need preprocess\.resize/,
+    );
     const d = await loadDataset({ dataset: root, preprocess: { resize: [4, 4] } });
     expect(d.sampleShape).toEqual([4, 4, 3]);
   });
@@ -130,16 +145,21 @@ save('a/big.png', 0, 9, h=9, w=9)`, root);
     const d = await loadDataset({ dataset: root, labels: 'optional' });
     expect([d.labelled, d.train.count + d.test.count]).toEqual([false, 7]);
     python(`${FIXTURES}\nsave('cls/0.png', 0, 0)`, root);
-    expect((await expectQtError(() => loadDataset({ dataset: root, labels: 'optional' }), 'QT_DATASET_CORRUPT')).message).toMatch(/mixes class folders \(cls\) with loose images \(0\.png, 6 more\)/);
+    expect((await expectQtError(() => loadDataset({ dataset: root, labels: 'optional' }), 'QT_DATASET_CORRUPT')).message).toMatch(
+      /mixes class folders \(cls\) with loose images \(0\.png, 6 more\)/,
+    );
   });
 
   it('names each bad file: truncated PNG, corrupt or truncated JPEG, empty file, GIF behind .png, empty class folder', async () => {
     const root = tempDir();
-    python(`${FIXTURES}
+    python(
+      `${FIXTURES}
 for k in range(7): save(f'good/{k}.png', 0, k)
 save('bad/0.png', 1, 0)
 Image.fromarray(np.zeros((6, 5, 3), np.uint8)).save('bad/gif.png', 'GIF')
-save('bad/0.jpg', 1, 0, fmt='JPEG')`, root);
+save('bad/0.jpg', 1, 0, fmt='JPEG')`,
+      root,
+    );
     const bad = join(root, 'bad');
     const png = readFileSync(join(bad, '0.png'));
     const jpg = readFileSync(join(bad, '0.jpg'));

@@ -35,9 +35,14 @@ describe('mnist (embedded)', () => {
   });
 
   it('keeps pixels in [0, 1] with real ink', () => {
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     const x = a.test.x;
-    for (let i = 0; i < x.length; i++) { const v = x[i]!; if (v < min) min = v; if (v > max) max = v; }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
     expect(min).toBe(0);
     expect(max).toBeLessThanOrEqual(1);
     expect(max).toBeGreaterThan(0.99);
@@ -52,7 +57,15 @@ describe('mnist (embedded)', () => {
     expect(other.train.count).toBe(8571);
     expect(sameBytes(other.train.y, a.train.y)).toBe(false);
     // A different seed also moves different samples into test, not just reorders them.
-    const sums = (x: Float32Array, n: number) => new Set(Array.from({ length: n }, (_, i) => x.subarray(i * 784, (i + 1) * 784).reduce((s, v) => s + v, 0).toFixed(3)));
+    const sums = (x: Float32Array, n: number) =>
+      new Set(
+        Array.from({ length: n }, (_, i) =>
+          x
+            .subarray(i * 784, (i + 1) * 784)
+            .reduce((s, v) => s + v, 0)
+            .toFixed(3),
+        ),
+      );
     const testA = sums(a.test.x, a.test.count);
     const testB = sums(other.test.x, other.test.count);
     expect([...testB].filter((s) => !testA.has(s)).length).toBeGreaterThan(500);

@@ -105,7 +105,9 @@ np.savez_compressed('packed.npz', x=x, y=y, extra=np.zeros((1000,), dtype=np.flo
     flipped[200] = (flipped[200] as number) ^ 0xff; // inside x.npy's data
     expect((await expectQtError(async () => openNpz(flipped, 'a.npz').read('x'), 'QT_DATASET_CORRUPT')).message).toMatch(/^a\.npz:x\.npy: CRC-32 mismatch/);
     expect((await expectQtError(async () => openNpz(plain.subarray(0, 300), 'a.npz'), 'QT_DATASET_CORRUPT')).message).toMatch(/^a\.npz: not an \.npz file/);
-    expect((await expectQtError(async () => openNpz(plain, 'a.npz').read('labels'), 'QT_DATASET_CORRUPT')).message).toMatch(/^a\.npz: no array "labels" \(keys: x\)/);
+    expect((await expectQtError(async () => openNpz(plain, 'a.npz').read('labels'), 'QT_DATASET_CORRUPT')).message).toMatch(
+      /^a\.npz: no array "labels" \(keys: x\)/,
+    );
     const packed = Uint8Array.from(read(dir, 'c.npz'));
     packed[120] = (packed[120] as number) ^ 0x55; // inside the deflate stream
     const e = await expectQtError(async () => openNpz(packed, 'c.npz').read('x'), 'QT_DATASET_CORRUPT');

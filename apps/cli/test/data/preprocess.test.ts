@@ -23,9 +23,27 @@ describe('preprocessing, against hand-computed values', () => {
 
   it('resize n sets the shorter side (longer side floored), center crop rounds offsets half to even, then scale and mean / std', () => {
     const p = resolvePreprocess({ resize: 4, centerCrop: [2, 3], scale: 0.5, mean: [1], std: [2] }, 1 / 255, 1);
-    const out = preprocessImage(img(Array.from({ length: 2 * 3 }, (_, i) => i), 2, 3, 1), p, 'x');
+    const out = preprocessImage(
+      img(
+        Array.from({ length: 2 * 3 }, (_, i) => i),
+        2,
+        3,
+        1,
+      ),
+      p,
+      'x',
+    );
     expect([out.height, out.width]).toEqual([2, 3]); // resized to 4×6, crop offsets round(1) = 1, round(1.5) = 2
-    const resized = resizeBilinear(img(Array.from({ length: 6 }, (_, i) => i), 2, 3, 1), 4, 6);
+    const resized = resizeBilinear(
+      img(
+        Array.from({ length: 6 }, (_, i) => i),
+        2,
+        3,
+        1,
+      ),
+      4,
+      6,
+    );
     const expected = [1, 2].flatMap((y) => [2, 3, 4].map((x) => Math.fround(((resized.data[y * 6 + x] as number) * 0.5 - 1) / 2)));
     expect(Array.from(out.data)).toEqual(expected);
     // a crop offset of 0.5 rounds to 0 (half to even, as Python's round in torchvision's center_crop)
@@ -44,11 +62,19 @@ describe('preprocessing, against hand-computed values', () => {
   });
 
   it('applies to the [0, 1] sources too (scale 1), and a crop larger than the image names the sample', async () => {
-    const d = await loadDataset({ dataset: 'synthetic', trainLimit: 3, testLimit: 2, preprocess: { resize: 32, channels: 3, mean: [0.5], std: [0.5], layout: 'NCHW' } });
+    const d = await loadDataset({
+      dataset: 'synthetic',
+      trainLimit: 3,
+      testLimit: 2,
+      preprocess: { resize: 32, channels: 3, mean: [0.5], std: [0.5], layout: 'NCHW' },
+    });
     expect(d.sampleShape).toEqual([32, 32, 3]);
     expect([d.train.x.length, d.layout, d.preprocessing]).toEqual([3 * 32 * 32 * 3, 'NCHW', 'RGB, resize shorter side 32 → normalize mean [0.5] std [0.5]']);
     expect(Math.min(...d.train.x)).toBeGreaterThanOrEqual(-1);
-    const e = await expectQtError(() => loadDataset({ dataset: 'synthetic', trainLimit: 1, testLimit: 1, preprocess: { centerCrop: 30 } }), 'QT_DATASET_CORRUPT');
+    const e = await expectQtError(
+      () => loadDataset({ dataset: 'synthetic', trainLimit: 1, testLimit: 1, preprocess: { centerCrop: 30 } }),
+      'QT_DATASET_CORRUPT',
+    );
     expect(e.message).toMatch(/^synthetic train\[0\]: center crop 30×30 is larger than the image \(28×28\)/);
     await expectQtError(() => loadDataset({ dataset: 'synthetic', preprocess: { std: [0] } }), 'QT_INVALID_ARGUMENT');
   });
@@ -71,15 +97,25 @@ for name, size in [('down', 6), ('up', 20)]:
     np.save(name + '.npy', out.astype(np.float32))`,
       dir,
     );
-    for (const [name, size] of [['down', 6], ['up', 20]] as const) {
-      const d = await loadDataset({ dataset: join(dir, 'imgs.npz'), seed: 0, preprocess: { resize: size, centerCrop: 5, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } });
+    for (const [name, size] of [
+      ['down', 6],
+      ['up', 20],
+    ] as const) {
+      const d = await loadDataset({
+        dataset: join(dir, 'imgs.npz'),
+        seed: 0,
+        preprocess: { resize: size, centerCrop: 5, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+      });
       expect(d.sampleShape).toEqual([5, 5, 3]);
       const ref = readFileSync(join(dir, `${name}.npy`));
       const refValues = new Float32Array(ref.buffer.slice(ref.byteOffset + 128, ref.byteOffset + 128 + 7 * 75 * 4));
       // The same seed gives the same order: the raw split's first value says which image each sample is.
       const raw = await loadDataset({ dataset: join(dir, 'imgs.npz'), seed: 0, preprocess: { scale: 1 } });
       let worst = 0;
-      for (const [split, rawSplit] of [[d.train, raw.train], [d.test, raw.test]] as const) {
+      for (const [split, rawSplit] of [
+        [d.train, raw.train],
+        [d.test, raw.test],
+      ] as const) {
         for (let i = 0; i < split.count; i++) {
           const k = rawSplit.x[i * 11 * 17 * 3] as number;
           for (let p = 0; p < 75; p++) worst = Math.max(worst, Math.abs((split.x[i * 75 + p] as number) - (refValues[k * 75 + p] as number)));

@@ -13,7 +13,12 @@ export function pythonMissing(...modules: string[]): string | undefined {
   const key = modules.join(',');
   if (!probes.has(key)) {
     const r = spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8' });
-    probes.set(key, r.status === 0 ? undefined : `${PYTHON} cannot import ${modules.join(', ')}: ${(r.error?.message ?? r.stderr.trim().split('\n').at(-1)) || `exit ${r.status}`}`);
+    probes.set(
+      key,
+      r.status === 0
+        ? undefined
+        : `${PYTHON} cannot import ${modules.join(', ')}: ${(r.error?.message ?? r.stderr.trim().split('\n').at(-1)) || `exit ${r.status}`}`,
+    );
   }
   const reason = probes.get(key);
   if (reason !== undefined) console.warn(`skipped: ${reason}`);

@@ -10,8 +10,13 @@ describe('synthetic', () => {
     expect(d.train.x.length).toBe(6000 * 784);
     expect(classCounts(d.train.y, 10)).toEqual(new Array(10).fill(600));
     expect(classCounts(d.test.y, 10)).toEqual(new Array(10).fill(100));
-    let min = Infinity, max = -Infinity;
-    for (let i = 0; i < d.test.x.length; i++) { const v = d.test.x[i]!; if (v < min) min = v; if (v > max) max = v; }
+    let min = Infinity,
+      max = -Infinity;
+    for (let i = 0; i < d.test.x.length; i++) {
+      const v = d.test.x[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
     expect(min).toBe(0);
     expect(max).toBe(1);
   });
@@ -36,7 +41,8 @@ describe('synthetic', () => {
     }
     let correct = 0;
     for (let k = 0; k < d.test.count; k++) {
-      let best = -1, bestDist = Infinity;
+      let best = -1,
+        bestDist = Infinity;
       means.forEach((m, c) => {
         let dist = 0;
         for (let p = 0; p < 784; p++) dist += (d.test.x[k * 784 + p]! - m[p]!) ** 2;

@@ -22,5 +22,4 @@ describe('decodeOnnx', () => {
     expect(what(new Uint8Array(0))).toBe('QT_ONNX_DECODE: model.onnx is empty (0 bytes), not an ONNX model');
     expect(what(new Uint8Array([8, 7, 18, 255, 255, 1, 2, 3]))).toMatch(/^QT_ONNX_DECODE: model\.onnx: .*not a readable ONNX ModelProto/);
   });
-
 });

@@ -25,7 +25,10 @@ const quiet = (cwd: string, extra: Partial<CommandContext> = {}): CommandContext
 /** Runs the CLI in a fresh Node process (nothing registered with tfjs beforehand). */
 function runChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@quant-trim/source', '--import', 'tsx', 'src/cli.ts', ...args], { cwd: cliDir, env: { ...process.env, CI: '1' } });
+    const child = spawn(process.execPath, ['--conditions=@quant-trim/source', '--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: cliDir,
+      env: { ...process.env, CI: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
@@ -44,7 +47,7 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     await initTrainingBackend({ backend: 'wasm' });
   }, 300_000);
 
-  it('starts from the file\'s weights: accuracy equals PyTorch\'s, the same weights for every seed, step-0 loss is the pretrained model\'s', async () => {
+  it("starts from the file's weights: accuracy equals PyTorch's, the same weights for every seed, step-0 loss is the pretrained model's", async () => {
     const ctx = quiet(dir);
     const config = await resolveConfig({ model: 'tiny.onnx', dataset: 'data.npz' }, ctx);
     expect(config.lr).toBe(FINE_TUNE_LR);
@@ -69,7 +72,17 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
         return tf.losses.softmaxCrossEntropy(y, a.apply(x, { training: true }) as tf.Tensor).dataSync()[0]!;
       });
       expect(expected).toBeLessThan(0.6 * Math.log(classes)); // far below an untrained model's ln(4)
-      const trained = await trainMethod({ method: 'fp', build: () => model.build(0), dataset, epochs: 1, batchSize: split.count, learningRate: config.lr, seed: 0, scheme: schemeChoice(config), dir: join(dir, 'step0') });
+      const trained = await trainMethod({
+        method: 'fp',
+        build: () => model.build(0),
+        dataset,
+        epochs: 1,
+        batchSize: split.count,
+        learningRate: config.lr,
+        seed: 0,
+        scheme: schemeChoice(config),
+        dir: join(dir, 'step0'),
+      });
       try {
         expect(trained.history[0]!.loss).toBeCloseTo(expected, 4);
       } finally {
@@ -100,10 +113,15 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     const r = await run(['train', '--model', 'tiny.onnx', '--dataset', 'data.npz', '--epochs', '1', '--batch-size', '50', '--out', out], dir);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`imported from tiny.onnx (sha256 ${sha256(files.tiny)}), fine-tuned from its weights (learning rate 0.001); exported back to ${join(out, 'quant-trim-float.onnx')} (NCHW input)`);
+    expect(r.stdout).toContain(
+      `imported from tiny.onnx (sha256 ${sha256(files.tiny)}), fine-tuned from its weights (learning rate 0.001); exported back to ${join(out, 'quant-trim-float.onnx')} (NCHW input)`,
+    );
     // The default recipe, said on the terminal since `quant-trim` is more than the paper's recipe.
     expect(r.stdout).toContain('Quant-Trim recipe: λ curriculum · weight trimming · calibrator randomisation · scheme randomisation\n');
-    const latest = JSON.parse(readFileSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'), 'utf8')) as { fingerprint: { model?: { sha256: string }; learningRate: number }; history: { testAccuracy: number }[] };
+    const latest = JSON.parse(readFileSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'), 'utf8')) as {
+      fingerprint: { model?: { sha256: string }; learningRate: number };
+      history: { testAccuracy: number }[];
+    };
     expect(latest.fingerprint.model?.sha256).toBe(sha256(files.tiny));
     expect(latest.fingerprint.learningRate).toBe(FINE_TUNE_LR);
 
@@ -158,7 +176,9 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
     const args = ['train', '--model', model, '--dataset', files.data, '--epochs', '2', '--batch-size', '100', '--out', out];
     const controller = new AbortController();
     const flags = { model, dataset: files.data, epochs: '2', batchSize: '100', out };
-    await expect(train(flags, quiet(dir, { signal: controller.signal, reporter: { onEpochEnd: () => controller.abort() } }))).rejects.toMatchObject({ code: 'QT_INTERRUPTED' });
+    await expect(train(flags, quiet(dir, { signal: controller.signal, reporter: { onEpochEnd: () => controller.abort() } }))).rejects.toMatchObject({
+      code: 'QT_INTERRUPTED',
+    });
     expect(JSON.parse(readFileSync(join(out, 'checkpoints', 'quant-trim', 'latest.json'), 'utf8')).epoch).toBe(1);
 
     const resumed = await runChild([...args, '--resume']);
@@ -178,7 +198,28 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
 
   it('compare --model tiny.onnx: every method from the file\'s weights; report.json, report.html and the terminal say "imported from"', async () => {
     const out = join(dir, 'compare');
-    const r = await run(['compare', '--model', 'tiny.onnx', '--dataset', 'data.npz', '--epochs', '1', '--batch-size', '50', '--runtimes', 'none', '--calibration-samples', '64', '--profiles', 'tflite-int8,trt-int8-entropy', '--out', out], dir);
+    const r = await run(
+      [
+        'compare',
+        '--model',
+        'tiny.onnx',
+        '--dataset',
+        'data.npz',
+        '--epochs',
+        '1',
+        '--batch-size',
+        '50',
+        '--runtimes',
+        'none',
+        '--calibration-samples',
+        '64',
+        '--profiles',
+        'tflite-int8,trt-int8-entropy',
+        '--out',
+        out,
+      ],
+      dir,
+    );
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const line = `imported from tiny.onnx (sha256 ${sha256(files.tiny)})`;
@@ -203,7 +244,10 @@ describe.skipIf(missing !== undefined)('--model model.onnx (a PyTorch export, im
   });
 
   it('compare with a model exportOnnx cannot write exits 3 with QT_EXPORT_UNSUPPORTED_OP before training', async () => {
-    const r = await run(['compare', '--model', 'hardswish.onnx', '--dataset', 'data.npz', '--epochs', '1', '--runtimes', 'none', '--out', join(dir, 'hs')], dir);
+    const r = await run(
+      ['compare', '--model', 'hardswish.onnx', '--dataset', 'data.npz', '--epochs', '1', '--runtimes', 'none', '--out', join(dir, 'hs')],
+      dir,
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/QT_EXPORT_UNSUPPORTED_OP: hardswish\.onnx was imported, but its trained checkpoints cannot be exported back to ONNX/);
     expect(r.stdout + r.stderr).not.toMatch(/train fp/);

@@ -55,10 +55,20 @@ describe.each(MODEL_NAMES)('%s with fake-quant and onnx-export', (name) => {
     expect(quantized.warnings).toEqual([]);
     expect(quantized.layers.filter((l) => l.status === 'float')).toEqual([]);
     const weighted = model.layers.filter((l) => ['Dense', 'Conv2D', 'DepthwiseConv2D'].includes(l.getClassName())).map((l) => l.name);
-    expect(quantized.layers.filter((l) => l.status === 'quantized').map((l) => l.name).sort()).toEqual([...weighted].sort());
+    expect(
+      quantized.layers
+        .filter((l) => l.status === 'quantized')
+        .map((l) => l.name)
+        .sort(),
+    ).toEqual([...weighted].sort());
     if (name === 'dscnn' || name === 'resnet-tiny') {
       const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name);
-      expect(quantized.layers.filter((l) => l.status === 'folded').map((l) => l.name).sort()).toEqual([...bns].sort());
+      expect(
+        quantized.layers
+          .filter((l) => l.status === 'folded')
+          .map((l) => l.name)
+          .sort(),
+      ).toEqual([...bns].sort());
     }
     // calibrate the observers a little before the QDQ export
     for (let i = 0; i < 2; i++) tf.tidy(() => void quantized.model.apply(tf.randomUniform([16, 28, 28, 1], 0, 1, 'float32', i), { training: true }));
@@ -82,7 +92,12 @@ describe.each(MODEL_NAMES)('%s with fake-quant and onnx-export', (name) => {
     const qExpected = tf.tidy(() => quantized.model.predict(x) as tf.Tensor);
     const qGot = await runOnnx(qdq.bytes(), x);
     expect(qGot.dims).toEqual([4, 10]);
-    const top1 = (d: ArrayLike<number>) => Array.from({ length: 4 }, (_, r) => Array.from(d).slice(r * 10, r * 10 + 10).reduce((best, v, i, row) => (v > row[best]! ? i : best), 0));
+    const top1 = (d: ArrayLike<number>) =>
+      Array.from({ length: 4 }, (_, r) =>
+        Array.from(d)
+          .slice(r * 10, r * 10 + 10)
+          .reduce((best, v, i, row) => (v > row[best]! ? i : best), 0),
+      );
     expect(top1(qGot.data)).toEqual(top1(qExpected.dataSync()));
 
     tf.dispose([x, expected, qExpected]);

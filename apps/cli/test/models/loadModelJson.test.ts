@@ -25,7 +25,10 @@ function shardedHandler(dir: string, shardBytes: number): tf.io.IOHandler {
       const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
       paths.forEach((p, i) => writeFileSync(join(dir, p), data.subarray(i * shardBytes, (i + 1) * shardBytes)));
       const { weightData: _d, weightSpecs, ...rest } = artifacts;
-      writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...rest, format: 'layers-model', generatedBy: 'test', weightsManifest: [{ paths, weights: weightSpecs }] }));
+      writeFileSync(
+        join(dir, 'model.json'),
+        JSON.stringify({ ...rest, format: 'layers-model', generatedBy: 'test', weightsManifest: [{ paths, weights: weightSpecs }] }),
+      );
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
   };

@@ -47,7 +47,14 @@ describe('formatTable', () => {
       { header: 'accuracy', value: (r) => `${(r.acc * 100).toFixed(1)}%`, align: 'right' },
       { header: 'mode', key: 'mode' },
     ]);
-    expect(table).toBe(['profile           acc  accuracy  mode', '-------------  ------  --------  ----', 'tflite-int8    0.9812     98.1%  int8', 'qnn-htp-w8a16    0.97     97.0%  -'].join('\n'));
+    expect(table).toBe(
+      [
+        'profile           acc  accuracy  mode',
+        '-------------  ------  --------  ----',
+        'tflite-int8    0.9812     98.1%  int8',
+        'qnn-htp-w8a16    0.97     97.0%  -',
+      ].join('\n'),
+    );
   });
 
   it('measures cells without their colour codes', () => {

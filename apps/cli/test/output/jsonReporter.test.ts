@@ -23,7 +23,20 @@ describe('json reporter', () => {
     expect(stream.text.endsWith('\n')).toBe(true);
     const lines = stream.text.trimEnd().split('\n');
     const events = lines.map((line) => JSON.parse(line) as { type: string; time: string } & Record<string, unknown>);
-    expect(events.map((e) => e.type)).toEqual(['run-start', 'phase-start', 'progress', 'progress', 'progress', 'phase-end', 'epoch-end', 'eval-end', 'artifact', 'result', 'warning', 'run-end']);
+    expect(events.map((e) => e.type)).toEqual([
+      'run-start',
+      'phase-start',
+      'progress',
+      'progress',
+      'progress',
+      'phase-end',
+      'epoch-end',
+      'eval-end',
+      'artifact',
+      'result',
+      'warning',
+      'run-end',
+    ]);
     for (const e of events) expect(e.time).toBe('2026-01-02T03:04:05.000Z');
     expect(events[1]).toEqual({ type: 'phase-start', time: '2026-01-02T03:04:05.000Z', phase: 'train', label: 'train fp (cnn)', total: 3 });
     expect(events[6]).toMatchObject({ type: 'epoch-end', loss: null });

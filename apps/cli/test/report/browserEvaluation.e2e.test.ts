@@ -35,7 +35,9 @@ describe.skipIf(!hasChromium)('eval HTML report in Chromium', () => {
   it('loads with no console errors and no request but the file itself; every chart is drawn', async () => {
     expect(errors).toEqual([]);
     expect(requests.filter((u) => u !== fileUrl)).toEqual([]);
-    const charts = await page.$$eval('[data-chart]', (els) => els.map((el) => ({ name: el.getAttribute('data-chart'), drawn: el.querySelector('svg')?.querySelectorAll('path, rect, text').length ?? 0 })));
+    const charts = await page.$$eval('[data-chart]', (els) =>
+      els.map((el) => ({ name: el.getAttribute('data-chart'), drawn: el.querySelector('svg')?.querySelectorAll('path, rect, text').length ?? 0 })),
+    );
     // every figure on the page is a drawn chart (no empty figures with a note in place of the chart)
     expect(charts.map((c) => c.name).sort()).toEqual([...CHARTS].sort());
     for (const c of charts) expect(c.drawn, c.name ?? '').toBeGreaterThan(20);

@@ -4,7 +4,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian Chromium, and flags that keep it from reaching the network or needing a sandbox. */
 export const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Whether the browser tests can run; prints why they skip when they cannot. */
 export const hasChromium = existsSync(CHROMIUM);

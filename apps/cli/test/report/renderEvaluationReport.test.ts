@@ -22,7 +22,8 @@ describe('renderEvaluationHtmlReport (eval reports)', () => {
     expect(doc).toContain('Quant-Trim evaluation report');
     expect(doc).toContain('<h1>model.fp32.onnx</h1>');
     expect(doc).toContain('out/onnx/model.fp32.onnx');
-    for (const id of ['comparison', 'accuracy', 'agreement', 'drop-sources', 'sensitivity', 'energy', 'coverage', 'runtimes', 'training', 'provenance']) expect(doc, id).toMatch(new RegExp(`<(section|footer) id="${id}"`));
+    for (const id of ['comparison', 'accuracy', 'agreement', 'drop-sources', 'sensitivity', 'energy', 'coverage', 'runtimes', 'training', 'provenance'])
+      expect(doc, id).toMatch(new RegExp(`<(section|footer) id="${id}"`));
     // every profile of the model is a row, with its accuracy
     const model = ev.models[0]!;
     for (const p of model.profiles) expect(doc).toContain(`<span class="pid">${p.profile}`);
@@ -33,7 +34,8 @@ describe('renderEvaluationHtmlReport (eval reports)', () => {
     expect(doc).not.toMatch(/could not be rendered/);
     // training-only sections say they do not apply instead of showing empty charts
     expect(doc).toMatch(/do not apply to an evaluation of an existing model/);
-    for (const chart of ['schedules', 'training', 'weights', 'disagreement', 'drop-intervals', 'differences']) expect(doc, chart).not.toContain(`data-chart="${chart}"`);
+    for (const chart of ['schedules', 'training', 'weights', 'disagreement', 'drop-intervals', 'differences'])
+      expect(doc, chart).not.toContain(`data-chart="${chart}"`);
     expect(doc).toMatch(/they do not apply to the evaluation of one model/);
     // no run-report leftovers: no verdict box, no command, seed or training time
     expect(doc).not.toMatch(/No verdict was recorded/);
@@ -52,7 +54,15 @@ describe('renderEvaluationHtmlReport (eval reports)', () => {
       models: ev.models.map((m) => {
         const { accuracy: _a, ...float } = m.float;
         const { acrossProfiles: _s, ...rest } = m;
-        return { ...rest, float, profiles: m.profiles.map((p) => (p.metrics === undefined ? p : { ...p, metrics: { samples: p.metrics.samples, top1Agreement: p.metrics.top1Agreement, kl: p.metrics.kl, logitCosine: p.metrics.logitCosine } })) };
+        return {
+          ...rest,
+          float,
+          profiles: m.profiles.map((p) =>
+            p.metrics === undefined
+              ? p
+              : { ...p, metrics: { samples: p.metrics.samples, top1Agreement: p.metrics.top1Agreement, kl: p.metrics.kl, logitCosine: p.metrics.logitCosine } },
+          ),
+        };
       }),
     };
     expect(() => validateReport(JSON.parse(JSON.stringify(unlabelled)))).not.toThrow();

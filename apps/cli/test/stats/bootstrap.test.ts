@@ -73,13 +73,25 @@ describe('bootstrapDrops', () => {
 
   it('pairs methods by test image: a 10-image gap on the same images is resolved, the same gap on other images is not', () => {
     // QT loses exactly FP's 100 images plus 10 more: the paired difference is ≥ 0 in (nearly) every replicate.
-    const paired = seeds(() => ({ fp: { float: outcome([]), profiles: new Map([['a', outcome(range(0, 100))]]) }, 'quant-trim': { float: outcome([]), profiles: new Map([['a', outcome(range(0, 110))]]) } }), 1);
+    const paired = seeds(
+      () => ({
+        fp: { float: outcome([]), profiles: new Map([['a', outcome(range(0, 100))]]) },
+        'quant-trim': { float: outcome([]), profiles: new Map([['a', outcome(range(0, 110))]]) },
+      }),
+      1,
+    );
     const d = bootstrapDrops(paired, { resamples: 1000, seed: 3, pairs: [['quant-trim', 'fp']] }).pairs[0]!.difference.worstDrop;
     expect(d.mean).toBeCloseTo(10 / N, 12);
     expect(d.low).toBeGreaterThan(0);
     expect(verdictWord('worstDrop', directionOf(d), 1)).toBe('wider');
     // the same 10-image gap on unrelated images is within the noise of 1 seed
-    const unpaired = seeds(() => ({ fp: { float: outcome([]), profiles: new Map([['a', outcome(range(0, 100))]]) }, 'quant-trim': { float: outcome([]), profiles: new Map([['a', outcome(range(1000, 110))]]) } }), 1);
+    const unpaired = seeds(
+      () => ({
+        fp: { float: outcome([]), profiles: new Map([['a', outcome(range(0, 100))]]) },
+        'quant-trim': { float: outcome([]), profiles: new Map([['a', outcome(range(1000, 110))]]) },
+      }),
+      1,
+    );
     const u = bootstrapDrops(unpaired, { resamples: 1000, seed: 3, pairs: [['quant-trim', 'fp']] }).pairs[0]!.difference.worstDrop;
     expect(u.mean).toBeCloseTo(10 / N, 12);
     expect(u.low).toBeLessThan(0);
@@ -111,7 +123,9 @@ describe('bootstrapDrops', () => {
   });
 
   it('leaves out a profile that failed in some seed, and rejects inconsistent input with a coded error', () => {
-    const data = seeds((s) => ({ fp: s === 1 ? { float: outcome([]), profiles: new Map([['a', outcome(range(0, 20))]]) } : method({ a: 0.01, b: 0.5 }, 80 + s) }));
+    const data = seeds((s) => ({
+      fp: s === 1 ? { float: outcome([]), profiles: new Map([['a', outcome(range(0, 20))]]) } : method({ a: 0.01, b: 0.5 }, 80 + s),
+    }));
     const fp = bootstrapDrops(data, { resamples: 100 }).methods.get('fp')!;
     expect([...fp.profiles.keys()]).toEqual(['a']);
     expect(() => bootstrapDrops([])).toThrow(expect.objectContaining({ code: 'QT_INVALID_ARGUMENT' }));
@@ -123,7 +137,11 @@ describe('bootstrapDrops', () => {
 
   it('percentile intervals interpolate between order statistics', () => {
     expect(quantile([0, 10], 0.25)).toBe(2.5);
-    const i = percentileInterval(5, Float64Array.from({ length: 101 }, (_, k) => 100 - k), 0.9);
+    const i = percentileInterval(
+      5,
+      Float64Array.from({ length: 101 }, (_, k) => 100 - k),
+      0.9,
+    );
     expect(i.mean).toBe(5);
     expect(i.low).toBeCloseTo(5, 9);
     expect(i.high).toBeCloseTo(95, 9);
@@ -145,9 +163,18 @@ describe('verdict wording', () => {
 
   it('says narrower only when the paired interval excludes 0, and how many test images the gap is', () => {
     const summaries = [summary('fp', 0.0753), summary('quant-trim', 0.0746)];
-    const tie: Comparison = { method: 'quant-trim', against: 'fp', statistic: 'worstDrop', difference: interval(-0.0007, -0.089, 0.092), direction: 'inconclusive', verdict: verdictWord('worstDrop', 'inconclusive', 3) };
+    const tie: Comparison = {
+      method: 'quant-trim',
+      against: 'fp',
+      statistic: 'worstDrop',
+      difference: interval(-0.0007, -0.089, 0.092),
+      direction: 'inconclusive',
+      verdict: verdictWord('worstDrop', 'inconclusive', 3),
+    };
     const [line] = verdicts([tie], summaries, 1429);
-    expect(line).toBe('Quant-Trim worst-case drop 7.46 pp [4.46, 11.46] vs FP 7.53 pp [4.53, 11.53]: difference −0.07 pp [−8.90, 9.20] (≈ 1 of 1,429 test images): no difference measurable at 3 seeds.');
+    expect(line).toBe(
+      'Quant-Trim worst-case drop 7.46 pp [4.46, 11.46] vs FP 7.53 pp [4.53, 11.53]: difference −0.07 pp [−8.90, 9.20] (≈ 1 of 1,429 test images): no difference measurable at 3 seeds.',
+    );
     const wider: Comparison = { ...tie, statistic: 'spread', difference: interval(0.05, 0.01, 0.09), direction: 'higher', verdict: 'wider' };
     expect(verdicts([wider], summaries, 10_000)[0]).toMatch(/: wider — Quant-Trim does not improve on this here\.$/);
     expect(verdicts([], [summary('fp', 0.01)], 100)).toEqual(['Quant-Trim was not part of this run: no verdict.']);

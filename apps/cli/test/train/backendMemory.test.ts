@@ -11,7 +11,9 @@ describe('a training step the WebAssembly backend aborts', () => {
     expect(isQuantTrimError(error, 'QT_BACKEND_MEMORY')).toBe(true);
     const exit = toExit(error);
     expect(exit.exitCode).toBe(2);
-    expect(exit.message).toBe('the WebAssembly training backend failed at step 3 of quant-trim with --batch-size 64 (memory access out of bounds): a step\'s tensors outgrew the 2 GiB the backend can address');
+    expect(exit.message).toBe(
+      "the WebAssembly training backend failed at step 3 of quant-trim with --batch-size 64 (memory access out of bounds): a step's tensors outgrew the 2 GiB the backend can address",
+    );
     expect(exit.hint).toMatch(/smaller --batch-size \(e\.g\. 16\) and --resume/);
     expect((error as Error).cause).toBe(cause);
   });

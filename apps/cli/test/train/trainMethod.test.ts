@@ -61,7 +61,9 @@ describe('trainMethod', () => {
     // Interrupt in the middle of epoch 2 (step 20 of 45).
     const controller = new AbortController();
     const interrupted = base('quant-trim', 'resumed');
-    const error = await trainMethod({ ...interrupted, signal: controller.signal, reporter: { onProgress: (e) => e.done === 20 && controller.abort() } }).catch((e: unknown) => e);
+    const error = await trainMethod({ ...interrupted, signal: controller.signal, reporter: { onProgress: (e) => e.done === 20 && controller.abort() } }).catch(
+      (e: unknown) => e,
+    );
     expect(isQuantTrimError(error, 'QT_INTERRUPTED')).toBe(true);
     expect(JSON.parse(readFileSync(join(interrupted.dir, 'latest.json'), 'utf8')).epoch).toBe(1);
     expect(readdirSync(interrupted.dir).sort()).toEqual(['epoch-1', 'latest.json']);
@@ -82,7 +84,8 @@ describe('trainMethod', () => {
     const x = data.test.x.subarray(0, 8 * SIZE * SIZE);
     const expected = (exported.float.predict(tf.tensor(x, [8, SIZE, SIZE, 1])) as tf.Tensor).dataSync() as Float32Array;
     const session = await ort.InferenceSession.create(exported.fp32.bytes());
-    const got = (await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', x, [8, SIZE, SIZE, 1]) }))[session.outputNames[0]!]!.data as Float32Array;
+    const got = (await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', x, [8, SIZE, SIZE, 1]) }))[session.outputNames[0]!]!
+      .data as Float32Array;
     await session.release();
     // both output logits (the training softmax is not part of the exported checkpoint)
     const amp = Math.max(...expected.map(Math.abs));
@@ -113,7 +116,7 @@ describe('trainMethod', () => {
     exported.float.dispose();
   }, 240_000);
 
-  it('blank-response suppression (decoupled): the blank responses reach 0 where the paper recipe\'s stay positive, and a resumed run is bit-identical', async () => {
+  it("blank-response suppression (decoupled): the blank responses reach 0 where the paper recipe's stay positive, and a resumed run is bit-identical", async () => {
     const recipe = { blankSuppression: { weight: 1, stepSize: 0.5 } }; // the CLI's default mode: decoupled
     const plain = await trainMethod(base('quant-trim', 'blank-plain'));
     const straight = await trainMethod({ ...base('quant-trim', 'blank-straight'), recipe });
@@ -130,10 +133,14 @@ describe('trainMethod', () => {
     expect(sum(responses(plain))).toBeGreaterThan(0);
     const controller = new AbortController();
     const interrupted = { ...base('quant-trim', 'blank-resumed'), recipe };
-    const error = await trainMethod({ ...interrupted, signal: controller.signal, reporter: { onProgress: (e) => e.done === 20 && controller.abort() } }).catch((e: unknown) => e);
+    const error = await trainMethod({ ...interrupted, signal: controller.signal, reporter: { onProgress: (e) => e.done === 20 && controller.abort() } }).catch(
+      (e: unknown) => e,
+    );
     expect(isQuantTrimError(error, 'QT_INTERRUPTED')).toBe(true);
     const resumed = await trainMethod({ ...interrupted, resume: true });
-    expect(resumed.quantized.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(straight.quantized.model.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(resumed.quantized.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      straight.quantized.model.getWeights().map((w) => Array.from(w.dataSync())),
+    );
     expect(resumed.history.map((h) => h.loss)).toEqual(straight.history.map((h) => h.loss));
     // A checkpoint trained without the penalty does not resume with it.
     const mismatch = await trainMethod({ ...base('quant-trim', 'blank-plain'), recipe, resume: true }).catch((e: unknown) => e);
@@ -143,7 +150,8 @@ describe('trainMethod', () => {
 
   it('BatchNorm statistics freeze only when asked (QAT / Quant-Trim), never for FP; the setting is part of the checkpoint fingerprint', async () => {
     const dscnn = () => buildModel('dscnn', { inputShape: [SIZE, SIZE, 1], classes: 10, seed: 0 });
-    const movingMeans = (t: TrainResult) => t.quantized.model.weights.filter((w) => w.name.includes('moving_mean')).flatMap((w) => Array.from(w.read().dataSync()));
+    const movingMeans = (t: TrainResult) =>
+      t.quantized.model.weights.filter((w) => w.name.includes('moving_mean')).flatMap((w) => Array.from(w.read().dataSync()));
     const run = (method: TrainOptions['method'], sub: string, freezeBatchNorm?: number | false) =>
       trainMethod({ ...base(method, sub), epochs: 1, build: dscnn, ...(freezeBatchNorm !== undefined ? { freezeBatchNorm } : {}) });
     const free = await run('qat', 'bn-free');
@@ -186,7 +194,18 @@ describe('trainMethod: trimming schedule', () => {
     try {
       const data = dataset();
       const run = (strength: { type: 'constant'; value: number }, sub: string) =>
-        trainMethod({ method: 'quant-trim', build, dataset: data, epochs: 1, batchSize: 32, learningRate: 3e-3, seed: 1, scheme: { weights: 'int8-sym-per-channel', activations: 'uint8-asym-per-tensor' }, trim: { refreshEvery: 1, strength }, dir: join(dir, sub) });
+        trainMethod({
+          method: 'quant-trim',
+          build,
+          dataset: data,
+          epochs: 1,
+          batchSize: 32,
+          learningRate: 3e-3,
+          seed: 1,
+          scheme: { weights: 'int8-sym-per-channel', activations: 'uint8-asym-per-tensor' },
+          trim: { refreshEvery: 1, strength },
+          dir: join(dir, sub),
+        });
       const off = await run({ type: 'constant', value: 0 }, 'off');
       const full = await run({ type: 'constant', value: 1 }, 'full');
       expect(off.schedule.every((s) => s.trim === 0)).toBe(true);

@@ -33,7 +33,12 @@ export interface ActivationParams {
  * over the union of its members, then `fixedOutput` (forced for the whole group), then the
  * profile's `minRange` guard (a range narrower than `minRange` is widened to it).
  */
-export function activationParams(plan: CompilePlan, stats: { get(t: string): TensorStats | undefined }, profile: BackendProfile, grid: TensorGrid): { params: Map<string, ActivationParams>; report: ActivationQParams[] } {
+export function activationParams(
+  plan: CompilePlan,
+  stats: { get(t: string): TensorStats | undefined },
+  profile: BackendProfile,
+  grid: TensorGrid,
+): { params: Map<string, ActivationParams>; report: ActivationQParams[] } {
   const params = new Map<string, ActivationParams>();
   const report: ActivationQParams[] = [];
   const byGroup = new Map<string, { p: ActivationParams; source: ActivationQParams['source']; observedMin: number; observedMax: number }>();
@@ -94,7 +99,15 @@ export function activationParams(plan: CompilePlan, stats: { get(t: string): Ten
  * `v + ½·sign(v)` (half-away) or `v + ½` (half-up) via `Where`; `Add zp → Clip → Sub zp → Mul s`.
  * Exact for every float32 input; ORT cannot fuse it into integer kernels.
  */
-function roundingSubgraph(model: OnnxModel, input: string, output: string, p: ActivationParams, rounding: RoundingMode, taken: Set<string>, prefix: string): OnnxNode[] {
+function roundingSubgraph(
+  model: OnnxModel,
+  input: string,
+  output: string,
+  p: ActivationParams,
+  rounding: RoundingMode,
+  taken: Set<string>,
+  prefix: string,
+): OnnxNode[] {
   const { graph } = model;
   const c = (suffix: string, value: number): string => {
     const name = uniqueName(taken, `${prefix}_${suffix}`);
@@ -102,16 +115,29 @@ function roundingSubgraph(model: OnnxModel, input: string, output: string, p: Ac
     return name;
   };
   const t = (suffix: string) => uniqueName(taken, `${prefix}_${suffix}`);
-  const node = (opType: string, inputs: string[], out: string): OnnxNode => ({ name: uniqueName(taken, `${prefix}_${opType}`), opType, domain: '', inputs, outputs: [out], attributes: {} });
+  const node = (opType: string, inputs: string[], out: string): OnnxNode => ({
+    name: uniqueName(taken, `${prefix}_${opType}`),
+    opType,
+    domain: '',
+    inputs,
+    outputs: [out],
+    attributes: {},
+  });
   const [s, zp, lo, hi, half] = [c('scale', p.scale), c('zero_point', p.zeroPoint), c('qmin', p.qmin), c('qmax', p.qmax), c('half', 0.5)];
-  const [v, r, d, ad, tie, adj, up, rr, shifted, clipped, centred] = ['v', 'round', 'diff', 'absdiff', 'tie', 'adjust', 'up', 'rounded', 'shifted', 'clipped', 'centred'].map(t) as [string, string, string, string, string, string, string, string, string, string, string];
-  const nodes = [
-    node('Div', [input, s], v),
-    node('Round', [v], r),
-    node('Sub', [v, r], d),
-    node('Abs', [d], ad),
-    node('Equal', [ad, half], tie),
-  ];
+  const [v, r, d, ad, tie, adj, up, rr, shifted, clipped, centred] = [
+    'v',
+    'round',
+    'diff',
+    'absdiff',
+    'tie',
+    'adjust',
+    'up',
+    'rounded',
+    'shifted',
+    'clipped',
+    'centred',
+  ].map(t) as [string, string, string, string, string, string, string, string, string, string, string];
+  const nodes = [node('Div', [input, s], v), node('Round', [v], r), node('Sub', [v, r], d), node('Abs', [d], ad), node('Equal', [ad, half], tie)];
   if (rounding === 'half-away') {
     const sign = t('sign');
     nodes.push(node('Sign', [v], sign), node('Mul', [sign, half], adj));

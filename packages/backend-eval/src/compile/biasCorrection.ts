@@ -2,7 +2,17 @@ import { addOutputs, cloneModel, uniqueName, writeOnnx, type OnnxModel, type Onn
 import { roundHalfEven } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';
 import type { ActivationParams } from './activations.js';
-import { calibrationFeeds, COMPILE_SESSION, fixedBatchOf, invalid, ortFeeds, type CalibrationData, type CalibrationProgress, type FeedCalibrationData, type InputSpec } from './calibrate.js';
+import {
+  calibrationFeeds,
+  COMPILE_SESSION,
+  fixedBatchOf,
+  invalid,
+  ortFeeds,
+  type CalibrationData,
+  type CalibrationProgress,
+  type FeedCalibrationData,
+  type InputSpec,
+} from './calibrate.js';
 import type { CompilePlan } from './plan.js';
 import { biasCodes, quantizeWeights, type WeightQParams } from './weights.js';
 import { ortCall } from '../runtime/sessions.js';
@@ -54,7 +64,15 @@ export function fakeQuantizeValue(x: number, p: Pick<ActivationParams, 'scale' |
  * `0 ≤ i < size` (taps landing in the padding read zeros and are not counted). `outSize` and
  * `padBegin` follow ONNX Conv (explicit pads, or `auto_pad` SAME_UPPER / SAME_LOWER / VALID).
  */
-export function convAxisMasks(size: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number, autoPad = 'NOTSET'): { masks: Float64Array[]; outSize: number } {
+export function convAxisMasks(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padBegin: number,
+  padEnd: number,
+  autoPad = 'NOTSET',
+): { masks: Float64Array[]; outSize: number } {
   const span = (kernel - 1) * dilation + 1;
   let outSize: number;
   let begin = padBegin;
@@ -144,7 +162,14 @@ export function convPatchSums(sums: Float64Array, sampleShape: readonly number[]
  * W[m, j, k]·P[g·Cg + j, k] / count + b[m]`, with `g = ⌊m / (M/groups)⌋` and `Cg = C/groups` (each
  * output channel sees only its group's input channels).
  */
-export function convChannelMeans(patch: Float64Array, count: number, w: Float32Array, weightDims: readonly number[], groups: number, bias: ArrayLike<number>): Float64Array {
+export function convChannelMeans(
+  patch: Float64Array,
+  count: number,
+  w: Float32Array,
+  weightDims: readonly number[],
+  groups: number,
+  bias: ArrayLike<number>,
+): Float64Array {
   const [m, cg] = weightDims as [number, number];
   const taps = weightDims.slice(2).reduce((a, b) => a * b, 1);
   const perGroup = m / groups;
@@ -163,7 +188,14 @@ export function convChannelMeans(patch: Float64Array, count: number, w: Float32A
 }
 
 /** Per-output-channel mean of a Gemm (transA = 0, alpha = beta = 1) from the summed input rows: `mean[c] = Σ_k W(k, c)·R[k] / rows + b[c]`. */
-export function gemmChannelMeans(rowSums: Float64Array, rows: number, w: Float32Array, weightDims: readonly number[], transB: boolean, bias: ArrayLike<number>): Float64Array {
+export function gemmChannelMeans(
+  rowSums: Float64Array,
+  rows: number,
+  w: Float32Array,
+  weightDims: readonly number[],
+  transB: boolean,
+  bias: ArrayLike<number>,
+): Float64Array {
   const [k, n] = transB ? [weightDims[1]!, weightDims[0]!] : [weightDims[0]!, weightDims[1]!];
   const out = new Float64Array(n);
   for (let c = 0; c < n; c++) {
@@ -315,7 +347,17 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
 
   const shapes = new Map(inputs.map((v) => [v.name, v.sampleShape]));
   const ort = await import('onnxruntime-node');
-  const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(addOutputs(model, tensors.filter((t) => !shapes.has(t)))), COMPILE_SESSION));
+  const session = await ortCall('onnxruntime-node', 'load the float model', () =>
+    ort.InferenceSession.create(
+      writeOnnx(
+        addOutputs(
+          model,
+          tensors.filter((t) => !shapes.has(t)),
+        ),
+      ),
+      COMPILE_SESSION,
+    ),
+  );
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
   try {
     for await (const feed of calibrationFeeds(input.data, profile, inputs, fixedBatchOf(model, inputs), progress)) {
@@ -334,7 +376,10 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
           s.float = new Float64Array(per);
           s.quant = new Float64Array(per);
         } else if (s.shape.join() !== inner.join()) {
-          throw invalid(profile, `biasCorrection: the shape of '${name}' changed between calibration chunks ([${s.shape.join(', ')}] vs [${inner.join(', ')}])`);
+          throw invalid(
+            profile,
+            `biasCorrection: the shape of '${name}' changed between calibration chunks ([${s.shape.join(', ')}] vs [${inner.join(', ')}])`,
+          );
         }
         const f = s.float!;
         const q = s.quant!;
@@ -353,10 +398,14 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
     await session.release();
   }
   if (progress.samples !== input.samples) {
-    throw invalid(profile, `biasCorrection: the second pass over the calibration data saw ${progress.samples} samples, the calibration pass ${input.samples}; options.calibrationAgain must yield the same batches again`, {
-      samples: progress.samples,
-      expected: input.samples,
-    });
+    throw invalid(
+      profile,
+      `biasCorrection: the second pass over the calibration data saw ${progress.samples} samples, the calibration pass ${input.samples}; options.calibrationAgain must yield the same batches again`,
+      {
+        samples: progress.samples,
+        expected: input.samples,
+      },
+    );
   }
 
   const corrections: BiasCorrection[] = [];
@@ -401,7 +450,12 @@ export async function applyBiasCorrection(input: BiasCorrectionInput): Promise<{
  * Biases are rewritten or added exactly as `applyBiasCorrection` does; nodes not in `nodes` or
  * without a stored correction are left alone.
  */
-export function applyStoredBiasCorrections(model: OnnxModel, stored: readonly BiasCorrection[], nodes: ReadonlySet<string>, taken: Set<string>): BiasCorrection[] {
+export function applyStoredBiasCorrections(
+  model: OnnxModel,
+  stored: readonly BiasCorrection[],
+  nodes: ReadonlySet<string>,
+  taken: Set<string>,
+): BiasCorrection[] {
   const { graph } = model;
   const readers = readersOf(model);
   const byNode = new Map(graph.nodes.map((n) => [n.name, n]));
@@ -429,7 +483,14 @@ function readersOf(model: OnnxModel): Map<string, number> {
  * Makes `node` read `corrected` as its bias: rewritten in place when only this node reads the bias
  * initializer, otherwise (or without a bias) as a new initializer. Returns the name it reads.
  */
-function writeBias(model: OnnxModel, node: OnnxNode, biasName: string | undefined, corrected: Float32Array, readers: ReadonlyMap<string, number>, taken: Set<string>): string {
+function writeBias(
+  model: OnnxModel,
+  node: OnnxNode,
+  biasName: string | undefined,
+  corrected: Float32Array,
+  readers: ReadonlyMap<string, number>,
+  taken: Set<string>,
+): string {
   const { graph } = model;
   const inPlace = biasName !== undefined && readers.get(biasName) === 1 && !graph.inputs.some((v) => v.name === biasName);
   const name = inPlace ? biasName : uniqueName(taken, biasName === undefined ? `${node.name}_bias` : `${biasName}_corrected`);

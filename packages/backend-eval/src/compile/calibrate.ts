@@ -20,13 +20,22 @@ export interface InputSpec {
 }
 
 export const invalid = (profile: BackendProfile, message: string, details: Record<string, unknown> = {}): QuantTrimError =>
-  new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`compileForBackend\` (${profile.id}): ${message}`, details: { profile: profile.id, ...details } });
+  new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `\`compileForBackend\` (${profile.id}): ${message}`,
+    details: { profile: profile.id, ...details },
+  });
 
 /** Sample shape of the data input `inputName`: `inputShape`, else its static declared shape after the batch axis. */
 export function sampleShapeOf(model: OnnxModel, inputName: string, inputShape: readonly number[] | undefined, profile: BackendProfile): readonly number[] {
   const declared = model.graph.inputs.find((v) => v.name === inputName)?.shape?.slice(1);
   const shape = inputShape ?? (declared?.every((d): d is number => typeof d === 'number') ? declared : undefined);
-  if (shape === undefined) throw invalid(profile, `the input '${inputName}' has no static sample shape; pass ${model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name)).length > 1 ? `options.inputShapes['${inputName}']` : 'options.inputShape'}`, { input: inputName });
+  if (shape === undefined)
+    throw invalid(
+      profile,
+      `the input '${inputName}' has no static sample shape; pass ${model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name)).length > 1 ? `options.inputShapes['${inputName}']` : 'options.inputShape'}`,
+      { input: inputName },
+    );
   return shape;
 }
 
@@ -48,14 +57,25 @@ export function dataInputsOf(
   const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name));
   if (inputs.length === 0) throw invalid(profile, 'the model has no data input');
   if (inputs.length > 1 && inputShape !== undefined) {
-    throw invalid(profile, `options.inputShape is for single-input models; this one has ${inputs.length} inputs (${inputs.map((v) => `'${v.name}'`).join(', ')}): pass options.inputShapes by input name`);
+    throw invalid(
+      profile,
+      `options.inputShape is for single-input models; this one has ${inputs.length} inputs (${inputs.map((v) => `'${v.name}'`).join(', ')}): pass options.inputShapes by input name`,
+    );
   }
   for (const name of Object.keys(inputShapes ?? {})) {
-    if (!inputs.some((v) => v.name === name)) throw invalid(profile, `options.inputShapes['${name}']: the model has no data input of that name (its inputs: ${inputs.map((v) => `'${v.name}'`).join(', ')})`, { input: name });
+    if (!inputs.some((v) => v.name === name))
+      throw invalid(
+        profile,
+        `options.inputShapes['${name}']: the model has no data input of that name (its inputs: ${inputs.map((v) => `'${v.name}'`).join(', ')})`,
+        { input: name },
+      );
   }
   return inputs.map((v) => {
     if (v.elemType !== undefined && v.elemType !== 1) {
-      throw invalid(profile, `the input '${v.name}' is not float32 (ONNX element type ${v.elemType}); only float32 data inputs are calibrated and fed`, { input: v.name, elemType: v.elemType });
+      throw invalid(profile, `the input '${v.name}' is not float32 (ONNX element type ${v.elemType}); only float32 data inputs are calibrated and fed`, {
+        input: v.name,
+        elemType: v.elemType,
+      });
     }
     const given = inputs.length === 1 ? (inputShape ?? inputShapes?.[v.name]) : inputShapes?.[v.name];
     return { name: v.name, sampleShape: shapes || given !== undefined ? sampleShapeOf(model, v.name, given, profile) : [] };
@@ -67,23 +87,44 @@ export function dataInputsOf(
  * object must hold every input of `inputs` (a missing or unknown name is `QT_INVALID_ARGUMENT`
  * naming it).
  */
-export async function* asFeeds(data: CalibrationData | FeedCalibrationData, inputs: readonly InputSpec[], profile: BackendProfile): AsyncGenerator<CalibrationFeed> {
+export async function* asFeeds(
+  data: CalibrationData | FeedCalibrationData,
+  inputs: readonly InputSpec[],
+  profile: BackendProfile,
+): AsyncGenerator<CalibrationFeed> {
   let index = 0;
   for await (const batch of data as AsyncIterable<unknown>) {
     const isFeed = typeof batch === 'object' && batch !== null && !ArrayBuffer.isView(batch) && !Array.isArray(batch);
     if (!isFeed) {
       if (inputs.length !== 1) {
-        throw invalid(profile, `calibration batch ${index}: a Float32Array feeds a single-input model; this one has inputs ${inputs.map((v) => `'${v.name}'`).join(', ')}: give each batch as { [inputName]: Float32Array }`);
+        throw invalid(
+          profile,
+          `calibration batch ${index}: a Float32Array feeds a single-input model; this one has inputs ${inputs.map((v) => `'${v.name}'`).join(', ')}: give each batch as { [inputName]: Float32Array }`,
+        );
       }
       // Checked (Float32Array of whole samples) by the consumer, with the single-input message.
       yield { [inputs[0]!.name]: batch as Float32Array };
     } else {
       const feed = batch as CalibrationFeed;
       for (const input of inputs) {
-        if (!(input.name in feed)) throw invalid(profile, `calibration batch ${index}: no data for the input '${input.name}' (given: ${Object.keys(feed).map((k) => `'${k}'`).join(', ') || 'nothing'})`, { input: input.name });
+        if (!(input.name in feed))
+          throw invalid(
+            profile,
+            `calibration batch ${index}: no data for the input '${input.name}' (given: ${
+              Object.keys(feed)
+                .map((k) => `'${k}'`)
+                .join(', ') || 'nothing'
+            })`,
+            { input: input.name },
+          );
       }
       for (const key of Object.keys(feed)) {
-        if (!inputs.some((v) => v.name === key)) throw invalid(profile, `calibration batch ${index}: '${key}' is not a data input of the model (its inputs: ${inputs.map((v) => `'${v.name}'`).join(', ')})`, { input: key });
+        if (!inputs.some((v) => v.name === key))
+          throw invalid(
+            profile,
+            `calibration batch ${index}: '${key}' is not a data input of the model (its inputs: ${inputs.map((v) => `'${v.name}'`).join(', ')})`,
+            { input: key },
+          );
       }
       yield feed;
     }
@@ -119,11 +160,19 @@ function feedRows(feed: CalibrationFeed, inputs: readonly InputSpec[], profile: 
     const x = feed[name];
     if (!(x instanceof Float32Array) || x.length === 0 || x.length % size !== 0) {
       const what = inputs.length > 1 ? ` of the input '${name}'` : '';
-      throw invalid(profile, `calibration batch ${batch}${what}: expected a non-empty Float32Array of whole samples of ${size} values [${sampleShape.join(', ')}]`, inputs.length > 1 ? { input: name } : {});
+      throw invalid(
+        profile,
+        `calibration batch ${batch}${what}: expected a non-empty Float32Array of whole samples of ${size} values [${sampleShape.join(', ')}]`,
+        inputs.length > 1 ? { input: name } : {},
+      );
     }
     const n = x.length / size;
     if (rows !== undefined && n !== rows) {
-      throw invalid(profile, `calibration batch ${batch}: the input '${name}' has ${n} samples, '${inputs[0]!.name}' ${rows}; every input needs the same number`, { input: name });
+      throw invalid(
+        profile,
+        `calibration batch ${batch}: the input '${name}' has ${n} samples, '${inputs[0]!.name}' ${rows}; every input needs the same number`,
+        { input: name },
+      );
     }
     rows = n;
   }
@@ -200,7 +249,11 @@ export function fixedBatchOf(model: OnnxModel, inputs: readonly InputSpec[]): nu
 }
 
 /** ORT feeds of one calibration chunk, and its sample count. */
-export function ortFeeds(ort: typeof import('onnxruntime-node'), feed: CalibrationFeed, inputs: readonly InputSpec[]): { feeds: Record<string, import('onnxruntime-node').Tensor>; rows: number } {
+export function ortFeeds(
+  ort: typeof import('onnxruntime-node'),
+  feed: CalibrationFeed,
+  inputs: readonly InputSpec[],
+): { feeds: Record<string, import('onnxruntime-node').Tensor>; rows: number } {
   const size = inputs[0]!.sampleShape.reduce((a, b) => a * b, 1);
   const rows = feed[inputs[0]!.name]!.length / size;
   return { feeds: Object.fromEntries(inputs.map((v) => [v.name, new ort.Tensor('float32', unshared(feed[v.name]!), [rows, ...v.sampleShape])])), rows };
@@ -228,7 +281,11 @@ export async function calibrate(
     const root = group.get(t) ?? t;
     let s = stats.get(root);
     if (s === undefined) {
-      s = { calibrator: (defaultRegistry.calibrator as (name: string, options?: unknown) => Calibrator)(method, profile.calibration.options), min: Infinity, max: -Infinity };
+      s = {
+        calibrator: (defaultRegistry.calibrator as (name: string, options?: unknown) => Calibrator)(method, profile.calibration.options),
+        min: Infinity,
+        max: -Infinity,
+      };
       stats.set(root, s);
     }
     stats.set(t, s);
@@ -236,7 +293,10 @@ export async function calibrate(
   if (tensors.length === 0) return { get: (t) => stats.get(t), samples: 0, batches: 0 };
 
   const inputShape = new Map(inputs.map((v) => [v.name, v.sampleShape]));
-  const probe = addOutputs(model, tensors.filter((t) => !inputShape.has(t)));
+  const probe = addOutputs(
+    model,
+    tensors.filter((t) => !inputShape.has(t)),
+  );
   const ort = await import('onnxruntime-node');
   const session = await ortCall('onnxruntime-node', 'load the float model', () => ort.InferenceSession.create(writeOnnx(probe), COMPILE_SESSION));
   const progress: CalibrationProgress = { samples: 0, batches: 0 };
@@ -257,7 +317,10 @@ export async function calibrate(
     await session.release();
   }
   if (progress.samples === 0) {
-    throw invalid(profile, `the calibration data yielded no samples${fixed !== undefined && fixed > 1 ? ` (the model's input has a fixed batch size of ${fixed}: give at least that many samples)` : ''}`);
+    throw invalid(
+      profile,
+      `the calibration data yielded no samples${fixed !== undefined && fixed > 1 ? ` (the model's input has a fixed batch size of ${fixed}: give at least that many samples)` : ''}`,
+    );
   }
   return { get: (t) => stats.get(t), samples: progress.samples, batches: progress.batches };
 }

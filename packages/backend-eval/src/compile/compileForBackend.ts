@@ -170,7 +170,12 @@ export interface LayerTensors {
  * non-float32 data input, a feed missing an input or naming an unknown one, opsets below 13, a
  * static profile without a calibration method, and bad calibration batches.
  */
-export async function compileForBackend(fp: Uint8Array | OnnxModel, profile: BackendProfile, calibration: CalibrationData | FeedCalibrationData, options: CompileOptions = {}): Promise<CompiledModel> {
+export async function compileForBackend(
+  fp: Uint8Array | OnnxModel,
+  profile: BackendProfile,
+  calibration: CalibrationData | FeedCalibrationData,
+  options: CompileOptions = {},
+): Promise<CompiledModel> {
   return (await compileWithStats(fp, profile, calibration, options)).compiled;
 }
 
@@ -207,7 +212,8 @@ export async function compileWithStats(
   dataInputsOf(base, profile, options.inputShape, options.inputShapes, false);
   const actGrid = 'bits' in profile.activations ? profile.activations : undefined;
   const dynamic = profile.activationMode === 'dynamic';
-  if (actGrid !== undefined && !dynamic && profile.calibration.method === 'none') throw invalid(profile, "calibration method 'none' cannot give static activation parameters");
+  if (actGrid !== undefined && !dynamic && profile.calibration.method === 'none')
+    throw invalid(profile, "calibration method 'none' cannot give static activation parameters");
   if (actGrid !== undefined && actGrid.granularity !== 'per-tensor') throw invalid(profile, 'only per-tensor activation grids are supported');
   if (dynamic && (actGrid === undefined || actGrid.bits !== 8 || actGrid.signed || actGrid.symmetric !== false)) {
     throw invalid(profile, 'dynamic activations are emulated with DynamicQuantizeLinear, which is uint8 asymmetric only');
@@ -231,7 +237,10 @@ export async function compileWithStats(
   // A compile that reuses every tensor's statistics never reads `calibration`: bias correction reads it fresh.
   const readsData = reuse === undefined || toCalibrate.length > 0;
   const storedCorrections = correctsBias ? previous?.biasCorrections : undefined;
-  const kept = correctsBias && storedCorrections === undefined && readsData && options.calibrationAgain === undefined && !Array.isArray(calibration) ? ([] as CalibrationFeed[]) : undefined;
+  const kept =
+    correctsBias && storedCorrections === undefined && readsData && options.calibrationAgain === undefined && !Array.isArray(calibration)
+      ? ([] as CalibrationFeed[])
+      : undefined;
   const calibrationStart = performance.now();
   const calibrates = !statsFree && plan.activationTensors.length > 0;
   const inputs = dataInputsOf(base, profile, options.inputShape, options.inputShapes, calibrates);
@@ -239,7 +248,11 @@ export async function compileWithStats(
   if (!statsFree && readsData) stats = await calibrate(base, inputs, toCalibrate, plan.group, profile, calibration, kept);
   if (reuse !== undefined && !statsFree) {
     const fresh = stats;
-    stats = { get: (t) => reuse.get(t) ?? fresh.get(t), samples: readsData ? fresh.samples : reuse.samples, batches: readsData ? fresh.batches : reuse.batches };
+    stats = {
+      get: (t) => reuse.get(t) ?? fresh.get(t),
+      samples: readsData ? fresh.samples : reuse.samples,
+      batches: readsData ? fresh.batches : reuse.batches,
+    };
   }
   const calibrationSeconds = (performance.now() - calibrationStart) / 1000;
 
@@ -255,7 +268,7 @@ export async function compileWithStats(
       plan,
       params,
       profile,
-      data: options.calibrationAgain?.() ?? (kept ?? calibration),
+      data: options.calibrationAgain?.() ?? kept ?? calibration,
       samples: stats.samples,
       taken,
     });
@@ -267,7 +280,8 @@ export async function compileWithStats(
     const planned = plan.nodes.map((p) => ({ ...p, node: nodeOf.get(p.node.name)! }));
     const localPlan: CompilePlan = { ...plan, nodes: planned };
     const localTaken = new Set(taken);
-    const { weights, byNode } = profile.weights === null ? { weights: [], byNode: new Map<OnnxNode, WeightQParams>() } : quantizeWeights(model, planned, profile, localTaken);
+    const { weights, byNode } =
+      profile.weights === null ? { weights: [], byNode: new Map<OnnxNode, WeightQParams>() } : quantizeWeights(model, planned, profile, localTaken);
     const biases: BiasQParams[] = [];
     let activations: ActivationQParams[] = [];
     if (dynamic) insertDynamicQuantizers(model, planned, localTaken);
@@ -294,7 +308,9 @@ export async function compileWithStats(
   const rounding = actGrid?.rounding ?? 'half-even';
   const emulateRounding = options.emulateRounding === true && rounding !== 'half-even' && !dynamic && actGrid !== undefined;
   const main = emit(emulateRounding);
-  const native = dynamic ? dynamicNativeModel(main.model, main.planned, main.byNode, taken) : ortNativeModel(emulateRounding ? emit(false).model : main.model, taken);
+  const native = dynamic
+    ? dynamicNativeModel(main.model, main.planned, main.byNode, taken)
+    : ortNativeModel(emulateRounding ? emit(false).model : main.model, taken);
 
   const compiled: CompiledModel = {
     profile: profile.id,
@@ -333,7 +349,12 @@ function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
       if (next !== undefined) fused.push(next.name);
       output = next?.outputs[0];
     }
-    out.push({ node: p.node.name, fused, ...(input !== undefined && quantized.has(input) ? { input } : {}), ...(output !== undefined && quantized.has(output) ? { output } : {}) });
+    out.push({
+      node: p.node.name,
+      fused,
+      ...(input !== undefined && quantized.has(input) ? { input } : {}),
+      ...(output !== undefined && quantized.has(output) ? { output } : {}),
+    });
   }
   return out;
 }
@@ -343,7 +364,11 @@ function layerTensorsOf(model: OnnxModel, plan: CompilePlan): LayerTensors[] {
  * nodes of `fp` run on the profile's accelerator, with which numerics, and why others fall back
  * (after BatchNormalization folding). For `inspect`-style tools.
  */
-export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile, options: Pick<CompileOptions, 'floatNodes' | 'weightBits' | 'trainedWeightBits' | 'foldBatchNorm'> = {}): NodeCoverage[] {
+export function coverageFor(
+  fp: Uint8Array | OnnxModel,
+  profile: BackendProfile,
+  options: Pick<CompileOptions, 'floatNodes' | 'weightBits' | 'trainedWeightBits' | 'foldBatchNorm'> = {},
+): NodeCoverage[] {
   const model = cloneModel(fp instanceof Uint8Array ? readOnnx(fp) : fp);
   const taken = namesInUse(model);
   nameUnnamedNodes(model, taken);
@@ -358,7 +383,11 @@ export function coverageFor(fp: Uint8Array | OnnxModel, profile: BackendProfile,
  * must be allowed) and the allowed `trainedWeightBits`; `notes` say which trained widths the
  * profile forced to its own width.
  */
-function deployedWeightBits(profile: BackendProfile, options: Pick<CompileOptions, 'weightBits' | 'trainedWeightBits'>, nodes: readonly OnnxNode[]): { bits: Map<string, number>; notes: string[] } {
+function deployedWeightBits(
+  profile: BackendProfile,
+  options: Pick<CompileOptions, 'weightBits' | 'trainedWeightBits'>,
+  nodes: readonly OnnxNode[],
+): { bits: Map<string, number>; notes: string[] } {
   const bits = new Map<string, number>();
   const allowed = profile.mixedPrecision?.weightBits ?? (profile.weights ? [profile.weights.bits] : []);
   const known = (name: string, field: string) => {
@@ -366,7 +395,8 @@ function deployedWeightBits(profile: BackendProfile, options: Pick<CompileOption
   };
   for (const [name, b] of Object.entries(options.weightBits ?? {})) {
     known(name, 'weightBits');
-    if (!allowed.includes(b)) throw invalid(profile, `options.weightBits.${name}: ${b}-bit weights are not allowed by ${profile.id} (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(b))
+      throw invalid(profile, `options.weightBits.${name}: ${b}-bit weights are not allowed by ${profile.id} (allowed: ${allowed.join(', ')})`);
     bits.set(name, b);
   }
   const forced = new Map<number, string[]>();
@@ -377,7 +407,8 @@ function deployedWeightBits(profile: BackendProfile, options: Pick<CompileOption
     else forced.set(b, [...(forced.get(b) ?? []), name]);
   }
   const notes = [...forced].map(
-    ([b, names]) => `${names.length} node(s) trained at ${b}-bit weights deployed at ${profile.weights!.bits}-bit: ${profile.id} allows ${allowed.join(' / ')}-bit weights only (${names.join(', ')})`,
+    ([b, names]) =>
+      `${names.length} node(s) trained at ${b}-bit weights deployed at ${profile.weights!.bits}-bit: ${profile.id} allows ${allowed.join(' / ')}-bit weights only (${names.join(', ')})`,
   );
   return { bits, notes };
 }
@@ -403,13 +434,19 @@ function approximationsOf(
 ): string[] {
   const notes: string[] = [];
   const fallbacks = plan.nodes.filter((p) => !p.coverage.onAccelerator).length;
-  if (profile.fallback.target === 'fp16' && fallbacks > 0) notes.push('fp16 fallback: tensors rounded to float16 between ops, arithmetic inside ops in float32');
-  if (profile.fallback.target === 'cpu-int8' && fallbacks > 0) notes.push('cpu-int8 fallback: ops after the cut keep the profile numerics (no CPU kernel differences modelled)');
-  if (profile.fallback.policy === 'graph-cut' && fallbacks > 0) notes.push(`graph-cut: ${fallbacks} node(s) cut out to the host in float32; the vendor flow needs these cuts made by hand`);
+  if (profile.fallback.target === 'fp16' && fallbacks > 0)
+    notes.push('fp16 fallback: tensors rounded to float16 between ops, arithmetic inside ops in float32');
+  if (profile.fallback.target === 'cpu-int8' && fallbacks > 0)
+    notes.push('cpu-int8 fallback: ops after the cut keep the profile numerics (no CPU kernel differences modelled)');
+  if (profile.fallback.policy === 'graph-cut' && fallbacks > 0)
+    notes.push(`graph-cut: ${fallbacks} node(s) cut out to the host in float32; the vendor flow needs these cuts made by hand`);
   if (actGrid !== undefined && actGrid.rounding !== 'half-even' && !emulateRounding && profile.activationMode === 'static') {
-    notes.push(`activation rounding ${actGrid.rounding} emulated by QuantizeLinear (half-even): differs at exact ties only (compile with emulateRounding for exact ties)`);
+    notes.push(
+      `activation rounding ${actGrid.rounding} emulated by QuantizeLinear (half-even): differs at exact ties only (compile with emulateRounding for exact ties)`,
+    );
   }
-  if (!('bits' in profile.activations) && profile.activations.kind === 'float16') notes.push('float16 activations: tensors rounded to float16 between ops, arithmetic inside ops in float32');
+  if (!('bits' in profile.activations) && profile.activations.kind === 'float16')
+    notes.push('float16 activations: tensors rounded to float16 between ops, arithmetic inside ops in float32');
   if (profile.requant !== 'float') notes.push(`requant ${profile.requant}: integer requantization emulated with float rescaling (LSB differences possible)`);
   if (profile.accumulator !== undefined && profile.accumulator.bits < 32) notes.push(`${profile.accumulator.bits}-bit accumulator saturation not modelled`);
   const wide = biases.filter((b) => b.stored === 'float32');
@@ -428,7 +465,10 @@ function approximationsOf(
         : `equalization: ${equalized.length} layer pair(s) equalized in ${passes} pass(es) (cross-layer scaling s = √(r1/r2) of the float weights, AIMET formula; no high-bias absorption; ` +
             'pairs through MaxPool / Flatten / Add and grouped consumers are not equalized, whereas the vendor tool may)',
     );
-    if (skipped.length > 0) notes.push(`equalization skipped ${skipped.length} pair(s): ${skipped.map((s) => `${s.producer}${s.consumer !== undefined ? ` → ${s.consumer}` : ''} (${s.reason})`).join(', ')}`);
+    if (skipped.length > 0)
+      notes.push(
+        `equalization skipped ${skipped.length} pair(s): ${skipped.map((s) => `${s.producer}${s.consumer !== undefined ? ` → ${s.consumer}` : ''} (${s.reason})`).join(', ')}`,
+      );
   }
   if (biasCorrection !== undefined) {
     const { corrections, skipped } = biasCorrection;
@@ -439,7 +479,10 @@ function approximationsOf(
     );
     if (skipped.length > 0) notes.push(`biasCorrection skipped ${skipped.length} node(s): ${skipped.map((s) => `${s.node} (${s.reason})`).join(', ')}`);
   }
-  if (profile.mixedPrecision !== undefined) notes.push(`mixed precision (${profile.mixedPrecision.weightBits.join('/')}-bit weights): widths per node from options.weightBits, otherwise ${profile.weights?.bits}-bit`);
+  if (profile.mixedPrecision !== undefined)
+    notes.push(
+      `mixed precision (${profile.mixedPrecision.weightBits.join('/')}-bit weights): widths per node from options.weightBits, otherwise ${profile.weights?.bits}-bit`,
+    );
   if (plan.uncheckedLimits.length > 0) notes.push(`op limits not checked: ${plan.uncheckedLimits.join(', ')}`);
   return notes;
 }

@@ -40,7 +40,12 @@ export function insertDynamicQuantizers(model: OnnxModel, plan: readonly Planned
  * Built from the emulated model: every `DequantizeLinear` of a dynamic input feeding a planned op
  * is bypassed.
  */
-export function dynamicNativeModel(emulated: OnnxModel, plan: readonly PlannedNode[], weights: ReadonlyMap<OnnxNode, WeightQParams>, taken: Set<string>): OnnxModel {
+export function dynamicNativeModel(
+  emulated: OnnxModel,
+  plan: readonly PlannedNode[],
+  weights: ReadonlyMap<OnnxNode, WeightQParams>,
+  taken: Set<string>,
+): OnnxModel {
   const model = cloneModel(emulated);
   const { graph } = model;
   const names = new Set(plan.filter((p) => p.coverage.numerics === 'integer').map((p) => p.node.name));

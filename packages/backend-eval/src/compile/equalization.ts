@@ -42,7 +42,23 @@ const PASS_TOLERANCE = 1e-3;
 const HOMOGENEOUS = new Set(['Relu', 'LeakyRelu', 'PRelu']);
 /** Elementwise ops between two layers that break the scaling (reported as skips; Hailo skips GELU the same way, docs/backends.md#hailo8-w4a8). */
 const NON_HOMOGENEOUS = new Set([
-  'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Gelu', 'Erf', 'Elu', 'Selu', 'Celu', 'Softplus', 'Softsign', 'Mish', 'ThresholdedRelu', 'Exp', 'Log', 'Sqrt',
+  'Clip',
+  'Sigmoid',
+  'HardSigmoid',
+  'HardSwish',
+  'Tanh',
+  'Gelu',
+  'Erf',
+  'Elu',
+  'Selu',
+  'Celu',
+  'Softplus',
+  'Softsign',
+  'Mish',
+  'ThresholdedRelu',
+  'Exp',
+  'Log',
+  'Sqrt',
 ]);
 const MAC = new Set(['Conv', 'Gemm', 'MatMul']);
 
@@ -94,11 +110,13 @@ function producerSide(model: OnnxModel, node: OnnxNode, readers: ReadonlyMap<str
   const axis = outputAxis(node);
   const channels = w.dims[axis]!;
   const biasName = node.inputs[2];
-  if (node.opType === 'MatMul' || biasName === undefined || biasName === '') return { node, weight: w.name, axis, channels, layout: node.opType === 'Conv' ? 'conv' : 'linear' };
+  if (node.opType === 'MatMul' || biasName === undefined || biasName === '')
+    return { node, weight: w.name, axis, channels, layout: node.opType === 'Conv' ? 'conv' : 'linear' };
   const bias = model.graph.initializers.get(biasName);
   if (bias === undefined || bias.dataType !== 1) return `${node.name}: the bias is not a constant float32 initializer`;
   if ((readers.get(biasName) ?? 0) > 1) return `${node.name}: the bias '${biasName}' is shared with another node`;
-  if (bias.data.length !== channels || (bias.dims.length > 0 && bias.dims[bias.dims.length - 1] !== channels)) return `${node.name}: the bias is not one value per output channel`;
+  if (bias.data.length !== channels || (bias.dims.length > 0 && bias.dims[bias.dims.length - 1] !== channels))
+    return `${node.name}: the bias is not one value per output channel`;
   return { node, weight: w.name, axis, channels, bias: biasName, layout: node.opType === 'Conv' ? 'conv' : 'linear' };
 }
 
@@ -219,7 +237,7 @@ export function equalize(model: OnnxModel, options: EqualizationOptions = {}): {
     if (!MAC.has(consumerNode.opType) || consumerNode.domain !== '') continue;
     const skip = (reason: string) => skipped.push({ producer: node.name, consumer: consumerNode.name, reason });
     if (consumerNode.inputs[0] !== (activation?.outputs[0] ?? out)) {
-      skip('the tensor is not the consumer\'s data input');
+      skip("the tensor is not the consumer's data input");
       continue;
     }
     const producer = producerSide(model, node, readers);

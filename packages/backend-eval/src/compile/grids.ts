@@ -20,7 +20,11 @@ const STORAGE: Record<string, Storage> = {
 };
 
 const unsupported = (profileId: string, field: string, message: string): QuantTrimError =>
-  new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`compileForBackend\` (${profileId}): ${field}: ${message}`, details: { profile: profileId, field } });
+  new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `\`compileForBackend\` (${profileId}): ${field}: ${message}`,
+    details: { profile: profileId, field },
+  });
 
 /** The Q/DQ storage type of a grid: 4, 8 or 16 bits (a `reduced` grid keeps its 8-bit container). */
 export function storageFor(grid: TensorGrid, signed: boolean, profileId: string, field: string): Storage {
@@ -35,7 +39,13 @@ export function storageFor(grid: TensorGrid, signed: boolean, profileId: string,
  * storage: int8 [−64, 63], uint8 [0, 127]). An explicit `[qmin, qmax]` keeps the grid's storage and
  * restricts the codes to that range (symmetric grids then take s = max|x| / qmax).
  */
-export function schemeFor(grid: TensorGrid, granularity: Granularity, observedMin: number, profileId: string, field: string): { scheme: QuantScheme; storage: Storage } {
+export function schemeFor(
+  grid: TensorGrid,
+  granularity: Granularity,
+  observedMin: number,
+  profileId: string,
+  field: string,
+): { scheme: QuantScheme; storage: Storage } {
   const unsignedSym = grid.symmetric === 'unsignedIfNonNeg';
   const signed = unsignedSym ? !(observedMin >= 0) : grid.signed;
   const storage = storageFor(grid, signed, profileId, field);
@@ -51,7 +61,11 @@ export function schemeFor(grid: TensorGrid, granularity: Granularity, observedMi
   if (typeof grid.range === 'string') return { scheme, storage };
   const [qmin, qmax] = grid.range;
   if (qmin < scheme.qmin || qmax > scheme.qmax || qmin >= qmax || (grid.symmetric !== false && (qmin > 0 || qmax <= 0))) {
-    throw unsupported(profileId, `${field}.range`, `[${qmin}, ${qmax}] does not fit the ${signed ? 'signed' : 'unsigned'} ${grid.bits}-bit grid [${scheme.qmin}, ${scheme.qmax}]${grid.symmetric !== false ? ' with 0 inside' : ''}`);
+    throw unsupported(
+      profileId,
+      `${field}.range`,
+      `[${qmin}, ${qmax}] does not fit the ${signed ? 'signed' : 'unsigned'} ${grid.bits}-bit grid [${scheme.qmin}, ${scheme.qmax}]${grid.symmetric !== false ? ' with 0 inside' : ''}`,
+    );
   }
   return { scheme: Object.freeze({ ...scheme, qmin, qmax }), storage };
 }

@@ -73,7 +73,14 @@ export function normalizeGraph(model: OnnxModel): GraphNormalization {
         continue;
       }
     }
-    if (plain && (node.opType === 'Identity' || inferenceDropout(model, node, readBefore)) && out !== undefined && !pinned.has(out) && node.inputs[0] !== undefined && node.inputs[0] !== '') {
+    if (
+      plain &&
+      (node.opType === 'Identity' || inferenceDropout(model, node, readBefore)) &&
+      out !== undefined &&
+      !pinned.has(out) &&
+      node.inputs[0] !== undefined &&
+      node.inputs[0] !== ''
+    ) {
       const source = graph.initializers.get(node.inputs[0]);
       if (source !== undefined) {
         graph.initializers.set(out, { ...source, name: out });

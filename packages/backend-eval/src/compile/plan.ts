@@ -8,7 +8,25 @@ export const INTEGER_OPS = ['Conv', 'Gemm', 'MatMul'] as const;
  * Ops TFLite's CPU kernels run in int8, so an Edge TPU `cpu-int8` fallback keeps them quantized
  * (the ONNX spellings of the ops in CORE_ONNX_OPS).
  */
-const CPU_INT8_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Relu', 'Clip', 'Sigmoid', 'HardSwish', 'Softmax', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Transpose', 'Concat']);
+const CPU_INT8_OPS = new Set([
+  'Conv',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Mul',
+  'Relu',
+  'Clip',
+  'Sigmoid',
+  'HardSwish',
+  'Softmax',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Flatten',
+  'Reshape',
+  'Transpose',
+  'Concat',
+]);
 
 /** How a node's arithmetic is emulated. */
 export type NodeNumerics = 'integer' | 'weight-only' | 'float16' | 'float32';
@@ -99,15 +117,24 @@ export function staticTensors(model: OnnxModel): Set<string> {
  * (vendor converters absorb it into the model's input / output layout). Such nodes never cause a cut
  * and are not quantized.
  */
-function transparentReason(node: OnnxNode, statics: ReadonlySet<string>, dataInputs: ReadonlySet<string>, graphOutputs: ReadonlySet<string>): string | undefined {
+function transparentReason(
+  node: OnnxNode,
+  statics: ReadonlySet<string>,
+  dataInputs: ReadonlySet<string>,
+  graphOutputs: ReadonlySet<string>,
+): string | undefined {
   if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
   if (node.opType === 'Identity' || node.opType === 'Constant') return `${node.opType}: no computation, folded by the converter`;
   if (node.opType === 'Transpose' && node.outputs.length === 1) {
-    if (dataInputs.has(node.inputs[0] ?? '')) return 'layout Transpose at the graph input: absorbed by the converter (the accelerator reads the input in this layout)';
-    if (graphOutputs.has(node.outputs[0]!)) return 'layout Transpose at the graph output: absorbed by the converter (the accelerator writes the output in this layout)';
+    if (dataInputs.has(node.inputs[0] ?? ''))
+      return 'layout Transpose at the graph input: absorbed by the converter (the accelerator reads the input in this layout)';
+    if (graphOutputs.has(node.outputs[0]!))
+      return 'layout Transpose at the graph output: absorbed by the converter (the accelerator writes the output in this layout)';
   }
   if (node.outputs.length > 0 && node.outputs.every((o) => o === '' || statics.has(o))) {
-    return node.opType === 'Shape' || node.opType === 'Size' ? 'shape computation: folded by the converter (reads only the input shape)' : 'shape computation: folded by the converter (no data-dependent input)';
+    return node.opType === 'Shape' || node.opType === 'Size'
+      ? 'shape computation: folded by the converter (reads only the input shape)'
+      : 'shape computation: folded by the converter (no data-dependent input)';
   }
   return undefined;
 }
@@ -152,12 +179,17 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
   for (const node of graph.nodes) {
     const transparent = options.floatNodes?.has(node.name) ? undefined : transparentReason(node, statics, dataInputs, graphOutputs);
     if (transparent !== undefined) {
-      nodes.push({ node, coverage: { node: node.name, opType: node.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: transparent, transparent: true }, quantizeWeight: false });
+      nodes.push({
+        node,
+        coverage: { node: node.name, opType: node.opType, integer: false, onAccelerator: true, numerics: 'float32', reason: transparent, transparent: true },
+        quantizeWeight: false,
+      });
       continue;
     }
     let reason = cutAt === undefined ? unsupportedReason(model, node, profile, options) : `after the single cut at '${cutAt}'`;
     if (reason !== undefined && cutAt === undefined && profile.fallback.policy === 'single-cut' && !options.floatNodes?.has(node.name)) cutAt = node.name;
-    if (reason !== undefined && profile.fallback.policy === 'graph-cut' && !reason.startsWith('kept')) reason = `${reason}: cut out of the accelerator graph (graph-cut), runs on the host`;
+    if (reason !== undefined && profile.fallback.policy === 'graph-cut' && !reason.startsWith('kept'))
+      reason = `${reason}: cut out of the accelerator graph (graph-cut), runs on the host`;
     const onAccelerator = reason === undefined;
     const isMac = (INTEGER_OPS as readonly string[]).includes(node.opType);
     const constantWeight = hasConstantWeight(model, node);
@@ -178,7 +210,9 @@ export function planCompile(model: OnnxModel, profile: BackendProfile, options: 
       onAccelerator,
       numerics,
       ...(bits !== undefined ? { weightBits: bits } : {}),
-      ...(why !== undefined ? { reason: onAccelerator ? why : `${why}${integer ? ` → ${profile.fallback.target} (quantized numerics kept)` : ` → ${numerics}`}` } : {}),
+      ...(why !== undefined
+        ? { reason: onAccelerator ? why : `${why}${integer ? ` → ${profile.fallback.target} (quantized numerics kept)` : ` → ${numerics}`}` }
+        : {}),
     };
     nodes.push({ node, coverage, quantizeWeight });
   }
@@ -227,7 +261,12 @@ function staticActivationPlan(model: OnnxModel, profile: BackendProfile, nodes: 
     if (isFloatData(t) && !fused.has(t) && !activationTensors.includes(t)) activationTensors.push(t);
   };
   for (const n of integerNodes) {
-    const data = n.opType === 'Reshape' ? n.inputs.slice(0, 1) : (INTEGER_OPS as readonly string[]).includes(n.opType) && graph.initializers.has(n.inputs[1] ?? '') ? n.inputs.slice(0, 1) : n.inputs;
+    const data =
+      n.opType === 'Reshape'
+        ? n.inputs.slice(0, 1)
+        : (INTEGER_OPS as readonly string[]).includes(n.opType) && graph.initializers.has(n.inputs[1] ?? '')
+          ? n.inputs.slice(0, 1)
+          : n.inputs;
     for (const t of data) add(t);
     add(n.outputs[0]!);
   }

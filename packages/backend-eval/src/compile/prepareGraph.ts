@@ -41,7 +41,8 @@ export function foldBatchNorm(model: OnnxModel, taken: Set<string>): string[] {
     // Output-channel axis of the weight: Conv 0; Gemm transB ? 0 : 1 (and only a 2-D weight).
     let axis = 0;
     if (producer.opType === 'Gemm') {
-      if (w.dims.length !== 2 || intAttr(producer, 'transA', 0) !== 0 || floatAttr(producer, 'alpha', 1) !== 1 || floatAttr(producer, 'beta', 1) !== 1) continue;
+      if (w.dims.length !== 2 || intAttr(producer, 'transA', 0) !== 0 || floatAttr(producer, 'alpha', 1) !== 1 || floatAttr(producer, 'beta', 1) !== 1)
+        continue;
       axis = intAttr(producer, 'transB', 0) !== 0 ? 0 : 1;
     }
     if (w.dims[axis] !== channels) continue;

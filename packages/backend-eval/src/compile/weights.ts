@@ -56,7 +56,12 @@ export function inputAxis(node: OnnxNode): number {
  * per-group grids), rewires the op to read the dequantized tensor, and drops float weights nobody
  * reads any more. Nodes sharing a weight, axis and width share one DequantizeLinear.
  */
-export function quantizeWeights(model: OnnxModel, plan: readonly PlannedNode[], profile: BackendProfile, taken: Set<string>): { weights: WeightQParams[]; byNode: Map<OnnxNode, WeightQParams> } {
+export function quantizeWeights(
+  model: OnnxModel,
+  plan: readonly PlannedNode[],
+  profile: BackendProfile,
+  taken: Set<string>,
+): { weights: WeightQParams[]; byNode: Map<OnnxNode, WeightQParams> } {
   const { graph } = model;
   const grid = profile.weights!;
   const weights: WeightQParams[] = [];
@@ -69,7 +74,11 @@ export function quantizeWeights(model: OnnxModel, plan: readonly PlannedNode[], 
     const bits = coverage.weightBits ?? grid.bits;
     const g = grid.granularity;
     const granularity: Granularity =
-      g === 'per-tensor' ? { kind: 'per-tensor' } : g.kind === 'per-channel' ? { kind: 'per-channel', axis: outputAxis(node) } : { kind: 'per-group', axis: inputAxis(node), groupSize: g.size };
+      g === 'per-tensor'
+        ? { kind: 'per-tensor' }
+        : g.kind === 'per-channel'
+          ? { kind: 'per-channel', axis: outputAxis(node) }
+          : { kind: 'per-group', axis: inputAxis(node), groupSize: g.size };
     const key = `${wName}\u0000${JSON.stringify(granularity)}\u0000${bits}`;
     const existing = done.get(key);
     if (existing !== undefined) {
@@ -114,7 +123,11 @@ export function quantizeWeights(model: OnnxModel, plan: readonly PlannedNode[], 
     weights.push(entry);
   }
   graph.nodes.unshift(...dqNodes);
-  const read = new Set([...graph.nodes.flatMap((n) => [...n.inputs, ...implicitInputs(n)]), ...graph.outputs.map((v) => v.name), ...graph.inputs.map((v) => v.name)]);
+  const read = new Set([
+    ...graph.nodes.flatMap((n) => [...n.inputs, ...implicitInputs(n)]),
+    ...graph.outputs.map((v) => v.name),
+    ...graph.inputs.map((v) => v.name),
+  ]);
   for (const { tensor } of weights) if (!read.has(tensor)) graph.initializers.delete(tensor);
   return { weights, byNode };
 }
@@ -124,7 +137,12 @@ export function quantizeWeights(model: OnnxModel, plan: readonly PlannedNode[], 
  * scale) and `codes[c] = clamp(R(b[c] / scale[c]))` at the bias width; the op adds `codes·scale`.
  * Undefined for per-group weights and for a weight scale count that is neither 1 nor the channels.
  */
-export function biasCodes(b: Float32Array, weight: WeightQParams, inputScale: number, spec: BiasSpec): { scale: Float32Array; codes: Float64Array; clamped: number } | undefined {
+export function biasCodes(
+  b: Float32Array,
+  weight: WeightQParams,
+  inputScale: number,
+  spec: BiasSpec,
+): { scale: Float32Array; codes: Float64Array; clamped: number } | undefined {
   const channels = b.length;
   if (weight.blockSize !== undefined || (weight.scale.length !== 1 && weight.scale.length !== channels)) return undefined;
   const scale = new Float32Array(channels);
@@ -156,7 +174,14 @@ export function biasCodes(b: Float32Array, weight: WeightQParams, inputScale: nu
  * biases (int64, TFLite 16x8) are baked as float32 `q·s`. Returns undefined (bias stays float) when
  * the weight is per-group.
  */
-export function quantizeBias(model: OnnxModel, node: OnnxNode, weight: WeightQParams, inputScale: number, spec: BiasSpec, taken: Set<string>): BiasQParams | undefined {
+export function quantizeBias(
+  model: OnnxModel,
+  node: OnnxNode,
+  weight: WeightQParams,
+  inputScale: number,
+  spec: BiasSpec,
+  taken: Set<string>,
+): BiasQParams | undefined {
   const { graph } = model;
   const bName = node.inputs[2];
   const b = bName === undefined || bName === '' ? undefined : graph.initializers.get(bName);
@@ -183,7 +208,14 @@ export function quantizeBias(model: OnnxModel, node: OnnxNode, weight: WeightQPa
   graph.initializers.set(names.q, { name: names.q, dataType: 6, dims: [channels], data: Int32Array.from(codes) });
   graph.initializers.set(names.scale, { name: names.scale, dataType: 1, dims: [channels], data: scale });
   graph.initializers.set(names.zp, { name: names.zp, dataType: 6, dims: [channels], data: new Int32Array(channels) });
-  graph.nodes.unshift({ name: names.node, opType: 'DequantizeLinear', domain: '', inputs: [names.q, names.scale, names.zp], outputs: [names.dq], attributes: { axis: { type: 'int', value: 0 } } });
+  graph.nodes.unshift({
+    name: names.node,
+    opType: 'DequantizeLinear',
+    domain: '',
+    inputs: [names.q, names.scale, names.zp],
+    outputs: [names.dq],
+    attributes: { axis: { type: 'int', value: 0 } },
+  });
   node.inputs[2] = names.dq;
   return { tensor: bName!, bits: spec.bits, scale, stored: 'int32', clamped };
 }

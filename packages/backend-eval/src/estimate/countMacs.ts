@@ -31,7 +31,16 @@ type Shapes = Map<string, number[] | undefined>;
 
 /** Ops that carry MACs this counter does not model; they count 0 with a warning. */
 const UNCOUNTED_MAC_OPS = new Set([
-  'ConvTranspose', 'ConvInteger', 'MatMulInteger', 'QLinearConv', 'QLinearMatMul', 'Einsum', 'LSTM', 'GRU', 'RNN', 'Attention',
+  'ConvTranspose',
+  'ConvInteger',
+  'MatMulInteger',
+  'QLinearConv',
+  'QLinearMatMul',
+  'Einsum',
+  'LSTM',
+  'GRU',
+  'RNN',
+  'Attention',
 ]);
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
@@ -60,7 +69,8 @@ export function countMacs(model: OnnxModel, options: CountMacsOptions = {}): Mac
   const shapes = inferShapes(model, { inputShapes });
   const warnings: string[] = [];
   const lead = firstInputLeadingDim(model, inputShapes);
-  if (lead.size > 1) warnings.push(`input ${lead.name}: leading dimension is ${lead.size}; counts are for the input as declared, not per sample (pass inputShape with batch 1)`);
+  if (lead.size > 1)
+    warnings.push(`input ${lead.name}: leading dimension is ${lead.size}; counts are for the input as declared, not per sample (pass inputShape with batch 1)`);
   const names = nodeNames(model);
   const nodes = topologicalOrder(model.graph).map((node) => countNode(model, node, names.get(node) ?? node.name, shapes, warnings));
   return { nodes, totalMacs: nodes.reduce((sum, n) => sum + n.macs, 0), warnings };

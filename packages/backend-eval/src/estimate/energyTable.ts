@@ -2,7 +2,8 @@ import type { SourcedValue } from '../evaluate/reportTypes.js';
 import type { MacPrecision } from '../profiles/types.js';
 
 /** M. Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014, 45 nm, 0.9 V. */
-export const HOROWITZ_2014 = 'M. Horowitz, "Computing\'s energy problem (and what we can do about it)", ISSCC 2014, 45 nm at 0.9 V, https://doi.org/10.1109/ISSCC.2014.6757323';
+export const HOROWITZ_2014 =
+  'M. Horowitz, "Computing\'s energy problem (and what we can do about it)", ISSCC 2014, 45 nm at 0.9 V, https://doi.org/10.1109/ISSCC.2014.6757323';
 
 const cite = (value: number, unit: string, note: string): SourcedValue => Object.freeze({ value, unit, source: `${HOROWITZ_2014}; ${note}` });
 
@@ -59,7 +60,11 @@ export const SRAM_8KB_READ_64BIT_PJ: SourcedValue = cite(10, 'pJ', '8 KB cache, 
  * 1.3 nJ / 8 bytes = 162.5 pJ per byte, is used (it matches the widely quoted 640 pJ per 32-bit
  * DRAM read, 160 pJ per byte). The high end would double every memory term.
  */
-export const DRAM_PJ_PER_BYTE: SourcedValue = cite(1300 / 8, 'pJ/byte', 'DRAM 1.3–2.6 nJ per 64-bit access; low end 1.3 nJ / 8 bytes used (uncertain by up to ×2)');
+export const DRAM_PJ_PER_BYTE: SourcedValue = cite(
+  1300 / 8,
+  'pJ/byte',
+  'DRAM 1.3–2.6 nJ per 64-bit access; low end 1.3 nJ / 8 bytes used (uncertain by up to ×2)',
+);
 
 /** Multiply + add energy of one MAC at `precision`, in picojoules. */
 export function macEnergyPj(precision: MacPrecision): number {

@@ -14,7 +14,8 @@ const PRECISIONS: readonly MacPrecision[] = ['int4', 'int8', 'int16', 'float16',
 export const ELECTRICITY_USD_PER_KWH: SourcedValue = Object.freeze({
   value: 0.0806,
   unit: 'USD/kWh',
-  source: 'U.S. EIA, Electric Power Annual (data for 2023), average price of electricity to ultimate customers, industrial sector, 8.06 ¢/kWh, https://www.eia.gov/electricity/annual/ (value checked via a statistics portal citing EIA)',
+  source:
+    'U.S. EIA, Electric Power Annual (data for 2023), average price of electricity to ultimate customers, industrial sector, 8.06 ¢/kWh, https://www.eia.gov/electricity/annual/ (value checked via a statistics portal citing EIA)',
 });
 
 /** Device life the price is amortized over: 3 years of continuous use. */
@@ -31,14 +32,18 @@ export const DEVICE_LIFETIME_SECONDS: SourcedValue = Object.freeze({
 export const DEFAULT_UTILIZATION: SourcedValue = Object.freeze({
   value: 0.3,
   unit: 'fraction of peak',
-  source: 'assumption; cf. AMD Kria KV260 DPU B3136 DenseBox 0.25 of 0.92 peak TOPS, https://xilinx.github.io/kria-apps-docs/kv260/2022.1/build/html/docs/smartcamera/docs/hw_arch_accel.html',
+  source:
+    'assumption; cf. AMD Kria KV260 DPU B3136 DenseBox 0.25 of 0.92 peak TOPS, https://xilinx.github.io/kria-apps-docs/kv260/2022.1/build/html/docs/smartcamera/docs/hw_arch_accel.html',
 });
 
 /** Throughput defaults, as a fraction of the INT8 `tops`, for precisions a device gives no figure for. */
 const DEFAULT_RATE: Readonly<Record<Exclude<MacPrecision, 'int8'>, { readonly factor: number; readonly why: string }>> = {
   int4: { factor: 1, why: 'assumption: 4-bit weights are unpacked to 8-bit MACs (weight compression, no extra MAC rate)' },
   int16: { factor: 1 / 2, why: 'assumption: a 16×8 MAC takes two 8-bit passes' },
-  float16: { factor: 1 / 4, why: 'assumption: ¼ of the int8 rate (Ampere tensor cores run FP16 at ½; NPUs without float fall back to a much slower host, so this is optimistic there)' },
+  float16: {
+    factor: 1 / 4,
+    why: 'assumption: ¼ of the int8 rate (Ampere tensor cores run FP16 at ½; NPUs without float fall back to a much slower host, so this is optimistic there)',
+  },
   float32: { factor: 1 / 8, why: 'assumption: ½ of the float16 default' },
 };
 
@@ -122,7 +127,10 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
   const onHost = (n: NodeMacs) => placed?.placementOf(n) === 'host';
   const macs = macBreakdown(input.macs, input.precisionOf);
   const hostMacs = macBreakdown(input.macs.filter(onHost), input.precisionOf);
-  const acceleratorMacs = macBreakdown(input.macs.filter((n) => !onHost(n)), input.precisionOf);
+  const acceleratorMacs = macBreakdown(
+    input.macs.filter((n) => !onHost(n)),
+    input.precisionOf,
+  );
   const assumptions: Record<string, SourcedValue> = {};
 
   let energyPj = (bytesMoved + transferBytes) * DRAM_PJ_PER_BYTE.value;
@@ -186,7 +194,9 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
 }
 
 /** A processor's figures for `processorSeconds`: the device itself or its host. */
-type Processor = Pick<DeviceSpec, 'name' | 'tops' | 'precisionTops' | 'memoryGBps' | 'utilization' | 'source'> & { sources?: Readonly<Partial<Record<string, string>>> };
+type Processor = Pick<DeviceSpec, 'name' | 'tops' | 'precisionTops' | 'memoryGBps' | 'utilization' | 'source'> & {
+  sources?: Readonly<Partial<Record<string, string>>>;
+};
 
 /**
  * max(compute, memory) seconds of `macs` and `bytes` on one processor; records its figures in
@@ -235,7 +245,9 @@ function macBreakdown(nodes: readonly NodeMacs[], precisionOf: (node: NodeMacs) 
   return sums;
 }
 
-type Figured = { readonly name: string; readonly source?: string; readonly sources?: Readonly<Partial<Record<string, string>>> } & Partial<Record<'utilization' | 'memoryGBps' | 'priceUsd' | 'linkGBps' | 'overheadMs', number>>;
+type Figured = { readonly name: string; readonly source?: string; readonly sources?: Readonly<Partial<Record<string, string>>> } & Partial<
+  Record<'utilization' | 'memoryGBps' | 'priceUsd' | 'linkGBps' | 'overheadMs', number>
+>;
 
 /** A device (or host) figure with its per-figure source (else the main source). */
 function deviceFigure(device: Figured, key: 'utilization' | 'memoryGBps' | 'priceUsd' | 'linkGBps' | 'overheadMs', unit: string): SourcedValue | undefined {

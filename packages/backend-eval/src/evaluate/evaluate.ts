@@ -171,7 +171,12 @@ function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profi
     if (c?.weightBits !== undefined) return bitsPrecision(c.weightBits);
     return c?.numerics === 'float16' || c?.numerics === 'weight-only' ? 'float16' : 'float32';
   };
-  const { placement, transferBytes, invocations } = placeNodes({ model: ctx.fp, coverage, inputShape: [1, ...ctx.feeds.inputs[0]!.sampleShape], bytesPerElement: (node) => activationBytes(precision(node)) });
+  const { placement, transferBytes, invocations } = placeNodes({
+    model: ctx.fp,
+    coverage,
+    inputShape: [1, ...ctx.feeds.inputs[0]!.sampleShape],
+    bytesPerElement: (node) => activationBytes(precision(node)),
+  });
   let weightBytes = 0;
   let activationTotal = 0;
   let hostBytes = 0;
@@ -198,7 +203,8 @@ function estimateFor(ctx: ModelContext, coverage: readonly NodeCoverage[], profi
  */
 export function coverageSummary(coverage: readonly NodeCoverage[], macs: MacCount): CoverageSummary {
   const byNode = new Map(coverage.map((c) => [c.node, c]));
-  const share = (pick: (c: NodeCoverage) => boolean) => (macs.totalMacs > 0 ? macs.nodes.reduce((a, n) => a + (byNode.get(n.node) !== undefined && pick(byNode.get(n.node)!) ? n.macs : 0), 0) / macs.totalMacs : 0);
+  const share = (pick: (c: NodeCoverage) => boolean) =>
+    macs.totalMacs > 0 ? macs.nodes.reduce((a, n) => a + (byNode.get(n.node) !== undefined && pick(byNode.get(n.node)!) ? n.macs : 0), 0) / macs.totalMacs : 0;
   const computing = coverage.filter((c) => c.transparent !== true);
   return {
     integer: computing.filter((c) => c.integer).length,
@@ -226,7 +232,13 @@ function withBatch(model: OnnxModel, batch: number, feeds: ModelFeeds): OnnxMode
  * the model is then re-batched safely, its batch axis declared as 1, so that every stage
  * (inference, calibration, sensitivity, latency) feeds one sample per call, and a note says so.
  */
-async function floatRun(fp: OnnxModel, fpBytes: Uint8Array, feeds: ModelFeeds, batchSize: number, threads: number): Promise<{ fp: OnnxModel; fpBytes: Uint8Array; floatOutputs: OutputValues[]; note?: string }> {
+async function floatRun(
+  fp: OnnxModel,
+  fpBytes: Uint8Array,
+  feeds: ModelFeeds,
+  batchSize: number,
+  threads: number,
+): Promise<{ fp: OnnxModel; fpBytes: Uint8Array; floatOutputs: OutputValues[]; note?: string }> {
   try {
     return { fp, fpBytes, floatOutputs: await runAll('onnxruntime-node', fpBytes, 'emulate', feeds, batchSize, threads) };
   } catch (e) {
@@ -241,7 +253,12 @@ async function floatRun(fp: OnnxModel, fpBytes: Uint8Array, feeds: ModelFeeds, b
       throw e;
     }
     const why = e.message.split('\n')[0]!;
-    return { fp: pinned, fpBytes: pinnedBytes, floatOutputs, note: `the model's symbolic batch axis fails above batch 1 in ONNX Runtime (${why}): evaluated with the batch axis fixed to 1, one sample per call` };
+    return {
+      fp: pinned,
+      fpBytes: pinnedBytes,
+      floatOutputs,
+      note: `the model's symbolic batch axis fails above batch 1 in ONNX Runtime (${why}): evaluated with the batch axis fixed to 1, one sample per call`,
+    };
   }
 }
 
@@ -284,7 +301,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const profiles = resolveProfiles(options);
   const metrics = resolveMetrics(options);
   const workers = options.workers ?? 1;
-  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw invalid(`workers: expected an integer ≥ 1 or 'auto', got ${String(options.workers)}`);
+  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1))
+    throw invalid(`workers: expected an integer ≥ 1 or 'auto', got ${String(options.workers)}`);
   const runtimeSamples = Math.min(samples, options.runtimeSamples ?? 256);
   const settings: Omit<ProfileSettings, 'progress' | 'feeds'> = {
     data,
@@ -293,8 +311,17 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     batchSize: options.batchSize,
     threads: options.threads ?? 1,
     runtimeSamples,
-    sensitivity: options.sensitivity === false ? undefined : { samples: options.sensitivity?.samples === undefined ? 'auto' : Math.min(samples, options.sensitivity.samples), thresholdDb: options.sensitivity?.thresholdDb ?? 25 },
-    latency: options.latency === false ? undefined : { batchSizes: options.latency?.batchSizes ?? [1, 32], runs: options.latency?.runs ?? 15, warmup: options.latency?.warmup ?? 2 },
+    sensitivity:
+      options.sensitivity === false
+        ? undefined
+        : {
+            samples: options.sensitivity?.samples === undefined ? 'auto' : Math.min(samples, options.sensitivity.samples),
+            thresholdDb: options.sensitivity?.thresholdDb ?? 25,
+          },
+    latency:
+      options.latency === false
+        ? undefined
+        : { batchSizes: options.latency?.batchSizes ?? [1, 32], runs: options.latency?.runs ?? 15, warmup: options.latency?.warmup ?? 2 },
     versions: {},
     predictions: options.predictions === true,
   };
@@ -329,7 +356,11 @@ function resolveMetrics(options: EvaluateOptions): Metric[] {
   const registry = options.metricRegistry ?? defaultMetricRegistry;
   const metrics = (options.metrics ?? []).map((m) => {
     if (typeof m === 'string') return registry.get(m);
-    if (!isValidatedMetric(m)) throw new QuantTrimError({ code: 'QT_INVALID_PLUGIN', message: `\`evaluate\`: metric "${String((m as { id?: unknown } | null)?.id)}": pass it through defineMetric() first, which validates and freezes it` });
+    if (!isValidatedMetric(m))
+      throw new QuantTrimError({
+        code: 'QT_INVALID_PLUGIN',
+        message: `\`evaluate\`: metric "${String((m as { id?: unknown } | null)?.id)}": pass it through defineMetric() first, which validates and freezes it`,
+      });
     return m;
   });
   const ids = metrics.map((m) => m.id);
@@ -344,7 +375,12 @@ function resolveMetrics(options: EvaluateOptions): Metric[] {
 /** `metrics` over one model's outputs (the float model or a profile's emulated model). */
 function scoresOf(metrics: readonly Metric[], outputs: readonly OutputValues[], data: EvaluationData, samples: number): MetricScore[] {
   const targets = data.targets ?? data.labels;
-  return metrics.map((m) => ({ metric: m.id, name: m.name, higherIsBetter: m.higherIsBetter, value: computeMetric(m, { outputs, samples, ...(targets !== undefined ? { targets } : {}) }) }));
+  return metrics.map((m) => ({
+    metric: m.id,
+    name: m.name,
+    higherIsBetter: m.higherIsBetter,
+    value: computeMetric(m, { outputs, samples, ...(targets !== undefined ? { targets } : {}) }),
+  }));
 }
 
 /** A profile's scores with the float value and the drop (positive = worse than float, whichever direction is better). */
@@ -369,11 +405,28 @@ async function evaluateModel(
   const model = m.onnx instanceof Uint8Array ? readOnnx(m.onnx) : m.onnx;
   const feeds = feedsFor(model, m.name, data);
   checkCalibrationNames(model, m.name, data);
-  const { fp, fpBytes, floatOutputs, note } = await floatRun(model, m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx), feeds, batchFor(settings.batchSize, feeds), settings.threads);
+  const { fp, fpBytes, floatOutputs, note } = await floatRun(
+    model,
+    m.onnx instanceof Uint8Array ? m.onnx : writeOnnx(m.onnx),
+    feeds,
+    batchFor(settings.batchSize, feeds),
+    settings.threads,
+  );
   const floatLogits = firstOutputLogits(floatOutputs);
   const macs = countMacs(fp, { inputShape: [1, ...feeds.inputs[0]!.sampleShape] });
   const floatScores = scoresOf(settings.metrics, floatOutputs, data, feeds.samples);
-  const ctx: ModelContext = { name: m.name, fp, fpBytes, feeds, floatOutputs, floatLogits, floatScores, macs, compile: m.compile, notes: note === undefined ? [] : [note] };
+  const ctx: ModelContext = {
+    name: m.name,
+    fp,
+    fpBytes,
+    feeds,
+    floatOutputs,
+    floatLogits,
+    floatScores,
+    macs,
+    compile: m.compile,
+    notes: note === undefined ? [] : [note],
+  };
   const floatRuntimes = await runtimeRows(fpBytes, floatLogits, { ...settings, feeds });
 
   const results: ProfileResult[] = [];
@@ -382,7 +435,13 @@ async function evaluateModel(
     results.push(...(await evaluateProfilesInPool(ctx, profiles, settings, workers, onProgress)));
   } else {
     for (const [i, profile] of profiles.entries()) {
-      results.push(await evaluateProfile(ctx, profile, calibration, { ...settings, feeds, progress: (stage) => onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }) }));
+      results.push(
+        await evaluateProfile(ctx, profile, calibration, {
+          ...settings,
+          feeds,
+          progress: (stage) => onProgress?.({ model: m.name, profile: profile.id, stage, done: i, total: profiles.length }),
+        }),
+      );
     }
   }
   onProgress?.({ model: m.name, stage: 'done', done: profiles.length, total: profiles.length });
@@ -391,7 +450,10 @@ async function evaluateModel(
   const ok = results.filter((r) => r.metrics?.accuracy !== undefined);
   let across: ModelReport['acrossProfiles'];
   if (floatAccuracy !== undefined && ok.length > 0) {
-    const summary = acrossProfiles(ok.map((r) => r.metrics!.accuracy!), floatAccuracy);
+    const summary = acrossProfiles(
+      ok.map((r) => r.metrics!.accuracy!),
+      floatAccuracy,
+    );
     const worst = ok.reduce((a, b) => (b.metrics!.accuracy! < a.metrics!.accuracy! ? b : a));
     across = { ...summary, worstProfile: worst.profile };
   }
@@ -429,7 +491,11 @@ export interface RuntimeSettings {
  * Runs `nativeBytes` natively on every runtime: agreement with the emulated logits on the first
  * `runtimeSamples` inputs, latency, fused ops; and the disagreement between runtimes.
  */
-async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: RuntimeSettings): Promise<{ rows: RuntimeResult[]; disagreement: RuntimeDisagreement[] }> {
+async function runtimeRows(
+  nativeBytes: Uint8Array,
+  emulated: Logits,
+  s: RuntimeSettings,
+): Promise<{ rows: RuntimeResult[]; disagreement: RuntimeDisagreement[] }> {
   const subset = firstSamples(s.feeds, s.runtimeSamples);
   const reference: Logits = { data: emulated.data.subarray(0, s.runtimeSamples * emulated.classes), classes: emulated.classes };
   const rows: RuntimeResult[] = [];
@@ -467,7 +533,15 @@ async function runtimeRows(nativeBytes: Uint8Array, emulated: Logits, s: Runtime
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
       const c = compareRuntimeOutputs(outputs.get(names[i]!)!, outputs.get(names[j]!)!);
-      disagreement.push({ a: names[i]!, b: names[j]!, mode: 'native', samples: c.samples, top1Agreement: c.top1Agreement, maxAbsDiff: c.maxAbsDiff, meanAbsDiff: c.meanAbsDiff });
+      disagreement.push({
+        a: names[i]!,
+        b: names[j]!,
+        mode: 'native',
+        samples: c.samples,
+        top1Agreement: c.top1Agreement,
+        maxAbsDiff: c.maxAbsDiff,
+        meanAbsDiff: c.meanAbsDiff,
+      });
     }
   }
   return { rows, disagreement };
@@ -484,7 +558,12 @@ export interface ProfileSettings extends RuntimeSettings {
   readonly progress: (stage: EvaluateProgress['stage']) => void;
 }
 
-export async function evaluateProfile(ctx: ModelContext, profile: BackendProfile, calibration: () => CalibrationData | FeedCalibrationData, s: ProfileSettings): Promise<ProfileResult> {
+export async function evaluateProfile(
+  ctx: ModelContext,
+  profile: BackendProfile,
+  calibration: () => CalibrationData | FeedCalibrationData,
+  s: ProfileSettings,
+): Promise<ProfileResult> {
   const head = { profile: profile.id, name: profile.name, vendor: profile.vendor };
   try {
     s.progress('compile');
@@ -549,7 +628,11 @@ function fidelityOf(float: readonly OutputValues[], quantized: readonly OutputVa
   return float.map((f) => {
     const q = byName.get(f.name);
     if (q === undefined) {
-      throw new QuantTrimError({ code: 'QT_RUNTIME_ERROR', message: `the compiled model has no output '${f.name}' (a backend-eval bug: please report it with the model)`, details: { output: f.name } });
+      throw new QuantTrimError({
+        code: 'QT_RUNTIME_ERROR',
+        message: `the compiled model has no output '${f.name}' (a backend-eval bug: please report it with the model)`,
+        details: { output: f.name },
+      });
     }
     return outputFidelity(f, q);
   });
@@ -561,7 +644,10 @@ function fidelityOf(float: readonly OutputValues[], quantized: readonly OutputVa
  * (`QT_RUNTIME_ERROR` naming the profile and the mode) instead of surfacing mid-evaluation.
  */
 async function checkCompiled(profile: BackendProfile, emulateBytes: Uint8Array, nativeBytes: Uint8Array, threads: number): Promise<void> {
-  for (const [mode, bytes] of [['emulate', emulateBytes], ['native', nativeBytes]] as const) {
+  for (const [mode, bytes] of [
+    ['emulate', emulateBytes],
+    ['native', nativeBytes],
+  ] as const) {
     let session: RuntimeSession | undefined;
     try {
       session = await createRuntimeSession('onnxruntime-node', bytes, { mode, threads });

@@ -50,12 +50,15 @@ interface NamedData {
 /** Samples per input of `values` (a Float32Array, or one per input name), checked against the sample shapes; `field` names it in errors. */
 function named(values: Float32Array | Readonly<Record<string, Float32Array>>, sampleShape: EvaluationData['sampleShape'], field: string): NamedData {
   if (values instanceof Float32Array) {
-    if (!isArrayShape(sampleShape)) throw invalid(`${field}: a Float32Array needs data.sampleShape as one shape; with a shape per input name give ${field} per input name too`);
+    if (!isArrayShape(sampleShape))
+      throw invalid(`${field}: a Float32Array needs data.sampleShape as one shape; with a shape per input name give ${field} per input name too`);
     const size = sizeOf(sampleShape);
-    if (values.length === 0 || values.length % size !== 0) throw invalid(`${field}: expected a non-empty Float32Array of whole samples of shape [${sampleShape.join(', ')}]`);
+    if (values.length === 0 || values.length % size !== 0)
+      throw invalid(`${field}: expected a non-empty Float32Array of whole samples of shape [${sampleShape.join(', ')}]`);
     return { single: true, entries: [{ name: '', data: values, sampleShape }], samples: values.length / size };
   }
-  if (typeof values !== 'object' || values === null || ArrayBuffer.isView(values)) throw invalid(`${field}: expected a Float32Array, or one Float32Array per input name`);
+  if (typeof values !== 'object' || values === null || ArrayBuffer.isView(values))
+    throw invalid(`${field}: expected a Float32Array, or one Float32Array per input name`);
   if (isArrayShape(sampleShape)) throw invalid(`${field}: data given per input name needs data.sampleShape per input name too`);
   const names = Object.keys(values);
   if (names.length === 0) throw invalid(`${field}: no input given`);
@@ -65,9 +68,11 @@ function named(values: Float32Array | Readonly<Record<string, Float32Array>>, sa
     if (shape === undefined) throw invalid(`data.sampleShape has no shape for the input '${name}' of ${field}`, { input: name });
     const x = values[name];
     const size = sizeOf(shape);
-    if (!(x instanceof Float32Array) || x.length === 0 || x.length % size !== 0) throw invalid(`${field}['${name}']: expected a non-empty Float32Array of whole samples of shape [${shape.join(', ')}]`, { input: name });
+    if (!(x instanceof Float32Array) || x.length === 0 || x.length % size !== 0)
+      throw invalid(`${field}['${name}']: expected a non-empty Float32Array of whole samples of shape [${shape.join(', ')}]`, { input: name });
     const n = x.length / size;
-    if (samples !== undefined && n !== samples) throw invalid(`${field}['${name}']: ${n} samples, '${names[0]}' has ${samples}; every input needs the same number`, { input: name });
+    if (samples !== undefined && n !== samples)
+      throw invalid(`${field}['${name}']: ${n} samples, '${names[0]}' has ${samples}; every input needs the same number`, { input: name });
     samples = n;
     return { name, data: x, sampleShape: shape };
   });
@@ -96,21 +101,35 @@ export function feedsFor(model: OnnxModel, modelName: string, data: EvaluationDa
   const names = dataInputNames(model);
   if (test.single) {
     if (names.length !== 1) {
-      throw invalid(`model '${modelName}' has ${names.length} data inputs (${names.map((n) => `'${n}'`).join(', ')}): give data.inputs and data.sampleShape per input name`, { model: modelName, inputs: names });
+      throw invalid(
+        `model '${modelName}' has ${names.length} data inputs (${names.map((n) => `'${n}'`).join(', ')}): give data.inputs and data.sampleShape per input name`,
+        { model: modelName, inputs: names },
+      );
     }
     const e = test.entries[0]!;
     return { inputs: [{ name: names[0]!, sampleShape: e.sampleShape }], data: { [names[0]!]: e.data }, samples: test.samples };
   }
   for (const name of names) {
     if (!test.entries.some((e) => e.name === name)) {
-      throw invalid(`data.inputs has no data for the input '${name}' of model '${modelName}' (given: ${test.entries.map((e) => `'${e.name}'`).join(', ')})`, { model: modelName, input: name });
+      throw invalid(`data.inputs has no data for the input '${name}' of model '${modelName}' (given: ${test.entries.map((e) => `'${e.name}'`).join(', ')})`, {
+        model: modelName,
+        input: name,
+      });
     }
   }
   for (const e of test.entries) {
-    if (!names.includes(e.name)) throw invalid(`data.inputs['${e.name}']: model '${modelName}' has no data input of that name (its inputs: ${names.map((n) => `'${n}'`).join(', ')})`, { model: modelName, input: e.name });
+    if (!names.includes(e.name))
+      throw invalid(`data.inputs['${e.name}']: model '${modelName}' has no data input of that name (its inputs: ${names.map((n) => `'${n}'`).join(', ')})`, {
+        model: modelName,
+        input: e.name,
+      });
   }
   const byName = new Map(test.entries.map((e) => [e.name, e]));
-  return { inputs: names.map((name) => ({ name, sampleShape: byName.get(name)!.sampleShape })), data: Object.fromEntries(names.map((n) => [n, byName.get(n)!.data])), samples: test.samples };
+  return {
+    inputs: names.map((name) => ({ name, sampleShape: byName.get(name)!.sampleShape })),
+    data: Object.fromEntries(names.map((n) => [n, byName.get(n)!.data])),
+    samples: test.samples,
+  };
 }
 
 /** Calibration arrays given per input name must name exactly the data inputs of `model` (checked before any profile runs). */
@@ -120,14 +139,24 @@ export function checkCalibrationNames(model: OnnxModel, modelName: string, data:
   const names = dataInputNames(model);
   const given = Object.keys(c);
   const missing = names.find((n) => !given.includes(n));
-  if (missing !== undefined) throw invalid(`data.calibration has no data for the input '${missing}' of model '${modelName}' (given: ${given.map((n) => `'${n}'`).join(', ')})`, { model: modelName, input: missing });
+  if (missing !== undefined)
+    throw invalid(`data.calibration has no data for the input '${missing}' of model '${modelName}' (given: ${given.map((n) => `'${n}'`).join(', ')})`, {
+      model: modelName,
+      input: missing,
+    });
   const extra = given.find((n) => !names.includes(n));
-  if (extra !== undefined) throw invalid(`data.calibration['${extra}']: model '${modelName}' has no data input of that name (its inputs: ${names.map((n) => `'${n}'`).join(', ')})`, { model: modelName, input: extra });
+  if (extra !== undefined)
+    throw invalid(`data.calibration['${extra}']: model '${modelName}' has no data input of that name (its inputs: ${names.map((n) => `'${n}'`).join(', ')})`, {
+      model: modelName,
+      input: extra,
+    });
 }
 
 /** The compile options that give the sample shapes of `feeds`. */
 export function shapeOptions(feeds: ModelFeeds): Pick<CompileOptions, 'inputShape' | 'inputShapes'> {
-  return feeds.inputs.length === 1 ? { inputShape: feeds.inputs[0]!.sampleShape } : { inputShapes: Object.fromEntries(feeds.inputs.map((v) => [v.name, v.sampleShape])) };
+  return feeds.inputs.length === 1
+    ? { inputShape: feeds.inputs[0]!.sampleShape }
+    : { inputShapes: Object.fromEntries(feeds.inputs.map((v) => [v.name, v.sampleShape])) };
 }
 
 /** A fresh calibration source per compile: arrays are cut into batches of 64 samples (every input in step). */

@@ -15,7 +15,9 @@ export interface LatencySettings {
 export async function latencyOf(session: RuntimeSession, subset: ModelFeeds, latency: LatencySettings['latency']): Promise<LatencyStats[]> {
   if (latency === undefined) return [];
   const single = subset.inputs.length === 1 ? subset.inputs[0]! : undefined;
-  return single !== undefined ? measureLatency(session, single.sampleShape, { ...latency, input: subset.data[single.name]! }) : measureFeedLatency(session, subset, latency);
+  return single !== undefined
+    ? measureLatency(session, single.sampleShape, { ...latency, input: subset.data[single.name]! })
+    : measureFeedLatency(session, subset, latency);
 }
 
 /**

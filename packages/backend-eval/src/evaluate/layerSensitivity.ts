@@ -39,7 +39,9 @@ export async function layerSensitivity(
     const original = nodeOutput.get(c.node);
     if (original !== undefined) compiledOutput.set(c.node, original);
   }
-  const names = [...new Set(compiledOutput.values())].filter((t) => compiled.model.graph.nodes.some((n) => n.outputs.includes(t)) || compiled.model.graph.outputs.some((o) => o.name === t));
+  const names = [...new Set(compiledOutput.values())].filter(
+    (t) => compiled.model.graph.nodes.some((n) => n.outputs.includes(t)) || compiled.model.graph.outputs.some((o) => o.name === t),
+  );
   const accumulated = await accumulatedSqnr(model.fp, compiled.model, names, inputs);
   const floatLogits = model.floatLogits.data.subarray(0, inputs.samples * model.floatLogits.classes);
 
@@ -51,7 +53,13 @@ export async function layerSensitivity(
     const tensors = tensorsOf.get(layer.node);
     // The layer with its fused activation chain, as the backend runs it.
     const quantized = new Set([layer.node, ...(tensors?.fused ?? [])]);
-    const { compiled: alone } = await compileWithStats(model.fp, profile, calibration(), { ...compileOptions, floatNodes: allNodes.filter((n) => !quantized.has(n)) }, reuse);
+    const { compiled: alone } = await compileWithStats(
+      model.fp,
+      profile,
+      calibration(),
+      { ...compileOptions, floatNodes: allNodes.filter((n) => !quantized.has(n)) },
+      reuse,
+    );
     const logits = firstOutputLogits(await runAll('onnxruntime-node', alone.bytes('emulate'), 'emulate', inputs, chunkFor(inputs), 1));
     result.push({
       node: layer.node,
@@ -62,7 +70,10 @@ export async function layerSensitivity(
       ...(tensors?.output !== undefined ? { outputTensor: tensors.output } : {}),
     });
   }
-  const keepFloat = result.filter((l) => l.isolatedSqnrDb < settings.thresholdDb).sort((a, b) => a.isolatedSqnrDb - b.isolatedSqnrDb).map((l) => l.node);
+  const keepFloat = result
+    .filter((l) => l.isolatedSqnrDb < settings.thresholdDb)
+    .sort((a, b) => a.isolatedSqnrDb - b.isolatedSqnrDb)
+    .map((l) => l.node);
   return { samples: inputs.samples, layers: result, keepFloat, thresholdDb: settings.thresholdDb };
 }
 
@@ -81,7 +92,13 @@ export function autoSamples(testSamples: number, layers: number): number {
  * input has a fixed batch size runs in calls of exactly that many samples (see `runOutputs`).
  */
 async function accumulatedSqnr(float: OnnxModel, quantized: OnnxModel, names: readonly string[], feeds: ModelFeeds): Promise<Map<string, number>> {
-  const probe = (m: OnnxModel) => writeOnnx(addOutputs(m, names.filter((n) => !m.graph.outputs.some((o) => o.name === n))));
+  const probe = (m: OnnxModel) =>
+    writeOnnx(
+      addOutputs(
+        m,
+        names.filter((n) => !m.graph.outputs.some((o) => o.name === n)),
+      ),
+    );
   const f = await createRuntimeSession('onnxruntime-node', probe(float), { mode: 'emulate', threads: 1 });
   try {
     const q = await createRuntimeSession('onnxruntime-node', probe(quantized), { mode: 'emulate', threads: 1 });

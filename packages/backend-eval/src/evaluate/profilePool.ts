@@ -139,7 +139,9 @@ export async function evaluateProfilesInPool(
     outs = await Promise.all(
       profiles.map(async (profile) => {
         const channel = new MessageChannel();
-        channel.port1.on('message', (stage: EvaluateProgress['stage']) => onProgress?.({ model: ctx.name, profile: profile.id, stage, done, total: profiles.length }));
+        channel.port1.on('message', (stage: EvaluateProgress['stage']) =>
+          onProgress?.({ model: ctx.name, profile: profile.id, stage, done, total: profiles.length }),
+        );
         const job: ProfileJob = {
           model: { name: ctx.name, fpBytes, compile: ctx.compile, notes: ctx.notes },
           feeds,

@@ -216,7 +216,12 @@ export interface ProfileResult {
    * Wall time split, in seconds: compile (calibration included), emulated inference over the test
    * inputs, per-layer sensitivity, real-runtime rows (agreement runs and latency).
    */
-  readonly timing?: { readonly compileSeconds: number; readonly inferenceSeconds: number; readonly sensitivitySeconds: number; readonly runtimeSeconds: number };
+  readonly timing?: {
+    readonly compileSeconds: number;
+    readonly inferenceSeconds: number;
+    readonly sensitivitySeconds: number;
+    readonly runtimeSeconds: number;
+  };
 }
 
 export interface ModelReport {

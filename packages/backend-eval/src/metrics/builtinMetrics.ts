@@ -6,16 +6,29 @@ import type { OutputValues } from './fidelity.js';
 function pickOutput(metric: string, input: MetricInput, name: string | undefined): OutputValues {
   const out = name === undefined ? input.outputs[0] : input.outputs.find((o) => o.name === name);
   if (out === undefined) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `metric "${metric}": the model has no output '${name ?? '(none)'}' (its outputs: ${input.outputs.map((o) => `'${o.name}'`).join(', ')})`, details: { metric, output: name } });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `metric "${metric}": the model has no output '${name ?? '(none)'}' (its outputs: ${input.outputs.map((o) => `'${o.name}'`).join(', ')})`,
+      details: { metric, output: name },
+    });
   }
   return out;
 }
 
 function targetsOf(metric: string, input: MetricInput, expected: number, what: string): ArrayLike<number> {
   const t = input.targets;
-  if (t === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `metric "${metric}" needs targets (${what}); pass data.targets or data.labels`, details: { metric } });
+  if (t === undefined)
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `metric "${metric}" needs targets (${what}); pass data.targets or data.labels`,
+      details: { metric },
+    });
   if (t.length !== expected) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `metric "${metric}": ${t.length} target values, expected ${expected} (${what})`, details: { metric, targets: t.length, expected } });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `metric "${metric}": ${t.length} target values, expected ${expected} (${what})`,
+      details: { metric, targets: t.length, expected },
+    });
   }
   return t;
 }
@@ -40,7 +53,11 @@ export function topKMetric(k: number, options: { id?: string; output?: string } 
       for (let r = 0; r < input.samples; r++) {
         const label = labels[r]!;
         if (!Number.isInteger(label) || label < 0 || label >= classes) {
-          throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `metric "${id}": target ${r} is ${label}, not a class index in 0..${classes - 1}`, details: { metric: id, sample: r } });
+          throw new QuantTrimError({
+            code: 'QT_INVALID_ARGUMENT',
+            message: `metric "${id}": target ${r} is ${label}, not a class index in 0..${classes - 1}`,
+            details: { metric: id, sample: r },
+          });
         }
         const v = out.data[r * classes + label]!;
         let above = 0;
@@ -82,13 +99,25 @@ export function miouMetric(options: MiouOptions = {}): Metric {
       const axis = (options.classAxis ?? 1) - 1;
       const shape = out.sampleShape;
       if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) {
-        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `metric "${id}": class axis ${axis + 1} is not an axis of the output '${out.name}' [N, ${shape.join(', ')}]`, details: { metric: id } });
+        throw new QuantTrimError({
+          code: 'QT_INVALID_ARGUMENT',
+          message: `metric "${id}": class axis ${axis + 1} is not an axis of the output '${out.name}' [N, ${shape.join(', ')}]`,
+          details: { metric: id },
+        });
       }
       const classes = shape[axis]!;
       const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
       const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
       const pixels = outer * inner;
-      const targets = targetsOf(id, input, input.samples * pixels, `one class index per pixel: [N${shape.filter((_, i) => i !== axis).map((d) => `, ${d}`).join('')}]`);
+      const targets = targetsOf(
+        id,
+        input,
+        input.samples * pixels,
+        `one class index per pixel: [N${shape
+          .filter((_, i) => i !== axis)
+          .map((d) => `, ${d}`)
+          .join('')}]`,
+      );
       const intersection = new Float64Array(classes);
       const predicted = new Float64Array(classes);
       const actual = new Float64Array(classes);
@@ -97,7 +126,11 @@ export function miouMetric(options: MiouOptions = {}): Metric {
           const t = targets[p * inner + i]!;
           if (t === ignore) continue;
           if (!Number.isInteger(t) || t < 0 || t >= classes) {
-            throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `metric "${id}": target pixel ${p * inner + i} is ${t}, not a class index in 0..${classes - 1} nor the ignore index ${ignore}`, details: { metric: id } });
+            throw new QuantTrimError({
+              code: 'QT_INVALID_ARGUMENT',
+              message: `metric "${id}": target pixel ${p * inner + i} is ${t}, not a class index in 0..${classes - 1} nor the ignore index ${ignore}`,
+              details: { metric: id },
+            });
           }
           const base = p * classes * inner + i;
           let best = 0;

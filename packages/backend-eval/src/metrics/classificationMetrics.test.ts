@@ -36,7 +36,11 @@ describe('compareLogits (hand-computed)', () => {
   });
 
   it('across profiles: mean drop, worst-case drop, spread', () => {
-    expect(acrossProfiles([0.9, 0.8, 0.85], 0.92)).toEqual({ meanDrop: expect.closeTo(0.07, 12), worstDrop: expect.closeTo(0.12, 12), spread: expect.closeTo(0.1, 12) });
+    expect(acrossProfiles([0.9, 0.8, 0.85], 0.92)).toEqual({
+      meanDrop: expect.closeTo(0.07, 12),
+      worstDrop: expect.closeTo(0.12, 12),
+      spread: expect.closeTo(0.1, 12),
+    });
   });
 
   it('rejects mismatched inputs with coded errors', () => {

@@ -27,7 +27,10 @@ export interface ComparisonMetrics {
 
 function check(name: string, l: Logits, rows?: number): number {
   if (!(l.data instanceof Float32Array) || !Number.isInteger(l.classes) || l.classes < 1 || l.data.length % l.classes !== 0) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`${name}\`: expected { data: Float32Array, classes } with data.length a multiple of classes` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`${name}\`: expected { data: Float32Array, classes } with data.length a multiple of classes`,
+    });
   }
   const n = l.data.length / l.classes;
   if (rows !== undefined && n !== rows) {
@@ -81,8 +84,10 @@ export function compareLogits(float: Logits, quantized: Logits, labels?: ArrayLi
   const n = check('float', float);
   check('quantized', quantized, n);
   const k = float.classes;
-  if (quantized.classes !== k) throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`quantized\`: ${quantized.classes} classes, expected ${k}` });
-  if (labels !== undefined && labels.length !== n) throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`labels\`: ${labels.length} labels for ${n} samples` });
+  if (quantized.classes !== k)
+    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`quantized\`: ${quantized.classes} classes, expected ${k}` });
+  if (labels !== undefined && labels.length !== n)
+    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`labels\`: ${labels.length} labels for ${n} samples` });
   const lp = new Float64Array(k);
   const lq = new Float64Array(k);
   let agree = 0;
@@ -128,7 +133,8 @@ export function compareLogits(float: Logits, quantized: Logits, labels?: ArrayLi
 
 /** Across profiles (docs/method.md#metrics): mean drop, worst-case drop and spread (max − min accuracy). */
 export function acrossProfiles(accuracies: readonly number[], floatAccuracy: number): { meanDrop: number; worstDrop: number; spread: number } {
-  if (accuracies.length === 0) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `accuracies` of `acrossProfiles`: expected at least one accuracy' });
+  if (accuracies.length === 0)
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `accuracies` of `acrossProfiles`: expected at least one accuracy' });
   const drops = accuracies.map((a) => floatAccuracy - a);
   return {
     meanDrop: drops.reduce((a, b) => a + b, 0) / drops.length,

@@ -53,17 +53,22 @@ const show = (v: unknown): string => (typeof v === 'function' ? 'a function' : (
  * });
  */
 export function defineMetric<const T extends MetricDefinition>(definition: T): Metric & { readonly id: T['id'] } {
-  if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) throw invalidPlugin('metric', `expected an object, got ${show(definition)}`);
+  if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
+    throw invalidPlugin('metric', `expected an object, got ${show(definition)}`);
   const d = definition as unknown as Record<string, unknown>;
   const path = typeof d['id'] === 'string' && d['id'] !== '' ? `metrics.${d['id']}` : 'metric';
   for (const key of Object.keys(d)) {
-    if (!(METRIC_FIELDS as readonly string[]).includes(key)) throw invalidPlugin(`${path}.${key}`, `unknown field; expected one of ${METRIC_FIELDS.join(', ')}`);
+    if (!(METRIC_FIELDS as readonly string[]).includes(key))
+      throw invalidPlugin(`${path}.${key}`, `unknown field; expected one of ${METRIC_FIELDS.join(', ')}`);
   }
-  if (typeof d['id'] !== 'string' || !ID.test(d['id'])) throw invalidPlugin(`${path}.id`, `expected a lower-case kebab-case id matching ${ID}, got ${show(d['id'])}`);
+  if (typeof d['id'] !== 'string' || !ID.test(d['id']))
+    throw invalidPlugin(`${path}.id`, `expected a lower-case kebab-case id matching ${ID}, got ${show(d['id'])}`);
   if (typeof d['name'] !== 'string' || d['name'].trim() === '') throw invalidPlugin(`${path}.name`, `expected a non-empty string, got ${show(d['name'])}`);
   if (typeof d['higherIsBetter'] !== 'boolean') throw invalidPlugin(`${path}.higherIsBetter`, `expected a boolean, got ${show(d['higherIsBetter'])}`);
-  if (d['description'] !== undefined && typeof d['description'] !== 'string') throw invalidPlugin(`${path}.description`, `expected a string, got ${show(d['description'])}`);
-  if (d['needsTargets'] !== undefined && typeof d['needsTargets'] !== 'boolean') throw invalidPlugin(`${path}.needsTargets`, `expected a boolean, got ${show(d['needsTargets'])}`);
+  if (d['description'] !== undefined && typeof d['description'] !== 'string')
+    throw invalidPlugin(`${path}.description`, `expected a string, got ${show(d['description'])}`);
+  if (d['needsTargets'] !== undefined && typeof d['needsTargets'] !== 'boolean')
+    throw invalidPlugin(`${path}.needsTargets`, `expected a boolean, got ${show(d['needsTargets'])}`);
   if (typeof d['compute'] !== 'function') throw invalidPlugin(`${path}.compute`, `expected a function (input) => number, got ${show(d['compute'])}`);
   const metric: Metric = Object.freeze({
     id: d['id'],
@@ -89,7 +94,11 @@ export function isValidatedMetric(value: unknown): value is Metric {
 export function computeMetric(metric: Metric, input: MetricInput): number {
   const value = metric.compute(input);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_PLUGIN', message: `metric "${metric.id}" returned ${show(value)}; compute must return a finite number`, details: { metric: metric.id } });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_PLUGIN',
+      message: `metric "${metric.id}" returned ${show(value)}; compute must return a finite number`,
+      details: { metric: metric.id },
+    });
   }
   return value;
 }
@@ -129,7 +138,10 @@ export function createMetricRegistry(builtins: Readonly<Record<string, Metric>> 
   const registry: MetricRegistry = {
     register(metric, options) {
       if (!isValidatedMetric(metric)) {
-        throw new QuantTrimError({ code: 'QT_INVALID_PLUGIN', message: `register metric "${String((metric as { id?: unknown } | null)?.id)}": pass it through defineMetric() first, which validates and freezes it` });
+        throw new QuantTrimError({
+          code: 'QT_INVALID_PLUGIN',
+          message: `register metric "${String((metric as { id?: unknown } | null)?.id)}": pass it through defineMetric() first, which validates and freezes it`,
+        });
       }
       metrics.register(entryFor(metric), options);
       return metric;

@@ -65,7 +65,12 @@ export function finiteDb(v: number): number {
  */
 export function outputFidelity(float: OutputValues, quantized: OutputValues): OutputFidelity {
   const elements = float.sampleShape.reduce((a, b) => a * b, 1);
-  if (quantized.data.length !== float.data.length || quantized.sampleShape.join() !== float.sampleShape.join() || elements === 0 || float.data.length % elements !== 0) {
+  if (
+    quantized.data.length !== float.data.length ||
+    quantized.sampleShape.join() !== float.sampleShape.join() ||
+    elements === 0 ||
+    float.data.length % elements !== 0
+  ) {
     throw new QuantTrimError({
       code: 'QT_SHAPE_MISMATCH',
       message: `output '${float.name}': the quantized model gives ${quantized.data.length} values of sample shape [${quantized.sampleShape.join(', ')}], the float model ${float.data.length} of [${float.sampleShape.join(', ')}]`,
@@ -101,5 +106,11 @@ export function outputFidelity(float: OutputValues, quantized: OutputValues): Ou
   const sqnr = noise === 0 ? Infinity : signal === 0 ? -Infinity : 10 * Math.log10(signal / noise);
   const cosine = rows > 0 ? cosineSum / rows : 1;
   // Non-finite outputs (NaN, overflow) are reported as the worst values JSON can hold.
-  return { output: float.name, elements, sqnrDb: finiteDb(sqnr), cosine: Number.isFinite(cosine) ? cosine : 0, maxAbsError: Number.isFinite(maxAbs) ? maxAbs : Number.MAX_VALUE };
+  return {
+    output: float.name,
+    elements,
+    sqnrDb: finiteDb(sqnr),
+    cosine: Number.isFinite(cosine) ? cosine : 0,
+    maxAbsError: Number.isFinite(maxAbs) ? maxAbs : Number.MAX_VALUE,
+  };
 }

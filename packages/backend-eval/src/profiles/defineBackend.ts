@@ -10,6 +10,9 @@ import { type ValidateProfileOptions, validateProfile } from './validateProfile.
  *   vendor: 'Acme', sources: [{ id: 'ACME1', url: 'https://acme.example/npu' }], evidence: {} });
  * createBackendRegistry().register(acme);
  */
-export function defineBackend<const TProfile extends BackendProfile>(profile: TProfile, options?: ValidateProfileOptions): BackendProfile & { readonly id: TProfile['id'] } {
+export function defineBackend<const TProfile extends BackendProfile>(
+  profile: TProfile,
+  options?: ValidateProfileOptions,
+): BackendProfile & { readonly id: TProfile['id'] } {
   return validateProfile(profile, options) as BackendProfile & { readonly id: TProfile['id'] };
 }

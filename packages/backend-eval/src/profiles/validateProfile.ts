@@ -33,9 +33,29 @@ export interface ValidateProfileOptions {
 }
 
 const PROFILE_FIELDS = [
-  'id', 'name', 'vendor', 'description', 'weights', 'activations', 'bias', 'requant', 'calibration', 'activationMode',
-  'minRange', 'fixedOutput', 'sharedScale', 'fusedActivations', 'ops', 'fallback', 'accumulator', 'mixedPrecision',
-  'preQuant', 'postQuant', 'device', 'sources', 'evidence',
+  'id',
+  'name',
+  'vendor',
+  'description',
+  'weights',
+  'activations',
+  'bias',
+  'requant',
+  'calibration',
+  'activationMode',
+  'minRange',
+  'fixedOutput',
+  'sharedScale',
+  'fusedActivations',
+  'ops',
+  'fallback',
+  'accumulator',
+  'mixedPrecision',
+  'preQuant',
+  'postQuant',
+  'device',
+  'sources',
+  'evidence',
 ] as const;
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const TRANSFORMS = ['equalization', 'biasCorrection', 'adaround', 'finetune'] as const;
@@ -153,7 +173,8 @@ function fusedActivations(value: unknown, path: string): string[] {
     const p = `${path}.${i}`;
     const text = string(pattern, p);
     const parts = text.split('+');
-    if (parts.length < 2 || !parts.every((part) => OP_TYPE.test(part))) fail(p, `expected a pattern of op types joined by '+' (e.g. 'Conv+Relu'), got ${show(text)}`);
+    if (parts.length < 2 || !parts.every((part) => OP_TYPE.test(part)))
+      fail(p, `expected a pattern of op types joined by '+' (e.g. 'Conv+Relu'), got ${show(text)}`);
     return text;
   });
 }
@@ -169,7 +190,8 @@ function ops(value: unknown, path: string): Obj {
       if (op !== '*' && !OP_TYPE.test(op)) fail(p, "expected an ONNX op type or '*' as key");
       if (!isObject(entry)) fail(p, `expected an object of limits, got ${show(entry)}`);
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'boolean' && typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) fail(`${p}.${k}`, `expected a number, boolean or string, got ${show(v)}`);
+        if (typeof v !== 'boolean' && typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v)))
+          fail(`${p}.${k}`, `expected a number, boolean or string, got ${show(v)}`);
       }
       limits[op] = { ...(entry as OpLimits) };
     }

@@ -32,7 +32,10 @@ const COLUMNS: readonly Column[] = [
   { header: 'energy µJ', align: 'right' },
 ];
 
-const fixed = (digits: number) => (x: number | undefined): string => (x === undefined ? MISSING : x.toFixed(digits));
+const fixed =
+  (digits: number) =>
+  (x: number | undefined): string =>
+    x === undefined ? MISSING : x.toFixed(digits);
 const percent = (x: number | undefined): string => fixed(2)(x === undefined ? undefined : x * 100);
 
 /** Percentage points with an explicit sign (`+0.42`, `-0.10`, `0.00`). */
@@ -54,7 +57,20 @@ const energy = (estimate: CostEstimate | undefined): string => fixed(1)(estimate
 
 function floatRow(model: ModelReport): string[] {
   const { accuracy, runtimes, estimate } = model.float;
-  return ['float', MISSING, MISSING, percent(accuracy), MISSING, MISSING, MISSING, MISSING, MISSING, p50(runtimes, 1, true), p50(runtimes, 32, true), energy(estimate)];
+  return [
+    'float',
+    MISSING,
+    MISSING,
+    percent(accuracy),
+    MISSING,
+    MISSING,
+    MISSING,
+    MISSING,
+    MISSING,
+    p50(runtimes, 1, true),
+    p50(runtimes, 32, true),
+    energy(estimate),
+  ];
 }
 
 function profileRow(p: ProfileResult): string[] {
@@ -115,7 +131,11 @@ function pad(text: string, width: number, align: Column['align']): string {
 function textTable(rows: readonly string[][]): string[] {
   const all = [COLUMNS.map((c) => c.header), ...rows];
   const widths = COLUMNS.map((_, j) => Math.max(...all.map((r) => displayWidth(r[j]!))));
-  const line = (r: readonly string[]): string => r.map((cell, j) => pad(cell, widths[j]!, COLUMNS[j]!.align)).join('  ').trimEnd();
+  const line = (r: readonly string[]): string =>
+    r
+      .map((cell, j) => pad(cell, widths[j]!, COLUMNS[j]!.align))
+      .join('  ')
+      .trimEnd();
   return [line(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
@@ -139,7 +159,11 @@ function selectModels(report: EvaluationReport, name: string | undefined): reado
   const found = report.models.filter((m) => m.name === name);
   if (found.length > 0) return found;
   const known = report.models.map((m) => `'${m.name}'`).join(', ') || 'none';
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`model\` of \`formatReportTable\`: no model '${name}' in the report (models: ${known})`, details: { model: name } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `option \`model\` of \`formatReportTable\`: no model '${name}' in the report (models: ${known})`,
+    details: { model: name },
+  });
 }
 
 /**

@@ -73,7 +73,15 @@ const runtimeResult = obj<RuntimeResult>({
   latency: arr(latency),
   optimizedOps: opt(rec(int())),
 });
-const disagreement = obj<RuntimeDisagreement>({ a: runtimeName, b: runtimeName, mode, samples: int(), top1Agreement: share, maxAbsDiff: num(0), meanAbsDiff: num(0) });
+const disagreement = obj<RuntimeDisagreement>({
+  a: runtimeName,
+  b: runtimeName,
+  mode,
+  samples: int(),
+  top1Agreement: share,
+  maxAbsDiff: num(0),
+  meanAbsDiff: num(0),
+});
 const sensitivity = obj<SensitivityReport>({
   samples: int(),
   layers: arr(obj<LayerSensitivity>({ node: str, opType: str, outputSqnrDb: num(), isolatedSqnrDb: num(), inputTensor: opt(str), outputTensor: opt(str) })),
@@ -171,7 +179,13 @@ const model = obj<ModelReport>({
   macs: int(),
   inputs: opt(arr(tensorSpec)),
   outputs: opt(arr(tensorSpec)),
-  float: obj<ModelReport['float']>({ accuracy: opt(share), scores: opt(arr(score)), runtimes: arr(runtimeResult), estimate: opt(estimate), predictions: opt(arr(int())) }),
+  float: obj<ModelReport['float']>({
+    accuracy: opt(share),
+    scores: opt(arr(score)),
+    runtimes: arr(runtimeResult),
+    estimate: opt(estimate),
+    predictions: opt(arr(int())),
+  }),
   profiles: arr(profile),
   acrossProfiles: opt(obj<Defined<ModelReport['acrossProfiles']>>({ meanDrop: signedShare, worstDrop: signedShare, worstProfile: str, spread: share })),
 });

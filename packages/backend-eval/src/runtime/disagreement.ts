@@ -14,7 +14,10 @@ export interface OutputComparison {
 
 function rowsOf(name: 'a' | 'b', l: Logits): number {
   if (!(l.data instanceof Float32Array) || !Number.isInteger(l.classes) || l.classes < 1 || l.data.length % l.classes !== 0) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`${name}\` of \`compareRuntimeOutputs\`: expected { data: Float32Array, classes } with data.length a multiple of classes` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`${name}\` of \`compareRuntimeOutputs\`: expected { data: Float32Array, classes } with data.length a multiple of classes`,
+    });
   }
   return l.data.length / l.classes;
 }
@@ -36,8 +39,18 @@ function argmax(d: Float32Array, offset: number, k: number): number {
 export function compareRuntimeOutputs(a: Logits, b: Logits): OutputComparison {
   const samples = rowsOf('a', a);
   const rowsB = rowsOf('b', b);
-  if (rowsB !== samples) throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`b\` of \`compareRuntimeOutputs\`: ${rowsB} samples, \`a\` has ${samples}`, details: { a: samples, b: rowsB } });
-  if (b.classes !== a.classes) throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`b\` of \`compareRuntimeOutputs\`: ${b.classes} classes, \`a\` has ${a.classes}`, details: { a: a.classes, b: b.classes } });
+  if (rowsB !== samples)
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `argument \`b\` of \`compareRuntimeOutputs\`: ${rowsB} samples, \`a\` has ${samples}`,
+      details: { a: samples, b: rowsB },
+    });
+  if (b.classes !== a.classes)
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `argument \`b\` of \`compareRuntimeOutputs\`: ${b.classes} classes, \`a\` has ${a.classes}`,
+      details: { a: a.classes, b: b.classes },
+    });
   if (samples === 0) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'arguments of `compareRuntimeOutputs`: no samples to compare' });
   const k = a.classes;
   let agree = 0;

@@ -5,7 +5,17 @@ export { optimizedOps, countOps } from './optimizedOps.js';
 export { compareRuntimeOutputs } from './disagreement.js';
 export { describeEnvironment, parseCpuinfo } from './environment.js';
 
-export type { OrtInferenceSession, OrtModule, OrtOptimizationLevel, OrtSessionOptions, OrtTensor, FeedTensor, RuntimeImporter, RuntimeSession, RuntimeSessionOptions } from './sessions.js';
+export type {
+  OrtInferenceSession,
+  OrtModule,
+  OrtOptimizationLevel,
+  OrtSessionOptions,
+  OrtTensor,
+  FeedTensor,
+  RuntimeImporter,
+  RuntimeSession,
+  RuntimeSessionOptions,
+} from './sessions.js';
 export type { ModelFeeds, RunLogitsOptions } from './runBatches.js';
 export type { MeasureLatencyOptions } from './latency.js';
 export type { OptimizedOpsOptions } from './optimizedOps.js';

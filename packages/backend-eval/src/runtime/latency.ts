@@ -23,7 +23,8 @@ export function nearestRank(sorted: readonly number[], p: number): number {
 }
 
 function count(value: number, name: string, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`${name}\` of \`measureLatency\`: expected an integer ≥ ${min}, got ${value}` });
+  if (!Number.isInteger(value) || value < min)
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`${name}\` of \`measureLatency\`: expected an integer ≥ ${min}, got ${value}` });
   return value;
 }
 
@@ -77,7 +78,10 @@ export async function measureLatency(session: RuntimeSession, sampleShape: reado
   const size = sampleShape.reduce((a, d) => a * d, 1);
   const input = options.input ?? syntheticSamples(size);
   if (!(input instanceof Float32Array) || input.length === 0 || input.length % size !== 0) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `option \`input\` of \`measureLatency\`: expected a Float32Array of whole samples of shape [${sampleShape.join(', ')}]` });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `option \`input\` of \`measureLatency\`: expected a Float32Array of whole samples of shape [${sampleShape.join(', ')}]`,
+    });
   }
   const stats: LatencyStats[] = [];
   for (const batch of batchSizesFor(session, options.batchSizes ?? [1, 32])) {
@@ -94,10 +98,15 @@ export async function measureLatency(session: RuntimeSession, sampleShape: reado
  * each a batch cycled from its samples in `feeds` (which must hold the same number of samples per
  * input), and reads every output back.
  */
-export async function measureFeedLatency(session: RuntimeSession, feeds: ModelFeeds, options: Omit<MeasureLatencyOptions, 'input'> = {}): Promise<LatencyStats[]> {
+export async function measureFeedLatency(
+  session: RuntimeSession,
+  feeds: ModelFeeds,
+  options: Omit<MeasureLatencyOptions, 'input'> = {},
+): Promise<LatencyStats[]> {
   const runs = count(options.runs ?? 20, 'runs', 1);
   const warmup = count(options.warmup ?? 3, 'warmup', 0);
-  if (feeds.samples < 1) throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: 'argument `feeds` of `measureFeedLatency`: expected at least one sample' });
+  if (feeds.samples < 1)
+    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: 'argument `feeds` of `measureFeedLatency`: expected at least one sample' });
   const stats: LatencyStats[] = [];
   for (const batch of batchSizesFor(session, options.batchSizes ?? [1, 32])) {
     const call = Object.fromEntries(

@@ -44,15 +44,26 @@ export function countOps(nodes: readonly { readonly opType: string; readonly dom
  * @example
  * const ops = await optimizedOps(bytes, 'native'); // { 'com.microsoft:QLinearConv': 2, Transpose: 2, ... }
  */
-export async function optimizedOps(modelBytes: Uint8Array, mode: ExecutionMode, threads = 1, options: OptimizedOpsOptions = {}): Promise<Record<string, number>> {
-  if (!(modelBytes instanceof Uint8Array)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `modelBytes` of `optimizedOps`: expected a Uint8Array' });
-  if (!Number.isInteger(threads) || threads < 1) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`threads\` of \`optimizedOps\`: expected a positive integer, got ${threads}` });
+export async function optimizedOps(
+  modelBytes: Uint8Array,
+  mode: ExecutionMode,
+  threads = 1,
+  options: OptimizedOpsOptions = {},
+): Promise<Record<string, number>> {
+  if (!(modelBytes instanceof Uint8Array))
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `modelBytes` of `optimizedOps`: expected a Uint8Array' });
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`threads\` of \`optimizedOps\`: expected a positive integer, got ${threads}` });
   const ort = await loadRuntime('onnxruntime-node', options.importRuntime);
   const dir = await mkdtemp(join(tmpdir(), 'quant-trim-ort-'));
   try {
     const path = join(dir, 'optimized.onnx');
     // Severity 3: ORT warns that an NCHWc-optimized model is hardware specific; we only read it.
-    const session = await ort.InferenceSession.create(modelBytes, { ...sessionOptions('onnxruntime-node', mode, threads), optimizedModelFilePath: path, logSeverityLevel: 3 });
+    const session = await ort.InferenceSession.create(modelBytes, {
+      ...sessionOptions('onnxruntime-node', mode, threads),
+      optimizedModelFilePath: path,
+      logSeverityLevel: 3,
+    });
     await session.release();
     return countOps(readOnnx(await readFile(path)).graph.nodes);
   } finally {

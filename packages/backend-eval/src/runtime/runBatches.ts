@@ -16,15 +16,20 @@ export interface RunLogitsOptions {
 }
 
 function positiveInt(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`${name}\` of \`runLogits\`: expected a positive integer, got ${value}` });
+  if (!Number.isInteger(value) || value < 1)
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`${name}\` of \`runLogits\`: expected a positive integer, got ${value}` });
   return value;
 }
 
 function sampleCount(data: Float32Array, sampleShape: readonly number[]): { samples: number; size: number } {
-  if (!(data instanceof Float32Array)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `data` of `runLogits`: expected a Float32Array' });
+  if (!(data instanceof Float32Array))
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `data` of `runLogits`: expected a Float32Array' });
   const size = sampleShape.reduce((a, d) => a * d, 1);
   if (!sampleShape.every((d) => Number.isInteger(d) && d > 0) || data.length === 0 || data.length % size !== 0) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`data\` of \`runLogits\`: ${data.length} values are not a positive whole number of samples of shape [${sampleShape.join(', ')}]` });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `argument \`data\` of \`runLogits\`: ${data.length} values are not a positive whole number of samples of shape [${sampleShape.join(', ')}]`,
+    });
   }
   return { samples: data.length / size, size };
 }
@@ -74,7 +79,10 @@ export async function runLogits(session: RuntimeSession, data: Float32Array, sam
       classes = k;
       result = new Float32Array(samples * classes);
     } else if (k !== classes) {
-      throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `\`runLogits\`: the model returned ${k} classes for samples ${start}.., ${classes} before` });
+      throw new QuantTrimError({
+        code: 'QT_SHAPE_MISMATCH',
+        message: `\`runLogits\`: the model returned ${k} classes for samples ${start}.., ${classes} before`,
+      });
     }
     result.set(out.subarray(0, rows * classes), start * classes);
   }
@@ -107,7 +115,14 @@ export function sampleRange(feeds: ModelFeeds, start: number, rows: number): Mod
 }
 
 /** Runs `bytes` in one runtime / mode session over every sample of `feeds` and returns every output. */
-export async function runAll(runtime: RuntimeName, bytes: Uint8Array, mode: ExecutionMode, feeds: ModelFeeds, batchSize: number, threads: number): Promise<OutputValues[]> {
+export async function runAll(
+  runtime: RuntimeName,
+  bytes: Uint8Array,
+  mode: ExecutionMode,
+  feeds: ModelFeeds,
+  batchSize: number,
+  threads: number,
+): Promise<OutputValues[]> {
   const session = await createRuntimeSession(runtime, bytes, { mode, threads });
   try {
     return await runOutputs(session, feeds, { batchSize });
@@ -130,19 +145,29 @@ export async function runOutputs(session: RuntimeSession, feeds: ModelFeeds, opt
   for (let start = 0; start < feeds.samples; start += step) {
     const rows = Math.min(step, feeds.samples - start);
     const callRows = fixed ?? rows;
-    const batch = Object.fromEntries(feeds.inputs.map((v, i) => [v.name, { data: batchInput(feeds.data[v.name]!, sizes[i]!, start, rows, callRows), dims: [callRows, ...v.sampleShape] }]));
+    const batch = Object.fromEntries(
+      feeds.inputs.map((v, i) => [v.name, { data: batchInput(feeds.data[v.name]!, sizes[i]!, start, rows, callRows), dims: [callRows, ...v.sampleShape] }]),
+    );
     const out = await session.runFeeds(batch);
     for (const name of session.outputNames) {
       const { data, dims } = out[name]!;
       const sampleShape = dims.slice(1);
       const per = data.length / callRows;
       if (dims[0] !== callRows || !Number.isInteger(per)) {
-        throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `\`runOutputs\`: output '${name}' has shape [${dims.join(', ')}] for a batch of ${callRows}; every output needs the batch as its first axis`, details: { output: name } });
+        throw new QuantTrimError({
+          code: 'QT_SHAPE_MISMATCH',
+          message: `\`runOutputs\`: output '${name}' has shape [${dims.join(', ')}] for a batch of ${callRows}; every output needs the batch as its first axis`,
+          details: { output: name },
+        });
       }
       const entry = parts.get(name);
       if (entry === undefined) parts.set(name, { sampleShape, chunks: [data.subarray(0, rows * per)] });
       else if (entry.sampleShape.join() !== sampleShape.join()) {
-        throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `\`runOutputs\`: output '${name}' changed its sample shape from [${entry.sampleShape.join(', ')}] to [${sampleShape.join(', ')}] at sample ${start}`, details: { output: name } });
+        throw new QuantTrimError({
+          code: 'QT_SHAPE_MISMATCH',
+          message: `\`runOutputs\`: output '${name}' changed its sample shape from [${entry.sampleShape.join(', ')}] to [${sampleShape.join(', ')}] at sample ${start}`,
+          details: { output: name },
+        });
       } else entry.chunks.push(data.subarray(0, rows * per));
     }
   }
@@ -166,5 +191,11 @@ function concatChunks(parts: readonly Float32Array[]): Float32Array {
 /** The first output read as logits: one row per sample, every value of the sample's output a column (what `runLogits` returns). */
 export function firstOutputLogits(outputs: readonly OutputValues[]): Logits {
   const first = outputs[0]!;
-  return { data: first.data, classes: Math.max(1, first.sampleShape.reduce((a, b) => a * b, 1)) };
+  return {
+    data: first.data,
+    classes: Math.max(
+      1,
+      first.sampleShape.reduce((a, b) => a * b, 1),
+    ),
+  };
 }

@@ -110,7 +110,8 @@ export const OPTIMIZATION_LEVEL: Readonly<Record<ExecutionMode, OrtOptimizationL
 const EXECUTION_PROVIDER: Readonly<Record<RuntimeName, string>> = { 'onnxruntime-node': 'cpu', 'onnxruntime-web': 'wasm' };
 
 /** Dynamic `import()` of the runtime package, with literal specifiers so bundlers keep them external. */
-export const importRuntimePackage: RuntimeImporter = async (runtime) => (runtime === 'onnxruntime-node' ? import('onnxruntime-node') : import('onnxruntime-web'));
+export const importRuntimePackage: RuntimeImporter = async (runtime) =>
+  runtime === 'onnxruntime-node' ? import('onnxruntime-node') : import('onnxruntime-web');
 
 /** Imports `runtime`, turning a failure into QT_BACKEND_UNAVAILABLE. */
 export async function loadRuntime(runtime: RuntimeName, importRuntime: RuntimeImporter = importRuntimePackage): Promise<OrtModule> {
@@ -128,17 +129,26 @@ export async function loadRuntime(runtime: RuntimeName, importRuntime: RuntimeIm
 
 function checkRuntime(runtime: RuntimeName): void {
   if (!(runtime in EXECUTION_PROVIDER)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`runtime\` of \`createRuntimeSession\`: expected 'onnxruntime-node' or 'onnxruntime-web', got ${JSON.stringify(runtime)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`runtime\` of \`createRuntimeSession\`: expected 'onnxruntime-node' or 'onnxruntime-web', got ${JSON.stringify(runtime)}`,
+    });
   }
 }
 
 function checkOptions(options: RuntimeSessionOptions): number {
   if (!(options.mode in OPTIMIZATION_LEVEL)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`mode\` of \`createRuntimeSession\`: expected 'emulate' or 'native', got ${JSON.stringify(options.mode)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `option \`mode\` of \`createRuntimeSession\`: expected 'emulate' or 'native', got ${JSON.stringify(options.mode)}`,
+    });
   }
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `option \`threads\` of \`createRuntimeSession\`: expected a positive integer, got ${String(options.threads)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `option \`threads\` of \`createRuntimeSession\`: expected a positive integer, got ${String(options.threads)}`,
+    });
   }
   return threads;
 }
@@ -171,7 +181,8 @@ function runtimeVersion(ort: OrtModule, runtime: RuntimeName): string {
 
 function firstName(names: readonly string[], what: 'input' | 'output'): string {
   const name = names[0];
-  if (name === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`modelBytes\` of \`createRuntimeSession\`: the model has no ${what}` });
+  if (name === undefined)
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`modelBytes\` of \`createRuntimeSession\`: the model has no ${what}` });
   return name;
 }
 
@@ -181,14 +192,22 @@ function asFloat32(t: OrtTensor | undefined, name: string): Float32Array {
   if (data instanceof Float32Array) return data;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Float32Array.from(data, Number);
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return Float32Array.from(data as unknown as ArrayLike<number>);
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.runFeeds\`: output \`${name}\` is ${t?.type ?? 'missing'}, not a numeric tensor`, details: { output: name } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `\`RuntimeSession.runFeeds\`: output \`${name}\` is ${t?.type ?? 'missing'}, not a numeric tensor`,
+    details: { output: name },
+  });
 }
 
 function checkFeed(x: Float32Array, dims: readonly number[]): void {
-  if (!(x instanceof Float32Array)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `x` of `RuntimeSession.run`: expected a Float32Array' });
+  if (!(x instanceof Float32Array))
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `x` of `RuntimeSession.run`: expected a Float32Array' });
   const size = dims.reduce((a, d) => a * d, 1);
   if (!dims.every((d) => Number.isInteger(d) && d >= 0) || size !== x.length) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`x\` of \`RuntimeSession.run\`: ${x.length} values for dims [${dims.join(', ')}]` });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `argument \`x\` of \`RuntimeSession.run\`: ${x.length} values for dims [${dims.join(', ')}]`,
+    });
   }
 }
 
@@ -197,7 +216,12 @@ export async function ortCall<T>(runtime: RuntimeName, what: string, call: () =>
   try {
     return await call();
   } catch (e) {
-    throw new QuantTrimError({ code: 'QT_RUNTIME_ERROR', message: `${runtime} could not ${what}: ${(e as Error).message ?? String(e)}`, cause: e, details: { runtime } });
+    throw new QuantTrimError({
+      code: 'QT_RUNTIME_ERROR',
+      message: `${runtime} could not ${what}: ${(e as Error).message ?? String(e)}`,
+      cause: e,
+      details: { runtime },
+    });
   }
 }
 
@@ -218,7 +242,10 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
       checkFeed(x, dims);
       const out = (await ortCall(info.runtime, 'run the model', () => session.run({ [inputName]: new ort.Tensor('float32', unshared(x), dims) })))[outputName];
       if (out === undefined || !(out.data instanceof Float32Array)) {
-        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.run\`: output \`${outputName}\` is ${out?.type ?? 'missing'}, expected float32` });
+        throw new QuantTrimError({
+          code: 'QT_INVALID_ARGUMENT',
+          message: `\`RuntimeSession.run\`: output \`${outputName}\` is ${out?.type ?? 'missing'}, expected float32`,
+        });
       }
       return out.data;
     },
@@ -226,7 +253,11 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
       if (released) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.runFeeds\`: the ${info.runtime} session was released` });
       const missing = session.inputNames.filter((n) => feeds[n] === undefined);
       if (missing.length > 0) {
-        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `\`RuntimeSession.runFeeds\`: no data for the input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')} (the model's inputs: ${session.inputNames.map((n) => `'${n}'`).join(', ')})`, details: { inputs: missing } });
+        throw new QuantTrimError({
+          code: 'QT_INVALID_ARGUMENT',
+          message: `\`RuntimeSession.runFeeds\`: no data for the input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')} (the model's inputs: ${session.inputNames.map((n) => `'${n}'`).join(', ')})`,
+          details: { inputs: missing },
+        });
       }
       const tensors: Record<string, OrtTensor> = {};
       for (const name of session.inputNames) {
@@ -235,7 +266,9 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
         tensors[name] = new ort.Tensor('float32', unshared(data), dims);
       }
       const out = await ortCall(info.runtime, 'run the model', () => session.run(tensors));
-      return Object.fromEntries(session.outputNames.map((name) => [name, { data: asFloat32(out[name], name), dims: [...(out[name]?.dims ?? [])].map(Number) }]));
+      return Object.fromEntries(
+        session.outputNames.map((name) => [name, { data: asFloat32(out[name], name), dims: [...(out[name]?.dims ?? [])].map(Number) }]),
+      );
     },
     async release() {
       if (released) return;
@@ -261,7 +294,8 @@ function wrapSession(ort: OrtModule, session: OrtInferenceSession, info: Pick<Ru
 export async function createRuntimeSession(runtime: RuntimeName, modelBytes: Uint8Array, options: RuntimeSessionOptions): Promise<RuntimeSession> {
   checkRuntime(runtime);
   const requested = checkOptions(options);
-  if (!(modelBytes instanceof Uint8Array)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `modelBytes` of `createRuntimeSession`: expected a Uint8Array' });
+  if (!(modelBytes instanceof Uint8Array))
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'argument `modelBytes` of `createRuntimeSession`: expected a Uint8Array' });
   const ort = await loadRuntime(runtime, options.importRuntime);
   const threads = runtime === 'onnxruntime-web' ? applyWebThreads(ort, requested) : requested;
   const session = await ortCall(runtime, 'load the model', () => ort.InferenceSession.create(modelBytes, sessionOptions(runtime, options.mode, threads)));

@@ -102,7 +102,11 @@ function convMeansBrute(
   return mean;
 }
 
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('biasCorrection: corrected bias = float-vs-quant mean difference', () => {
   // x ≥ 0 → fc1 (Gemm, bias) → Relu → fc2 (Gemm transB, no bias) → y
@@ -166,20 +170,24 @@ describe('biasCorrection: corrected bias = float-vs-quant mean difference', () =
       expect(got.maxAbsShift).toBe(Math.max(...Array.from(got.shift, Math.abs)));
       // the compiled model adds the corrected bias b + shift, quantized at sIn·sW[c] (within half a bias LSB)
       const added = compiledBias(compiled.model, c.node);
-      for (let j = 0; j < c.n; j++) expect(Math.abs(added[j]! - (c.b[j]! + got.shift[j]!))).toBeLessThanOrEqual(0.5001 * fround(p.s * entry.scale[entry.scale.length === 1 ? 0 : j]!));
+      for (let j = 0; j < c.n; j++)
+        expect(Math.abs(added[j]! - (c.b[j]! + got.shift[j]!))).toBeLessThanOrEqual(0.5001 * fround(p.s * entry.scale[entry.scale.length === 1 ? 0 : j]!));
     }
     // the systematic error is caught: channels 0 and 3 (all-positive weights, x ≥ 0) are corrected upwards
     const fc1 = compiled.biasCorrections[0]!;
     expect(fc1.shift[0]).toBeGreaterThan(0);
     expect(fc1.shift[3]).toBeGreaterThan(0);
     // and the compiled layer's mean output over the calibration data now matches the float one on every channel
-    const preQuant = (m: OnnxModel, t: string) => m.graph.nodes.find((n) => n.opType === 'QuantizeLinear' && m.graph.nodes.some((d) => d.outputs.includes(t) && d.inputs[0] === n.outputs[0]))!.inputs[0]!;
-    const meanOf = (v: Float32Array, n: number) => Array.from({ length: n }, (_, j) => v.filter((_, i) => i % n === j).reduce((a, b) => a + b, 0) / (v.length / n));
+    const preQuant = (m: OnnxModel, t: string) =>
+      m.graph.nodes.find((n) => n.opType === 'QuantizeLinear' && m.graph.nodes.some((d) => d.outputs.includes(t) && d.inputs[0] === n.outputs[0]))!.inputs[0]!;
+    const meanOf = (v: Float32Array, n: number) =>
+      Array.from({ length: n }, (_, j) => v.filter((_, i) => i % n === j).reduce((a, b) => a + b, 0) / (v.length / n));
     const gFloat = meanOf((await runModel(model, 'x', x, [rows, 4], ['g']))['g']!, 4);
     const plain = await compileForBackend(model, ovPlain, data);
     const gCorrected = meanOf((await runModel(compiled.model, 'x', x, [rows, 4], [preQuant(compiled.model, 'g')]))[preQuant(compiled.model, 'g')]!, 4);
     const gPlain = meanOf((await runModel(plain.model, 'x', x, [rows, 4], [preQuant(plain.model, 'g')]))[preQuant(plain.model, 'g')]!, 4);
-    for (let j = 0; j < 4; j++) expect(Math.abs(gCorrected[j]! - gFloat[j]!)).toBeLessThan(1e-5 + 0.05 * Math.abs(gPlain[j]! - gFloat[j]!) + 0.5 * compiled.biases[0]!.scale[j]!);
+    for (let j = 0; j < 4; j++)
+      expect(Math.abs(gCorrected[j]! - gFloat[j]!)).toBeLessThan(1e-5 + 0.05 * Math.abs(gPlain[j]! - gFloat[j]!) + 0.5 * compiled.biases[0]!.scale[j]!);
     for (const j of [0, 3]) expect(Math.abs(gPlain[j]! - gFloat[j]!)).toBeGreaterThan(10 * Math.abs(gCorrected[j]! - gFloat[j]!));
   });
 });
@@ -187,7 +195,13 @@ describe('biasCorrection: corrected bias = float-vs-quant mean difference', () =
 describe('biasCorrection: Conv mean-patch math', () => {
   const geometryCases = [
     { name: 'pads 1, stride 2', sample: [3, 7, 6], w: [4, 3, 3, 3], attrs: { pads: [1, 1, 1, 1], strides: [2, 2] }, group: 1 },
-    { name: 'asymmetric pads, stride 2, dilation 2', sample: [2, 9, 8], w: [3, 2, 3, 2], attrs: { pads: [2, 0, 1, 1], strides: [2, 3], dilations: [2, 1] }, group: 1 },
+    {
+      name: 'asymmetric pads, stride 2, dilation 2',
+      sample: [2, 9, 8],
+      w: [3, 2, 3, 2],
+      attrs: { pads: [2, 0, 1, 1], strides: [2, 3], dilations: [2, 1] },
+      group: 1,
+    },
     { name: 'depthwise 3x3, pads 1, stride 2', sample: [4, 6, 6], w: [4, 1, 3, 3], attrs: { pads: [1, 1, 1, 1], strides: [2, 2], group: 4 }, group: 4 },
     { name: 'grouped (2 groups, 2 outputs per group), no pads', sample: [4, 5, 5], w: [4, 2, 2, 2], attrs: { group: 2 }, group: 2 },
   ];
@@ -196,9 +210,22 @@ describe('biasCorrection: Conv mean-patch math', () => {
       const n = 3;
       const size = g.sample.reduce((a, b) => a * b, 1);
       const x = values(n * size, 17, 1.5);
-      const wt = values(g.w.reduce((a, b) => a * b, 1), 19, 0.6);
+      const wt = values(
+        g.w.reduce((a, b) => a * b, 1),
+        19,
+        0.6,
+      );
       const bias = values(g.w[0]!, 23, 0.2);
-      const node = { name: 'conv', opType: 'Conv', domain: '', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: Object.fromEntries(Object.entries(g.attrs).map(([k, v]) => [k, typeof v === 'number' ? { type: 'int' as const, value: v } : { type: 'ints' as const, value: v }])) };
+      const node = {
+        name: 'conv',
+        opType: 'Conv',
+        domain: '',
+        inputs: ['x', 'w', 'b'],
+        outputs: ['y'],
+        attributes: Object.fromEntries(
+          Object.entries(g.attrs).map(([k, v]) => [k, typeof v === 'number' ? { type: 'int' as const, value: v } : { type: 'ints' as const, value: v }]),
+        ),
+      };
       const sums = new Float64Array(size);
       for (let b = 0; b < n; b++) for (let i = 0; i < size; i++) sums[i]! += x[b * size + i]!;
       const geometry = convGeometry(node, g.w, g.sample);
@@ -216,7 +243,14 @@ describe('biasCorrection: Conv mean-patch math', () => {
     const bias = [0.1, -0.2];
     const sums = new Float64Array(112);
     for (let i = 0; i < 224; i++) sums[i % 112]! += x[i]!;
-    const mk = (attributes: Record<string, { type: 'ints'; value: number[] } | { type: 'string'; value: string }>) => ({ name: 'c', opType: 'Conv', domain: '', inputs: [], outputs: [], attributes });
+    const mk = (attributes: Record<string, { type: 'ints'; value: number[] } | { type: 'string'; value: string }>) => ({
+      name: 'c',
+      opType: 'Conv',
+      domain: '',
+      inputs: [],
+      outputs: [],
+      attributes,
+    });
     const strides = { type: 'ints' as const, value: [2, 2] };
     const viaNode = (attributes: Parameters<typeof mk>[0]) => {
       const geometry = convGeometry(mk({ strides, ...attributes }), w, sample);
@@ -258,7 +292,17 @@ describe('biasCorrection: Conv mean-patch math', () => {
     const n = 40;
     const r = (await runModel(model, 'x', x, [n, ...sample], ['r']))['r']!;
     const cases = [
-      { node: 'conv', input: x, inputName: 'x', dims: [n, 3, 8, 8], w: w1, wDims: [6, 3, 3, 3], b: b1, opts: { pads: [1, 1, 1, 1], strides: [2, 2] }, wName: 'w1' },
+      {
+        node: 'conv',
+        input: x,
+        inputName: 'x',
+        dims: [n, 3, 8, 8],
+        w: w1,
+        wDims: [6, 3, 3, 3],
+        b: b1,
+        opts: { pads: [1, 1, 1, 1], strides: [2, 2] },
+        wName: 'w1',
+      },
       { node: 'dw', input: r, inputName: 'r', dims: [n, 6, 4, 4], w: w2, wDims: [6, 1, 3, 3], b: b2, opts: { pads: [1, 1, 1, 1], group: 6 }, wName: 'w2' },
     ];
     for (const c of cases) {
@@ -321,7 +365,13 @@ describe('biasCorrection end to end (openvino-nncf-perf)', () => {
       return m.graph.nodes.find((q) => q.opType === 'QuantizeLinear' && q.outputs[0] === dq.inputs[0])!.inputs[0]!;
     };
     const names = layers.map((l) => raw(l.tensor));
-    const out = await runModel(m, 'x', x, [n, ...sample], names.filter((t) => t !== 'y'));
+    const out = await runModel(
+      m,
+      'x',
+      x,
+      [n, ...sample],
+      names.filter((t) => t !== 'y'),
+    );
     return new Map(
       layers.map((l, i) => {
         const v = out[names[i]!]!;
@@ -376,7 +426,9 @@ describe('biasCorrection end to end (openvino-nncf-perf)', () => {
       return best;
     };
     const agree = (a: Float32Array) => Array.from({ length: n }, (_, b) => argmax(a, b) === argmax(yf, b)).filter(Boolean).length;
-    console.info(`output MSE vs float: corrected ${mse(yc).toExponential(3)}, uncorrected ${mse(yp).toExponential(3)}; top-1 agreement ${agree(yc)} vs ${agree(yp)} of ${n}`);
+    console.info(
+      `output MSE vs float: corrected ${mse(yc).toExponential(3)}, uncorrected ${mse(yp).toExponential(3)}; top-1 agreement ${agree(yc)} vs ${agree(yp)} of ${n}`,
+    );
     expect(mse(yc)).toBeLessThanOrEqual(mse(yp));
     expect(agree(yc)).toBeGreaterThanOrEqual(agree(yp));
   });
@@ -437,7 +489,9 @@ describe('biasCorrection: calibration sources of the second pass', () => {
 
     const short = await errorOf(compileForBackend(model, ov, oneShot(), { calibrationAgain: () => arrays.slice(0, 2) }));
     expect(isQuantTrimError(short) && short.code).toBe('QT_INVALID_ARGUMENT');
-    expect((short as Error).message).toMatch(/biasCorrection: the second pass .* saw 160 samples, the calibration pass 300; options.calibrationAgain must yield the same batches again/);
+    expect((short as Error).message).toMatch(
+      /biasCorrection: the second pass .* saw 160 samples, the calibration pass 300; options.calibrationAgain must yield the same batches again/,
+    );
     // profiles without the transform never call it
     let plainCalls = 0;
     await compileForBackend(model, ovPlain, oneShot(), { calibrationAgain: () => (plainCalls++, arrays) });

@@ -103,8 +103,21 @@ afterAll(async () => {
  * with the tensors as extra outputs, run on the same batches cut at `calibration.samples`, one
  * entry per calibrator batch (a model with a fixed batch size runs in chunks of it).
  */
-async function capture(bytes: Uint8Array, tensors: readonly string[], batches: readonly Float32Array[], limit: number, fixedBatch?: number): Promise<Map<string, Float32Array[]>> {
-  const session = await ort.InferenceSession.create(writeOnnx(addOutputs(readOnnx(bytes), tensors.filter((t) => t !== 'x'))));
+async function capture(
+  bytes: Uint8Array,
+  tensors: readonly string[],
+  batches: readonly Float32Array[],
+  limit: number,
+  fixedBatch?: number,
+): Promise<Map<string, Float32Array[]>> {
+  const session = await ort.InferenceSession.create(
+    writeOnnx(
+      addOutputs(
+        readOnnx(bytes),
+        tensors.filter((t) => t !== 'x'),
+      ),
+    ),
+  );
   sessions.push(session);
   const out = new Map<string, Float32Array[]>(tensors.map((t) => [t, []]));
   let seen = 0;
@@ -151,7 +164,9 @@ function reference(profile: BackendProfile, units: readonly Float32Array[], rows
     case 'mean-minmax': {
       // NNCF: min / max of each sample, averaged over samples (independent of how data is batched)
       expect(options).toEqual({ perSample: true });
-      const samples = units.flatMap((u, i) => Array.from({ length: rows[i]! }, (_, r) => u.subarray((r * u.length) / rows[i]!, ((r + 1) * u.length) / rows[i]!)));
+      const samples = units.flatMap((u, i) =>
+        Array.from({ length: rows[i]! }, (_, r) => u.subarray((r * u.length) / rows[i]!, ((r + 1) * u.length) / rows[i]!)),
+      );
       const { lo, hi } = meanMinMax(samples);
       return { ...rangeToQParams(lo, hi, grid), grid };
     }
@@ -215,7 +230,14 @@ interface Checked {
 }
 
 /** Compiles with `profile`, recomputes every activation's (s, zp) with the reference, compares exactly. */
-async function check(profile: BackendProfile, bytes: Uint8Array, batches: readonly Float32Array[], tensors: readonly string[], samples: number, fixedBatch?: number): Promise<Checked> {
+async function check(
+  profile: BackendProfile,
+  bytes: Uint8Array,
+  batches: readonly Float32Array[],
+  tensors: readonly string[],
+  samples: number,
+  fixedBatch?: number,
+): Promise<Checked> {
   const compiled = await compileForBackend(bytes, profile, batches);
   expect(compiled.calibration.samples).toBe(samples);
   expect(compiled.activations.map((a) => a.tensor)).toEqual(tensors);

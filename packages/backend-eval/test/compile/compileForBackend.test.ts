@@ -88,12 +88,24 @@ describe('compileForBackend (emulate, static activations)', () => {
     it(`${profile.id}: effective weights equal quant-grid fakeQuantize with the profile's weight scheme`, async () => {
       const compiled = await compileForBackend(fp, profile, batches(2));
       const x = Float32Array.from(values(36, 5));
-      const out = await run(compiled.model, x, 1, compiled.weights.map((w) => w.dequantized));
+      const out = await run(
+        compiled.model,
+        x,
+        1,
+        compiled.weights.map((w) => w.dequantized),
+      );
       const axes: Record<string, number> = { w1: 0, w2: 0, w3: 1, w4: 1 };
       expect(compiled.weights.map((w) => w.tensor)).toEqual(['w1', 'w2', 'w3', 'w4']);
       for (const w of compiled.weights) {
         const init = fp.graph.initializers.get(w.tensor)!;
-        const scheme = createScheme({ bits: 8, signed: true, symmetric: true, narrowRange: true, rounding: profile.weights!.rounding, granularity: { kind: 'per-channel', axis: axes[w.tensor]! } });
+        const scheme = createScheme({
+          bits: 8,
+          signed: true,
+          symmetric: true,
+          narrowRange: true,
+          rounding: profile.weights!.rounding,
+          granularity: { kind: 'per-channel', axis: axes[w.tensor]! },
+        });
         const data = init.data as Float32Array;
         const qp = computeQParams(computeRanges(data, init.dims, scheme.granularity), scheme);
         const expected = fakeQuantize(data, init.dims, qp, scheme);
@@ -109,9 +121,19 @@ describe('compileForBackend (emulate, static activations)', () => {
       // Conv+Relu is fused in both profiles: the Relu output r is quantized, c is not.
       const tensors = ['x', 'r', 'f', 'g', 'm', 'y'];
       expect(compiled.activations.map((a) => a.tensor)).toEqual(tensors);
-      const cals = new Map<string, Calibrator>(tensors.map((t) => [t, (defaultRegistry.calibrator as (n: string, o?: unknown) => Calibrator)(profile.calibration.method, profile.calibration.options)]));
+      const cals = new Map<string, Calibrator>(
+        tensors.map((t) => [
+          t,
+          (defaultRegistry.calibrator as (n: string, o?: unknown) => Calibrator)(profile.calibration.method, profile.calibration.options),
+        ]),
+      );
       for (const b of batches(3)) {
-        const out = await run(fpBytes, b, BATCH, tensors.filter((t) => t !== 'x' && t !== 'y'));
+        const out = await run(
+          fpBytes,
+          b,
+          BATCH,
+          tensors.filter((t) => t !== 'x' && t !== 'y'),
+        );
         for (const t of tensors) cals.get(t)!.observe(t === 'x' ? b : (out[t]!.data as Float32Array), t === 'x' ? [BATCH, ...SAMPLE] : out[t]!.dims);
       }
       const act = profile.activations as { signed: boolean; symmetric: boolean; rounding: 'half-even' | 'half-away' };
@@ -164,7 +186,11 @@ describe('compileForBackend (emulate, static activations)', () => {
     expect(edgetpu.activations.map((a) => a.tensor)).toEqual(['x', 'r', 'f', 'g', 'm', 'y']);
     expect(edgetpu.approximations.join('\n')).toMatch(/cpu-int8 fallback/);
     // The same policy with a float32 target: everything from the cut on runs in float.
-    const floatCut = defineBackend({ ...builtinProfiles['edgetpu-strict'], id: 'test-single-cut-float', fallback: { policy: 'single-cut', target: 'float32' } });
+    const floatCut = defineBackend({
+      ...builtinProfiles['edgetpu-strict'],
+      id: 'test-single-cut-float',
+      fallback: { policy: 'single-cut', target: 'float32' },
+    });
     const compiled = await compileForBackend(fpBytes, floatCut, batches(2));
     expect(compiled.coverage.map((c) => [c.node, c.integer, c.onAccelerator])).toEqual([
       ['n0', true, true],
@@ -205,9 +231,13 @@ describe('compileForBackend (emulate, static activations)', () => {
   it('runs a model with a fixed batch size of 1 one sample at a time', async () => {
     const compiled = await compileForBackend(fixedBytes, tflite, batches(2));
     expect(compiled.calibration).toEqual({ samples: 32, batches: 2, seconds: expect.any(Number) });
-    const reference = await compileForBackend(fpBytes, tflite, (function* () {
-      for (const b of batches(2)) for (let i = 0; i < BATCH; i++) yield b.slice(i * 36, (i + 1) * 36);
-    })());
+    const reference = await compileForBackend(
+      fpBytes,
+      tflite,
+      (function* () {
+        for (const b of batches(2)) for (let i = 0; i < BATCH; i++) yield b.slice(i * 36, (i + 1) * 36);
+      })(),
+    );
     expect(reference.activations).toEqual(compiled.activations);
   });
 
@@ -215,7 +245,11 @@ describe('compileForBackend (emulate, static activations)', () => {
     const bad = await compileForBackend(fpBytes, tflite, [new Float32Array(35)]).catch((e: unknown) => e);
     expect(isQuantTrimError(bad, 'QT_INVALID_ARGUMENT')).toBe(true);
     expect((bad as Error).message).toContain('tflite-int8');
-    const s8dynamic = defineBackend({ ...builtinProfiles['ort-dynamic-u8s8'], id: 'test-dynamic-s8', activations: { ...builtinProfiles['ort-dynamic-u8s8'].activations as TensorGrid, signed: true } });
+    const s8dynamic = defineBackend({
+      ...builtinProfiles['ort-dynamic-u8s8'],
+      id: 'test-dynamic-s8',
+      activations: { ...(builtinProfiles['ort-dynamic-u8s8'].activations as TensorGrid), signed: true },
+    });
     const dyn = await compileForBackend(fpBytes, s8dynamic, []).catch((e: unknown) => e);
     expect(isQuantTrimError(dyn, 'QT_INVALID_ARGUMENT')).toBe(true);
     expect((dyn as Error).message).toMatch(/test-dynamic-s8.*uint8/);
@@ -224,7 +258,7 @@ describe('compileForBackend (emulate, static activations)', () => {
   });
 });
 
-describe('compileWithStats: reusing a compile\'s calibration statistics (per-layer sensitivity)', () => {
+describe("compileWithStats: reusing a compile's calibration statistics (per-layer sensitivity)", () => {
   /** Calibration data that must never be read. */
   const unread: Iterable<Float32Array> = {
     [Symbol.iterator]() {
@@ -232,10 +266,15 @@ describe('compileWithStats: reusing a compile\'s calibration statistics (per-lay
     },
   };
 
-  it('quantizes one layer with the full compile\'s parameters without reading the data again', async () => {
+  it("quantizes one layer with the full compile's parameters without reading the data again", async () => {
     const full = await compileWithStats(fpBytes, trt, batches(8));
     const nodes = full.compiled.coverage.map((c) => c.node);
-    expect(full.compiled.layerTensors.map((l) => [l.node, l.fused])).toEqual([['n0', ['n1']], ['n3', []], ['n4', []], ['n5', []]]);
+    expect(full.compiled.layerTensors.map((l) => [l.node, l.fused])).toEqual([
+      ['n0', ['n1']],
+      ['n3', []],
+      ['n4', []],
+      ['n5', []],
+    ]);
     for (const layer of ['n0', 'n3']) {
       const quantized = [layer, ...full.compiled.layerTensors.find((l) => l.node === layer)!.fused];
       const floatNodes = nodes.filter((n) => !quantized.includes(n));
@@ -250,7 +289,7 @@ describe('compileWithStats: reusing a compile\'s calibration statistics (per-lay
     }
   });
 
-  it('applies the full compile\'s bias corrections to each isolated layer without a second pass, as a fresh compile computes them', async () => {
+  it("applies the full compile's bias corrections to each isolated layer without a second pass, as a fresh compile computes them", async () => {
     const nncf = builtinProfiles['openvino-nncf-perf'];
     const full = await compileWithStats(fpBytes, nncf, batches(8));
     expect(full.reuse.biasCorrections.length).toBeGreaterThan(1);
@@ -287,16 +326,18 @@ describe('calibration calls of bounded size', () => {
     expect(rowsPerCall([{ sampleShape: [1, 28, 28] }, { sampleShape: [1, 28, 28] }])).toBe(668);
     expect(rowsPerCall([{ sampleShape: [1, 4096, 2048] }])).toBe(1);
     // One 1×1 Conv → Relu on [N, 1, 1024, 4097]: 4,195,328 values per sample, so one sample per call.
-    const big = readOnnx(buildModel({
-      opset: 13,
-      inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 1, 1024, 4097] }],
-      outputs: [{ name: 'y', dataType: DataType.FLOAT, dims: [1, 2, 1024, 4097] }],
-      initializers: [{ name: 'w', dataType: DataType.FLOAT, dims: [2, 1, 1, 1], values: [0.5, -1] }],
-      nodes: [
-        { opType: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
-        { opType: 'Relu', inputs: ['c'], outputs: ['y'] },
-      ],
-    }));
+    const big = readOnnx(
+      buildModel({
+        opset: 13,
+        inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 1, 1024, 4097] }],
+        outputs: [{ name: 'y', dataType: DataType.FLOAT, dims: [1, 2, 1024, 4097] }],
+        initializers: [{ name: 'w', dataType: DataType.FLOAT, dims: [2, 1, 1, 1], values: [0.5, -1] }],
+        nodes: [
+          { opType: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
+          { opType: 'Relu', inputs: ['c'], outputs: ['y'] },
+        ],
+      }),
+    );
     big.graph.inputs[0]!.shape![0] = 'N';
     big.graph.outputs[0]!.shape![0] = 'N';
     const size = 1024 * 4097;
@@ -309,7 +350,11 @@ describe('calibration calls of bounded size', () => {
     expect(calls.mock.calls.map((c: unknown[]) => (c[0] as Record<string, ort.Tensor>)['x']!.dims[0])).toEqual([1, 1, 1]);
     calls.mockRestore();
     expect(whole.calibration).toMatchObject({ samples: 3, batches: 1 });
-    const one = await compileForBackend(big, tflite, [0, 1, 2].map((r) => x.subarray(r * size, (r + 1) * size)));
+    const one = await compileForBackend(
+      big,
+      tflite,
+      [0, 1, 2].map((r) => x.subarray(r * size, (r + 1) * size)),
+    );
     expect(whole.activations).toEqual(one.activations);
   });
 });
@@ -320,6 +365,9 @@ describe('coverageFor', () => {
       const compiled = await compileForBackend(fpBytes, builtinProfiles[id], batches(1));
       expect(coverageFor(fpBytes, builtinProfiles[id])).toEqual(compiled.coverage);
     }
-    expect(coverageFor(fpBytes, tflite, { floatNodes: ['n3'] }).find((c) => c.node === 'n3')).toMatchObject({ integer: false, reason: expect.stringMatching(/floatNodes/) });
+    expect(coverageFor(fpBytes, tflite, { floatNodes: ['n3'] }).find((c) => c.node === 'n3')).toMatchObject({
+      integer: false,
+      reason: expect.stringMatching(/floatNodes/),
+    });
   });
 });

@@ -205,7 +205,10 @@ describe('equalization: skipped pairs', () => {
     it(`a ${act} between the layers: nothing equalized, the skip listed, weights untouched`, async () => {
       const spec: ModelSpec = {
         ...convSpec,
-        inits: { ...convSpec.inits, ...(act === 'Clip' ? { lo: { dims: [], data: Float32Array.from([0]) }, hi: { dims: [], data: Float32Array.from([6]) } } : {}) },
+        inits: {
+          ...convSpec.inits,
+          ...(act === 'Clip' ? { lo: { dims: [], data: Float32Array.from([0]) }, hi: { dims: [], data: Float32Array.from([6]) } } : {}),
+        },
         nodes: [convSpec.nodes[0]!, { name: 'act', op: act, inputs: act === 'Clip' ? ['c1', 'lo', 'hi'] : ['c1'], outputs: ['r'] }, convSpec.nodes[2]!],
       };
       const compiled = await compileForBackend(makeModel(spec), hailo, calibration(spec), allFloat(spec));

@@ -23,7 +23,10 @@ const calibration = (samples = 16, sample = 108) => [values(samples * sample, 11
 /** Loads both execution modes of a compiled model in onnxruntime-node and runs one batch of 2 (1 for a fixed batch of 1). */
 async function expectOrtAccepts(compiled: CompiledModel, sample: number[], batch = 2): Promise<void> {
   const x = new ort.Tensor('float32', values(batch * sample.reduce((a, b) => a * b, 1), 5, 2), [batch, ...sample]);
-  for (const [mode, level] of [['emulate', 'disabled'], ['native', 'all']] as const) {
+  for (const [mode, level] of [
+    ['emulate', 'disabled'],
+    ['native', 'all'],
+  ] as const) {
     const session = await ort.InferenceSession.create(compiled.bytes(mode), { graphOptimizationLevel: level }).catch((e: unknown) => {
       throw new Error(`${compiled.profile} ${mode}: ORT rejects the compiled model: ${(e as Error).message}`);
     });
@@ -37,12 +40,25 @@ describe('graphs as exporters write them', () => {
   it('Constant nodes become initializers: bounds are never activations, Constant weights are quantized as weights; every profile gives models ORT accepts', async () => {
     for (const profile of PROFILES) {
       const compiled = await compileForBackend(torchLike(), profile, calibration());
-      expect(compiled.coverage.map((c) => c.opType), profile.id).not.toContain('Constant');
-      expect(compiled.coverage.map((c) => c.opType), profile.id).not.toContain('Identity');
-      expect(compiled.coverage.map((c) => c.opType), profile.id).not.toContain('Dropout');
+      expect(
+        compiled.coverage.map((c) => c.opType),
+        profile.id,
+      ).not.toContain('Constant');
+      expect(
+        compiled.coverage.map((c) => c.opType),
+        profile.id,
+      ).not.toContain('Identity');
+      expect(
+        compiled.coverage.map((c) => c.opType),
+        profile.id,
+      ).not.toContain('Dropout');
       const activations = compiled.activations.map((a) => a.tensor);
       for (const bound of ['zero', 'six', 'lo', 'hi']) expect(activations, profile.id).not.toContain(bound);
-      if (profile.id !== 'ort-dynamic-u8s8' && profile.id !== 'coreml-weight-only') expect(compiled.weights.map((w) => w.tensor), profile.id).toContain('w1');
+      if (profile.id !== 'ort-dynamic-u8s8' && profile.id !== 'coreml-weight-only')
+        expect(
+          compiled.weights.map((w) => w.tensor),
+          profile.id,
+        ).toContain('w1');
       await expectOrtAccepts(compiled, [3, 6, 6]);
     }
   }, 120_000);
@@ -52,7 +68,8 @@ describe('graphs as exporters write them', () => {
     expect(coverage.filter((c) => !c.onAccelerator)).toEqual([]);
     const shape = coverage.filter((c) => ['Shape', 'Gather', 'Unsqueeze', 'Concat'].includes(c.opType));
     expect(shape).toHaveLength(4);
-    for (const c of shape) expect(c).toMatchObject({ integer: false, numerics: 'float32', transparent: true, reason: expect.stringMatching(/shape computation/) });
+    for (const c of shape)
+      expect(c).toMatchObject({ integer: false, numerics: 'float32', transparent: true, reason: expect.stringMatching(/shape computation/) });
     expect(coverage.filter((c) => c.transparent === true)).toHaveLength(4); // the Reshape reads data: it computes
     expect(coverage.filter((c) => c.integer).map((c) => c.opType)).toEqual(['Conv', 'Clip', 'Conv', 'Clip', 'Reshape', 'Gemm']);
   });
@@ -71,7 +88,12 @@ describe('graphs as exporters write them', () => {
         node('flatten', 'Flatten', ['r'], ['f']),
         node('fc', 'Gemm', ['f', 'wfc'], ['y'], { transB: int(1) }),
       ],
-      [f32('w', [4, 3, 3, 3], values(108, 1, 0.4)), { ...i64('one', [1]), dims: [] }, f32('quarter', [], Float32Array.of(0.25)), f32('wfc', [5, 64], values(320, 4, 0.2))],
+      [
+        f32('w', [4, 3, 3, 3], values(108, 1, 0.4)),
+        { ...i64('one', [1]), dims: [] },
+        f32('quarter', [], Float32Array.of(0.25)),
+        f32('wfc', [5, 64], values(320, 4, 0.2)),
+      ],
       ['N', 3, 6, 6],
     );
     const coverage = coverageFor(model, builtinProfiles['edgetpu-strict']);
@@ -85,17 +107,30 @@ describe('graphs as exporters write them', () => {
 
   it('a layout Transpose at the graph input (our NHWC exports) is absorbed: Edge TPU single-cut starts after it', async () => {
     const base = torchLike();
-    const nhwc = modelOf([node('/input/Transpose', 'Transpose', ['x'], ['x_nchw'], { perm: ints([0, 3, 1, 2]) }), ...base.graph.nodes], [...base.graph.initializers.values()], ['N', 6, 6, 3]);
+    const nhwc = modelOf(
+      [node('/input/Transpose', 'Transpose', ['x'], ['x_nchw'], { perm: ints([0, 3, 1, 2]) }), ...base.graph.nodes],
+      [...base.graph.initializers.values()],
+      ['N', 6, 6, 3],
+    );
     nhwc.graph.nodes[4]!.inputs[0] = 'x_nchw'; // /conv1/Conv
     expect(nhwc.graph.nodes[4]!.name).toBe('/conv1/Conv');
     const coverage = coverageFor(nhwc, builtinProfiles['edgetpu-strict']);
-    expect(coverage[0]).toMatchObject({ opType: 'Transpose', onAccelerator: true, transparent: true, reason: expect.stringMatching(/layout Transpose at the graph input/) });
+    expect(coverage[0]).toMatchObject({
+      opType: 'Transpose',
+      onAccelerator: true,
+      transparent: true,
+      reason: expect.stringMatching(/layout Transpose at the graph input/),
+    });
     expect(coverage.filter((c) => !c.onAccelerator)).toEqual([]);
     const compiled = await compileForBackend(nhwc, builtinProfiles['edgetpu-strict'], calibration());
     await expectOrtAccepts(compiled, [6, 6, 3]);
     // A Transpose in the middle of the graph is a real op: Edge TPU (no Transpose) still cuts there.
     const middle = modelOf(
-      [node('conv', 'Conv', ['x', 'wdw'], ['c'], { group: int(4) }), node('t', 'Transpose', ['c'], ['ct'], { perm: ints([0, 1, 3, 2]) }), node('relu', 'Relu', ['ct'], ['y'])],
+      [
+        node('conv', 'Conv', ['x', 'wdw'], ['c'], { group: int(4) }),
+        node('t', 'Transpose', ['c'], ['ct'], { perm: ints([0, 1, 3, 2]) }),
+        node('relu', 'Relu', ['ct'], ['y']),
+      ],
       [f32('wdw', [4, 1, 3, 3], values(36, 2, 0.5))],
       ['N', 4, 6, 6],
     );
@@ -114,7 +149,11 @@ describe('graphs as exporters write them', () => {
     expect(compiled.activations).toEqual(reference.activations);
     await expectOrtAccepts(compiled, [3, 6, 6], 4);
     // a profile calibrating on fewer samples than one call holds still gets one whole call
-    const twoSamples = defineBackend({ ...builtinProfiles['tflite-int8'], id: 'test-two-samples', calibration: { ...builtinProfiles['tflite-int8'].calibration, samples: 2 } });
+    const twoSamples = defineBackend({
+      ...builtinProfiles['tflite-int8'],
+      id: 'test-two-samples',
+      calibration: { ...builtinProfiles['tflite-int8'].calibration, samples: 2 },
+    });
     expect((await compileForBackend(fixed, twoSamples, uneven)).calibration).toMatchObject({ samples: 4, batches: 1 });
     const tooFew = await compileForBackend(fixed, builtinProfiles['tflite-int8'], [values(3 * 108, 1)]).catch((e: unknown) => e);
     expect(isQuantTrimError(tooFew, 'QT_INVALID_ARGUMENT')).toBe(true);
@@ -131,7 +170,15 @@ describe('graphs as exporters write them', () => {
         node('mean', 'ReduceMean', ['p'], ['r'], { axes: ints([2, 3]), keepdims: int(0) }),
         node('fc', 'Gemm', ['r', 'wfc'], ['y'], { transB: int(1) }),
       ],
-      [f32('w', [4, 3, 3, 3], values(108, 1, 0.4)), i64('starts', [0]), i64('ends', [2]), i64('axes', [1]), f32('floor', [], Float32Array.of(0.1)), f32('two', [], Float32Array.of(2)), f32('wfc', [5, 2], values(10, 3, 0.5))],
+      [
+        f32('w', [4, 3, 3, 3], values(108, 1, 0.4)),
+        i64('starts', [0]),
+        i64('ends', [2]),
+        i64('axes', [1]),
+        f32('floor', [], Float32Array.of(0.1)),
+        f32('two', [], Float32Array.of(2)),
+        f32('wfc', [5, 2], values(10, 3, 0.5)),
+      ],
       ['N', 3, 6, 6],
     );
     for (const id of ['tflite-16x8', 'qnn-htp-w8a16'] as const) {
@@ -143,7 +190,13 @@ describe('graphs as exporters write them', () => {
 
   it('an equal Split-13 (no split input) gets num_outputs at opset 21 and computes the same', async () => {
     const model = modelOf(
-      [node('conv', 'Conv', ['x', 'w'], ['c']), node('split', 'Split', ['c'], ['a', 'b'], { axis: int(1) }), node('add', 'Add', ['a', 'b'], ['s']), node('flatten', 'Flatten', ['s'], ['f']), node('fc', 'Gemm', ['f', 'wfc'], ['y'], { transB: int(1) })],
+      [
+        node('conv', 'Conv', ['x', 'w'], ['c']),
+        node('split', 'Split', ['c'], ['a', 'b'], { axis: int(1) }),
+        node('add', 'Add', ['a', 'b'], ['s']),
+        node('flatten', 'Flatten', ['s'], ['f']),
+        node('fc', 'Gemm', ['f', 'wfc'], ['y'], { transB: int(1) }),
+      ],
       [f32('w', [4, 3, 3, 3], values(108, 1, 0.4)), f32('wfc', [5, 32], values(160, 3, 0.3))],
       ['N', 3, 6, 6],
     );
@@ -189,11 +242,20 @@ describe('subgraphs', () => {
             node('relu', 'Relu', ['c'], ['r']),
             node('sum', 'ReduceSum', ['r'], ['s'], { keepdims: int(0) }),
             node('positive', 'Greater', ['s', 'zero'], ['cond']),
-            { ...node('if', 'If', ['cond'], ['b']), attributes: { then_branch: branch('then_branch', 'Mul', ['r', 'w_then'], 'r_scale'), else_branch: branch('else_branch', 'Add', ['r', 'w_else']) } },
+            {
+              ...node('if', 'If', ['cond'], ['b']),
+              attributes: { then_branch: branch('then_branch', 'Mul', ['r', 'w_then'], 'r_scale'), else_branch: branch('else_branch', 'Add', ['r', 'w_else']) },
+            },
             node('flatten', 'Flatten', ['b'], ['f']),
             node('fc', 'Gemm', ['f', 'wfc'], ['y'], { transB: int(1) }),
           ],
-          [f32('w', [4, 3, 3, 3], values(108, 1, 0.4)), f32('zero', [], Float32Array.of(0)), f32('w_then', [1, 4, 4, 4], values(64, 2)), f32('w_else', [1, 4, 4, 4], values(64, 3)), f32('wfc', [5, 64], values(320, 4, 0.2))],
+          [
+            f32('w', [4, 3, 3, 3], values(108, 1, 0.4)),
+            f32('zero', [], Float32Array.of(0)),
+            f32('w_then', [1, 4, 4, 4], values(64, 2)),
+            f32('w_else', [1, 4, 4, 4], values(64, 3)),
+            f32('wfc', [5, 64], values(320, 4, 0.2)),
+          ],
           ['N', 3, 6, 6],
         ),
       ),
@@ -204,7 +266,10 @@ describe('subgraphs', () => {
       const compiled = await compileForBackend(withIf(), profile, calibration());
       expect(compiled.model.graph.initializers.has('w_then'), profile.id).toBe(true);
       expect(compiled.model.graph.initializers.has('w_else'), profile.id).toBe(true);
-      expect(compiled.coverage.find((c) => c.opType === 'If'), profile.id).toMatchObject({ integer: false });
+      expect(
+        compiled.coverage.find((c) => c.opType === 'If'),
+        profile.id,
+      ).toMatchObject({ integer: false });
       await expectOrtAccepts(compiled, [3, 6, 6]);
     }
   }, 120_000);

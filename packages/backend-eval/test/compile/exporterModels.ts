@@ -7,14 +7,28 @@ export const i64 = (name: string, data: number[]): OnnxTensor => ({ name, dataTy
 export const ints = (value: number[]): OnnxAttribute => ({ type: 'ints', value });
 export const int = (value: number): OnnxAttribute => ({ type: 'int', value });
 const tensor = (value: OnnxTensor): OnnxAttribute => ({ type: 'tensor', value });
-export const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Record<string, OnnxAttribute> = {}): OnnxNode => ({ name, opType, domain: '', inputs, outputs, attributes });
+export const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Record<string, OnnxAttribute> = {}): OnnxNode => ({
+  name,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attributes,
+});
 
 export function modelOf(nodes: OnnxNode[], initializers: OnnxTensor[], input: (number | string)[], opset = 13): OnnxModel {
   return {
     irVersion: 7,
     opsetImports: [{ domain: '', version: opset }],
     metadata: {},
-    graph: { name: 'exporter', nodes, initializers: new Map(initializers.map((t) => [t.name, t])), inputs: [{ name: 'x', elemType: 1, shape: input }], outputs: [{ name: 'y', elemType: 1 }], valueInfo: [] },
+    graph: {
+      name: 'exporter',
+      nodes,
+      initializers: new Map(initializers.map((t) => [t.name, t])),
+      inputs: [{ name: 'x', elemType: 1, shape: input }],
+      outputs: [{ name: 'y', elemType: 1 }],
+      valueInfo: [],
+    },
   };
 }
 
@@ -47,8 +61,14 @@ export function torchLike(batch: number | string = 'N'): OnnxModel {
       node('/dropout/Dropout', 'Dropout', ['flat'], ['dropped', 'mask']),
       node('/fc/Gemm', 'Gemm', ['dropped', 'wfc', 'bfc'], ['y'], { transB: int(1) }),
     ],
-    [f32('zeros4', [4], new Float32Array(4)), f32('wdw', [4, 1, 3, 3], values(36, 2, 0.5)), i64('axes0', [0]), i64('minus1', [-1]), f32('wfc', [5, 144], values(720, 3, 0.1)), f32('bfc', [5], values(5, 4, 0.1))],
+    [
+      f32('zeros4', [4], new Float32Array(4)),
+      f32('wdw', [4, 1, 3, 3], values(36, 2, 0.5)),
+      i64('axes0', [0]),
+      i64('minus1', [-1]),
+      f32('wfc', [5, 144], values(720, 3, 0.1)),
+      f32('bfc', [5], values(5, 4, 0.1)),
+    ],
     [batch, 3, 6, 6],
   );
 }
-

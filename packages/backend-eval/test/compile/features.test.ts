@@ -1,6 +1,15 @@
 import { isQuantTrimError } from '@quant-trim/internal';
 import { cloneModel, takenNames, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
-import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, qparamsForRange, type Calibrator, type Granularity } from '@quant-trim/quant-grid';
+import {
+  computeQParams,
+  computeRanges,
+  createScheme,
+  defaultRegistry,
+  fakeQuantize,
+  qparamsForRange,
+  type Calibrator,
+  type Granularity,
+} from '@quant-trim/quant-grid';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend } from '../../src/compile/compileForBackend.js';
 import { toFloat16Precision } from '../../src/compile/dynamicAndFloat16.js';
@@ -25,7 +34,11 @@ const codesOf = (m: OnnxModel, t: string) => {
   return m.graph.initializers.get(dq.inputs[0]!)!;
 };
 const fp16Exact = (v: Float32Array) => Array.from(toFloat16Precision(v)).every((h, i) => Object.is(h, v[i]) || h === v[i]);
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('fixedOutput and sharedScale (tflite-int8)', () => {
   it('Softmax output: scale 1/256, zero point −128, source fixed, carried by its QuantizeLinear', async () => {
@@ -91,7 +104,8 @@ describe('fixedOutput and sharedScale (tflite-int8)', () => {
     }
     const scheme = createScheme({ bits: 8, signed: true, symmetric: false, rounding: 'half-away' });
     const qp = cal.compute(scheme);
-    for (const t of members) expect({ t, scale: byTensor.get(t)!.scale, zeroPoint: byTensor.get(t)!.zeroPoint }).toEqual({ t, scale: qp.scale[0], zeroPoint: qp.zeroPoint[0] });
+    for (const t of members)
+      expect({ t, scale: byTensor.get(t)!.scale, zeroPoint: byTensor.get(t)!.zeroPoint }).toEqual({ t, scale: qp.scale[0], zeroPoint: qp.zeroPoint[0] });
     // not trivially so: calibrated alone, the members would differ (bb has the wider range)
     expect(new Set(members.map((t) => separate.get(t)!.compute(scheme).scale[0])).size).toBeGreaterThan(1);
     // every member's QuantizeLinear carries the shared parameters
@@ -237,7 +251,13 @@ describe('ranges and grids', () => {
       ['w4', 0, 4, 'int4'],
     ]);
     expect(compiled.biases).toEqual([]); // per-group weights have no per-channel accumulator scale: biases stay float
-    const out = await runModel(compiled.model, 'x', x4, [4, ...SAMPLE], compiled.weights.map((w) => w.dequantized));
+    const out = await runModel(
+      compiled.model,
+      'x',
+      x4,
+      [4, ...SAMPLE],
+      compiled.weights.map((w) => w.dequantized),
+    );
     for (const w of compiled.weights) {
       const dq = producerOf(compiled.model, w.dequantized)!;
       expect(dq.attributes['block_size']).toEqual({ type: 'int', value: 4 });
@@ -287,7 +307,13 @@ describe('weight-only and fp16 fallback', () => {
     // Every float tensor a compute node reads, and every original tensor, is exactly a float16 value.
     const compute = compiled.model.graph.nodes.filter((n) => n.opType === 'Gemm' || n.opType === 'Relu');
     const fetched = [...new Set([...compute.flatMap((n) => n.inputs).filter((t) => !compiled.model.graph.initializers.has(t)), 'h', 'hr', 'y'])];
-    const out = await runModel(compiled.model, 'x', values(4 * 64, 65, 3), [4, 64], fetched.filter((t) => t !== 'x'));
+    const out = await runModel(
+      compiled.model,
+      'x',
+      values(4 * 64, 65, 3),
+      [4, 64],
+      fetched.filter((t) => t !== 'x'),
+    );
     // fc1 reads rounded copies of x and of the dequantized weight; Relu and fc2 read fp16 outputs directly
     expect(fetched.sort()).toEqual(['h', 'hr', 'wb_dequantized_float16_rounded', 'x_float16_rounded', 'y']);
     for (const t of fetched.filter((t) => t !== 'x')) expect(fp16Exact(out[t]!), t).toBe(true);
@@ -298,7 +324,11 @@ describe('weight-only and fp16 fallback', () => {
   });
 
   it('trt-int8-entropy with an op outside the profile: that node runs in fp16 (its output float16-exact)', async () => {
-    const noMatMul = defineBackend({ ...builtinProfiles['trt-int8-entropy'], id: 'test-trt-no-matmul', ops: { supported: CORE_ONNX_OPS.filter((op) => op !== 'MatMul') } });
+    const noMatMul = defineBackend({
+      ...builtinProfiles['trt-int8-entropy'],
+      id: 'test-trt-no-matmul',
+      ops: { supported: CORE_ONNX_OPS.filter((op) => op !== 'MatMul') },
+    });
     const compiled = await compileForBackend(net, noMatMul, calibration());
     const mm = compiled.coverage.find((c) => c.node === 'mm')!;
     expect([mm.numerics, mm.onAccelerator, mm.reason]).toEqual(['float16', false, 'not supported by test-trt-no-matmul → float16']);
@@ -439,7 +469,12 @@ describe('mixed precision, graph preparation and placement', () => {
       opset: 18,
       input: { name: 'x', sample: SAMPLE },
       output: 'y',
-      inits: { w1: W.w1, gs: { dims: [2], data: Float32Array.of(1, 0.5) }, gb: { dims: [2], data: Float32Array.of(0, 0.1) }, wr: { dims: [3, 64], data: values(192, 81, 0.5) } },
+      inits: {
+        w1: W.w1,
+        gs: { dims: [2], data: Float32Array.of(1, 0.5) },
+        gb: { dims: [2], data: Float32Array.of(0, 0.1) },
+        wr: { dims: [3, 64], data: values(192, 81, 0.5) },
+      },
       nodes: [
         { name: 'conv', op: 'Conv', inputs: ['x', 'w1'], outputs: ['c'] },
         { name: 'gn', op: 'GroupNormalization', inputs: ['c', 'gs', 'gb'], outputs: ['g'], attrs: { num_groups: 2 } },

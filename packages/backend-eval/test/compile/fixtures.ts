@@ -73,7 +73,13 @@ export function makeModel(spec: ModelSpec): OnnxModel {
 }
 
 /** Runs `model` on `x` ([n, ...sample]) with graph optimisation disabled, with extra outputs. */
-export async function runModel(model: OnnxModel, input: string, x: Float32Array, dims: number[], outputs: string[] = []): Promise<Record<string, Float32Array>> {
+export async function runModel(
+  model: OnnxModel,
+  input: string,
+  x: Float32Array,
+  dims: number[],
+  outputs: string[] = [],
+): Promise<Record<string, Float32Array>> {
   const bytes = writeOnnx(outputs.length > 0 ? addOutputs(model, outputs) : model);
   const out = await runOrt(bytes, { [input]: new ort.Tensor('float32', x, dims) }, { graphOptimizationLevel: 'disabled' });
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
@@ -98,7 +104,15 @@ export function fq(x: Float32Array, s: number, zp: number, qmin: number, qmax: n
 }
 
 /** NCHW convolution, no dilation/groups; accumulation in float32, bias added last. */
-export function conv2d(x: Float32Array, [n, c, h, w]: number[], wt: Float32Array, [o, , kh, kw]: number[], bias: Float32Array | undefined, stride = 1, pad = 0): { y: Float32Array; dims: number[] } {
+export function conv2d(
+  x: Float32Array,
+  [n, c, h, w]: number[],
+  wt: Float32Array,
+  [o, , kh, kw]: number[],
+  bias: Float32Array | undefined,
+  stride = 1,
+  pad = 0,
+): { y: Float32Array; dims: number[] } {
   const oh = Math.floor((h! + 2 * pad - kh!) / stride) + 1;
   const ow = Math.floor((w! + 2 * pad - kw!) / stride) + 1;
   const y = new Float32Array(n! * o! * oh * ow);
@@ -175,7 +189,12 @@ export function lsbStats(actual: Float32Array, expected: Float32Array, lsb: numb
  * docs/backends.md#biases: q = R_bias(b / s) clamped to the bias width; the op adds q·s. `product`: s = sIn·sW[c];
  * `pow2` (Vitis DPU fixed point, BiasSpec docs): the bias's own scale 2^⌈log2(max|b| / (2^(bits−1) − 1))⌉.
  */
-export function quantizedBias(b: Float32Array, sIn: number, sW: Float32Array, spec: BiasSpec): { b: Float32Array; clamped: number; scale: Float32Array; codes: Int32Array } {
+export function quantizedBias(
+  b: Float32Array,
+  sIn: number,
+  sW: Float32Array,
+  spec: BiasSpec,
+): { b: Float32Array; clamped: number; scale: Float32Array; codes: Int32Array } {
   const out = new Float32Array(b.length);
   const scale = new Float32Array(b.length);
   const codes = new Int32Array(b.length);

@@ -28,7 +28,10 @@ describe('compileForBackend: two data inputs, two outputs', () => {
   it.each(PROFILES.map((p) => [p.id, p] as const))('%s compiles it; ORT runs the emulated and the native model on both inputs', async (_id, profile) => {
     const compiled = await compileForBackend(multiInputModel(), profile, feedBatches(3, 8, 1));
     const feeds = { image: new ort.Tensor('float32', values(5 * 36, 91, 1.5), [5, 1, 6, 6]), meta: new ort.Tensor('float32', values(5 * 4, 92, 1), [5, 4]) };
-    for (const [mode, level] of [['emulate', 'disabled'], ['native', 'all']] as const) {
+    for (const [mode, level] of [
+      ['emulate', 'disabled'],
+      ['native', 'all'],
+    ] as const) {
       const session = await ort.InferenceSession.create(compiled.bytes(mode), { graphOptimizationLevel: level, logSeverityLevel: 3 });
       expect([...session.inputNames].sort()).toEqual(['image', 'meta']);
       expect([...session.outputNames]).toEqual(['seg', 'logits']);
@@ -80,8 +83,14 @@ describe('compileForBackend: two data inputs, two outputs', () => {
       [() => compileForBackend(multiInputModel(), tflite, [{ image: values(36, 1), meta: values(4, 1), extra: values(4, 1) }]), /'extra' is not a data input/],
       [() => compileForBackend(multiInputModel(), tflite, [{ image: values(36, 1), meta: values(5, 1) }]), /input 'meta'.*whole samples of 4 values/],
       [() => compileForBackend(multiInputModel(), tflite, [{ image: values(72, 1), meta: values(4, 1) }]), /input 'meta' has 1 samples, 'image' 2/],
-      [() => compileForBackend(multiInputModel(), tflite, feedBatches(1, 2, 1), { inputShape: [1, 6, 6] }), /options\.inputShape is for single-input models.*inputShapes/],
-      [() => compileForBackend(multiInputModel(), tflite, feedBatches(1, 2, 1), { inputShapes: { nope: [4] } }), /inputShapes\['nope'\]: the model has no data input/],
+      [
+        () => compileForBackend(multiInputModel(), tflite, feedBatches(1, 2, 1), { inputShape: [1, 6, 6] }),
+        /options\.inputShape is for single-input models.*inputShapes/,
+      ],
+      [
+        () => compileForBackend(multiInputModel(), tflite, feedBatches(1, 2, 1), { inputShapes: { nope: [4] } }),
+        /inputShapes\['nope'\]: the model has no data input/,
+      ],
       [() => compileForBackend(multiInputModel({ metaType: 7 }), tflite, feedBatches(1, 2, 1)), /input 'meta' is not float32/],
     ];
     for (const [p, message] of cases) {
@@ -98,7 +107,10 @@ describe('compileForBackend: two data inputs, two outputs', () => {
     single.graph.outputs = single.graph.outputs.filter((o) => o.name === 'seg');
     for (const batch of [[1, 2, 3], Float64Array.of(1, 2), values(35, 1)]) {
       const e = await errorOf(compileForBackend(single, builtinProfiles['tflite-int8'], [batch as Float32Array]));
-      expect(e).toMatchObject({ code: 'QT_INVALID_ARGUMENT', message: expect.stringMatching(/calibration batch 0: expected a non-empty Float32Array of whole samples of 36 values \[1, 6, 6\]/) as unknown as string });
+      expect(e).toMatchObject({
+        code: 'QT_INVALID_ARGUMENT',
+        message: expect.stringMatching(/calibration batch 0: expected a non-empty Float32Array of whole samples of 36 values \[1, 6, 6\]/) as unknown as string,
+      });
     }
   });
 

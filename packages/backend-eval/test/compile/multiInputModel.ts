@@ -19,8 +19,28 @@ export interface MultiInputOptions {
 
 export function multiInputModel(options: MultiInputOptions = {}): OnnxModel {
   const batch = options.batch ?? 'N';
-  const init = (name: string, dims: number[], seed: number, amp: number) => [name, { name, dataType: 1, dims, data: values(dims.reduce((a, b) => a * b, 1), seed, amp) }] as const;
-  const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: OnnxNode['attributes'] = {}): OnnxNode => ({ name, opType, domain: '', inputs, outputs, attributes });
+  const init = (name: string, dims: number[], seed: number, amp: number) =>
+    [
+      name,
+      {
+        name,
+        dataType: 1,
+        dims,
+        data: values(
+          dims.reduce((a, b) => a * b, 1),
+          seed,
+          amp,
+        ),
+      },
+    ] as const;
+  const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: OnnxNode['attributes'] = {}): OnnxNode => ({
+    name,
+    opType,
+    domain: '',
+    inputs,
+    outputs,
+    attributes,
+  });
   return {
     irVersion: 7,
     opsetImports: [{ domain: '', version: 13 }],

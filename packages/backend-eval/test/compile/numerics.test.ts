@@ -1,11 +1,39 @@
 import { writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
-import { computeQParams, computeRanges, createScheme, fakeQuantize, roundHalfEven, roundWith, type Granularity, type QuantScheme, type RoundingMode } from '@quant-trim/quant-grid';
+import {
+  computeQParams,
+  computeRanges,
+  createScheme,
+  fakeQuantize,
+  roundHalfEven,
+  roundWith,
+  type Granularity,
+  type QuantScheme,
+  type RoundingMode,
+} from '@quant-trim/quant-grid';
 import { exactIntegerKernels, ort } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend, type CompiledModel } from '../../src/compile/compileForBackend.js';
 import { builtinProfiles } from '../../src/profiles/builtinProfiles.js';
 import type { BackendProfile, TensorGrid } from '../../src/profiles/types.js';
-import { B, SAMPLE, STORAGE_RANGE, W, batches, conv2d, fq, fround, gemm, lsbStats, makeModel, maxPool, net, quantizedBias, relu, runModel, values } from './fixtures.js';
+import {
+  B,
+  SAMPLE,
+  STORAGE_RANGE,
+  W,
+  batches,
+  conv2d,
+  fq,
+  fround,
+  gemm,
+  lsbStats,
+  makeModel,
+  maxPool,
+  net,
+  quantizedBias,
+  relu,
+  runModel,
+  values,
+} from './fixtures.js';
 
 const calibration = () => batches(4, 16, 36, 11);
 
@@ -127,7 +155,11 @@ describe('compiled numerics vs a typed-array reference', () => {
 
   it('vitis-dpu-pow2: every activation, weight and bias scale is an exact power of two', async () => {
     const compiled = await compileForBackend(net, builtinProfiles['vitis-dpu-pow2'], calibration());
-    const scales = [...compiled.activations.map((a) => a.scale), ...compiled.weights.flatMap((w) => Array.from(w.scale)), ...compiled.biases.flatMap((b) => Array.from(b.scale))];
+    const scales = [
+      ...compiled.activations.map((a) => a.scale),
+      ...compiled.weights.flatMap((w) => Array.from(w.scale)),
+      ...compiled.biases.flatMap((b) => Array.from(b.scale)),
+    ];
     expect(compiled.biases.map((b) => b.tensor)).toEqual(['b1', 'b2', 'b4']);
     expect(scales).toHaveLength(7 + 3 + 4 + 8 + 3);
     for (const s of scales) {
@@ -136,7 +168,9 @@ describe('compiled numerics vs a typed-array reference', () => {
     }
     // and the scales the emitted graph carries (Q/DQ and DQ initializers) are powers of two too
     const { graph } = compiled.model;
-    const dqScales = graph.nodes.filter((n) => n.opType === 'DequantizeLinear').flatMap((n) => Array.from(graph.initializers.get(n.inputs[1]!)!.data as Float32Array));
+    const dqScales = graph.nodes
+      .filter((n) => n.opType === 'DequantizeLinear')
+      .flatMap((n) => Array.from(graph.initializers.get(n.inputs[1]!)!.data as Float32Array));
     expect(dqScales.length).toBeGreaterThan(0);
     for (const s of dqScales) expect(Number.isInteger(Math.log2(s))).toBe(true);
   });
@@ -209,7 +243,10 @@ describe('dynamic activations (ort-dynamic-u8s8)', () => {
     const big = values(16, 32, 20);
     const batch = Float32Array.from([...a, ...big]);
     const results: Float32Array[] = [];
-    for (const [x, n] of [[a, 1], [batch, 2]] as const) {
+    for (const [x, n] of [
+      [a, 1],
+      [batch, 2],
+    ] as const) {
       const out = await runModel(compiled.model, 'x', x, [n, 16], ['h', 'hr', 'mo', ...dq]);
       // Each DynamicQuantizeLinear → DequantizeLinear step, fed ORT's own float input, is bit-exact.
       expect(Array.from(out['x_dynamic_dequantized']!)).toEqual(Array.from(dynamicFq(x)));
@@ -288,7 +325,9 @@ describe('emulateRounding', () => {
       expect(Array.from(xe)).toEqual(Array.from(fqWith(act.rounding)));
       expect(Array.from(xp)).toEqual(Array.from(fqWith('half-even')));
       const differ = new Set(Array.from(xe.keys()).filter((i) => xe[i] !== xp[i]));
-      const expectedDiffer = new Set([...ties].filter((i) => roundWith(act.rounding, fround(x[i]! / px.scale)) !== roundWith('half-even', fround(x[i]! / px.scale))));
+      const expectedDiffer = new Set(
+        [...ties].filter((i) => roundWith(act.rounding, fround(x[i]! / px.scale)) !== roundWith('half-even', fround(x[i]! / px.scale))),
+      );
       expect(expectedDiffer.size).toBeGreaterThan(40);
       expect(differ).toEqual(expectedDiffer);
     });

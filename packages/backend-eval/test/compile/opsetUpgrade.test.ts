@@ -46,7 +46,9 @@ describe('upgradeOpset (per-op decisions from the ONNX changelog)', () => {
       [1, 2, 4, 4],
     );
     const after = upgraded(model);
-    expect(after.graph.nodes.map((n) => [n.opType, n.inputs.length, Object.keys(n.attributes)])).toEqual(model.graph.nodes.map((n) => [n.opType, n.inputs.length, Object.keys(n.attributes)]));
+    expect(after.graph.nodes.map((n) => [n.opType, n.inputs.length, Object.keys(n.attributes)])).toEqual(
+      model.graph.nodes.map((n) => [n.opType, n.inputs.length, Object.keys(n.attributes)]),
+    );
     expect(await run(after)).toEqual(await run(model));
   });
 
@@ -60,14 +62,24 @@ describe('upgradeOpset (per-op decisions from the ONNX changelog)', () => {
     expect(roiAfter.graph.nodes[0]!.attributes['coordinate_transformation_mode']).toEqual({ type: 'string', value: 'output_half_pixel' });
     expect(await run(roiAfter)).toEqual(await run(roi));
 
-    const grid = modelOf([{ ...node('sample', 'GridSample', ['x', 'grid'], ['y']), attributes: { mode: { type: 'string', value: 'bilinear' } } }], [f32('grid', [1, 3, 3, 2], values(18, 3, 0.9))], [1, 2, 4, 4], 16);
+    const grid = modelOf(
+      [{ ...node('sample', 'GridSample', ['x', 'grid'], ['y']), attributes: { mode: { type: 'string', value: 'bilinear' } } }],
+      [f32('grid', [1, 3, 3, 2], values(18, 3, 0.9))],
+      [1, 2, 4, 4],
+      16,
+    );
     const gridAfter = upgraded(grid);
     expect(gridAfter.graph.nodes[0]!.attributes['mode']).toEqual({ type: 'string', value: 'linear' });
     expect(await run(gridAfter)).toEqual(await run(grid));
   });
 
   it('refuses training-mode BatchNormalization and ops outside the changelog table, naming the node, and changes nothing', () => {
-    const bn = modelOf([node('bn', 'BatchNormalization', ['x', 's', 'b', 'm', 'v'], ['y', 'running_mean', 'running_var'], { training_mode: int(1) })], [], [1, 2, 4, 4], 14);
+    const bn = modelOf(
+      [node('bn', 'BatchNormalization', ['x', 's', 'b', 'm', 'v'], ['y', 'running_mean', 'running_var'], { training_mode: int(1) })],
+      [],
+      [1, 2, 4, 4],
+      14,
+    );
     const before = structuredClone(bn);
     let err: unknown;
     try {

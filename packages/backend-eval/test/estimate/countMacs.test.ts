@@ -24,8 +24,14 @@ function model(opts: { squeezeBeforeMatMul?: boolean } = {}) {
       inputs: [{ name: 'x', dataType: DataType.FLOAT, dims: [1, 3, 8, 8] }],
       outputs: [{ name: 'y', dataType: DataType.FLOAT, dims: [1, 5] }],
       initializers: [
-        tensor('w1', [4, 3, 3, 3]), tensor('b1', [4]), tensor('w2', [4, 1, 3, 3]), tensor('w3', [8, 2, 1, 1]),
-        tensor('w4', [10, 128]), tensor('b4', [10]), tensor('w5', [10, 5]), tensor('b5', [5]),
+        tensor('w1', [4, 3, 3, 3]),
+        tensor('b1', [4]),
+        tensor('w2', [4, 1, 3, 3]),
+        tensor('w3', [8, 2, 1, 1]),
+        tensor('w4', [10, 128]),
+        tensor('b4', [10]),
+        tensor('w5', [10, 5]),
+        tensor('b5', [5]),
         { name: 'axes', dataType: DataType.INT64, dims: [1], values: [0] },
       ],
       nodes: [

@@ -35,9 +35,15 @@ describe('built-in devices', () => {
   });
 
   it('gives a host to every accelerator that cannot run float itself, and a link to those on USB / PCIe', () => {
-    const hosted = all.filter((p) => p.device?.host !== undefined).map((p) => p.id).sort();
+    const hosted = all
+      .filter((p) => p.device?.host !== undefined)
+      .map((p) => p.id)
+      .sort();
     expect(hosted).toEqual(['coreml-weight-only', 'edgetpu-strict', 'hailo8-w4a8', 'qnn-htp-w8a16', 'qnn-htp-w8a8-tfe', 'rknn-mmse', 'vitis-dpu-pow2']);
-    const linked = all.filter((p) => p.device?.linkGBps !== undefined).map((p) => p.id).sort();
+    const linked = all
+      .filter((p) => p.device?.linkGBps !== undefined)
+      .map((p) => p.id)
+      .sort();
     expect(linked).toEqual(['edgetpu-strict', 'hailo8-w4a8']);
     // Edge TPU's cpu-int8 fallback runs integer kernels on its host: the host needs an INT8 rate.
     expect(builtinProfiles['edgetpu-strict'].device!.host!.tops).toBeGreaterThan(0);
@@ -59,7 +65,9 @@ describe('built-in devices', () => {
     expect(bad((d) => ((d.host as Record<string, unknown>).watts = 3))).toMatch(/^profiles\.edgetpu-strict\.device\.host/);
     expect(bad((d) => delete (d.host as Record<string, unknown>).name)).toMatch(/^profiles\.edgetpu-strict\.device\.host\.name/);
     expect(bad((d) => delete d.linkGBps)).toMatch(/^profiles\.edgetpu-strict\.device\.sources\.linkGBps: names no figure/);
-    expect(bad((d) => ((d.host as { sources: Record<string, string> }).sources.tops = 'no url here'))).toMatch(/^profiles\.edgetpu-strict\.device\.host\.sources\.tops/);
+    expect(bad((d) => ((d.host as { sources: Record<string, string> }).sources.tops = 'no url here'))).toMatch(
+      /^profiles\.edgetpu-strict\.device\.host\.sources\.tops/,
+    );
   });
 
   it('gives finite, positive estimates on every built-in device', () => {

@@ -73,8 +73,18 @@ describe('estimateCost', () => {
   it('lists every constant it used, each with a source', () => {
     const est = estimateCost({ macs: NODES, precisionOf, weightBytes: 1e6, activationBytes: 5e5, device: DEVICE });
     expect(Object.keys(est.assumptions).sort()).toEqual([
-      'device.lifetime', 'device.memoryGBps', 'device.priceUsd', 'device.tops.float32', 'device.tops.int8', 'device.utilization',
-      'electricity.usdPerKwh', 'energy.dramPerByte', 'energy.float32.add', 'energy.float32.mult', 'energy.int8.add', 'energy.int8.mult',
+      'device.lifetime',
+      'device.memoryGBps',
+      'device.priceUsd',
+      'device.tops.float32',
+      'device.tops.int8',
+      'device.utilization',
+      'electricity.usdPerKwh',
+      'energy.dramPerByte',
+      'energy.float32.add',
+      'energy.float32.mult',
+      'energy.int8.add',
+      'energy.int8.mult',
     ]);
     expect(est.assumptions['electricity.usdPerKwh']).toBe(ELECTRICITY_USD_PER_KWH);
     expect(est.assumptions['device.lifetime']).toBe(DEVICE_LIFETIME_SECONDS);

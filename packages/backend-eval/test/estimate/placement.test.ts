@@ -36,7 +36,13 @@ function model() {
   return m;
 }
 
-const covered = (node: string, opType: string, onAccelerator: boolean): NodeCoverage => ({ node, opType, integer: onAccelerator, onAccelerator, numerics: onAccelerator ? 'integer' : 'float32' });
+const covered = (node: string, opType: string, onAccelerator: boolean): NodeCoverage => ({
+  node,
+  opType,
+  integer: onAccelerator,
+  onAccelerator,
+  numerics: onAccelerator ? 'integer' : 'float32',
+});
 
 describe('placeNodes', () => {
   it('places each node, counts what crosses the link and the accelerator invocations (hand-computed)', () => {
@@ -45,7 +51,11 @@ describe('placeNodes', () => {
     const bytes = (node: string) => (node === 'Conv_4' ? 2 : 1);
     const traffic = placeNodes({ model: model(), coverage, inputShape: [1, 3, 8, 8], bytesPerElement: bytes });
     expect([...traffic.placement]).toEqual([
-      ['Conv_0', 'accelerator'], ['Relu_1', 'accelerator'], ['Erf_2', 'host'], ['BatchNormalization_3', 'host'], ['Conv_4', 'accelerator'],
+      ['Conv_0', 'accelerator'],
+      ['Relu_1', 'accelerator'],
+      ['Erf_2', 'host'],
+      ['BatchNormalization_3', 'host'],
+      ['Conv_4', 'accelerator'],
     ]);
     // x in: 3·8·8 = 192 × 1 B; r1 out to the host: 4·6·6 = 144 × 1 B (Relu_1's width);
     // n back in: 144 × 2 B (Conv_4's width); y out: 8·4·4 = 128 × 2 B.
@@ -80,15 +90,27 @@ describe('estimateCost with a host', () => {
     linkGBps: 1,
     overheadMs: 0.2,
   };
-  const placement = { placementOf: (n: NodeMacs) => (n.node === 'b' ? ('host' as const) : ('accelerator' as const)), hostBytes: 1e5, transferBytes: 1e4, invocations: 2 };
+  const placement = {
+    placementOf: (n: NodeMacs) => (n.node === 'b' ? ('host' as const) : ('accelerator' as const)),
+    hostBytes: 1e5,
+    transferBytes: 1e4,
+    invocations: 2,
+  };
 
   it('prices host nodes on the host, adds link transfers and one overhead per invocation (hand-computed)', () => {
-    const est = estimateCost({ macs: NODES, precisionOf: (n) => (n.node === 'a' ? 'int8' : 'float32'), weightBytes: 1e6, activationBytes: 5e5, device: DEVICE, placement });
+    const est = estimateCost({
+      macs: NODES,
+      precisionOf: (n) => (n.node === 'a' ? 'int8' : 'float32'),
+      weightBytes: 1e6,
+      activationBytes: 5e5,
+      device: DEVICE,
+      placement,
+    });
     // accelerator: 2e6 / (4e12 × 0.3) s; on-chip memory (no bandwidth) → 1.6667e-3 ms
     // host: max(2e5 / (0.1e12 × 0.3), 1e5 B / 10e9 B/s) = max(6.667 µs, 10 µs) = 0.01 ms
     // link: 1e4 B / 1e9 B/s = 0.01 ms; overhead: 2 × 0.2 ms
     const p = est.placement!;
-    expect(p.acceleratorMs).toBeCloseTo(2e6 / 1.2e12 * 1e3, 12);
+    expect(p.acceleratorMs).toBeCloseTo((2e6 / 1.2e12) * 1e3, 12);
     expect(p.hostMs).toBeCloseTo(0.01, 12);
     expect(p.transferMs).toBeCloseTo(0.01, 12);
     expect(p.overheadMs).toBeCloseTo(0.4, 12);
@@ -96,15 +118,24 @@ describe('estimateCost with a host', () => {
     expect(p).toMatchObject({ host: 'Host CPU', acceleratorMacs: 1e6, fallbackMacs: 1e5, invocations: 2, transferBytes: 1e4 });
     // 1e6 × 0.23 + 1e5 × 4.6 pJ of MACs + (1.5e6 + 1e4) B of DRAM traffic
     expect(est.energyMicrojoules).toBeCloseTo((1e6 * 0.23 + 1e5 * 4.6 + 1.51e6 * DRAM_PJ_PER_BYTE.value) * 1e-6, 9);
-    expect(Object.keys(est.assumptions)).toEqual(expect.arrayContaining(['host.tops.float32', 'host.memoryGBps', 'host.utilization', 'device.linkGBps', 'device.overheadMs', 'device.tops.int8']));
+    expect(Object.keys(est.assumptions)).toEqual(
+      expect.arrayContaining(['host.tops.float32', 'host.memoryGBps', 'host.utilization', 'device.linkGBps', 'device.overheadMs', 'device.tops.int8']),
+    );
   });
 
   it('prices integer host fallback (Edge TPU after its cut) at the host CPU, not the accelerator', () => {
     const int8 = () => 'int8' as const;
     const onAccelerator = estimateCost({ macs: NODES, precisionOf: int8, weightBytes: 0, activationBytes: 0, device: DEVICE });
-    const cut = estimateCost({ macs: NODES, precisionOf: int8, weightBytes: 0, activationBytes: 0, device: DEVICE, placement: { ...placement, hostBytes: 0, transferBytes: 0, invocations: 1 } });
+    const cut = estimateCost({
+      macs: NODES,
+      precisionOf: int8,
+      weightBytes: 0,
+      activationBytes: 0,
+      device: DEVICE,
+      placement: { ...placement, hostBytes: 0, transferBytes: 0, invocations: 1 },
+    });
     // host int8 at 0.5 TOPS: 2e5 / (0.5e12 × 0.3) s = 1.3333 µs vs 2e5 / (4e12 × 0.3) on the accelerator
-    expect(cut.placement!.hostMs).toBeCloseTo(2e5 / 1.5e11 * 1e3, 12);
+    expect(cut.placement!.hostMs).toBeCloseTo((2e5 / 1.5e11) * 1e3, 12);
     expect(cut.latencyMs).toBeGreaterThan(onAccelerator.latencyMs);
     expect(cut.assumptions['host.tops.int8']!.value).toBe(0.5);
   });
@@ -113,12 +144,15 @@ describe('estimateCost with a host', () => {
     const { host: _h, linkGBps: _l, ...alone } = DEVICE;
     const est = estimateCost({ macs: NODES, precisionOf: () => 'int8', weightBytes: 0, activationBytes: 0, device: alone, placement });
     expect(est.placement).toMatchObject({ invocations: 1, hostMs: 0, transferMs: 0, overheadMs: 0.2, fallbackMacs: 1e5 });
-    expect(est.latencyMs).toBeCloseTo(2.2e6 / 1.2e12 * 1e3 + 0.2, 12);
+    expect(est.latencyMs).toBeCloseTo((2.2e6 / 1.2e12) * 1e3 + 0.2, 12);
   });
 
   it('needs the host TOPS only when integer MACs run on the host', () => {
     const device: DeviceSpec = { ...DEVICE, host: { name: 'GPU', precisionTops: { float32: 1 } } };
-    expect(estimateCost({ macs: NODES, precisionOf: (n) => (n.node === 'a' ? 'int8' : 'float32'), weightBytes: 0, activationBytes: 0, device, placement }).placement!.hostMs).toBeGreaterThan(0);
+    expect(
+      estimateCost({ macs: NODES, precisionOf: (n) => (n.node === 'a' ? 'int8' : 'float32'), weightBytes: 0, activationBytes: 0, device, placement }).placement!
+        .hostMs,
+    ).toBeGreaterThan(0);
     try {
       estimateCost({ macs: NODES, precisionOf: () => 'int8', weightBytes: 0, activationBytes: 0, device, placement });
       expect.unreachable();

@@ -14,7 +14,10 @@ vi.mock('../../src/compile/compileForBackend.js', async (importOriginal) => {
       if (compiled.profile !== 'rknn-mmse') return { compiled, reuse };
       const native = cloneModel(compiled.native);
       native.graph.nodes[1]!.name = native.graph.nodes[0]!.name;
-      return { compiled: { ...compiled, native, bytes: (mode: 'emulate' | 'native' = 'emulate') => (mode === 'native' ? writeOnnx(native) : compiled.bytes(mode)) }, reuse };
+      return {
+        compiled: { ...compiled, native, bytes: (mode: 'emulate' | 'native' = 'emulate') => (mode === 'native' ? writeOnnx(native) : compiled.bytes(mode)) },
+        reuse,
+      };
     },
   };
 });
@@ -22,7 +25,7 @@ vi.mock('../../src/compile/compileForBackend.js', async (importOriginal) => {
 const { evaluate } = await import('../../src/evaluate/evaluate.js');
 
 describe('evaluate checks every compiled model in ONNX Runtime first', () => {
-  it('a compiled model ORT rejects is that profile\'s coded error naming profile and mode; the others run', async () => {
+  it("a compiled model ORT rejects is that profile's coded error naming profile and mode; the others run", async () => {
     const report = await evaluate({
       models: { name: 'torch-like', onnx: torchLike() },
       data: { inputs: values(8 * 108, 1, 2), sampleShape: [3, 6, 6], calibration: values(16 * 108, 2, 2) },

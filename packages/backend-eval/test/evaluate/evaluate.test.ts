@@ -39,7 +39,9 @@ function model(activation = 'Softplus'): Uint8Array {
       ],
       nodes: [
         { opType: 'Conv', inputs: ['x', 'w1'], outputs: ['c'] },
-        groupNorm ? { opType: activation, inputs: ['c', 'gs', 'gb'], outputs: ['s'], attributes: { num_groups: 2 } } : { opType: activation, inputs: ['c'], outputs: ['s'] },
+        groupNorm
+          ? { opType: activation, inputs: ['c', 'gs', 'gb'], outputs: ['s'], attributes: { num_groups: 2 } }
+          : { opType: activation, inputs: ['c'], outputs: ['s'] },
         { opType: 'Flatten', inputs: ['s'], outputs: ['f'] },
         { opType: 'Gemm', inputs: ['f', 'w2'], outputs: ['y'], attributes: { transB: 1 } },
       ],
@@ -90,7 +92,13 @@ describe('evaluate', () => {
 
   it('reports placement: nodes and MACs on the accelerator, and host fallback priced on the host with its link traffic', async () => {
     // Softplus is not an Edge TPU op: the single cut leaves Conv on the Edge TPU and Softplus, Flatten and Gemm on the Pi 5 CPU.
-    const report = await evaluate({ models: { name: 'a', onnx: model() }, profiles: ['edgetpu-strict', 'tflite-int8'], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: [], sensitivity: false });
+    const report = await evaluate({
+      models: { name: 'a', onnx: model() },
+      profiles: ['edgetpu-strict', 'tflite-int8'],
+      data: { inputs, sampleShape: [1, 6, 6], calibration },
+      runtimes: [],
+      sensitivity: false,
+    });
     expect(() => validateReport(JSON.parse(JSON.stringify(report)))).not.toThrow();
     const [edge, tflite] = report.models[0]!.profiles;
     // Conv 4·4·4 outputs × 9 = 576 MACs, Gemm 3 × 64 = 192
@@ -141,7 +149,14 @@ describe('evaluate', () => {
 
   it('measures sensitivity over more samples than one chunk: the accumulated SQNR equals one computed over all samples at once', async () => {
     const onnx = model('Relu');
-    const report = await evaluate({ models: { name: 'relu', onnx }, profiles: ['trt-int8-entropy'], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: [], latency: false, sensitivity: { samples: 40 } });
+    const report = await evaluate({
+      models: { name: 'relu', onnx },
+      profiles: ['trt-int8-entropy'],
+      data: { inputs, sampleShape: [1, 6, 6], calibration },
+      runtimes: [],
+      latency: false,
+      sensitivity: { samples: 40 },
+    });
     const conv = report.models[0]!.profiles[0]!.sensitivity!.layers.find((l) => l.opType === 'Conv')!;
     // Independently: the same compile, both models run once over all 40 samples with the Conv output exposed.
     const compiled = await compileForBackend(onnx, builtinProfiles['trt-int8-entropy'], [calibration]);
@@ -159,7 +174,14 @@ describe('evaluate', () => {
     expect(autoSamples(40, 2)).toBe(32);
     expect(autoSamples(20, 2)).toBe(20);
     expect(autoSamples(100, 0)).toBe(100);
-    const report = await evaluate({ models: { name: 'relu', onnx: model('Relu') }, profiles: ['tflite-int8'], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: [], latency: false, sensitivity: {} });
+    const report = await evaluate({
+      models: { name: 'relu', onnx: model('Relu') },
+      profiles: ['tflite-int8'],
+      data: { inputs, sampleShape: [1, 6, 6], calibration },
+      runtimes: [],
+      latency: false,
+      sensitivity: {},
+    });
     const s = report.models[0]!.profiles[0]!.sensitivity!;
     expect(s.layers).toHaveLength(2);
     expect(s.samples).toBe(32);
@@ -204,8 +226,19 @@ describe('evaluate', () => {
   });
 
   it('runs 4-bit dynamic weights natively (int4 codes in an int8 MatMulInteger container)', async () => {
-    const w4 = defineBackend({ ...builtinProfiles['ort-dynamic-u8s8'], id: 'test-dynamic-w4', weights: { ...(builtinProfiles['ort-dynamic-u8s8'].weights as TensorGrid), bits: 4 } });
-    const report = await evaluate({ models: { name: 'a', onnx: model('Relu') }, profiles: [w4], data: { inputs, sampleShape: [1, 6, 6], calibration }, runtimes: ['onnxruntime-node'], latency: false, sensitivity: false });
+    const w4 = defineBackend({
+      ...builtinProfiles['ort-dynamic-u8s8'],
+      id: 'test-dynamic-w4',
+      weights: { ...(builtinProfiles['ort-dynamic-u8s8'].weights as TensorGrid), bits: 4 },
+    });
+    const report = await evaluate({
+      models: { name: 'a', onnx: model('Relu') },
+      profiles: [w4],
+      data: { inputs, sampleShape: [1, 6, 6], calibration },
+      runtimes: ['onnxruntime-node'],
+      latency: false,
+      sensitivity: false,
+    });
     const [p] = report.models[0]!.profiles;
     expect(p!.error?.message).toBeUndefined();
     expect(p!.status).toBe('ok');

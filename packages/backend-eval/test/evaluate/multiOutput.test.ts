@@ -50,25 +50,46 @@ function argmaxMap(seg: Float32Array): number[] {
 describe('evaluate: two inputs, two outputs, no labels', () => {
   let report: EvaluationReport;
   let float: Record<string, Float32Array>;
-  const centre = defineMetric({ id: 'centre-logit', name: 'mean logit 0', higherIsBetter: true, needsTargets: false, compute: ({ outputs }) => {
-    const logits = outputs.find((o) => o.name === 'logits')!;
-    let sum = 0;
-    for (let i = 0; i < logits.data.length; i += 3) sum += logits.data[i]!;
-    return sum / (logits.data.length / 3);
-  } });
+  const centre = defineMetric({
+    id: 'centre-logit',
+    name: 'mean logit 0',
+    higherIsBetter: true,
+    needsTargets: false,
+    compute: ({ outputs }) => {
+      const logits = outputs.find((o) => o.name === 'logits')!;
+      let sum = 0;
+      for (let i = 0; i < logits.data.length; i += 3) sum += logits.data[i]!;
+      return sum / (logits.data.length / 3);
+    },
+  });
   let data: EvaluationData;
 
   beforeAll(async () => {
     float = await run(bytes);
     data = { inputs, sampleShape, calibration, targets: argmaxMap(float['seg']!) };
-    report = await evaluate({ models: { name: 'two-in-two-out', onnx: bytes }, data, profiles: [...PROFILES], metrics: ['miou', centre], runtimes: ['onnxruntime-node'], runtimeSamples: 4, latency: false, sensitivity: { samples: 4 } });
+    report = await evaluate({
+      models: { name: 'two-in-two-out', onnx: bytes },
+      data,
+      profiles: [...PROFILES],
+      metrics: ['miou', centre],
+      runtimes: ['onnxruntime-node'],
+      runtimeSamples: 4,
+      latency: false,
+      sensitivity: { samples: 4 },
+    });
   }, 120_000);
 
   it('writes a valid report with the inputs and outputs, every profile ok', () => {
     expect(() => validateReport(report)).not.toThrow();
     const m = report.models[0]!;
-    expect(m.inputs).toEqual([{ name: 'image', sampleShape: [1, 6, 6] }, { name: 'meta', sampleShape: [4] }]);
-    expect(m.outputs).toEqual([{ name: 'seg', sampleShape: [3, 6, 6] }, { name: 'logits', sampleShape: [3] }]);
+    expect(m.inputs).toEqual([
+      { name: 'image', sampleShape: [1, 6, 6] },
+      { name: 'meta', sampleShape: [4] },
+    ]);
+    expect(m.outputs).toEqual([
+      { name: 'seg', sampleShape: [3, 6, 6] },
+      { name: 'logits', sampleShape: [3] },
+    ]);
     expect(m.profiles.map((p) => [p.profile, p.status, p.error?.message])).toEqual(PROFILES.map((id) => [id, 'ok', undefined]));
     expect(report.data).toMatchObject({ samples: N, calibrationSamples: CAL, labelled: false });
     expect(m.float.accuracy).toBeUndefined();
@@ -76,7 +97,11 @@ describe('evaluate: two inputs, two outputs, no labels', () => {
 
   it('fidelity per output equals SQNR, mean cosine and max error computed from independent ORT runs', async () => {
     for (const p of report.models[0]!.profiles) {
-      const compiled = await compileForBackend(model, builtinProfiles[p.profile as (typeof PROFILES)[number]], [calibration].map((c) => ({ image: c.image, meta: c.meta })));
+      const compiled = await compileForBackend(
+        model,
+        builtinProfiles[p.profile as (typeof PROFILES)[number]],
+        [calibration].map((c) => ({ image: c.image, meta: c.meta })),
+      );
       const quant = await run(compiled.bytes('emulate'));
       expect(p.fidelity!.map((f) => f.output)).toEqual(['seg', 'logits']);
       for (const f of p.fidelity!) {
@@ -134,10 +159,26 @@ describe('evaluate: two inputs, two outputs, no labels', () => {
     const base = { models: { name: 'two', onnx: bytes }, profiles: ['tflite-int8'], runtimes: [], latency: false as const, sensitivity: false as const };
     const cases: [() => Promise<unknown>, ErrorCode, RegExp][] = [
       [() => evaluate({ ...base, data: { inputs: { image: inputs.image }, sampleShape, calibration } }), 'QT_INVALID_ARGUMENT', /no data for the input 'meta'/],
-      [() => evaluate({ ...base, data: { inputs, sampleShape, calibration: { image: calibration.image } } }), 'QT_INVALID_ARGUMENT', /data.calibration has no data for the input 'meta'/],
-      [() => evaluate({ ...base, data: { inputs: inputs.image, sampleShape: [1, 6, 6], calibration: calibration.image } }), 'QT_INVALID_ARGUMENT', /2 data inputs \('image', 'meta'\): give data.inputs and data.sampleShape per input name/],
-      [() => evaluate({ ...base, data: { inputs: { ...inputs, extra: inputs.meta }, sampleShape: { ...sampleShape, extra: [4] }, calibration } }), 'QT_INVALID_ARGUMENT', /'extra'.*no data input of that name/],
-      [() => evaluate({ ...base, data: { inputs: { image: inputs.image, meta: inputs.meta.subarray(4) }, sampleShape, calibration } }), 'QT_INVALID_ARGUMENT', /\['meta'\]: 11 samples, 'image' has 12/],
+      [
+        () => evaluate({ ...base, data: { inputs, sampleShape, calibration: { image: calibration.image } } }),
+        'QT_INVALID_ARGUMENT',
+        /data.calibration has no data for the input 'meta'/,
+      ],
+      [
+        () => evaluate({ ...base, data: { inputs: inputs.image, sampleShape: [1, 6, 6], calibration: calibration.image } }),
+        'QT_INVALID_ARGUMENT',
+        /2 data inputs \('image', 'meta'\): give data.inputs and data.sampleShape per input name/,
+      ],
+      [
+        () => evaluate({ ...base, data: { inputs: { ...inputs, extra: inputs.meta }, sampleShape: { ...sampleShape, extra: [4] }, calibration } }),
+        'QT_INVALID_ARGUMENT',
+        /'extra'.*no data input of that name/,
+      ],
+      [
+        () => evaluate({ ...base, data: { inputs: { image: inputs.image, meta: inputs.meta.subarray(4) }, sampleShape, calibration } }),
+        'QT_INVALID_ARGUMENT',
+        /\['meta'\]: 11 samples, 'image' has 12/,
+      ],
       [() => evaluate({ ...base, data: { inputs, sampleShape, calibration }, metrics: ['miou'] }), 'QT_INVALID_ARGUMENT', /metric "miou" needs targets/],
       [() => evaluate({ ...base, data: { inputs, sampleShape, calibration, targets: [1] }, metrics: ['map'] }), 'QT_UNKNOWN_METRIC', /map/],
     ];
@@ -156,9 +197,20 @@ describe('evaluate: two inputs, two outputs, no labels', () => {
 
 describe('evaluate: latency of a two-input model', () => {
   it('times every call with both inputs fed, on the real runtimes', async () => {
-    const r = await evaluate({ models: { name: 'two', onnx: bytes }, data: { inputs, sampleShape, calibration }, profiles: ['tflite-int8'], runtimes: ['onnxruntime-node'], runtimeSamples: 4, latency: { batchSizes: [1, 4], runs: 2, warmup: 1 }, sensitivity: false });
+    const r = await evaluate({
+      models: { name: 'two', onnx: bytes },
+      data: { inputs, sampleShape, calibration },
+      profiles: ['tflite-int8'],
+      runtimes: ['onnxruntime-node'],
+      runtimeSamples: 4,
+      latency: { batchSizes: [1, 4], runs: 2, warmup: 1 },
+      sensitivity: false,
+    });
     for (const rows of [r.models[0]!.float.runtimes, r.models[0]!.profiles[0]!.runtimes!]) {
-      expect(rows[0]!.latency.map((l) => [l.batch, l.runs])).toEqual([[1, 2], [4, 2]]);
+      expect(rows[0]!.latency.map((l) => [l.batch, l.runs])).toEqual([
+        [1, 2],
+        [4, 2],
+      ]);
       expect(rows[0]!.latency.every((l) => l.p50Ms > 0 && l.p90Ms >= l.p50Ms)).toBe(true);
     }
   });
@@ -175,7 +227,15 @@ describe('evaluate: a single-output classifier keeps its fields and gains one fi
     single.graph.nodes.find((n) => n.name === 'add')!.inputs = ['f'];
     for (const k of ['wm', 'bm', 'w2', 'b2']) single.graph.initializers.delete(k);
     const labels = Array.from({ length: N }, (_, i) => i % 3);
-    const r = await evaluate({ models: { name: 'single', onnx: single }, data: { inputs: inputs.image, sampleShape: [1, 6, 6], labels, calibration: calibration.image }, profiles: ['tflite-int8'], metrics: ['top5'], runtimes: [], latency: false, sensitivity: false });
+    const r = await evaluate({
+      models: { name: 'single', onnx: single },
+      data: { inputs: inputs.image, sampleShape: [1, 6, 6], labels, calibration: calibration.image },
+      profiles: ['tflite-int8'],
+      metrics: ['top5'],
+      runtimes: [],
+      latency: false,
+      sensitivity: false,
+    });
     const p = r.models[0]!.profiles[0]!;
     expect(p.metrics).toMatchObject({ samples: N, accuracy: expect.any(Number), drop: expect.any(Number), top1Agreement: expect.any(Number) });
     expect(p.fidelity).toHaveLength(1);

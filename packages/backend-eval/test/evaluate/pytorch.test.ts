@@ -89,7 +89,12 @@ describe.skipIf(!torch.ok)('evaluate: a PyTorch-exported model across all 12 pro
     expect(by.get('tflite-int8')!.coverage!.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);
     expect(by.get('tflite-int8')!.coverage!.macShare).toBe(1);
     // ORT dynamic quantizes only the Gemm; Core ML leaves sub-2048-element weights float
-    expect(by.get('ort-dynamic-u8s8')!.coverage!.nodes.filter((n) => n.integer).map((n) => n.opType)).toEqual(['Gemm']);
+    expect(
+      by
+        .get('ort-dynamic-u8s8')!
+        .coverage!.nodes.filter((n) => n.integer)
+        .map((n) => n.opType),
+    ).toEqual(['Gemm']);
     expect(by.get('coreml-weight-only')!.coverage!.integer).toBe(0);
   });
 

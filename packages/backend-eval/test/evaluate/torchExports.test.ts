@@ -78,8 +78,19 @@ outputs['results'] = results
 /** Loads both execution modes of a compiled model in onnxruntime-node and runs one batch. */
 async function ortRuns(compiled: CompiledModel, dims: number[]): Promise<string[]> {
   const problems: string[] = [];
-  const x = new ort.Tensor('float32', values(dims.reduce((a, b) => a * b, 1), 5, 1.5), dims);
-  for (const [mode, level] of [['emulate', 'disabled'], ['native', 'all']] as const) {
+  const x = new ort.Tensor(
+    'float32',
+    values(
+      dims.reduce((a, b) => a * b, 1),
+      5,
+      1.5,
+    ),
+    dims,
+  );
+  for (const [mode, level] of [
+    ['emulate', 'disabled'],
+    ['native', 'all'],
+  ] as const) {
     try {
       const session = await ort.InferenceSession.create(compiled.bytes(mode), { graphOptimizationLevel: level, logSeverityLevel: 3 });
       await session.run({ [session.inputNames[0]!]: x });
@@ -123,7 +134,10 @@ describe.skipIf(!torch.ok)('a small PyTorch module (BN, depthwise conv, ReLU6, c
       expect(p.sensitivity!.layers.length, p.profile).toBe(p.coverage!.nodes.filter((n) => n.weightBits !== undefined).length);
       expect(p.runtimes!.map((r) => r.runtime)).toEqual(['onnxruntime-node', 'onnxruntime-web']);
       // PyTorch's Constant / Identity nodes are folded, never planned or quantized
-      expect(p.coverage!.nodes.some((n) => n.opType === 'Constant' || n.opType === 'Identity'), p.profile).toBe(false);
+      expect(
+        p.coverage!.nodes.some((n) => n.opType === 'Constant' || n.opType === 'Identity'),
+        p.profile,
+      ).toBe(false);
       for (const t of p.calibration?.tensors ?? []) expect(t.tensor, p.profile).not.toMatch(/Constant/);
     }
     // Edge TPU's single cut: nothing in this module leaves the accelerator
@@ -133,7 +147,8 @@ describe.skipIf(!torch.ok)('a small PyTorch module (BN, depthwise conv, ReLU6, c
     // every computing node is quantized; the shape nodes of the dynamic flatten are listed, transparent, and not counted
     expect(edge.coverage!.integer).toBe(edge.coverage!.total);
     expect(edge.coverage!.total).toBe(edge.coverage!.nodes.filter((n) => n.transparent !== true).length);
-    if (kind === 'dynamic') expect(edge.coverage!.nodes.filter((n) => n.transparent === true).map((n) => n.opType)).toEqual(expect.arrayContaining(['Shape', 'Gather']));
+    if (kind === 'dynamic')
+      expect(edge.coverage!.nodes.filter((n) => n.transparent === true).map((n) => n.opType)).toEqual(expect.arrayContaining(['Shape', 'Gather']));
   });
 });
 

@@ -47,7 +47,10 @@ describe('evaluate with worker threads', () => {
   it('gives the same report with 2 workers as with 1 (profiles in a tinypool pool, data in shared memory)', async () => {
     const run = (workers: number, events?: EvaluateProgress[]) =>
       evaluate({
-        models: [{ name: 'a', onnx: model() }, { name: 'b', onnx: model(), compile: { weightBits: {} } }],
+        models: [
+          { name: 'a', onnx: model() },
+          { name: 'b', onnx: model(), compile: { weightBits: {} } },
+        ],
         profiles: PROFILES,
         data: { inputs, labels, sampleShape: [1, 6, 6], calibration },
         runtimes: ['onnxruntime-node', 'onnxruntime-web'],
@@ -71,7 +74,12 @@ describe('evaluate with worker threads', () => {
   }, 240_000);
 
   it("stays on the calling thread for a calibration function or a caller's own metric, and rejects a bad count", async () => {
-    const mean = defineMetric({ id: 'mean-logit', name: 'mean logit', higherIsBetter: true, compute: ({ outputs }) => outputs[0]!.data.reduce((a, b) => a + b, 0) / outputs[0]!.data.length });
+    const mean = defineMetric({
+      id: 'mean-logit',
+      name: 'mean logit',
+      higherIsBetter: true,
+      compute: ({ outputs }) => outputs[0]!.data.reduce((a, b) => a + b, 0) / outputs[0]!.data.length,
+    });
     const base = { models: { name: 'a', onnx: model() }, profiles: PROFILES.slice(0, 2), runtimes: [], latency: false as const, sensitivity: false as const };
     const custom = await evaluate({ ...base, data: { inputs, labels, sampleShape: [1, 6, 6], calibration }, metrics: [mean], workers: 2 });
     expect(custom.models[0]!.profiles.every((p) => p.scores?.[0]?.metric === 'mean-logit')).toBe(true);

@@ -6,7 +6,14 @@
 import { isQuantTrimError } from '@quant-trim/internal';
 import { describe, expect, it } from 'vitest';
 import { builtinMetrics, defaultMetricRegistry, miouMetric, topKMetric } from '../../src/metrics/builtinMetrics.js';
-import { computeMetric, createMetricRegistry, defineMetric, isValidatedMetric, type MetricDefinition, type MetricInput } from '../../src/metrics/defineMetric.js';
+import {
+  computeMetric,
+  createMetricRegistry,
+  defineMetric,
+  isValidatedMetric,
+  type MetricDefinition,
+  type MetricInput,
+} from '../../src/metrics/defineMetric.js';
 import { outputFidelity, type OutputValues } from '../../src/metrics/fidelity.js';
 
 const out = (name: string, sampleShape: number[], data: number[]): OutputValues => ({ name, sampleShape, data: Float32Array.from(data) });
@@ -36,18 +43,33 @@ describe('outputFidelity', () => {
   });
 
   it('identical outputs report 999 dB and cosine 1; zero signal −999 dB; both-zero rows count as cosine 1', () => {
-    expect(outputFidelity(out('y', [3], [1, -2, 0.5]), out('y', [3], [1, -2, 0.5]))).toEqual({ output: 'y', elements: 3, sqnrDb: 999, cosine: 1, maxAbsError: 0 });
+    expect(outputFidelity(out('y', [3], [1, -2, 0.5]), out('y', [3], [1, -2, 0.5]))).toEqual({
+      output: 'y',
+      elements: 3,
+      sqnrDb: 999,
+      cosine: 1,
+      maxAbsError: 0,
+    });
     const noSignal = outputFidelity(out('z', [2], [0, 0]), out('z', [2], [0, 0.5]));
     expect(noSignal).toMatchObject({ sqnrDb: -999, cosine: 0, maxAbsError: 0.5 });
   });
 
   it('refuses outputs of different sizes (QT_SHAPE_MISMATCH naming the output)', () => {
-    expect(codeOf(() => outputFidelity(out('seg', [2], [1, 2]), out('seg', [3], [1, 2, 3])))).toMatchObject({ code: 'QT_SHAPE_MISMATCH', message: expect.stringMatching(/output 'seg'/) as unknown as string });
+    expect(codeOf(() => outputFidelity(out('seg', [2], [1, 2]), out('seg', [3], [1, 2, 3])))).toMatchObject({
+      code: 'QT_SHAPE_MISMATCH',
+      message: expect.stringMatching(/output 'seg'/) as unknown as string,
+    });
   });
 });
 
 describe('defineMetric', () => {
-  const good: MetricDefinition = { id: 'mean-out', name: 'mean output', higherIsBetter: true, needsTargets: false, compute: ({ outputs }) => outputs[0]!.data.reduce((a, v) => a + v, 0) / outputs[0]!.data.length };
+  const good: MetricDefinition = {
+    id: 'mean-out',
+    name: 'mean output',
+    higherIsBetter: true,
+    needsTargets: false,
+    compute: ({ outputs }) => outputs[0]!.data.reduce((a, v) => a + v, 0) / outputs[0]!.data.length,
+  };
 
   it('returns a validated, frozen metric; needsTargets defaults to true', () => {
     const m = defineMetric(good);
@@ -78,7 +100,10 @@ describe('defineMetric', () => {
 
   it('a compute that returns a non-finite value is QT_INVALID_PLUGIN naming the metric', () => {
     const nan = defineMetric({ id: 'nan', name: 'nan', higherIsBetter: true, needsTargets: false, compute: () => Number.NaN });
-    expect(codeOf(() => computeMetric(nan, { outputs: [], samples: 0 }))).toMatchObject({ code: 'QT_INVALID_PLUGIN', message: expect.stringMatching(/metric "nan" returned/) as unknown as string });
+    expect(codeOf(() => computeMetric(nan, { outputs: [], samples: 0 }))).toMatchObject({
+      code: 'QT_INVALID_PLUGIN',
+      message: expect.stringMatching(/metric "nan" returned/) as unknown as string,
+    });
   });
 });
 
@@ -124,8 +149,12 @@ describe('built-in metrics, by hand', () => {
     const nhwc = out('seg', [1, 2, 3], [5, 1, 0, 0, 2, 9, 0, 3, 1, 0, 1, 4]);
     expect(computeMetric(miouMetric({ classAxis: 3 }), { outputs: [nhwc], samples: 2, targets: [0, 1, 1, 255] })).toBeCloseTo(0.5, 12);
     expect(codeOf(() => computeMetric(builtinMetrics.miou, { outputs: [seg], samples: 2, targets: [0, 1, 1] })).code).toBe('QT_SHAPE_MISMATCH');
-    expect(codeOf(() => computeMetric(builtinMetrics.miou, { outputs: [seg], samples: 2, targets: [0, 1, 1, 7] })).message).toMatch(/not a class index in 0\.\.2/);
-    expect(codeOf(() => computeMetric(miouMetric({ output: 'mask' }), { outputs: [seg], samples: 2, targets: [0, 1, 1, 0] })).message).toMatch(/no output 'mask'.*'seg'/);
+    expect(codeOf(() => computeMetric(builtinMetrics.miou, { outputs: [seg], samples: 2, targets: [0, 1, 1, 7] })).message).toMatch(
+      /not a class index in 0\.\.2/,
+    );
+    expect(codeOf(() => computeMetric(miouMetric({ output: 'mask' }), { outputs: [seg], samples: 2, targets: [0, 1, 1, 0] })).message).toMatch(
+      /no output 'mask'.*'seg'/,
+    );
   });
 
   it('mse: mean squared error against regression targets (lower is better)', () => {

@@ -3,8 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { type BackendProfile, type TensorGrid, builtinProfiles, createBackendRegistry, defaultBackendRegistry, validateProfile } from '../../src/index.js';
 
 const IDS = [
-  'trt-int8-entropy', 'tflite-int8', 'tflite-16x8', 'edgetpu-strict', 'qnn-htp-w8a8-tfe', 'qnn-htp-w8a16',
-  'hailo8-w4a8', 'rknn-mmse', 'vitis-dpu-pow2', 'openvino-nncf-perf', 'ort-dynamic-u8s8', 'coreml-weight-only',
+  'trt-int8-entropy',
+  'tflite-int8',
+  'tflite-16x8',
+  'edgetpu-strict',
+  'qnn-htp-w8a8-tfe',
+  'qnn-htp-w8a16',
+  'hailo8-w4a8',
+  'rknn-mmse',
+  'vitis-dpu-pow2',
+  'openvino-nncf-perf',
+  'ort-dynamic-u8s8',
+  'coreml-weight-only',
 ];
 const all = Object.values(builtinProfiles) as BackendProfile[];
 const intGrid = (g: unknown) => g as TensorGrid;
@@ -33,7 +43,18 @@ describe('built-in profiles', () => {
       if (profile.calibration.method !== 'none') expect(names).toContain(profile.calibration.method);
     }
     expect(all.map((p) => p.calibration.method)).toEqual([
-      'entropy', 'minmax', 'minmax', 'minmax', 'sqnr', 'sqnr', 'minmax', 'mse', 'pow2', 'mean-minmax', 'none', 'none',
+      'entropy',
+      'minmax',
+      'minmax',
+      'minmax',
+      'sqnr',
+      'sqnr',
+      'minmax',
+      'mse',
+      'pow2',
+      'mean-minmax',
+      'none',
+      'none',
     ]);
   });
 
@@ -49,7 +70,15 @@ describe('spot checks against docs/backends.md#the-built-in-profiles', () => {
   const p = builtinProfiles;
 
   it('P1 trt-int8-entropy: s8 sym activations, entropy, per-op fp16 fallback', () => {
-    expect(p['trt-int8-entropy'].activations).toEqual({ bits: 8, signed: true, symmetric: true, range: 'full', granularity: 'per-tensor', scale: 'float32', rounding: 'half-even' });
+    expect(p['trt-int8-entropy'].activations).toEqual({
+      bits: 8,
+      signed: true,
+      symmetric: true,
+      range: 'full',
+      granularity: 'per-tensor',
+      scale: 'float32',
+      rounding: 'half-even',
+    });
     expect(p['trt-int8-entropy'].weights).toMatchObject({ symmetric: true, range: 'narrow', granularity: { kind: 'per-channel' } });
     expect(p['trt-int8-entropy'].calibration).toMatchObject({ method: 'entropy', options: { bins: 2048, start: 128 } });
     expect(p['trt-int8-entropy'].fallback).toEqual({ policy: 'per-op', target: 'fp16' });
@@ -58,7 +87,15 @@ describe('spot checks against docs/backends.md#the-built-in-profiles', () => {
 
   it('P2 tflite-int8: narrow sym per-channel W, s8 asym A, half-away, fixed outputs, fixed-double requant', () => {
     const t = p['tflite-int8'];
-    expect(t.weights).toEqual({ bits: 8, signed: true, symmetric: true, range: 'narrow', granularity: { kind: 'per-channel' }, scale: 'float32', rounding: 'half-away' });
+    expect(t.weights).toEqual({
+      bits: 8,
+      signed: true,
+      symmetric: true,
+      range: 'narrow',
+      granularity: { kind: 'per-channel' },
+      scale: 'float32',
+      rounding: 'half-away',
+    });
     expect(t.activations).toMatchObject({ bits: 8, signed: true, symmetric: false, rounding: 'half-away' });
     expect(t.fixedOutput?.Softmax).toEqual({ scale: 1 / 256, zeroPoint: -128 });
     expect(t.fixedOutput?.LogSoftmax).toEqual({ scale: 16 / 256, zeroPoint: 127 });

@@ -2,14 +2,7 @@
  * A third-party backend profile and calibrator, written the way an outside package would: only
  * public entries, declaration merging for the new id, a fresh registry.
  */
-import {
-  type BackendProfile,
-  builtinProfiles,
-  createBackendRegistry,
-  defaultBackendRegistry,
-  defineBackend,
-  isQuantTrimError,
-} from '@quant-trim/backend-eval';
+import { type BackendProfile, builtinProfiles, createBackendRegistry, defaultBackendRegistry, defineBackend, isQuantTrimError } from '@quant-trim/backend-eval';
 import { createRegistry, defineCalibrator } from '@quant-trim/quant-grid';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
@@ -108,7 +101,13 @@ describe('a third-party profile', () => {
   });
 
   it('can start from a built-in', () => {
-    const variant = defineBackend({ ...builtinProfiles['tflite-int8'], id: 'ethos-u-int8', name: 'Arm Ethos-U', vendor: 'Arm', fallback: { policy: 'per-op', target: 'cpu-int8' } });
+    const variant = defineBackend({
+      ...builtinProfiles['tflite-int8'],
+      id: 'ethos-u-int8',
+      name: 'Arm Ethos-U',
+      vendor: 'Arm',
+      fallback: { policy: 'per-op', target: 'cpu-int8' },
+    });
     expect(variant.weights).toEqual(builtinProfiles['tflite-int8'].weights);
     expect(createBackendRegistry().register(variant).id).toBe('ethos-u-int8');
   });

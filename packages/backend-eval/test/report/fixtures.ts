@@ -51,7 +51,9 @@ function computing(integerUpTo: number): Complete<NodeCoverage>[] {
     const integer = ['Conv', 'Gemm'].includes(opType) && i <= integerUpTo;
     if (integer) return { node, opType, integer, onAccelerator: true, numerics: 'integer', weightBits: 8 };
     const cut = i > integerUpTo;
-    const reason = cut ? `after the single cut at 'relu_${integerUpTo + 1}'` : 'no integer emulation for this op yet: runs in float32 between quantized tensors';
+    const reason = cut
+      ? `after the single cut at 'relu_${integerUpTo + 1}'`
+      : 'no integer emulation for this op yet: runs in float32 between quantized tensors';
     return { node, opType, integer, onAccelerator: !cut, numerics: 'float32', reason };
   });
 }
@@ -64,7 +66,17 @@ function estimate(int8: number, float32: number, energyMicrojoules: number, late
     energyMicrojoules,
     latencyMs,
     costUsdPerMillion: 0.41,
-    placement: { acceleratorMacs: int8, fallbackMacs: float32, invocations: 1, transferBytes: 0, acceleratorMs: latencyMs - 0.01, hostMs: 0, transferMs: 0, overheadMs: 0.01, host: 'host CPU' },
+    placement: {
+      acceleratorMacs: int8,
+      fallbackMacs: float32,
+      invocations: 1,
+      transferBytes: 0,
+      acceleratorMs: latencyMs - 0.01,
+      hostMs: 0,
+      transferMs: 0,
+      overheadMs: 0.01,
+      host: 'host CPU',
+    },
     assumptions: {
       int8MacEnergy: { value: 0.2, unit: 'pJ', source: 'Horowitz, ISSCC 2014, 45 nm (8-bit add + mult)' },
       'dram-byte-energy': { value: 160, unit: 'pJ', source: 'Horowitz, ISSCC 2014 (64-bit DRAM read / 8 bytes)' },
@@ -74,8 +86,30 @@ function estimate(int8: number, float32: number, energyMicrojoules: number, late
 
 function runtimes(accuracy: number, b1: number, b32: number, fused: Readonly<Record<string, number>>): Complete<RuntimeResult>[] {
   return [
-    { runtime: 'onnxruntime-node', version: '1.30.0', mode: 'native', threads: 4, samples: 1000, accuracy, agreementWithEmulation: 0.996, maxAbsDiffFromEmulation: 0.0841, latency: latency(b1, b32), optimizedOps: fused },
-    { runtime: 'onnxruntime-web', version: '1.30.0', mode: 'emulate', threads: 1, samples: 256, accuracy, agreementWithEmulation: 1, maxAbsDiffFromEmulation: 0.00000381, latency: latency(b1 * 3.1, b32 * 2.7), optimizedOps: fused },
+    {
+      runtime: 'onnxruntime-node',
+      version: '1.30.0',
+      mode: 'native',
+      threads: 4,
+      samples: 1000,
+      accuracy,
+      agreementWithEmulation: 0.996,
+      maxAbsDiffFromEmulation: 0.0841,
+      latency: latency(b1, b32),
+      optimizedOps: fused,
+    },
+    {
+      runtime: 'onnxruntime-web',
+      version: '1.30.0',
+      mode: 'emulate',
+      threads: 1,
+      samples: 256,
+      accuracy,
+      agreementWithEmulation: 1,
+      maxAbsDiffFromEmulation: 0.00000381,
+      latency: latency(b1 * 3.1, b32 * 2.7),
+      optimizedOps: fused,
+    },
   ];
 }
 
@@ -109,7 +143,9 @@ const trtInt8: Complete<ProfileResult> = {
     thresholdDb: 30,
   },
   runtimes: runtimes(0.906, 0.412, 5.87, { QLinearConv: 3, QGemm: 1, MaxPool: 2 }),
-  disagreement: [{ a: 'onnxruntime-node', b: 'onnxruntime-web', mode: 'emulate', samples: 256, top1Agreement: 1, maxAbsDiff: 0.00000381, meanAbsDiff: 0.00000042 }],
+  disagreement: [
+    { a: 'onnxruntime-node', b: 'onnxruntime-web', mode: 'emulate', samples: 256, top1Agreement: 1, maxAbsDiff: 0.00000381, meanAbsDiff: 0.00000042 },
+  ],
   estimate: estimate(13_107_200, 40_960, 3.1, 0.052),
   predictions: Array.from({ length: 1000 }, (_, i) => (i * 7) % 10),
   timing: { compileSeconds: 1.84, inferenceSeconds: 0.93, sensitivitySeconds: 1.1, runtimeSeconds: 6.2 },

@@ -110,7 +110,9 @@ describe('formatReportTable', () => {
     const wide = setAt(minimalReport, ['models', 0, 'profiles', 0, 'profile'], '边缘|int8');
     const lines = formatReportTable(wide, { format: 'text' }).split('\n');
     const statusColumn = (line: string, status: string): number => displayWidth(line.slice(0, line.indexOf(`  ${status} `) + 2));
-    expect([statusColumn(lines[2]!, 'status'), statusColumn(lines[4]!, '–'), statusColumn(lines[5]!, 'ok'), statusColumn(lines[6]!, 'error')]).toEqual([16, 16, 16, 16]);
+    expect([statusColumn(lines[2]!, 'status'), statusColumn(lines[4]!, '–'), statusColumn(lines[5]!, 'ok'), statusColumn(lines[6]!, 'error')]).toEqual([
+      16, 16, 16, 16,
+    ]);
     expect(lines[5]!.startsWith('边缘|int8       ok ')).toBe(true);
     expect(formatReportTable(wide, { format: 'markdown' }).split('\n')[5]).toBe('| 边缘\\|int8 | ok | – | – | – | – | – | – | – | – | – | – |');
   });

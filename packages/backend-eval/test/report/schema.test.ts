@@ -59,10 +59,7 @@ describe('evaluation-report.schema.json', () => {
     const open = objectSchemas().filter(([, s]) => s.additionalProperties === undefined || s.additionalProperties === true);
     expect(open.map(([p]) => p)).toEqual([]);
     const records = objectSchemas().filter(([, s]) => typeof s.additionalProperties === 'object');
-    expect(records.map(([p]) => p)).toEqual([
-      '#/$defs/runtimeResult/properties/optimizedOps',
-      '#/$defs/costEstimate/properties/assumptions',
-    ]);
+    expect(records.map(([p]) => p)).toEqual(['#/$defs/runtimeResult/properties/optimizedOps', '#/$defs/costEstimate/properties/assumptions']);
   });
 
   it('accepts the full and the minimal fixture (ajv strict, 2020-12, formats)', () => {
@@ -77,19 +74,29 @@ describe('evaluation-report.schema.json', () => {
     expect(undeclared(minimalReport, schema, 'report', used)).toEqual([]);
     const unused = objectSchemas()
       .filter(([, s]) => s.properties !== undefined)
-      .flatMap(([p, s]) => Object.keys(s.properties!).filter((k) => !used.get(s)?.has(k)).map((k) => `${p}: ${k}`));
+      .flatMap(([p, s]) =>
+        Object.keys(s.properties!)
+          .filter((k) => !used.get(s)?.has(k))
+          .map((k) => `${p}: ${k}`),
+      );
     expect(unused).toEqual([]);
   });
 
   it('rejects a missing required field', () => {
-    expect(ajvErrors(deleteAt(fullReport, ['tool', 'version']))).toMatchObject([{ keyword: 'required', instancePath: '/tool', params: { missingProperty: 'version' } }]);
+    expect(ajvErrors(deleteAt(fullReport, ['tool', 'version']))).toMatchObject([
+      { keyword: 'required', instancePath: '/tool', params: { missingProperty: 'version' } },
+    ]);
     expect(ajvErrors(deleteAt(fullReport, [...base, 'metrics', 'kl']))).toMatchObject([{ keyword: 'required', instancePath: '/models/0/profiles/0/metrics' }]);
     expect(ajvErrors(deleteAt(minimalReport, ['models', 0, 'float', 'runtimes']))).toMatchObject([{ keyword: 'required' }]);
   });
 
   it('rejects an unknown field at any depth', () => {
-    expect(ajvErrors({ ...fullReport, extra: 1 })).toMatchObject([{ keyword: 'additionalProperties', instancePath: '', params: { additionalProperty: 'extra' } }]);
-    expect(ajvErrors(setAt(fullReport, [...base, 'metrics', 'top5'], 0.99))).toMatchObject([{ keyword: 'additionalProperties', instancePath: '/models/0/profiles/0/metrics' }]);
+    expect(ajvErrors({ ...fullReport, extra: 1 })).toMatchObject([
+      { keyword: 'additionalProperties', instancePath: '', params: { additionalProperty: 'extra' } },
+    ]);
+    expect(ajvErrors(setAt(fullReport, [...base, 'metrics', 'top5'], 0.99))).toMatchObject([
+      { keyword: 'additionalProperties', instancePath: '/models/0/profiles/0/metrics' },
+    ]);
     expect(ajvErrors(setAt(minimalReport, ['environment', 'runtimes', 'onnxruntime-python'], '1.0'))).toMatchObject([{ keyword: 'additionalProperties' }]);
   });
 
@@ -103,7 +110,9 @@ describe('evaluation-report.schema.json', () => {
   });
 
   it('rejects a share above 1 or below 0, and a non-integer count', () => {
-    expect(ajvErrors(setAt(fullReport, [...base, 'metrics', 'accuracy'], 1.2))).toMatchObject([{ keyword: 'maximum', instancePath: '/models/0/profiles/0/metrics/accuracy' }]);
+    expect(ajvErrors(setAt(fullReport, [...base, 'metrics', 'accuracy'], 1.2))).toMatchObject([
+      { keyword: 'maximum', instancePath: '/models/0/profiles/0/metrics/accuracy' },
+    ]);
     expect(ajvErrors(setAt(fullReport, [...base, 'coverage', 'macShare'], 1.0001))).toMatchObject([{ keyword: 'maximum' }]);
     expect(ajvErrors(setAt(fullReport, ['models', 0, 'acrossProfiles', 'spread'], -0.1))).toMatchObject([{ keyword: 'minimum' }]);
     expect(ajvErrors(setAt(fullReport, ['data', 'samples'], 10.5))).toMatchObject([{ keyword: 'type', params: { type: 'integer' } }]);

@@ -20,7 +20,19 @@ function messageOf(value: unknown): string {
 
 /** Values that probe types, ranges and enums in place of a leaf. */
 const NUMBER_PROBES = [-1, -0.5, 0, 0.5, 1, 1.5, 2, 1e9];
-const STRING_PROBES = ['', 'x', 'ok', 'error', 'native', 'onnxruntime-web', 'float16', REPORT_SCHEMA_ID, '2026-02-29T00:00:00Z', '2028-02-29 12:00:00+0100', '2026-11-26T24:00:00Z'];
+const STRING_PROBES = [
+  '',
+  'x',
+  'ok',
+  'error',
+  'native',
+  'onnxruntime-web',
+  'float16',
+  REPORT_SCHEMA_ID,
+  '2026-02-29T00:00:00Z',
+  '2028-02-29 12:00:00+0100',
+  '2026-11-26T24:00:00Z',
+];
 
 /**
  * Every mutation of the sweep: deletions, wrong types, probes, unknown fields, at every field —
@@ -54,7 +66,9 @@ describe('validateReport', () => {
   });
 
   it('checks $schema and schemaVersion', () => {
-    expect(messageOf({ ...fullReport, $schema: 'https://example.com/other.json' })).toBe(`report.$schema: expected "${REPORT_SCHEMA_ID}", got "https://example.com/other.json"`);
+    expect(messageOf({ ...fullReport, $schema: 'https://example.com/other.json' })).toBe(
+      `report.$schema: expected "${REPORT_SCHEMA_ID}", got "https://example.com/other.json"`,
+    );
     expect(messageOf({ ...fullReport, schemaVersion: 2 })).toBe('report.schemaVersion: expected 1, got 2');
     expect(messageOf([])).toBe('report: expected an object, got an array');
     expect(messageOf(null)).toBe('report: expected an object, got null');
@@ -65,16 +79,22 @@ describe('validateReport', () => {
     expect(messageOf(deleteAt(fullReport, ['tool', 'version']))).toBe('report.tool.version: required field is missing');
     expect(messageOf(setAt(fullReport, [...base, 'metrics', 'top5'], 0.99))).toBe('report.models[0].profiles[0].metrics.top5: unknown field');
     expect(messageOf(setAt(fullReport, [...base, 'status'], 'warning'))).toBe('report.models[0].profiles[0].status: expected "ok" or "error", got "warning"');
-    expect(messageOf(setAt(fullReport, [...base, 'metrics', 'accuracy'], 1.2))).toBe('report.models[0].profiles[0].metrics.accuracy: expected a number in [0, 1], got 1.2');
+    expect(messageOf(setAt(fullReport, [...base, 'metrics', 'accuracy'], 1.2))).toBe(
+      'report.models[0].profiles[0].metrics.accuracy: expected a number in [0, 1], got 1.2',
+    );
     expect(messageOf(setAt(fullReport, ['data', 'samples'], 10.5))).toBe('report.data.samples: expected an integer, got 10.5');
     expect(messageOf(setAt(fullReport, ['data', 'classes'], 0))).toBe('report.data.classes: expected an integer ≥ 1, got 0');
     expect(messageOf(setAt(fullReport, ['createdAt'], 'yesterday'))).toBe('report.createdAt: expected an RFC 3339 date-time string, got "yesterday"');
-    expect(messageOf(setAt(minimalReport, ['environment', 'runtimes', 'onnxruntime-node'], 1))).toBe('report.environment.runtimes["onnxruntime-node"]: expected a string, got 1');
+    expect(messageOf(setAt(minimalReport, ['environment', 'runtimes', 'onnxruntime-node'], 1))).toBe(
+      'report.environment.runtimes["onnxruntime-node"]: expected a string, got 1',
+    );
     expect(messageOf(setAt(fullReport, [...base, 'estimate', 'assumptions', 'dram-byte-energy', 'value'], null))).toBe(
       'report.models[0].profiles[0].estimate.assumptions["dram-byte-energy"].value: expected a number, got null',
     );
     expect(messageOf(setAt(fullReport, ['models', 0, 'profiles'], {}))).toBe('report.models[0].profiles: expected an array, got an object');
-    expect(messageOf(setAt(fullReport, [...base, 'status'], 'v'.repeat(60)))).toBe(`report.models[0].profiles[0].status: expected "ok" or "error", got "${'v'.repeat(38)}…"`);
+    expect(messageOf(setAt(fullReport, [...base, 'status'], 'v'.repeat(60)))).toBe(
+      `report.models[0].profiles[0].status: expected "ok" or "error", got "${'v'.repeat(38)}…"`,
+    );
   });
 
   it('throws QT_INVALID_ARGUMENT with the path in details', () => {
@@ -94,7 +114,8 @@ describe('validateReport', () => {
       for (const [what, value] of mutations(fixture)) {
         const path = runtimePath(value);
         const pointers = ajvPointers(value);
-        if ((path === undefined) !== (pointers.length === 0)) disagreements.push(`${what}: runtime ${path ?? 'accepts'}, ajv ${pointers.join(' ') || 'accepts'}`);
+        if ((path === undefined) !== (pointers.length === 0))
+          disagreements.push(`${what}: runtime ${path ?? 'accepts'}, ajv ${pointers.join(' ') || 'accepts'}`);
         else if (path !== undefined && !pointers.includes(pathToPointer(path))) disagreements.push(`${what}: runtime flags ${path}, ajv ${pointers.join(' ')}`);
         if (path !== undefined) rejected++;
       }

@@ -19,7 +19,10 @@ CPU implementer\t: 0x41
 
 describe('parseCpuinfo', () => {
   it('reads the x86 model name and keeps the integer-kernel flags of the first processor', () => {
-    expect(parseCpuinfo(X86)).toEqual({ cpu: 'Intel(R) Xeon(R) Platinum 8480+', isa: ['amx_bf16', 'amx_int8', 'amx_tile', 'avx2', 'avx512_vnni', 'avx512f', 'avx_vnni'] });
+    expect(parseCpuinfo(X86)).toEqual({
+      cpu: 'Intel(R) Xeon(R) Platinum 8480+',
+      isa: ['amx_bf16', 'amx_int8', 'amx_tile', 'avx2', 'avx512_vnni', 'avx512f', 'avx_vnni'],
+    });
   });
 
   it('reads Arm features (asimd, asimddp = dot product, i8mm) and has no model name', () => {

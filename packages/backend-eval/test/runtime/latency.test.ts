@@ -11,7 +11,10 @@ describe('measureLatency', () => {
     const counting: RuntimeSession = { ...s, run: (x, dims) => (calls++, s.run(x, dims)) };
     const stats = await measureLatency(counting, [...SAMPLE], { runs: 15, warmup: 2 });
     await s.release();
-    expect(stats.map((r) => [r.batch, r.runs])).toEqual([[1, 15], [32, 15]]);
+    expect(stats.map((r) => [r.batch, r.runs])).toEqual([
+      [1, 15],
+      [32, 15],
+    ]);
     for (const r of stats) {
       expect(r.p50Ms).toBeGreaterThan(0);
       expect(r.p90Ms).toBeGreaterThanOrEqual(r.p50Ms);

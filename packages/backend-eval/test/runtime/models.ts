@@ -160,7 +160,12 @@ export interface QdqModelOptions {
 /** The QDQ twin of `floatModel`: Q/DQ on the input and after Relu, DQ on weights and biases. */
 export function qdqModel(kind: ScaleKind, options: QdqModelOptions = {}): Uint8Array {
   const p = qdqParams(kind);
-  const dq = (x: string, s: string, z: string, out: string, axis?: number) => ({ opType: 'DequantizeLinear', inputs: [x, s, z], outputs: [out], ...(axis === undefined ? {} : { attributes: { axis } }) });
+  const dq = (x: string, s: string, z: string, out: string, axis?: number) => ({
+    opType: 'DequantizeLinear',
+    inputs: [x, s, z],
+    outputs: [out],
+    ...(axis === undefined ? {} : { attributes: { axis } }),
+  });
   const initializers = qdqInitializers(p).filter((t) => !options.floatBias || !['b1q', 'sb1', 'zb1'].includes(t.name));
   if (options.floatBias) initializers.push({ name: 'b1d', dataType: DataType.FLOAT, dims: [CHANNELS], values: B1 });
   return finish(

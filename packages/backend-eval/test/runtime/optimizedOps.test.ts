@@ -41,11 +41,19 @@ describe('optimizedOps', () => {
   });
 
   it('keys ops outside the default domain by domain', () => {
-    expect(countOps([{ opType: 'Conv', domain: '' }, { opType: 'QLinearConv', domain: 'com.microsoft' }, { opType: 'Conv', domain: 'ai.onnx' }])).toEqual({ Conv: 2, 'com.microsoft:QLinearConv': 1 });
+    expect(
+      countOps([
+        { opType: 'Conv', domain: '' },
+        { opType: 'QLinearConv', domain: 'com.microsoft' },
+        { opType: 'Conv', domain: 'ai.onnx' },
+      ]),
+    ).toEqual({ Conv: 2, 'com.microsoft:QLinearConv': 1 });
   });
 
   it('maps a failed import to QT_BACKEND_UNAVAILABLE and rejects bad threads', async () => {
-    await expect(optimizedOps(qdqModel('real'), 'native', 1, { importRuntime: () => Promise.reject(new Error('missing')) })).rejects.toSatisfy((e) => isQuantTrimError(e, 'QT_BACKEND_UNAVAILABLE'));
+    await expect(optimizedOps(qdqModel('real'), 'native', 1, { importRuntime: () => Promise.reject(new Error('missing')) })).rejects.toSatisfy((e) =>
+      isQuantTrimError(e, 'QT_BACKEND_UNAVAILABLE'),
+    );
     await expect(optimizedOps(qdqModel('real'), 'native', 0)).rejects.toSatisfy((e) => isQuantTrimError(e, 'QT_INVALID_ARGUMENT'));
   });
 });

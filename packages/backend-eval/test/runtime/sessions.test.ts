@@ -56,8 +56,12 @@ describe('createRuntimeSession', () => {
   });
 
   it('rejects bad options with coded errors', async () => {
-    await expect(createRuntimeSession('onnxruntime-node', qdqModel('real'), { mode: 'fast' as ExecutionMode })).rejects.toSatisfy((e) => isQuantTrimError(e, 'QT_INVALID_ARGUMENT'));
-    await expect(createRuntimeSession('onnxruntime-node', qdqModel('real'), { mode: 'native', threads: 0 })).rejects.toSatisfy((e) => isQuantTrimError(e, 'QT_INVALID_ARGUMENT'));
+    await expect(createRuntimeSession('onnxruntime-node', qdqModel('real'), { mode: 'fast' as ExecutionMode })).rejects.toSatisfy((e) =>
+      isQuantTrimError(e, 'QT_INVALID_ARGUMENT'),
+    );
+    await expect(createRuntimeSession('onnxruntime-node', qdqModel('real'), { mode: 'native', threads: 0 })).rejects.toSatisfy((e) =>
+      isQuantTrimError(e, 'QT_INVALID_ARGUMENT'),
+    );
   });
 
   it('names the package and the install command when the runtime cannot be imported', async () => {

@@ -47,7 +47,11 @@ export interface ResolvedBlankSuppression {
 }
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `blankSuppression.${field}: expected ${expected}, got ${JSON.stringify(got)}`, details: { field: `blankSuppression.${field}` } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `blankSuppression.${field}: expected ${expected}, got ${JSON.stringify(got)}`,
+    details: { field: `blankSuppression.${field}` },
+  });
 }
 
 /** Checks a `BlankSuppressionConfig` (`true` = all defaults) and fills in the defaults. */
@@ -58,9 +62,11 @@ export function resolveBlankSuppression(config: BlankSuppressionConfig | true): 
   if (typeof weight !== 'number' || !(weight > 0 && Number.isFinite(weight))) bad('weight', 'a finite number > 0', weight);
   const value = c.value ?? 0;
   const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  if (!(finite(value) || (Array.isArray(value) && value.length > 0 && value.every(finite)))) bad('value', 'a finite number or a non-empty array of finite numbers (one per input channel)', value);
+  if (!(finite(value) || (Array.isArray(value) && value.length > 0 && value.every(finite))))
+    bad('value', 'a finite number or a non-empty array of finite numbers (one per input channel)', value);
   const stepSize = c.stepSize;
-  if (stepSize !== undefined && (typeof stepSize !== 'number' || !(stepSize > 0 && Number.isFinite(stepSize)))) bad('stepSize', 'a finite number > 0', stepSize);
+  if (stepSize !== undefined && (typeof stepSize !== 'number' || !(stepSize > 0 && Number.isFinite(stepSize))))
+    bad('stepSize', 'a finite number > 0', stepSize);
   return { weight, value, ...(stepSize !== undefined ? { stepSize } : {}) };
 }
 
@@ -99,11 +105,20 @@ export function attachBlankSuppression(quantized: QuantizedModel, config: BlankS
   const resolved = resolveBlankSuppression(config);
   const model = quantized.model;
   if (model.inputs.length !== 1) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `attachBlankSuppression: the model has ${model.inputs.length} inputs; blank suppression needs exactly one`, details: { field: 'model' } });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `attachBlankSuppression: the model has ${model.inputs.length} inputs; blank suppression needs exactly one`,
+      details: { field: 'model' },
+    });
   }
   const input = model.inputs[0]!;
   const sampleShape = input.shape.slice(1).map((d, i) => {
-    if (d === null) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `attachBlankSuppression: input dimension ${i + 1} is not fixed (${JSON.stringify(input.shape)})`, details: { field: 'model' } });
+    if (d === null)
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `attachBlankSuppression: input dimension ${i + 1} is not fixed (${JSON.stringify(input.shape)})`,
+        details: { field: 'model' },
+      });
     return d;
   });
   const channels = sampleShape[sampleShape.length - 1] ?? 1;
@@ -114,7 +129,11 @@ export function attachBlankSuppression(quantized: QuantizedModel, config: BlankS
     return t.shape.length === 4 && t !== input;
   });
   if (points.length === 0) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'attachBlankSuppression: the model has no spatial activation quantizer to penalise (blank suppression is for convolutional models)', details: { field: 'model', reason: 'no-spatial-activation' } });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: 'attachBlankSuppression: the model has no spatial activation quantizer to penalise (blank suppression is for convolutional models)',
+      details: { field: 'model', reason: 'no-spatial-activation' },
+    });
   }
   const probe = tf.model({ inputs: model.inputs, outputs: points.map((l) => l.input as tf.SymbolicTensor) });
   const size = sampleShape.reduce((a, b) => a * b, 1);

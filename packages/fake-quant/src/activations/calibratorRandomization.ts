@@ -36,7 +36,13 @@ export interface CalibratorRandomizationConfig {
 }
 
 /** minmax, percentile 99.99 (|x|, TensorRT), entropy (TensorRT KL), mse (TensorRT MSE), sqnr (AIMET, γ = 3). */
-export const DEFAULT_RANDOM_CALIBRATORS: readonly RandomCalibratorSpec[] = ['minmax', { name: 'percentile', options: { percentile: 99.99 } }, 'entropy', 'mse', 'sqnr'];
+export const DEFAULT_RANDOM_CALIBRATORS: readonly RandomCalibratorSpec[] = [
+  'minmax',
+  { name: 'percentile', options: { percentile: 99.99 } },
+  'entropy',
+  'mse',
+  'sqnr',
+];
 
 /** The JSON state of a randomiser (saved with the checkpoint through the quantizer's calibrator state). */
 export interface CalibratorRandomizationState {
@@ -51,7 +57,11 @@ export interface CalibratorRandomizationState {
 }
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.randomCalibration.${field}: expected ${expected}, got ${JSON.stringify(got)}`, details: { field: `observer.randomCalibration.${field}` } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `observer.randomCalibration.${field}: expected ${expected}, got ${JSON.stringify(got)}`,
+    details: { field: `observer.randomCalibration.${field}` },
+  });
 }
 
 function integer(field: string, value: unknown, fallback: number, min: number): number {
@@ -119,9 +129,15 @@ export class CalibratorRandomizer {
       try {
         calibrator = registry.calibratorDefinition(s.name).create({ ...(s.options ?? {}), bins: this.bins });
       } catch (e) {
-        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.randomCalibration.calibrators.${i}: ${(e as Error).message}`, cause: e, details: { field: `observer.randomCalibration.calibrators.${i}` } });
+        throw new QuantTrimError({
+          code: 'QT_INVALID_ARGUMENT',
+          message: `observer.randomCalibration.calibrators.${i}: ${(e as Error).message}`,
+          cause: e,
+          details: { field: `observer.randomCalibration.calibrators.${i}` },
+        });
       }
-      if (!(calibrator instanceof HistogramCalibrator)) bad(`calibrators.${i}`, "'minmax' or a histogram calibrator (percentile, entropy, mse, sqnr, pow2, or a HistogramCalibrator plugin)", s.name);
+      if (!(calibrator instanceof HistogramCalibrator))
+        bad(`calibrators.${i}`, "'minmax' or a histogram calibrator (percentile, entropy, mse, sqnr, pow2, or a HistogramCalibrator plugin)", s.name);
       return calibrator as HistogramCalibrator<never>;
     });
     this.labels = labels;
@@ -176,18 +192,30 @@ export class CalibratorRandomizer {
   }
 
   toJSON(): CalibratorRandomizationState {
-    return { version: 1, observations: this.#observations, restart: this.#restart, histogram: this.#histogram?.toJSON() ?? null, ranges: this.#ranges?.map((r) => [r[0], r[1]]) ?? null };
+    return {
+      version: 1,
+      observations: this.#observations,
+      restart: this.#restart,
+      histogram: this.#histogram?.toJSON() ?? null,
+      ranges: this.#ranges?.map((r) => [r[0], r[1]]) ?? null,
+    };
   }
 
   load(state: CalibratorRandomizationState): void {
     if (state?.version !== 1 || !Number.isInteger(state.observations) || typeof state.restart !== 'boolean') {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'calibrator randomisation state: expected { version: 1, observations, restart, histogram, ranges } as produced by toJSON()' });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: 'calibrator randomisation state: expected { version: 1, observations, restart, histogram, ranges } as produced by toJSON()',
+      });
     }
     this.#observations = state.observations;
     this.#restart = state.restart;
     this.#histogram = state.histogram === null ? undefined : new Histogram(this.bins).load(state.histogram);
     if (state.ranges !== null && (!Array.isArray(state.ranges) || state.ranges.length !== this.#calibrators.length)) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `calibrator randomisation state: expected ${this.#calibrators.length} ranges, got ${JSON.stringify(state.ranges)}` });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `calibrator randomisation state: expected ${this.#calibrators.length} ranges, got ${JSON.stringify(state.ranges)}`,
+      });
     }
     this.#ranges = state.ranges === null ? undefined : state.ranges.map((r) => [r[0], r[1]]);
   }

@@ -53,7 +53,11 @@ export const TAIL_CLAMP_SLOTS = 4;
 const LOWEST = -3.4028234663852886e38;
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.tailTrim.${field}: expected ${expected}, got ${JSON.stringify(got)}`, details: { field: `observer.tailTrim.${field}` } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `observer.tailTrim.${field}: expected ${expected}, got ${JSON.stringify(got)}`,
+    details: { field: `observer.tailTrim.${field}` },
+  });
 }
 
 /** Checks a `TailTrimConfig` (`true` = all defaults) and fills in the defaults. */
@@ -134,7 +138,8 @@ export function batchTailQuantiles(x: tf.Tensor, share: number, sampleSize: numb
  */
 export function updateTailEstimate(previous: Float32Array, batch: { low: number; high: number }, share: number, momentum: number): Float32Array {
   const seen = previous[3] === 1;
-  const ema = (old: number, value: number) => (Number.isNaN(value) ? old : seen ? Math.fround(Math.fround(momentum * old) + Math.fround((1 - momentum) * value)) : Math.fround(value));
+  const ema = (old: number, value: number) =>
+    Number.isNaN(value) ? old : seen ? Math.fround(Math.fround(momentum * old) + Math.fround((1 - momentum) * value)) : Math.fround(value);
   return Float32Array.of(ema(previous[0]!, batch.low), ema(previous[1]!, batch.high), Math.fround(share), 1);
 }
 

@@ -68,7 +68,11 @@ export function expectGradientsClose(actual: readonly Float32Array[], expected: 
 
 /** Seeded standard-normal data for a shape. */
 export function normal(shape: readonly number[], seed: number): Float32Array {
-  return randomNormal(shape.reduce((a, b) => a * b, 1), 1, seed);
+  return randomNormal(
+    shape.reduce((a, b) => a * b, 1),
+    1,
+    seed,
+  );
 }
 
 export type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -93,15 +97,36 @@ const INPUTS: ReadonlyArray<[number, number, number, number]> = [
   [1, 11, 12, 2],
   [3, 9, 10, 3],
 ];
-const KERNELS: ReadonlyArray<[number, number]> = [[1, 1], [2, 2], [3, 3], [5, 5], [3, 2]];
-const STRIDES: ReadonlyArray<[number, number]> = [[1, 1], [2, 2], [3, 3], [2, 1]];
+const KERNELS: ReadonlyArray<[number, number]> = [
+  [1, 1],
+  [2, 2],
+  [3, 3],
+  [5, 5],
+  [3, 2],
+];
+const STRIDES: ReadonlyArray<[number, number]> = [
+  [1, 1],
+  [2, 2],
+  [3, 3],
+  [2, 1],
+];
 const PADS: readonly Pad[] = [
   'same',
   'valid',
   1,
-  [[0, 0], [1, 2], [2, 0], [0, 0]],
+  [
+    [0, 0],
+    [1, 2],
+    [2, 0],
+    [0, 0],
+  ],
   // Wider than kernel − 1: the input gradient must crop dy instead of padding it.
-  [[0, 0], [3, 0], [0, 4], [0, 0]],
+  [
+    [0, 0],
+    [3, 0],
+    [0, 4],
+    [0, 0],
+  ],
 ];
 
 /**
@@ -122,7 +147,20 @@ export function convCases(options: { dilated: boolean }): ConvCase[] {
   }
   cases.push(
     { x: [2, 7, 8, 2], kernel: [3, 3], out: 2, strides: [2, 2], dilations: [1, 1], pad: 1, dimRoundingMode: 'ceil' },
-    { x: [1, 10, 9, 3], kernel: [2, 3], out: 3, strides: [3, 2], dilations: [1, 1], pad: [[0, 0], [2, 1], [1, 2], [0, 0]], dimRoundingMode: 'round' },
+    {
+      x: [1, 10, 9, 3],
+      kernel: [2, 3],
+      out: 3,
+      strides: [3, 2],
+      dilations: [1, 1],
+      pad: [
+        [0, 0],
+        [2, 1],
+        [1, 2],
+        [0, 0],
+      ],
+      dimRoundingMode: 'round',
+    },
     { x: [2, 9, 8, 2], kernel: [3, 3], out: 1, strides: [2, 2], dilations: [1, 1], pad: 2, dimRoundingMode: 'floor' },
   );
   if (options.dilated) {
@@ -168,7 +206,15 @@ export function referenceCase(c: ConvCase, depthwise: boolean): ConvCase {
   const needBottom = info.strideHeight * (info.outHeight - 1) + info.effectiveFilterHeight - info.inHeight - top;
   const needRight = info.strideWidth * (info.outWidth - 1) + info.effectiveFilterWidth - info.inWidth - left;
   const { dimRoundingMode: _dropped, ...rest } = c;
-  return { ...rest, pad: [[0, 0], [top, Math.max(bottom, needBottom)], [left, Math.max(right, needRight)], [0, 0]] };
+  return {
+    ...rest,
+    pad: [
+      [0, 0],
+      [top, Math.max(bottom, needBottom)],
+      [left, Math.max(right, needRight)],
+      [0, 0],
+    ],
+  };
 }
 
 /** Zero-inserts a filter's taps (differentiably): a dilated conv is the undilated conv with it. */
@@ -177,7 +223,14 @@ function dilateFilter(w: tf.Tensor4D, dilations: [number, number]): tf.Tensor4D 
   const [dh, dw] = dilations;
   return w
     .reshape([kh, 1, kw, 1, c, m])
-    .pad([[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]])
+    .pad([
+      [0, 0],
+      [0, dh - 1],
+      [0, 0],
+      [0, dw - 1],
+      [0, 0],
+      [0, 0],
+    ])
     .reshape([kh * dh, kw * dw, c, m])
     .slice([0, 0, 0, 0], [dh * (kh - 1) + 1, dw * (kw - 1) + 1, c, m]) as tf.Tensor4D;
 }

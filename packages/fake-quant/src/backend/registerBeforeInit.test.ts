@@ -17,7 +17,13 @@ describe('registering on wasm before the backend initialises', () => {
       const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
       return [
         tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', inputShape: [1, 6, 6, 1] }) as tf.Tensor,
-        tf.engine().runKernel('MaxPoolGrad', { dy: tf.ones([1, 1, 1, 1]), input: x, output: tf.maxPool(x, 2, 2, 'valid') }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            'MaxPoolGrad',
+            { dy: tf.ones([1, 1, 1, 1]), input: x, output: tf.maxPool(x, 2, 2, 'valid') },
+            { filterSize: 2, strides: 2, pad: 'valid' },
+          ) as tf.Tensor,
       ];
     });
     expect(dx!.sum().dataSync()[0]).toBe(36);

@@ -38,7 +38,9 @@ describe('registerTrainingKernels', () => {
     const dx = tf.tidy(() => {
       const dy = tf.ones([1, 3, 3, 1]);
       const filter = tf.ones([2, 2, 1, 1]);
-      return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', inputShape: [1, 6, 6, 1] }) as tf.Tensor;
+      return tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', inputShape: [1, 6, 6, 1] }) as tf.Tensor;
     });
     expect(dx.shape).toEqual([1, 6, 6, 1]);
     expect(dx.sum().dataSync()[0]).toBe(36);

@@ -113,7 +113,10 @@ describe('training with the kernels leaks nothing', () => {
 
   it('both nets, 40 steps on cpu with the kernels', async () => {
     await initTrainingBackend({ backend: 'cpu' });
-    for (const [model, input, classes] of [[referenceCnn(), [28, 28, 1], 10], [otherKernelsNet(), [12, 12, 3], 4]] as const) {
+    for (const [model, input, classes] of [
+      [referenceCnn(), [28, 28, 1], 10],
+      [otherKernelsNet(), [12, 12, 3], 4],
+    ] as const) {
       const { early, end } = await train(model, [...input], classes, 8, 40, 10);
       expect(end).toEqual(early);
       model.dispose();

@@ -61,7 +61,11 @@ function checkFreeze(point: FreezePoint, field: string): FreezePoint {
   if (point === false) return point;
   const value = 'atFraction' in point ? point.atFraction : point.atStep;
   const ok = 'atFraction' in point ? value >= 0 && value <= 1 : Number.isInteger(value) && value >= 0;
-  if (!ok) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${field}: expected { atFraction: 0..1 } or { atStep: integer ≥ 0 } or false, got ${JSON.stringify(point)}` });
+  if (!ok)
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `${field}: expected { atFraction: 0..1 } or { atStep: integer ≥ 0 } or false, got ${JSON.stringify(point)}`,
+    });
   return point;
 }
 
@@ -201,7 +205,8 @@ export class QuantTrimController {
 
   /** Rebuilds a controller from `toJSON()` (for resuming from a checkpoint). */
   static fromJSON(model: QuantizedModel, state: ControllerState, options: { reporter?: Reporter } = {}): QuantTrimController {
-    if (state?.version !== 1) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `controller state: unsupported version ${String(state?.version)}` });
+    if (state?.version !== 1)
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `controller state: unsupported version ${String(state?.version)}` });
     return new QuantTrimController(model, {
       totalSteps: state.totalSteps,
       lambda: state.lambda,

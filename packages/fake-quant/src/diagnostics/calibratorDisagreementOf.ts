@@ -37,10 +37,18 @@ export interface ActivationDisagreement {
  * @example
  * for (const a of calibratorDisagreementOf(q, xCalib)) console.log(a.layer, a.disagreement.ratio.toFixed(2));
  */
-export function calibratorDisagreementOf(quantized: QuantizedModel, x: tf.Tensor | tf.Tensor[], options: CalibratorDisagreementOfOptions = {}): ActivationDisagreement[] {
+export function calibratorDisagreementOf(
+  quantized: QuantizedModel,
+  x: tf.Tensor | tf.Tensor[],
+  options: CalibratorDisagreementOfOptions = {},
+): ActivationDisagreement[] {
   const lambda = options.lambda ?? 0;
   if (typeof lambda !== 'number' || !(lambda >= 0 && lambda <= 1)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `calibratorDisagreementOf: options.lambda: expected a number in [0, 1], got ${JSON.stringify(lambda)}`, details: { field: 'options.lambda' } });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `calibratorDisagreementOf: options.lambda: expected a number in [0, 1], got ${JSON.stringify(lambda)}`,
+      details: { field: 'options.lambda' },
+    });
   }
   const model = quantized.model;
   const points = quantized.fakeQuantLayers();
@@ -48,7 +56,11 @@ export function calibratorDisagreementOf(quantized: QuantizedModel, x: tf.Tensor
   const inputs = model.inputs;
   const xs = Array.isArray(x) ? x : [x];
   if (xs.length !== inputs.length) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `calibratorDisagreementOf: x: the model has ${inputs.length} input(s), got ${xs.length} tensor(s)`, details: { field: 'x' } });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `calibratorDisagreementOf: x: the model has ${inputs.length} input(s), got ${xs.length} tensor(s)`,
+      details: { field: 'x' },
+    });
   }
   // A point sitting on a model input captures the batch itself; the others become probe outputs.
   const captured = points.map((layer) => layer.input as tf.SymbolicTensor);

@@ -7,7 +7,18 @@ export const FUSABLE = new Set(['BatchNormalization', 'ReLU', 'Activation', 'Lea
 /** Layers whose output takes a new activation grid. */
 export const REQUANTIZE = new Set(['Add', 'Concatenate', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Average', 'Multiply']);
 /** Layers that keep their input's grid (values move, they do not change). */
-export const PRESERVING = new Set(['MaxPooling2D', 'GlobalMaxPooling2D', 'Flatten', 'Reshape', 'Dropout', 'SpatialDropout2D', 'ZeroPadding2D', 'Permute', 'Cropping2D', 'InputLayer']);
+export const PRESERVING = new Set([
+  'MaxPooling2D',
+  'GlobalMaxPooling2D',
+  'Flatten',
+  'Reshape',
+  'Dropout',
+  'SpatialDropout2D',
+  'ZeroPadding2D',
+  'Permute',
+  'Cropping2D',
+  'InputLayer',
+]);
 /** Every layer class `quantizeModel` knows; others stay float with a warning. */
 export const SUPPORTED = new Set([...WEIGHTED, ...FUSABLE, ...REQUANTIZE, ...PRESERVING]);
 

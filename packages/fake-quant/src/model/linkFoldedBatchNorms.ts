@@ -12,9 +12,13 @@ export function linkFoldedBatchNorms(model: tf.LayersModel): void {
   for (const layer of model.layers) {
     if (!(layer instanceof QuantBatchNormalization) || layer.foldedInto === undefined) continue;
     // Checkpoints written before `foldedInto` was saved as `{ name }` hold the camel-cased name.
-    const producer = model.layers.find((l) => l.name === layer.foldedInto) ?? model.layers.find((l) => l instanceof QuantLayer && camelCase(l.name) === layer.foldedInto);
+    const producer =
+      model.layers.find((l) => l.name === layer.foldedInto) ?? model.layers.find((l) => l instanceof QuantLayer && camelCase(l.name) === layer.foldedInto);
     if (!(producer instanceof QuantLayer)) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `BatchNorm ${layer.name} is folded into "${layer.foldedInto}", which is not a quantized weighted layer of model ${model.name}` });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `BatchNorm ${layer.name} is folded into "${layer.foldedInto}", which is not a quantized weighted layer of model ${model.name}`,
+      });
     }
     producer.foldedBatchNorm = layer;
   }

@@ -138,11 +138,16 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
     pattern: o.pattern,
     exclude: o.exclude === true,
     weights: o.weights === undefined ? undefined : o.weights === false ? null : resolveScheme(o.weights, `config.overrides.${i}.weights`, registry),
-    activations: o.activations === undefined ? undefined : o.activations === false ? null : resolveScheme(o.activations, `config.overrides.${i}.activations`, registry),
+    activations:
+      o.activations === undefined ? undefined : o.activations === false ? null : resolveScheme(o.activations, `config.overrides.${i}.activations`, registry),
   }));
   const planFor = (name: string): LayerPlan => {
     const o = overrides.find((x) => globMatch(x.pattern, name));
-    return { exclude: o?.exclude ?? false, weights: o?.weights !== undefined ? o.weights : defaultWeights, activations: o?.activations !== undefined ? o.activations : defaultActivations };
+    return {
+      exclude: o?.exclude ?? false,
+      weights: o?.weights !== undefined ? o.weights : defaultWeights,
+      activations: o?.activations !== undefined ? o.activations : defaultActivations,
+    };
   };
 
   const warnings: string[] = [];
@@ -227,14 +232,25 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
         newLayer = weightedLayer(layer, plan.weights, gradient, {});
         (newLayer as QuantLayer).quantState = state;
         if (config.weightTransform) (newLayer as QuantLayer).setWeightTransform(config.weightTransform);
-        reports.push({ name: layer.name, className: cls, status: plan.weights === null ? 'float' : 'quantized', ...(plan.weights ? { weightScheme: plan.weights.name ?? describe(plan.weights), weightBits: plan.weights.bits } : {}) });
-      } else if (cls === 'BatchNormalization' && batchNorm === 'keep' && !plan.exclude && [-1, (node.inputTensors[0]?.rank ?? 0) - 1].includes((layer.getConfig()['axis'] as number | undefined) ?? -1)) {
+        reports.push({
+          name: layer.name,
+          className: cls,
+          status: plan.weights === null ? 'float' : 'quantized',
+          ...(plan.weights ? { weightScheme: plan.weights.name ?? describe(plan.weights), weightBits: plan.weights.bits } : {}),
+        });
+      } else if (
+        cls === 'BatchNormalization' &&
+        batchNorm === 'keep' &&
+        !plan.exclude &&
+        [-1, (node.inputTensors[0]?.rank ?? 0) - 1].includes((layer.getConfig()['axis'] as number | undefined) ?? -1)
+      ) {
         newLayer = quantBatchNorm(layer, undefined);
         (newLayer as QuantBatchNormalization).quantState = state;
         reports.push({ name: layer.name, className: cls, status: 'float', reason: 'BatchNorm kept (frozen late by the controller)' });
       } else {
         newLayer = cloneLayer(layer);
-        const why = reason ?? (plan.exclude ? 'excluded by an override' : SUPPORTED.has(cls) ? undefined : `layer class ${cls} is not supported for quantization`);
+        const why =
+          reason ?? (plan.exclude ? 'excluded by an override' : SUPPORTED.has(cls) ? undefined : `layer class ${cls} is not supported for quantization`);
         if (why !== undefined && !plan.exclude) warnings.push(`${layer.name} (${cls}): ${why}; it stays float`);
         reports.push({ name: layer.name, className: cls, status: why === undefined ? 'passthrough' : 'float', ...(why ? { reason: why } : {}) });
       }
@@ -258,7 +274,9 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
     model,
     {
       input: (input, source) =>
-        defaultActivations !== null && (consumers.get(source.id) ?? []).some((c) => !planFor(c.layer.name).exclude) ? fq(input, `${(input.sourceLayer as tf.layers.Layer).name}_fq`, defaultActivations) : input,
+        defaultActivations !== null && (consumers.get(source.id) ?? []).some((c) => !planFor(c.layer.name).exclude)
+          ? fq(input, `${(input.sourceLayer as tf.layers.Layer).name}_fq`, defaultActivations)
+          : input,
       node: applyLayer,
     },
     `${model.name}_quant`,

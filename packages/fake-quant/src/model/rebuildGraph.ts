@@ -36,7 +36,12 @@ export function rebuildGraph(model: tf.LayersModel, visitor: RebuildVisitor, nam
         if (done.has(key) || !node.inputTensors.every((t) => mapped.has(t.id))) return;
         done.add(key);
         progress = true;
-        const outs = visitor.node(layer, node, nodeIndex, node.inputTensors.map((t) => mapped.get(t.id)!));
+        const outs = visitor.node(
+          layer,
+          node,
+          nodeIndex,
+          node.inputTensors.map((t) => mapped.get(t.id)!),
+        );
         node.outputTensors.forEach((t, i) => mapped.set(t.id, outs[i]!));
       });
     }

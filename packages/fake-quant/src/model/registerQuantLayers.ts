@@ -17,6 +17,7 @@ export const quantLayerClasses = [FakeQuant, QuantDense, QuantConv2D, QuantDepth
 export function registerQuantLayers(): void {
   const known = tf.serialization.SerializationMap.getMap().classNameMap;
   for (const cls of quantLayerClasses) {
-    if (known[cls.className] === undefined) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+    if (known[cls.className] === undefined)
+      tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
   }
 }

@@ -50,7 +50,11 @@ export interface SaveOptions {
  * quantized layer classes, weights (observer ranges included), and the quantization config, λ,
  * freeze flags, calibrator states and controller state as metadata.
  */
-export async function saveQuantizedModel(quantized: QuantizedModel, handlerOrUrl: tf.io.IOHandler | string, options: SaveOptions = {}): Promise<tf.io.SaveResult> {
+export async function saveQuantizedModel(
+  quantized: QuantizedModel,
+  handlerOrUrl: tf.io.IOHandler | string,
+  options: SaveOptions = {},
+): Promise<tf.io.SaveResult> {
   const s = quantized.state;
   const calibrators: Record<string, unknown> = {};
   for (const layer of quantized.fakeQuantLayers()) {
@@ -85,13 +89,19 @@ export interface LoadOptions {
  * Loads a model saved by `saveQuantizedModel`, re-attaching one shared state to its quantizers.
  * Returns the controller too when one was saved, positioned at the saved step.
  */
-export async function loadQuantizedModel(handlerOrUrl: tf.io.IOHandler | string, options: LoadOptions = {}): Promise<{ quantized: QuantizedModel; controller: QuantTrimController | undefined }> {
+export async function loadQuantizedModel(
+  handlerOrUrl: tf.io.IOHandler | string,
+  options: LoadOptions = {},
+): Promise<{ quantized: QuantizedModel; controller: QuantTrimController | undefined }> {
   registerQuantLayers();
   const model = await tf.loadLayersModel(handlerOrUrl);
   const metadata = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY] as QuantCheckpointMetadata | undefined;
   if (metadata?.version !== 1) {
     model.dispose();
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'loadQuantizedModel: the model carries no Quant-Trim metadata (was it saved with saveQuantizedModel?)' });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: 'loadQuantizedModel: the model carries no Quant-Trim metadata (was it saved with saveQuantizedModel?)',
+    });
   }
   const adam = model.optimizer as unknown as AdamInternals | undefined;
   if (metadata.adam !== undefined && adam?.accBeta1 instanceof tf.Variable && adam.accBeta2 instanceof tf.Variable) {
@@ -128,6 +138,9 @@ export async function loadQuantizedModel(handlerOrUrl: tf.io.IOHandler | string,
     warnings: metadata.warnings,
     ...(options.weightTransform ? { weightTransform: options.weightTransform } : {}),
   });
-  const controller = metadata.controller === null ? undefined : QuantTrimController.fromJSON(quantized, metadata.controller, options.reporter ? { reporter: options.reporter } : {});
+  const controller =
+    metadata.controller === null
+      ? undefined
+      : QuantTrimController.fromJSON(quantized, metadata.controller, options.reporter ? { reporter: options.reporter } : {});
   return { quantized, controller };
 }

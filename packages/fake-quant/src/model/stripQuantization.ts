@@ -37,13 +37,31 @@ type ActivationName = NonNullable<Parameters<typeof tf.layers.dense>[0]['activat
 function floatTwin(layer: QuantLayer | QuantBatchNormalization): tf.layers.Layer {
   const name = layer.name;
   // A folded BatchNorm gives its producer a bias.
-  const common = (l: QuantDense | QuantConv2D | QuantDepthwiseConv2D | QuantSeparableConv2D) => ({ name, activation: l.activation as ActivationName, useBias: l.useBias || l.foldedBatchNorm !== undefined });
+  const common = (l: QuantDense | QuantConv2D | QuantDepthwiseConv2D | QuantSeparableConv2D) => ({
+    name,
+    activation: l.activation as ActivationName,
+    useBias: l.useBias || l.foldedBatchNorm !== undefined,
+  });
   if (layer instanceof QuantDense) return tf.layers.dense({ ...common(layer), units: layer.units });
   if (layer instanceof QuantConv2D) {
-    return tf.layers.conv2d({ ...common(layer), filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate });
+    return tf.layers.conv2d({
+      ...common(layer),
+      filters: layer.filters,
+      kernelSize: layer.kernelSize,
+      strides: layer.strides,
+      padding: layer.padding,
+      dilationRate: layer.dilationRate,
+    });
   }
   if (layer instanceof QuantDepthwiseConv2D) {
-    return tf.layers.depthwiseConv2d({ ...common(layer), kernelSize: layer.kernelSize, depthMultiplier: layer.depthMultiplier, strides: layer.strides, padding: layer.padding, dilationRate: layer.dilationRate });
+    return tf.layers.depthwiseConv2d({
+      ...common(layer),
+      kernelSize: layer.kernelSize,
+      depthMultiplier: layer.depthMultiplier,
+      strides: layer.strides,
+      padding: layer.padding,
+      dilationRate: layer.dilationRate,
+    });
   }
   if (layer instanceof QuantSeparableConv2D) {
     return tf.layers.separableConv2d({
@@ -90,7 +108,8 @@ export function stripQuantization(quantized: QuantizedModel, options: StripOptio
       node: (layer, node, _i, inputs) => {
         if (layer instanceof FakeQuant) {
           const range = ranges.get(layer.name);
-          if (range !== undefined) activationRanges.push({ ...range, after: producerName.get(node.inputTensors[0]!.id) ?? producerName.get(inputs[0]!.id) ?? '' });
+          if (range !== undefined)
+            activationRanges.push({ ...range, after: producerName.get(node.inputTensors[0]!.id) ?? producerName.get(inputs[0]!.id) ?? '' });
           producerName.set(node.outputTensors[0]!.id, producerName.get(node.inputTensors[0]!.id) ?? '');
           // Activation tail trimming deploys its clamp: the float model backends calibrate is bounded as in training.
           const clamp = layer.deployedClampLayer();

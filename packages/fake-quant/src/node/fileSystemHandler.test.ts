@@ -35,10 +35,19 @@ describe('fileSystemHandler', () => {
     await model(2)
       .save(fileSystemHandler(join(blocker, 'ckpt')))
       .catch((e: unknown) => (error = e));
-    expect(errorCode(() => { throw error; }), String(error)).toBe('QT_IO_ERROR');
+    expect(
+      errorCode(() => {
+        throw error;
+      }),
+      String(error),
+    ).toBe('QT_IO_ERROR');
     expect(String((error as Error).message)).toContain(join(blocker, 'ckpt'));
     const missing = await fileSystemHandler(join(root, 'missing')).load!().catch((e: unknown) => e);
-    expect(errorCode(() => { throw missing; })).toBe('QT_IO_ERROR');
+    expect(
+      errorCode(() => {
+        throw missing;
+      }),
+    ).toBe('QT_IO_ERROR');
     expect(readdirSync(root).sort()).toEqual(['a-file', 'ckpt']);
   });
 });

@@ -58,7 +58,12 @@ export function fileSystemHandler(directory: string): tf.io.IOHandler {
         } catch {
           // the temp directory was never created
         }
-        throw new QuantTrimError({ code: 'QT_IO_ERROR', message: `cannot write checkpoint ${directory}: ${(e as Error).message}`, cause: e, details: { path: directory } });
+        throw new QuantTrimError({
+          code: 'QT_IO_ERROR',
+          message: `cannot write checkpoint ${directory}: ${(e as Error).message}`,
+          cause: e,
+          details: { path: directory },
+        });
       }
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
@@ -68,7 +73,12 @@ export function fileSystemHandler(directory: string): tf.io.IOHandler {
       try {
         json = JSON.parse(readFileSync(file, 'utf8'));
       } catch (e) {
-        throw new QuantTrimError({ code: 'QT_IO_ERROR', message: `cannot read checkpoint ${file}: ${(e as Error).message}`, cause: e, details: { path: file } });
+        throw new QuantTrimError({
+          code: 'QT_IO_ERROR',
+          message: `cannot read checkpoint ${file}: ${(e as Error).message}`,
+          cause: e,
+          details: { path: file },
+        });
       }
       const manifest = json.weightsManifest ?? [];
       const weightSpecs = manifest.flatMap((m) => m.weights);

@@ -32,7 +32,9 @@ function problem(options: SchemeOptions, shape: number[], paramShape: number[], 
   const layout = groupLayout(shape, scheme.granularity);
   const idx = paramIndex(shape, scheme.granularity);
   const scale = Float32Array.from({ length: layout.count }, () => 0.02 + rand() * 0.2);
-  const zeroPoint = Float32Array.from({ length: layout.count }, () => (scheme.symmetric ? 0 : scheme.qmin + Math.floor(rand() * (scheme.qmax - scheme.qmin + 1))));
+  const zeroPoint = Float32Array.from({ length: layout.count }, () =>
+    scheme.symmetric ? 0 : scheme.qmin + Math.floor(rand() * (scheme.qmax - scheme.qmin + 1)),
+  );
   const x = new Float32Array(idx.length);
   const dy = Float32Array.from({ length: idx.length }, () => rand() * 2 - 1);
   for (let i = 0; i < x.length; i++) {
@@ -69,8 +71,16 @@ function tfGrads(p: Problem, gradient: GradientMode, gradScale?: number): { dx: 
   return tf.tidy(() => {
     const f = (x: tf.Tensor, s: tf.Tensor, z: tf.Tensor) =>
       fakeQuantize(x, { scale: s, zeroPoint: z }, p.scheme, gradScale === undefined ? { gradient } : { gradient, gradScale });
-    const [dx, ds, dz] = tf.grads(f)([tf.tensor(p.x, p.shape), tf.tensor(p.scale, p.paramShape), tf.tensor(p.zeroPoint, p.paramShape)], tf.tensor(p.dy, p.shape));
-    return { dx: dx!.dataSync() as Float32Array, ds: ds!.dataSync() as Float32Array, dz: dz!.dataSync() as Float32Array, shapes: [dx!.shape, ds!.shape, dz!.shape] };
+    const [dx, ds, dz] = tf.grads(f)(
+      [tf.tensor(p.x, p.shape), tf.tensor(p.scale, p.paramShape), tf.tensor(p.zeroPoint, p.paramShape)],
+      tf.tensor(p.dy, p.shape),
+    );
+    return {
+      dx: dx!.dataSync() as Float32Array,
+      ds: ds!.dataSync() as Float32Array,
+      dz: dz!.dataSync() as Float32Array,
+      shapes: [dx!.shape, ds!.shape, dz!.shape],
+    };
   });
 }
 
@@ -102,10 +112,30 @@ function centralDifference(f: (v: Float64Array) => number, at: Float64Array, i: 
 const CASES: { name: string; options: SchemeOptions; shape: number[]; paramShape: number[] }[] = [
   { name: 'per-tensor symmetric int8', options: { bits: 8 }, shape: [5, 8], paramShape: [] },
   { name: 'per-tensor asymmetric uint4', options: { bits: 4, signed: false, symmetric: false }, shape: [40], paramShape: [1] },
-  { name: 'per-channel axis 0 asymmetric int4, [C] params', options: { bits: 4, symmetric: false, granularity: { kind: 'per-channel', axis: 0 } }, shape: [3, 4, 5], paramShape: [3] },
-  { name: 'per-channel axis −1 int8 half-away, broadcast params', options: { bits: 8, rounding: 'half-away', granularity: { kind: 'per-channel', axis: -1 } }, shape: [6, 2, 4], paramShape: [1, 1, 4] },
-  { name: 'per-group ragged asymmetric int2 floor', options: { bits: 2, symmetric: false, rounding: 'floor', granularity: { kind: 'per-group', axis: 1, groupSize: 3 } }, shape: [2, 7, 3], paramShape: [2, 3, 3] },
-  { name: 'per-group asymmetric uint8 half-up', options: { bits: 8, signed: false, symmetric: false, rounding: 'half-up', granularity: { kind: 'per-group', axis: 0, groupSize: 4 } }, shape: [8, 5], paramShape: [2, 5] },
+  {
+    name: 'per-channel axis 0 asymmetric int4, [C] params',
+    options: { bits: 4, symmetric: false, granularity: { kind: 'per-channel', axis: 0 } },
+    shape: [3, 4, 5],
+    paramShape: [3],
+  },
+  {
+    name: 'per-channel axis −1 int8 half-away, broadcast params',
+    options: { bits: 8, rounding: 'half-away', granularity: { kind: 'per-channel', axis: -1 } },
+    shape: [6, 2, 4],
+    paramShape: [1, 1, 4],
+  },
+  {
+    name: 'per-group ragged asymmetric int2 floor',
+    options: { bits: 2, symmetric: false, rounding: 'floor', granularity: { kind: 'per-group', axis: 1, groupSize: 3 } },
+    shape: [2, 7, 3],
+    paramShape: [2, 3, 3],
+  },
+  {
+    name: 'per-group asymmetric uint8 half-up',
+    options: { bits: 8, signed: false, symmetric: false, rounding: 'half-up', granularity: { kind: 'per-group', axis: 0, groupSize: 4 } },
+    shape: [8, 5],
+    paramShape: [2, 5],
+  },
 ];
 
 for (const backend of ['cpu', 'wasm'] as const) {
@@ -117,8 +147,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const p = problem(c.options, c.shape, c.paramShape, 7, false);
         for (const gradient of ['ste', undefined] as const) {
           const g = tf.tidy(() => {
-            const f = (x: tf.Tensor, s: tf.Tensor, z: tf.Tensor) => fakeQuantize(x, { scale: s, zeroPoint: z }, p.scheme, gradient === undefined ? {} : { gradient });
-            const grads = tf.grads(f)([tf.tensor(p.x, p.shape), tf.tensor(p.scale, p.paramShape), tf.tensor(p.zeroPoint, p.paramShape)], tf.tensor(p.dy, p.shape));
+            const f = (x: tf.Tensor, s: tf.Tensor, z: tf.Tensor) =>
+              fakeQuantize(x, { scale: s, zeroPoint: z }, p.scheme, gradient === undefined ? {} : { gradient });
+            const grads = tf.grads(f)(
+              [tf.tensor(p.x, p.shape), tf.tensor(p.scale, p.paramShape), tf.tensor(p.zeroPoint, p.paramShape)],
+              tf.tensor(p.dy, p.shape),
+            );
             return grads.map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
           });
           expect(new Uint32Array(g[0]!.data.buffer), c.name).toEqual(new Uint32Array(p.dy.buffer));
@@ -225,10 +259,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const w = Float32Array.from({ length: 30 }, () => rand() - 0.5);
         const dy = Float32Array.from({ length: 30 }, () => rand() + 0.5);
         const dw = tf.tidy(() =>
-          tf.grad((t: tf.Tensor) => {
-            const { min, max } = tensorRanges(t, granularity);
-            return fakeQuantize(t, tensorQParamsFromRange(min, max, scheme), scheme);
-          })(tf.tensor(w, [10, 3]), tf.tensor(dy, [10, 3])).dataSync(),
+          tf
+            .grad((t: tf.Tensor) => {
+              const { min, max } = tensorRanges(t, granularity);
+              return fakeQuantize(t, tensorQParamsFromRange(min, max, scheme), scheme);
+            })(tf.tensor(w, [10, 3]), tf.tensor(dy, [10, 3]))
+            .dataSync(),
         );
         expect(Array.from(dw)).toEqual(Array.from(dy));
       }

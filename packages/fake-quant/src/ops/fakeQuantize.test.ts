@@ -16,7 +16,7 @@ const u32 = new Uint32Array(f32.buffer);
 function nextFloat(v: number, dir: 1 | -1): number {
   if (v === 0) return dir * 1.4e-45;
   f32[0] = v;
-  u32[0]! += (v > 0) === (dir > 0) ? 1 : -1;
+  u32[0]! += v > 0 === dir > 0 ? 1 : -1;
   return f32[0]!;
 }
 
@@ -50,10 +50,13 @@ function makeCase(shape: number[], scheme: QuantScheme, seed: number, pow2: bool
     const k = int(lo - 2, hi + 1);
     let v: number;
     if (kind < 0.3) v = (lo - 2 + rand() * (hi - lo + 4)) * s;
-    else if (kind < 0.55) v = (k + 0.5) * s; // exact .5 ties (always exact for pow2 scales)
+    else if (kind < 0.55)
+      v = (k + 0.5) * s; // exact .5 ties (always exact for pow2 scales)
     else if (kind < 0.7) v = nextFloat(Math.fround((k + 0.5) * s), rand() < 0.5 ? 1 : -1);
-    else if (kind < 0.78) v = (rand() < 0.5 ? -1 : 1) * Math.fround(0.5 - 2 ** -25) * s * (rand() < 0.5 ? 1 : 3); // 0.49999997 and friends
-    else if (kind < 0.84) v = (rand() < 0.5 ? lo : hi) * s * (1 + (rand() - 0.5) * 1e-6); // at the clamp edges
+    else if (kind < 0.78)
+      v = (rand() < 0.5 ? -1 : 1) * Math.fround(0.5 - 2 ** -25) * s * (rand() < 0.5 ? 1 : 3); // 0.49999997 and friends
+    else if (kind < 0.84)
+      v = (rand() < 0.5 ? lo : hi) * s * (1 + (rand() - 0.5) * 1e-6); // at the clamp edges
     else if (kind < 0.92) v = specials[int(0, specials.length - 1)]!;
     else v = (rand() < 0.5 ? -1 : 1) * (hi - lo + 1) * s * (1 + rand() * 1e3); // far out of range
     x[i] = v;
@@ -125,13 +128,18 @@ for (const backend of BACKENDS) {
                 const scale = tf.tensor(c.qparams.scale, shape);
                 const zeroPoint = tf.tensor(Float32Array.from(c.qparams.zeroPoint), shape);
                 const fromTensors = tf.tidy(() => fakeQuantize(x, { scale, zeroPoint }, scheme));
-                for (const [what, t] of [['typed qparams', fromTyped], ['tensor qparams', fromTensors]] as const) {
+                for (const [what, t] of [
+                  ['typed qparams', fromTyped],
+                  ['tensor qparams', fromTensors],
+                ] as const) {
                   expect(t.shape, label).toEqual(SHAPE);
                   const got = t.dataSync() as Float32Array;
                   const bad = bitMismatches(got, expected);
                   if (bad.length > 0) {
                     const i = bad[0]!;
-                    expect.fail(`${label} (${what}): element ${i}: x = ${c.x[i]}, got ${Object.is(got[i], -0) ? '-0' : got[i]}, expected ${Object.is(expected[i], -0) ? '-0' : expected[i]}`);
+                    expect.fail(
+                      `${label} (${what}): element ${i}: x = ${c.x[i]}, got ${Object.is(got[i], -0) ? '-0' : got[i]}, expected ${Object.is(expected[i], -0) ? '-0' : expected[i]}`,
+                    );
                   }
                 }
                 tf.dispose([x, fromTyped, fromTensors, scale, zeroPoint]);
@@ -208,7 +216,11 @@ for (const backend of BACKENDS) {
           tf.tidy(() => {
             const { min, max } = tensorRanges(x, scheme.granularity);
             const qparams = tensorQParamsFromRange(min, max, scheme);
-            tf.grads((a: tf.Tensor, s: tf.Tensor, z: tf.Tensor) => fakeQuantize(a, { scale: s, zeroPoint: z }, scheme, { gradient: 'lsq' }))([x, qparams.scale, qparams.zeroPoint]);
+            tf.grads((a: tf.Tensor, s: tf.Tensor, z: tf.Tensor) => fakeQuantize(a, { scale: s, zeroPoint: z }, scheme, { gradient: 'lsq' }))([
+              x,
+              qparams.scale,
+              qparams.zeroPoint,
+            ]);
           });
         }
         const y = fakeQuantize(x, { scale: new Float32Array(12).fill(0.1), zeroPoint: new Int32Array(12), shape: [4, 3] }, scheme);

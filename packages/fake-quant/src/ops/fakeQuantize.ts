@@ -58,7 +58,8 @@ export function fakeQuantize(x: tf.Tensor, qparams: TensorQParams | QParams, sch
   checkScheme(fn, scheme);
   if (typeof options !== 'object' || options === null) fail('QT_INVALID_ARGUMENT', fn, 'options', `expected an object, got ${describe(options)}`);
   const gradient = options.gradient ?? 'ste';
-  if (!GRADIENT_MODES.includes(gradient)) fail('QT_INVALID_ARGUMENT', fn, 'options.gradient', `expected one of ${GRADIENT_MODES.join(', ')}, got ${JSON.stringify(gradient)}`);
+  if (!GRADIENT_MODES.includes(gradient))
+    fail('QT_INVALID_ARGUMENT', fn, 'options.gradient', `expected one of ${GRADIENT_MODES.join(', ')}, got ${JSON.stringify(gradient)}`);
   const { gradScale } = options;
   if (gradScale !== undefined && !(typeof gradScale === 'number' && gradScale > 0 && Number.isFinite(gradScale))) {
     fail('QT_INVALID_ARGUMENT', fn, 'options.gradScale', `expected a finite number > 0, got ${describe(gradScale)}`);

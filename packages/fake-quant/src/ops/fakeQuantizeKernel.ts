@@ -65,9 +65,7 @@ export function fakeQuantizeKernel(config: FakeQuantizeConfig): (x: tf.Tensor, s
       const offset = tf.sub(code, zs); // q − z inside, qmin − z / qmax − z where clipped
       const perElement = tf.where(inside, tf.sub(offset, v), offset);
       const ds = tf.mul(sumPerParam(tf.mul(dy, perElement), config.layout), config.gradScale);
-      const dz = config.symmetric
-        ? tf.zeros(zShape)
-        : tf.mul(sumPerParam(tf.sub(dy, dx), config.layout), tf.mul(ss, -config.gradScale));
+      const dz = config.symmetric ? tf.zeros(zShape) : tf.mul(sumPerParam(tf.sub(dy, dx), config.layout), tf.mul(ss, -config.gradScale));
       return [dx, ds, dz];
     };
     return { value, gradFunc };

@@ -5,7 +5,9 @@ import { describe, fail, shapeString } from './checks.js';
 import { type TensorLayout, acceptsParamShape, expectedParamShapes } from './tensorLayout.js';
 
 /** @internal Scale and zero point resolved for a layout: tensors (the caller's) or typed arrays (validated). */
-export type ResolvedQParams = { readonly kind: 'tensor'; readonly scale: tf.Tensor; readonly zeroPoint: tf.Tensor } | { readonly kind: 'typed'; readonly scale: Float32Array; readonly zeroPoint: Int32Array };
+export type ResolvedQParams =
+  | { readonly kind: 'tensor'; readonly scale: tf.Tensor; readonly zeroPoint: tf.Tensor }
+  | { readonly kind: 'typed'; readonly scale: Float32Array; readonly zeroPoint: Int32Array };
 
 function checkParamTensor(fn: string, arg: string, t: unknown, layout: TensorLayout, xShape: readonly number[]): asserts t is tf.Tensor {
   if (!(t instanceof tf.Tensor)) fail('QT_INVALID_QPARAMS', fn, arg, `expected a float32 tf.Tensor, got ${describe(t)}`);
@@ -13,7 +15,12 @@ function checkParamTensor(fn: string, arg: string, t: unknown, layout: TensorLay
   if (t.dtype !== 'float32') fail('QT_INVALID_QPARAMS', fn, arg, `expected float32, got ${t.dtype}`);
   if (!acceptsParamShape(layout, t.shape)) {
     const where = layout.kind === 'per-tensor' ? 'per-tensor' : `${layout.kind} on axis ${layout.axis}`;
-    fail('QT_INVALID_QPARAMS', fn, arg, `${where} over x of shape ${shapeString(xShape)} needs shape ${expectedParamShapes(layout)}, got ${shapeString(t.shape)}`);
+    fail(
+      'QT_INVALID_QPARAMS',
+      fn,
+      arg,
+      `${where} over x of shape ${shapeString(xShape)} needs shape ${expectedParamShapes(layout)}, got ${shapeString(t.shape)}`,
+    );
   }
 }
 
@@ -27,18 +34,29 @@ function checkParamTensor(fn: string, arg: string, t: unknown, layout: TensorLay
  */
 export function resolveQParams(fn: string, qparams: unknown, scheme: QuantScheme, layout: TensorLayout, xShape: readonly number[]): ResolvedQParams {
   const qp = qparams as Partial<{ scale: unknown; zeroPoint: unknown }> | null;
-  if (typeof qp !== 'object' || qp === null) fail('QT_INVALID_QPARAMS', fn, 'qparams', `expected { scale, zeroPoint } as tensors or typed arrays, got ${describe(qparams)}`);
+  if (typeof qp !== 'object' || qp === null)
+    fail('QT_INVALID_QPARAMS', fn, 'qparams', `expected { scale, zeroPoint } as tensors or typed arrays, got ${describe(qparams)}`);
   if (qp.scale instanceof tf.Tensor || qp.zeroPoint instanceof tf.Tensor) {
     checkParamTensor(fn, 'qparams.scale', qp.scale, layout, xShape);
     checkParamTensor(fn, 'qparams.zeroPoint', qp.zeroPoint, layout, xShape);
     return { kind: 'tensor', scale: qp.scale, zeroPoint: qp.zeroPoint };
   }
   if (!(qp.scale instanceof Float32Array) || !(qp.zeroPoint instanceof Int32Array)) {
-    fail('QT_INVALID_QPARAMS', fn, 'qparams', `expected { scale: Float32Array, zeroPoint: Int32Array } or { scale: tf.Tensor, zeroPoint: tf.Tensor }, got scale ${describe(qp.scale)} and zeroPoint ${describe(qp.zeroPoint)}`);
+    fail(
+      'QT_INVALID_QPARAMS',
+      fn,
+      'qparams',
+      `expected { scale: Float32Array, zeroPoint: Int32Array } or { scale: tf.Tensor, zeroPoint: tf.Tensor }, got scale ${describe(qp.scale)} and zeroPoint ${describe(qp.zeroPoint)}`,
+    );
   }
   const { scale, zeroPoint } = qp;
   if (scale.length !== layout.count || zeroPoint.length !== layout.count) {
-    fail('QT_INVALID_QPARAMS', fn, 'qparams', `${layout.kind} over x of shape ${shapeString(xShape)} needs ${layout.count} scale/zero-point pairs, got ${scale.length}/${zeroPoint.length}`);
+    fail(
+      'QT_INVALID_QPARAMS',
+      fn,
+      'qparams',
+      `${layout.kind} over x of shape ${shapeString(xShape)} needs ${layout.count} scale/zero-point pairs, got ${scale.length}/${zeroPoint.length}`,
+    );
   }
   for (let p = 0; p < layout.count; p++) {
     const s = scale[p]!;
@@ -51,5 +69,8 @@ export function resolveQParams(fn: string, qparams: unknown, scheme: QuantScheme
 
 /** @internal Typed-array parameters as float32 tensors of `shape` (copies, so later edits to the arrays change nothing). */
 export function typedToTensors(scale: Float32Array, zeroPoint: Int32Array, shape: readonly number[]): TensorQParams {
-  return { scale: tf.tensor(Float32Array.from(scale), shape as number[], 'float32'), zeroPoint: tf.tensor(Float32Array.from(zeroPoint), shape as number[], 'float32') };
+  return {
+    scale: tf.tensor(Float32Array.from(scale), shape as number[], 'float32'),
+    zeroPoint: tf.tensor(Float32Array.from(zeroPoint), shape as number[], 'float32'),
+  };
 }

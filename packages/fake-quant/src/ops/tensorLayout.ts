@@ -43,7 +43,8 @@ export function tensorLayout(fn: string, arg: string, shape: readonly number[], 
   if (typeof g !== 'object' || g === null || (kind !== 'per-tensor' && kind !== 'per-channel' && kind !== 'per-group')) {
     fail('QT_INVALID_GRANULARITY', fn, arg, `expected a granularity { kind: 'per-tensor' | 'per-channel' | 'per-group', ... }, got ${describe(granularity)}`);
   }
-  if (kind !== 'per-tensor' && !Number.isInteger(g.axis)) fail('QT_INVALID_GRANULARITY', fn, arg, `granularity.axis: expected an integer, got ${String(g.axis)}`);
+  if (kind !== 'per-tensor' && !Number.isInteger(g.axis))
+    fail('QT_INVALID_GRANULARITY', fn, arg, `granularity.axis: expected an integer, got ${String(g.axis)}`);
   if (kind === 'per-group' && !(Number.isInteger(g.groupSize) && (g.groupSize as number) >= 1)) {
     fail('QT_INVALID_GRANULARITY', fn, arg, `granularity.groupSize: expected a positive integer, got ${String(g.groupSize)}`);
   }
@@ -56,11 +57,37 @@ export function tensorLayout(fn: string, arg: string, shape: readonly number[], 
   }
   const { axis, outer, dim, inner, count, paramShape } = base;
   if (base.kind === 'per-tensor') {
-    return { kind: 'per-tensor', axis: 0, outer: 1, dim: base.dim, inner: 1, count, paramShape: [], broadcastShape: [], pad: 0, viewShape: [...shape], paramViewShape: [], reduceAxes: null };
+    return {
+      kind: 'per-tensor',
+      axis: 0,
+      outer: 1,
+      dim: base.dim,
+      inner: 1,
+      count,
+      paramShape: [],
+      broadcastShape: [],
+      pad: 0,
+      viewShape: [...shape],
+      paramViewShape: [],
+      reduceAxes: null,
+    };
   }
   if (base.kind === 'per-channel') {
     const broadcastShape = shape.map((d, i) => (i === axis ? d : 1));
-    return { kind: 'per-channel', axis, outer, dim, inner, count, paramShape, broadcastShape, pad: 0, viewShape: [outer, dim, inner], paramViewShape: [1, dim, 1], reduceAxes: [0, 2] };
+    return {
+      kind: 'per-channel',
+      axis,
+      outer,
+      dim,
+      inner,
+      count,
+      paramShape,
+      broadcastShape,
+      pad: 0,
+      viewShape: [outer, dim, inner],
+      paramViewShape: [1, dim, 1],
+      reduceAxes: [0, 2],
+    };
   }
   const groups = base.groupsAlongAxis;
   const groupSize = base.groupSize;
@@ -84,7 +111,15 @@ export function tensorLayout(fn: string, arg: string, shape: readonly number[], 
 export function toView(x: tf.Tensor, layout: TensorLayout, padValue = 0): tf.Tensor {
   if (layout.pad === 0) return layout.kind === 'per-tensor' ? x : tf.reshape(x, layout.viewShape as number[]);
   const x3 = tf.reshape(x, [layout.outer, layout.dim, layout.inner]);
-  const padded = tf.pad(x3, [[0, 0], [0, layout.pad], [0, 0]], padValue);
+  const padded = tf.pad(
+    x3,
+    [
+      [0, 0],
+      [0, layout.pad],
+      [0, 0],
+    ],
+    padValue,
+  );
   return tf.reshape(padded, layout.viewShape as number[]);
 }
 

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { computeQParams, computeRanges, createRegistry, createScheme, defineScheme, fakeQuantize as gridFakeQuantize, roundHalfEven } from '@quant-trim/quant-grid';
+import {
+  computeQParams,
+  computeRanges,
+  createRegistry,
+  createScheme,
+  defineScheme,
+  fakeQuantize as gridFakeQuantize,
+  roundHalfEven,
+} from '@quant-trim/quant-grid';
 import type { Granularity, QuantScheme, SchemeOptions } from '@quant-trim/quant-grid';
 import { errorCode, mulberry32 } from '@quant-trim/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +54,12 @@ function randomRanges(n: number, seed: number): { min: Float32Array; max: Float3
   return { min, max };
 }
 
-function device(min: Float32Array, max: Float32Array, scheme: QuantScheme, shape = [min.length]): { scale: Float32Array; zeroPoint: Float32Array; shapes: number[][] } {
+function device(
+  min: Float32Array,
+  max: Float32Array,
+  scheme: QuantScheme,
+  shape = [min.length],
+): { scale: Float32Array; zeroPoint: Float32Array; shapes: number[][] } {
   return tf.tidy(() => {
     const qp = tensorQParamsFromRange(tf.tensor(min, shape), tf.tensor(max, shape), scheme);
     return { scale: qp.scale.dataSync() as Float32Array, zeroPoint: qp.zeroPoint.dataSync() as Float32Array, shapes: [qp.scale.shape, qp.zeroPoint.shape] };
@@ -135,7 +148,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         for (const scaleConstraint of ['float', 'pow2'] as const) {
           const scheme = createScheme({ ...grid, bits: 4, scaleConstraint, minScale: 1e-3 });
           const got = device(new Float32Array([0, 1e-6, NaN]), new Float32Array([0, 2e-6, NaN]), scheme, [1, 3, 1]);
-          expect(got.shapes).toEqual([[1, 3, 1], [1, 3, 1]]);
+          expect(got.shapes).toEqual([
+            [1, 3, 1],
+            [1, 3, 1],
+          ]);
           const guard = computeQParams({ min: 0, max: 0 }, scheme).scale[0]!;
           expect(Array.from(got.scale)).toEqual([guard, guard, guard]);
           expect(got.zeroPoint[2]).toBe(scheme.symmetric ? 0 : scheme.qmin);
@@ -175,6 +191,8 @@ describe('tensorQParamsFromRange validation', () => {
     const registry = createRegistry();
     registry.registerScheme(defineScheme({ name: 'custom-rule', create: () => ({ bits: 8 }), qparams: () => ({ scale: 1, zeroPoint: 0 }) }));
     const plugin = registry.scheme('custom-rule' as never, {} as never);
-    expect(() => tensorQParamsFromRange(tf.zeros([2]), tf.ones([2]), plugin)).toThrowError(/^argument `scheme` of `tensorQParamsFromRange`: scheme "custom-rule" has a plugin qparamsRule/);
+    expect(() => tensorQParamsFromRange(tf.zeros([2]), tf.ones([2]), plugin)).toThrowError(
+      /^argument `scheme` of `tensorQParamsFromRange`: scheme "custom-rule" has a plugin qparamsRule/,
+    );
   });
 });

@@ -58,7 +58,12 @@ export function tensorQParamsFromRange(min: tf.Tensor, max: tf.Tensor, scheme: Q
   }
   checkScheme(fn, scheme);
   if (scheme.qparamsRule !== undefined) {
-    fail('QT_INVALID_ARGUMENT', fn, 'scheme', `scheme ${JSON.stringify(scheme.name ?? '')} has a plugin qparamsRule, which runs on the host only; compute its qparams with quant-grid's computeQParams and pass them to fakeQuantize`);
+    fail(
+      'QT_INVALID_ARGUMENT',
+      fn,
+      'scheme',
+      `scheme ${JSON.stringify(scheme.name ?? '')} has a plugin qparamsRule, which runs on the host only; compute its qparams with quant-grid's computeQParams and pass them to fakeQuantize`,
+    );
   }
   const { qmin, qmax, symmetric, signed } = scheme;
   const minScale = Math.fround(scheme.minScale);

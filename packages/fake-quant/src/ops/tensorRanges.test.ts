@@ -67,6 +67,8 @@ describe('tensorRanges validation', () => {
     expect(errorCode(() => tensorRanges(x, { kind: 'per-channel', axis: 2 }))).toBe('QT_INVALID_GRANULARITY');
     expect(errorCode(() => tensorRanges(x, { kind: 'per-group', axis: 1, groupSize: 0 }))).toBe('QT_INVALID_GRANULARITY');
     expect(errorCode(() => tensorRanges(x, { kind: 'per-row' } as never))).toBe('QT_INVALID_GRANULARITY');
-    expect(() => tensorRanges(x, { kind: 'per-channel', axis: -3 })).toThrowError(/^argument `granularity` of `tensorRanges`: granularity.axis -3 is out of range/);
+    expect(() => tensorRanges(x, { kind: 'per-channel', axis: -3 })).toThrowError(
+      /^argument `granularity` of `tensorRanges`: granularity.axis -3 is out of range/,
+    );
   });
 });

@@ -43,6 +43,8 @@ describe('toTensorQParams', () => {
     expect(errorCode(() => toTensorQParams(qp, scheme, [2, 4.5]))).toBe('QT_INVALID_ARGUMENT');
     expect(errorCode(() => toTensorQParams(qp, scheme, [2]))).toBe('none');
     expect(errorCode(() => toTensorQParams({ scale: tf.ones([2]), zeroPoint: tf.zeros([2]) } as never, scheme, [2, 4]))).toBe('QT_INVALID_QPARAMS');
-    expect(() => toTensorQParams(qp, scheme, [3, 4])).toThrowError(/^argument `qparams` of `toTensorQParams`: per-channel over x of shape \[3, 4\] needs 3 scale\/zero-point pairs, got 2\/2$/);
+    expect(() => toTensorQParams(qp, scheme, [3, 4])).toThrowError(
+      /^argument `qparams` of `toTensorQParams`: per-channel over x of shape \[3, 4\] needs 3 scale\/zero-point pairs, got 2\/2$/,
+    );
   });
 });

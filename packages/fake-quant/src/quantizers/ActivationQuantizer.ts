@@ -5,7 +5,12 @@ import type { GradientMode } from '../types.js';
 import type { QuantState } from './QuantState.js';
 import { type LearnedScale, quantizeLearned, quantizePoint } from './mix.js';
 import { tensorRanges } from '../ops/tensorRanges.js';
-import { type CalibratorRandomizationConfig, type CalibratorRandomizationState, CalibratorRandomizer, hashName } from '../activations/calibratorRandomization.js';
+import {
+  type CalibratorRandomizationConfig,
+  type CalibratorRandomizationState,
+  CalibratorRandomizer,
+  hashName,
+} from '../activations/calibratorRandomization.js';
 import { type ResolvedTailTrim, type TailTrimConfig, resolveTailTrim } from '../activations/tailTrim.js';
 
 /** `CalibratorState.name` of a quantizer whose state carries calibrator randomisation (and its calibrator observer, if any). */
@@ -90,13 +95,21 @@ export class ActivationQuantizer {
         throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: "observer.calibrator: mode 'calibrator' needs { name, options? }" });
       }
       const registry = options.registry ?? defaultRegistry;
-      this.calibrator = registry.calibrator(observer.calibrator.name as never, { ...(observer.calibrator.options ?? {}), granularity: this.scheme.granularity } as never);
+      this.calibrator = registry.calibrator(
+        observer.calibrator.name as never,
+        { ...(observer.calibrator.options ?? {}), granularity: this.scheme.granularity } as never,
+      );
     }
     this.tailTrim = observer.tailTrim === undefined ? undefined : resolveTailTrim(observer.tailTrim);
     if (observer.randomCalibration !== undefined && this.scheme.granularity.kind !== 'per-tensor') {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `observer.randomCalibration: needs a per-tensor activation scheme, got ${this.scheme.granularity.kind}`, details: { field: 'observer.randomCalibration' } });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `observer.randomCalibration: needs a per-tensor activation scheme, got ${this.scheme.granularity.kind}`,
+        details: { field: 'observer.randomCalibration' },
+      });
     }
-    this.randomizer = observer.randomCalibration === undefined ? undefined : new CalibratorRandomizer(observer.randomCalibration, options.registry ?? defaultRegistry);
+    this.randomizer =
+      observer.randomCalibration === undefined ? undefined : new CalibratorRandomizer(observer.randomCalibration, options.registry ?? defaultRegistry);
     this.salt = hashName(options.name ?? '');
   }
 
@@ -119,7 +132,14 @@ export class ActivationQuantizer {
   }
 
   /** Observe (when training and not frozen), then fake-quantize and blend. Call inside `tf.tidy`. */
-  apply(x: tf.Tensor, state: QuantState, range: { min: RangeStore; max: RangeStore }, training: boolean, learned?: LearnedScale, clamp?: { min: number; max: number }): tf.Tensor {
+  apply(
+    x: tf.Tensor,
+    state: QuantState,
+    range: { min: RangeStore; max: RangeStore },
+    training: boolean,
+    learned?: LearnedScale,
+    clamp?: { min: number; max: number },
+  ): tf.Tensor {
     const observe = training && !state.observersFrozen;
     const random = this.randomRange(x, state, training);
     if (state.lambdaValue === 0) {
@@ -128,7 +148,8 @@ export class ActivationQuantizer {
       return x;
     }
     if (this.gradient === 'lsq') {
-      if (learned === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: "activation quantizer: gradient 'lsq' needs a learned scale variable" });
+      if (learned === undefined)
+        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: "activation quantizer: gradient 'lsq' needs a learned scale variable" });
       // Clones: the range may be the observer's own variables, which must outlive this call.
       const observed = tf.tidy(() => {
         const r = this.#range(x, range, observe);
@@ -140,7 +161,8 @@ export class ActivationQuantizer {
         tf.dispose([...observed]);
       }
     }
-    const base = random === undefined ? (input: tf.Tensor) => this.#range(input, range, observe) : (input: tf.Tensor) => this.#randomized(input, range, observe, random);
+    const base =
+      random === undefined ? (input: tf.Tensor) => this.#range(input, range, observe) : (input: tf.Tensor) => this.#randomized(input, range, observe, random);
     // Under tail trimming the grid never reaches past the clamp (the observer's EMA may lag it).
     const source =
       clamp === undefined
@@ -153,7 +175,12 @@ export class ActivationQuantizer {
   }
 
   /** The observer still learns (its range is what is exported); this step quantizes with `random`. */
-  #randomized(x: tf.Tensor, range: { min: RangeStore; max: RangeStore }, observe: boolean, random: { min: number; max: number }): { min: tf.Tensor; max: tf.Tensor } {
+  #randomized(
+    x: tf.Tensor,
+    range: { min: RangeStore; max: RangeStore },
+    observe: boolean,
+    random: { min: number; max: number },
+  ): { min: tf.Tensor; max: tf.Tensor } {
     const observed = this.#range(x, range, observe);
     return { min: tf.fill(observed.min.shape, random.min), max: tf.fill(observed.max.shape, random.max) };
   }
@@ -166,8 +193,18 @@ export class ActivationQuantizer {
       if (observe) {
         const batch = tensorRanges(x, granularity);
         const m = this.momentum;
-        const min = this.initialized ? range.min.read().mul(m).add(batch.min.mul(1 - m)) : batch.min;
-        const max = this.initialized ? range.max.read().mul(m).add(batch.max.mul(1 - m)) : batch.max;
+        const min = this.initialized
+          ? range.min
+              .read()
+              .mul(m)
+              .add(batch.min.mul(1 - m))
+          : batch.min;
+        const max = this.initialized
+          ? range.max
+              .read()
+              .mul(m)
+              .add(batch.max.mul(1 - m))
+          : batch.max;
         range.min.write(min);
         range.max.write(max);
         this.initialized = true;

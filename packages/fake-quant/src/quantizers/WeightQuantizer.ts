@@ -108,7 +108,8 @@ export class WeightQuantizer {
     if (lambda === 0) return w;
     if (this.gradient === 'lsq') {
       const scheme = this.scheme;
-      if (learned === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${context.layer}/${context.weight}: gradient 'lsq' needs a learned scale variable` });
+      if (learned === undefined)
+        throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${context.layer}/${context.weight}: gradient 'lsq' needs a learned scale variable` });
       return quantizeLearned(w, scheme, state, learned, () => untapedRanges(w, scheme));
     }
     return quantizePoint(w, this.activeScheme(state), state, { clipped: this.gradient === 'clipped-ste' });

@@ -75,7 +75,13 @@ export interface LearnedScale {
  * the zero point derived off the tape from `min` and the current scale (asymmetric schemes), and
  * LSQ's gradients to the scale; blended with λ (x̂ itself at λ = 1).
  */
-export function quantizeLearned(x: tf.Tensor, scheme: QuantScheme, state: QuantState, learned: LearnedScale, range: () => { min: tf.Tensor; max: tf.Tensor }): tf.Tensor {
+export function quantizeLearned(
+  x: tf.Tensor,
+  scheme: QuantScheme,
+  state: QuantState,
+  learned: LearnedScale,
+  range: () => { min: tf.Tensor; max: tf.Tensor },
+): tf.Tensor {
   if (!learned.ready()) {
     tf.tidy(() => {
       const { min, max } = range();

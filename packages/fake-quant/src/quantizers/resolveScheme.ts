@@ -31,6 +31,9 @@ export function withGranularity(scheme: QuantScheme, granularity: Granularity): 
 
 /** `*` matches any run of characters, `?` one character; the whole name must match. */
 export function globMatch(pattern: string, name: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(name);
 }

@@ -20,14 +20,23 @@ describe.skipIf(!hasChromium)('training in a browser (headless Chromium, wasm ba
   const served: string[] = [];
   beforeAll(async () => {
     // The bundle a browser app would ship: the package through its public entry, tfjs and the wasm backend.
-    const bundle = await build({ entryPoints: [join(here, 'entry.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, conditions: ['@quant-trim/source'], logLevel: 'silent' });
+    const bundle = await build({
+      entryPoints: [join(here, 'entry.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      conditions: ['@quant-trim/source'],
+      logLevel: 'silent',
+    });
     const js = bundle.outputFiles[0]!.contents;
     const files: Record<string, { body: Uint8Array | string; type: string }> = {
       '/': { body: '<!doctype html><meta charset="utf-8"><script type="module" src="/app.js"></script>', type: 'text/html' },
       '/app.js': { body: js, type: 'text/javascript' },
     };
     // Exactly what the README tells a browser app to serve.
-    for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) files[`/wasm/${name}`] = { body: readFileSync(join(wasmDir, name)), type: 'application/wasm' };
+    for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'])
+      files[`/wasm/${name}`] = { body: readFileSync(join(wasmDir, name)), type: 'application/wasm' };
     server = createServer((req, res) => {
       const file = files[req.url ?? ''];
       served.push(req.url ?? '');
@@ -41,8 +50,19 @@ describe.skipIf(!hasChromium)('training in a browser (headless Chromium, wasm ba
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it('trains a few Quant-Trim steps: the SIMD binary from wasmPaths, the package\'s kernels, a falling finite loss', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  it("trains a few Quant-Trim steps: the SIMD binary from wasmPaths, the package's kernels, a falling finite loss", async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -7,7 +7,13 @@ async function run(): Promise<unknown> {
   const info = await initTrainingBackend({ wasmPaths: '/wasm/' });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.conv2d({
+        inputShape: [12, 12, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
     ],
@@ -30,7 +36,15 @@ async function run(): Promise<unknown> {
     await controller.endStep({ loss });
     losses.push(loss);
   }
-  return { backend: info.backend, simd: info.simd, kernels: info.kernels.length, first: losses[0], last: losses.at(-1), lambda, finite: losses.every(Number.isFinite) };
+  return {
+    backend: info.backend,
+    simd: info.simd,
+    kernels: info.kernels.length,
+    first: losses[0],
+    last: losses.at(-1),
+    lambda,
+    finite: losses.every(Number.isFinite),
+  };
 }
 
 (window as unknown as { result: Promise<unknown> }).result = run().catch((e: Error) => ({ error: `${e.name}: ${e.message}` }));

@@ -34,7 +34,8 @@ function clip(b: GraphBuilder, x: ExportTensor, min: number | null, max: number 
   }
   // Clip(Clip(x, a, b), c, d) = Clip(x, max(a, c), min(b, d)) when the two ranges overlap (ReLU6 then a clamp).
   if (producer?.opType === 'Clip' && !b.nodes.some((n) => n.inputs.includes(x.name))) {
-    const bound = (name: string | undefined) => (name === undefined || name === '' ? null : (b.initializers.get(name)?.data as Float32Array | undefined)?.[0] ?? Number.NaN);
+    const bound = (name: string | undefined) =>
+      name === undefined || name === '' ? null : ((b.initializers.get(name)?.data as Float32Array | undefined)?.[0] ?? Number.NaN);
     const a = bound(producer.inputs[1]);
     const c = bound(producer.inputs[2]);
     const lo = a === null ? min : min === null ? a : Math.max(a, min);
@@ -42,14 +43,22 @@ function clip(b: GraphBuilder, x: ExportTensor, min: number | null, max: number 
     if (!Number.isNaN(a) && !Number.isNaN(c) && (lo === null || hi === null || lo <= hi)) {
       const replaced = producer.inputs.slice(1);
       producer.name = b.name(`${base}/Clip`);
-      producer.inputs = [producer.inputs[0]!, lo === null ? '' : b.float(`${base}/min`, new Float32Array([lo]), []), hi === null ? '' : b.float(`${base}/max`, new Float32Array([hi]), [])];
+      producer.inputs = [
+        producer.inputs[0]!,
+        lo === null ? '' : b.float(`${base}/min`, new Float32Array([lo]), []),
+        hi === null ? '' : b.float(`${base}/max`, new Float32Array([hi]), []),
+      ];
       while (producer.inputs[producer.inputs.length - 1] === '') producer.inputs.pop();
       // The merged Clip's old bounds are read by nothing now: no unused initializers in the file.
       for (const name of replaced) if (name !== '' && !b.nodes.some((n) => n.inputs.includes(name))) b.initializers.delete(name);
       return off;
     }
   }
-  const inputs = [x.name, min === null ? '' : b.float(`${base}/min`, new Float32Array([min]), []), max === null ? '' : b.float(`${base}/max`, new Float32Array([max]), [])];
+  const inputs = [
+    x.name,
+    min === null ? '' : b.float(`${base}/min`, new Float32Array([min]), []),
+    max === null ? '' : b.float(`${base}/max`, new Float32Array([max]), []),
+  ];
   while (inputs[inputs.length - 1] === '') inputs.pop();
   return { ...off, name: b.node('Clip', inputs, base) };
 }
@@ -98,7 +107,14 @@ function weightValues(layer: tf.layers.Layer, name: string): Float32Array | unde
  * A weight input of an op: a float32 initializer (FP32 export, or float weights), or quantized
  * codes + DequantizeLinear when the layer carries a weight scheme and the export is QDQ.
  */
-function weightInput(ctx: ExportContext, layer: tf.layers.Layer, base: string, values: Float32Array, dims: number[], axes: { channel: number; group: number }): { name: string; scales?: Float32Array } {
+function weightInput(
+  ctx: ExportContext,
+  layer: tf.layers.Layer,
+  base: string,
+  values: Float32Array,
+  dims: number[],
+  axes: { channel: number; group: number },
+): { name: string; scales?: Float32Array } {
   const scheme = layer.getConfig()['weightScheme'] as SchemeOptions | null | undefined;
   if (ctx.format === 'fp32' || scheme === null || scheme === undefined) return { name: ctx.b.float(`${layer.name}/${base}`, values, dims) };
   return dequantizedWeight(ctx, layer.name, base, values, dims, weightScheme(scheme, axes.channel, axes.group));
@@ -106,15 +122,36 @@ function weightInput(ctx: ExportContext, layer: tf.layers.Layer, base: string, v
 
 /** The bias input: int32 + DequantizeLinear when the input grid and weight scales are known (QDQ), else float32. */
 function biasInput(ctx: ExportContext, layer: tf.layers.Layer, x: ExportTensor, values: Float32Array, weight: { scales?: Float32Array }): string {
-  if (ctx.format === 'qdq' && weight.scales !== undefined && x.inputScale !== undefined) return dequantizedBias(ctx, layer.name, values, x.inputScale, weight.scales);
+  if (ctx.format === 'qdq' && weight.scales !== undefined && x.inputScale !== undefined)
+    return dequantizedBias(ctx, layer.name, values, x.inputScale, weight.scales);
   return ctx.b.float(`${layer.name}/bias`, values, [values.length]);
 }
 
 /** Layer classes `exportOnnx` supports (plain tfjs layers; strip fake-quant models first). */
 export const SUPPORTED_LAYERS = [
-  'InputLayer', 'Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'BatchNormalization', 'ReLU', 'LeakyReLU', 'Activation',
-  'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Add', 'Multiply', 'Average', 'Concatenate',
-  'Flatten', 'Reshape', 'Dropout', 'SpatialDropout2D', 'ZeroPadding2D', ...Object.keys(QUANT_CLASSES),
+  'InputLayer',
+  'Dense',
+  'Conv2D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'BatchNormalization',
+  'ReLU',
+  'LeakyReLU',
+  'Activation',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'Add',
+  'Multiply',
+  'Average',
+  'Concatenate',
+  'Flatten',
+  'Reshape',
+  'Dropout',
+  'SpatialDropout2D',
+  'ZeroPadding2D',
+  ...Object.keys(QUANT_CLASSES),
 ] as const;
 
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0] as number, (v[1] ?? v[0]) as number] : [v as number, v as number]);
@@ -139,7 +176,10 @@ export function activation(b: GraphBuilder, layer: tf.layers.Layer, t: ExportTen
     case 'relu':
       return { ...t, name: b.node('Relu', [t.name], base) };
     case 'relu6':
-      return { ...off, name: b.node('Clip', [t.name, b.float(`${base}/min`, new Float32Array([0]), []), b.float(`${base}/max`, new Float32Array([6]), [])], base) };
+      return {
+        ...off,
+        name: b.node('Clip', [t.name, b.float(`${base}/min`, new Float32Array([0]), []), b.float(`${base}/max`, new Float32Array([6]), [])], base),
+      };
     case 'sigmoid':
       return unary('Sigmoid');
     case 'tanh':
@@ -161,13 +201,29 @@ export function activation(b: GraphBuilder, layer: tf.layers.Layer, t: ExportTen
   }
 }
 
-function conv(b: GraphBuilder, layer: tf.layers.Layer, x: ExportTensor, weight: string, bias: string | undefined, config: tf.serialization.ConfigDict, kernel: [number, number], group: number, outChannels: number): ExportTensor {
+function conv(
+  b: GraphBuilder,
+  layer: tf.layers.Layer,
+  x: ExportTensor,
+  weight: string,
+  bias: string | undefined,
+  config: tf.serialization.ConfigDict,
+  kernel: [number, number],
+  group: number,
+  outChannels: number,
+): ExportTensor {
   const strides = pair(config['strides'] ?? 1);
   const dilation = pair(config['dilationRate'] ?? 1);
   const [, h, w] = x.shape as number[];
   const pads = spatialPads([h!, w!], kernel, strides, dilation, config['padding'] as string);
   const inputs = bias === undefined ? [x.name, weight] : [x.name, weight, bias];
-  const name = b.node('Conv', inputs, layer.name, { kernel_shape: ints(kernel), strides: ints(strides), dilations: ints(dilation), pads: ints(pads), group: int(group) });
+  const name = b.node('Conv', inputs, layer.name, {
+    kernel_shape: ints(kernel),
+    strides: ints(strides),
+    dilations: ints(dilation),
+    pads: ints(pads),
+    group: int(group),
+  });
   const out = layer.outputShape as (number | null)[];
   return { name, shape: [out[0] ?? null, out[1] ?? null, out[2] ?? null, outChannels], layout: 'nchw' };
 }
@@ -175,7 +231,9 @@ function conv(b: GraphBuilder, layer: tf.layers.Layer, x: ExportTensor, weight: 
 /** Conv kernel [kh, kw, cin, cout] → ONNX [cout, cin, kh, kw]. */
 function convWeight(k: Float32Array, [kh, kw, cin, cout]: number[]): Float32Array {
   const out = new Float32Array(k.length);
-  for (let a = 0; a < kh!; a++) for (let c = 0; c < kw!; c++) for (let i = 0; i < cin!; i++) for (let o = 0; o < cout!; o++) out[((o * cin! + i) * kh! + a) * kw! + c] = k[((a * kw! + c) * cin! + i) * cout! + o]!;
+  for (let a = 0; a < kh!; a++)
+    for (let c = 0; c < kw!; c++)
+      for (let i = 0; i < cin!; i++) for (let o = 0; o < cout!; o++) out[((o * cin! + i) * kh! + a) * kw! + c] = k[((a * kw! + c) * cin! + i) * cout! + o]!;
   return out;
 }
 
@@ -248,7 +306,10 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
       const kernel = flat ? nchwRows(w('kernel')!, x.chw!, units) : w('kernel')!;
       const weight = weightInput(ctx, layer, 'kernel', kernel, [inDim, units], { channel: 1, group: 0 });
       const bias = biasInput(ctx, layer, plain, useBias ? w('bias')! : new Float32Array(units), weight);
-      const name = plain.shape.length === 2 ? b.node('Gemm', [plain.name, weight.name, bias], layer.name) : b.node('Add', [b.node('MatMul', [plain.name, weight.name], `${layer.name}/matmul`), bias], layer.name);
+      const name =
+        plain.shape.length === 2
+          ? b.node('Gemm', [plain.name, weight.name, bias], layer.name)
+          : b.node('Add', [b.node('MatMul', [plain.name, weight.name], `${layer.name}/matmul`), bias], layer.name);
       return activation(b, layer, { name, shape: outShape, layout: 'plain' }, c['activation'] as string);
     }
     case 'Conv2D': {
@@ -265,13 +326,26 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
       const [kh, kw, ch, m] = shapeOf('depthwise_kernel');
       const t = quantizedInput(ctx, toNchw(b, x));
       // [kh, kw, C, M] → [C·M, 1, kh, kw]: output channel c·M + m, as tfjs orders them.
-      const depthwise = weightInput(ctx, layer, 'depthwise_kernel', convWeight(w('depthwise_kernel')!, [kh!, kw!, 1, ch! * m!]), [ch! * m!, 1, kh!, kw!], { channel: 0, group: 0 });
+      const depthwise = weightInput(ctx, layer, 'depthwise_kernel', convWeight(w('depthwise_kernel')!, [kh!, kw!, 1, ch! * m!]), [ch! * m!, 1, kh!, kw!], {
+        channel: 0,
+        group: 0,
+      });
       if (cls === 'DepthwiseConv2D') {
         const bias = useBias ? biasInput(ctx, layer, t, w('bias')!, depthwise) : undefined;
         return activation(b, layer, conv(b, layer, t, depthwise.name, bias, c, [kh!, kw!], ch!, ch! * m!), c['activation'] as string);
       }
       const pw = shapeOf('pointwise_kernel');
-      const dwOut = conv(b, { name: `${layer.name}/depthwise`, outputShape: [outShape[0], outShape[1], outShape[2], ch! * m!] } as unknown as tf.layers.Layer, t, depthwise.name, undefined, c, [kh!, kw!], ch!, ch! * m!);
+      const dwOut = conv(
+        b,
+        { name: `${layer.name}/depthwise`, outputShape: [outShape[0], outShape[1], outShape[2], ch! * m!] } as unknown as tf.layers.Layer,
+        t,
+        depthwise.name,
+        undefined,
+        c,
+        [kh!, kw!],
+        ch!,
+        ch! * m!,
+      );
       const pointwise = weightInput(ctx, layer, 'pointwise_kernel', convWeight(w('pointwise_kernel')!, pw), [pw[3]!, pw[2]!, 1, 1], { channel: 0, group: 1 });
       const bias = useBias ? b.float(`${layer.name}/bias`, w('bias')!, [pw[3]!]) : undefined;
       const name = b.node('Conv', bias ? [dwOut.name, pointwise.name, bias] : [dwOut.name, pointwise.name], layer.name, { kernel_shape: ints([1, 1]) });
@@ -285,9 +359,15 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
       const channels = x.shape[x.shape.length - 1] as number;
       const gamma = c['scale'] !== false ? w('gamma')! : new Float32Array(channels).fill(1);
       const beta = c['center'] !== false ? w('beta')! : new Float32Array(channels);
-      const inputsBn = [gamma, beta, w('moving_mean')!, w('moving_variance')!].map((v, k) => b.float(`${layer.name}/${['gamma', 'beta', 'mean', 'var'][k]}`, v, [channels]));
+      const inputsBn = [gamma, beta, w('moving_mean')!, w('moving_variance')!].map((v, k) =>
+        b.float(`${layer.name}/${['gamma', 'beta', 'mean', 'var'][k]}`, v, [channels]),
+      );
       const t = x.shape.length === 4 ? toNchw(b, x) : toPlain(b, x);
-      return { name: b.node('BatchNormalization', [t.name, ...inputsBn], layer.name, { epsilon: float((c['epsilon'] as number | undefined) ?? 1e-3) }), shape: t.shape, layout: t.layout };
+      return {
+        name: b.node('BatchNormalization', [t.name, ...inputsBn], layer.name, { epsilon: float((c['epsilon'] as number | undefined) ?? 1e-3) }),
+        shape: t.shape,
+        layout: t.layout,
+      };
     }
     case 'ReLU': {
       const max = c['maxValue'] as number | null | undefined;
@@ -306,7 +386,13 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
       const pads = spatialPads([x.shape[1] as number, x.shape[2] as number], pool, strides, [1, 1], c['padding'] as string);
       const op = cls === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
       const name = b.node(op, [t.name], layer.name, { kernel_shape: ints(pool), strides: ints(strides), pads: ints(pads) });
-      return { name, shape: outShape, layout: 'nchw', ...(op === 'MaxPool' && x.inputScale !== undefined ? { inputScale: x.inputScale } : {}), ...(op === 'MaxPool' && x.grid ? { grid: x.grid } : {}) };
+      return {
+        name,
+        shape: outShape,
+        layout: 'nchw',
+        ...(op === 'MaxPool' && x.inputScale !== undefined ? { inputScale: x.inputScale } : {}),
+        ...(op === 'MaxPool' && x.grid ? { grid: x.grid } : {}),
+      };
     }
     case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling2D': {
@@ -321,9 +407,17 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
       const aligned = inputs.map((t) => (t.shape.length === 4 ? toNchw(b, t) : toPlain(b, t)));
       const names = aligned.map((t) => t.name);
       const layout = aligned[0]!.layout;
-      if (cls === 'Concatenate') return { name: b.node('Concat', names, layer.name, { axis: int(graphAxis(aligned[0]!, (c['axis'] as number | undefined) ?? -1)) }), shape: outShape, layout };
+      if (cls === 'Concatenate')
+        return {
+          name: b.node('Concat', names, layer.name, { axis: int(graphAxis(aligned[0]!, (c['axis'] as number | undefined) ?? -1)) }),
+          shape: outShape,
+          layout,
+        };
       const op = cls === 'Add' ? 'Sum' : cls === 'Multiply' ? 'Mul' : 'Mean';
-      const name = op === 'Mul' ? names.slice(1).reduce((acc, n, k) => b.node('Mul', [acc, n], k === names.length - 2 ? layer.name : `${layer.name}/mul${k}`), names[0]!) : b.node(op, names, layer.name);
+      const name =
+        op === 'Mul'
+          ? names.slice(1).reduce((acc, n, k) => b.node('Mul', [acc, n], k === names.length - 2 ? layer.name : `${layer.name}/mul${k}`), names[0]!)
+          : b.node(op, names, layer.name);
       return { name, shape: outShape, layout };
     }
     case 'Flatten': {
@@ -340,7 +434,13 @@ export function convertLayer(ctx: ExportContext, layer: tf.layers.Layer, inputs:
     case 'Reshape': {
       const target = c['targetShape'] as number[];
       const name = b.node('Reshape', [toPlain(b, x).name, b.int64(`${layer.name}/shape`, [0, ...target])], layer.name);
-      return { name, shape: outShape, layout: 'plain', ...(x.inputScale !== undefined ? { inputScale: x.inputScale } : {}), ...(x.grid ? { grid: x.grid } : {}) };
+      return {
+        name,
+        shape: outShape,
+        layout: 'plain',
+        ...(x.inputScale !== undefined ? { inputScale: x.inputScale } : {}),
+        ...(x.grid ? { grid: x.grid } : {}),
+      };
     }
     case 'Dropout':
     case 'SpatialDropout2D':

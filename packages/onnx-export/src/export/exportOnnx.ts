@@ -72,9 +72,11 @@ function valueInfo(name: string, shape: (number | null)[]): ValueInfo {
 export function exportOnnx(model: tf.LayersModel, options: ExportOptions = {}): ExportedModel {
   const opset = options.opset ?? 13;
   const ir = IR_FOR_OPSET[opset];
-  if (ir === undefined) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `options.opset: expected 13 to 21, got ${JSON.stringify(options.opset)}` });
+  if (ir === undefined)
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `options.opset: expected 13 to 21, got ${JSON.stringify(options.opset)}` });
   const format = options.format ?? 'fp32';
-  if (format !== 'fp32' && format !== 'qdq') throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `options.format: expected 'fp32' or 'qdq', got ${JSON.stringify(format)}` });
+  if (format !== 'fp32' && format !== 'qdq')
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `options.format: expected 'fp32' or 'qdq', got ${JSON.stringify(format)}` });
   const b = new GraphBuilder();
   const ctx: ExportContext = { b, format, opset, encodings: [] };
   const mapped = new Map<number, ExportTensor>();
@@ -99,7 +101,11 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOptions = {}): 
         if (done.has(key) || !node.inputTensors.every((t) => mapped.has(t.id))) return;
         done.add(key);
         progress = true;
-        const out = convertLayer(ctx, layer, node.inputTensors.map((t) => mapped.get(t.id)!));
+        const out = convertLayer(
+          ctx,
+          layer,
+          node.inputTensors.map((t) => mapped.get(t.id)!),
+        );
         mapped.set(node.outputTensors[0]!.id, out);
       });
     }
@@ -129,4 +135,3 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOptions = {}): 
   const encodings: Encodings = { version: 1, producer: 'quant-trim', opset, tensors: ctx.encodings };
   return { model: onnx, encodings, bytes: () => writeOnnx(onnx) };
 }
-

@@ -35,14 +35,25 @@ function elementType(scheme: QuantScheme, opset: number, what: string): number {
   if (scheme.bits <= 4 && opset >= 21) return scheme.signed ? 22 : 21;
   if (scheme.bits <= 8) return scheme.signed ? 3 : 2;
   if (scheme.bits <= 16) {
-    if (opset < 21) throw new QuantTrimError({ code: 'QT_EXPORT_UNSUPPORTED_OP', message: `${what}: ${scheme.bits}-bit QuantizeLinear/DequantizeLinear needs opset 21 (got ${opset})` });
+    if (opset < 21)
+      throw new QuantTrimError({
+        code: 'QT_EXPORT_UNSUPPORTED_OP',
+        message: `${what}: ${scheme.bits}-bit QuantizeLinear/DequantizeLinear needs opset 21 (got ${opset})`,
+      });
     return scheme.signed ? 5 : 4;
   }
   throw new QuantTrimError({ code: 'QT_EXPORT_UNSUPPORTED_OP', message: `${what}: ${scheme.bits}-bit grids cannot be expressed in ONNX` });
 }
 
 function codesTensor(name: string, dataType: number, dims: number[], codes: ArrayLike<number>): OnnxTensor {
-  const data = dataType === 2 || dataType === 21 ? Uint8Array.from(codes) : dataType === 3 || dataType === 22 ? Int8Array.from(codes) : dataType === 4 ? Uint16Array.from(codes) : Int16Array.from(codes);
+  const data =
+    dataType === 2 || dataType === 21
+      ? Uint8Array.from(codes)
+      : dataType === 3 || dataType === 22
+        ? Int8Array.from(codes)
+        : dataType === 4
+          ? Uint16Array.from(codes)
+          : Int16Array.from(codes);
   return { name, dataType, dims, data };
 }
 
@@ -50,7 +61,12 @@ function codesTensor(name: string, dataType: number, dims: number[], codes: Arra
 export function weightScheme(options: SchemeOptions, channelAxis: number, groupAxis: number): QuantScheme {
   const base = createScheme(options);
   const g = base.granularity;
-  const granularity: Granularity = g.kind === 'per-tensor' ? g : g.kind === 'per-channel' ? { kind: 'per-channel', axis: channelAxis } : { kind: 'per-group', axis: groupAxis, groupSize: g.groupSize };
+  const granularity: Granularity =
+    g.kind === 'per-tensor'
+      ? g
+      : g.kind === 'per-channel'
+        ? { kind: 'per-channel', axis: channelAxis }
+        : { kind: 'per-group', axis: groupAxis, groupSize: g.groupSize };
   return createScheme({ ...options, granularity });
 }
 
@@ -59,7 +75,14 @@ export function weightScheme(options: SchemeOptions, channelAxis: number, groupA
  * as an initializer and returns the DequantizeLinear output to feed the op. Scales are computed
  * from the weight itself, exactly as the fake-quant weight quantizer does in training.
  */
-export function dequantizedWeight(ctx: ExportContext, layer: string, base: string, values: Float32Array, dims: number[], scheme: QuantScheme): { name: string; scales: Float32Array } {
+export function dequantizedWeight(
+  ctx: ExportContext,
+  layer: string,
+  base: string,
+  values: Float32Array,
+  dims: number[],
+  scheme: QuantScheme,
+): { name: string; scales: Float32Array } {
   const where = `${layer}/${base}`;
   const dataType = elementType(scheme, ctx.opset, where);
   const qp = computeQParams(computeRanges(values, dims, scheme.granularity), scheme);
@@ -71,7 +94,8 @@ export function dequantizedWeight(ctx: ExportContext, layer: string, base: strin
   const zpName = b.name(`${where}_zero_point`);
   b.initializers.set(zpName, codesTensor(zpName, dataType, [...qp.shape], qp.zeroPoint));
   const g = scheme.granularity;
-  const attributes: Record<string, OnnxAttribute> = g.kind === 'per-tensor' ? {} : g.kind === 'per-channel' ? { axis: int(g.axis) } : { axis: int(g.axis), block_size: int(g.groupSize) };
+  const attributes: Record<string, OnnxAttribute> =
+    g.kind === 'per-tensor' ? {} : g.kind === 'per-channel' ? { axis: int(g.axis) } : { axis: int(g.axis), block_size: int(g.groupSize) };
   if (g.kind === 'per-group' && ctx.opset < 21) {
     throw new QuantTrimError({ code: 'QT_EXPORT_UNSUPPORTED_OP', message: `${where}: per-group (blocked) weights need opset 21 (got ${ctx.opset})` });
   }
@@ -107,7 +131,18 @@ export function dequantizedBias(ctx: ExportContext, layer: string, bias: Float32
   const zp = b.name(`${layer}/bias_zero_point`);
   b.initializers.set(zp, { name: zp, dataType: 6, dims: [bias.length], data: new Int32Array(bias.length) });
   const scale = b.float(`${layer}/bias_scale`, scales, [bias.length]);
-  ctx.encodings.push({ tensor: codeName, kind: 'bias', layer, bits: 32, signed: true, symmetric: true, granularity: 'per-channel', axis: 0, scales: Array.from(scales), zeroPoints: Array.from(codes, () => 0) });
+  ctx.encodings.push({
+    tensor: codeName,
+    kind: 'bias',
+    layer,
+    bits: 32,
+    signed: true,
+    symmetric: true,
+    granularity: 'per-channel',
+    axis: 0,
+    scales: Array.from(scales),
+    zeroPoints: Array.from(codes, () => 0),
+  });
   return b.node('DequantizeLinear', [codeName, scale, zp], `${layer}/bias_dequantized`, { axis: int(0) });
 }
 
@@ -115,10 +150,20 @@ export function dequantizedBias(ctx: ExportContext, layer: string, bias: Float32
  * An activation quantization point: QuantizeLinear → DequantizeLinear with the parameters of the
  * observed range (per-tensor, or per-channel on the graph's channel axis).
  */
-export function quantizeActivation(ctx: ExportContext, layer: string, t: ExportTensor, range: { min: number[]; max: number[] }, scheme: QuantScheme, channelAxis: number): ExportTensor {
+export function quantizeActivation(
+  ctx: ExportContext,
+  layer: string,
+  t: ExportTensor,
+  range: { min: number[]; max: number[] },
+  scheme: QuantScheme,
+  channelAxis: number,
+): ExportTensor {
   const dataType = elementType(scheme, ctx.opset, layer);
   const perTensor = scheme.granularity.kind === 'per-tensor';
-  const qp = computeQParams({ min: range.min, max: range.max, shape: perTensor ? [] : [range.min.length] }, createScheme({ ...schemeOptions(scheme), granularity: perTensor ? { kind: 'per-tensor' } : { kind: 'per-channel', axis: 0 } }));
+  const qp = computeQParams(
+    { min: range.min, max: range.max, shape: perTensor ? [] : [range.min.length] },
+    createScheme({ ...schemeOptions(scheme), granularity: perTensor ? { kind: 'per-tensor' } : { kind: 'per-channel', axis: 0 } }),
+  );
   const b = ctx.b;
   const scale = b.float(`${layer}_scale`, qp.scale, [...qp.shape]);
   const zpName = b.name(`${layer}_zero_point`);

@@ -47,7 +47,13 @@ export function graphAxis(t: ExportTensor, axis: number): number {
 }
 
 /** ONNX pads [top, left, bottom, right] for a tfjs 'same' / 'valid' conv or pool (TensorFlow's SAME puts the extra row at the end). */
-export function spatialPads(inputHW: [number, number], kernel: [number, number], strides: [number, number], dilation: [number, number], padding: string): number[] {
+export function spatialPads(
+  inputHW: [number, number],
+  kernel: [number, number],
+  strides: [number, number],
+  dilation: [number, number],
+  padding: string,
+): number[] {
   if (padding !== 'same') return [0, 0, 0, 0];
   const pad = (size: number, k: number, s: number, d: number) => {
     const out = Math.ceil(size / s);

@@ -86,6 +86,9 @@ export function encodeAttribute(name: string, a: OnnxAttribute, where: string): 
         throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${where}, attribute '${name}': raw bytes are not an AttributeProto`, cause });
       }
     default:
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${where}, attribute '${name}': unknown attribute type ${String((a as { type: unknown }).type)}` });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `${where}, attribute '${name}': unknown attribute type ${String((a as { type: unknown }).type)}`,
+      });
   }
 }

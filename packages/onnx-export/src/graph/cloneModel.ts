@@ -31,7 +31,12 @@ export function cloneModel(model: OnnxModel): OnnxModel {
 /** Every tensor name the graph defines or mentions, plus node names: what new names must avoid. */
 export function takenNames(model: OnnxModel): Set<string> {
   const { graph } = model;
-  const names = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((v) => v.name), ...graph.outputs.map((v) => v.name), ...graph.valueInfo.map((v) => v.name)]);
+  const names = new Set<string>([
+    ...graph.initializers.keys(),
+    ...graph.inputs.map((v) => v.name),
+    ...graph.outputs.map((v) => v.name),
+    ...graph.valueInfo.map((v) => v.name),
+  ]);
   for (const n of graph.nodes) {
     names.add(n.name);
     for (const t of [...n.inputs, ...n.outputs]) names.add(t);

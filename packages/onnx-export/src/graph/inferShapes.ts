@@ -1,15 +1,64 @@
 import { QuantTrimError } from '@quant-trim/internal';
 import { nodeLabel } from './nodeLabel.js';
-import { ShapeConflict, concat, constant, conv, elementwise, flatten, gemm, globalPool, matMul, pad, passThrough, pool, reshape, shapeOf, transpose } from './shapeRules.js';
+import {
+  ShapeConflict,
+  concat,
+  constant,
+  conv,
+  elementwise,
+  flatten,
+  gemm,
+  globalPool,
+  matMul,
+  pad,
+  passThrough,
+  pool,
+  reshape,
+  shapeOf,
+  transpose,
+} from './shapeRules.js';
 import type { Shape, ShapeContext, ShapeRule } from './shapeRules.js';
 import { TensorDataType } from './tensorDataType.js';
 import { topologicalOrder } from './topologicalOrder.js';
 import type { OnnxModel, OnnxTensor } from './types.js';
 
 const PASS_THROUGH = [
-  'Relu', 'Clip', 'Sigmoid', 'HardSwish', 'HardSigmoid', 'Softmax', 'LogSoftmax', 'Identity', 'QuantizeLinear', 'DequantizeLinear',
-  'BatchNormalization', 'InstanceNormalization', 'LayerNormalization', 'LRN', 'Dropout', 'Cast', 'LeakyRelu', 'Elu', 'Selu', 'Gelu',
-  'Tanh', 'Exp', 'Log', 'Neg', 'Abs', 'Sqrt', 'Reciprocal', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign', 'Softplus', 'Softsign', 'Mish', 'Not',
+  'Relu',
+  'Clip',
+  'Sigmoid',
+  'HardSwish',
+  'HardSigmoid',
+  'Softmax',
+  'LogSoftmax',
+  'Identity',
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'BatchNormalization',
+  'InstanceNormalization',
+  'LayerNormalization',
+  'LRN',
+  'Dropout',
+  'Cast',
+  'LeakyRelu',
+  'Elu',
+  'Selu',
+  'Gelu',
+  'Tanh',
+  'Exp',
+  'Log',
+  'Neg',
+  'Abs',
+  'Sqrt',
+  'Reciprocal',
+  'Erf',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'Softplus',
+  'Softsign',
+  'Mish',
+  'Not',
 ];
 const ELEMENTWISE = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'PRelu', 'Where', 'Equal', 'Less', 'Greater', 'And', 'Or'];
 

@@ -53,10 +53,17 @@ export function insertQdq(model: OnnxModel, edge: QdqEdge, params: QdqParams): O
   if (opset < type.opset) throw bad(`${params.elemType} Q/DQ needs opset ${type.opset}, the model imports opset ${opset}`);
   const scales = typeof params.scale === 'number' ? [params.scale] : Array.from(params.scale);
   const perAxis = typeof params.scale !== 'number';
-  if (scales.length === 0 || scales.some((s) => !(Number.isFinite(s) && s > 0 && Math.fround(s) > 0))) throw bad('every scale must be a positive finite float32');
-  const zp = params.zeroPoint === undefined ? scales.map(() => 0) : typeof params.zeroPoint === 'number' ? scales.map(() => params.zeroPoint as number) : Array.from(params.zeroPoint);
+  if (scales.length === 0 || scales.some((s) => !(Number.isFinite(s) && s > 0 && Math.fround(s) > 0)))
+    throw bad('every scale must be a positive finite float32');
+  const zp =
+    params.zeroPoint === undefined
+      ? scales.map(() => 0)
+      : typeof params.zeroPoint === 'number'
+        ? scales.map(() => params.zeroPoint as number)
+        : Array.from(params.zeroPoint);
   if (zp.length !== scales.length) throw bad(`${zp.length} zero points for ${scales.length} scales`);
-  if (zp.some((z) => !Number.isInteger(z) || z < type.min || z > type.max)) throw bad(`zero points must be integers in [${type.min}, ${type.max}] for ${params.elemType}`);
+  if (zp.some((z) => !Number.isInteger(z) || z < type.min || z > type.max))
+    throw bad(`zero points must be integers in [${type.min}, ${type.max}] for ${params.elemType}`);
   if (perAxis && opset < 13) throw bad(`per-axis Q/DQ needs opset 13, the model imports opset ${opset}`);
 
   const { graph } = model;
@@ -69,7 +76,8 @@ export function insertQdq(model: OnnxModel, edge: QdqEdge, params: QdqParams): O
     const shape = inferShapes(model).get(edge.tensor);
     if (shape) {
       const a = axis < 0 ? axis + shape.length : axis;
-      if (a < 0 || a >= shape.length || shape[a] !== scales.length) throw bad(`${scales.length} scales do not match axis ${axis} of '${edge.tensor}' [${shape.join(', ')}]`);
+      if (a < 0 || a >= shape.length || shape[a] !== scales.length)
+        throw bad(`${scales.length} scales do not match axis ${axis} of '${edge.tensor}' [${shape.join(', ')}]`);
     }
   }
 
@@ -89,8 +97,22 @@ export function insertQdq(model: OnnxModel, edge: QdqEdge, params: QdqParams): O
   result.graph.initializers.set(names.scale, scaleTensor);
   result.graph.initializers.set(names.zeroPoint, zpTensor);
   const attributes: OnnxNode['attributes'] = perAxis ? { axis: { type: 'int', value: axis } } : {};
-  const q: OnnxNode = { name: names.q, opType: 'QuantizeLinear', domain: '', inputs: [edge.tensor, names.scale, names.zeroPoint], outputs: [names.quantized], attributes };
-  const dq: OnnxNode = { name: names.dq, opType: 'DequantizeLinear', domain: '', inputs: [names.quantized, names.scale, names.zeroPoint], outputs: [names.dequantized], attributes: { ...attributes } };
+  const q: OnnxNode = {
+    name: names.q,
+    opType: 'QuantizeLinear',
+    domain: '',
+    inputs: [edge.tensor, names.scale, names.zeroPoint],
+    outputs: [names.quantized],
+    attributes,
+  };
+  const dq: OnnxNode = {
+    name: names.dq,
+    opType: 'DequantizeLinear',
+    domain: '',
+    inputs: [names.quantized, names.scale, names.zeroPoint],
+    outputs: [names.dequantized],
+    attributes: { ...attributes },
+  };
   const rewired = new Set(consumers.map((c) => graph.nodes.indexOf(c)));
   const first = Math.min(...rewired);
   result.graph.nodes.forEach((n, i) => {

@@ -8,7 +8,8 @@ import { validateGraph } from './validateGraph.js';
 import { decodeValueInfo } from './valueInfoCodec.js';
 
 /** Sets an own property even for the key `__proto__`, which a plain assignment would turn into a prototype (dropping the entry). */
-const setOwn = <T>(o: Record<string, T>, key: string, value: T): void => void Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+const setOwn = <T>(o: Record<string, T>, key: string, value: T): void =>
+  void Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 
 const decodeError = (message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_ONNX_DECODE', message, ...(cause === undefined ? {} : { cause }) });
 
@@ -71,7 +72,8 @@ function fromProto(m: proto.ModelProto): OnnxModel {
   const opaque: OnnxOpaqueParts = {};
   if (m.functions.length) opaque.functions = m.functions.map((f) => onnx.FunctionProto.encode(f).finish());
   if (m.trainingInfo.length) opaque.trainingInfo = m.trainingInfo.map((t) => onnx.TrainingInfoProto.encode(t).finish());
-  if (m.graph.quantizationAnnotation?.length) opaque.quantizationAnnotations = m.graph.quantizationAnnotation.map((a) => onnx.TensorAnnotation.encode(a).finish());
+  if (m.graph.quantizationAnnotation?.length)
+    opaque.quantizationAnnotations = m.graph.quantizationAnnotation.map((a) => onnx.TensorAnnotation.encode(a).finish());
   if (Object.keys(opaque).length > 0) out.opaque = opaque;
   return out;
 }
@@ -84,7 +86,11 @@ function graphFromProto(g: proto.GraphProto): OnnxGraph {
   g.initializer.forEach((t, i) => {
     const tensor = decodeTensor(t, `initializer #${i}`);
     if (initializers.has(tensor.name)) {
-      throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `readOnnx: two initializers are named '${tensor.name}'`, details: { tensor: tensor.name } });
+      throw new QuantTrimError({
+        code: 'QT_ONNX_INVALID_GRAPH',
+        message: `readOnnx: two initializers are named '${tensor.name}'`,
+        details: { tensor: tensor.name },
+      });
     }
     initializers.set(tensor.name, tensor);
   });

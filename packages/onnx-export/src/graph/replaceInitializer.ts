@@ -29,7 +29,10 @@ export function replaceInitializer(model: OnnxModel, name: string, tensor: Omit<
     throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${where}: data type ${next.dataType} differs from '${name}''s ${old.dataType}` });
   }
   if (next.dims.length !== old.dims.length || next.dims.some((d, i) => d !== old.dims[i])) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `${where}: dims [${next.dims.join(', ')}] differ from '${name}''s [${old.dims.join(', ')}]` });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `${where}: dims [${next.dims.join(', ')}] differ from '${name}''s [${old.dims.join(', ')}]`,
+    });
   }
   checkTensor(next, where);
   const result = cloneModel(model);

@@ -72,7 +72,8 @@ function windowSize(size: number, k: number, stride: number, dilation: number, p
     // With ceil_mode, a last window that would start inside the end padding is dropped.
     if (ceil && (out - 1) * stride >= size + b) out--;
   }
-  if (!(out > 0)) throw new ShapeConflict(`a window of ${k} (dilation ${dilation}, stride ${stride}, pads ${padBegin}/${padEnd}) does not fit an axis of ${size}`);
+  if (!(out > 0))
+    throw new ShapeConflict(`a window of ${k} (dilation ${dilation}, stride ${stride}, pads ${padBegin}/${padEnd}) does not fit an axis of ${size}`);
   return out;
 }
 
@@ -165,7 +166,8 @@ export const reshape: ShapeRule = (ctx) => {
   if (!x || !target) return [];
   const allowZero = attrInt(ctx.attributes, 'allowzero', 0) === 1;
   const out = target.map((d, i) => (d === 0 && !allowZero ? (x[i] ?? Number.NaN) : d));
-  if (out.some((d) => Number.isNaN(d) || d < -1) || out.filter((d) => d === -1).length > 1) throw new ShapeConflict(`invalid target shape ${fmt(target)} for ${fmt(x)}`);
+  if (out.some((d) => Number.isNaN(d) || d < -1) || out.filter((d) => d === -1).length > 1)
+    throw new ShapeConflict(`invalid target shape ${fmt(target)} for ${fmt(x)}`);
   const known = product(out.filter((d) => d !== -1));
   const total = product(x);
   const inferred = out.includes(-1) ? (known === 0 ? 0 : total / known) : undefined;
@@ -179,7 +181,8 @@ export const transpose: ShapeRule = (ctx) => {
   const x = ctx.input(0);
   if (!x) return [];
   const perm = attrInts(ctx.attributes, 'perm') ?? x.map((_, i) => x.length - 1 - i);
-  if (perm.length !== x.length || new Set(perm).size !== perm.length || perm.some((p) => p < 0 || p >= x.length)) throw new ShapeConflict(`perm ${fmt(perm)} is not a permutation of rank ${x.length}`);
+  if (perm.length !== x.length || new Set(perm).size !== perm.length || perm.some((p) => p < 0 || p >= x.length))
+    throw new ShapeConflict(`perm ${fmt(perm)} is not a permutation of rank ${x.length}`);
   return [perm.map((p) => x[p]!)];
 };
 
@@ -195,7 +198,8 @@ export const concat: ShapeRule = (ctx) => {
   const axis = normalizeAxis(attrInt(ctx.attributes, 'axis', 0), first.length);
   const out = [...first];
   for (const s of shapes.slice(1)) {
-    if (s.length !== first.length || s.some((d, i) => i !== axis && d !== first[i])) throw new ShapeConflict(`cannot concatenate ${shapes.map(fmt).join(', ')} on axis ${axis}`);
+    if (s.length !== first.length || s.some((d, i) => i !== axis && d !== first[i]))
+      throw new ShapeConflict(`cannot concatenate ${shapes.map(fmt).join(', ')} on axis ${axis}`);
     out[axis] = out[axis]! + s[axis]!;
   }
   return [out];

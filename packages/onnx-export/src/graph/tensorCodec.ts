@@ -20,7 +20,8 @@ export function decodeTensor(p: proto.ITensorProto, where: string): OnnxTensor {
   }
   if (p.segment) throw fail('is segmented (TensorProto.segment), which is not supported');
   const info = storageFor(dataType);
-  if (info === undefined) throw fail(dataType === TensorDataType.STRING ? 'is a STRING tensor, which is not supported' : `has unsupported data type ${dataType}`);
+  if (info === undefined)
+    throw fail(dataType === TensorDataType.STRING ? 'is a STRING tensor, which is not supported' : `has unsupported data type ${dataType}`);
   const dims: number[] = [];
   for (const d of p.dims ?? []) {
     const n = toSafeInt(d);
@@ -70,7 +71,8 @@ export function checkTensor(t: OnnxTensor, where: string): void {
   const fail = (problem: string) => new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${where}: tensor '${String(t.name)}' ${problem}` });
   const info = storageFor(t.dataType);
   if (info === undefined) throw fail(`has unsupported data type ${t.dataType}`);
-  if (!matchesStorage(t.dataType, t.data)) throw fail(`of data type ${t.dataType} must hold a ${info.ctor.name}, got ${t.data?.constructor?.name ?? typeof t.data}`);
+  if (!matchesStorage(t.dataType, t.data))
+    throw fail(`of data type ${t.dataType} must hold a ${info.ctor.name}, got ${t.data?.constructor?.name ?? typeof t.data}`);
   const count = elementCount(t.dims);
   if (count < 0) throw fail(`has invalid dims [${t.dims.join(', ')}]`);
   if (t.data.length !== count * info.lanes) throw fail(`has ${t.data.length} values, dims [${t.dims.join(', ')}] need ${count * info.lanes}`);

@@ -2,7 +2,8 @@ import { QuantTrimError } from '@quant-trim/internal';
 import { nodeLabel } from './nodeLabel.js';
 import type { OnnxGraph, OnnxNode } from './types.js';
 
-const invalid = (message: string, details?: Record<string, unknown>) => new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message, ...(details ? { details } : {}) });
+const invalid = (message: string, details?: Record<string, unknown>) =>
+  new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message, ...(details ? { details } : {}) });
 
 /**
  * The graph's nodes in an order where every node comes after the producers of its inputs. The

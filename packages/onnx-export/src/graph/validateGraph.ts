@@ -20,20 +20,33 @@ export function validateGraph(graph: OnnxGraph): void {
     for (const input of node.inputs) {
       if (input === '' || defined.has(input)) continue;
       const later = producedLater.get(input);
-      const why = later === undefined ? 'which no node, initializer or graph input defines' : `before ${later} produces it (nodes must be in topological order)`;
-      throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${nodeLabel(node, i)} consumes '${input}', ${why}`, details: { node: node.name, tensor: input } });
+      const why =
+        later === undefined ? 'which no node, initializer or graph input defines' : `before ${later} produces it (nodes must be in topological order)`;
+      throw new QuantTrimError({
+        code: 'QT_ONNX_INVALID_GRAPH',
+        message: `${nodeLabel(node, i)} consumes '${input}', ${why}`,
+        details: { node: node.name, tensor: input },
+      });
     }
     for (const out of node.outputs) {
       if (out === '') continue;
       if (defined.has(out)) {
-        throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${nodeLabel(node, i)} produces '${out}', which is already defined`, details: { node: node.name, tensor: out } });
+        throw new QuantTrimError({
+          code: 'QT_ONNX_INVALID_GRAPH',
+          message: `${nodeLabel(node, i)} produces '${out}', which is already defined`,
+          details: { node: node.name, tensor: out },
+        });
       }
       defined.add(out);
     }
   });
   for (const out of graph.outputs) {
     if (!defined.has(out.name)) {
-      throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `graph output '${out.name}' is not produced by any node, initializer or graph input`, details: { tensor: out.name } });
+      throw new QuantTrimError({
+        code: 'QT_ONNX_INVALID_GRAPH',
+        message: `graph output '${out.name}' is not produced by any node, initializer or graph input`,
+        details: { tensor: out.name },
+      });
     }
   }
 }

@@ -12,7 +12,11 @@ function decodeOpaque<T>(parts: Uint8Array[] | undefined, what: string, decode: 
     try {
       return decode(bytes);
     } catch (cause) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`model\` of \`writeOnnx\`: opaque.${what}[${i}] is not an encoded ${what} message`, cause });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `argument \`model\` of \`writeOnnx\`: opaque.${what}[${i}] is not an encoded ${what} message`,
+        cause,
+      });
     }
   });
 }
@@ -34,7 +38,10 @@ export function writeOnnx(model: OnnxModel): Uint8Array {
   const initializer: proto.ITensorProto[] = [];
   for (const [name, tensor] of graph.initializers) {
     if (tensor.name !== name) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`model\` of \`writeOnnx\`: initializer key '${name}' holds a tensor named '${tensor.name}'` });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `argument \`model\` of \`writeOnnx\`: initializer key '${name}' holds a tensor named '${tensor.name}'`,
+      });
     }
     checkTensor(tensor, 'argument `model` of `writeOnnx`, initializer');
     initializer.push(encodeTensor(tensor));

@@ -123,11 +123,23 @@ export async function verifyExport(model: tf.LayersModel, onnxBytes: Uint8Array,
 }
 
 /** One single-threaded ORT run (a deterministic reference: the summation order never changes). */
-async function runOnnx(bytes: Uint8Array, input: { data: Float32Array; shape: number[] }, level: NonNullable<VerifyOptions['graphOptimizationLevel']>): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: level, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+async function runOnnx(
+  bytes: Uint8Array,
+  input: { data: Float32Array; shape: number[] },
+  level: NonNullable<VerifyOptions['graphOptimizationLevel']>,
+): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel: level,
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  });
   try {
     if (session.inputNames.length !== 1) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `verifyExport: models with ${session.inputNames.length} inputs are not supported (one input)` });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `verifyExport: models with ${session.inputNames.length} inputs are not supported (one input)`,
+      });
     }
     const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input.data, input.shape) });
     return result[session.outputNames[0]!]!.data as Float32Array;

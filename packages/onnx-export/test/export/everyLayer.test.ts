@@ -26,7 +26,10 @@ const layers: [string, () => tf.LayersModel][] = [
   ['Dense', () => around(apply(tf.layers.dense({ units: 5, activation: 'relu', name: 'layer' })), 'none')],
   ['Conv2D (strided, valid, dilated)', () => around(apply(tf.layers.conv2d({ filters: 5, kernelSize: 3, strides: 2, name: 'layer' })))],
   ['Conv2D (dilation 2)', () => around(apply(tf.layers.conv2d({ filters: 5, kernelSize: 3, dilationRate: 2, padding: 'same', name: 'layer' })))],
-  ['DepthwiseConv2D (multiplier 3, strided)', () => around(apply(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 3, strides: 2, padding: 'same', name: 'layer' })))],
+  [
+    'DepthwiseConv2D (multiplier 3, strided)',
+    () => around(apply(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 3, strides: 2, padding: 'same', name: 'layer' }))),
+  ],
   ['SeparableConv2D', () => around(apply(tf.layers.separableConv2d({ filters: 5, kernelSize: 3, depthMultiplier: 2, name: 'layer' })))],
   ['BatchNormalization', () => around(apply(tf.layers.batchNormalization({ name: 'layer' })))],
   ['ReLU', () => around(apply(tf.layers.reLU({ name: 'layer' })))],
@@ -46,7 +49,21 @@ const layers: [string, () => tf.LayersModel][] = [
   ['Flatten', () => around(apply(tf.layers.flatten({ name: 'layer' })), 'none')],
   ['Reshape', () => around(apply(tf.layers.reshape({ targetShape: [16, 16], name: 'layer' })))],
   ['Dropout', () => around(apply(tf.layers.dropout({ rate: 0.5, name: 'layer' })))],
-  ['ZeroPadding2D', () => around(apply(tf.layers.zeroPadding2d({ padding: [[1, 2], [0, 1]], name: 'layer' })))],
+  [
+    'ZeroPadding2D',
+    () =>
+      around(
+        apply(
+          tf.layers.zeroPadding2d({
+            padding: [
+              [1, 2],
+              [0, 1],
+            ],
+            name: 'layer',
+          }),
+        ),
+      ),
+  ],
 ];
 
 describe('every supported layer exports and runs in ONNX Runtime', () => {

@@ -77,7 +77,7 @@ describe('exportOnnx QDQ: ONNX Runtime matches the fake-quant model at λ = 1', 
     q.dispose();
   });
 
-  it('the QDQ CNN fuses to QLinearConv at ONNX Runtime\'s extended optimisation level', async () => {
+  it("the QDQ CNN fuses to QLinearConv at ONNX Runtime's extended optimisation level", async () => {
     const q = calibrated(cnn, [32, 13, 11, 2], 'int8-sym-per-channel');
     const bytes = exportOnnx(q.model, { format: 'qdq' }).bytes();
     const dir = mkdtempSync(join(tmpdir(), 'qt-ort-'));

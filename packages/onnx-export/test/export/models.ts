@@ -7,14 +7,24 @@ export function seed(model: tf.LayersModel, s: number): tf.LayersModel {
     const ws = layer.getWeights();
     const names = layer.weights.map((w) => w.originalName);
     if (ws.length > 0)
-      layer.setWeights(ws.map((w, i) => tf.tensor(Float32Array.from({ length: w.size }, () => (names[i]!.endsWith('variance') ? 0.5 + r() : (r() - 0.5) * 0.8)), w.shape)));
+      layer.setWeights(
+        ws.map((w, i) =>
+          tf.tensor(
+            Float32Array.from({ length: w.size }, () => (names[i]!.endsWith('variance') ? 0.5 + r() : (r() - 0.5) * 0.8)),
+            w.shape,
+          ),
+        ),
+      );
   }
   return model;
 }
 
 export const random = (shape: number[], s: number) => {
   const r = mulberry32(s);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1),
+    shape,
+  );
 };
 
 export const mlp = () =>
@@ -54,4 +64,3 @@ export function dscnn(): tf.LayersModel {
   const out = tf.layers.dense({ units: 5, activation: 'softmax', name: 'logits' }).apply(gap) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'dscnn' });
 }
-

@@ -33,11 +33,18 @@ outputs['results'] = results
 describe.skipIf(!onnx.ok)('onnx.checker.check_model(full_check=True) (Debian python3-onnx)', () => {
   it('accepts every FP32 and QDQ export at opset 13 of the three models', () => {
     const paths: string[] = [];
-    for (const [name, build, shape] of [['mlp', mlp, [8, 20]], ['cnn', cnn, [8, 13, 11, 2]], ['dscnn', dscnn, [8, 12, 12, 3]]] as const) {
+    for (const [name, build, shape] of [
+      ['mlp', mlp, [8, 20]],
+      ['cnn', cnn, [8, 13, 11, 2]],
+      ['dscnn', dscnn, [8, 12, 12, 3]],
+    ] as const) {
       const model = seed(build(), 4);
       const q = quantizeModel(model, { weights: 'int8-sym-per-channel' });
       tf.tidy(() => void q.model.apply(random([...shape], 5), { training: true }));
-      for (const [format, source] of [['fp32', model], ['qdq', q.model]] as const) {
+      for (const [format, source] of [
+        ['fp32', model],
+        ['qdq', q.model],
+      ] as const) {
         for (const inputLayout of ['NHWC', 'NCHW'] as const) {
           const path = join(dir, `${name}-${format}-${inputLayout}.onnx`);
           writeFileSync(path, exportOnnx(source, { format, inputLayout }).bytes());

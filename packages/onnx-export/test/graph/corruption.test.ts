@@ -113,7 +113,9 @@ describe('readOnnx refuses impossible sizes before allocating', () => {
   });
 
   test('dims whose product overflows, and a negative dim', () => {
-    expect(codeOf(modelWith(onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [2 ** 30, 2 ** 30, 2 ** 30] })))).toMatch(/^QT_ONNX_DECODE: .*element count overflows/);
+    expect(codeOf(modelWith(onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [2 ** 30, 2 ** 30, 2 ** 30] })))).toMatch(
+      /^QT_ONNX_DECODE: .*element count overflows/,
+    );
     expect(codeOf(modelWith(onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [-1] })))).toMatch(/^QT_ONNX_DECODE: .*invalid dimension -1/);
   });
 });

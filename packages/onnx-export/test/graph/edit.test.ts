@@ -90,7 +90,12 @@ describe('insertQdq', () => {
   test('new names never collide: inserting twice on the same tensor gives suffixed names', () => {
     const once = insertQdq(smallCnn(), { tensor: 'r1' }, { scale: 0.1, elemType: 'uint8' });
     const twice = insertQdq(once, { tensor: 'r1' }, { scale: 0.1, elemType: 'uint8' });
-    expect(twice.graph.nodes.map((n) => n.name).filter((n) => n.startsWith('r1_'))).toEqual(['r1_QuantizeLinear_1', 'r1_DequantizeLinear_1', 'r1_QuantizeLinear', 'r1_DequantizeLinear']);
+    expect(twice.graph.nodes.map((n) => n.name).filter((n) => n.startsWith('r1_'))).toEqual([
+      'r1_QuantizeLinear_1',
+      'r1_DequantizeLinear_1',
+      'r1_QuantizeLinear',
+      'r1_DequantizeLinear',
+    ]);
     expect(() => writeOnnx(twice)).not.toThrow();
   });
 });

@@ -7,7 +7,16 @@ export const ints = (value: number[]): OnnxAttribute => ({ type: 'ints', value }
 export const int = (value: number): OnnxAttribute => ({ type: 'int', value });
 
 export function floatTensor(name: string, dims: number[], seed: number, std = 0.5): OnnxTensor {
-  return { name, dataType: TensorDataType.FLOAT, dims, data: randomNormal(dims.reduce((a, b) => a * b, 1), std, seed) };
+  return {
+    name,
+    dataType: TensorDataType.FLOAT,
+    dims,
+    data: randomNormal(
+      dims.reduce((a, b) => a * b, 1),
+      std,
+      seed,
+    ),
+  };
 }
 
 export function node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, OnnxAttribute> = {}): OnnxNode {
@@ -48,7 +57,10 @@ export function smallCnn(): OnnxModel {
 }
 
 /** Runs model bytes in onnxruntime-node (optimisation disabled) and returns every output's data and dims. */
-export async function run(bytes: Uint8Array, inputs: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+export async function run(
+  bytes: Uint8Array,
+  inputs: Record<string, { data: Float32Array; dims: number[] }>,
+): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
   const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)]));
   const out = await runOrt(bytes, feeds);
   return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { data: t.data as Float32Array, dims: [...t.dims] }]));

@@ -7,7 +7,12 @@ import type { OnnxModel, OnnxNode, OnnxTensor } from '../../src/graph/types.js';
 import { writeOnnx } from '../../src/graph/writeOnnx.js';
 import { floatTensor, int, ints, modelOf, node, run } from './fixtures.js';
 
-const i64 = (name: string, values: number[]): OnnxTensor => ({ name, dataType: TensorDataType.INT64, dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
+const i64 = (name: string, values: number[]): OnnxTensor => ({
+  name,
+  dataType: TensorDataType.INT64,
+  dims: [values.length],
+  data: BigInt64Array.from(values.map(BigInt)),
+});
 const scalar = (name: string, dataType: number, v: number): OnnxTensor => ({
   name,
   dataType,
@@ -93,7 +98,17 @@ const cases: Case[] = [
       node('Pad', ['x', 'pads2', '', 'axes'], ['pa']),
     ],
     initializers: [floatTensor('bias', [4, 1], 1), i64('pads', [0, 0, 1, 2, 0, 1, 0, 3]), i64('pads2', [1, 2, 0, 1]), i64('axes', [-1, 1])],
-    expected: { pd: [2, 4, 5, 10], pa: [2, 6, 4, 6], f: [6, 20], f0: [1, 120], r: [2, 12, 5], t: [2, 4, 5, 3], td: [5, 4, 3, 2], cc: [2, 3, 4, 10], add: [2, 3, 4, 5] },
+    expected: {
+      pd: [2, 4, 5, 10],
+      pa: [2, 6, 4, 6],
+      f: [6, 20],
+      f0: [1, 120],
+      r: [2, 12, 5],
+      t: [2, 4, 5, 3],
+      td: [5, 4, 3, 2],
+      cc: [2, 3, 4, 10],
+      add: [2, 3, 4, 5],
+    },
   },
   {
     name: 'BatchNormalization, activations and Q/DQ keep the shape',
@@ -120,7 +135,17 @@ const cases: Case[] = [
       scalar('qs', TensorDataType.FLOAT, 0.01),
       scalar('qz', TensorDataType.UINT8, 0),
     ],
-    expected: { bn: [1, 2, 3, 3], hs: [1, 2, 3, 3], cl: [1, 2, 3, 3], sm: [1, 2, 3, 3], sg: [1, 2, 3, 3], q: [1, 2, 3, 3], dq: [1, 2, 3, 3], id: [1, 2, 3, 3], dv: [1, 2, 3, 3] },
+    expected: {
+      bn: [1, 2, 3, 3],
+      hs: [1, 2, 3, 3],
+      cl: [1, 2, 3, 3],
+      sm: [1, 2, 3, 3],
+      sg: [1, 2, 3, 3],
+      q: [1, 2, 3, 3],
+      dq: [1, 2, 3, 3],
+      id: [1, 2, 3, 3],
+      dv: [1, 2, 3, 3],
+    },
   },
 ];
 
@@ -131,7 +156,11 @@ describe('inferShapes matches ONNX Runtime', () => {
     for (const [name, dims] of Object.entries(c.expected)) expect(shapes.get(name), name).toEqual(dims);
     // Expose every node output (declared with the inferred shape) and compare with what ORT computes.
     const probe = addOutputs(model, Object.keys(c.expected));
-    const x = randomNormal(c.input.reduce((a, b) => a * b, 1), 1, 5);
+    const x = randomNormal(
+      c.input.reduce((a, b) => a * b, 1),
+      1,
+      5,
+    );
     const out = await run(writeOnnx(probe), { x: { data: x, dims: c.input } });
     for (const name of Object.keys(c.expected)) expect(out[name]!.dims, name).toEqual(shapes.get(name));
   });
@@ -139,7 +168,12 @@ describe('inferShapes matches ONNX Runtime', () => {
   test('unknown ops leave their outputs and everything downstream unknown, without failing', () => {
     const model = modelOf({
       input: [1, 3],
-      nodes: [node('Relu', ['x'], ['r']), { ...node('Mystery', ['r'], ['m']), domain: 'com.example' }, node('TopK', ['r', 'k'], ['tv', 'ti']), node('Relu', ['m'], ['y'])],
+      nodes: [
+        node('Relu', ['x'], ['r']),
+        { ...node('Mystery', ['r'], ['m']), domain: 'com.example' },
+        node('TopK', ['r', 'k'], ['tv', 'ti']),
+        node('Relu', ['m'], ['y']),
+      ],
       initializers: [i64('k', [1])],
     });
     const shapes = inferShapes(model);

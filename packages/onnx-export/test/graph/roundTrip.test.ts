@@ -55,7 +55,11 @@ describe('readOnnx / writeOnnx round trip', () => {
     const model = readOnnx(original);
     const once = writeOnnx(model);
     expect(writeOnnx(readOnnx(once))).toEqual(once);
-    const x = randomNormal(dims.reduce((a: number, b: number) => a * b, 1), 1, 7);
+    const x = randomNormal(
+      dims.reduce((a: number, b: number) => a * b, 1),
+      1,
+      7,
+    );
     const before = await run(original, { x: { data: x, dims: [...dims] } });
     const after = await run(once, { x: { data: x, dims: [...dims] } });
     expect(Object.keys(after)).toEqual(Object.keys(before));
@@ -107,7 +111,7 @@ describe('readOnnx / writeOnnx round trip', () => {
 
   test('metadata, doc strings, attributes of every typed kind and raw attributes survive', () => {
     const model = modelOf({ input: [1, 3], nodes: [node('Relu', ['x'], ['y'])], initializers: [floatTensor('unused', [2], 1)] });
-    model.metadata = { author: 'tests', 'ü': 'ß' };
+    model.metadata = { author: 'tests', ü: 'ß' };
     model.docString = 'doc';
     model.producerVersion = '1.2';
     model.graph.nodes[0]!.attributes = {
@@ -140,8 +144,26 @@ describe('prototype-named keys', () => {
     const bytes = onnx.ModelProto.encode({
       irVersion: 8,
       opsetImport: [{ domain: '', version: 17 }],
-      metadataProps: [{ key: '__proto__', value: 'm' }, { key: 'constructor', value: 'c' }],
-      graph: { name: 'g', input: [{ name: 'x' }], output: [{ name: 'y' }], node: [{ opType: 'Relu', input: ['x'], output: ['y'], attribute: [{ name: '__proto__', type: 2, i: 5 }, { name: 'constructor', type: 2, i: 6 }] }] },
+      metadataProps: [
+        { key: '__proto__', value: 'm' },
+        { key: 'constructor', value: 'c' },
+      ],
+      graph: {
+        name: 'g',
+        input: [{ name: 'x' }],
+        output: [{ name: 'y' }],
+        node: [
+          {
+            opType: 'Relu',
+            input: ['x'],
+            output: ['y'],
+            attribute: [
+              { name: '__proto__', type: 2, i: 5 },
+              { name: 'constructor', type: 2, i: 6 },
+            ],
+          },
+        ],
+      },
     }).finish();
     const model = readOnnx(bytes);
     const attributes = model.graph.nodes[0]!.attributes;
@@ -150,7 +172,13 @@ describe('prototype-named keys', () => {
     expect(Object.getOwnPropertyDescriptor(attributes, '__proto__')?.value).toEqual({ type: 'int', value: 5 });
     expect(Object.keys(model.metadata)).toEqual(['__proto__', 'constructor']);
     const back = onnx.ModelProto.decode(writeOnnx(model));
-    expect(back.graph?.node?.[0]?.attribute?.map((a) => [a.name, Number(a.i)])).toEqual([['__proto__', 5], ['constructor', 6]]);
-    expect(back.metadataProps.map((p) => [p.key, p.value])).toEqual([['__proto__', 'm'], ['constructor', 'c']]);
+    expect(back.graph?.node?.[0]?.attribute?.map((a) => [a.name, Number(a.i)])).toEqual([
+      ['__proto__', 5],
+      ['constructor', 6],
+    ]);
+    expect(back.metadataProps.map((p) => [p.key, p.value])).toEqual([
+      ['__proto__', 'm'],
+      ['constructor', 'c'],
+    ]);
   });
 });

@@ -15,7 +15,10 @@ const info = (name: string, elemType: number, dims?: number[]) =>
   onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((dimValue) => ({ dimValue })) } } : {}) } } });
 
 /** A graph-valued attribute as `readOnnx` keeps it (encoded). */
-function graphAttribute(name: string, graph: { nodes: [string, string[], string[]][]; inputs?: [string, number, number[]][]; outputs: [string, number][] }): OnnxAttribute {
+function graphAttribute(
+  name: string,
+  graph: { nodes: [string, string[], string[]][]; inputs?: [string, number, number[]][]; outputs: [string, number][] },
+): OnnxAttribute {
   const g = onnx.GraphProto.create({
     name,
     node: graph.nodes.map(([opType, input, output], i) => onnx.NodeProto.create({ name: `${name}_${i}`, opType, input, output })),
@@ -47,9 +50,19 @@ function controlFlowModel() {
         ...node('Loop', ['trips', '', 'branch'], ['looped']),
         attributes: {
           body: graphAttribute('body', {
-            inputs: [['i', TensorDataType.INT64, []], ['c_in', TensorDataType.BOOL, []], ['v_in', TensorDataType.FLOAT, [1, 4]]],
-            nodes: [['Identity', ['c_in'], ['c_out']], ['Mul', ['v_in', 'w_then'], ['v_out']]],
-            outputs: [['c_out', TensorDataType.BOOL], ['v_out', TensorDataType.FLOAT]],
+            inputs: [
+              ['i', TensorDataType.INT64, []],
+              ['c_in', TensorDataType.BOOL, []],
+              ['v_in', TensorDataType.FLOAT, [1, 4]],
+            ],
+            nodes: [
+              ['Identity', ['c_in'], ['c_out']],
+              ['Mul', ['v_in', 'w_then'], ['v_out']],
+            ],
+            outputs: [
+              ['c_out', TensorDataType.BOOL],
+              ['v_out', TensorDataType.FLOAT],
+            ],
           }),
         },
       },
@@ -67,13 +80,16 @@ function controlFlowModel() {
   return model;
 }
 
-describe('inferElemTypes for ops whose output type is not their first input\'s', () => {
+describe("inferElemTypes for ops whose output type is not their first input's", () => {
   test('ConstantOfShape, OneHot, MatMulInteger, DynamicQuantizeLinear', () => {
     const model = modelOf({
       input: [2, 3],
       nodes: [
         node('Shape', ['x'], ['s']),
-        { ...node('ConstantOfShape', ['s'], ['zeros']), attributes: { value: { type: 'tensor', value: { name: '', dataType: TensorDataType.FLOAT, dims: [1], data: Float32Array.of(0) } } } },
+        {
+          ...node('ConstantOfShape', ['s'], ['zeros']),
+          attributes: { value: { type: 'tensor', value: { name: '', dataType: TensorDataType.FLOAT, dims: [1], data: Float32Array.of(0) } } },
+        },
         node('ConstantOfShape', ['s'], ['default_zeros']),
         node('OneHot', ['idx', 'depth', 'onoff'], ['hot']),
         node('DynamicQuantizeLinear', ['x'], ['q', 'q_scale', 'q_zero_point']),
@@ -102,7 +118,7 @@ describe('inferElemTypes for ops whose output type is not their first input\'s',
 });
 
 describe('subgraphs', () => {
-  test('implicitInputs lists the outer-scope tensors a node\'s subgraphs read', () => {
+  test("implicitInputs lists the outer-scope tensors a node's subgraphs read", () => {
     const model = readOnnx(writeOnnx(controlFlowModel()));
     const [ifNode, loopNode] = model.graph.nodes.filter((n) => n.opType === 'If' || n.opType === 'Loop');
     expect(implicitInputs(ifNode!).sort()).toEqual(['r', 'w_else', 'w_then']);

@@ -96,8 +96,10 @@ export class ImportContext {
   asNhwc(v: Value): Value {
     if (v.layout === 'nhwc') return v;
     const c = v.shape[1]!;
-    if (v.layout === 'squeezed') return { ...v, layout: 'nhwc', sym: this.apply(tf.layers.reshape({ targetShape: [1, 1, c], name: this.name(`${v.sym.name}_nhwc`) }), v.sym) };
-    if (v.layout === 'onnx' && v.shape.length === 4) return { ...v, layout: 'nhwc', sym: this.apply(tf.layers.permute({ dims: [2, 3, 1], name: this.name(`${v.sym.name}_nhwc`) }), v.sym) };
+    if (v.layout === 'squeezed')
+      return { ...v, layout: 'nhwc', sym: this.apply(tf.layers.reshape({ targetShape: [1, 1, c], name: this.name(`${v.sym.name}_nhwc`) }), v.sym) };
+    if (v.layout === 'onnx' && v.shape.length === 4)
+      return { ...v, layout: 'nhwc', sym: this.apply(tf.layers.permute({ dims: [2, 3, 1], name: this.name(`${v.sym.name}_nhwc`) }), v.sym) };
     throw new Error(`onnx-import internal: cannot hold a ${v.layout} tensor of rank ${v.shape.length} as NHWC`);
   }
 

@@ -3,7 +3,14 @@ import { describe, expect, test } from 'vitest';
 import type { ConstTensor } from './constants.js';
 import { evalConstant } from './evalConstant.js';
 
-const node = (opType: string, attributes: OnnxNode['attributes'] = {}): OnnxNode => ({ name: opType, opType, domain: '', inputs: [], outputs: ['y'], attributes });
+const node = (opType: string, attributes: OnnxNode['attributes'] = {}): OnnxNode => ({
+  name: opType,
+  opType,
+  domain: '',
+  inputs: [],
+  outputs: ['y'],
+  attributes,
+});
 const ints = (dims: number[], data: number[]): ConstTensor => ({ dims, kind: 'int', data });
 
 describe('evalConstant', () => {

@@ -6,7 +6,11 @@ const intAttr = (a: Attrs, name: string, fallback: number): number => (a[name]?.
 const intsAttr = (a: Attrs, name: string): number[] | undefined => (a[name]?.type === 'ints' ? (a[name] as { value: number[] }).value : undefined);
 
 const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
-const make = (dims: number[], values: number[], kind: ConstTensor['kind']): ConstTensor => ({ dims, kind, data: kind === 'float' ? Float32Array.from(values) : values });
+const make = (dims: number[], values: number[], kind: ConstTensor['kind']): ConstTensor => ({
+  dims,
+  kind,
+  data: kind === 'float' ? Float32Array.from(values) : values,
+});
 
 function strides(dims: number[]): number[] {
   const s = new Array<number>(dims.length).fill(1);
@@ -82,7 +86,13 @@ export function evalConstant(node: OnnxNode, inputs: (ConstTensor | undefined)[]
       if (!x) return undefined;
       const to = intAttr(a, 'to', 1);
       const kind = to === 1 || to === 11 ? 'float' : 'int';
-      return [make([...x.dims], numbers(x).map((v) => (kind === 'int' ? Math.trunc(v) : v)), kind)];
+      return [
+        make(
+          [...x.dims],
+          numbers(x).map((v) => (kind === 'int' ? Math.trunc(v) : v)),
+          kind,
+        ),
+      ];
     }
     case 'Add':
     case 'Sub':
@@ -130,7 +140,8 @@ export function evalConstant(node: OnnxNode, inputs: (ConstTensor | undefined)[]
     case 'Slice': {
       if (!x) return undefined;
       const at = (i: number) => (inputs[i] ? numbers(inputs[i]!) : undefined);
-      const [starts, ends, axes, steps] = opset >= 10 ? [at(1), at(2), at(3), at(4)] : [intsAttr(a, 'starts'), intsAttr(a, 'ends'), intsAttr(a, 'axes'), undefined];
+      const [starts, ends, axes, steps] =
+        opset >= 10 ? [at(1), at(2), at(3), at(4)] : [intsAttr(a, 'starts'), intsAttr(a, 'ends'), intsAttr(a, 'axes'), undefined];
       if (!starts || !ends) return undefined;
       const picks = x.dims.map((d) => Array.from({ length: d }, (_, i) => i));
       starts.forEach((s0, k) => {

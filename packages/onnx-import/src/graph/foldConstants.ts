@@ -77,7 +77,7 @@ function fold(node: OnnxNode, constants: Map<string, ConstTensor>, shapes: Map<s
     return undefined;
   }
   if (node.opType === 'Shape') {
-    const shape = shapes.get(node.inputs[0] ?? '') ?? (constants.get(node.inputs[0] ?? '')?.dims);
+    const shape = shapes.get(node.inputs[0] ?? '') ?? constants.get(node.inputs[0] ?? '')?.dims;
     if (shape === undefined) return undefined;
     const start = node.attributes['start']?.type === 'int' ? node.attributes['start'].value : 0;
     const end = node.attributes['end']?.type === 'int' ? node.attributes['end'].value : shape.length;

@@ -6,7 +6,12 @@ const ints = (node: OnnxNode, name: string): number[] | undefined => {
   return a?.type === 'ints' ? a.value : undefined;
 };
 
-type Rule = (node: OnnxNode, input: (i: number) => Shape | undefined, initializers: ReadonlyMap<string, OnnxTensor>, opset: number) => Shape | Shape[] | undefined;
+type Rule = (
+  node: OnnxNode,
+  input: (i: number) => Shape | undefined,
+  initializers: ReadonlyMap<string, OnnxTensor>,
+  opset: number,
+) => Shape | Shape[] | undefined;
 
 /** Output shapes (one, or one per output) of importable ops that onnx-export's `inferShapes` has no rule for. */
 const EXTRA_RULES: Record<string, Rule> = {
@@ -53,7 +58,8 @@ const EXTRA_RULES: Record<string, Rule> = {
     const x = input(0);
     if (x === undefined) return undefined;
     const fromInput = node.inputs[1] ? initializers.get(node.inputs[1]) : undefined;
-    const axes = (fromInput ? Array.from(fromInput.data as BigInt64Array, Number) : ints(node, 'axes'))?.map((a) => (a < 0 ? a + x.length : a)) ?? x.map((_, i) => i);
+    const axes =
+      (fromInput ? Array.from(fromInput.data as BigInt64Array, Number) : ints(node, 'axes'))?.map((a) => (a < 0 ? a + x.length : a)) ?? x.map((_, i) => i);
     const keep = node.attributes['keepdims']?.type !== 'int' || node.attributes['keepdims'].value === 1;
     return keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
   },

@@ -49,7 +49,12 @@ export class OnnxGroupedConv2D extends tf.layers.Layer {
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const out = (size: number | null, k: number, st: number, d: number) => (size === null ? null : Math.floor((size - (k - 1) * d - 1) / st) + 1);
-    return [s[0] ?? null, out(s[1] ?? null, this.kernelSize[0], this.strides[0], this.dilationRate[0]), out(s[2] ?? null, this.kernelSize[1], this.strides[1], this.dilationRate[1]), this.filters];
+    return [
+      s[0] ?? null,
+      out(s[1] ?? null, this.kernelSize[0], this.strides[0], this.dilationRate[0]),
+      out(s[2] ?? null, this.kernelSize[1], this.strides[1], this.dilationRate[1]),
+      this.filters,
+    ];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -64,6 +69,14 @@ export class OnnxGroupedConv2D extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, dilationRate: this.dilationRate, groups: this.groups, useBias: this.useBias };
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      dilationRate: this.dilationRate,
+      groups: this.groups,
+      useBias: this.useBias,
+    };
   }
 }

@@ -57,9 +57,23 @@ describe('registered layers', () => {
 
   test('elementwise with a constant, constant padding and slicing serialize with their weights and config', async () => {
     await roundTrip(new OnnxElementwise({ op: 'sub', constantShape: [1, 1, 1, 4], constantFirst: true }), [tf.tensor([1, 2, 3, 4], [1, 1, 1, 4])]);
-    await roundTrip(new OnnxConstantPad({ padding: [[1, 0], [0, 2]], value: -Infinity }));
+    await roundTrip(
+      new OnnxConstantPad({
+        padding: [
+          [1, 0],
+          [0, 2],
+        ],
+        value: -Infinity,
+      }),
+    );
     await roundTrip(new OnnxSlice({ begin: [0, 1, 0, 2], size: [-1, 3, -1, 2] }));
-    const padded = new OnnxConstantPad({ padding: [[1, 0], [0, 2]], value: -Infinity }).apply(tf.ones([1, 2, 2, 1])) as tf.Tensor;
+    const padded = new OnnxConstantPad({
+      padding: [
+        [1, 0],
+        [0, 2],
+      ],
+      value: -Infinity,
+    }).apply(tf.ones([1, 2, 2, 1])) as tf.Tensor;
     expect(padded.shape).toEqual([1, 3, 4, 1]);
     expect(padded.min().dataSync()[0]).toBe(-3.4028234663852886e38);
   });

@@ -52,7 +52,9 @@ export const Clip: OpConverter = {
     const { min, max } = clipBounds(node, ctx);
     const name = ctx.name(node.name || 'clip');
     const layer =
-      min === 0 ? tf.layers.reLU({ ...(Number.isFinite(max) ? { maxValue: max } : {}), name }) : new Clamp({ min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null, name });
+      min === 0
+        ? tf.layers.reLU({ ...(Number.isFinite(max) ? { maxValue: max } : {}), name })
+        : new Clamp({ min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null, name });
     unary(ctx, node, layer, min >= 0);
   },
 };
@@ -83,7 +85,10 @@ export const HardSigmoid: OpConverter = {
     const alpha = floatAttr(node, 'alpha', 0.2);
     const beta = floatAttr(node, 'beta', 0.5);
     const name = ctx.name(node.name || 'hard_sigmoid');
-    const layer = Math.fround(alpha) === Math.fround(0.2) && beta === 0.5 ? tf.layers.activation({ activation: 'hardSigmoid', name }) : new OnnxHardSigmoid({ alpha, beta, name });
+    const layer =
+      Math.fround(alpha) === Math.fround(0.2) && beta === 0.5
+        ? tf.layers.activation({ activation: 'hardSigmoid', name })
+        : new OnnxHardSigmoid({ alpha, beta, name });
     unary(ctx, node, layer, true);
   },
 };
@@ -111,11 +116,17 @@ export const Softmax: OpConverter = {
   check(node, ctx) {
     const shape = ctx.shapeOf(node.inputs[0]!);
     if (shape === undefined) return undefined;
-    return softmaxAxis(node, ctx, { shape, layout: shape.length === 4 ? 'nhwc' : 'onnx' }) ? undefined : `axis ${intAttr(node, 'axis', ctx.opset >= 13 ? -1 : 1)} of a rank-${shape.length} input (only the channel or last axis)`;
+    return softmaxAxis(node, ctx, { shape, layout: shape.length === 4 ? 'nhwc' : 'onnx' })
+      ? undefined
+      : `axis ${intAttr(node, 'axis', ctx.opset >= 13 ? -1 : 1)} of a rank-${shape.length} input (only the channel or last axis)`;
   },
   convert(node, ctx) {
     const v = ctx.value(node.inputs[0]!);
     const x = v.shape.length === 4 ? ctx.asNhwc(v) : ctx.asOnnx(v);
-    ctx.set(out(node), { ...x, sym: ctx.apply(tf.layers.activation({ activation: 'softmax', name: ctx.name(node.name || 'softmax') }), x.sym), nonNegative: true });
+    ctx.set(out(node), {
+      ...x,
+      sym: ctx.apply(tf.layers.activation({ activation: 'softmax', name: ctx.name(node.name || 'softmax') }), x.sym),
+      nonNegative: true,
+    });
   },
 };

@@ -21,7 +21,12 @@ export function checkBatchNorm(node: OnnxNode, ctx: ImportContext): string | und
 }
 
 export function batchNormParams(node: OnnxNode, ctx: ImportContext): BatchNormParams {
-  const [gamma, beta, mean, variance] = node.inputs.slice(1, 5).map((name) => floats(ctx.constant(name)!)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const [gamma, beta, mean, variance] = node.inputs.slice(1, 5).map((name) => floats(ctx.constant(name)!)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
   return { gamma, beta, mean, variance, epsilon: floatAttr(node, 'epsilon', 1e-5), momentum: floatAttr(node, 'momentum', 0.9) };
 }
 

@@ -20,7 +20,11 @@ export const BatchNormalization: OpConverter = {
     const p = batchNormParams(node, ctx);
     const c = p.gamma.length;
     const layer = tf.layers.batchNormalization({ axis: -1, epsilon: p.epsilon, momentum: p.momentum, name: ctx.name(node.name || 'batch_norm') });
-    const sym = ctx.apply(layer, x.sym, [p.gamma, p.beta, p.mean, p.variance].map((data) => ({ data, shape: [c] })));
+    const sym = ctx.apply(
+      layer,
+      x.sym,
+      [p.gamma, p.beta, p.mean, p.variance].map((data) => ({ data, shape: [c] })),
+    );
     ctx.set(out(node), { sym, shape: x.shape, layout: x.layout });
   },
 };

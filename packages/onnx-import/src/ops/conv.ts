@@ -28,7 +28,8 @@ export const Conv: OpConverter = {
     if (w.dims.length !== 4) return `only 2-D convolutions (weight of rank ${w.dims.length})`;
     const window = windowOf(node, intsAttr(node, 'kernel_shape') ?? w.dims.slice(2), hwOf(ctx.shapeOf(node.inputs[0]!)));
     if (typeof window === 'string') return window;
-    if (window.strides.some((s) => s > 1) && window.dilations.some((d) => d > 1)) return 'strides > 1 together with dilations > 1 (tfjs convolutions support one or the other)';
+    if (window.strides.some((s) => s > 1) && window.dilations.some((d) => d > 1))
+      return 'strides > 1 together with dilations > 1 (tfjs convolutions support one or the other)';
     return undefined;
   },
   convert(node, ctx) {
@@ -41,7 +42,9 @@ export const Conv: OpConverter = {
     const depthwise = group > 1 && group === cin;
     const bias = node.inputs[2] ? Float32Array.from(floats(ctx.constant(node.inputs[2])!)) : new Float32Array(cout);
     // tfjs kernels: Conv2D [kh, kw, cin, cout]; DepthwiseConv2D [kh, kw, C, m] (output c·m + j, as ONNX orders groups).
-    const kernel = depthwise ? transposeData(floats(w), [group, cout / group, kh, kw], [2, 3, 0, 1]) : transposeData(floats(w), [cout, cinGroup, kh, kw], [2, 3, 1, 0]);
+    const kernel = depthwise
+      ? transposeData(floats(w), [group, cout / group, kh, kw], [2, 3, 0, 1])
+      : transposeData(floats(w), [cout, cinGroup, kh, kw], [2, 3, 1, 0]);
     const fold = takeFoldableBatchNorm(ctx, out(node));
     if (fold) foldInto(kernel, bias, fold);
     const useBias = node.inputs[2] !== undefined && node.inputs[2] !== '' ? true : fold !== undefined;
@@ -49,8 +52,18 @@ export const Conv: OpConverter = {
     const x = noPads(window) || same ? x0 : zeroPad(ctx, x0, window.pads, node.name || node.opType);
     const padding = same ? 'same' : 'valid';
     const name = ctx.name(node.name || 'conv');
-    const common = { kernelSize: [kh, kw] as [number, number], strides: window.strides, dilationRate: window.dilations, padding: padding as 'same' | 'valid', useBias, name };
-    const weights = [{ data: kernel, shape: depthwise ? [kh, kw, group, cout / group] : [kh, kw, cinGroup, cout] }, ...(useBias ? [{ data: bias, shape: [cout] }] : [])];
+    const common = {
+      kernelSize: [kh, kw] as [number, number],
+      strides: window.strides,
+      dilationRate: window.dilations,
+      padding: padding as 'same' | 'valid',
+      useBias,
+      name,
+    };
+    const weights = [
+      { data: kernel, shape: depthwise ? [kh, kw, group, cout / group] : [kh, kw, cinGroup, cout] },
+      ...(useBias ? [{ data: bias, shape: [cout] }] : []),
+    ];
     const layer = depthwise
       ? tf.layers.depthwiseConv2d({ ...common, depthMultiplier: cout / group })
       : group === 1
@@ -77,7 +90,8 @@ export const ConvTranspose: OpConverter = {
     const strides = intsAttr(node, 'strides') ?? [1, 1];
     const outputPadding = intsAttr(node, 'output_padding') ?? [0, 0];
     // A 'valid' tfjs transposed conv yields max(s − k, 0) rows beyond ONNX's unpadded output: output_padding must fit in those and the end pads.
-    for (let d = 0; d < 2; d++) if (outputPadding[d]! > pads[d + 2]! + Math.max(strides[d]! - w.dims[2 + d]!, 0)) return `output_padding ${outputPadding[d]} exceeds the end pad`;
+    for (let d = 0; d < 2; d++)
+      if (outputPadding[d]! > pads[d + 2]! + Math.max(strides[d]! - w.dims[2 + d]!, 0)) return `output_padding ${outputPadding[d]} exceeds the end pad`;
     return undefined;
   },
   convert(node, ctx) {
@@ -93,7 +107,10 @@ export const ConvTranspose: OpConverter = {
     // tfjs kernel [kh, kw, out, in] holds ONNX W[in, out, kh, kw] unflipped (both are the input gradient of a conv).
     const kernel = transposeData(floats(w), [cin, cout, kh, kw], [2, 3, 1, 0]);
     const layer = tf.layers.conv2dTranspose({ filters: cout, kernelSize: [kh, kw], strides, padding: 'valid', useBias, name });
-    let sym = ctx.apply(layer, x.sym, [{ data: kernel, shape: [kh, kw, cout, cin] }, ...(useBias ? [{ data: floats(ctx.constant(node.inputs[2])!), shape: [cout] }] : [])]);
+    let sym = ctx.apply(layer, x.sym, [
+      { data: kernel, shape: [kh, kw, cout, cin] },
+      ...(useBias ? [{ data: floats(ctx.constant(node.inputs[2])!), shape: [cout] }] : []),
+    ]);
     const crop: number[] = [];
     for (let d = 0; d < 2; d++) {
       const size = x.shape[2 + d]!;
@@ -101,7 +118,17 @@ export const ConvTranspose: OpConverter = {
       const wanted = strides[d]! * (size - 1) + outputPadding[d]! + k - pads[d]! - pads[d + 2]!;
       crop.push(pads[d]!, sym.shape[1 + d]! - pads[d]! - wanted);
     }
-    if (crop.some((c) => c > 0)) sym = ctx.apply(tf.layers.cropping2D({ cropping: [[crop[0]!, crop[1]!], [crop[2]!, crop[3]!]], name: ctx.name(`${name}_crop`) }), sym);
+    if (crop.some((c) => c > 0))
+      sym = ctx.apply(
+        tf.layers.cropping2D({
+          cropping: [
+            [crop[0]!, crop[1]!],
+            [crop[2]!, crop[3]!],
+          ],
+          name: ctx.name(`${name}_crop`),
+        }),
+        sym,
+      );
     ctx.set(out(node), { sym, shape: nchwShape(sym, x), layout: 'nhwc' });
   },
 };

@@ -49,11 +49,19 @@ const binary = (op: ElementwiseOp): OpConverter => ({
       ctx.set(out(node), { sym, shape: broadcastShape(x.shape, constants[at]!.dims), layout: x.layout });
       return;
     }
-    const [a, b] = align(ctx, node.inputs.map((i) => ctx.value(i)));
+    const [a, b] = align(
+      ctx,
+      node.inputs.map((i) => ctx.value(i)),
+    );
     const same = a!.shape.every((d, i) => d === b!.shape[i]);
     const layer = same && op === 'add' ? tf.layers.add({ name }) : same && op === 'mul' ? tf.layers.multiply({ name }) : new OnnxElementwise({ op, name });
     const sym = ctx.apply(layer, [a!.sym, b!.sym]);
-    ctx.set(out(node), { sym, shape: broadcastShape(a!.shape, b!.shape), layout: a!.layout, nonNegative: op !== 'sub' && a!.nonNegative === true && b!.nonNegative === true });
+    ctx.set(out(node), {
+      sym,
+      shape: broadcastShape(a!.shape, b!.shape),
+      layout: a!.layout,
+      nonNegative: op !== 'sub' && a!.nonNegative === true && b!.nonNegative === true,
+    });
   },
 });
 
@@ -80,15 +88,23 @@ export const Concat: OpConverter = {
     return undefined;
   },
   convert(node, ctx) {
-    const values = align(ctx, node.inputs.map((i) => ctx.value(i)));
+    const values = align(
+      ctx,
+      node.inputs.map((i) => ctx.value(i)),
+    );
     const first = values[0]!;
     const rank = first.shape.length;
     const onnxAxis = intAttr(node, 'axis', 1) < 0 ? intAttr(node, 'axis', 1) + rank : intAttr(node, 'axis', 1);
     const axis = first.layout === 'nhwc' ? NHWC_AXIS[onnxAxis]! : onnxAxis;
-    const sym = values.length === 1 ? first.sym : ctx.apply(tf.layers.concatenate({ axis, name: ctx.name(node.name || 'concat') }), values.map((v) => v.sym));
+    const sym =
+      values.length === 1
+        ? first.sym
+        : ctx.apply(
+            tf.layers.concatenate({ axis, name: ctx.name(node.name || 'concat') }),
+            values.map((v) => v.sym),
+          );
     const shape = [...first.shape];
     shape[onnxAxis] = values.reduce((s, v) => s + v.shape[onnxAxis]!, 0);
     ctx.set(out(node), { sym, shape, layout: first.layout, nonNegative: values.every((v) => v.nonNegative === true) });
   },
 };
-

@@ -73,7 +73,13 @@ export const MatMul: OpConverter = {
     const c = ctx.constant(other);
     let bias: Float32Array | undefined;
     let tensor = out(node);
-    if (add && c && (c.dims.length === 0 || (c.dims.length === 1 && (c.dims[0] === units || c.dims[0] === 1)) || (c.dims.length === 2 && c.dims[0] === 1 && c.dims[1] === units))) {
+    if (
+      add &&
+      c &&
+      (c.dims.length === 0 ||
+        (c.dims.length === 1 && (c.dims[0] === units || c.dims[0] === 1)) ||
+        (c.dims.length === 2 && c.dims[0] === 1 && c.dims[1] === units))
+    ) {
       bias = sizeOf(c.dims) === 1 ? new Float32Array(units).fill(floats(c)[0]!) : Float32Array.from(floats(c));
       ctx.absorbed.add(add);
       tensor = add.outputs[0]!;

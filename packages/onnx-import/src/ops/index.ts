@@ -48,4 +48,14 @@ export const CONVERTERS: Readonly<Record<string, OpConverter>> = {
 };
 
 /** ONNX op types `importOnnx` converts into layers, plus those it folds when their inputs are static. */
-export const SUPPORTED_OPS = [...Object.keys(CONVERTERS), 'Constant', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'ReduceProd', 'ConstantOfShape'] as const;
+export const SUPPORTED_OPS = [
+  ...Object.keys(CONVERTERS),
+  'Constant',
+  'Shape',
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Cast',
+  'ReduceProd',
+  'ConstantOfShape',
+] as const;

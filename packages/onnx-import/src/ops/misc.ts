@@ -40,8 +40,22 @@ export const Pad: OpConverter = {
     const { pads, value } = padsOf(node, ctx);
     const p = [pads![2]!, pads![3]!, pads![6]!, pads![7]!];
     if (value === 0) return ctx.set(out(node), zeroPad(ctx, x, p, node.name || 'pad'));
-    const sym = ctx.apply(new OnnxConstantPad({ padding: [[p[0]!, p[2]!], [p[1]!, p[3]!]], value, name: ctx.name(node.name || 'pad') }), x.sym);
-    ctx.set(out(node), { ...x, sym, shape: [x.shape[0]!, x.shape[1]!, x.shape[2]! + p[0]! + p[2]!, x.shape[3]! + p[1]! + p[3]!], nonNegative: x.nonNegative === true && value >= 0 });
+    const sym = ctx.apply(
+      new OnnxConstantPad({
+        padding: [
+          [p[0]!, p[2]!],
+          [p[1]!, p[3]!],
+        ],
+        value,
+        name: ctx.name(node.name || 'pad'),
+      }),
+      x.sym,
+    );
+    ctx.set(out(node), {
+      ...x,
+      sym,
+      shape: [x.shape[0]!, x.shape[1]!, x.shape[2]! + p[0]! + p[2]!, x.shape[3]! + p[1]! + p[3]!],
+      nonNegative: x.nonNegative === true && value >= 0,
+    });
   },
 };
-

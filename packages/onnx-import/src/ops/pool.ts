@@ -24,7 +24,8 @@ function checkPool(node: OnnxNode, ctx: ImportContext): string | undefined {
     const shape = ctx.shapeOf(node.inputs[0]!);
     const includePad = intAttr(node, 'count_include_pad', 0) === 1;
     // Excluded padding is TensorFlow's 'same' average; included padding is zero padding then 'valid'. ceil_mode's extra cells are never counted.
-    if (!includePad && !(shape && isSame(window, [shape[2]!, shape[3]!]))) return `pads [${window.pads.join(', ')}] with count_include_pad = 0 that are not TensorFlow's 'same'`;
+    if (!includePad && !(shape && isSame(window, [shape[2]!, shape[3]!])))
+      return `pads [${window.pads.join(', ')}] with count_include_pad = 0 that are not TensorFlow's 'same'`;
     if (includePad && intAttr(node, 'ceil_mode', 0) === 1) return 'ceil_mode with count_include_pad = 1';
   }
   return undefined;
@@ -47,7 +48,10 @@ function pool(kind: 'max' | 'avg'): OpConverter {
       if (!noPads(window) && !same) {
         if (kind === 'avg' || x0.nonNegative) x = zeroPad(ctx, x0, window.pads, node.name || 'pool');
         else {
-          const sym = ctx.apply(new OnnxConstantPad({ padding: padding2d(window.pads), value: -Infinity, name: ctx.name(`${node.name || 'pool'}_pad`) }), x0.sym);
+          const sym = ctx.apply(
+            new OnnxConstantPad({ padding: padding2d(window.pads), value: -Infinity, name: ctx.name(`${node.name || 'pool'}_pad`) }),
+            x0.sym,
+          );
           x = { ...x0, sym, shape: [x0.shape[0]!, x0.shape[1]!, hw[0] + window.pads[0] + window.pads[2], hw[1] + window.pads[1] + window.pads[3]] };
         }
       }
@@ -81,14 +85,22 @@ function reduceAxes(node: OnnxNode, ctx: ImportContext): number[] | undefined {
 export const ReduceMean: OpConverter = {
   check(node, ctx) {
     const shape = ctx.shapeOf(node.inputs[0]!);
-    const axes = reduceAxes(node, ctx)?.map((a) => (a < 0 ? a + 4 : a)).sort();
-    if (shape?.length !== 4 || axes?.join(',') !== '2,3') return `axes [${reduceAxes(node, ctx)?.join(', ') ?? 'all'}] of a rank-${shape?.length ?? '?'} input (only the spatial axes of an image tensor)`;
+    const axes = reduceAxes(node, ctx)
+      ?.map((a) => (a < 0 ? a + 4 : a))
+      .sort();
+    if (shape?.length !== 4 || axes?.join(',') !== '2,3')
+      return `axes [${reduceAxes(node, ctx)?.join(', ') ?? 'all'}] of a rank-${shape?.length ?? '?'} input (only the spatial axes of an image tensor)`;
     return undefined;
   },
   convert(node, ctx) {
     const x = ctx.asNhwc(ctx.value(node.inputs[0]!));
     const sym = ctx.apply(tf.layers.globalAveragePooling2d({ name: ctx.name(node.name || 'reduce_mean') }), x.sym);
     const keep = intAttr(node, 'keepdims', 1) === 1;
-    ctx.set(out(node), { sym, shape: keep ? [x.shape[0]!, x.shape[1]!, 1, 1] : [x.shape[0]!, x.shape[1]!], layout: keep ? 'squeezed' : 'onnx', nonNegative: x.nonNegative === true });
+    ctx.set(out(node), {
+      sym,
+      shape: keep ? [x.shape[0]!, x.shape[1]!, 1, 1] : [x.shape[0]!, x.shape[1]!],
+      layout: keep ? 'squeezed' : 'onnx',
+      nonNegative: x.nonNegative === true,
+    });
   },
 };

@@ -16,7 +16,8 @@ function flatten(ctx: ImportContext, node: OnnxNode, x: Value, tensor: string): 
     return;
   }
   const sym = ctx.apply(tf.layers.flatten({ name: name() }), x.sym);
-  if (x.layout === 'nhwc' && !(x.shape[2] === 1 && x.shape[3] === 1)) ctx.set(tensor, { ...x, sym, shape, layout: 'nhwc-flat', chw: [x.shape[1]!, x.shape[2]!, x.shape[3]!] });
+  if (x.layout === 'nhwc' && !(x.shape[2] === 1 && x.shape[3] === 1))
+    ctx.set(tensor, { ...x, sym, shape, layout: 'nhwc-flat', chw: [x.shape[1]!, x.shape[2]!, x.shape[3]!] });
   else ctx.set(tensor, { ...x, sym, shape, layout: 'onnx' });
 }
 

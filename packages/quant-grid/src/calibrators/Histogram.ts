@@ -233,8 +233,19 @@ export class Histogram {
   /** Restores `toJSON()` output (of a histogram with the same `bins`). */
   load(state: HistogramState): this {
     const k = typeof state === 'object' && state !== null ? state.binsPerSide : -1;
-    if (!Number.isInteger(k) || k < 0 || !Array.isArray(state.pos) || !Array.isArray(state.neg) || state.pos.length > k || state.neg.length > k || (state.width > 0) !== (k > 0)) {
-      throw new QuantTrimError({ code: 'QT_INVALID_CALIBRATOR', message: `histogram.load: expected { binsPerSide, width, pos: [], neg: [], ... } as produced by toJSON()` });
+    if (
+      !Number.isInteger(k) ||
+      k < 0 ||
+      !Array.isArray(state.pos) ||
+      !Array.isArray(state.neg) ||
+      state.pos.length > k ||
+      state.neg.length > k ||
+      state.width > 0 !== k > 0
+    ) {
+      throw new QuantTrimError({
+        code: 'QT_INVALID_CALIBRATOR',
+        message: `histogram.load: expected { binsPerSide, width, pos: [], neg: [], ... } as produced by toJSON()`,
+      });
     }
     this.#k = state.binsPerSide;
     this.#cap = state.binsPerSide;

@@ -21,7 +21,11 @@ export interface HistogramCalibratorState {
 
 /** Throws `QT_INVALID_CALIBRATOR` naming `calibrator.option`. */
 export function invalidOption(calibrator: string, option: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({ code: 'QT_INVALID_CALIBRATOR', message: `${calibrator}.${option}: expected ${expected}, got ${JSON.stringify(got)}`, details: { option } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_CALIBRATOR',
+    message: `${calibrator}.${option}: expected ${expected}, got ${JSON.stringify(got)}`,
+    details: { option },
+  });
 }
 
 /** Checks an optional integer option ≥ `min` and returns it or its default. */
@@ -243,7 +247,11 @@ export abstract class HistogramCalibrator<TOptions extends HistogramOptions> imp
     const shape = typeof state === 'object' && state !== null ? state.paramShape : undefined;
     const count = Array.isArray(shape) ? shape.reduce((a, b) => a * b, 1) : 0;
     if (!Array.isArray(groups) || (shape !== null && !Array.isArray(shape)) || groups.length !== (shape === null ? 0 : count)) {
-      throw new QuantTrimError({ code: 'QT_INVALID_CALIBRATOR', message: `${this.name}.load: expected { paramShape, groups: [] } with one histogram per parameter`, details: { option: 'state' } });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_CALIBRATOR',
+        message: `${this.name}.load: expected { paramShape, groups: [] } with one histogram per parameter`,
+        details: { option: 'state' },
+      });
     }
     this.#hists = groups.map((g) => new Histogram(this.#bins).load(g));
     this.#batches = state.batches;

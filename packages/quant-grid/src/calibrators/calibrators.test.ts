@@ -168,7 +168,10 @@ describe('Uniform[−1, 1]', () => {
 
 describe('ReLU-like data |N(0, 1)|', () => {
   const x = normal(100_000, 5).map(Math.abs);
-  for (const options of [{ bits: 8, signed: false, symmetric: false }, { bits: 8, signed: false }] satisfies SchemeOptions[]) {
+  for (const options of [
+    { bits: 8, signed: false, symmetric: false },
+    { bits: 8, signed: false },
+  ] satisfies SchemeOptions[]) {
     it(`every calibrator puts 0 at the bottom of the grid (${JSON.stringify(options)})`, () => {
       const scheme = createScheme(options);
       for (const name of names) {
@@ -346,7 +349,12 @@ describe('percentile on a hand-computed histogram', () => {
   // bins of width 1 over [0, 10]: 90 values in [0, 1), 9 in [5, 6), the max 10 in the top bin
   const x = Float32Array.from([...Array(90).fill(0.5), ...Array(9).fill(5.5), 10]);
   it('abs: amax is the lower edge of the first bin whose cdf reaches p/100 (TensorRT)', () => {
-    for (const [p, amax] of [[99, 5], [99.5, 9], [100, 9], [50, 0]] as const) {
+    for (const [p, amax] of [
+      [99, 5],
+      [99.5, 9],
+      [100, 9],
+      [50, 0],
+    ] as const) {
       const c = new PercentileCalibrator({ percentile: p, bins: 10 });
       c.observe(x);
       expect(c.threshold(c.histograms[0]!), `p ${p}`).toBe(amax);

@@ -45,7 +45,9 @@ export class GroupTracker {
   checkScheme(scheme: QuantScheme): readonly number[] {
     const a = this.granularity;
     const b = scheme.granularity;
-    const same = a.kind === b.kind && (a.kind === 'per-tensor' || (a.axis === (b as typeof a).axis && (a.kind !== 'per-group' || a.groupSize === (b as typeof a).groupSize)));
+    const same =
+      a.kind === b.kind &&
+      (a.kind === 'per-tensor' || (a.axis === (b as typeof a).axis && (a.kind !== 'per-group' || a.groupSize === (b as typeof a).groupSize)));
     if (!same) {
       throw new QuantTrimError({
         code: 'QT_INVALID_GRANULARITY',

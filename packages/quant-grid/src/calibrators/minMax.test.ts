@@ -73,7 +73,9 @@ describe('min/max calibrators', () => {
     pc.observe(f(1, 2), [2, 1]);
     expect(errorCode(() => pc.observe(f(1, 2, 3), [3, 1]))).toBe('QT_SHAPE_MISMATCH');
     expect(errorCode(() => pc.observe(new Float64Array(2) as never, [2, 1]))).toBe('QT_INVALID_ARGUMENT');
-    expect(errorCode(() => defaultRegistry.calibrator('mean-minmax', { perSample: true, granularity: { kind: 'per-channel', axis: 1 } }))).toBe('QT_INVALID_CALIBRATOR');
+    expect(errorCode(() => defaultRegistry.calibrator('mean-minmax', { perSample: true, granularity: { kind: 'per-channel', axis: 1 } }))).toBe(
+      'QT_INVALID_CALIBRATOR',
+    );
     c.reset();
     expect(c.batches).toBe(0);
     expect(errorCode(() => c.compute(u8))).toBe('QT_CALIBRATOR_EMPTY');

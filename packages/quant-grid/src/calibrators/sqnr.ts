@@ -36,7 +36,15 @@ function noise(mids: Float64Array, counts: Float64Array, delta: number, offset: 
  * histogram. `steps` = N; `fixedOffset` is the symmetric offset (⌊−N/2⌋ signed, 0 unsigned), or
  * undefined for the asymmetric search. Returns the first lowest-noise candidate.
  */
-export function sqnrSearch(mids: Float64Array, counts: Float64Array, min: number, max: number, steps: number, gamma: number, fixedOffset?: number): SqnrEncoding {
+export function sqnrSearch(
+  mids: Float64Array,
+  counts: Float64Array,
+  min: number,
+  max: number,
+  steps: number,
+  gamma: number,
+  fixedOffset?: number,
+): SqnrEncoding {
   const n = steps;
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0, lo + EPS * n);

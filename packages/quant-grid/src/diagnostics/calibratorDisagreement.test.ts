@@ -5,7 +5,6 @@ import { defaultRegistry } from '../registry/createRegistry.js';
 import { isQuantTrimError } from '@quant-trim/internal';
 import { calibratorDisagreement } from './calibratorDisagreement.js';
 
-
 const uint8 = defaultRegistry.scheme('uint8-asym-per-tensor');
 
 describe('calibratorDisagreement', () => {
@@ -63,7 +62,12 @@ describe('calibratorDisagreement', () => {
 
   it('labels repeated calibrators and validates its options with coded errors', () => {
     const x = Float32Array.from({ length: 1000 }, (_, i) => i / 1000);
-    const d = calibratorDisagreement(x, uint8, { methods: [{ name: 'percentile', label: 'p99', options: { percentile: 99 } }, { name: 'percentile', label: 'p100', options: { percentile: 100 } }] });
+    const d = calibratorDisagreement(x, uint8, {
+      methods: [
+        { name: 'percentile', label: 'p99', options: { percentile: 99 } },
+        { name: 'percentile', label: 'p100', options: { percentile: 100 } },
+      ],
+    });
     expect(d.choices.map((c) => c.method)).toEqual(['p99', 'p100']);
     expect(d.choices[0]!.clipped).toBeGreaterThan(0.005);
     const codeOf = (f: () => unknown) => {

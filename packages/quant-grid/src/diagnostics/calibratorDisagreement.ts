@@ -19,7 +19,15 @@ export type DisagreementMethod = string | { readonly name: string; readonly labe
  * `entropy` (TensorRT KL), `mse` (TensorRT MSE, RKNN), `sqnr` γ = 3 (AIMET tf_enhanced) and `pow2`
  * min-MSE (Vitis).
  */
-export const DEFAULT_DISAGREEMENT_METHODS: readonly DisagreementMethod[] = ['minmax', { name: 'mean-minmax', options: { perSample: true } }, 'percentile', 'entropy', 'mse', 'sqnr', 'pow2'];
+export const DEFAULT_DISAGREEMENT_METHODS: readonly DisagreementMethod[] = [
+  'minmax',
+  { name: 'mean-minmax', options: { perSample: true } },
+  'percentile',
+  'entropy',
+  'mse',
+  'sqnr',
+  'pow2',
+];
 
 export interface CalibratorDisagreementOptions {
   /** Calibration methods to compare. Default `DEFAULT_DISAGREEMENT_METHODS`. */
@@ -111,7 +119,11 @@ function clippedShareOfHistogram(h: Histogram, lo: number, hi: number): number {
  * d.ratio;                                           // e.g. 8.3: KL keeps an eighth of min/max's range
  * d.choices.map((c) => `${c.method} ${c.grid[1]} clips ${c.clipped}`);
  */
-export function calibratorDisagreement(input: Float32Array | Histogram, scheme: QuantScheme, options: CalibratorDisagreementOptions = {}): CalibratorDisagreement {
+export function calibratorDisagreement(
+  input: Float32Array | Histogram,
+  scheme: QuantScheme,
+  options: CalibratorDisagreementOptions = {},
+): CalibratorDisagreement {
   const registry = options.registry ?? defaultRegistry;
   const methods = options.methods ?? DEFAULT_DISAGREEMENT_METHODS;
   if (!Array.isArray(methods) || methods.length === 0) invalid('options.methods', `expected a non-empty array, got ${JSON.stringify(methods)}`);
@@ -141,7 +153,9 @@ export function calibratorDisagreement(input: Float32Array | Histogram, scheme: 
     if (typeof spec?.name !== 'string') invalid(`options.methods.${i}`, `expected a calibrator name or { name, label?, options? }, got ${JSON.stringify(m)}`);
     const label = spec.label ?? spec.name;
     const calibratorOptions = { ...(spec.options ?? {}) };
-    const calibrator = registry.calibratorDefinition(spec.name).create({ ...calibratorOptions, ...(options.bins !== undefined && spec.name !== 'minmax' && spec.name !== 'mean-minmax' ? { bins: options.bins } : {}) });
+    const calibrator = registry
+      .calibratorDefinition(spec.name)
+      .create({ ...calibratorOptions, ...(options.bins !== undefined && spec.name !== 'minmax' && spec.name !== 'mean-minmax' ? { bins: options.bins } : {}) });
     let range: [number, number];
     let qp: { scale: number; zeroPoint: number };
     if (calibrator instanceof HistogramCalibrator) {
@@ -164,14 +178,18 @@ export function calibratorDisagreement(input: Float32Array | Histogram, scheme: 
           skipped.push({ method: label, reason: 'needs options.shape with a batch axis of 2 or more (otherwise it equals minmax)' });
           return;
         }
-        if (!(calibrator instanceof MinMaxCalibrator)) invalid(`options.methods.${i}`, `"${spec.name}" is not quant-grid's min/max calibrator in this registry`);
+        if (!(calibrator instanceof MinMaxCalibrator))
+          invalid(`options.methods.${i}`, `"${spec.name}" is not quant-grid's min/max calibrator in this registry`);
         calibrator.observe(values, shape);
         const r = calibrator.ranges();
         range = [r.min[0]!, r.max[0]!];
       }
       qp = rule(range[0], range[1], flat);
     } else {
-      skipped.push({ method: label, reason: `calibrator "${spec.name}" is not a histogram calibrator (the diagnostic supports minmax, mean-minmax and HistogramCalibrator subclasses)` });
+      skipped.push({
+        method: label,
+        reason: `calibrator "${spec.name}" is not a histogram calibrator (the diagnostic supports minmax, mean-minmax and HistogramCalibrator subclasses)`,
+      });
       return;
     }
     const grid: [number, number] = [Math.fround((flat.qmin - qp.zeroPoint) * qp.scale), Math.fround((flat.qmax - qp.zeroPoint) * qp.scale)];

@@ -13,7 +13,10 @@ export function layoutFor(fn: string, length: number, shape: readonly number[], 
     throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`scheme\` of \`${fn}\`: expected a scheme from createScheme()` });
   }
   if (!(qparams?.scale instanceof Float32Array) || !(qparams.zeroPoint instanceof Int32Array)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_QPARAMS', message: `argument \`qparams\` of \`${fn}\`: expected { scale: Float32Array, zeroPoint: Int32Array }` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_QPARAMS',
+      message: `argument \`qparams\` of \`${fn}\`: expected { scale: Float32Array, zeroPoint: Int32Array }`,
+    });
   }
   const layout = groupLayout(shape, scheme.granularity);
   if (qparams.scale.length !== layout.count || qparams.zeroPoint.length !== layout.count) {
@@ -29,7 +32,10 @@ export function layoutFor(fn: string, length: number, shape: readonly number[], 
       throw new QuantTrimError({ code: 'QT_INVALID_QPARAMS', message: `argument \`qparams.scale[${p}]\` of \`${fn}\`: expected a finite scale > 0, got ${s}` });
     }
     if (z < scheme.qmin || z > scheme.qmax) {
-      throw new QuantTrimError({ code: 'QT_INVALID_QPARAMS', message: `argument \`qparams.zeroPoint[${p}]\` of \`${fn}\`: ${z} is outside [${scheme.qmin}, ${scheme.qmax}]` });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_QPARAMS',
+        message: `argument \`qparams.zeroPoint[${p}]\` of \`${fn}\`: ${z} is outside [${scheme.qmin}, ${scheme.qmax}]`,
+      });
     }
   }
   return layout;

@@ -71,7 +71,10 @@ export function qparamsForRange(lo: number, hi: number, scheme: QuantScheme): { 
 function toArray(value: number | ArrayLike<number>, name: string): ArrayLike<number> {
   if (typeof value === 'number') return [value];
   if (value === null || typeof value !== 'object' || typeof (value as ArrayLike<number>).length !== 'number') {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`range.${name}\` of \`computeQParams\`: expected a number or an array of numbers` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`range.${name}\` of \`computeQParams\`: expected a number or an array of numbers`,
+    });
   }
   return value;
 }
@@ -87,12 +90,18 @@ export function computeQParams(range: RangeInput, scheme: QuantScheme): QParams 
   const min = toArray(range.min, 'min');
   const max = toArray(range.max, 'max');
   if (min.length !== max.length) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`range\` of \`computeQParams\`: min has ${min.length} values but max has ${max.length}` });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `argument \`range\` of \`computeQParams\`: min has ${min.length} values but max has ${max.length}`,
+    });
   }
   const shape = range.shape ?? (typeof range.min === 'number' ? [] : [min.length]);
   const expected = shape.reduce((a, b) => a * b, 1);
   if (expected !== min.length) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`range.shape\` of \`computeQParams\`: [${shape.join(', ')}] holds ${expected} values but the range has ${min.length}` });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `argument \`range.shape\` of \`computeQParams\`: [${shape.join(', ')}] holds ${expected} values but the range has ${min.length}`,
+    });
   }
   const scale = new Float32Array(min.length);
   const zeroPoint = new Int32Array(min.length);

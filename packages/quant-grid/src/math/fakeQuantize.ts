@@ -15,7 +15,17 @@ const SIMD_MIN_RUN = 64;
  * lo = qmin − z, hi = qmax − z. Clamping before rounding equals clamping the code afterwards
  * because the bounds are integers. NaN takes the code qmin, as in ONNX Runtime's QuantizeLinear.
  */
-function scalarRun(x: Float32Array, out: Float32Array, offset: number, stride: number, length: number, s: number, lo: number, hi: number, mode: RoundingMode): void {
+function scalarRun(
+  x: Float32Array,
+  out: Float32Array,
+  offset: number,
+  stride: number,
+  length: number,
+  s: number,
+  lo: number,
+  hi: number,
+  mode: RoundingMode,
+): void {
   const fround = Math.fround;
   const end = offset + length * stride;
   if (mode === 'half-even') {
@@ -41,7 +51,16 @@ function contiguousRun(x: Float32Array, out: Float32Array, offset: number, lengt
 }
 
 /** Per-channel over the last axis (NHWC activations, tfjs kernels): the channel cycles every element. */
-function channelsLast(x: Float32Array, out: Float32Array, dim: number, scale: Float32Array, zeroPoint: Int32Array, qmin: number, qmax: number, mode: RoundingMode): void {
+function channelsLast(
+  x: Float32Array,
+  out: Float32Array,
+  dim: number,
+  scale: Float32Array,
+  zeroPoint: Int32Array,
+  qmin: number,
+  qmax: number,
+  mode: RoundingMode,
+): void {
   const lo = new Float64Array(dim);
   const hi = new Float64Array(dim);
   for (let k = 0; k < dim; k++) {

@@ -34,7 +34,10 @@ export function shapeSize(shape: readonly number[]): number {
 /** Validates a shape against a data length. */
 export function checkShape(fn: string, arg: string, length: number, shape: readonly number[]): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`shape\` of \`${fn}\`: expected an array of non-negative integers, got ${JSON.stringify(shape)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`shape\` of \`${fn}\`: expected an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    });
   }
   const size = shapeSize(shape);
   if (size !== length) {
@@ -48,7 +51,18 @@ export function checkShape(fn: string, arg: string, length: number, shape: reado
 export function groupLayout(shape: readonly number[], granularity: Granularity): GroupLayout {
   const size = shapeSize(shape);
   if (granularity.kind === 'per-tensor') {
-    return { kind: 'per-tensor', axis: 0, outer: 1, dim: size, inner: 1, groupSize: Math.max(size, 1), groupsAlongAxis: 1, count: 1, paramShape: [], paramInner: 1 };
+    return {
+      kind: 'per-tensor',
+      axis: 0,
+      outer: 1,
+      dim: size,
+      inner: 1,
+      groupSize: Math.max(size, 1),
+      groupsAlongAxis: 1,
+      count: 1,
+      paramShape: [],
+      paramInner: 1,
+    };
   }
   const rank = shape.length;
   const axis = granularity.axis < 0 ? granularity.axis + rank : granularity.axis;

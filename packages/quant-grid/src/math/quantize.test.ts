@@ -56,7 +56,12 @@ describe('quantize / dequantize / fakeQuantize', () => {
     const shape = [6, 5, 7];
     const x = new Float32Array(210).map((_, i) => Math.sin(i * 12.9898) * 3 + (i % 17 === 0 ? 0.5 : 0));
     for (const rounding of ['half-even', 'half-away', 'half-up', 'floor'] as const) {
-      for (const granularity of [{ kind: 'per-tensor' }, { kind: 'per-channel', axis: 1 }, { kind: 'per-group', axis: 2, groupSize: 3 }, { kind: 'per-channel', axis: -1 }] as const) {
+      for (const granularity of [
+        { kind: 'per-tensor' },
+        { kind: 'per-channel', axis: 1 },
+        { kind: 'per-group', axis: 2, groupSize: 3 },
+        { kind: 'per-channel', axis: -1 },
+      ] as const) {
         for (const bits of [2, 4, 8, 16]) {
           for (const symmetric of [true, false]) {
             const s = createScheme({ bits, rounding, granularity, symmetric });
@@ -108,7 +113,9 @@ describe('quantize / dequantize / fakeQuantize', () => {
       }
       return 'none';
     };
-    expect(code(() => fakeQuantize(new Float64Array(2) as never, [2], qp1(1), s))).toMatch(/^QT_INVALID_ARGUMENT: argument `x` of `fakeQuantize`: expected a Float32Array, got Float64Array/);
+    expect(code(() => fakeQuantize(new Float64Array(2) as never, [2], qp1(1), s))).toMatch(
+      /^QT_INVALID_ARGUMENT: argument `x` of `fakeQuantize`: expected a Float32Array, got Float64Array/,
+    );
     expect(code(() => fakeQuantize(new Float32Array(6), [2, 2], qp1(1), s))).toMatch(/^QT_SHAPE_MISMATCH/);
     expect(code(() => fakeQuantize(new Float32Array(4), [2, 2], qp1(0), s))).toMatch(/^QT_INVALID_QPARAMS: argument `qparams.scale\[0\]`/);
     expect(code(() => fakeQuantize(new Float32Array(4), [2, 2], qp1(1, 500), s))).toMatch(/^QT_INVALID_QPARAMS: argument `qparams.zeroPoint\[0\]`/);

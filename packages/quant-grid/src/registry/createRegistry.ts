@@ -72,14 +72,20 @@ export function createRegistry(options: { builtins?: boolean } = {}): QuantGridR
   const registry: QuantGridRegistry = {
     registerScheme(definition, opts) {
       if (typeof definition?.create !== 'function') {
-        throw new QuantTrimError({ code: 'QT_INVALID_PLUGIN', message: `registerScheme: definition "${String(definition?.name)}" needs a create(options) function` });
+        throw new QuantTrimError({
+          code: 'QT_INVALID_PLUGIN',
+          message: `registerScheme: definition "${String(definition?.name)}" needs a create(options) function`,
+        });
       }
       schemes.register(definition as SchemeDefinition<unknown>, opts);
       return definition;
     },
     registerCalibrator(definition, opts) {
       if (typeof definition?.create !== 'function') {
-        throw new QuantTrimError({ code: 'QT_INVALID_PLUGIN', message: `registerCalibrator: definition "${String(definition?.name)}" needs a create(options) function` });
+        throw new QuantTrimError({
+          code: 'QT_INVALID_PLUGIN',
+          message: `registerCalibrator: definition "${String(definition?.name)}" needs a create(options) function`,
+        });
       }
       calibrators.register(definition as CalibratorDefinition<unknown>, opts);
       return definition;
@@ -97,7 +103,10 @@ export function createRegistry(options: { builtins?: boolean } = {}): QuantGridR
       if (typeof state !== 'object' || state === null || typeof state.name !== 'string') {
         throw new QuantTrimError({ code: 'QT_INVALID_CALIBRATOR', message: 'restoreCalibrator: expected the object returned by calibrator.toJSON()' });
       }
-      return calibrators.get(state.name).create(state.options ?? {}).load(state.state);
+      return calibrators
+        .get(state.name)
+        .create(state.options ?? {})
+        .load(state.state);
     },
     schemeDefinition: (name) => schemes.get(name),
     calibratorDefinition: (name) => calibrators.get(name),

@@ -12,7 +12,18 @@ function tricky(n: number, s: number, seed: number): Float32Array {
   for (let i = 0; i < n; i++) {
     const k = Math.floor((r() - 0.5) * 600);
     const m = i % 8;
-    x[i] = m === 0 ? (k + 0.5) * s : m === 1 ? k * s : m === 2 ? (r() - 0.5) * 1e6 : m === 3 ? -0 : m === 4 && i % 64 === 4 ? [Number.NaN, Infinity, -Infinity][i % 3]! : (r() - 0.5) * 400 * s;
+    x[i] =
+      m === 0
+        ? (k + 0.5) * s
+        : m === 1
+          ? k * s
+          : m === 2
+            ? (r() - 0.5) * 1e6
+            : m === 3
+              ? -0
+              : m === 4 && i % 64 === 4
+                ? [Number.NaN, Infinity, -Infinity][i % 3]!
+                : (r() - 0.5) * 400 * s;
   }
   return x;
 }

@@ -30,7 +30,10 @@ function instantiate(): SimdKernels | null {
     const bytes = decode(KERNELS_WASM_BASE64);
     if (!WebAssembly.validate(bytes)) return null; // no SIMD support in this engine
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    const exports = instance.exports as { memory: WebAssembly.Memory; fake_quantize: (p: number, n: number, s: number, lo: number, hi: number, mode: number) => void };
+    const exports = instance.exports as {
+      memory: WebAssembly.Memory;
+      fake_quantize: (p: number, n: number, s: number, lo: number, hi: number, mode: number) => void;
+    };
     const heap = new Float32Array(exports.memory.buffer, 0, CHUNK);
     return {
       fakeQuantize(x, out, offset, length, s, lo, hi, mode) {

@@ -29,8 +29,12 @@ export interface LayerDiagnostics extends WeightDiagnostics {
  * const report = diagnoseModel(quantized.quantizedWeights(), { transform: trim });
  * await fs.writeFile('diagnostics.json', JSON.stringify(report, null, 2));
  */
-export function diagnoseModel(weights: readonly (WeightValues | TrimWeightInfo)[], options: { transform?: TrimTransform; strength?: number; step?: number } = {}): LayerDiagnostics[] {
-  if (!Array.isArray(weights)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`weights\` of \`diagnoseModel\`: expected an array, got ${typeof weights}` });
+export function diagnoseModel(
+  weights: readonly (WeightValues | TrimWeightInfo)[],
+  options: { transform?: TrimTransform; strength?: number; step?: number } = {},
+): LayerDiagnostics[] {
+  if (!Array.isArray(weights))
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`weights\` of \`diagnoseModel\`: expected an array, got ${typeof weights}` });
   return weights.map((entry) => {
     const { layer, weight, channelAxis } = entry;
     const shape = 'values' in entry ? [...entry.shape] : [...entry.view];
@@ -38,7 +42,16 @@ export function diagnoseModel(weights: readonly (WeightValues | TrimWeightInfo)[
     const transform = options.transform;
     let trimmed: Float32Array | undefined;
     if (transform !== undefined) {
-      const out = tf.tidy(() => transform.apply(tf.tensor(values, shape, 'float32'), { strength: options.strength ?? 1, step: options.step ?? 0, layer, weight, channelAxis, training: false }));
+      const out = tf.tidy(() =>
+        transform.apply(tf.tensor(values, shape, 'float32'), {
+          strength: options.strength ?? 1,
+          step: options.step ?? 0,
+          layer,
+          weight,
+          channelAxis,
+          training: false,
+        }),
+      );
       trimmed = out.dataSync() as Float32Array;
       out.dispose();
     }

@@ -16,7 +16,12 @@ describe('diagnoseWeights', () => {
     const d = diagnoseWeights(w, [1000, 100]);
     expect(d.kurtosis!).toBeGreaterThan(2.9);
     expect(d.kurtosis!).toBeLessThan(3.1);
-    expect(diagnoseWeights(Float32Array.from({ length: 100 }, (_, i) => i + 1), [100]).scaleInflation).toBeCloseTo(100 / 99, 12);
+    expect(
+      diagnoseWeights(
+        Float32Array.from({ length: 100 }, (_, i) => i + 1),
+        [100],
+      ).scaleInflation,
+    ).toBeCloseTo(100 / 99, 12);
     expect(d.shareTrimmed).toBeUndefined();
     expect(d.mse.int4.before).toBeGreaterThan(d.mse.int8.before);
     expect(errorCode(() => diagnoseWeights(w, [1000, 100], { channelAxis: 2 }))).toBe('QT_INVALID_GRANULARITY');

@@ -89,7 +89,10 @@ export function diagnoseWeights(w: Float32Array, shape: readonly number[], optio
   checkData(w, shape, 'diagnoseWeights');
   const axis = options.channelAxis ?? -1;
   if (!Number.isInteger(axis) || axis < -shape.length || axis >= shape.length) {
-    throw new QuantTrimError({ code: 'QT_INVALID_GRANULARITY', message: `argument \`options.channelAxis\` of \`diagnoseWeights\`: expected an integer axis of shape [${shape.join(', ')}], got ${axis}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_GRANULARITY',
+      message: `argument \`options.channelAxis\` of \`diagnoseWeights\`: expected an integer axis of shape [${shape.join(', ')}], got ${axis}`,
+    });
   }
   const t = options.trimmed;
   if (t !== undefined) checkData(t, shape, 'diagnoseWeights', 'options.trimmed');

@@ -80,7 +80,11 @@ describe('createMagnitudePruning', () => {
 
   it('masks grow with the schedule, refresh only every refreshEvery steps, and never shrink', () => {
     const m = model(3);
-    const pruning = createMagnitudePruning({ sparsity: polynomialSparsity({ initial: 0.1, final: 0.8, beginStep: 0, endStep: 12, power: 1 }), refreshEvery: 4, scope: 'global' });
+    const pruning = createMagnitudePruning({
+      sparsity: polynomialSparsity({ initial: 0.1, final: 0.8, beginStep: 0, endStep: 12, power: 1 }),
+      refreshEvery: 4,
+      scope: 'global',
+    });
     let previous = new Uint8Array(50).fill(1);
     const refreshes: number[] = [];
     for (let step = 0; step <= 20; step += 1) {
@@ -98,7 +102,17 @@ describe('createMagnitudePruning', () => {
     expect(pruning.stats().sparsity).toBe(0.8);
 
     // A falling schedule keeps the pruned; endStep stops new pruning.
-    const falling = createMagnitudePruning({ sparsity: piecewise({ points: [[0, 0.6], [10, 0.2], [20, 0.9]] }), refreshEvery: 5, endStep: 10 });
+    const falling = createMagnitudePruning({
+      sparsity: piecewise({
+        points: [
+          [0, 0.6],
+          [10, 0.2],
+          [20, 0.9],
+        ],
+      }),
+      refreshEvery: 5,
+      endStep: 10,
+    });
     falling.beginStep(context(m, 0));
     const first = falling.masks();
     for (const step of [5, 10, 15, 20]) falling.beginStep(context(m, step));
@@ -154,7 +168,15 @@ describe('createMagnitudePruning', () => {
   it('keeps one tensor per mask, disposes replaced ones, and frees everything on dispose', () => {
     const m = model(6);
     const baseline = tf.memory().numTensors;
-    const pruning = createMagnitudePruning({ sparsity: piecewise({ points: [[0, 0.1], [10, 0.9]] }), refreshEvery: 1 });
+    const pruning = createMagnitudePruning({
+      sparsity: piecewise({
+        points: [
+          [0, 0.1],
+          [10, 0.9],
+        ],
+      }),
+      refreshEvery: 1,
+    });
     for (let step = 0; step < 10; step += 1) pruning.beginStep(context(m, step));
     expect(tf.memory().numTensors).toBe(baseline + 2);
     pruning.dispose();

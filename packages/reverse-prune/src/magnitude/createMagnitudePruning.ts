@@ -2,7 +2,15 @@ import * as tf from '../tf.js';
 import { QuantTrimError } from '@quant-trim/internal';
 import { checkSparsity, keepMask, magnitudeScores, prunedCount } from './magnitudeMask.js';
 import { readMagnitudeOptions } from './readMagnitudeOptions.js';
-import type { MagnitudePruning, MagnitudePruningOptions, MagnitudePruningStats, MagnitudeStepContext, MagnitudeTransformContext, MagnitudeWeight, MagnitudeWeightStats } from './types.js';
+import type {
+  MagnitudePruning,
+  MagnitudePruningOptions,
+  MagnitudePruningStats,
+  MagnitudeStepContext,
+  MagnitudeTransformContext,
+  MagnitudeWeight,
+  MagnitudeWeightStats,
+} from './types.js';
 
 /** The mask of one weight: on the CPU for the next refresh and reports, on the device for `apply`. */
 interface MaskEntry {
@@ -53,8 +61,7 @@ export function createMagnitudePruning(options: MagnitudePruningOptions): Magnit
   let lastTarget = 0;
 
   const period = (step: number) => Math.floor((step - config.startStep) / config.refreshEvery);
-  const due = (step: number) =>
-    step >= config.startStep && (lastRefresh === undefined || (step <= config.endStep && period(step) > period(lastRefresh)));
+  const due = (step: number) => step >= config.startStep && (lastRefresh === undefined || (step <= config.endStep && period(step) > period(lastRefresh)));
 
   function refresh(context: MagnitudeStepContext): void {
     const { step } = context;
@@ -67,7 +74,10 @@ export function createMagnitudePruning(options: MagnitudePruningOptions): Magnit
             const previous = entries.get(key);
             return keepMask(magnitudeScores(values, previous?.mask), Math.max(prunedCount(values.length, target), previous?.pruned ?? 0));
           })
-        : globalMasks(weights.map(({ key, values }) => ({ values, previous: entries.get(key) })), target);
+        : globalMasks(
+            weights.map(({ key, values }) => ({ values, previous: entries.get(key) })),
+            target,
+          );
     weights.forEach(({ w, key }, i) => update(key, w, masks[i]!, target, step));
     lastRefresh = step;
     lastTarget = target;
@@ -106,7 +116,10 @@ export function createMagnitudePruning(options: MagnitudePruningOptions): Magnit
       const entry = entries.get(keyOf(context.layer, context.weight));
       if (entry === undefined) return weight;
       if (weight.size !== entry.size) {
-        throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `createMagnitudePruning: weight ${keyOf(context.layer, context.weight)} has shape [${weight.shape.join(', ')}], its mask ${entry.size} elements` });
+        throw new QuantTrimError({
+          code: 'QT_SHAPE_MISMATCH',
+          message: `createMagnitudePruning: weight ${keyOf(context.layer, context.weight)} has shape [${weight.shape.join(', ')}], its mask ${entry.size} elements`,
+        });
       }
       const sameShape = weight.shape.every((d, i) => d === entry.tensor.shape[i]) && weight.rank === entry.tensor.rank;
       // `+ 0` turns the −0 of a negative weight times 0 into +0: pruned weights are all-zero bits.
@@ -125,7 +138,15 @@ export function createMagnitudePruning(options: MagnitudePruningOptions): Magnit
       }));
       const size = weights.reduce((a, w) => a + w.size, 0);
       const pruned = weights.reduce((a, w) => a + w.pruned, 0);
-      return { scope: config.scope, size, pruned, sparsity: size === 0 ? 0 : pruned / size, targetSparsity: lastTarget, lastRefreshStep: lastRefresh ?? null, weights };
+      return {
+        scope: config.scope,
+        size,
+        pruned,
+        sparsity: size === 0 ? 0 : pruned / size,
+        targetSparsity: lastTarget,
+        lastRefreshStep: lastRefresh ?? null,
+        weights,
+      };
     },
     masks(): Map<string, Uint8Array> {
       return new Map([...entries].map(([key, e]) => [key, e.mask.slice()]));

@@ -19,7 +19,10 @@ import { QuantTrimError } from '@quant-trim/internal';
  */
 export function magnitudeMask(values: Float32Array, sparsity: number): Uint8Array {
   if (!(values instanceof Float32Array)) {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`values\` of \`magnitudeMask\`: expected a Float32Array, got ${describe(values)}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`values\` of \`magnitudeMask\`: expected a Float32Array, got ${describe(values)}`,
+    });
   }
   checkSparsity(sparsity, () => 'argument `sparsity` of `magnitudeMask`', 'QT_INVALID_ARGUMENT');
   return keepMask(magnitudeScores(values), prunedCount(values.length, sparsity));

@@ -10,7 +10,10 @@ beforeAll(async () => {
 
 function seeded(shape: number[], seed: number, spread = 1): tf.Tensor {
   const random = mulberry32(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * spread), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * spread),
+    shape,
+  );
 }
 
 describe('magnitude pruning inside fake-quant training', () => {

@@ -34,7 +34,7 @@ describe('polynomialSparsity', () => {
     const schedule = polynomialSparsity({ initial: 0, final: 0.8, beginStep: 1000, endStep: 5000 });
     expect(schedule.at(3000)).toBeCloseTo(0.7, 12);
     expect(JSON.stringify(schedule)).toBe(
-      '{"type":"sequence","schedules":[{"type":"constant","value":0},{"type":"polynomial","start":0,"end":0.8,"steps":4000,"power":3}],"boundaries":[1000]}'
+      '{"type":"sequence","schedules":[{"type":"constant","value":0},{"type":"polynomial","start":0,"end":0.8,"steps":4000,"power":3}],"boundaries":[1000]}',
     );
   });
 

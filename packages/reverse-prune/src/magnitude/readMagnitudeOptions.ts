@@ -25,9 +25,11 @@ export function readMagnitudeOptions(options: MagnitudePruningOptions): Magnitud
   const refreshEvery = options.refreshEvery ?? 100;
   if (!Number.isInteger(refreshEvery) || refreshEvery < 1) fail('options.refreshEvery', `expected an integer ≥ 1, got ${describe(refreshEvery)}`);
   const startStep = options.startStep ?? 0;
-  if (typeof startStep !== 'number' || !Number.isFinite(startStep) || startStep < 0) fail('options.startStep', `expected a finite number ≥ 0, got ${describe(startStep)}`);
+  if (typeof startStep !== 'number' || !Number.isFinite(startStep) || startStep < 0)
+    fail('options.startStep', `expected a finite number ≥ 0, got ${describe(startStep)}`);
   const endStep = options.endStep ?? Infinity;
-  if (typeof endStep !== 'number' || Number.isNaN(endStep) || endStep < startStep) fail('options.endStep', `expected a number ≥ startStep (${startStep}), got ${describe(endStep)}`);
+  if (typeof endStep !== 'number' || Number.isNaN(endStep) || endStep < startStep)
+    fail('options.endStep', `expected a number ≥ startStep (${startStep}), got ${describe(endStep)}`);
   return { sparsity: toSparsitySchedule(options.sparsity), scope, refreshEvery, startStep, endStep };
 }
 

@@ -3,7 +3,13 @@ import type { TrimCriterion, TrimGradient, TrimGranularity, TrimOperation } from
 
 const fmt = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
-function invalid(fn: string, arg: string, expected: string, got: unknown, code: 'QT_INVALID_ARGUMENT' | 'QT_INVALID_GRANULARITY' = 'QT_INVALID_ARGUMENT'): never {
+function invalid(
+  fn: string,
+  arg: string,
+  expected: string,
+  got: unknown,
+  code: 'QT_INVALID_ARGUMENT' | 'QT_INVALID_GRANULARITY' = 'QT_INVALID_ARGUMENT',
+): never {
   throw new QuantTrimError({ code, message: `argument \`${arg}\` of \`${fn}\`: expected ${expected}, got ${fmt(got)}`, details: { argument: arg } });
 }
 
@@ -68,6 +74,10 @@ export function checkData(w: unknown, shape: unknown, fn: string, arg = 'w'): vo
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) invalid(fn, 'shape', 'an array of non-negative integers', shape);
   const size = (shape as number[]).reduce((a, b) => a * b, 1);
   if (size !== w.length) {
-    throw new QuantTrimError({ code: 'QT_SHAPE_MISMATCH', message: `argument \`${arg}\` of \`${fn}\`: shape [${(shape as number[]).join(', ')}] holds ${size} elements but the data has ${w.length}`, details: { argument: arg } });
+    throw new QuantTrimError({
+      code: 'QT_SHAPE_MISMATCH',
+      message: `argument \`${arg}\` of \`${fn}\`: shape [${(shape as number[]).join(', ')}] holds ${size} elements but the data has ${w.length}`,
+      details: { argument: arg },
+    });
   }
 }

@@ -27,14 +27,20 @@ export function groupTensor(x: tf.Tensor, granularity: TrimGranularity, where = 
   const rank = shape.length;
   const axis = granularity.axis < 0 ? granularity.axis + rank : granularity.axis;
   if (axis < 0 || axis >= rank) {
-    throw new QuantTrimError({ code: 'QT_INVALID_GRANULARITY', message: `${where}: granularity.axis ${granularity.axis} is out of range for a tensor of rank ${rank} (shape [${shape.join(', ')}])` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_GRANULARITY',
+      message: `${where}: granularity.axis ${granularity.axis} is out of range for a tensor of rank ${rank} (shape [${shape.join(', ')}])`,
+    });
   }
   const dim = shape[axis]!;
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   if (granularity.kind === 'per-channel') {
     if (outer === 1) return { rows: x.reshape([dim, inner]), paramShape: [dim], ungroup: (t) => t.reshape(shape) };
-    const rows = x.reshape([outer, dim, inner]).transpose([1, 0, 2]).reshape([dim, outer * inner]) as tf.Tensor2D;
+    const rows = x
+      .reshape([outer, dim, inner])
+      .transpose([1, 0, 2])
+      .reshape([dim, outer * inner]) as tf.Tensor2D;
     return { rows, paramShape: [dim], ungroup: (t) => t.reshape([dim, outer, inner]).transpose([1, 0, 2]).reshape(shape) };
   }
   const g = granularity.groupSize;
@@ -47,6 +53,9 @@ export function groupTensor(x: tf.Tensor, granularity: TrimGranularity, where = 
   const blocks = dim / g;
   const paramShape = shape.map((d, i) => (i === axis ? blocks : d));
   if (inner === 1) return { rows: x.reshape([outer * blocks, g]), paramShape, ungroup: (t) => t.reshape(shape) };
-  const rows = x.reshape([outer, blocks, g, inner]).transpose([0, 1, 3, 2]).reshape([outer * blocks * inner, g]) as tf.Tensor2D;
+  const rows = x
+    .reshape([outer, blocks, g, inner])
+    .transpose([0, 1, 3, 2])
+    .reshape([outer * blocks * inner, g]) as tf.Tensor2D;
   return { rows, paramShape, ungroup: (t) => t.reshape([outer, blocks, inner, g]).transpose([0, 1, 3, 2]).reshape(shape) };
 }

@@ -28,7 +28,8 @@ export function groupLength(shape: readonly number[], g: TrimGranularity): numbe
   if (g.kind === 'per-tensor') return size;
   const axis = g.axis < 0 ? g.axis + shape.length : g.axis;
   const dim = shape[axis];
-  if (dim === undefined) throw new QuantTrimError({ code: 'QT_INVALID_GRANULARITY', message: `granularity.axis ${g.axis} is out of range for shape [${shape.join(', ')}]` });
+  if (dim === undefined)
+    throw new QuantTrimError({ code: 'QT_INVALID_GRANULARITY', message: `granularity.axis ${g.axis} is out of range for shape [${shape.join(', ')}]` });
   return g.kind === 'per-channel' ? (dim === 0 ? 0 : size / dim) : g.groupSize;
 }
 

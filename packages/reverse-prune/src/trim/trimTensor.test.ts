@@ -70,7 +70,9 @@ describe('trimTensor gradients and operations', () => {
   it('masked: no gradient at trimmed weights, dy elsewhere', () => {
     const { mask } = trimTypedArray(w, shape, { criterion, granularity });
     for (const operation of ['clamp', 'zero'] as const) {
-      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(trimTensor(v, { criterion, granularity, operation, gradient: 'masked' }).values, dy)))(x).dataSync();
+      const g = tf
+        .grad((v: tf.Tensor) => tf.sum(tf.mul(trimTensor(v, { criterion, granularity, operation, gradient: 'masked' }).values, dy)))(x)
+        .dataSync();
       const d = dy.dataSync();
       expect(mask.some((m) => m === 1)).toBe(true);
       for (let i = 0; i < w.length; i++) expect(g[i]! + 0).toBe(mask[i] === 1 ? 0 : d[i]);

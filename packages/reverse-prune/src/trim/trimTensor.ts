@@ -53,7 +53,10 @@ export function computeTrim(w: tf.Tensor, criterion: TrimCriterion, granularity:
  */
 export function trimTensor(w: tf.Tensor, options: TrimOptions & { gradient?: TrimGradient }): { values: tf.Tensor; mask: tf.Tensor; thresholds: tf.Tensor } {
   if (!(w instanceof tf.Tensor) || w.dtype !== 'float32') {
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `argument \`w\` of \`trimTensor\`: expected a float32 tf.Tensor, got ${w instanceof tf.Tensor ? w.dtype : typeof w}` });
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `argument \`w\` of \`trimTensor\`: expected a float32 tf.Tensor, got ${w instanceof tf.Tensor ? w.dtype : typeof w}`,
+    });
   }
   const criterion = checkCriterion(options?.criterion, 'trimTensor', 'options.criterion');
   const granularity = checkGranularity(options.granularity, 'trimTensor', 'options.granularity');

@@ -53,7 +53,11 @@ export function quantilePosition(p: number, n: number): { lo: number; hi: number
  * @example
  * const { thresholds } = trimThresholds(w, [64, 3, 3, 32], { criterion: { kind: 'quantile', p: 0.005 }, granularity: { kind: 'per-channel', axis: -1 } });
  */
-export function trimThresholds(w: Float32Array, shape: readonly number[], options: { criterion: TrimCriterion; granularity?: TrimGranularity }): TrimThresholds {
+export function trimThresholds(
+  w: Float32Array,
+  shape: readonly number[],
+  options: { criterion: TrimCriterion; granularity?: TrimGranularity },
+): TrimThresholds {
   checkData(w, shape, 'trimThresholds');
   const criterion = checkCriterion(options?.criterion, 'trimThresholds', 'options.criterion');
   const granularity = checkGranularity(options.granularity, 'trimThresholds', 'options.granularity');
@@ -61,7 +65,12 @@ export function trimThresholds(w: Float32Array, shape: readonly number[], option
 }
 
 /** Unchecked core of `trimThresholds`. */
-export function thresholdsOf(w: Float32Array, shape: readonly number[], criterion: TrimCriterion, granularity: TrimGranularity): TrimThresholds & { groupOf: Int32Array } {
+export function thresholdsOf(
+  w: Float32Array,
+  shape: readonly number[],
+  criterion: TrimCriterion,
+  granularity: TrimGranularity,
+): TrimThresholds & { groupOf: Int32Array } {
   const groups = groupElements(shape, granularity);
   const thresholds = new Float64Array(groups.count);
   for (let g = 0; g < groups.count; g++) {

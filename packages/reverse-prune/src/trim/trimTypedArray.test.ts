@@ -90,8 +90,12 @@ describe('trimThresholds definitions', () => {
     expect(() => trimThresholds(w, [4], { criterion: { kind: 'nope' } as never })).toThrow(/options\.criterion\.kind/);
     expect(errorCode(() => trimThresholds(w, [5], { criterion: { kind: 'quantile', p: 0 } }))).toBe('QT_SHAPE_MISMATCH');
     expect(errorCode(() => trimThresholds(new Float64Array(4) as never, [4], { criterion: { kind: 'quantile', p: 0 } }))).toBe('QT_INVALID_ARGUMENT');
-    expect(errorCode(() => trimThresholds(w, [4], { criterion: { kind: 'quantile', p: 0 }, granularity: { kind: 'per-channel', axis: 3 } }))).toBe('QT_INVALID_GRANULARITY');
-    expect(errorCode(() => trimThresholds(w, [4], { criterion: { kind: 'quantile', p: 0 }, granularity: { kind: 'per-group', axis: 0, groupSize: 0 } }))).toBe('QT_INVALID_GRANULARITY');
+    expect(errorCode(() => trimThresholds(w, [4], { criterion: { kind: 'quantile', p: 0 }, granularity: { kind: 'per-channel', axis: 3 } }))).toBe(
+      'QT_INVALID_GRANULARITY',
+    );
+    expect(errorCode(() => trimThresholds(w, [4], { criterion: { kind: 'quantile', p: 0 }, granularity: { kind: 'per-group', axis: 0, groupSize: 0 } }))).toBe(
+      'QT_INVALID_GRANULARITY',
+    );
     expect(() => trimTypedArray(w, [4], { criterion: { kind: 'quantile', p: 0 }, operation: 'cut' as never })).toThrow(/options\.operation/);
   });
 });

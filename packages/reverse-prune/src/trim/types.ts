@@ -12,7 +12,10 @@ import type * as tf from '../tf.js';
  * @example
  * const criterion: TrimCriterion = { kind: 'quantile', p: 0.005 };
  */
-export type TrimCriterion = { readonly kind: 'quantile'; readonly p: number } | { readonly kind: 'sigma'; readonly k: number } | { readonly kind: 'median-ratio'; readonly ratio: number };
+export type TrimCriterion =
+  | { readonly kind: 'quantile'; readonly p: number }
+  | { readonly kind: 'sigma'; readonly k: number }
+  | { readonly kind: 'median-ratio'; readonly ratio: number };
 
 /** `clamp`: w ← sign(w)·τ where trimmed (sign kept); `zero`: w ← 0 where trimmed. */
 export type TrimOperation = 'clamp' | 'zero';
@@ -27,7 +30,10 @@ export type TrimGradient = 'straight-through' | 'masked';
  * Groups sharing one threshold, with quant-grid's `Granularity` semantics (negative axes count
  * from the end; per-group blocks of `groupSize` along `axis`).
  */
-export type TrimGranularity = { readonly kind: 'per-tensor' } | { readonly kind: 'per-channel'; readonly axis: number } | { readonly kind: 'per-group'; readonly axis: number; readonly groupSize: number };
+export type TrimGranularity =
+  | { readonly kind: 'per-tensor' }
+  | { readonly kind: 'per-channel'; readonly axis: number }
+  | { readonly kind: 'per-group'; readonly axis: number; readonly groupSize: number };
 
 /** Options of the trim functions on typed arrays and tensors. */
 export interface TrimOptions {

@@ -28,7 +28,11 @@ export interface NumberRule {
 export class ParamReader {
   readonly #params: Readonly<Record<string, unknown>>;
 
-  constructor(params: unknown, readonly context: ScheduleContext, keys: readonly string[]) {
+  constructor(
+    params: unknown,
+    readonly context: ScheduleContext,
+    keys: readonly string[],
+  ) {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
       throw invalidSchedule(context.path, `expected an object, got ${show(params)}`);
     }

@@ -23,7 +23,7 @@ export interface Builtin<TName extends BuiltinScheduleName> {
 export function defineBuiltin<TName extends BuiltinScheduleName>(
   name: TName,
   keys: readonly string[],
-  build: (read: ParamReader) => Schedule<ScheduleConfig<TName>>
+  build: (read: ParamReader) => Schedule<ScheduleConfig<TName>>,
 ): Builtin<TName> {
   return {
     // A known-good definition: no need for defineSchedule's plugin checks (which a bundle of one factory would carry).
@@ -48,10 +48,7 @@ function factoryContext(path: string): ScheduleContext {
     path,
     build(value, key) {
       if (isScheduleLike(value)) return value;
-      throw invalidSchedule(
-        `${path}.${key}`,
-        `expected a schedule (an object with at() and toJSON()), got ${show(value)}; build configs with fromJSON`
-      );
+      throw invalidSchedule(`${path}.${key}`, `expected a schedule (an object with at() and toJSON()), got ${show(value)}; build configs with fromJSON`);
     },
   };
 }

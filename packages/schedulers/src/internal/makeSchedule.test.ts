@@ -18,7 +18,7 @@ describe('schedule.at(step)', () => {
   ])('rejects %s with QT_INVALID_ARGUMENT', (step, problem) => {
     for (const schedule of schedules) {
       expect(() => schedule.at(step as number)).toThrowError(
-        expect.objectContaining({ code: 'QT_INVALID_ARGUMENT', message: `argument \`step\` of \`${schedule.type}.at\`: ${problem}` })
+        expect.objectContaining({ code: 'QT_INVALID_ARGUMENT', message: `argument \`step\` of \`${schedule.type}.at\`: ${problem}` }),
       );
     }
   });

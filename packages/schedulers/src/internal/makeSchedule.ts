@@ -15,11 +15,7 @@ const made = new WeakSet<object>();
  * @example
  * const half = makeSchedule('constant', () => ({ type: 'constant', value: 0.5 }), () => 0.5);
  */
-export function makeSchedule<TJson extends ScheduleJson>(
-  type: TJson['type'],
-  toJSON: () => TJson,
-  evaluate: (step: number) => number
-): Schedule<TJson> {
+export function makeSchedule<TJson extends ScheduleJson>(type: TJson['type'], toJSON: () => TJson, evaluate: (step: number) => number): Schedule<TJson> {
   const schedule: Schedule<TJson> = Object.freeze({
     type,
     at(step: number): number {

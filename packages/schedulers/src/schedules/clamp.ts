@@ -32,7 +32,7 @@ const builtin = defineBuiltin('clamp', ['schedule', 'min', 'max'], (read) => {
       ...(min === undefined ? {} : { min }),
       ...(max === undefined ? {} : { max }),
     }),
-    (step) => Math.min(high, Math.max(low, schedule.at(step)))
+    (step) => Math.min(high, Math.max(low, schedule.at(step))),
   );
 });
 

@@ -12,7 +12,7 @@ const builtin = defineBuiltin('constant', ['value'], (read) => {
   return makeSchedule(
     'constant',
     () => ({ type: 'constant', value }),
-    () => value
+    () => value,
   );
 });
 

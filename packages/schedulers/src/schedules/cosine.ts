@@ -18,7 +18,7 @@ const builtin = defineBuiltin('cosine', ['start', 'end', 'steps'], (read) => {
   return makeSchedule(
     'cosine',
     () => ({ type: 'cosine', start, end, steps }),
-    (step) => (step >= steps ? end : end + ((start - end) * (1 + Math.cos((Math.PI * step) / steps))) / 2)
+    (step) => (step >= steps ? end : end + ((start - end) * (1 + Math.cos((Math.PI * step) / steps))) / 2),
   );
 });
 

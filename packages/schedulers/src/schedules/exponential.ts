@@ -18,7 +18,7 @@ const builtin = defineBuiltin('exponential', ['start', 'gamma', 'every'], (read)
   return makeSchedule(
     'exponential',
     () => ({ type: 'exponential', start, gamma, every }),
-    (step) => start * gamma ** (step / every)
+    (step) => start * gamma ** (step / every),
   );
 });
 

@@ -18,7 +18,7 @@ const builtin = defineBuiltin('linear', ['start', 'end', 'steps'], (read) => {
   return makeSchedule(
     'linear',
     () => ({ type: 'linear', start, end, steps }),
-    (step) => (step >= steps ? end : start + ((end - start) * step) / steps)
+    (step) => (step >= steps ? end : start + ((end - start) * step) / steps),
   );
 });
 

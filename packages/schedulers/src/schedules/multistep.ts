@@ -30,7 +30,7 @@ const builtin = defineBuiltin('multistep', ['start', 'gamma', 'milestones'], (re
       let drops = 0;
       while ((milestones[drops] ?? Infinity) <= at) drops += 1;
       return start * gamma ** drops;
-    }
+    },
   );
 });
 

@@ -26,7 +26,7 @@ const builtin = defineBuiltin('piecewise', ['points'], (read) => {
   return makeSchedule(
     'piecewise',
     () => ({ type: 'piecewise', points: points.map(([at, value]) => [at, value] as const) }),
-    (at) => interpolate(points, at)
+    (at) => interpolate(points, at),
   );
 });
 

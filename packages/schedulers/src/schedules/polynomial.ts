@@ -21,7 +21,7 @@ const builtin = defineBuiltin('polynomial', ['start', 'end', 'steps', 'power'], 
   return makeSchedule(
     'polynomial',
     () => ({ type: 'polynomial', start, end, steps, power }),
-    (step) => (step >= steps ? end : end + (start - end) * (1 - step / steps) ** power)
+    (step) => (step >= steps ? end : end + (start - end) * (1 - step / steps) ** power),
   );
 });
 

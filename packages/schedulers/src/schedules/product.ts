@@ -16,7 +16,7 @@ const builtin = defineBuiltin('product', ['schedules'], (read) => {
   return makeSchedule(
     'product',
     () => ({ type: 'product', schedules: schedules.map((schedule) => schedule.toJSON()) }),
-    (step) => schedules.reduce((value, schedule) => value * schedule.at(step), 1)
+    (step) => schedules.reduce((value, schedule) => value * schedule.at(step), 1),
   );
 });
 

@@ -31,8 +31,7 @@ const expectedCurve: Array<[step: number, lambda: number]> = [
   [1200, 1], // past the end of training λ holds at 1
 ];
 
-const sweep = (schedule: Schedule, to: number, by: number) =>
-  Array.from({ length: Math.floor(to / by) + 1 }, (_, i) => schedule.at(i * by));
+const sweep = (schedule: Schedule, to: number, by: number) => Array.from({ length: Math.floor(to / by) + 1 }, (_, i) => schedule.at(i * by));
 
 describe('quantTrimCurriculum', () => {
   it('follows docs/method.md#the-lambda-curriculum with the documented defaults', () => {
@@ -112,11 +111,7 @@ describe('quantTrimCurriculum', () => {
   });
 
   const invalid: Array<[string, QuantTrimCurriculumOptions, string]> = [
-    [
-      'quarticEnd before warmup',
-      { totalSteps: 1000, quarticEnd: 0.05 },
-      'quantTrimCurriculum.quarticEnd: must be ≥ warmup (0.1), got 0.05',
-    ],
+    ['quarticEnd before warmup', { totalSteps: 1000, quarticEnd: 0.05 }, 'quantTrimCurriculum.quarticEnd: must be ≥ warmup (0.1), got 0.05'],
     ['fullAt before quarticEnd', { totalSteps: 1000, fullAt: 0.4 }, 'quantTrimCurriculum.fullAt: must be ≥ quarticEnd (0.5), got 0.4'],
     ['negative warmup', { totalSteps: 1000, warmup: -0.1 }, 'quantTrimCurriculum.warmup: must be ≥ 0, got -0.1'],
     [
@@ -124,20 +119,12 @@ describe('quantTrimCurriculum', () => {
       { totalSteps: 1000, warmup: 100 },
       'quantTrimCurriculum.warmup: must be ≤ 1 (a fraction of training; pass unit: "steps" for step counts), got 100',
     ],
-    [
-      'fullAt past the end',
-      { totalSteps: 1000, unit: 'steps', fullAt: 1200 },
-      'quantTrimCurriculum.fullAt: must be ≤ totalSteps (1000), got 1200',
-    ],
+    ['fullAt past the end', { totalSteps: 1000, unit: 'steps', fullAt: 1200 }, 'quantTrimCurriculum.fullAt: must be ≤ totalSteps (1000), got 1200'],
     ['λ_q above 1', { totalSteps: 1000, lambdaAtQuarticEnd: 1.5 }, 'quantTrimCurriculum.lambdaAtQuarticEnd: must be ≤ 1, got 1.5'],
     ['λ_q below 0', { totalSteps: 1000, lambdaAtQuarticEnd: -0.5 }, 'quantTrimCurriculum.lambdaAtQuarticEnd: must be ≥ 0, got -0.5'],
     ['no totalSteps', {} as QuantTrimCurriculumOptions, 'quantTrimCurriculum.totalSteps: expected a finite number, got undefined'],
     ['zero totalSteps', { totalSteps: 0 }, 'quantTrimCurriculum.totalSteps: must be > 0, got 0'],
-    [
-      'unknown unit',
-      { totalSteps: 10, unit: 'percent' as never },
-      'quantTrimCurriculum.unit: expected "fraction" or "steps", got "percent"',
-    ],
+    ['unknown unit', { totalSteps: 10, unit: 'percent' as never }, 'quantTrimCurriculum.unit: expected "fraction" or "steps", got "percent"'],
   ];
   it.each(invalid)('rejects %s, naming the field', (_label, options, message) => {
     expect(() => quantTrimCurriculum(options)).toThrowError(expect.objectContaining({ code: 'QT_INVALID_SCHEDULE', message }));

@@ -48,7 +48,7 @@ const builtin = defineBuiltin('quantTrimCurriculum', keys, (read) => {
         key,
         unit === 'fraction'
           ? `must be ≤ 1 (a fraction of training; pass unit: "steps" for step counts), got ${value}`
-          : `must be ≤ totalSteps (${totalSteps}), got ${value}`
+          : `must be ≤ totalSteps (${totalSteps}), got ${value}`,
       );
     }
     return value;
@@ -70,7 +70,7 @@ const builtin = defineBuiltin('quantTrimCurriculum', keys, (read) => {
       if (step < q) return lambdaQ * ((step - w) / (q - w)) ** 4;
       if (step < f) return lambdaQ + (1 - lambdaQ) * ((step - q) / (f - q)) ** 2;
       return 1;
-    }
+    },
   );
 });
 

@@ -19,7 +19,7 @@ const builtin = defineBuiltin('scale', ['schedule', 'factor'], (read) => {
   return makeSchedule(
     'scale',
     () => ({ type: 'scale', schedule: schedule.toJSON(), factor }),
-    (step) => factor * schedule.at(step)
+    (step) => factor * schedule.at(step),
   );
 });
 

@@ -1,19 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  clamp,
-  constant,
-  cosine,
-  exponential,
-  linear,
-  multistep,
-  piecewise,
-  polynomial,
-  product,
-  scale,
-  sequence,
-  step,
-  warmup,
-} from '../index.js';
+import { clamp, constant, cosine, exponential, linear, multistep, piecewise, polynomial, product, scale, sequence, step, warmup } from '../index.js';
 import type { Schedule } from '../index.js';
 
 /** Expected values by step, checked to 12 decimals. */
@@ -44,11 +30,7 @@ const endpoints: Array<[string, Schedule, Expected]> = [
     { 0: 1, 10: 1, 15: 2, 20: 3, 30: 1, 40: -1, 100: -1 },
   ],
   ['piecewise with one point', piecewise({ points: [[5, 2]] }), { 0: 2, 50: 2 }],
-  [
-    'warmup (not shifted)',
-    warmup({ schedule: linear({ start: 1, end: 0, steps: 100 }), steps: 20 }),
-    { 0: 0, 10: 0.4, 20: 0.8, 50: 0.5, 100: 0 },
-  ],
+  ['warmup (not shifted)', warmup({ schedule: linear({ start: 1, end: 0, steps: 100 }), steps: 20 }), { 0: 0, 10: 0.4, 20: 0.8, 50: 0.5, 100: 0 }],
   ['warmup from a start value', warmup({ schedule: constant({ value: 1 }), steps: 10, start: 0.5 }), { 0: 0.5, 5: 0.75, 10: 1 }],
   ['warmup with 0 steps', warmup({ schedule: constant({ value: 1 }), steps: 0, start: 0.5 }), { 0: 1, 10: 1 }],
   ['clamp', clamp({ schedule: linear({ start: 0, end: 10, steps: 10 }), min: 2, max: 8 }), { 0: 2, 5: 5, 10: 8 }],
@@ -151,17 +133,9 @@ describe('invalid options', () => {
       () => multistep({ start: 1, gamma: 0.1, milestones: [10, 30, 20] }),
       'multistep.milestones.2: must be ≥ the previous milestone (30), got 20',
     ],
-    [
-      'milestones not an array',
-      () => multistep({ start: 1, gamma: 0.1, milestones: 5 as never }),
-      'multistep.milestones: expected an array, got 5',
-    ],
+    ['milestones not an array', () => multistep({ start: 1, gamma: 0.1, milestones: 5 as never }), 'multistep.milestones: expected an array, got 5'],
     ['no points', () => piecewise({ points: [] }), 'piecewise.points: expected at least 1 item, got 0'],
-    [
-      'a point that is not a pair',
-      () => piecewise({ points: [[0, 1], [5] as never] }),
-      'piecewise.points.1: expected a [step, value] pair, got an array',
-    ],
+    ['a point that is not a pair', () => piecewise({ points: [[0, 1], [5] as never] }), 'piecewise.points.1: expected a [step, value] pair, got an array'],
     [
       'repeated point step',
       () =>
@@ -174,18 +148,10 @@ describe('invalid options', () => {
       "piecewise.points.1.0: must be > the previous point's step (0), got 0",
     ],
     ['bad point value', () => piecewise({ points: [[0, Infinity]] }), 'piecewise.points.0.1: expected a finite number, got Infinity'],
-    [
-      'warmup of a config',
-      () => warmup({ schedule: { type: 'constant', value: 1 } as never, steps: 1 }),
-      'warmup.schedule: expected a schedule',
-    ],
+    ['warmup of a config', () => warmup({ schedule: { type: 'constant', value: 1 } as never, steps: 1 }), 'warmup.schedule: expected a schedule'],
     ['clamp without bounds', () => clamp({ schedule: constant({ value: 1 }) }), 'clamp: expected `min`, `max` or both'],
     ['clamp max < min', () => clamp({ schedule: constant({ value: 1 }), min: 1, max: 0 }), 'clamp.max: must be ≥ min (1), got 0'],
-    [
-      'sequence without schedules',
-      () => sequence({ schedules: [], boundaries: [] }),
-      'sequence.schedules: expected at least 1 item, got 0',
-    ],
+    ['sequence without schedules', () => sequence({ schedules: [], boundaries: [] }), 'sequence.schedules: expected at least 1 item, got 0'],
     [
       'sequence boundary count',
       () => sequence({ schedules: [constant({ value: 1 }), constant({ value: 2 })], boundaries: [] }),
@@ -196,21 +162,9 @@ describe('invalid options', () => {
       () => sequence({ schedules: [constant({ value: 1 }), constant({ value: 2 }), constant({ value: 3 })], boundaries: [5, 4] }),
       'sequence.boundaries.1: must be ≥ the previous boundary (5), got 4',
     ],
-    [
-      'product of a non-schedule',
-      () => product({ schedules: [constant({ value: 1 }), 2 as never] }),
-      'product.schedules.1: expected a schedule',
-    ],
-    [
-      'scale without factor',
-      () => scale({ schedule: constant({ value: 1 }) } as never),
-      'scale.factor: expected a finite number, got undefined',
-    ],
-    [
-      'unknown field',
-      () => cosine({ start: 1, steps: 10, edn: 0 } as never),
-      'cosine.edn: unknown field; expected one of start, end, steps',
-    ],
+    ['product of a non-schedule', () => product({ schedules: [constant({ value: 1 }), 2 as never] }), 'product.schedules.1: expected a schedule'],
+    ['scale without factor', () => scale({ schedule: constant({ value: 1 }) } as never), 'scale.factor: expected a finite number, got undefined'],
+    ['unknown field', () => cosine({ start: 1, steps: 10, edn: 0 } as never), 'cosine.edn: unknown field; expected one of start, end, steps'],
     ['options not an object', () => constant(null as never), 'constant: expected an object, got null'],
   ];
   it.each(invalid)('%s is a coded error naming the field', (_label, build, message) => {

@@ -36,7 +36,7 @@ const builtin = defineBuiltin('sequence', ['schedules', 'boundaries'], (read) =>
       while ((boundaries[segment] ?? Infinity) <= step) segment += 1;
       const offset = boundaries[segment - 1] ?? 0;
       return (schedules[segment] as Schedule).at(step - offset);
-    }
+    },
   );
 });
 

@@ -18,7 +18,7 @@ const builtin = defineBuiltin('step', ['start', 'gamma', 'every'], (read) => {
   return makeSchedule(
     'step',
     () => ({ type: 'step', start, gamma, every }),
-    (at) => start * gamma ** Math.floor(at / every)
+    (at) => start * gamma ** Math.floor(at / every),
   );
 });
 

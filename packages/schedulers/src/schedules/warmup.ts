@@ -23,7 +23,7 @@ const builtin = defineBuiltin('warmup', ['schedule', 'steps', 'start'], (read) =
   return makeSchedule(
     'warmup',
     () => ({ type: 'warmup', schedule: schedule.toJSON(), steps, start }),
-    (step) => (step >= steps ? schedule.at(step) : start + ((target - start) * step) / steps)
+    (step) => (step >= steps ? schedule.at(step) : start + ((target - start) * step) / steps),
   );
 });
 

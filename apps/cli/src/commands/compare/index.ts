@@ -25,7 +25,8 @@ export interface CompareHooks {
 export function previousComparison(out: string): string | undefined {
   if (existsSync(join(out, 'report.json'))) return 'a finished comparison (report.json)';
   const checkpoints = join(out, 'checkpoints');
-  if (hasEntries(checkpoints)) return `checkpoints of a previous run (${readdirSync(checkpoints).sort().slice(0, 4).join(', ')}${readdirSync(checkpoints).length > 4 ? ', …' : ''} in checkpoints/)`;
+  if (hasEntries(checkpoints))
+    return `checkpoints of a previous run (${readdirSync(checkpoints).sort().slice(0, 4).join(', ')}${readdirSync(checkpoints).length > 4 ? ', …' : ''} in checkpoints/)`;
   return undefined;
 }
 
@@ -34,9 +35,19 @@ export function previousComparison(out: string): string | undefined {
  * deployed through every backend profile — the comparison table of docs/method.md#evaluation-protocol, written as report.json and
  * report.html in `--out`.
  */
-export async function compare(flags: CompareFlags, ctx: CommandContext, options: CompareHooks = {}): Promise<{ report: RunReport; json: string; html: string }> {
+export async function compare(
+  flags: CompareFlags,
+  ctx: CommandContext,
+  options: CompareHooks = {},
+): Promise<{ report: RunReport; json: string; html: string }> {
   const config = await resolveConfig(flags, ctx);
-  const claim = { command: commandLine(ctx.argv), onWarning: (m: string) => ctx.reporter.onWarning?.(m), resume: flags.resume === true, force: flags.force === true, previousRun: previousComparison };
+  const claim = {
+    command: commandLine(ctx.argv),
+    onWarning: (m: string) => ctx.reporter.onWarning?.(m),
+    resume: flags.resume === true,
+    force: flags.force === true,
+    previousRun: previousComparison,
+  };
   return withOutputDir(resolve(ctx.cwd, config.out), claim, async (out) => {
     const dataset = await resolveDataset(config, ctx);
     // An imported model is read and checked before training, on the backend it trains on.

@@ -69,7 +69,9 @@ function outputList(out: string, report: RunReport, written: { json: string; htm
   const rows: Output[] = [
     { what: 'report (JSON)', path: written.json },
     { what: 'report (HTML)', path: written.html },
-    ...report.methods.filter((m) => m.checkpoint !== undefined).map((m) => ({ what: `${m.label} checkpoints${report.seeds.length > 1 ? ` (seed ${m.seed})` : ''}`, path: m.checkpoint! })),
+    ...report.methods
+      .filter((m) => m.checkpoint !== undefined)
+      .map((m) => ({ what: `${m.label} checkpoints${report.seeds.length > 1 ? ` (seed ${m.seed})` : ''}`, path: m.checkpoint! })),
     ...exported,
   ];
   // Paths relative to the working directory when inside it (quant-trim-out/demo/report.html), else absolute.

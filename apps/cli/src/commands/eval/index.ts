@@ -22,13 +22,21 @@ import { loadNamedArrays, namedArrayStore } from './namedArrays.js';
  * TF), NCHW `[C, H, W]` (PyTorch) or flat `[H·W·C]`. Symbolic dims default to the dataset's NHWC,
  * unless the dataset names a layout (`preprocess.layout`), which the declared dims must then fit.
  */
-export function inputLayout(declared: readonly (number | string | null)[] | undefined, d: Dataset): { layout: 'NHWC' | 'NCHW' | 'flat'; sampleShape: number[] } {
+export function inputLayout(
+  declared: readonly (number | string | null)[] | undefined,
+  d: Dataset,
+): { layout: 'NHWC' | 'NCHW' | 'flat'; sampleShape: number[] } {
   const [h, w, c] = d.sampleShape;
   const dims = (declared ?? []).slice(1);
   if (d.layout !== undefined && !(dims.length === 1 && dims[0] === h * w * c)) {
     const want = d.layout === 'NCHW' ? [c, h, w] : [h, w, c];
-    if (dims.length === 0 || (dims.length === 3 && dims.every((x, i) => typeof x !== 'number' || x === want[i]))) return { layout: d.layout, sampleShape: want };
-    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples as preprocess.layout ${d.layout} [${want.join(', ')}]`, details: { hint: 'set preprocess.resize / centerCrop / channels to the model\'s input size, or preprocess.layout to the model\'s layout' } });
+    if (dims.length === 0 || (dims.length === 3 && dims.every((x, i) => typeof x !== 'number' || x === want[i])))
+      return { layout: d.layout, sampleShape: want };
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples as preprocess.layout ${d.layout} [${want.join(', ')}]`,
+      details: { hint: "set preprocess.resize / centerCrop / channels to the model's input size, or preprocess.layout to the model's layout" },
+    });
   }
   const known = dims.every((x) => typeof x === 'number');
   if (known && dims.length === 1 && dims[0] === h * w * c) return { layout: 'flat', sampleShape: [h * w * c] };
@@ -37,7 +45,9 @@ export function inputLayout(declared: readonly (number | string | null)[] | unde
   throw new QuantTrimError({
     code: 'QT_INVALID_ARGUMENT',
     message: `the model's input [${(declared ?? []).join(', ')}] does not fit ${d.name} samples of ${h}×${w}×${c} (NHWC, NCHW or flat)`,
-    details: { hint: 'pass --dataset data of the model\'s size (an image folder, .npz / .npy arrays) and set preprocess.resize / centerCrop / channels in the config to match its input' },
+    details: {
+      hint: "pass --dataset data of the model's size (an image folder, .npz / .npy arrays) and set preprocess.resize / centerCrop / channels in the config to match its input",
+    },
   });
 }
 
@@ -46,7 +56,8 @@ export function toLayout(x: Float32Array, count: number, d: Dataset, layout: 'NH
   if (layout !== 'NCHW') return x;
   const [h, w, c] = d.sampleShape;
   const out = new Float32Array(x.length);
-  for (let n = 0; n < count; n++) for (let i = 0; i < h * w; i++) for (let k = 0; k < c; k++) out[n * h * w * c + k * h * w + i] = x[n * h * w * c + i * c + k]!;
+  for (let n = 0; n < count; n++)
+    for (let i = 0; i < h * w; i++) for (let k = 0; k < c; k++) out[n * h * w * c + k * h * w + i] = x[n * h * w * c + i * c + k]!;
   return out;
 }
 
@@ -60,7 +71,11 @@ function refuseNonFinite(model: OnnxModel, path: string): void {
     if (n > 0) bad.push(`'${name}' (${n} of ${t.data.length} values)`);
   }
   if (bad.length > 0) {
-    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path}: non-finite weights (NaN or infinity) in ${listNames(bad)}`, details: { path, hint: 'export the model again from a checkpoint whose training did not diverge' } });
+    throw new QuantTrimError({
+      code: 'QT_ONNX_INVALID_GRAPH',
+      message: `${path}: non-finite weights (NaN or infinity) in ${listNames(bad)}`,
+      details: { path, hint: 'export the model again from a checkpoint whose training did not diverge' },
+    });
   }
 }
 
@@ -79,7 +94,11 @@ export function refuseCustomOps(model: OnnxModel, path: string): void {
   throw new QuantTrimError({
     code: 'QT_UNSUPPORTED_OP',
     message: `${path}: ${custom.length} node(s) use ops of the custom domain${domains.length > 1 ? 's' : ''} ${domains.join(', ')}, which ONNX Runtime and the backend profiles cannot run: ${listNames(names)}`,
-    details: { path, nodes: names, hint: 'export the model with standard ONNX ops only (e.g. torch.onnx.export without custom_opsets / operator_export_type overrides)' },
+    details: {
+      path,
+      nodes: names,
+      hint: 'export the model with standard ONNX ops only (e.g. torch.onnx.export without custom_opsets / operator_export_type overrides)',
+    },
   });
 }
 
@@ -90,7 +109,11 @@ export function refuseCustomOps(model: OnnxModel, path: string): void {
 function refuseQuantized(model: OnnxModel, path: string): void {
   const qdq = model.graph.nodes.filter((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.opType.startsWith('QLinear'));
   if (qdq.length > 0) {
-    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path} is already quantized (${qdq.length} QuantizeLinear / DequantizeLinear / QLinear* nodes, e.g. '${qdq[0]!.name}'); the profiles would quantize it a second time`, details: { path, hint: 'pass the float (FP32) model: `quant-trim export --format fp32`, or the model before quantization' } });
+    throw new QuantTrimError({
+      code: 'QT_ONNX_INVALID_GRAPH',
+      message: `${path} is already quantized (${qdq.length} QuantizeLinear / DequantizeLinear / QLinear* nodes, e.g. '${qdq[0]!.name}'); the profiles would quantize it a second time`,
+      details: { path, hint: 'pass the float (FP32) model: `quant-trim export --format fp32`, or the model before quantization' },
+    });
   }
 }
 
@@ -98,7 +121,11 @@ function refuseQuantized(model: OnnxModel, path: string): void {
 function refuseMismatch(model: OnnxModel, path: string, classes: number, floatLabels: boolean): void {
   const width = model.graph.outputs[0]?.shape?.at(-1);
   if (!floatLabels && typeof width === 'number' && width > 1 && width !== classes) {
-    throw new QuantTrimError({ code: 'QT_ONNX_INVALID_GRAPH', message: `${path} outputs ${width} classes, the dataset has ${classes}: its accuracy would be meaningless`, details: { path, hint: 'use a dataset with as many classes as the model outputs, or --labels float to score agreement with the float model' } });
+    throw new QuantTrimError({
+      code: 'QT_ONNX_INVALID_GRAPH',
+      message: `${path} outputs ${width} classes, the dataset has ${classes}: its accuracy would be meaningless`,
+      details: { path, hint: 'use a dataset with as many classes as the model outputs, or --labels float to score agreement with the float model' },
+    });
   }
 }
 
@@ -159,10 +186,19 @@ function namedData(model: OnnxModel, modelPath: string, config: Config, ctx: Com
   }
   ctx.reporter.onPhaseStart?.({ phase: 'load', label: `load ${config.dataset}` });
   const t0 = performance.now();
-  const arrays = loadNamedArrays(store, model, { seed: config.seed, calibrationSamples: config.calibrationSamples, trainLimit: config.trainLimit, testLimit: config.testLimit });
+  const arrays = loadNamedArrays(store, model, {
+    seed: config.seed,
+    calibrationSamples: config.calibrationSamples,
+    trainLimit: config.trainLimit,
+    testLimit: config.testLimit,
+  });
   ctx.reporter.onPhaseEnd?.({ phase: 'load', label: arrays.description, seconds: (performance.now() - t0) / 1000 });
   if (useLabels && arrays.labels === undefined) {
-    throw new QuantTrimError({ code: 'QT_DATASET_CORRUPT', message: `${store.file}: no labels array (labels or y) to score ${modelPath} against`, details: { file: store.file, problem: 'no-labels', hint: 'pass --labels float to score agreement with the float model instead' } });
+    throw new QuantTrimError({
+      code: 'QT_DATASET_CORRUPT',
+      message: `${store.file}: no labels array (labels or y) to score ${modelPath} against`,
+      details: { file: store.file, problem: 'no-labels', hint: 'pass --labels float to score agreement with the float model instead' },
+    });
   }
   if (useLabels) refuseMismatch(model, modelPath, arrays.labels!.reduce((a, v) => Math.max(a, v), 0) + 1, false);
   const targets = arrays.targets ?? arrays.labels;
@@ -191,15 +227,27 @@ export async function evalCommand(modelPath: string, flags: RunFlags, ctx: Comma
   refuseCustomOps(model, modelPath);
   refuseQuantized(model, modelPath);
   const config = await resolveConfig(flags, ctx);
-  return withOutputDir(resolve(ctx.cwd, config.out), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, (out) => evaluateInto(out, model, bytes, modelPath, config, ctx));
+  return withOutputDir(resolve(ctx.cwd, config.out), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, (out) =>
+    evaluateInto(out, model, bytes, modelPath, config, ctx),
+  );
 }
 
-async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, modelPath: string, config: Config, ctx: CommandContext): Promise<{ report: EvaluationReport; json: string; html: string }> {
+async function evaluateInto(
+  out: string,
+  model: OnnxModel,
+  bytes: Uint8Array,
+  modelPath: string,
+  config: Config,
+  ctx: CommandContext,
+): Promise<{ report: EvaluationReport; json: string; html: string }> {
   // --labels float: score agreement with the float model's predictions (data may have no labels).
   const floatLabels = config.labels === 'float';
   const classifier = isClassifier(model);
   const useLabels = classifier && !floatLabels;
-  if (!classifier) ctx.reporter.onWarning?.(`${modelPath} is not a single-output classifier (${describeIo(model)}): scored by per-output fidelity against the float model, without labels${config.metrics.length > 0 ? `, and ${config.metrics.join(', ')}` : ''}`);
+  if (!classifier)
+    ctx.reporter.onWarning?.(
+      `${modelPath} is not a single-output classifier (${describeIo(model)}): scored by per-output fidelity against the float model, without labels${config.metrics.length > 0 ? `, and ${config.metrics.join(', ')}` : ''}`,
+    );
   const { data } = namedData(model, modelPath, config, ctx, useLabels) ?? (await datasetData(model, modelPath, config, ctx, useLabels));
   const total = config.profiles.length;
   ctx.reporter.onPhaseStart?.({ phase: 'evaluate', label: `evaluate ${modelPath} × ${total} profiles`, total });
@@ -214,10 +262,25 @@ async function evaluateInto(out: string, model: OnnxModel, bytes: Uint8Array, mo
     runtimes: config.runtimes,
     workers: config.workers ?? 'auto',
     ...(config.latency ? {} : { latency: false as const }),
-    onProgress: (e) => ctx.reporter.onProgress?.({ phase: 'evaluate', label: 'evaluate', done: e.done, total, detail: e.profile === undefined ? e.stage : `${e.profile} · ${e.stage}` }),
+    onProgress: (e) =>
+      ctx.reporter.onProgress?.({
+        phase: 'evaluate',
+        label: 'evaluate',
+        done: e.done,
+        total,
+        detail: e.profile === undefined ? e.stage : `${e.profile} · ${e.stage}`,
+      }),
   });
   ctx.reporter.onPhaseEnd?.({ phase: 'evaluate', label: 'evaluate', seconds: (performance.now() - t0) / 1000 });
-  for (const p of report.models[0]!.profiles) ctx.reporter.onEvalEnd?.({ model: modelPath, profile: p.profile, status: p.status, ...(p.metrics?.accuracy !== undefined ? { accuracy: p.metrics.accuracy } : {}), ...(p.metrics?.drop !== undefined ? { drop: p.metrics.drop } : {}), ...(p.error ? { error: p.error.message } : {}) });
+  for (const p of report.models[0]!.profiles)
+    ctx.reporter.onEvalEnd?.({
+      model: modelPath,
+      profile: p.profile,
+      status: p.status,
+      ...(p.metrics?.accuracy !== undefined ? { accuracy: p.metrics.accuracy } : {}),
+      ...(p.metrics?.drop !== undefined ? { drop: p.metrics.drop } : {}),
+      ...(p.error ? { error: p.error.message } : {}),
+    });
   // The JSON and, beside it, its HTML page (both atomically: temp file + rename), also when a profile failed.
   const json = join(out, 'eval-report.json');
   const html = join(out, 'eval-report.html');

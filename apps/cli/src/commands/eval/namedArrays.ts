@@ -76,12 +76,17 @@ export function loadNamedArrays(store: ArrayStore, model: OnnxModel, options: Na
   const split = inputs.every(({ name }) => store.keys.includes(`${name}_train`) && store.keys.includes(`${name}_test`));
   for (const { name } of inputs) {
     if (!store.keys.includes(split ? `${name}_test` : name)) {
-      throw corruptError(store.file, `no array for the model input '${name}'; its arrays are ${listed}. Save one array per input name, e.g. numpy.savez('data.npz', ${inputs.map((v) => `${v.name}=…`).join(', ')})`, { problem: 'missing-key', key: name });
+      throw corruptError(
+        store.file,
+        `no array for the model input '${name}'; its arrays are ${listed}. Save one array per input name, e.g. numpy.savez('data.npz', ${inputs.map((v) => `${v.name}=…`).join(', ')})`,
+        { problem: 'missing-key', key: name },
+      );
     }
   }
   const read = (key: string): NpyArray => store.read(key);
   const optionalKey = (names: readonly string[], suffix: string) => names.map((n) => `${n}${suffix}`).find((k) => store.keys.includes(k));
-  const sideKeys = (base: readonly string[]) => (split ? { train: optionalKey(base, '_train'), test: optionalKey(base, '_test') } : { pool: optionalKey(base, '') });
+  const sideKeys = (base: readonly string[]) =>
+    split ? { train: optionalKey(base, '_train'), test: optionalKey(base, '_test') } : { pool: optionalKey(base, '') };
   const labelKeys = sideKeys(['labels', 'y']);
   const targetKeys = sideKeys(['targets']);
 
@@ -97,7 +102,12 @@ export function loadNamedArrays(store: ArrayStore, model: OnnxModel, options: Na
     const n = counts(inputs[0]!.name);
     const order = orderedIndices(n, options.seed, 'split', undefined);
     const tests = Math.max(1, Math.round(n * TEST_FRACTION));
-    if (n - tests < 1) throw corruptError(store.where(inputs[0]!.name), `${n} sample(s): too few to split into calibration and test samples (save ${inputs[0]!.name}_train and ${inputs[0]!.name}_test arrays instead)`, { problem: 'empty' });
+    if (n - tests < 1)
+      throw corruptError(
+        store.where(inputs[0]!.name),
+        `${n} sample(s): too few to split into calibration and test samples (save ${inputs[0]!.name}_train and ${inputs[0]!.name}_test arrays instead)`,
+        { problem: 'empty' },
+      );
     const train = order.subarray(tests, tests + Math.min(n - tests, options.trainLimit ?? Infinity));
     testIdx = order.subarray(0, Math.min(tests, options.testLimit ?? Infinity));
     calIdx = train.subarray(0, Math.min(train.length, options.calibrationSamples));
@@ -115,14 +125,22 @@ export function loadNamedArrays(store: ArrayStore, model: OnnxModel, options: Na
       const a = suffix === '_train' ? trainArray : testArray;
       const expected = suffix === '_train' ? count.train : count.test;
       if (a.shape[0] !== expected) {
-        throw corruptError(store.where(`${name}${suffix}`), `${a.shape[0]} samples, '${inputs[0]!.name}${suffix}' has ${expected}; every input needs the same number`, { problem: 'count-mismatch', input: name });
+        throw corruptError(
+          store.where(`${name}${suffix}`),
+          `${a.shape[0]} samples, '${inputs[0]!.name}${suffix}' has ${expected}; every input needs the same number`,
+          { problem: 'count-mismatch', input: name },
+        );
       }
     }
     const sample = testArray.shape.slice(1);
     const declared = (shape ?? []).slice(1);
     const fits = declared.length === 0 || (declared.length === sample.length && declared.every((d, i) => typeof d !== 'number' || d === sample[i]));
     if (!fits || trainArray.shape.slice(1).join() !== sample.join()) {
-      throw corruptError(store.where(split ? `${name}_test` : name), `samples of shape (${sample.join(', ')}) do not fit the model input '${name}' [${(shape ?? []).join(', ')}]`, { problem: 'shape', input: name });
+      throw corruptError(
+        store.where(split ? `${name}_test` : name),
+        `samples of shape (${sample.join(', ')}) do not fit the model input '${name}' [${(shape ?? []).join(', ')}]`,
+        { problem: 'shape', input: name },
+      );
     }
     sampleShape[name] = [...sample];
     test[name] = rows(testArray, testIdx);
@@ -137,7 +155,12 @@ export function loadNamedArrays(store: ArrayStore, model: OnnxModel, options: Na
   };
   const labels = side(labelKeys);
   const targets = side(targetKeys);
-  if (calIdx.length === 0) throw new QuantTrimError({ code: 'QT_DATASET_CORRUPT', message: `${store.file}: no training samples to calibrate on`, details: { file: store.file, problem: 'empty' } });
+  if (calIdx.length === 0)
+    throw new QuantTrimError({
+      code: 'QT_DATASET_CORRUPT',
+      message: `${store.file}: no training samples to calibrate on`,
+      details: { file: store.file, problem: 'empty' },
+    });
   const description = split
     ? `${store.file}: ${inputs.map((v) => v.name).join(', ')} (train / test arrays as given), ${testIdx.length} test, ${calIdx.length} calibration samples`
     : `${store.file}: ${inputs.map((v) => v.name).join(', ')} (one pool, seeded 6:1 split, seed ${options.seed}), ${testIdx.length} test, ${calIdx.length} calibration samples`;

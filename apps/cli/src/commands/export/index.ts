@@ -35,7 +35,11 @@ function checkpointDir(path: string): { dir: string; method: string | undefined;
     return { dir: join(path, state.checkpoint), method: state.method, ...(layout === 'NCHW' || layout === 'NHWC' ? { inputLayout: layout } : {}) };
   }
   if (existsSync(join(path, 'model.json'))) return { dir: path, method: undefined };
-  throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `${path} is not a checkpoint: neither latest.json nor model.json is there`, details: { path, hint: 'pass a directory written by `quant-trim train` (e.g. quant-trim-out/checkpoints/quant-trim)' } });
+  throw new QuantTrimError({
+    code: 'QT_MODEL_LOAD',
+    message: `${path} is not a checkpoint: neither latest.json nor model.json is there`,
+    details: { path, hint: 'pass a directory written by `quant-trim train` (e.g. quant-trim-out/checkpoints/quant-trim)' },
+  });
 }
 
 /** A flag that must be an integer in [min, max], in the user's words (`--samples must be an integer ≥ 1, got 0`). */
@@ -44,7 +48,11 @@ function integerFlag(flag: string, value: number | string | undefined, fallback:
   const n = typeof value === 'number' ? value : String(value).trim() === '' ? NaN : Number(value);
   if (Number.isInteger(n) && n >= min && n <= max) return n;
   const range = max === Infinity ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-  throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${flag} must be ${range}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`, details: { field: flag, hint: `run \`quant-trim export --help\` for the accepted values` } });
+  throw new QuantTrimError({
+    code: 'QT_INVALID_ARGUMENT',
+    message: `${flag} must be ${range}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`,
+    details: { field: flag, hint: `run \`quant-trim export --help\` for the accepted values` },
+  });
 }
 
 const OPSETS = { min: 13, max: 21 } as const;
@@ -62,7 +70,11 @@ export interface VerifiedExport {
  * nothing is written. A file that does not match its tfjs model is `QT_EXPORT_UNVERIFIED`.
  * `format` undefined: both, fp32 only for an FP checkpoint (a model without quantizers: fp32 with a warning).
  */
-export async function exportVerified(checkpoint: string, options: { readonly format?: 'fp32' | 'qdq' | 'both'; readonly opset?: number; readonly samples: number }, ctx: CommandContext): Promise<{ name: string; dir: string; rows: VerifiedExport[] }> {
+export async function exportVerified(
+  checkpoint: string,
+  options: { readonly format?: 'fp32' | 'qdq' | 'both'; readonly opset?: number; readonly samples: number },
+  ctx: CommandContext,
+): Promise<{ name: string; dir: string; rows: VerifiedExport[] }> {
   const { dir, method, inputLayout } = checkpointDir(checkpoint);
   const format = options.format ?? (method === 'fp' ? 'fp32' : 'both');
   if (method === 'fp' && format !== 'fp32') throw fpAsQdq(dir, format, method);
@@ -72,14 +84,26 @@ export async function exportVerified(checkpoint: string, options: { readonly for
   try {
     loaded = await loadQuantizedModel(fileSystemHandler(dir));
   } catch (e) {
-    throw new QuantTrimError({ code: 'QT_MODEL_LOAD', message: `cannot load the checkpoint ${dir}: ${checkpointLoadProblem(dir, e)}`, cause: e, details: { path: dir, hint: 'export a complete checkpoint: the method directory written by `quant-trim train` (its latest.json names the last complete one)' } });
+    throw new QuantTrimError({
+      code: 'QT_MODEL_LOAD',
+      message: `cannot load the checkpoint ${dir}: ${checkpointLoadProblem(dir, e)}`,
+      cause: e,
+      details: {
+        path: dir,
+        hint: 'export a complete checkpoint: the method directory written by `quant-trim train` (its latest.json names the last complete one)',
+      },
+    });
   }
   const { quantized } = loaded;
   refuseNonFiniteCheckpoint(quantized, dir, 'export', 'export a checkpoint whose training did not diverge');
   quantized.setLambda(1);
   let exported: ReturnType<typeof exportCheckpoint>;
   try {
-    exported = exportCheckpoint(quantized, { qdq: format !== 'fp32', ...(options.opset !== undefined ? { opset: options.opset } : {}), ...(inputLayout !== undefined ? { inputLayout } : {}) });
+    exported = exportCheckpoint(quantized, {
+      qdq: format !== 'fp32',
+      ...(options.opset !== undefined ? { opset: options.opset } : {}),
+      ...(inputLayout !== undefined ? { inputLayout } : {}),
+    });
   } catch (e) {
     quantized.dispose();
     throw e;
@@ -90,7 +114,8 @@ export async function exportVerified(checkpoint: string, options: { readonly for
   const rows: VerifiedExport[] = [];
   try {
     // A model without quantizers (an FP model's model.json directory) has no QDQ export.
-    const quantizedExport = exported.qdq !== undefined && exported.qdq.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear') ? exported.qdq : undefined;
+    const quantizedExport =
+      exported.qdq !== undefined && exported.qdq.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear') ? exported.qdq : undefined;
     if (exported.qdq !== undefined && quantizedExport === undefined) {
       if (options.format !== undefined) throw fpAsQdq(dir, format, method);
       ctx.reporter.onWarning?.(`${dir} has no quantizers (an FP model): exporting FP32 only`);
@@ -120,7 +145,12 @@ export async function exportVerified(checkpoint: string, options: { readonly for
 }
 
 /** Writes verified exports as `<out>/<name>.<format>.onnx` (QDQ with its encodings sidecar), each atomically; returns the ONNX paths. */
-export function writeVerified(rows: readonly VerifiedExport[], out: string, name: string, ctx: CommandContext): { format: 'fp32' | 'qdq'; path: string; encodings?: string }[] {
+export function writeVerified(
+  rows: readonly VerifiedExport[],
+  out: string,
+  name: string,
+  ctx: CommandContext,
+): { format: 'fp32' | 'qdq'; path: string; encodings?: string }[] {
   return rows.map((r) => {
     const written = saveOnnx(r.model, join(out, `${name}.${r.format}.onnx`), { encodings: r.format === 'qdq' });
     ctx.reporter.onArtifact?.({ kind: 'onnx', path: written.model });
@@ -139,14 +169,31 @@ export function writeVerified(rows: readonly VerifiedExport[], out: string, name
 export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx: CommandContext) {
   const samplesCount = integerFlag('--samples', flags.samples, 64, 1)!;
   const opset = integerFlag('--opset', flags.opset, undefined, OPSETS.min, OPSETS.max);
-  if (flags.format !== undefined && !['fp32', 'qdq', 'both'].includes(flags.format)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--format must be fp32, qdq or both, got ${JSON.stringify(flags.format)}`, details: { field: '--format', hint: 'fp32 (float model), qdq (the trained quantization grids) or both' } });
+  if (flags.format !== undefined && !['fp32', 'qdq', 'both'].includes(flags.format))
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `--format must be fp32, qdq or both, got ${JSON.stringify(flags.format)}`,
+      details: { field: '--format', hint: 'fp32 (float model), qdq (the trained quantization grids) or both' },
+    });
   const path = resolve(ctx.cwd, checkpoint);
   const { dir } = checkpointDir(path); // not a checkpoint: fails before the phase starts
   ctx.reporter.onPhaseStart?.({ phase: 'export', label: `export ${dir}` });
   const t0 = performance.now();
-  const { name, rows } = await exportVerified(path, { ...(flags.format !== undefined ? { format: flags.format as 'fp32' | 'qdq' | 'both' } : {}), ...(opset !== undefined ? { opset } : {}), samples: samplesCount }, ctx);
+  const { name, rows } = await exportVerified(
+    path,
+    {
+      ...(flags.format !== undefined ? { format: flags.format as 'fp32' | 'qdq' | 'both' } : {}),
+      ...(opset !== undefined ? { opset } : {}),
+      samples: samplesCount,
+    },
+    ctx,
+  );
   // Everything verified: only now is the output directory created (locked while it is written).
-  const files = await withOutputDir(resolve(ctx.cwd, flags.out ?? 'quant-trim-out/onnx'), { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) }, async (out) => writeVerified(rows, out, name, ctx).map((f) => f.path));
+  const files = await withOutputDir(
+    resolve(ctx.cwd, flags.out ?? 'quant-trim-out/onnx'),
+    { command: commandLine(ctx.argv), onWarning: (m) => ctx.reporter.onWarning?.(m) },
+    async (out) => writeVerified(rows, out, name, ctx).map((f) => f.path),
+  );
   ctx.reporter.onPhaseEnd?.({ phase: 'export', label: `export ${name}`, seconds: (performance.now() - t0) / 1000 });
   const table = rows.map((r, i) => ({ ...r, path: files[i]! }));
   ctx.reporter.onResult?.(
@@ -156,7 +203,10 @@ export async function exportCommand(checkpoint: string, flags: ExportFlags, ctx:
       { header: 'max rel. error', value: (r) => r.check.maxRelativeError.toExponential(2), align: 'right' },
       { header: 'top-1 agreement %', value: (r) => (r.check.top1Agreement * 100).toFixed(1), align: 'right' },
       { header: 'within 1 step %', value: (r) => (r.check.withinOneStep === undefined ? '–' : (r.check.withinOneStep * 100).toFixed(2)), align: 'right' },
-      { header: 'ORT fused kernels', value: (r) => (r.check.fused === undefined ? '–' : `${r.check.fused.ok ? 'ok' : 'differ'} (top-1 ${(r.check.fused.top1Agreement * 100).toFixed(1)} %)`) },
+      {
+        header: 'ORT fused kernels',
+        value: (r) => (r.check.fused === undefined ? '–' : `${r.check.fused.ok ? 'ok' : 'differ'} (top-1 ${(r.check.fused.top1Agreement * 100).toFixed(1)} %)`),
+      },
       { header: 'file', value: (r) => r.path },
     ])}\n`,
   );
@@ -168,6 +218,9 @@ function fpAsQdq(dir: string, format: string, method: string | undefined): Quant
   return new QuantTrimError({
     code: 'QT_INVALID_ARGUMENT',
     message: `--format ${format}: ${dir} is ${method === 'fp' ? 'an FP checkpoint (trained with --method fp)' : 'a model without quantizers'}: it has no quantization grids to export as QDQ`,
-    details: { field: '--format', hint: 'export it with --format fp32 (the backend profiles quantize it after training: `quant-trim eval`), or train with --method qat or quant-trim for a QDQ export' },
+    details: {
+      field: '--format',
+      hint: 'export it with --format fp32 (the backend profiles quantize it after training: `quant-trim eval`), or train with --method qat or quant-trim for a QDQ export',
+    },
   });
 }

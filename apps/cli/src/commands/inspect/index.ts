@@ -53,7 +53,8 @@ const DIAGNOSTIC_FLAGS = [
   ['config', '--config'],
 ] as const;
 
-const list = (v: string | readonly string[] | undefined): string[] | undefined => (v === undefined ? undefined : (Array.isArray(v) ? v : String(v).split(',')).map((s) => s.trim()).filter(Boolean));
+const list = (v: string | readonly string[] | undefined): string[] | undefined =>
+  v === undefined ? undefined : (Array.isArray(v) ? v : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
 const shape = (s: readonly (number | string | null)[] | undefined) => (s === undefined ? '?' : `[${s.map((d) => d ?? '?').join(', ')}]`);
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(3))) : String(v));
 const pct = (c: number) => (c === 0 ? '0%' : c < 0.001 ? '<0.1%' : `${(c * 100).toFixed(1)}%`);
@@ -62,7 +63,12 @@ const ratioText = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '�
 function topFlag(value: number | string | undefined): number {
   if (value === undefined) return 10;
   const n = typeof value === 'number' ? value : String(value).trim() === '' ? NaN : Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--top: expected an integer ≥ 1, got ${JSON.stringify(value)}`, details: { field: '--top' } });
+  if (!Number.isInteger(n) || n < 1)
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `--top: expected an integer ≥ 1, got ${JSON.stringify(value)}`,
+      details: { field: '--top' },
+    });
   return n;
 }
 
@@ -100,12 +106,26 @@ async function disagreement(model: OnnxModel, modelPath: string, flags: InspectF
   const label = `capture activations of ${modelPath} (${cal.count} samples)`;
   ctx.reporter.onPhaseStart?.({ phase: 'calibrate', label });
   const t0 = performance.now();
-  const result = await activationDisagreement(model, { x: toLayout(cal.x, cal.count, dataset, layout.layout), count: cal.count, sampleShape: layout.sampleShape }, scheme, {
-    ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
-    onProgress: (e) => ctx.reporter.onProgress?.({ phase: 'calibrate', label, done: e.done, total: e.total }),
-  });
+  const result = await activationDisagreement(
+    model,
+    { x: toLayout(cal.x, cal.count, dataset, layout.layout), count: cal.count, sampleShape: layout.sampleShape },
+    scheme,
+    {
+      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+      onProgress: (e) => ctx.reporter.onProgress?.({ phase: 'calibrate', label, done: e.done, total: e.total }),
+    },
+  );
   ctx.reporter.onPhaseEnd?.({ phase: 'calibrate', label, seconds: (performance.now() - t0) / 1000 });
-  return { dataset: dataset.name, seed: config.seed, samples: result.samples, scheme: preset, layout: layout.layout, tensors: result.tensors, skipped: result.skipped, top };
+  return {
+    dataset: dataset.name,
+    seed: config.seed,
+    samples: result.samples,
+    scheme: preset,
+    layout: layout.layout,
+    tensors: result.tensors,
+    skipped: result.skipped,
+    top,
+  };
 }
 
 function disagreementText(d: InspectDisagreement): string {
@@ -144,7 +164,11 @@ export async function inspect(modelPath: string, flags: InspectFlags, ctx: Comma
   if (flags.dataset === undefined) {
     const given = DIAGNOSTIC_FLAGS.find(([key]) => flags[key] !== undefined);
     if (given !== undefined) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `${given[1]} applies to the calibrator-disagreement diagnostic, which needs --dataset <name|path>`, details: { field: given[1], hint: 'add --dataset (e.g. --dataset mnist), or drop the flag' } });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `${given[1]} applies to the calibrator-disagreement diagnostic, which needs --dataset <name|path>`,
+        details: { field: given[1], hint: 'add --dataset (e.g. --dataset mnist), or drop the flag' },
+      });
     }
   }
   const { graph } = model;
@@ -189,5 +213,12 @@ export async function inspect(modelPath: string, flags: InspectFlags, ctx: Comma
     ...(found === undefined ? [] : ['', disagreementText(found)]),
   ].join('\n');
   ctx.reporter.onResult?.(`${text}\n`);
-  return { opset: defaultOpset(model), ops: Object.fromEntries(ops), parameters, macs: macs.totalMacs, coverage, ...(found !== undefined ? { disagreement: found } : {}) };
+  return {
+    opset: defaultOpset(model),
+    ops: Object.fromEntries(ops),
+    parameters,
+    macs: macs.totalMacs,
+    coverage,
+    ...(found !== undefined ? { disagreement: found } : {}),
+  };
 }

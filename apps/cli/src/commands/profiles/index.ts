@@ -27,11 +27,19 @@ export function describeProfile(p: BackendProfile): string {
   ];
   if (p.fusedActivations?.length) lines.push(`fused          ${p.fusedActivations.join(', ')}`);
   if (p.sharedScale?.length) lines.push(`shared scale   ${p.sharedScale.join(', ')}`);
-  if (p.fixedOutput) lines.push(`fixed output   ${Object.entries(p.fixedOutput).map(([op, q]) => `${op} (${q.scale}, ${q.zeroPoint})`).join(', ')}`);
+  if (p.fixedOutput)
+    lines.push(
+      `fixed output   ${Object.entries(p.fixedOutput)
+        .map(([op, q]) => `${op} (${q.scale}, ${q.zeroPoint})`)
+        .join(', ')}`,
+    );
   if (p.minRange !== undefined) lines.push(`min range      ${p.minRange}`);
   if (p.mixedPrecision) lines.push(`mixed weights  ${p.mixedPrecision.weightBits.join('/')}-bit: ${p.mixedPrecision.rule}`);
   if (p.preQuant?.length || p.postQuant?.length) lines.push(`transforms     ${[...(p.preQuant ?? []), ...(p.postQuant ?? [])].join(', ')}`);
-  if (p.device) lines.push(`device         ${p.device.name}${p.device.tops !== undefined ? `, ${p.device.tops} TOPS` : ''}${p.device.watts !== undefined ? `, ${p.device.watts} W` : ''}${p.device.priceUsd !== undefined ? `, $${p.device.priceUsd}` : ''}`);
+  if (p.device)
+    lines.push(
+      `device         ${p.device.name}${p.device.tops !== undefined ? `, ${p.device.tops} TOPS` : ''}${p.device.watts !== undefined ? `, ${p.device.watts} W` : ''}${p.device.priceUsd !== undefined ? `, $${p.device.priceUsd}` : ''}`,
+    );
   const uncertain = Object.entries(p.evidence);
   if (uncertain.length) lines.push(`evidence       ${uncertain.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   lines.push('', 'sources', ...p.sources.map((s) => `  [${s.id}] ${s.url}`));

@@ -6,7 +6,16 @@ import { RUN_REPORT_SCHEMA_ID, RUN_REPORT_SCHEMA_ID_V1, type RunReport, type Run
 import { upgradeRunReport } from '../../report/upgrade.js';
 import { readInputFile, type CommandContext } from '../context.js';
 
-const bad = (file: string, message: string, cause?: unknown) => new QuantTrimError({ code: 'QT_INVALID_REPORT', message: `${file}: ${message}`, ...(cause !== undefined ? { cause } : {}), details: { path: file, hint: 'pass a report.json written by `quant-trim compare` or `quant-trim demo`, or an eval-report.json written by `quant-trim eval`' } });
+const bad = (file: string, message: string, cause?: unknown) =>
+  new QuantTrimError({
+    code: 'QT_INVALID_REPORT',
+    message: `${file}: ${message}`,
+    ...(cause !== undefined ? { cause } : {}),
+    details: {
+      path: file,
+      hint: 'pass a report.json written by `quant-trim compare` or `quant-trim demo`, or an eval-report.json written by `quant-trim eval`',
+    },
+  });
 
 /** A value for a message: its JSON cut to 60 characters; a value nested too deep to serialize is named by its type. */
 function show(value: unknown): string {
@@ -44,13 +53,15 @@ function checkV2(r: Record<string, unknown>, file: string): void {
     if (!isObject(s)) throw bad(file, `summary[${i}]: expected an object`);
     for (const key of ['meanDrop', 'worstDrop', 'spread']) {
       const v = s[key];
-      if (!isObject(v) || !isNumber(v['mean']) || !isNumber(v['low']) || !isNumber(v['high'])) throw bad(file, `summary[${i}].${key}: expected { mean, low, high } numbers`);
+      if (!isObject(v) || !isNumber(v['mean']) || !isNumber(v['low']) || !isNumber(v['high']))
+        throw bad(file, `summary[${i}].${key}: expected { mean, low, high } numbers`);
     }
     if (!Array.isArray(s['perSeed']) || !Array.isArray(s['profiles'])) throw bad(file, `summary[${i}]: expected perSeed[] and profiles[]`);
   });
   if (!Array.isArray(r['comparisons'])) throw bad(file, 'comparisons: expected an array');
   r['comparisons'].forEach((c: unknown, i) => {
-    if (!isObject(c) || typeof c['method'] !== 'string' || typeof c['against'] !== 'string' || typeof c['verdict'] !== 'string' || !isObject(c['difference'])) throw bad(file, `comparisons[${i}]: expected { method, against, statistic, difference, direction, verdict }`);
+    if (!isObject(c) || typeof c['method'] !== 'string' || typeof c['against'] !== 'string' || typeof c['verdict'] !== 'string' || !isObject(c['difference']))
+      throw bad(file, `comparisons[${i}]: expected { method, against, statistic, difference, direction, verdict }`);
   });
 }
 
@@ -65,7 +76,11 @@ export function parseRunReport(value: unknown, file: string): RunReport {
   const r = value;
   const version = r['schemaVersion'];
   const expectedId = version === 1 ? RUN_REPORT_SCHEMA_ID_V1 : RUN_REPORT_SCHEMA_ID;
-  if (r['$schema'] !== expectedId) throw bad(file, `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1; ${REPORT_SCHEMA_ID} for an eval report), got ${show(r['$schema'])}`);
+  if (r['$schema'] !== expectedId)
+    throw bad(
+      file,
+      `$schema: expected ${RUN_REPORT_SCHEMA_ID} (or ${RUN_REPORT_SCHEMA_ID_V1} with schemaVersion 1; ${REPORT_SCHEMA_ID} for an eval report), got ${show(r['$schema'])}`,
+    );
   if (version !== 1 && version !== 2) throw bad(file, `schemaVersion: expected 2 (or 1), got ${show(version)}`);
   if (!Array.isArray(r['methods'])) throw bad(file, 'methods: expected an array');
   checkEvaluation(r, file);

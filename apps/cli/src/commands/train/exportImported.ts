@@ -20,11 +20,17 @@ export function importedFloat(quantized: QuantizedModel): tf.LayersModel {
  */
 export function exportImported(float: tf.LayersModel, path: string, imported: ImportedModelInfo, ctx: CommandContext): string | undefined {
   try {
-    const exported = exportOnnx(float, { format: 'fp32', inputLayout: imported.inputLayout, metadata: { importedFrom: imported.file, importedSha256: imported.sha256 } });
+    const exported = exportOnnx(float, {
+      format: 'fp32',
+      inputLayout: imported.inputLayout,
+      metadata: { importedFrom: imported.file, importedSha256: imported.sha256 },
+    });
     return saveOnnx(exported, path, { encodings: false }).model;
   } catch (e) {
     if (!isQuantTrimError(e, 'QT_EXPORT_UNSUPPORTED_OP')) throw e;
-    ctx.reporter.onWarning?.(`QT_EXPORT_UNSUPPORTED_OP: ${imported.file} was fine-tuned, but its float checkpoint cannot be exported back to ONNX yet (the tfjs checkpoint is saved): ${e.message}`);
+    ctx.reporter.onWarning?.(
+      `QT_EXPORT_UNSUPPORTED_OP: ${imported.file} was fine-tuned, but its float checkpoint cannot be exported back to ONNX yet (the tfjs checkpoint is saved): ${e.message}`,
+    );
     return undefined;
   }
 }

@@ -24,7 +24,8 @@ export interface TrainFlags extends RunFlags {
 export function previousTrainRun(out: string, method: string): string | undefined {
   const dir = join(out, 'checkpoints', method);
   const state = readLatestQuietly(dir);
-  if (state !== undefined) return `the ${method} checkpoint (${relativeTo(out, dir)}, epoch ${state.epoch} of ${state.epochs}${state.epoch >= state.epochs ? ', finished' : ''})`;
+  if (state !== undefined)
+    return `the ${method} checkpoint (${relativeTo(out, dir)}, epoch ${state.epoch} of ${state.epochs}${state.epoch >= state.epochs ? ', finished' : ''})`;
   if (hasEntries(dir)) return `the ${method} checkpoints (${relativeTo(out, dir)})`;
   if (existsSync(join(out, `${method}-float`))) return `the trained ${method} model (${method}-float)`;
   return undefined;
@@ -39,7 +40,8 @@ export function previousTrainRun(out: string, method: string): string | undefine
  */
 export async function train(flags: TrainFlags, ctx: CommandContext) {
   const method = (flags.method ?? 'quant-trim') as Method;
-  if (!(METHODS as readonly string[]).includes(method)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(flags.method)}` });
+  if (!(METHODS as readonly string[]).includes(method))
+    throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `--method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(flags.method)}` });
   const config = await resolveConfig(flags, ctx);
   const claim = {
     command: commandLine(ctx.argv),
@@ -92,10 +94,22 @@ async function trainInto(out: string, method: Method, config: Config, flags: Tra
     ctx.reporter.onArtifact?.({ kind: 'checkpoint', path: floatDir });
     if (onnx !== undefined) ctx.reporter.onArtifact?.({ kind: 'onnx', path: onnx });
     const last = result.history.at(-1);
-    ctx.reporter.onResult?.(`${method} ${model.name}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`);
+    ctx.reporter.onResult?.(
+      `${method} ${model.name}: ${result.history.length} epochs, test accuracy ${last === undefined ? '–' : (last.testAccuracy * 100).toFixed(2)} %, checkpoint ${dir}\n`,
+    );
     if (method === 'quant-trim') ctx.reporter.onResult?.(`Quant-Trim recipe: ${describeRecipe(recipe, config.trim as TrimChoice).join(' · ')}\n`);
-    if (model.imported !== undefined) ctx.reporter.onResult?.(`imported from ${model.imported.file} (sha256 ${model.imported.sha256}), fine-tuned from its weights (learning rate ${config.lr})${onnx === undefined ? '' : `; exported back to ${onnx} (${model.imported.inputLayout} input)`}\n`);
-    return { method, checkpoint: dir, float: floatDir, history: result.history, ...(onnx !== undefined ? { onnx } : {}), ...(model.imported !== undefined ? { imported: model.imported } : {}) };
+    if (model.imported !== undefined)
+      ctx.reporter.onResult?.(
+        `imported from ${model.imported.file} (sha256 ${model.imported.sha256}), fine-tuned from its weights (learning rate ${config.lr})${onnx === undefined ? '' : `; exported back to ${onnx} (${model.imported.inputLayout} input)`}\n`,
+      );
+    return {
+      method,
+      checkpoint: dir,
+      float: floatDir,
+      history: result.history,
+      ...(onnx !== undefined ? { onnx } : {}),
+      ...(model.imported !== undefined ? { imported: model.imported } : {}),
+    };
   } finally {
     result.quantized.dispose();
     result.trim?.dispose();

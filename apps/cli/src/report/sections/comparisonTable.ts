@@ -30,7 +30,7 @@ function judgement(view: ReportView, method: string, statistic: StatisticName): 
     if (c.statistic !== statistic || c.direction === 'inconclusive') continue;
     const sign = c.method === method ? 1 : c.against === method ? -1 : 0;
     if (sign === 0) continue;
-    if ((c.direction === 'lower') === (sign > 0)) lower++;
+    if ((c.direction === 'lower') === sign > 0) lower++;
     else higher++;
   }
   return lower > 0 && higher === 0 ? 'lower' : higher > 0 && lower === 0 ? 'higher' : undefined;
@@ -77,14 +77,22 @@ export function renderComparisonTable(view: ReportView): RawHtml {
         return html`<td class="num err" colspan="2" title="${r.error?.message ?? ''}">error <sup>${errors.length}</sup></td>`;
       }
       const summary = profileSummaryOf(m, p.id);
-      if (summary) return html`<td class="num">${pct(summary.accuracy)}</td><td class="num drop${costly(summary.drop.mean, summary.drop) ? ' worst' : ''}">${pp(summary.drop.mean)}${ci(summary.drop)}</td>`;
+      if (summary)
+        return html`<td class="num">${pct(summary.accuracy)}</td><td class="num drop${costly(summary.drop.mean, summary.drop) ? ' worst' : ''}">${pp(summary.drop.mean)}${ci(summary.drop)}</td>`;
       return html`<td class="num">${pct(accuracyOf(r))}</td><td class="num drop${costly(dropOf(r)) ? ' worst' : ''}">${pp(dropOf(r))}</td>`;
     });
     return html`<tr><th scope="row"><span class="pname">${p.name}</span><span class="pid">${p.id}${p.vendor ? ` · ${p.vendor}` : ''}</span></th>${cells}</tr>`;
   });
 
   const stats = methods.map((m) => acrossProfilesOf(view, m));
-  const summaryRow = (label: string, pick: (s: AcrossProfiles) => number | undefined, unit: string, extra?: (s: AcrossProfiles) => string | undefined, statistic?: StatisticName, interval?: (s: AcrossProfiles) => Interval | undefined) => {
+  const summaryRow = (
+    label: string,
+    pick: (s: AcrossProfiles) => number | undefined,
+    unit: string,
+    extra?: (s: AcrossProfiles) => string | undefined,
+    statistic?: StatisticName,
+    interval?: (s: AcrossProfiles) => Interval | undefined,
+  ) => {
     const values = stats.map(pick);
     const cells = stats.map((s, i) => {
       const judged = statistic === undefined ? undefined : judgement(view, methods[i]!.id, statistic);
@@ -110,9 +118,30 @@ export function renderComparisonTable(view: ReportView): RawHtml {
     <tbody>${rows}</tbody>
     <tbody class="summaries">
       ${summaryRow('Float accuracy (%)', (s) => s.floatAccuracy, '')}
-      ${summaryRow('Mean drop', (s) => s.meanDrop, ' pp', undefined, 'meanDrop', (s) => s.intervals?.meanDrop)}
-      ${summaryRow('Worst-case drop', (s) => s.worstDrop, ' pp', (s) => s.worstProfile, 'worstDrop', (s) => s.intervals?.worstDrop)}
-      ${summaryRow('Spread (max − min)', (s) => s.spread, ' pp', undefined, 'spread', (s) => s.intervals?.spread)}
+      ${summaryRow(
+        'Mean drop',
+        (s) => s.meanDrop,
+        ' pp',
+        undefined,
+        'meanDrop',
+        (s) => s.intervals?.meanDrop,
+      )}
+      ${summaryRow(
+        'Worst-case drop',
+        (s) => s.worstDrop,
+        ' pp',
+        (s) => s.worstProfile,
+        'worstDrop',
+        (s) => s.intervals?.worstDrop,
+      )}
+      ${summaryRow(
+        'Spread (max − min)',
+        (s) => s.spread,
+        ' pp',
+        undefined,
+        'spread',
+        (s) => s.intervals?.spread,
+      )}
     </tbody>
   </table></div>
   ${comparisonsTable(view, seeds)}

@@ -61,7 +61,10 @@ export function renderCoverage(view: ReportView): RawHtml {
     <thead><tr><th scope="col">Profile</th><th scope="col">Nodes</th><th scope="col">Runs as</th><th scope="col">Reason</th></tr></thead>
     <tbody>${
       fallbacks.length > 0
-        ? fallbacks.map((f, i) => html`<tr${i > 0 && fallbacks[i - 1]?.profile === f.profile ? html` class="cont"` : ''}><td class="mono id">${i > 0 && fallbacks[i - 1]?.profile === f.profile ? '' : f.profile}</td><td class="mono">${f.nodes.join(', ')}</td><td class="nowrap">${f.runsAs}</td><td class="reason">${f.reason}</td></tr>`)
+        ? fallbacks.map(
+            (f, i) =>
+              html`<tr${i > 0 && fallbacks[i - 1]?.profile === f.profile ? html` class="cont"` : ''}><td class="mono id">${i > 0 && fallbacks[i - 1]?.profile === f.profile ? '' : f.profile}</td><td class="mono">${f.nodes.join(', ')}</td><td class="nowrap">${f.runsAs}</td><td class="reason">${f.reason}</td></tr>`,
+          )
         : html`<tr><td colspan="4" class="dim">Every node runs quantized on the accelerator on every profile.</td></tr>`
     }</tbody>
   </table></div>

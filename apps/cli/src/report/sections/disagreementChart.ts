@@ -40,6 +40,11 @@ function disagreementBody(view: ReportView): { svg: string } | { note: string } 
 export function renderDisagreement(view: ReportView): RawHtml {
   return html`<section id="disagreement">
   <h2>Calibrator disagreement per activation tensor</h2>
-  ${chartFigure('disagreement', 'Widest / narrowest calibrated range (last epoch, first seed)', 'For each activation tensor the deployed float model feeds a backend: the widest range the calibration methods (min/max, mean min/max, percentile, entropy, MSE, SQNR, power-of-two) choose divided by the narrowest, on a fixed batch of 256 training images. 1× = every calibrator keeps the same range; large ratios are tensors on which backends clip differently.', safeChart(() => disagreementBody(view)))}
+  ${chartFigure(
+    'disagreement',
+    'Widest / narrowest calibrated range (last epoch, first seed)',
+    'For each activation tensor the deployed float model feeds a backend: the widest range the calibration methods (min/max, mean min/max, percentile, entropy, MSE, SQNR, power-of-two) choose divided by the narrowest, on a fixed batch of 256 training images. 1× = every calibrator keeps the same range; large ratios are tensors on which backends clip differently.',
+    safeChart(() => disagreementBody(view)),
+  )}
 </section>`;
 }

@@ -34,7 +34,9 @@ function methodTable(view: ReportView, method: MethodView, multiSeed: boolean): 
     <thead><tr><th scope="col">Profile</th>${multiSeed ? html`<th scope="col" class="num">seed</th>` : ''}<th scope="col" class="num">drop pp</th><th scope="col">Layer</th><th scope="col">Tensor</th><th scope="col" class="num">observed → clip</th><th scope="col" class="num">range kept</th><th scope="col" class="num">SQNR dB</th></tr></thead>
     <tbody>${rows.map(({ profile, seed, result, source: s }) => {
       const kept = s?.keptShare;
-      const keptCell = isNum(kept) ? html`<span class="keep-bar${kept < 0.5 ? ' low' : ''}" style="width:${Math.max(3, Math.round(kept * 40))}px"></span>${pct(kept, 1)} %` : '–';
+      const keptCell = isNum(kept)
+        ? html`<span class="keep-bar${kept < 0.5 ? ' low' : ''}" style="width:${Math.max(3, Math.round(kept * 40))}px"></span>${pct(kept, 1)} %`
+        : '–';
       const status = result.status === 'ok' ? pp(result.drop) : html`<span class="mono" title="${result.error?.message ?? ''}">error</span>`;
       return html`<tr><td class="mono id">${profile}</td>${multiSeed ? html`<td class="num">${seed}</td>` : ''}<td class="num">${status}</td><td class="mono">${s ? html`${s.layer} <span class="dim">${s.opType}</span>` : '–'}</td><td class="mono">${s?.tensor ? html`${s.tensor}${s.role ? html` <span class="dim">${s.role}</span>` : ''}` : s ? html`<span class="dim">no static activation</span>` : '–'}</td><td class="num mono">${s?.tensor ? `${range(s.observedMin, s.observedMax)} → ${range(s.clipMin, s.clipMax)}` : '–'}</td><td class="num nowrap">${keptCell}</td><td class="num">${s ? sqnr(s.isolatedSqnrDb) : '–'}</td></tr>`;
     })}</tbody>

@@ -59,13 +59,35 @@ function energyBody(view: ReportView): { svg: string } | { note: string } {
   const xMin = 10 ** Math.floor(Math.log10(Math.min(...xs)));
   const xMax = 10 ** Math.ceil(Math.log10(Math.max(...xs)));
   const xShare = focusPoints.map((p) => Math.log10(p.value[0] / xMin) / Math.log10(xMax / xMin || 10));
-  const slots = labelSlots(focusPoints.map((p) => p.value[1]), xShare, yMin, yMax);
+  const slots = labelSlots(
+    focusPoints.map((p) => p.value[1]),
+    xShare,
+    yMin,
+    yMax,
+  );
   const option = {
     color: view.methods.map((m) => m.color),
     legend: { top: 0, left: 'center', textStyle: { color: MUTED } },
     grid: { left: 64, right: LABEL_COLUMN, top: GRID_TOP, bottom: GRID_BOTTOM },
-    xAxis: { type: 'log' as const, name: 'estimated energy per inference (µJ, log scale) — estimate, not measured', nameLocation: 'middle' as const, nameGap: 30, min: xMin, max: xMax, ...axisStyle },
-    yAxis: { type: 'value' as const, name: 'accuracy on the profile (%)', nameLocation: 'middle' as const, nameGap: 42, min: yMin, max: yMax, ...axisStyle, axisLabel: { ...axisStyle.axisLabel, formatter: (v: number) => v.toFixed(1) } },
+    xAxis: {
+      type: 'log' as const,
+      name: 'estimated energy per inference (µJ, log scale) — estimate, not measured',
+      nameLocation: 'middle' as const,
+      nameGap: 30,
+      min: xMin,
+      max: xMax,
+      ...axisStyle,
+    },
+    yAxis: {
+      type: 'value' as const,
+      name: 'accuracy on the profile (%)',
+      nameLocation: 'middle' as const,
+      nameGap: 42,
+      min: yMin,
+      max: yMax,
+      ...axisStyle,
+      axisLabel: { ...axisStyle.axisLabel, formatter: (v: number) => v.toFixed(1) },
+    },
     series: series.map(({ m, points }) => ({
       type: 'scatter' as const,
       name: m.label,
@@ -75,7 +97,12 @@ function energyBody(view: ReportView): { svg: string } | { note: string } {
       // The highlighted method's points are named in a column right of the plot, one line each, joined to their point.
       label: { show: m.id === focus?.id, position: 'right' as const, fontSize: 10, color: MUTED, formatter: (p: { name?: string }) => p.name ?? '' },
       labelLine: { show: m.id === focus?.id, lineStyle: { color: '#c3c9d4', width: 1 } },
-      labelLayout: (p: { dataIndex?: number }) => ({ x: CHART_WIDTH - LABEL_COLUMN + 12, y: slots[p.dataIndex ?? 0] ?? 0, align: 'left' as const, verticalAlign: 'middle' as const }),
+      labelLayout: (p: { dataIndex?: number }) => ({
+        x: CHART_WIDTH - LABEL_COLUMN + 12,
+        y: slots[p.dataIndex ?? 0] ?? 0,
+        align: 'left' as const,
+        verticalAlign: 'middle' as const,
+      }),
     })),
   };
   return { svg: renderChart(option, CHART_WIDTH, CHART_HEIGHT) };
@@ -92,7 +119,12 @@ export function renderEnergy(view: ReportView): RawHtml {
   const anyEstimate = devices.some((d) => d.e);
   return html`<section id="energy">
   <h2>Energy vs accuracy <span class="badge">estimate</span></h2>
-  ${chartFigure('energy', 'Estimated energy per inference vs accuracy', 'energy comes from an analytical cost model (MACs by precision × energy per operation, bytes moved × energy per byte, datasheet figures) and is an estimate, not a measurement. Latency prices each node where it runs: on the accelerator, or on its host after a fallback, plus the bytes crossing between them and a per-invocation overhead. Each point is one profile on its target device; labels name the profiles of the highlighted method.', safeChart(() => energyBody(view)))}
+  ${chartFigure(
+    'energy',
+    'Estimated energy per inference vs accuracy',
+    'energy comes from an analytical cost model (MACs by precision × energy per operation, bytes moved × energy per byte, datasheet figures) and is an estimate, not a measurement. Latency prices each node where it runs: on the accelerator, or on its host after a fallback, plus the bytes crossing between them and a per-invocation overhead. Each point is one profile on its target device; labels name the profiles of the highlighted method.',
+    safeChart(() => energyBody(view)),
+  )}
   ${
     anyEstimate && focus
       ? html`<details class="more" open><summary>Estimated figures per device (${focus.label})</summary><div class="table-wrap"><table class="plain">

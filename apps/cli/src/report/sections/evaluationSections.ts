@@ -38,7 +38,11 @@ export function renderEvaluationHeader(view: ReportView): RawHtml {
   <dl class="card-facts"><div><dt>float acc.</dt><dd>${pct(s.floatAccuracy)} %</dd></div><div><dt>mean drop</dt><dd>${pp(s.meanDrop)} pp</dd></div><div><dt>spread</dt><dd>${pp(s.spread)} pp</dd></div></dl>
 </div>`;
         }
-        const agreements = view.profiles.map((p) => p.results.get(m.id)).filter(isOk).map((x) => x.metrics?.top1Agreement).filter(isNum);
+        const agreements = view.profiles
+          .map((p) => p.results.get(m.id))
+          .filter(isOk)
+          .map((x) => x.metrics?.top1Agreement)
+          .filter(isNum);
         const lowest = agreements.length > 0 ? Math.min(...agreements) : undefined;
         const mean = agreements.length > 0 ? agreements.reduce((a, b) => a + b, 0) / agreements.length : undefined;
         return html`<div class="card" style="--accent:${m.color}">

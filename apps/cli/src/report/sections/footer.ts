@@ -15,8 +15,12 @@ export function renderFooter(view: ReportView): RawHtml {
   const runtimes = Object.entries(env?.runtimes ?? {});
   return html`<footer id="provenance">
   <h2>Provenance</h2>
-  ${view.kind === 'evaluation' ? '' : html`<h3>Command</h3>
-  <pre class="command"><code>${r.command || DASH}</code></pre>`}
+  ${
+    view.kind === 'evaluation'
+      ? ''
+      : html`<h3>Command</h3>
+  <pre class="command"><code>${r.command || DASH}</code></pre>`
+  }
   <div class="cols3">
     <div><h3>Versions</h3>${versions.length > 0 ? pairs(versions) : html`<p class="dim">No versions recorded.</p>`}</div>
     <div><h3>Evaluation environment</h3>${pairs([
@@ -34,7 +38,13 @@ export function renderFooter(view: ReportView): RawHtml {
       ...(view.kind === 'evaluation'
         ? [['Schema', `backend-eval evaluation report v${ev?.schemaVersion ?? '?'}`] as const]
         : [
-            ['Training time', view.methods.filter((m) => isNum(m.run?.trainSeconds)).map((m) => `${m.label} ${Math.round(m.run!.trainSeconds)} s`).join(' · ') || undefined] as const,
+            [
+              'Training time',
+              view.methods
+                .filter((m) => isNum(m.run?.trainSeconds))
+                .map((m) => `${m.label} ${Math.round(m.run!.trainSeconds)} s`)
+                .join(' · ') || undefined,
+            ] as const,
             ['Schema', `run report v${r.schemaVersion ?? '?'}`] as const,
           ]),
     ])}</div>

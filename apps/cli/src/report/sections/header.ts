@@ -67,4 +67,3 @@ export function renderHeader(view: ReportView): RawHtml {
   <nav class="toc">${SECTIONS.map(([id, label]) => html`<a href="#${id}">${label}</a>`)}</nav>
 </header>`;
 }
-

@@ -43,10 +43,12 @@ export function renderRuntimes(view: ReportView): RawHtml {
       const first = i === 0 || rows[i - 1]?.m !== m;
       const span = rows.filter((x) => x.m === m).length;
       const sameTarget = i > 0 && !first && rows[i - 1]?.target === target;
-      return html`<tr class="${first ? 'group-start' : ''}">${first ? html`<th scope="rowgroup" rowspan="${span}" class="method-cell"><span class="dot" style="--accent:${m.color}"></span>${m.label}</th>` : ''}<td class="mono id">${sameTarget ? '' : target}</td><td class="nowrap">${r.runtime}${r.version && r.version !== envVersions[r.runtime] ? html` <span class="dim">${r.version}</span>` : ''}</td><td>${r.mode}</td><td class="num">${isNum(r.threads) ? r.threads : '–'}</td><td class="num">${pct(r.agreementWithEmulation)}</td><td class="num">${pct(r.accuracy)}${isNum(r.samples) ? html` <span class="dim">(${r.samples})</span>` : ''}</td>${batches.map((b) => {
-      const l = latencyAt(r, b);
-      return html`<td class="num">${duration(l?.p50Ms)}</td><td class="num">${duration(l?.p90Ms)}</td>`;
-    })}</tr>`;
+      return html`<tr class="${first ? 'group-start' : ''}">${first ? html`<th scope="rowgroup" rowspan="${span}" class="method-cell"><span class="dot" style="--accent:${m.color}"></span>${m.label}</th>` : ''}<td class="mono id">${sameTarget ? '' : target}</td><td class="nowrap">${r.runtime}${r.version && r.version !== envVersions[r.runtime] ? html` <span class="dim">${r.version}</span>` : ''}</td><td>${r.mode}</td><td class="num">${isNum(r.threads) ? r.threads : '–'}</td><td class="num">${pct(r.agreementWithEmulation)}</td><td class="num">${pct(r.accuracy)}${isNum(r.samples) ? html` <span class="dim">(${r.samples})</span>` : ''}</td>${batches.map(
+        (b) => {
+          const l = latencyAt(r, b);
+          return html`<td class="num">${duration(l?.p50Ms)}</td><td class="num">${duration(l?.p90Ms)}</td>`;
+        },
+      )}</tr>`;
     })}</tbody>
   </table></div>`
   }

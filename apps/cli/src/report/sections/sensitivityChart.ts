@@ -9,7 +9,8 @@ function sensitivityBody(view: ReportView): { svg: string } | { note: string } {
   const m = focusMethod(view);
   if (!m) return { note: 'No evaluated model to show sensitivity for.' };
   const rows = view.profiles.map((p) => ({ p, s: p.results.get(m.id) })).map(({ p, s }) => ({ p, s: isOk(s) ? s.sensitivity : undefined, r: s }));
-  if (!rows.some((r) => (r.s?.layers ?? []).length > 0)) return { note: `No per-layer sensitivity was measured for ${m.label} (run the evaluation with sensitivity enabled).` };
+  if (!rows.some((r) => (r.s?.layers ?? []).length > 0))
+    return { note: `No per-layer sensitivity was measured for ${m.label} (run the evaluation with sensitivity enabled).` };
   const layers: string[] = [];
   for (const { s } of rows) for (const l of s?.layers ?? []) if (!layers.includes(l.node)) layers.push(l.node);
   const finite = rows.flatMap(({ s }) => (s?.layers ?? []).map((l) => l.isolatedSqnrDb)).filter((v) => isNum(v) && v > -999 && v < 999);
@@ -27,7 +28,13 @@ function sensitivityBody(view: ReportView): { svg: string } | { note: string } {
   );
   const option = {
     grid: { left: 150, right: 16, top: 30, bottom: 10 },
-    xAxis: { type: 'category' as const, position: 'top' as const, data: layers, ...axisStyle, axisLabel: { ...axisStyle.axisLabel, fontSize: 12, interval: 0 } },
+    xAxis: {
+      type: 'category' as const,
+      position: 'top' as const,
+      data: layers,
+      ...axisStyle,
+      axisLabel: { ...axisStyle.axisLabel, fontSize: 12, interval: 0 },
+    },
     yAxis: { type: 'category' as const, inverse: true, data: rows.map(({ p }) => p.id), ...axisStyle, axisLabel: { ...axisStyle.axisLabel, interval: 0 } },
     visualMap: [
       { seriesIndex: 0, show: false, min: lo, max: hi, inRange: { color: ['#c8402a', '#f3a65f', '#fbefd5', '#d6e6f7', '#5b8fd6'] } },
@@ -47,6 +54,11 @@ export function renderSensitivity(view: ReportView): RawHtml {
   const threshold = view.profiles.map((p) => (m ? p.results.get(m.id)?.sensitivity?.thresholdDb : undefined)).find(isNum);
   return html`<section id="sensitivity">
   <h2>Per-layer sensitivity${m ? ` · ${m.label}` : ''}</h2>
-  ${chartFigure('sensitivity', 'Isolated SQNR per layer (dB)', `SQNR of the logits when only that layer is quantized with the profile's numerics; higher is better, red cells are the layers to keep in float${isNum(threshold) ? ` (below ${threshold} dB)` : ''}. ∞: identical to float; n/m: not measurable.`, safeChart(() => sensitivityBody(view)))}
+  ${chartFigure(
+    'sensitivity',
+    'Isolated SQNR per layer (dB)',
+    `SQNR of the logits when only that layer is quantized with the profile's numerics; higher is better, red cells are the layers to keep in float${isNum(threshold) ? ` (below ${threshold} dB)` : ''}. ∞: identical to float; n/m: not measurable.`,
+    safeChart(() => sensitivityBody(view)),
+  )}
 </section>`;
 }

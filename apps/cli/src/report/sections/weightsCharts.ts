@@ -21,11 +21,30 @@ function histogramChart(h: WeightHistogram, m: MethodView): string {
   // Log count axis so the trimmed tails (a handful of weights) stay visible next to the bulk; empty bins are gaps.
   const counts = (v: readonly number[] | undefined) => Array.from({ length: bins }, (_, i) => (isNum(v?.[i]) && v[i] > 0 ? v[i] : null));
   const option = {
-    title: { text: h.layer, subtext: inflation(h), left: 8, top: 4, itemGap: 4, textStyle: { fontSize: 13, fontWeight: 'bold' as const, color: INK }, subtextStyle: { fontSize: 11, color: MUTED } },
+    title: {
+      text: h.layer,
+      subtext: inflation(h),
+      left: 8,
+      top: 4,
+      itemGap: 4,
+      textStyle: { fontSize: 13, fontWeight: 'bold' as const, color: INK },
+      subtextStyle: { fontSize: 11, color: MUTED },
+    },
     legend: { right: 8, top: 6, itemWidth: 10, itemHeight: 10, textStyle: { fontSize: 10, color: MUTED }, data: ['FP (before)', `${m.label} (after)`] },
     grid: { left: 44, right: 10, top: 52, bottom: 30 },
-    xAxis: { type: 'category' as const, data: centers, ...axisStyle, axisLabel: { ...axisStyle.axisLabel, fontSize: 9, interval: Math.max(0, Math.ceil(bins / 5) - 1) } },
-    yAxis: { type: 'log' as const, min: 1, logBase: 10, ...axisStyle, axisLabel: { ...axisStyle.axisLabel, fontSize: 9, formatter: (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v)) } },
+    xAxis: {
+      type: 'category' as const,
+      data: centers,
+      ...axisStyle,
+      axisLabel: { ...axisStyle.axisLabel, fontSize: 9, interval: Math.max(0, Math.ceil(bins / 5) - 1) },
+    },
+    yAxis: {
+      type: 'log' as const,
+      min: 1,
+      logBase: 10,
+      ...axisStyle,
+      axisLabel: { ...axisStyle.axisLabel, fontSize: 9, formatter: (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v)) },
+    },
     series: [
       { type: 'bar' as const, name: 'FP (before)', data: counts(h.before), barGap: '-100%', barCategoryGap: '6%', itemStyle: { color: BEFORE } },
       { type: 'bar' as const, name: `${m.label} (after)`, data: counts(h.after), barCategoryGap: '6%', itemStyle: { color: m.color, opacity: 0.72 } },
@@ -52,6 +71,11 @@ export function renderWeightsCharts(view: ReportView): RawHtml {
   const m = trimmedMethod(view);
   return html`<section id="weights">
   <h2>Weights before and after trimming</h2>
-  ${chartFigure('weights', 'Per-layer weight histograms', `grey: the float checkpoint trained without trimming (FP); colour: ${m?.label ?? 'the trimmed checkpoint'}. Counts on a log scale. Scale inflation is max|w| divided by the robust scale: the factor by which outliers stretch the quantization grid.`, safeChart(() => weightsBody(view)))}
+  ${chartFigure(
+    'weights',
+    'Per-layer weight histograms',
+    `grey: the float checkpoint trained without trimming (FP); colour: ${m?.label ?? 'the trimmed checkpoint'}. Counts on a log scale. Scale inflation is max|w| divided by the robust scale: the factor by which outliers stretch the quantization grid.`,
+    safeChart(() => weightsBody(view)),
+  )}
 </section>`;
 }

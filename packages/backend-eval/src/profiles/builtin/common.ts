@@ -2,8 +2,24 @@ import type { ProfileSource, TensorGrid } from '../types.js';
 
 /** The ONNX op set built-in op coverage lists are written over. */
 export const CORE_ONNX_OPS = [
-  'Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Relu', 'Clip', 'Sigmoid', 'HardSwish', 'Softmax',
-  'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Transpose', 'Concat', 'BatchNormalization',
+  'Conv',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Mul',
+  'Relu',
+  'Clip',
+  'Sigmoid',
+  'HardSwish',
+  'Softmax',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Flatten',
+  'Reshape',
+  'Transpose',
+  'Concat',
+  'BatchNormalization',
 ] as const;
 
 /** A grid literal; range defaults to full, granularity to per-tensor, scale to float32. */

@@ -9,9 +9,26 @@ export const edgetpuStrict = defineBackend({
   id: 'edgetpu-strict',
   name: 'Coral Edge TPU (single-cut)',
   vendor: 'Google',
-  description: 'Compiles the quantized TFLite int8 model: same numerics as tflite-int8, but everything from the first unsupported op onward runs on the CPU in TFLite int8.',
+  description:
+    'Compiles the quantized TFLite int8 model: same numerics as tflite-int8, but everything from the first unsupported op onward runs on the CPU in TFLite int8.',
   ops: {
-    supported: ['Conv', 'Gemm', 'Add', 'Mul', 'Relu', 'Clip', 'Sigmoid', 'HardSwish', 'Softmax', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Concat'],
+    supported: [
+      'Conv',
+      'Gemm',
+      'Add',
+      'Mul',
+      'Relu',
+      'Clip',
+      'Sigmoid',
+      'HardSwish',
+      'Softmax',
+      'MaxPool',
+      'AveragePool',
+      'GlobalAveragePool',
+      'Flatten',
+      'Reshape',
+      'Concat',
+    ],
     limits: {
       '*': { bits: 8, staticShapes: true, constantParams: true, maxNonUnitInnermostDims: 3 },
       MaxPool: { fusedActivation: false },

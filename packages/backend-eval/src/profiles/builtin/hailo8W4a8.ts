@@ -7,7 +7,8 @@ export const hailo8W4a8 = defineBackend({
   id: 'hailo8-w4a8',
   name: 'Hailo-8 (Dataflow Compiler, w4/w8 mixed)',
   vendor: 'Hailo',
-  description: 'The only mixed 4/8/16-bit weight profile: 8-bit weights, 4-bit on layers chosen by compression level, u8 asym activations, equalization before and fine-tuning after quantization.',
+  description:
+    'The only mixed 4/8/16-bit weight profile: 8-bit weights, 4-bit on layers chosen by compression level, u8 asym activations, equalization before and fine-tuning after quantization.',
   weights: grid({ bits: 8, signed: true, symmetric: true, rounding: 'half-even' }),
   activations: grid({ bits: 8, signed: false, symmetric: false, rounding: 'half-even' }),
   bias: { bits: 32, scale: 'product', rounding: 'half-even' },

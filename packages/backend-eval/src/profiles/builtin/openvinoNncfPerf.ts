@@ -7,7 +7,8 @@ export const openvinoNncfPerf = defineBackend({
   id: 'openvino-nncf-perf',
   name: 'OpenVINO NNCF (performance preset)',
   vendor: 'Intel',
-  description: 'Mean-of-min/max activation statistics, fast bias correction, narrow symmetric weights; activations symmetric, unsigned when non-negative. The first-layer 7-bit overflow fix is not part of this profile.',
+  description:
+    'Mean-of-min/max activation statistics, fast bias correction, narrow symmetric weights; activations symmetric, unsigned when non-negative. The first-layer 7-bit overflow fix is not part of this profile.',
   weights: grid({ bits: 8, signed: true, symmetric: true, range: 'narrow', granularity: PER_CHANNEL, rounding: 'half-even' }),
   activations: grid({ bits: 8, signed: true, symmetric: 'unsignedIfNonNeg', rounding: 'half-even' }),
   bias: { bits: 32, scale: 'product', rounding: 'half-even' },

@@ -7,7 +7,8 @@ export const ortDynamicU8s8 = defineBackend({
   id: 'ort-dynamic-u8s8',
   name: 'ONNX Runtime dynamic (U8S8)',
   vendor: 'Microsoft',
-  description: "The only dynamic-activation profile: u8 activation params computed per inference (DynamicQuantizeLinear), s8 per-tensor weights, integer MatMul/Gemm; ORT's advice for RNNs and transformers.",
+  description:
+    "The only dynamic-activation profile: u8 activation params computed per inference (DynamicQuantizeLinear), s8 per-tensor weights, integer MatMul/Gemm; ORT's advice for RNNs and transformers.",
   weights: grid({ bits: 8, signed: true, symmetric: true, range: 'narrow', rounding: 'half-even' }),
   activations: grid({ bits: 8, signed: false, symmetric: false, rounding: 'half-even' }),
   // Output = int32 × (sA·sW) in float, then the float bias.

@@ -16,7 +16,8 @@ export const tfliteInt8 = defineBackend({
   id: 'tflite-int8',
   name: 'TFLite / LiteRT full integer int8',
   vendor: 'Google',
-  description: 'The reference int8 scheme consumed by Edge TPU, Ethos-U and i.MX: s8 sym narrow per-channel weights, s8 asym activations, ties away from zero, fixed-point requantization.',
+  description:
+    'The reference int8 scheme consumed by Edge TPU, Ethos-U and i.MX: s8 sym narrow per-channel weights, s8 asym activations, ties away from zero, fixed-point requantization.',
   weights: TFLITE_WEIGHTS,
   activations: grid({ bits: 8, signed: true, symmetric: false, rounding: 'half-away' }),
   bias: { bits: 32, scale: 'product', rounding: 'half-away' },

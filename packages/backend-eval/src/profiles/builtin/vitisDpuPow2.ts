@@ -7,7 +7,8 @@ export const vitisDpuPow2 = defineBackend({
   id: 'vitis-dpu-pow2',
   name: 'AMD Vitis AI DPU (power-of-two)',
   vendor: 'AMD',
-  description: 'The only power-of-two scale profile, with half-up activation rounding (MQBench; PPQ says half-even); float-scale modes do not deploy to the DPU.',
+  description:
+    'The only power-of-two scale profile, with half-up activation rounding (MQBench; PPQ says half-even); float-scale modes do not deploy to the DPU.',
   weights: grid({ bits: 8, signed: true, symmetric: true, scale: 'pow2', rounding: 'half-even' }),
   activations: grid({ bits: 8, signed: true, symmetric: true, scale: 'pow2', rounding: 'half-up' }),
   // MQBench: 8-bit power-of-two bias; PPQ: 30-bit. The MQBench reading is kept, as for rounding.
@@ -17,7 +18,22 @@ export const vitisDpuPow2 = defineBackend({
   activationMode: 'static',
   fusedActivations: ['Conv+Relu', 'Conv+Clip'],
   ops: {
-    supported: ['Conv', 'Gemm', 'Add', 'Mul', 'Relu', 'Clip', 'HardSwish', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Concat', 'BatchNormalization'],
+    supported: [
+      'Conv',
+      'Gemm',
+      'Add',
+      'Mul',
+      'Relu',
+      'Clip',
+      'HardSwish',
+      'MaxPool',
+      'AveragePool',
+      'GlobalAveragePool',
+      'Flatten',
+      'Reshape',
+      'Concat',
+      'BatchNormalization',
+    ],
   },
   fallback: { policy: 'per-op', target: 'float32' },
   device: KRIA_KV260_DPU,

@@ -26,13 +26,7 @@ export function createConv2DBackpropFilterConfig(backendName: string): KernelCon
   };
 }
 
-function conv2DBackpropFilter(
-  backend: KernelBackend,
-  backendName: string,
-  x: TensorInfo,
-  dy: TensorInfo,
-  attrs: Conv2DBackpropFilterAttrs,
-): TensorInfo {
+function conv2DBackpropFilter(backend: KernelBackend, backendName: string, x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs): TensorInfo {
   const g = convGeometry(Conv2DBackpropFilter, x.shape, attrs.filterShape, dy.shape, attrs, false);
   return KernelScope.run(backend, backendName, (s) => {
     const xNhwc = g.channelsFirst ? s.transpose(x, [0, 2, 3, 1]) : x;

@@ -29,13 +29,7 @@ export function createConv2DBackpropInputConfig(backendName: string, original?: 
   };
 }
 
-function conv2DBackpropInput(
-  backend: KernelBackend,
-  backendName: string,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  attrs: Conv2DBackpropInputAttrs,
-): TensorInfo {
+function conv2DBackpropInput(backend: KernelBackend, backendName: string, dy: TensorInfo, filter: TensorInfo, attrs: Conv2DBackpropInputAttrs): TensorInfo {
   const g = convGeometry(Conv2DBackpropInput, attrs.inputShape, filter.shape, dy.shape, attrs, false);
   return KernelScope.run(backend, backendName, (s) => {
     const dyNhwc = g.channelsFirst ? s.transpose(dy, [0, 2, 3, 1]) : dy;

@@ -21,19 +21,11 @@ import type { KernelScope } from './KernelScope.js';
  * (depth-to-space layout), whose output is then interleaved back into rows and columns and
  * cropped to the H × W window starting at pt − s·⌊pt/s⌋.
  */
-export function inputGradient(
-  s: KernelScope,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  g: ConvGeometry,
-  kind: 'conv' | 'depthwise',
-): TensorInfo {
+export function inputGradient(s: KernelScope, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, kind: 'conv' | 'depthwise'): TensorInfo {
   const [kh, kw, inC, outC] = filter.shape as [number, number, number, number];
   const n = g.batch;
   const conv = (x: TensorInfo, f: TensorInfo, dilations: readonly [number, number], pads: readonly [number, number, number, number]) =>
-    kind === 'conv'
-      ? s.conv2d(x, f, { strides: [1, 1], dilations, pads })
-      : s.depthwiseConv2d(x, f, { strides: [1, 1], dilations, pads });
+    kind === 'conv' ? s.conv2d(x, f, { strides: [1, 1], dilations, pads }) : s.depthwiseConv2d(x, f, { strides: [1, 1], dilations, pads });
 
   if (g.height.stride === 1 && g.width.stride === 1) {
     const flipped = s.reverse(filter, [0, 1]);

@@ -29,10 +29,25 @@ function tied(shape: readonly number[], seed: number): Float32Array {
 }
 
 const CASES: PoolCase[] = [];
-const shapes: Array<[number, number, number, number]> = [[2, 8, 8, 3], [1, 9, 7, 2], [3, 6, 11, 1], [2, 12, 10, 4]];
+const shapes: Array<[number, number, number, number]> = [
+  [2, 8, 8, 3],
+  [1, 9, 7, 2],
+  [3, 6, 11, 1],
+  [2, 12, 10, 4],
+];
 let i = 0;
-for (const filter of [[2, 2], [3, 3], [2, 3], [1, 1]] as Array<[number, number]>) {
-  for (const strides of [[2, 2], [1, 1], [3, 2], [2, 3]] as Array<[number, number]>) {
+for (const filter of [
+  [2, 2],
+  [3, 3],
+  [2, 3],
+  [1, 1],
+] as Array<[number, number]>) {
+  for (const strides of [
+    [2, 2],
+    [1, 1],
+    [3, 2],
+    [2, 3],
+  ] as Array<[number, number]>) {
     for (const pad of ['valid', 'same', 1] as Pad[]) {
       // Numeric pads are sized with the height's filter and stride on both axes upstream (see convCases).
       if (typeof pad === 'number' && (filter[0] !== filter[1] || strides[0] !== strides[1])) continue;
@@ -52,7 +67,10 @@ describe('MaxPoolGrad', () => {
         for (const target of OURS) {
           const [actual] = await poolGradient(target, c, data, n);
           const diff = mismatches(actual!, expected!);
-          expect(diff.count, `${target} x ${c.x.join('x')} f ${c.filter.join('x')} s ${c.strides.join(',')} pad ${String(c.pad)}: first at ${diff.first.join(',')}`).toBe(0);
+          expect(
+            diff.count,
+            `${target} x ${c.x.join('x')} f ${c.filter.join('x')} s ${c.strides.join(',')} pad ${String(c.pad)}: first at ${diff.first.join(',')}`,
+          ).toBe(0);
         }
       }
     }

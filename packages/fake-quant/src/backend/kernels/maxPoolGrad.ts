@@ -50,7 +50,14 @@ function isHeapBackend(backend: object): backend is HeapBackend {
 }
 
 function maxPoolGrad(backend: KernelBackend, dy: TensorInfo, input: TensorInfo, attrs: MaxPoolGradAttrs): TensorInfo {
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const geometry: PoolGeometry = {
     batch: info.batchSize,
     inHeight: info.inHeight,

@@ -14,7 +14,16 @@ async function tiled(target: Target, c: TileCase, dtype: 'float32' | 'int32' | '
   let shape: number[] = [];
   const [values] = await runOn(target, () => {
     const data = normal(c.shape, seed);
-    const x = dtype === 'float32' ? tf.tensor(data, c.shape) : dtype === 'int32' ? tf.tensor(data.map((v) => Math.round(4 * v)), c.shape, 'int32') : tf.tensor(data, c.shape).greater(0);
+    const x =
+      dtype === 'float32'
+        ? tf.tensor(data, c.shape)
+        : dtype === 'int32'
+          ? tf.tensor(
+              data.map((v) => Math.round(4 * v)),
+              c.shape,
+              'int32',
+            )
+          : tf.tensor(data, c.shape).greater(0);
     const out = tf.tile(x, c.reps);
     shape = out.shape;
     return [out];
@@ -67,7 +76,17 @@ describe('Tile', () => {
   it('hands string tensors to the original kernel (cpu)', async () => {
     const compute = async (target: Target) => {
       await runOn(target, () => []);
-      return tf.tidy(() => tf.tile(tf.tensor2d([['a', 'b'], ['c', 'd']]), [2, 3]).arraySync());
+      return tf.tidy(() =>
+        tf
+          .tile(
+            tf.tensor2d([
+              ['a', 'b'],
+              ['c', 'd'],
+            ]),
+            [2, 3],
+          )
+          .arraySync(),
+      );
     };
     const expected = await compute('cpu-stock');
     expect(await compute('cpu-ours')).toEqual(expected);
@@ -88,7 +107,8 @@ describe('Tile', () => {
       const actual = await gradient(target);
       // Tile is a copy: on cpu the whole gradient is bit for bit tfjs'; wasm's own Mul / Sum differ in order.
       if (target === 'cpu-ours') actual.forEach((a, i) => expect(mismatches(a, expected[i]!).count, `${target} grad ${i}`).toBe(0));
-      else actual.forEach((a, i) => expect(Array.from(a).every((v, k) => Math.abs(v - expected[i]![k]!) <= 1e-4 * (1 + Math.abs(expected[i]![k]!)))).toBe(true));
+      else
+        actual.forEach((a, i) => expect(Array.from(a).every((v, k) => Math.abs(v - expected[i]![k]!) <= 1e-4 * (1 + Math.abs(expected[i]![k]!)))).toBe(true));
     }
   });
 });

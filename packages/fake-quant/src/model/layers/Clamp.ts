@@ -13,7 +13,12 @@ export interface ClampArgs {
 
 function bound(value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `Clamp.${field}: expected a finite number or null, got ${JSON.stringify(value)}`, details: { field } });
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new QuantTrimError({
+      code: 'QT_INVALID_ARGUMENT',
+      message: `Clamp.${field}: expected a finite number or null, got ${JSON.stringify(value)}`,
+      details: { field },
+    });
   return Math.fround(value);
 }
 
@@ -37,7 +42,11 @@ export class Clamp extends tf.layers.Layer {
     this.min = bound(args.min, 'min');
     this.max = bound(args.max, 'max');
     if (this.min !== null && this.max !== null && this.min > this.max) {
-      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `Clamp: min (${this.min}) must not exceed max (${this.max})`, details: { field: 'min' } });
+      throw new QuantTrimError({
+        code: 'QT_INVALID_ARGUMENT',
+        message: `Clamp: min (${this.min}) must not exceed max (${this.max})`,
+        details: { field: 'min' },
+      });
     }
   }
 
@@ -68,5 +77,9 @@ export class Clamp extends tf.layers.Layer {
  */
 export function clampLayerFor(bounds: ClampBounds, name?: string): tf.layers.Layer {
   if (bounds.min === 0 && Number.isFinite(bounds.max)) return tf.layers.reLU({ maxValue: bounds.max, ...(name !== undefined ? { name } : {}) });
-  return new Clamp({ min: Number.isFinite(bounds.min) ? bounds.min : null, max: Number.isFinite(bounds.max) ? bounds.max : null, ...(name !== undefined ? { name } : {}) });
+  return new Clamp({
+    min: Number.isFinite(bounds.min) ? bounds.min : null,
+    max: Number.isFinite(bounds.max) ? bounds.max : null,
+    ...(name !== undefined ? { name } : {}),
+  });
 }

@@ -63,7 +63,8 @@ export class FakeQuant extends tf.layers.Layer {
     this.min = this.addWeight('min', rangeShape, 'float32', tf.initializers.zeros(), undefined, false);
     this.max = this.addWeight('max', rangeShape, 'float32', tf.initializers.zeros(), undefined, false);
     this.observed = this.addWeight('observed', [], 'float32', tf.initializers.zeros(), undefined, false);
-    if (this.quantizer.tailTrim !== undefined) this.tailClamp = this.addWeight('tail_clamp', [TAIL_CLAMP_SLOTS], 'float32', tf.initializers.zeros(), undefined, false);
+    if (this.quantizer.tailTrim !== undefined)
+      this.tailClamp = this.addWeight('tail_clamp', [TAIL_CLAMP_SLOTS], 'float32', tf.initializers.zeros(), undefined, false);
     if (this.quantizer.gradient === 'lsq') {
       const scale = this.addWeight('scale', rangeShape, 'float32', tf.initializers.ones());
       this.#learned = learnedScale(scale, this.addWeight('scale_ready', [], 'float32', tf.initializers.zeros(), undefined, false));

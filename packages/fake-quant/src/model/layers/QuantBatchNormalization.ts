@@ -98,8 +98,16 @@ export class QuantBatchNormalization extends tf.layers.Layer {
   private normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor | undefined, beta: tf.Tensor | undefined): tf.Tensor {
     const m = this.momentum;
     return batchNormInTraining(x, gamma, beta, this.epsilon, (mean, variance) => {
-      this.movingMean!.write(this.movingMean!.read().mul(m).add(mean.mul(1 - m)));
-      this.movingVariance!.write(this.movingVariance!.read().mul(m).add(variance.mul(1 - m)));
+      this.movingMean!.write(
+        this.movingMean!.read()
+          .mul(m)
+          .add(mean.mul(1 - m)),
+      );
+      this.movingVariance!.write(
+        this.movingVariance!.read()
+          .mul(m)
+          .add(variance.mul(1 - m)),
+      );
     });
   }
 

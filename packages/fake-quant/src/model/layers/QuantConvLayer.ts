@@ -29,7 +29,11 @@ export abstract class QuantConvLayer extends QuantLayer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shape = inputShapeOf(inputShape);
-    return [shape[0]!, ...convOutput(shape, this.kernelSize, this.strides, this.padding, this.dilationRate), this.outputChannels(shape[shape.length - 1] as number)];
+    return [
+      shape[0]!,
+      ...convOutput(shape, this.kernelSize, this.strides, this.padding, this.dilationRate),
+      this.outputChannels(shape[shape.length - 1] as number),
+    ];
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -43,7 +47,13 @@ export function inputShapeOf(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
 }
 
 /** Spatial output size of a conv or pool (tfjs semantics for 'same' and 'valid'). */
-export function convOutput(shape: tf.Shape, kernel: [number, number], strides: [number, number], padding: 'same' | 'valid', dilation: [number, number]): [number | null, number | null] {
+export function convOutput(
+  shape: tf.Shape,
+  kernel: [number, number],
+  strides: [number, number],
+  padding: 'same' | 'valid',
+  dilation: [number, number],
+): [number | null, number | null] {
   const out = (size: number | null, k: number, s: number, d: number): number | null => {
     if (size === null) return null;
     const effective = (k - 1) * d + 1;

@@ -160,7 +160,14 @@ export abstract class QuantLayer extends tf.layers.Layer {
     const transform = this.#transform;
     if (transform === undefined) return viewed;
     const state = this.state;
-    return transform.apply(viewed, { strength: state.strength, step: state.step, layer: this.name, weight: spec.weight, channelAxis: spec.channelAxis, training: false });
+    return transform.apply(viewed, {
+      strength: state.strength,
+      step: state.step,
+      layer: this.name,
+      weight: spec.weight,
+      channelAxis: spec.channelAxis,
+      training: false,
+    });
   }
 
   /** The weights this layer fake-quantizes (after `build`), for weight transforms. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QuantBatchNormalization, QuantLayer, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
+import { QuantBatchNormalization, type QuantLayer, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
 import { maxAbsDiff, memoryIO, randomBatch, seedWeights } from './models.js';
 
 const INT4_PER_TENSOR = { bits: 4, signed: true, symmetric: true, granularity: { kind: 'per-tensor' } } as const;

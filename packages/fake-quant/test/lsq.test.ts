@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { computeQParams, computeRanges, createScheme } from '@quant-trim/quant-grid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FakeQuant, QuantConv2D, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
+import { type FakeQuant, type QuantConv2D, loadQuantizedModel, quantizeModel, saveQuantizedModel, stripQuantization } from '../src/index.js';
 import { randomBatch, referenceCnn, seedWeights } from './models.js';
 
 beforeAll(async () => {

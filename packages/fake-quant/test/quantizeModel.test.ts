@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { computeQParams, computeRanges, createScheme, fakeQuantize as gridFakeQuantize } from '@quant-trim/quant-grid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FakeQuant, QuantBatchNormalization, QuantConv2D, isQuantTrimError, loadQuantizedModel, quantizeModel, saveQuantizedModel } from '../src/index.js';
+import { type FakeQuant, QuantBatchNormalization, QuantConv2D, isQuantTrimError, loadQuantizedModel, quantizeModel, saveQuantizedModel } from '../src/index.js';
 import { maxAbsDiff, randomBatch, referenceCnn, residualDsCnn, seedWeights } from './models.js';
 
 beforeAll(async () => {

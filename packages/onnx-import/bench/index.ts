@@ -176,7 +176,7 @@ async function trainStep(): Promise<string[]> {
   return [
     `mobilenet_v2 ${size}×${size}, batch ${batch}, one training step (Adam, median of ${steps} after a warm-up; ours on the ${tf.getBackend()} backend, one thread${micro < batch ? `, gradients of ${batch / micro} micro-batches of ${micro} summed (BatchNorm statistics per micro-batch)` : ''}):`,
     '',
-    '| step | ms | ours / PyTorch 1 thread | ours / PyTorch ' + cores + ' threads |',
+    `| step | ms | ours / PyTorch 1 thread | ours / PyTorch ${cores} threads |`,
     '|---|---:|---:|---:|',
     `| ours, float fine-tune | ${ms(m.float)} | ${(m.float / m.torch1).toFixed(2)} | ${(m.float / m.torchN).toFixed(2)} |`,
     `| ours, QAT fine-tune | ${ms(m.qat)} | ${(m.qat / m.torch1).toFixed(2)} | ${(m.qat / m.torchN).toFixed(2)} |`,

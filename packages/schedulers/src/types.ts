@@ -69,6 +69,7 @@ export interface BuiltinSchedules {
  *   }
  * }
  */
+// biome-ignore lint/suspicious/noEmptyInterface: the augmentation point plugins declare their schedules in
 export interface ScheduleRegistry {}
 
 /** The params of every schedule name: built-ins plus whatever plugins declared in `ScheduleRegistry`. */

@@ -324,7 +324,7 @@ function pathsOf(root: Json, prefix: Path = [], out: Path[] = []): Path[] {
 
 /** A shallow copy keeping own `__proto__` keys (spread defines properties, it does not assign them). */
 const shallowCopy = (c: Container): Container => (Array.isArray(c) ? c.slice() : { ...c });
-const has = (c: Container, key: string | number) => Object.prototype.hasOwnProperty.call(c, key);
+const has = (c: Container, key: string | number) => Object.hasOwn(c, key);
 
 function valueAt(root: Json, path: Path): Json | undefined {
   let node: Json | undefined = root;

@@ -180,9 +180,9 @@ function csvSeeds(): Uint8Array[] {
   const rows = (n: number, pixels: number, value: () => string) =>
     Array.from({ length: n }, (_, i) => [String(i % 10), ...Array.from({ length: pixels }, value)].join(','));
   return [
-    utf8(['label,p0,p1,p2,p3', ...rows(4, 4, () => String(int(r, 256)))].join('\n') + '\n'),
+    utf8(`${['label,p0,p1,p2,p3', ...rows(4, 4, () => String(int(r, 256)))].join('\n')}\n`),
     utf8(rows(3, 9, () => (r() < 0.3 ? '0' : r().toFixed(3))).join('\r\n')),
-    utf8(['label,' + Array.from({ length: 16 }, (_, i) => `pixel${i}`).join(','), ...rows(6, 16, () => String(int(r, 256)))].join('\n')),
+    utf8([`label,${Array.from({ length: 16 }, (_, i) => `pixel${i}`).join(',')}`, ...rows(6, 16, () => String(int(r, 256)))].join('\n')),
   ];
 }
 

@@ -194,7 +194,7 @@ async function loadImageFolder(dir: string, ctx: LoadContext): Promise<Dataset> 
       ...(sources[1] ? { test: sources[1] } : {}),
       stream: 'images',
       what: splits
-        ? { pool: 'the image folder', train: basename(splits.train) + '/', test: basename(splits.test) + '/' }
+        ? { pool: 'the image folder', train: `${basename(splits.train)}/`, test: `${basename(splits.test)}/` }
         : { pool: train.classes ? 'the class folders' : 'the images', train: 'train/', test: 'test/' },
       ...(train.classes ? { classNames: train.classes } : {}),
       defaultScale: 1 / 255,

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import {
-  builtinProfiles,
+  type builtinProfiles,
   defaultBackendRegistry,
   defineBackend,
   evaluate,

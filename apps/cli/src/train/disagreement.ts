@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { calibratorDisagreementOf, quantizeModel, stripQuantization, type QuantizedModel } from '@quant-trim/fake-quant';
 import type { TensorDisagreement } from '../report/types.js';
 

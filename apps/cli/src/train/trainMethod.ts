@@ -283,7 +283,7 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
         })
       : undefined;
 
-  let previous = options.resume ? readLatest(options.dir) : undefined;
+  const previous = options.resume ? readLatest(options.dir) : undefined;
   if (!options.resume) rmSync(options.dir, { recursive: true, force: true });
   let quantized: QuantizedModel;
   let controller: QuantTrimController;

@@ -42,7 +42,7 @@ function examples(): Example[] {
     }
     if (file.endsWith('.md') && !file.includes('node_modules/') && !file.startsWith('.changeset/')) {
       const text = readFileSync(join(REPO, file), 'utf8');
-      for (const [i, block] of [...text.matchAll(/```json\n([^]*?)```/g)].entries()) {
+      for (const [i, block] of [...text.matchAll(/```json\n([\s\S]*?)```/g)].entries()) {
         if (!block[1]!.includes('"$schema"')) continue;
         out.push({ where: `${file} (json block ${i + 1})`, base: REPO, config: JSON.parse(block[1]!) as Record<string, unknown> });
       }

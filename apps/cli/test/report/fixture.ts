@@ -131,7 +131,7 @@ function coverage(profile: string): ProfileResult['coverage'] {
     return { node: l.node, opType: l.opType, integer: true, onAccelerator: true, numerics: 'integer', ...(weighted ? { weightBits: bits } : {}) };
   });
   const integer = nodes.filter((n) => n.integer).length;
-  const quantMacs = LAYERS.filter((l, i) => nodes[i]?.integer).reduce((s, l) => s + l.macs, 0);
+  const quantMacs = LAYERS.filter((_l, i) => nodes[i]?.integer).reduce((s, l) => s + l.macs, 0);
   return { integer, total: nodes.length, macShare: round(quantMacs / TOTAL_MACS), nodes };
 }
 

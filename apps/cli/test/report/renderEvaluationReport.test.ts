@@ -30,7 +30,7 @@ describe('renderEvaluationHtmlReport (eval reports)', () => {
     const first = model.profiles.find((p) => p.status === 'ok' && p.metrics?.accuracy !== undefined)!;
     expect(doc).toContain((first.metrics!.accuracy! * 100).toFixed(2));
     // charts that read the evaluation render; no section failed
-    expect(doc).toMatch(/data-chart="accuracy"[^]*?<svg/);
+    expect(doc).toMatch(/data-chart="accuracy"[\s\S]*?<svg/);
     expect(doc).not.toMatch(/could not be rendered/);
     // training-only sections say they do not apply instead of showing empty charts
     expect(doc).toMatch(/do not apply to an evaluation of an existing model/);

@@ -1,4 +1,4 @@
-import * as tf from '../tf.js';
+import type * as tf from '../tf.js';
 import { Histogram, HistogramCalibrator, type HistogramState, type QuantGridRegistry, type QuantScheme, defaultRegistry } from '@quant-trim/quant-grid';
 import { QuantTrimError } from '@quant-trim/internal';
 

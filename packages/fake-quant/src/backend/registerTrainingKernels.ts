@@ -38,7 +38,7 @@ interface TrainingKernelConfig extends KernelConfig {
 }
 
 function isTrainingKernel(config: KernelConfig | undefined): config is TrainingKernelConfig {
-  return config !== undefined && Object.prototype.hasOwnProperty.call(config, REPLACED);
+  return config !== undefined && Object.hasOwn(config, REPLACED);
 }
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '../tf.js';
+import type * as tf from '../tf.js';
 import { type QuantGridRegistry, type QuantScheme, defaultRegistry, schemeToJSON } from '@quant-trim/quant-grid';
 import type { ObserverConfig } from '../quantizers/ActivationQuantizer.js';
 import { QuantState } from '../quantizers/QuantState.js';
@@ -214,7 +214,7 @@ export function quantizeModel(model: tf.LayersModel, config: QuantizeConfig = {}
     return out;
   };
 
-  const applyLayer = (layer: tf.layers.Layer, node: tf.layers.Layer['inboundNodes'][number], nodeIndex: number, inputs: Sym[]): Sym[] => {
+  const applyLayer = (layer: tf.layers.Layer, node: tf.layers.Layer['inboundNodes'][number], _nodeIndex: number, inputs: Sym[]): Sym[] => {
     const cls = layer.getClassName();
     const plan = planFor(layer.name);
     let ins = inputs;

@@ -48,7 +48,7 @@ export function tensorLayout(fn: string, arg: string, shape: readonly number[], 
   if (kind === 'per-group' && !(Number.isInteger(g.groupSize) && (g.groupSize as number) >= 1)) {
     fail('QT_INVALID_GRANULARITY', fn, arg, `granularity.groupSize: expected a positive integer, got ${String(g.groupSize)}`);
   }
-  let base;
+  let base: ReturnType<typeof groupLayout>;
   try {
     base = groupLayout(shape, granularity);
   } catch (e) {

@@ -3,7 +3,7 @@ import { onnx, toSafeInt } from './onnxProto.js';
 import type { proto } from './onnxProto.js';
 import type { ValueInfo } from './types.js';
 
-const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+const hasOwn = (o: object, key: string) => Object.hasOwn(o, key);
 
 /** ValueInfoProto → ValueInfo. Tensor types become elemType/shape; other types stay encoded in `rawType`. */
 export function decodeValueInfo(p: proto.ValueInfoProto): ValueInfo {

@@ -30,7 +30,7 @@ function writeAtomically(path: string, data: Uint8Array | string): void {
 export function saveOnnx(exported: ExportedModel, path: string, options: { encodings?: boolean } = {}): { model: string; encodings?: string } {
   writeAtomically(path, exported.bytes());
   if (options.encodings === false) return { model: path };
-  const sidecar = path.replace(/\.onnx$/, '') + '.encodings.json';
+  const sidecar = `${path.replace(/\.onnx$/, '')}.encodings.json`;
   writeAtomically(sidecar, `${JSON.stringify(exported.encodings, null, 2)}\n`);
   return { model: path, encodings: sidecar };
 }

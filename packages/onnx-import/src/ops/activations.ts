@@ -70,7 +70,7 @@ function hardSwishMul(node: OnnxNode, ctx: ImportContext): OnnxNode | undefined 
   if (Math.abs(floatAttr(node, 'alpha', 0.2) - 1 / 6) > 1e-6 || floatAttr(node, 'beta', 0.5) !== 0.5) return undefined;
   const mul = ctx.soleConsumer(out(node), 'Mul');
   const x = node.inputs[0];
-  return mul && mul.inputs.includes(x!) && mul.inputs.includes(out(node)) ? mul : undefined;
+  return mul?.inputs.includes(x!) && mul.inputs.includes(out(node)) ? mul : undefined;
 }
 
 /** ONNX `HardSigmoid` → tfjs 'hardSigmoid' (α = 0.2, β = 0.5) or the importer's layer for other α, β; followed by `Mul` with its input, one HardSwish layer. */

@@ -14,7 +14,7 @@ export interface BatchNormParams {
 }
 
 /** Why a BatchNormalization node cannot import, or undefined. */
-export function checkBatchNorm(node: OnnxNode, ctx: ImportContext): string | undefined {
+export function checkBatchNorm(node: OnnxNode, _ctx: ImportContext): string | undefined {
   if (intAttr(node, 'training_mode', 0) !== 0) return 'training_mode = 1 (export the model in eval mode)';
   if (node.outputs.slice(1).some((o) => o !== '')) return 'running-statistics outputs (training-mode export)';
   return undefined;

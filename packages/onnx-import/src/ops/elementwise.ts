@@ -32,7 +32,7 @@ const binary = (op: ElementwiseOp): OpConverter => ({
       return undefined;
     }
     const c = constant.find((t) => t !== undefined)!;
-    const x = shapes[constant.findIndex((t) => t === undefined)];
+    const x = shapes[constant.indexOf(undefined)];
     if (x && c.dims.length > x.length) return `a constant of rank ${c.dims.length} against a rank-${x.length} tensor`;
     if (x && c.dims.length === x.length && c.dims[0] !== 1) return 'a constant that varies over the batch axis';
     return undefined;

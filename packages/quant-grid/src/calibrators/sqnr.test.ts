@@ -18,7 +18,7 @@ const arange = (start: number, end: number, step: number): number[] => Array.fro
  * (empty ones included), first minimum of the flattened (delta, offset) grid.
  */
 function aimetReference(hist: number[], edge0: number, binWidth: number, min: number, max: number, numSteps: number, symmetric: boolean, gamma: number) {
-  let minV = Math.min(min, 0);
+  const minV = Math.min(min, 0);
   let maxV = Math.max(max, 0);
   maxV = Math.max(maxV, minV + EPS * numSteps);
   const candidates: [number, number][] = [];

@@ -45,6 +45,7 @@ export interface Calibrator<TOptions = unknown, TState = unknown> {
 }
 
 /** A calibrator plugin: a name and a factory, as `defineCalibrator` returns it. */
+// biome-ignore lint/suspicious/noExplicitAny: the default must accept every plugin's options type (unknown would not: create's parameter is contravariant)
 export interface CalibratorDefinition<TOptions = any> {
   readonly name: string;
   readonly description?: string;

@@ -1,4 +1,4 @@
-import * as tf from '../tf.js';
+import type * as tf from '../tf.js';
 import { QuantTrimError } from '@quant-trim/internal';
 import type { TrimGranularity } from './types.js';
 

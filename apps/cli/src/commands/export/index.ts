@@ -80,7 +80,7 @@ export async function exportVerified(
   if (method === 'fp' && format !== 'fp32') throw fpAsQdq(dir, format, method);
   await initTrainingBackend({ backend: 'wasm' });
   registerOnnxLayers(); // checkpoints of models imported from ONNX hold onnx-import's layers
-  let loaded;
+  let loaded: Awaited<ReturnType<typeof loadQuantizedModel>>;
   try {
     loaded = await loadQuantizedModel(fileSystemHandler(dir));
   } catch (e) {
@@ -114,8 +114,7 @@ export async function exportVerified(
   const rows: VerifiedExport[] = [];
   try {
     // A model without quantizers (an FP model's model.json directory) has no QDQ export.
-    const quantizedExport =
-      exported.qdq !== undefined && exported.qdq.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear') ? exported.qdq : undefined;
+    const quantizedExport = exported.qdq?.model.graph.nodes.some((n) => n.opType === 'DequantizeLinear') ? exported.qdq : undefined;
     if (exported.qdq !== undefined && quantizedExport === undefined) {
       if (options.format !== undefined) throw fpAsQdq(dir, format, method);
       ctx.reporter.onWarning?.(`${dir} has no quantizers (an FP model): exporting FP32 only`);

@@ -1,4 +1,4 @@
-import { isQuantTrimError, type QuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError, type QuantTrimError } from '@quant-trim/errors';
 
 /**
  * Exit codes of the `quant-trim` CLI (documented in its `--help` and README):

@@ -5,7 +5,7 @@ export { createBackendRegistry, defaultBackendRegistry, registerBuiltinProfiles 
 export { defineBackend } from './profiles/defineBackend.js';
 export { isValidatedProfile, validateProfile } from './profiles/validateProfile.js';
 // Errors (shared by every Quant-Trim package)
-export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
+export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/errors';
 
 export { compileForBackend, coverageFor, INTEGER_OPS } from './compile/compileForBackend.js';
 export { coverageSummary, evaluate } from './evaluate/evaluate.js';
@@ -52,7 +52,8 @@ export type {
 } from './profiles/types.js';
 export type { BackendId, BackendProfileRegistry, BuiltinBackendId } from './profiles/createBackendRegistry.js';
 export type { ValidateProfileOptions } from './profiles/validateProfile.js';
-export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
+export type { ErrorCode, QuantTrimErrorOptions } from '@quant-trim/errors';
+export type { RegisterOptions } from '@quant-trim/internal';
 export type {
   ActivationQParams,
   BiasCorrection,

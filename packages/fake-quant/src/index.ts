@@ -34,7 +34,7 @@ export { QuantBatchNormalization } from './model/layers/QuantBatchNormalization.
 // Controller
 export { QuantTrimController } from './controller/QuantTrimController.js';
 // Errors
-export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
+export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/errors';
 
 export type { GradientMode, TensorQParams } from './types.js';
 export type { InitTrainingBackendOptions, TrainingBackendInfo } from './backend/initTrainingBackend.js';
@@ -60,4 +60,4 @@ export type { StripOptions, StrippedModel } from './model/stripQuantization.js';
 export type { LoadOptions, QuantCheckpointMetadata, SaveOptions } from './model/saveQuantizedModel.js';
 export type { ControllerOptions, ControllerState, FreezePoint } from './controller/QuantTrimController.js';
 export type { Reporter, StepInfo } from './controller/Reporter.js';
-export type { ErrorCode } from '@quant-trim/internal';
+export type { ErrorCode } from '@quant-trim/errors';

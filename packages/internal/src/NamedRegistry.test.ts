@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NamedRegistry, isQuantTrimError } from './index.js';
+import { isQuantTrimError } from '@quant-trim/errors';
+import { NamedRegistry } from './index.js';
 
 describe('NamedRegistry', () => {
   const make = () => new NamedRegistry<{ name: string; v?: number }>('widget', 'QT_UNKNOWN_SCHEME');

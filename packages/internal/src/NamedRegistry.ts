@@ -1,5 +1,4 @@
-import type { ErrorCode } from './codes.js';
-import { QuantTrimError } from './QuantTrimError.js';
+import { type ErrorCode, QuantTrimError } from '@quant-trim/errors';
 
 export interface RegisterOptions {
   /** Replace an entry already registered under the same name with a different object. */

@@ -1,6 +1,2 @@
-export { ErrorCodes } from './codes.js';
-export { QuantTrimError, isQuantTrimError, assert } from './QuantTrimError.js';
 export { NamedRegistry } from './NamedRegistry.js';
-export type { ErrorCode } from './codes.js';
-export type { QuantTrimErrorOptions } from './QuantTrimError.js';
 export type { RegisterOptions } from './NamedRegistry.js';

@@ -15,7 +15,7 @@ export { replaceInitializer } from './graph/replaceInitializer.js';
 export { cloneModel, defaultOpset, takenNames, uniqueName } from './graph/cloneModel.js';
 export { TensorDataType } from './graph/tensorDataType.js';
 // Errors
-export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
+export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/errors';
 
 export type { Encodings, ExportedModel, ExportOptions } from './export/exportOnnx.js';
 export type { TensorEncoding } from './export/quantization.js';
@@ -33,4 +33,4 @@ export type {
 export type { InferShapesOptions } from './graph/inferShapes.js';
 export type { SubgraphSummary } from './graph/subgraphs.js';
 export type { QdqEdge, QdqElemType, QdqParams } from './graph/insertQdq.js';
-export type { ErrorCode } from '@quant-trim/internal';
+export type { ErrorCode } from '@quant-trim/errors';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { type OnnxModel, type OnnxNode, readOnnx } from '@quant-trim/onnx-export';
 import { ImportContext } from './build/ImportContext.js';
 import { foldConstants } from './graph/foldConstants.js';

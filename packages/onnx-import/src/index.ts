@@ -7,7 +7,7 @@ export { OnnxConstantPad } from './layers/OnnxConstantPad.js';
 export { OnnxElementwise } from './layers/OnnxElementwise.js';
 export { OnnxGroupedConv2D } from './layers/OnnxGroupedConv2D.js';
 export { OnnxSlice } from './layers/OnnxSlice.js';
-export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
+export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/errors';
 
 export type { ImportOnnxOptions } from './importOnnx.js';
 export type { UnsupportedNode } from './unsupportedError.js';
@@ -16,4 +16,4 @@ export type { OnnxConstantPadArgs } from './layers/OnnxConstantPad.js';
 export type { ElementwiseOp, OnnxElementwiseArgs } from './layers/OnnxElementwise.js';
 export type { OnnxGroupedConv2DArgs } from './layers/OnnxGroupedConv2D.js';
 export type { OnnxSliceArgs } from './layers/OnnxSlice.js';
-export type { ErrorCode } from '@quant-trim/internal';
+export type { ErrorCode } from '@quant-trim/errors';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 export interface UnsupportedNode {
   /** The node's name ('' when the file gives none). */

@@ -28,7 +28,7 @@ export { createRegistry, defaultRegistry, registerBuiltins } from './registry/cr
 export { defineScheme } from './registry/defineScheme.js';
 export { defineCalibrator } from './registry/defineCalibrator.js';
 // Errors (shared by every Quant-Trim package)
-export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
+export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/errors';
 
 export type { Granularity, QuantScheme, QParamsRule, RoundingMode, ScaleConstraint, SchemeOptions } from './scheme.js';
 export type { BuiltinSchemeOptions, PresetOptions } from './presets.js';
@@ -58,4 +58,5 @@ export type {
 } from './registry/createRegistry.js';
 export type { SchemeDefinition } from './registry/defineScheme.js';
 export type { CalibratorChoice, CalibratorDisagreement, CalibratorDisagreementOptions, DisagreementMethod } from './diagnostics/calibratorDisagreement.js';
-export type { ErrorCode, QuantTrimErrorOptions, RegisterOptions } from '@quant-trim/internal';
+export type { ErrorCode, QuantTrimErrorOptions } from '@quant-trim/errors';
+export type { RegisterOptions } from '@quant-trim/internal';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** Tie rule of the rounding step `R` in `clip(R(x / s) + z, qmin, qmax)`. */
 export type RoundingMode = 'half-even' | 'half-away' | 'half-up' | 'floor';

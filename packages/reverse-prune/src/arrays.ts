@@ -6,7 +6,7 @@ export { diagnoseWeights } from './diagnostics/diagnoseWeights.js';
 export { magnitudeMask } from './magnitude/magnitudeMask.js';
 export { polynomialSparsity } from './magnitude/polynomialSparsity.js';
 export { constantSparsity } from './magnitude/constantSparsity.js';
-export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
+export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/errors';
 
 export type { TrimCriterion, TrimGranularity, TrimOperation, TrimOptions } from './trim/types.js';
 export type { TrimThresholds } from './trim/trimThresholds.js';
@@ -14,4 +14,4 @@ export type { TrimmedArray } from './trim/trimTypedArray.js';
 export type { QuantMse, WeightDiagnostics } from './diagnostics/diagnoseWeights.js';
 export type { PolynomialSparsityOptions } from './magnitude/polynomialSparsity.js';
 export type { ConstantSparsityOptions } from './magnitude/constantSparsity.js';
-export type { ErrorCode } from '@quant-trim/internal';
+export type { ErrorCode } from '@quant-trim/errors';

@@ -13,7 +13,7 @@ export { magnitudeMask } from './magnitude/magnitudeMask.js';
 export { polynomialSparsity } from './magnitude/polynomialSparsity.js';
 export { constantSparsity } from './magnitude/constantSparsity.js';
 // Errors
-export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/internal';
+export { QuantTrimError, isQuantTrimError, ErrorCodes } from '@quant-trim/errors';
 
 export type { ReversePrune, ReversePruneOptions } from './reversePrune.js';
 export type { ReversePruneGranularity } from './trim/resolveTrimGranularity.js';
@@ -47,4 +47,4 @@ export type {
 } from './magnitude/types.js';
 export type { PolynomialSparsityOptions } from './magnitude/polynomialSparsity.js';
 export type { ConstantSparsityOptions } from './magnitude/constantSparsity.js';
-export type { ErrorCode } from '@quant-trim/internal';
+export type { ErrorCode } from '@quant-trim/errors';

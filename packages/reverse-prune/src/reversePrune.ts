@@ -1,5 +1,5 @@
 import * as tf from './tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { Schedule } from '@quant-trim/schedulers';
 import { applyTrim, type TrimMask } from './trim/applyTrim.js';
 import { checkGradient, checkOperation } from './trim/checkTrimOptions.js';

@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { createScheduleRegistry, defaultScheduleRegistry, defineSchedule, fromJSON, registerBuiltinSchedules } from './index.js';
 import type { BuiltinScheduleName, ScheduleConfig } from './index.js';

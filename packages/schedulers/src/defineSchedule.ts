@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { Schedule } from './types.js';
 
 /** What a definition's `create` returns: the evaluation. Serialisation is handled for it. */

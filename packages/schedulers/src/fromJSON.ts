@@ -1,4 +1,4 @@
-import { QuantTrimError, isQuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError, isQuantTrimError } from '@quant-trim/errors';
 import type { ScheduleContext, ScheduleDefinition, ScheduleEvaluator } from './defineSchedule.js';
 import { defaultScheduleRegistry } from './createScheduleRegistry.js';
 import type { ScheduleRegistryInstance } from './createScheduleRegistry.js';

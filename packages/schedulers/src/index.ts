@@ -16,7 +16,7 @@ export { defineSchedule } from './defineSchedule.js';
 export { createScheduleRegistry, defaultScheduleRegistry } from './createScheduleRegistry.js';
 export { registerBuiltinSchedules } from './registerBuiltinSchedules.js';
 export { fromJSON } from './fromJSON.js';
-export { ErrorCodes, QuantTrimError, isQuantTrimError } from '@quant-trim/internal';
+export { ErrorCodes, QuantTrimError, isQuantTrimError } from '@quant-trim/errors';
 
 export type {
   BuiltinScheduleName,
@@ -44,4 +44,4 @@ export type { SequenceOptions, SequenceParams } from './schedules/sequence.js';
 export type { ProductOptions, ProductParams } from './schedules/product.js';
 export type { ScaleOptions, ScaleParams } from './schedules/scale.js';
 export type { CurriculumUnit, QuantTrimCurriculumOptions } from './schedules/quantTrimCurriculum.js';
-export type { ErrorCode } from '@quant-trim/internal';
+export type { ErrorCode } from '@quant-trim/errors';

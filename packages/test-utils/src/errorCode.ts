@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 
 /**
  * The Quant-Trim error code `fn` throws: `'none'` when it returns, `'not a QuantTrimError'` for

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { readOnnx, writeOnnx, type OnnxModel, type OnnxTensor } from '@quant-trim/onnx-export';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { mulberry32 } from '@quant-trim/test-utils';
 import { parseConfigText } from '../../src/config/loadConfig.js';
 import { parseCsvBytes } from '../../src/data/csv.js';

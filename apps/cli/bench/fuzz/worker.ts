@@ -6,7 +6,7 @@
  * it is generating the input (a harness bug) or reading it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ErrorCodes, isQuantTrimError } from '@quant-trim/internal';
+import { ErrorCodes, isQuantTrimError } from '@quant-trim/errors';
 import { caseRng } from './mutate.js';
 import { SELF_TEST_TARGET, StageError, TARGETS, checkSeeds } from './targets.js';
 import type { FuzzFailure, WorkerJob, WorkerMessage } from './protocol.js';

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { ensureOutputDir } from './context.js';
 
 /** The lock file a run holds in its output directory while it writes there. */

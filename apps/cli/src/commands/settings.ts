@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { loadConfig, mergeOptions, resolveRecipe, resolveSchemes, type Config, type ConfigFlags } from '../config/index.js';
 import { describeDataset, loadDataset } from '../data/index.js';
 import type { Dataset } from '../data/types.js';

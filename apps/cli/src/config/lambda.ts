@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { defaultScheduleRegistry, fromJSON, type Schedule, type ScheduleConfig, type ScheduleRegistryInstance } from '@quant-trim/schedulers';
 import type { z } from 'zod';
 

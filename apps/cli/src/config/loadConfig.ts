@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { jsonErrorLocation } from './jsonErrorLocation.js';
 import { parseConfig, type ParseConfigOptions } from './parseConfig.js';
 import { CONFIG_FILE_NAME, type Config } from './schema.js';

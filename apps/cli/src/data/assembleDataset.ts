@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { corruptError } from './files.js';
 import { describePreprocess, hasTransforms, preprocessImage, resolvePreprocess } from './preprocess.js';
 import { gatherSamples, type SampleSource } from './gatherSamples.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type createSharp from 'sharp';
 import type { Sharp as SharpImage } from 'sharp';
 import { corruptError } from './files.js';

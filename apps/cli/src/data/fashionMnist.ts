@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { corruptError, pathKind } from './files.js';
 import { readIdxDataset } from './idx.js';
 import { orderedSplit } from './split.js';

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** A `QT_DATASET_CORRUPT` error whose message starts with the file (and line, for text files). */
 export function corruptError(file: string, problem: string, details: Record<string, unknown> = {}): QuantTrimError {

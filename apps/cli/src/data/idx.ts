@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { corruptError, readDatasetFile } from './files.js';
 import type { SamplePool } from './split.js';
 

@@ -1,6 +1,6 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { decodeImage, IMAGE_EXTENSIONS } from './decodeImage.js';
 import { corruptError } from './files.js';
 import type { SampleSource } from './gatherSamples.js';

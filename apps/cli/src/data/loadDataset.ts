@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { arraySource, npyDirStore, npyFileStore, npzStore, resolveKeys, type ArrayStore } from './arrays.js';
 import { checkCsvPair, csvPool, csvScale, parseCsv } from './csv.js';
 import { isGrayImage } from './decodeImage.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { corruptError } from './files.js';
 import { resizeBilinear, type HwcImage } from './resize.js';
 import type { PreprocessOptions } from './types.js';

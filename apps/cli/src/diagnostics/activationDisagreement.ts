@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { addOutputs, inferElemTypes, topologicalOrder, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { calibratorDisagreement, type CalibratorChoice, type QuantScheme } from '@quant-trim/quant-grid';
 

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { buildCnn } from './cnn.js';
 import { buildDscnn } from './dscnn.js';
 import { buildMlp } from './mlp.js';

@@ -1,4 +1,4 @@
-import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError, QuantTrimError } from '@quant-trim/errors';
 import { readOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 
 const startsWith = (bytes: Uint8Array, magic: readonly number[], at = 0) => bytes.length >= at + magic.length && magic.every((b, i) => bytes[at + i] === b);

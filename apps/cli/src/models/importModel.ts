@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError, QuantTrimError } from '@quant-trim/errors';
 import { exportOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { importOnnx, registerOnnxLayers } from '@quant-trim/onnx-import';
 import { ExitError, EXIT } from '../errors.js';

@@ -11,7 +11,7 @@ import {
   type RuntimeName,
 } from '@quant-trim/backend-eval';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { readOnnx } from '@quant-trim/onnx-export';
 import { defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
 import type { ScheduleConfig } from '@quant-trim/schedulers';

@@ -1,5 +1,5 @@
 import type { EvaluationReport } from '@quant-trim/backend-eval';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { seedResultOf } from '../report/upgrade.js';
 import type { BootstrapInfo, Comparison, Interval, Method, MethodSummary, SeedResult, StatisticName } from '../report/types.js';
 import { bootstrapDrops, correctness, STATISTICS, type BootstrapResult, type MethodOutcome, type SeedOutcome } from '../stats/bootstrap.js';

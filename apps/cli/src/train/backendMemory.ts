@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /**
  * A training step that the WebAssembly backend aborted (`WebAssembly.RuntimeError`: "memory access

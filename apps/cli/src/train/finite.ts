@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { QuantizedModel } from '@quant-trim/fake-quant';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** The names of `model`'s weights that hold a NaN or an infinity (one device read per weight). */
 export function nonFiniteWeights(model: tf.LayersModel): string[] {

@@ -16,7 +16,7 @@ import {
   type TailTrimConfig,
 } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
-import { QuantTrimError, isQuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError, isQuantTrimError } from '@quant-trim/errors';
 import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
 import { fromJSON, type ScheduleConfig } from '@quant-trim/schedulers';
 import { withTotalSteps } from '../config/lambda.js';

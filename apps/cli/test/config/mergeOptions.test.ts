@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { flagName, mergeOptions, parseConfig, type Config } from '../../src/config/index.js';
 

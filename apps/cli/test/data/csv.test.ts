@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { parseCsvBytes } from '../../src/data/csv.js';
 import { loadDataset } from '../../src/data/index.js';
 import { classCounts, expectQtError, tempDir, writeFile } from './helpers.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { MAX_GUNZIPPED_BYTES, readDatasetFile } from '../../src/data/files.js';
 import { tempDir } from '../cli/helpers.js';

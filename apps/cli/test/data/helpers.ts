@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, expect } from 'vitest';
-import { isQuantTrimError, type ErrorCode } from '@quant-trim/internal';
+import { isQuantTrimError, type ErrorCode } from '@quant-trim/errors';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { parseIdx } from '../../src/data/idx.js';
 import { loadDataset } from '../../src/data/index.js';
 import { expectQtError, idxBytes, tempDir, writeFile } from './helpers.js';

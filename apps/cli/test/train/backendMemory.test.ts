@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { toExit } from '../../src/errors.js';
 import { backendMemoryError } from '../../src/train/backendMemory.js';

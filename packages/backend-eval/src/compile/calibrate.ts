@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { addOutputs, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { defaultRegistry, type Calibrator } from '@quant-trim/quant-grid';
 import type { BackendProfile } from '../profiles/types.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { createScheme, type Granularity, type QuantScheme } from '@quant-trim/quant-grid';
 import type { TensorGrid } from '../profiles/types.js';
 

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { defaultOpset, subgraphsOf, uniqueName, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 
 /**

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { CostEstimate, MacBreakdown, SourcedValue } from '../evaluate/reportTypes.js';
 import type { DeviceSpec, MacPrecision, Placement } from '../profiles/types.js';
 import type { NodeMacs } from './countMacs.js';

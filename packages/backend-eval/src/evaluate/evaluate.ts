@@ -1,4 +1,4 @@
-import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError, QuantTrimError } from '@quant-trim/errors';
 import { cloneModel, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { compileWithStats, type ActivationQParams, type CompileOptions, type NodeCoverage } from '../compile/compileForBackend.js';
 import { rowsPerCall, type CalibrationData, type FeedCalibrationData } from '../compile/calibrate.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { OnnxModel } from '@quant-trim/onnx-export';
 import type { CalibrationData, FeedCalibrationData } from '../compile/calibrate.js';
 import type { CompileOptions } from '../compile/compileForBackend.js';

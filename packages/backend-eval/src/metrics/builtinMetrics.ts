@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { createMetricRegistry, defineMetric, type Metric, type MetricInput, type MetricRegistry } from './defineMetric.js';
 import type { OutputValues } from './fidelity.js';
 

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** Logits of `samples` rows × `classes` columns, row-major. */
 export interface Logits {

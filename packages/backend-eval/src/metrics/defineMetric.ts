@@ -1,4 +1,5 @@
-import { NamedRegistry, QuantTrimError, type RegisterOptions } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
+import { NamedRegistry, type RegisterOptions } from '@quant-trim/internal';
 import type { OutputValues } from './fidelity.js';
 
 /** What a task metric reads: one model's outputs over the evaluation samples (the float model, or one profile's emulated model). */

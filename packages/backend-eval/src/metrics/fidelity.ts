@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** The values of one model output over every evaluation sample: row-major, batch first. */
 export interface OutputValues {

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** Field readers shared by the profile validator. Each throws `QT_INVALID_PROFILE` naming the dotted path. */
 

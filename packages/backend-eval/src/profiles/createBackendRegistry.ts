@@ -1,4 +1,5 @@
-import { NamedRegistry, QuantTrimError, type RegisterOptions } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
+import { NamedRegistry, type RegisterOptions } from '@quant-trim/internal';
 import { builtinProfiles } from './builtinProfiles.js';
 import type { BackendProfile, BackendRegistry } from './types.js';
 import { isValidatedProfile } from './validateProfile.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { CostEstimate, EvaluationReport, ModelReport, ProfileResult, RuntimeResult } from '../evaluate/reportTypes.js';
 
 /** Options of `formatReportTable`. */

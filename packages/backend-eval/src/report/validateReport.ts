@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { NodeCoverage, NodeNumerics } from '../compile/compileForBackend.js';
 import type { ComparisonMetrics } from '../metrics/classificationMetrics.js';
 import {

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { Logits } from '../metrics/classificationMetrics.js';
 
 /** How far two runtimes' logits on the same samples are apart. */

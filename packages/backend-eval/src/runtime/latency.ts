@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { LatencyStats } from '../evaluate/reportTypes.js';
 import type { ModelFeeds } from './runBatches.js';
 import type { RuntimeSession } from './sessions.js';

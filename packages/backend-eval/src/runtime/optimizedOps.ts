@@ -14,7 +14,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { readOnnx } from '@quant-trim/onnx-export';
 import type { ExecutionMode } from '../evaluate/reportTypes.js';
 import { loadRuntime, sessionOptions, type RuntimeImporter } from './sessions.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { Logits } from '../metrics/classificationMetrics.js';
 import type { OutputValues } from '../metrics/fidelity.js';
 import type { ExecutionMode, RuntimeName } from '../evaluate/reportTypes.js';

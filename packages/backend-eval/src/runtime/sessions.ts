@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { ExecutionMode, RuntimeName } from '../evaluate/reportTypes.js';
 
 /** ORT graph optimization levels (`onnxruntime-common` `SessionOptions.graphOptimizationLevel`). */

@@ -4,7 +4,7 @@
  * against brute force, the end-to-end effect on openvino-nncf-perf, and the calibration-source
  * rules of the second pass.
  */
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import type { OnnxModel } from '@quant-trim/onnx-export';
 import { roundHalfEven } from '@quant-trim/quant-grid';
 import { describe, expect, it } from 'vitest';

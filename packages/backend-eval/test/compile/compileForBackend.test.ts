@@ -1,5 +1,5 @@
 import { centeredUniform } from '@quant-trim/test-utils';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { addOutputs, readOnnx, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { computeQParams, computeRanges, createScheme, defaultRegistry, fakeQuantize, type Calibrator } from '@quant-trim/quant-grid';
 import { buildModel, DataType, exactIntegerKernels, ort, runOrt } from '@quant-trim/test-utils/onnx';

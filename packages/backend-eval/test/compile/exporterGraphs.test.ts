@@ -4,7 +4,7 @@
  * ops the opset-21 upgrade must carry. Every compiled model must load and run in ONNX Runtime,
  * in both execution modes.
  */
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { cloneModel, readOnnx, takenNames, writeOnnx, type OnnxAttribute } from '@quant-trim/onnx-export';
 import { ort } from '@quant-trim/test-utils/onnx';
 import onnxProto from 'onnx-proto';

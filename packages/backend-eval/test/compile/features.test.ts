@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { cloneModel, takenNames, type OnnxModel, type OnnxNode } from '@quant-trim/onnx-export';
 import {
   computeQParams,

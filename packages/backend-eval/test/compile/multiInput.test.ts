@@ -4,7 +4,7 @@
  * the native model and runs them on both inputs, activations are planned on both input paths, and
  * the errors a caller can make name the input at fault.
  */
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { ort } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';
 import { compileForBackend } from '../../src/compile/compileForBackend.js';

@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { cloneModel, takenNames, writeOnnx, type OnnxModel } from '@quant-trim/onnx-export';
 import { ort } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import type { NodeMacs } from '../../src/estimate/countMacs.js';
 import { DRAM_PJ_PER_BYTE, MAC_ENERGY_PJ, macEnergyPj } from '../../src/estimate/energyTable.js';

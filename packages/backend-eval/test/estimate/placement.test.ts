@@ -1,6 +1,6 @@
 import { readOnnx } from '@quant-trim/onnx-export';
 import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import type { NodeCoverage } from '../../src/compile/plan.js';
 import { coverageFor } from '../../src/compile/compileForBackend.js';

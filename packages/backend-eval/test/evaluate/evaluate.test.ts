@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { addOutputs, readOnnx, writeOnnx } from '@quant-trim/onnx-export';
 import { buildModel, DataType, ort, runOrt } from '@quant-trim/test-utils/onnx';
 import { compileForBackend } from '../../src/compile/compileForBackend.js';

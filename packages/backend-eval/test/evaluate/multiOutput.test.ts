@@ -5,7 +5,7 @@
  * that are the float model's own argmax, so float mIoU is exactly 1) with value and drop, the
  * report valid against the schema, and the errors for data that does not fit the model.
  */
-import { isQuantTrimError, type ErrorCode } from '@quant-trim/internal';
+import { isQuantTrimError, type ErrorCode } from '@quant-trim/errors';
 import { writeOnnx } from '@quant-trim/onnx-export';
 import { ort } from '@quant-trim/test-utils/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { readOnnx, writeOnnx } from '@quant-trim/onnx-export';
 import { buildModel, DataType } from '@quant-trim/test-utils/onnx';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type EvaluateProgress } from '../../src/evaluate/evaluate.js';
 import type { EvaluationReport } from '../../src/evaluate/reportTypes.js';

@@ -3,7 +3,7 @@
  * hand in the comments, defineMetric's validation errors, the registry rules, and the built-in
  * `top5`, `miou` and `mse`.
  */
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { builtinMetrics, defaultMetricRegistry, miouMetric, topKMetric } from '../../src/metrics/builtinMetrics.js';
 import {

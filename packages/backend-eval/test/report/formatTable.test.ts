@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import type { EvaluationReport } from '../../src/evaluate/reportTypes.js';
 import { displayWidth } from '../../src/report/formatTable.js';

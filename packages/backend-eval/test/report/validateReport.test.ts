@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_ID } from '../../src/evaluate/reportTypes.js';
 import { validateReport } from '../../src/report/index.js';

@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, expect, it } from 'vitest';
 import { measureLatency, nearestRank } from '../../src/runtime/latency.js';
 import { createRuntimeSession, type RuntimeSession } from '../../src/runtime/sessions.js';

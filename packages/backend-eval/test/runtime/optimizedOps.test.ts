@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { readOnnx } from '@quant-trim/onnx-export';
 import { ort } from '@quant-trim/test-utils/onnx';
 import { describe, expect, it } from 'vitest';

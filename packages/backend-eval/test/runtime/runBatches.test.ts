@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLogits } from '../../src/runtime/runBatches.js';
 import { createRuntimeSession, type RuntimeSession } from '../../src/runtime/sessions.js';

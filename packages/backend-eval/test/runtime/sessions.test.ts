@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { exactIntegerKernels } from '@quant-trim/test-utils/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionMode, RuntimeName } from '../../src/evaluate/reportTypes.js';

@@ -1,6 +1,6 @@
 import type * as tf from '../tf.js';
 import { Histogram, HistogramCalibrator, type HistogramState, type QuantGridRegistry, type QuantScheme, defaultRegistry } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** One calibrator of the randomised set: a quant-grid registry name, with options and a label. */
 export type RandomCalibratorSpec = string | { readonly name: string; readonly label?: string; readonly options?: Record<string, unknown> };

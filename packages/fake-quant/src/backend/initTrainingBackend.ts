@@ -1,6 +1,6 @@
 import { engine, env, ready, setBackend } from '../tf.js';
 import type { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { registerTrainingKernels } from './registerTrainingKernels.js';
 import type { TrainingKernelBackend } from './registerTrainingKernels.js';
 

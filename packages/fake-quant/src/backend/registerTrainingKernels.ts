@@ -1,6 +1,6 @@
 import { findBackendFactory, getKernel, registerKernel, unregisterKernel } from '../tf.js';
 import type { KernelConfig } from '../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { createConv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter.js';
 import { createConv2DBackpropInputConfig } from './kernels/conv2DBackpropInput.js';
 import { createDepthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter.js';

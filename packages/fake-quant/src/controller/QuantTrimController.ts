@@ -1,5 +1,5 @@
 import * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { type Schedule, type ScheduleConfig, fromJSON, quantTrimCurriculum } from '@quant-trim/schedulers';
 import type { QuantizedModel } from '../model/QuantizedModel.js';
 import type { Reporter, StepInfo } from './Reporter.js';

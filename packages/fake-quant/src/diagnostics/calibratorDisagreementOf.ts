@@ -1,6 +1,6 @@
 import * as tf from '../tf.js';
 import { type CalibratorDisagreement, type CalibratorDisagreementOptions, calibratorDisagreement } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { ClampBounds } from '../activations/tailTrim.js';
 import type { FakeQuant } from '../model/layers/FakeQuant.js';
 import type { QuantizedModel } from '../model/QuantizedModel.js';

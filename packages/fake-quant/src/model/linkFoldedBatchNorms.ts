@@ -1,5 +1,5 @@
 import type * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { QuantBatchNormalization } from './layers/QuantBatchNormalization.js';
 import { QuantLayer } from './layers/QuantLayer.js';
 

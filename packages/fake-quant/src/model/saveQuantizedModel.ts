@@ -1,5 +1,5 @@
 import * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { type ControllerState, QuantTrimController } from '../controller/QuantTrimController.js';
 import type { Reporter } from '../controller/Reporter.js';
 import { QuantState } from '../quantizers/QuantState.js';

@@ -1,8 +1,8 @@
 import * as tf from '../tf.js';
 import type { QuantScheme } from '@quant-trim/quant-grid';
 import { ROUNDING_MODES } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
-import type { ErrorCode } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
+import type { ErrorCode } from '@quant-trim/errors';
 
 /** @internal What a value is, for messages. */
 export function describe(value: unknown): string {

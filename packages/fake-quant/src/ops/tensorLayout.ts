@@ -1,7 +1,7 @@
 import * as tf from '../tf.js';
 import { groupLayout } from '@quant-trim/quant-grid';
 import type { Granularity } from '@quant-trim/quant-grid';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { describe, fail } from './checks.js';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '../tf.js';
 import { type Calibrator, type CalibratorState, type QuantGridRegistry, type QuantScheme, defaultRegistry } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { GradientMode } from '../types.js';
 import type { QuantState } from './QuantState.js';
 import { type LearnedScale, quantizeLearned, quantizePoint } from './mix.js';

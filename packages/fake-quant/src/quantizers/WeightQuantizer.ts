@@ -1,6 +1,6 @@
 import type * as tf from '../tf.js';
 import type { QuantScheme } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { GradientMode } from '../types.js';
 import type { QuantState } from './QuantState.js';
 import { tensorRanges } from '../ops/tensorRanges.js';

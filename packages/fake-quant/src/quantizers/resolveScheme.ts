@@ -1,5 +1,5 @@
 import { type Granularity, type QuantGridRegistry, type QuantScheme, type SchemeOptions, createScheme, defaultRegistry } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /**
  * How a config names a scheme: a quant-grid preset name (`'int8-sym-per-channel'`), a preset with

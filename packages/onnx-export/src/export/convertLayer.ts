@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type SchemeOptions, createScheme } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { type GraphBuilder, float, int, ints } from './GraphBuilder.js';
 import { type ExportContext, dequantizedBias, dequantizedWeight, quantizeActivation, weightScheme } from './quantization.js';
 import { type ExportTensor, graphAxis, spatialPads, toNchw, toPlain } from './tfjsLayout.js';

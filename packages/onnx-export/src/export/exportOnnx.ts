@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { OnnxModel, ValueInfo } from '../graph/types.js';
 import { convertLayer } from './convertLayer.js';
 import { writeOnnx } from '../graph/writeOnnx.js';

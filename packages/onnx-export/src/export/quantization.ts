@@ -1,5 +1,5 @@
 import { type Granularity, type QuantScheme, type SchemeOptions, computeQParams, computeRanges, createScheme, quantize } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { OnnxAttribute, OnnxTensor } from '../graph/types.js';
 import { type GraphBuilder, int } from './GraphBuilder.js';
 import type { ExportTensor } from './tfjsLayout.js';

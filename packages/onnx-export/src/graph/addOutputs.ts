@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { cloneModel } from './cloneModel.js';
 import { inferElemTypes } from './inferElemTypes.js';
 import { inferShapes } from './inferShapes.js';

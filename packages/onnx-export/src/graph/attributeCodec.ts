@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { onnx, toSafeInt } from './onnxProto.js';
 import type { proto } from './onnxProto.js';
 import { checkTensor, decodeTensor, encodeTensor } from './tensorCodec.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { nodeLabel } from './nodeLabel.js';
 import {
   ShapeConflict,

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { cloneModel, defaultOpset, takenNames, uniqueName } from './cloneModel.js';
 import { inferShapes } from './inferShapes.js';
 import { TensorDataType } from './tensorDataType.js';

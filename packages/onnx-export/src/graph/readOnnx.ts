@@ -1,4 +1,4 @@
-import { QuantTrimError, isQuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError, isQuantTrimError } from '@quant-trim/errors';
 import { decodeAttribute } from './attributeCodec.js';
 import { onnx, toSafeInt } from './onnxProto.js';
 import type { proto } from './onnxProto.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { cloneModel } from './cloneModel.js';
 import { checkTensor } from './tensorCodec.js';
 import type { OnnxModel, OnnxTensor } from './types.js';

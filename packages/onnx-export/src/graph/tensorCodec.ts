@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { toBigInt, toSafeInt } from './onnxProto.js';
 import type { proto } from './onnxProto.js';
 import { TensorDataType, elementCount, matchesStorage, packNibbles, storageFor, unpackNibbles } from './tensorDataType.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { encodeAttribute } from './attributeCodec.js';
 import { onnx } from './onnxProto.js';
 import type { proto } from './onnxProto.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { argmax, decisiveTop1 } from './agreement.js';
 import { readOnnx } from '../graph/readOnnx.js';
 import type { OnnxModel } from '../graph/types.js';

@@ -1,4 +1,4 @@
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import onnxProto from 'onnx-proto';
 import { mulberry32 } from '@quant-trim/test-utils';
 import { describe, expect, test } from 'vitest';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** Growth limit: a side never holds more than this many times `bins` bins (see `Histogram`). */
 export const MAX_GROWTH = 16;

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { type QParams, qparamsForRange } from '../math/computeQParams.js';
 import { fakeQuantize } from '../math/fakeQuantize.js';
 import { type GroupLayout, forEachRun } from '../math/layout.js';

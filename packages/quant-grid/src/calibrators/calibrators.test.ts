@@ -1,4 +1,4 @@
-import { type ErrorCode, isQuantTrimError } from '@quant-trim/internal';
+import { type ErrorCode, isQuantTrimError } from '@quant-trim/errors';
 import { mulberry32 } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type QParams, computeQParams } from '../math/computeQParams.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { checkFloat32 } from '../math/checks.js';
 import { type GroupLayout, checkShape, groupLayout } from '../math/layout.js';
 import type { Granularity, QuantScheme } from '../scheme.js';

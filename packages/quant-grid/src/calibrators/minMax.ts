@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { checkFloat32 } from '../math/checks.js';
 import { type QParams, computeQParams } from '../math/computeQParams.js';
 import { groupExtrema } from '../math/computeRanges.js';

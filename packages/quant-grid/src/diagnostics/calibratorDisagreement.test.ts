@@ -2,7 +2,7 @@ import { mulberry32 as rng } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Histogram } from '../calibrators/Histogram.js';
 import { defaultRegistry } from '../registry/createRegistry.js';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { calibratorDisagreement } from './calibratorDisagreement.js';
 
 const uint8 = defaultRegistry.scheme('uint8-asym-per-tensor');

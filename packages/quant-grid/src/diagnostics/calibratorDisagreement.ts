@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { Histogram } from '../calibrators/Histogram.js';
 import { HistogramCalibrator } from '../calibrators/HistogramCalibrator.js';
 import { MinMaxCalibrator } from '../calibrators/minMax.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { QuantScheme } from '../scheme.js';
 import type { QParams } from './computeQParams.js';
 import { type GroupLayout, checkShape, groupLayout } from './layout.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';

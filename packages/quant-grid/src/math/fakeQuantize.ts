@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { QuantScheme, RoundingMode } from '../scheme.js';
 import { simdKernels } from '../wasm/simdKernels.js';
 import { checkFloat32 } from './checks.js';

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 export interface Int4Options {
   /** INT4 (two's complement, [-8, 7]) or UINT4 ([0, 15]). Default true. */

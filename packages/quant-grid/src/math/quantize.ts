@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { QuantScheme } from '../scheme.js';
 import { type IntegerArray, checkFloat32 } from './checks.js';
 import { layoutFor } from './checkQParams.js';

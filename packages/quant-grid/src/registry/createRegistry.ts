@@ -1,4 +1,5 @@
-import { NamedRegistry, QuantTrimError, type RegisterOptions } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
+import { NamedRegistry, type RegisterOptions } from '@quant-trim/internal';
 import { builtinCalibrators, type BuiltinCalibratorOptions } from '../calibrators/builtins.js';
 import type { Calibrator, CalibratorDefinition, CalibratorState } from '../calibrators/types.js';
 import { type BuiltinSchemeOptions, builtinSchemes } from '../presets.js';

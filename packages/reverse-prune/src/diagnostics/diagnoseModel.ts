@@ -1,5 +1,5 @@
 import * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { TrimTransform, TrimWeightInfo } from '../trim/types.js';
 import { diagnoseWeights, type WeightDiagnostics } from './diagnoseWeights.js';
 

@@ -1,5 +1,5 @@
 import { computeQParams, computeRanges, createScheme, fakeQuantize } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { checkData } from '../trim/checkTrimOptions.js';
 
 /** Quantization MSE of one grid, before and (given the trimmed weight) after trimming. */

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { constant, sequence } from '@quant-trim/schedulers';
 import type { Schedule } from '@quant-trim/schedulers';
 import { checkSparsity, describe } from './magnitudeMask.js';

@@ -1,5 +1,5 @@
 import * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { checkSparsity, keepMask, magnitudeScores, prunedCount } from './magnitudeMask.js';
 import { readMagnitudeOptions } from './readMagnitudeOptions.js';
 import type {

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /**
  * The keep-mask of classic magnitude pruning for one array of weights: 1 where a weight is kept,

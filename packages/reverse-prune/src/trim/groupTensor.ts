@@ -1,5 +1,5 @@
 import type * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { TrimGranularity } from './types.js';
 
 /** A tensor rearranged as one row per threshold group, with the way back. */

@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { TrimCriterion, TrimGranularity } from './types.js';
 
 /** Granularity of `createReversePrune`, relative to each weight's output-channel axis. */

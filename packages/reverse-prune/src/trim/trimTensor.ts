@@ -1,6 +1,6 @@
 import * as tf from '../tf.js';
 import { quantilePosition } from './trimThresholds.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { applyTrim, type TrimMask } from './applyTrim.js';
 import { checkCriterion, checkGradient, checkGranularity, checkOperation } from './checkTrimOptions.js';
 import { groupTensor } from './groupTensor.js';

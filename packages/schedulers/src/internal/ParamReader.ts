@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { ScheduleContext } from '../defineSchedule.js';
 import type { Schedule } from '../types.js';
 

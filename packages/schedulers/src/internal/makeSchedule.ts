@@ -1,4 +1,4 @@
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { Schedule, ScheduleJson } from '../types.js';
 
 /** Every schedule made here, so `fromJSON` can tell a finished schedule from a plugin's evaluator. */

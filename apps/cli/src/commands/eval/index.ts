@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { evaluate, formatReportTable, type EvaluationData, type EvaluationReport } from '@quant-trim/backend-eval';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { OnnxModel } from '@quant-trim/onnx-export';
 import { decodeOnnx } from '../../models/decodeOnnx.js';
 import type { Dataset } from '../../data/types.js';

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { OnnxModel } from '@quant-trim/onnx-export';
 import { npyDirStore, npzStore, type ArrayStore } from '../../data/arrays.js';
 import { corruptError } from '../../data/files.js';

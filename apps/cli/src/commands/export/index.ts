@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initTrainingBackend, loadQuantizedModel } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { registerOnnxLayers } from '@quant-trim/onnx-import';
 import type { ExportedModel } from '@quant-trim/onnx-export';
 import { saveOnnx, verifyExport, type VerifyResult } from '@quant-trim/onnx-export/node';

@@ -1,5 +1,5 @@
 import { countMacs, coverageFor, coverageSummary, defaultBackendRegistry, type BackendProfile } from '@quant-trim/backend-eval';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { defaultOpset, type OnnxModel } from '@quant-trim/onnx-export';
 import { decodeOnnx } from '../../models/decodeOnnx.js';
 import { DEFAULT_DISAGREEMENT_METHODS, defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';

@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { REPORT_SCHEMA_ID, validateReport, type EvaluationReport } from '@quant-trim/backend-eval';
-import { isQuantTrimError, QuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError, QuantTrimError } from '@quant-trim/errors';
 import { writeEvaluationHtmlReport, writeHtmlReport } from '../../report/index.js';
 import { RUN_REPORT_SCHEMA_ID, RUN_REPORT_SCHEMA_ID_V1, type RunReport, type RunReportV1 } from '../../report/types.js';
 import { upgradeRunReport } from '../../report/upgrade.js';

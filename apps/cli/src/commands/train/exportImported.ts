@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { stripQuantization, type QuantizedModel } from '@quant-trim/fake-quant';
-import { isQuantTrimError } from '@quant-trim/internal';
+import { isQuantTrimError } from '@quant-trim/errors';
 import { exportOnnx } from '@quant-trim/onnx-export';
 import { saveOnnx } from '@quant-trim/onnx-export/node';
 import type { ImportedModelInfo } from '../../models/index.js';

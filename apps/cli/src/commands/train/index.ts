@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { fileSystemHandler } from '@quant-trim/fake-quant/node';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import { METHODS, describeRecipe, resolveRecipe, type Config, type Method } from '../../config/index.js';
 import { exportCheckpoint } from '../../train/exportModels.js';
 import { trainMethod, type TrimChoice } from '../../train/trainMethod.js';

@@ -1,6 +1,6 @@
 import { getKernel } from '../../tf.js';
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 /** Explicit NHWC padding as the tfjs conv kernels take it: `[[0, 0], [top, bottom], [left, right], [0, 0]]`. */
 export type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];

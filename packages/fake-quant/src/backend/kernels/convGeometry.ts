@@ -1,5 +1,5 @@
 import { backend_util } from '../../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 
 type Pad = Parameters<typeof backend_util.computeConv2DInfo>[4];
 type RoundingMode = Parameters<typeof backend_util.computeConv2DInfo>[5];

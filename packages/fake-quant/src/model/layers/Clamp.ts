@@ -1,5 +1,5 @@
 import * as tf from '../../tf.js';
-import { QuantTrimError } from '@quant-trim/internal';
+import { QuantTrimError } from '@quant-trim/errors';
 import type { ClampBounds } from '../../activations/tailTrim.js';
 
 export interface ClampArgs {

@@ -1,0 +1,3 @@
+import { defineQuantTrimTestConfig } from '../../vitest.config.base.js';
+
+export default defineQuantTrimTestConfig();

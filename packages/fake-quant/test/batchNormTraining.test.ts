@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '@quant-trim/test-utils';
-import { expectGradientsClose, normal, OURS, RELATIVE_TOLERANCE, runOn, setUpBackends } from '../src/backend/gradientCheck.testkit.js';
-import type { Target } from '../src/backend/gradientCheck.testkit.js';
+import { expectGradientsClose, normal, OURS, RELATIVE_TOLERANCE, runOn, setUpBackends } from './backend/gradientCheck.testkit.js';
+import type { Target } from './backend/gradientCheck.testkit.js';
 import { initTrainingBackend } from '../src/backend/initTrainingBackend.js';
 import { QuantBatchNormalization } from '../src/model/layers/QuantBatchNormalization.js';
 import { batchNormInTraining } from '../src/model/layers/QuantBatchNormalization.js';

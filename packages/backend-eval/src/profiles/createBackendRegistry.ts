@@ -6,8 +6,8 @@ import { isValidatedProfile } from './validateProfile.js';
 
 /** Ids of the 12 built-in profiles (docs/backends.md#the-built-in-profiles). */
 export type BuiltinBackendId = keyof typeof builtinProfiles;
-/** Built-in ids plus ids that plugins add by augmenting `BackendRegistry`. */
-export type BackendId = BuiltinBackendId | keyof BackendRegistry;
+/** A profile id: built-ins and ids declared in `BackendRegistry` autocomplete; any other string is accepted and checked at lookup. */
+export type BackendId = BuiltinBackendId | keyof BackendRegistry | (string & {});
 
 /** Backend profiles by id, with the shared duplicate rules of every Quant-Trim registry. */
 export interface BackendProfileRegistry {

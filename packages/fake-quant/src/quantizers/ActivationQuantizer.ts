@@ -95,10 +95,7 @@ export class ActivationQuantizer {
         throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: "observer.calibrator: mode 'calibrator' needs { name, options? }" });
       }
       const registry = options.registry ?? defaultRegistry;
-      this.calibrator = registry.calibrator(
-        observer.calibrator.name as never,
-        { ...(observer.calibrator.options ?? {}), granularity: this.scheme.granularity } as never,
-      );
+      this.calibrator = registry.calibrator(observer.calibrator.name, { ...(observer.calibrator.options ?? {}), granularity: this.scheme.granularity });
     }
     this.tailTrim = observer.tailTrim === undefined ? undefined : resolveTailTrim(observer.tailTrim);
     if (observer.randomCalibration !== undefined && this.scheme.granularity.kind !== 'per-tensor') {

@@ -11,8 +11,8 @@ export type SchemeSpec = string | readonly [string, Record<string, unknown>] | S
 /** Resolves a spec through the registry (presets and plugins) or `createScheme`. */
 export function resolveScheme(spec: SchemeSpec, field: string, registry: QuantGridRegistry = defaultRegistry): QuantScheme {
   try {
-    if (typeof spec === 'string') return registry.scheme(spec as never);
-    if (Array.isArray(spec)) return registry.scheme(spec[0] as never, spec[1] as never);
+    if (typeof spec === 'string') return registry.scheme(spec);
+    if (Array.isArray(spec)) return registry.scheme(spec[0], spec[1]);
     if (typeof spec === 'object' && spec !== null && 'qmin' in spec && 'qmax' in spec) return spec as QuantScheme;
     return createScheme(spec as SchemeOptions);
   } catch (e) {

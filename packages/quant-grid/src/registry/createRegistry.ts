@@ -22,19 +22,27 @@ export interface SchemeRegistry {}
 // biome-ignore lint: an empty interface is the augmentation point
 export interface CalibratorRegistry {}
 
-export type SchemeName = keyof BuiltinSchemeOptions | keyof SchemeRegistry;
+/**
+ * A scheme name: the built-ins and the names plugins declare in `SchemeRegistry` autocomplete and
+ * type their options; any other string is accepted too (a name read from a config file) and
+ * checked when it is looked up.
+ */
+export type SchemeName = keyof BuiltinSchemeOptions | keyof SchemeRegistry | (string & {});
+/** The options of a scheme name; `unknown` for a name the types do not know. */
 export type SchemeOptionsFor<TName extends SchemeName> = TName extends keyof SchemeRegistry
   ? SchemeRegistry[TName]
   : TName extends keyof BuiltinSchemeOptions
     ? BuiltinSchemeOptions[TName]
-    : never;
+    : unknown;
 
-export type CalibratorName = keyof BuiltinCalibratorOptions | keyof CalibratorRegistry;
+/** A calibrator name, as `SchemeName`: known names autocomplete, any string is accepted. */
+export type CalibratorName = keyof BuiltinCalibratorOptions | keyof CalibratorRegistry | (string & {});
+/** The options of a calibrator name; `unknown` for a name the types do not know. */
 export type CalibratorOptionsFor<TName extends CalibratorName> = TName extends keyof CalibratorRegistry
   ? CalibratorRegistry[TName]
   : TName extends keyof BuiltinCalibratorOptions
     ? BuiltinCalibratorOptions[TName]
-    : never;
+    : unknown;
 
 /** Schemes and calibrators by name, with one set of duplicate rules (see `NamedRegistry`). */
 export interface QuantGridRegistry {

@@ -1,4 +1,4 @@
-import { countMacs, coverageFor, coverageSummary, defaultBackendRegistry, type BackendProfile } from '@quant-trim/backend-eval';
+import { countMacs, coverageFor, coverageSummary, defaultBackendRegistry } from '@quant-trim/backend-eval';
 import { QuantTrimError } from '@quant-trim/errors';
 import { defaultOpset, type OnnxModel } from '@quant-trim/onnx-export';
 import { decodeOnnx } from '../../models/decodeOnnx.js';
@@ -177,7 +177,7 @@ export async function inspect(modelPath: string, flags: InspectFlags, ctx: Comma
   const parameters = [...graph.initializers.values()].filter((t) => t.dataType === 1).reduce((a, t) => a + t.data.length, 0);
   const macs = countMacs(model);
   const ids = list(flags.profiles) ?? defaultBackendRegistry.ids();
-  const profiles = ids.map((id) => defaultBackendRegistry.get(id as never) as BackendProfile);
+  const profiles = ids.map((id) => defaultBackendRegistry.get(id));
   const coverage = profiles.map((p) => {
     const nodes = coverageFor(model, p);
     const summary = coverageSummary(nodes, macs);

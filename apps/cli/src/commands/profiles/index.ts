@@ -49,7 +49,7 @@ export function describeProfile(p: BackendProfile): string {
 /** `quant-trim profiles [id]`: every registered backend profile as a table, or one profile in full. */
 export function profiles(id: string | undefined, ctx: CommandContext): BackendProfile[] {
   if (id !== undefined) {
-    const p = defaultBackendRegistry.get(id as never) as BackendProfile;
+    const p = defaultBackendRegistry.get(id);
     ctx.reporter.onResult?.(`${describeProfile(p)}\n`);
     return [p];
   }

@@ -1,22 +1,10 @@
-import * as esbuild from 'esbuild';
+import { bundledFiles } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 
 /** The tfjs packages a browser bundle of `import { name } from '@quant-trim/fake-quant'` keeps code from. */
 async function tfjsInside(name: string): Promise<string[]> {
-  const result = await esbuild.build({
-    stdin: { contents: `import { ${name} } from '@quant-trim/fake-quant';\nconsole.log(${name});`, resolveDir: import.meta.dirname },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['@quant-trim/source'],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs = Object.values(result.metafile.outputs)[0]!.inputs;
-  const kept = Object.entries(inputs)
-    .filter(([, v]) => v.bytesInOutput > 0)
-    .map(([file]) => /node_modules\/(@tensorflow\/[^/]+)/.exec(file)?.[1]);
+  const files = await bundledFiles(`import { ${name} } from '@quant-trim/fake-quant';\nconsole.log(${name});`, import.meta.dirname);
+  const kept = files.map((file) => /node_modules\/(@tensorflow\/[^/]+)/.exec(file)?.[1]);
   return [...new Set(kept.filter((p): p is string => p !== undefined))].sort();
 }
 

@@ -1,4 +1,4 @@
-import * as esbuild from 'esbuild';
+import { bundledFiles } from '@quant-trim/test-utils';
 import { describe, expect, it } from 'vitest';
 import * as arrays from '@quant-trim/reverse-prune/arrays';
 import * as main from '@quant-trim/reverse-prune';
@@ -14,20 +14,10 @@ describe('@quant-trim/reverse-prune/arrays', () => {
   });
 
   it('bundles without any tfjs code', async () => {
-    const result = await esbuild.build({
-      stdin: {
-        contents: "import { trimTypedArray, diagnoseWeights } from '@quant-trim/reverse-prune/arrays';\nconsole.log(trimTypedArray, diagnoseWeights);",
-        resolveDir: import.meta.dirname,
-      },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['@quant-trim/source'],
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.filter((f) => f.includes('@tensorflow/'))).toEqual([]);
+    const files = await bundledFiles(
+      "import { trimTypedArray, diagnoseWeights } from '@quant-trim/reverse-prune/arrays';\nconsole.log(trimTypedArray, diagnoseWeights);",
+      import.meta.dirname,
+    );
+    expect(files.filter((f) => f.includes('@tensorflow/'))).toEqual([]);
   }, 120_000);
 });

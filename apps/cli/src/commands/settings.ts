@@ -182,7 +182,7 @@ export function comparisonOptions(
     seed: config.seed,
     seeds: config.seeds,
     bootstrapResamples: config.bootstrapResamples,
-    lambda: config.lambda as never,
+    lambda: config.lambda,
     freezeBatchNorm: config.freezeBatchNorm,
     trim: config.trim as TrimChoice,
     recipe: resolveRecipe(config),

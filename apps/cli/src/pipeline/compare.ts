@@ -14,7 +14,7 @@ import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { QuantTrimError } from '@quant-trim/errors';
 import { readOnnx } from '@quant-trim/onnx-export';
 import { defaultRegistry, type SchemeName } from '@quant-trim/quant-grid';
-import type { ScheduleConfig } from '@quant-trim/schedulers';
+import type { LambdaConfig } from '../config/defaults.js';
 import { describeRecipe } from '../config/recipe.js';
 import type { Dataset } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
@@ -51,7 +51,7 @@ export interface CompareOptions {
   readonly seeds?: number;
   /** Bootstrap resamples behind the intervals; default 1000. */
   readonly bootstrapResamples?: number;
-  readonly lambda?: ScheduleConfig;
+  readonly lambda?: LambdaConfig;
   /** QAT / Quant-Trim: the fraction of training at which BatchNorm statistics freeze; default false (never). */
   readonly freezeBatchNorm?: number | false;
   readonly trim?: TrimChoice;

@@ -19,6 +19,7 @@ import { fileSystemHandler } from '@quant-trim/fake-quant/node';
 import { QuantTrimError, isQuantTrimError } from '@quant-trim/errors';
 import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
 import { fromJSON, type ScheduleConfig } from '@quant-trim/schedulers';
+import type { LambdaConfig } from '../config/defaults.js';
 import { withTotalSteps } from '../config/lambda.js';
 import type { Dataset, Split } from '../data/types.js';
 import type { Reporter } from '../output/types.js';
@@ -74,7 +75,7 @@ export interface TrainOptions {
   readonly seed: number;
   readonly scheme: SchemeChoice;
   /** λ schedule of Quant-Trim (default: the curriculum over the whole run). */
-  readonly lambda?: ScheduleConfig;
+  readonly lambda?: LambdaConfig;
   /** QAT / Quant-Trim: the fraction of training at which BatchNorm statistics freeze; default false (never). FP never freezes. */
   readonly freezeBatchNorm?: number | false;
   readonly trim?: TrimChoice;

@@ -1,5 +1,6 @@
 import * as tf from '../tf.js';
 import { QuantTrimError } from '@quant-trim/errors';
+import type { CalibratorState } from '@quant-trim/quant-grid';
 import { type ControllerState, QuantTrimController } from '../controller/QuantTrimController.js';
 import type { Reporter } from '../controller/Reporter.js';
 import { QuantState } from '../quantizers/QuantState.js';
@@ -22,7 +23,7 @@ export interface QuantCheckpointMetadata {
   state: { lambda: number; strength: number; step: number; observersFrozen: boolean; batchNormFrozen: boolean };
   controller: ControllerState | null;
   /** Serialised calibrator observers, by activation-quantizer layer name. */
-  calibrators: Record<string, unknown>;
+  calibrators: Record<string, CalibratorState>;
   layers: LayerReport[];
   warnings: string[];
   /**
@@ -56,7 +57,7 @@ export async function saveQuantizedModel(
   options: SaveOptions = {},
 ): Promise<tf.io.SaveResult> {
   const s = quantized.state;
-  const calibrators: Record<string, unknown> = {};
+  const calibrators: Record<string, CalibratorState> = {};
   for (const layer of quantized.fakeQuantLayers()) {
     const state = layer.quantizer.calibratorState();
     if (state !== undefined) calibrators[layer.name] = state;
@@ -119,7 +120,7 @@ export async function loadQuantizedModel(
       layer.quantState = state;
       layer.syncObserved();
       const calibrator = metadata.calibrators[layer.name];
-      if (calibrator !== undefined) layer.quantizer.loadCalibratorState(calibrator as never);
+      if (calibrator !== undefined) layer.quantizer.loadCalibratorState(calibrator);
     }
     if (layer instanceof QuantLayer && options.weightTransform) layer.setWeightTransform(options.weightTransform);
   }

@@ -71,7 +71,7 @@ function floatTwin(layer: QuantLayer | QuantBatchNormalization): tf.layers.Layer
       depthMultiplier: layer.depthMultiplier,
       strides: layer.strides,
       padding: layer.padding,
-      dilationRate: layer.dilationRate as never,
+      dilationRate: layer.dilationRate,
     });
   }
   const bn = layer as QuantBatchNormalization;

@@ -68,7 +68,7 @@ async function trainInto(out: string, method: Method, config: Config, flags: Tra
     learningRate: config.lr,
     seed: config.seed,
     scheme: schemeChoice(config),
-    lambda: config.lambda as never,
+    lambda: config.lambda,
     freezeBatchNorm: config.freezeBatchNorm,
     trim: config.trim as TrimChoice,
     recipe,

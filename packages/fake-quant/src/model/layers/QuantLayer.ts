@@ -252,7 +252,7 @@ export function learnedScale(scale: tf.LayerVariable, ready: tf.LayerVariable): 
 /** Applies a tfjs activation by name through tfjs's own implementation. */
 export function activationFn(name: string | undefined): ((x: tf.Tensor) => tf.Tensor) | undefined {
   if (name === undefined || name === 'linear' || name === null) return undefined;
-  const layer = tf.layers.activation({ activation: name as never });
+  const layer = tf.layers.activation({ activation: name as Parameters<typeof tf.layers.activation>[0]['activation'] });
   return (x) => layer.apply(x) as tf.Tensor;
 }
 

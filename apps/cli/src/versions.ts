@@ -12,13 +12,15 @@ function versionOf(pkg: string): string | undefined {
 }
 
 const PACKAGES = [
-  'quant-trim',
+  '@quant-trim/cli',
   '@quant-trim/quant-grid',
   '@quant-trim/schedulers',
   '@quant-trim/fake-quant',
   '@quant-trim/reverse-prune',
   '@quant-trim/onnx-export',
+  '@quant-trim/onnx-import',
   '@quant-trim/backend-eval',
+  '@quant-trim/errors',
   '@tensorflow/tfjs',
   '@tensorflow/tfjs-backend-wasm',
   'onnxruntime-node',

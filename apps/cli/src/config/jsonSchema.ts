@@ -3,7 +3,7 @@ import { CONFIG_SCHEMA_ID, configSchema } from './schema.js';
 
 /**
  * The JSON Schema (draft 2020-12) of `quant-trim.config.json`, generated from the zod schema. It is
- * committed as `apps/cli/schema/quant-trim.config.schema.json` (`npm run schema -w quant-trim`), and
+ * committed as `apps/cli/schema/quant-trim.config.schema.json` (`npm run schema -w @quant-trim/cli`), and
  * a test fails when the two drift apart. The input side is described: fields with defaults are optional.
  */
 export function configJsonSchema(): Record<string, unknown> {

@@ -5,15 +5,15 @@ import { CONFIG_SCHEMA_ID, configJsonSchema, configJsonSchemaText } from '../../
 const committedFile = new URL('../../schema/quant-trim.config.schema.json', import.meta.url);
 
 describe('quant-trim.config.schema.json', () => {
-  it('matches the zod schema (regenerate with `npm run schema -w quant-trim`)', () => {
+  it('matches the zod schema (regenerate with `npm run schema -w @quant-trim/cli`)', () => {
     const committed = readFileSync(committedFile, 'utf8');
     // A plain equality, so the message stays short; the diff below shows what changed.
     if (committed !== configJsonSchemaText()) {
       expect(
         JSON.parse(committed),
-        'apps/cli/schema/quant-trim.config.schema.json is out of date: run `npm run schema -w quant-trim` and commit the result',
+        'apps/cli/schema/quant-trim.config.schema.json is out of date: run `npm run schema -w @quant-trim/cli` and commit the result',
       ).toEqual(configJsonSchema());
-      expect.fail('apps/cli/schema/quant-trim.config.schema.json differs only in formatting: run `npm run schema -w quant-trim`');
+      expect.fail('apps/cli/schema/quant-trim.config.schema.json differs only in formatting: run `npm run schema -w @quant-trim/cli`');
     }
   });
 

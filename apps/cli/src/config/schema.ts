@@ -349,7 +349,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
       $schema: z
         .string({ error: 'expected a string' })
         .describe(
-          'The JSON Schema of this file, for editors: the committed schema by a path relative to this file, e.g. "./node_modules/quant-trim/schema/quant-trim.config.schema.json" (or "./apps/cli/schema/quant-trim.config.schema.json" at the root of the quant-trim repository).',
+          'The JSON Schema of this file, for editors: the committed schema by a path relative to this file, e.g. "./node_modules/@quant-trim/cli/schema/quant-trim.config.schema.json" (or "./apps/cli/schema/quant-trim.config.schema.json" at the root of the quant-trim repository).',
         )
         .optional(),
       seed: z

@@ -21,12 +21,12 @@ export function configSchemaFile(): string | undefined {
 /**
  * What to write as `"$schema"` in a config file in `configDir` so editors find the committed schema:
  * its path relative to that directory (`./apps/cli/schema/quant-trim.config.schema.json` at the
- * repository root, `./node_modules/quant-trim/schema/…` in a project that installed quant-trim, whose
+ * repository root, `./node_modules/@quant-trim/cli/schema/…` in a project that installed @quant-trim/cli, whose
  * node_modules link resolves to the same file). Forward slashes, as JSON Schema references use.
  */
 export function configSchemaReference(configDir: string): string {
   const file = configSchemaFile();
-  if (file === undefined) return `./node_modules/quant-trim/${CONFIG_SCHEMA_PATH}`;
+  if (file === undefined) return `./node_modules/@quant-trim/cli/${CONFIG_SCHEMA_PATH}`;
   const rel = relative(configDir, file).split(sep).join('/');
   return rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`;
 }

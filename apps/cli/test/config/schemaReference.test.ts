@@ -71,8 +71,8 @@ describe('config $schema points at the committed schema file', () => {
     }
   });
 
-  it('the path the installed package name gives resolves from the repository root (node_modules/quant-trim is the workspace link)', () => {
-    expect(readFileSync(join(REPO, 'node_modules/quant-trim/schema/quant-trim.config.schema.json'), 'utf8')).toBe(readFileSync(SCHEMA, 'utf8'));
+  it('the path the installed package name gives resolves from the repository root (node_modules/@quant-trim/cli is the workspace link)', () => {
+    expect(readFileSync(join(REPO, 'node_modules/@quant-trim/cli/schema/quant-trim.config.schema.json'), 'utf8')).toBe(readFileSync(SCHEMA, 'utf8'));
   });
 
   it("an invalid config's hint gives a $schema path that resolves from the config file", async () => {

@@ -35,6 +35,7 @@ const ROWS: readonly { setting: string; method: Method; label: string }[] = [
   { setting: 'blank', method: 'quant-trim', label: '+ blank-response suppression' },
   { setting: 'blank-step', method: 'quant-trim', label: '+ blank-response suppression, decoupled' },
   { setting: 'blank-randomize', method: 'quant-trim', label: '+ blank-response suppression and both randomisations' },
+  { setting: 'blank-randomize-step01', method: 'quant-trim', label: '+ blank-response suppression (step 0.1) and both randomisations' },
   { setting: 'final', method: 'fp', label: 'FP, 60,000 images' },
   { setting: 'final', method: 'qat', label: 'QAT, 60,000 images' },
   // The paper recipe at full budget: the cnn rows measured while it was `quant-trim`'s default (commit 4360f2c), or a final run with `--methods …,quant-trim-paper`.
@@ -131,6 +132,7 @@ const CANDIDATES: readonly string[] = [
   '+ blank-response suppression',
   '+ blank-response suppression, decoupled',
   '+ blank-response suppression and both randomisations',
+  '+ blank-response suppression (step 0.1) and both randomisations',
 ];
 
 export interface RecipeScore {

@@ -105,7 +105,7 @@ const batch = SIZE / batches;
 for (const name of defaultRegistry.calibratorNames()) {
   const seconds = time(
     () => {
-      const c: Calibrator = defaultRegistry.calibrator(name as never);
+      const c: Calibrator = defaultRegistry.calibrator(name);
       for (let b = 0; b < batches; b++) c.observe(x.subarray(b * batch, (b + 1) * batch));
       c.compute(perTensor);
     },

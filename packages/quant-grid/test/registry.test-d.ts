@@ -1,5 +1,13 @@
 // Type tests of the registry's plugin API (checked by `tsc`, run by `npm run typecheck`).
-import { type CalibratorOptionsFor, type SchemeName, type SchemeOptionsFor, createRegistry, defineCalibrator, defineScheme } from '@quant-trim/quant-grid';
+import {
+  type Calibrator,
+  type CalibratorOptionsFor,
+  type SchemeName,
+  type SchemeOptionsFor,
+  createRegistry,
+  defineCalibrator,
+  defineScheme,
+} from '@quant-trim/quant-grid';
 import { describe, expectTypeOf, it } from 'vitest';
 
 declare module '@quant-trim/quant-grid' {
@@ -7,6 +15,8 @@ declare module '@quant-trim/quant-grid' {
     'typed-int6': { headroom?: number };
   }
 }
+
+declare const lastValue: Calibrator<{ last?: boolean }>;
 
 describe('registry names and options', () => {
   it('built-in and declared plugin names type their options; any other string is accepted with unknown options', () => {
@@ -33,7 +43,7 @@ describe('registry names and options', () => {
   it('define* return their definition with its options type', () => {
     const scheme = defineScheme<{ headroom?: number }>({ name: 'typed-int6', create: () => ({ bits: 6 }) });
     expectTypeOf(scheme.create).parameter(0).toEqualTypeOf<{ headroom?: number }>();
-    const calibrator = defineCalibrator<{ last?: boolean }>({ name: 'typed-last', create: () => undefined as never });
+    const calibrator = defineCalibrator<{ last?: boolean }>({ name: 'typed-last', create: () => lastValue });
     expectTypeOf(calibrator.create).parameter(0).toEqualTypeOf<{ last?: boolean } | undefined>();
   });
 });

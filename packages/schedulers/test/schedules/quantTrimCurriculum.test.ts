@@ -124,7 +124,8 @@ describe('quantTrimCurriculum', () => {
     ['λ_q below 0', { totalSteps: 1000, lambdaAtQuarticEnd: -0.5 }, 'quantTrimCurriculum.lambdaAtQuarticEnd: must be ≥ 0, got -0.5'],
     ['no totalSteps', {} as QuantTrimCurriculumOptions, 'quantTrimCurriculum.totalSteps: expected a finite number, got undefined'],
     ['zero totalSteps', { totalSteps: 0 }, 'quantTrimCurriculum.totalSteps: must be > 0, got 0'],
-    ['unknown unit', { totalSteps: 10, unit: 'percent' as never }, 'quantTrimCurriculum.unit: expected "fraction" or "steps", got "percent"'],
+    // @ts-expect-error: an unknown unit is refused at run time
+    ['unknown unit', { totalSteps: 10, unit: 'percent' }, 'quantTrimCurriculum.unit: expected "fraction" or "steps", got "percent"'],
   ];
   it.each(invalid)('rejects %s, naming the field', (_label, options, message) => {
     expect(() => quantTrimCurriculum(options)).toThrowError(expect.objectContaining({ code: 'QT_INVALID_SCHEDULE', message }));

@@ -133,9 +133,11 @@ describe('invalid options', () => {
       () => multistep({ start: 1, gamma: 0.1, milestones: [10, 30, 20] }),
       'multistep.milestones.2: must be ≥ the previous milestone (30), got 20',
     ],
-    ['milestones not an array', () => multistep({ start: 1, gamma: 0.1, milestones: 5 as never }), 'multistep.milestones: expected an array, got 5'],
+    // @ts-expect-error: milestones must be an array
+    ['milestones not an array', () => multistep({ start: 1, gamma: 0.1, milestones: 5 }), 'multistep.milestones: expected an array, got 5'],
     ['no points', () => piecewise({ points: [] }), 'piecewise.points: expected at least 1 item, got 0'],
-    ['a point that is not a pair', () => piecewise({ points: [[0, 1], [5] as never] }), 'piecewise.points.1: expected a [step, value] pair, got an array'],
+    // @ts-expect-error: a point must be a [step, value] pair
+    ['a point that is not a pair', () => piecewise({ points: [[0, 1], [5]] }), 'piecewise.points.1: expected a [step, value] pair, got an array'],
     [
       'repeated point step',
       () =>
@@ -148,7 +150,8 @@ describe('invalid options', () => {
       "piecewise.points.1.0: must be > the previous point's step (0), got 0",
     ],
     ['bad point value', () => piecewise({ points: [[0, Infinity]] }), 'piecewise.points.0.1: expected a finite number, got Infinity'],
-    ['warmup of a config', () => warmup({ schedule: { type: 'constant', value: 1 } as never, steps: 1 }), 'warmup.schedule: expected a schedule'],
+    // @ts-expect-error: a config where a schedule is expected
+    ['warmup of a config', () => warmup({ schedule: { type: 'constant', value: 1 }, steps: 1 }), 'warmup.schedule: expected a schedule'],
     ['clamp without bounds', () => clamp({ schedule: constant({ value: 1 }) }), 'clamp: expected `min`, `max` or both'],
     ['clamp max < min', () => clamp({ schedule: constant({ value: 1 }), min: 1, max: 0 }), 'clamp.max: must be ≥ min (1), got 0'],
     ['sequence without schedules', () => sequence({ schedules: [], boundaries: [] }), 'sequence.schedules: expected at least 1 item, got 0'],
@@ -162,9 +165,12 @@ describe('invalid options', () => {
       () => sequence({ schedules: [constant({ value: 1 }), constant({ value: 2 }), constant({ value: 3 })], boundaries: [5, 4] }),
       'sequence.boundaries.1: must be ≥ the previous boundary (5), got 4',
     ],
-    ['product of a non-schedule', () => product({ schedules: [constant({ value: 1 }), 2 as never] }), 'product.schedules.1: expected a schedule'],
-    ['scale without factor', () => scale({ schedule: constant({ value: 1 }) } as never), 'scale.factor: expected a finite number, got undefined'],
-    ['unknown field', () => cosine({ start: 1, steps: 10, edn: 0 } as never), 'cosine.edn: unknown field; expected one of start, end, steps'],
+    // @ts-expect-error: a number where a schedule is expected
+    ['product of a non-schedule', () => product({ schedules: [constant({ value: 1 }), 2] }), 'product.schedules.1: expected a schedule'],
+    // @ts-expect-error: factor is missing
+    ['scale without factor', () => scale({ schedule: constant({ value: 1 }) }), 'scale.factor: expected a finite number, got undefined'],
+    // @ts-expect-error: an unknown field
+    ['unknown field', () => cosine({ start: 1, steps: 10, edn: 0 }), 'cosine.edn: unknown field; expected one of start, end, steps'],
     ['options not an object', () => constant(null as never), 'constant: expected an object, got null'],
   ];
   it.each(invalid)('%s is a coded error naming the field', (_label, build, message) => {

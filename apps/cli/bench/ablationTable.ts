@@ -201,11 +201,11 @@ if (process.argv.includes('--save')) {
   );
   renameSync(`${storedFile}.tmp`, storedFile);
 }
+// `--superseded`: the rows measured with BatchNorm frozen at 90 % (before the default changed) instead of the current ones.
+const shown = rows.filter((r) => isCurrent(r) !== process.argv.includes('--superseded'));
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(rows, null, 2));
 } else if (process.argv.includes('--docs')) {
-  // `--superseded`: the rows measured with BatchNorm frozen at 90 % (before the default changed) instead of the current ones.
-  const shown = rows.filter((r) => isCurrent(r) !== process.argv.includes('--superseded'));
   // The README / BENCHMARKS table: model and weights apart, typographic minus, signed differences.
   const minus = (text: string) => text.replace(/-/g, '−');
   const docInterval = (v: Interval) => minus(interval(v));
@@ -227,7 +227,7 @@ if (process.argv.includes('--json')) {
     '| model / weights | method | seeds | float acc % | mean drop pp [95 %] | worst-case drop pp [95 %] (profile) | spread pp [95 %] | Δ worst vs FP | Δ worst vs QAT | Δ spread vs FP | Δ spread vs QAT | train s |',
   );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows.filter((x) => isCurrent(x) !== process.argv.includes('--superseded'))) {
+  for (const r of shown) {
     console.log(
       `| ${r.group} | ${r.label} | ${r.seeds} | ${pp(r.floatAccuracy)} | ${interval(r.meanDrop)} | ${interval(r.worstDrop)} (${r.worstProfile}) | ${interval(r.spread)} | ${mark(r.vsFp.worstDrop)} | ${mark(r.vsQat.worstDrop)} | ${mark(r.vsFp.spread)} | ${mark(r.vsQat.spread)} | ${r.trainSeconds.toFixed(0)} |`,
     );

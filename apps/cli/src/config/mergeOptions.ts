@@ -110,6 +110,7 @@ const NUMBERS = new Set<FlagKey>([
   'refreshEvery',
   'calibrationSamples',
   'workers',
+  'freezeBatchNorm',
 ]);
 const LISTS = new Set<FlagKey>(['methods', 'profiles', 'runtimes', 'metric']);
 const STRINGS = new Set<FlagKey>(['dataset', 'labels', 'model', 'scheme', 'activations', 'out']);
@@ -213,12 +214,8 @@ function scheduleFlag(flag: string, value: unknown): unknown {
 
 function normalise(key: FlagKey, value: unknown): unknown {
   if (key === 'lambda' || key === 'trimSchedule') return scheduleFlag(flagName(key), value);
-  if (key === 'freezeBatchNorm')
-    return value === 'off' || value === false
-      ? false
-      : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
-        ? Number(value)
-        : value;
+  // `--freeze-batch-norm off`: false; a fraction goes through the number rule below.
+  if (key === 'freezeBatchNorm' && value === 'off') return false;
   if (NUMBERS.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   if (STRINGS.has(key) && typeof value === 'number') return String(value);
   if (LISTS.has(key)) {

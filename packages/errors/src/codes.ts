@@ -100,6 +100,8 @@ export const ErrorCodes = {
   QT_EXPORT_UNVERIFIED: 'QT_EXPORT_UNVERIFIED',
   /** A training step outgrew the memory the WebAssembly backend can address (lower the batch size); the message names the step and batch size. */
   QT_BACKEND_MEMORY: 'QT_BACKEND_MEMORY',
+  /** A data-parallel training worker failed or exited early; the others stop at their next synchronisation (the message names the worker and its error). */
+  QT_WORKER_FAILED: 'QT_WORKER_FAILED',
   /** The command line could not be parsed (unknown command or option, a missing value); printed by the CLI with exit code 2. */
   QT_USAGE: 'QT_USAGE',
   /** Anything that is not one of the codes above: a bug, printed by the CLI with exit code 1 and a request to report it. */

@@ -31,6 +31,10 @@ export { QuantConv2D } from './model/layers/QuantConv2D.js';
 export { QuantDepthwiseConv2D } from './model/layers/QuantDepthwiseConv2D.js';
 export { QuantSeparableConv2D } from './model/layers/QuantSeparableConv2D.js';
 export { QuantBatchNormalization } from './model/layers/QuantBatchNormalization.js';
+// Data-parallel training (the worker-thread runner is in '@quant-trim/fake-quant/node')
+export { DataParallelReplica } from './parallel/DataParallelReplica.js';
+export { abortCollective, createCollectiveBuffer, sharedMemoryCollective } from './parallel/collective.js';
+export { activeCollective } from './parallel/replicaContext.js';
 // Controller
 export { QuantTrimController } from './controller/QuantTrimController.js';
 // Errors
@@ -60,4 +64,6 @@ export type { StripOptions, StrippedModel } from './model/stripQuantization.js';
 export type { LoadOptions, QuantCheckpointMetadata, SaveOptions } from './model/saveQuantizedModel.js';
 export type { ControllerOptions, ControllerState, FreezePoint } from './controller/QuantTrimController.js';
 export type { Reporter, StepInfo } from './controller/Reporter.js';
+export type { Collective, ReduceOp } from './parallel/collective.js';
+export type { Shard } from './parallel/DataParallelReplica.js';
 export type { ErrorCode } from '@quant-trim/errors';

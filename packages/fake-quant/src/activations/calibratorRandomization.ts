@@ -1,6 +1,7 @@
 import type * as tf from '../tf.js';
 import { Histogram, HistogramCalibrator, type HistogramState, type QuantGridRegistry, type QuantScheme, defaultRegistry } from '@quant-trim/quant-grid';
 import { QuantTrimError } from '@quant-trim/errors';
+import { stridedSample } from '../parallel/replicaContext.js';
 
 /** One calibrator of the randomised set: a quant-grid registry name, with options and a label. */
 export type RandomCalibratorSpec = string | { readonly name: string; readonly label?: string; readonly options?: Record<string, unknown> };
@@ -157,11 +158,7 @@ export class CalibratorRandomizer {
   }
 
   #observe(x: tf.Tensor): void {
-    // Reading the tensor and striding in JS is cheaper on wasm than a StridedSlice kernel (measured).
-    const all = x.dataSync() as Float32Array;
-    const stride = Math.ceil(all.length / this.sampleSize);
-    const values = new Float32Array(Math.ceil(all.length / stride));
-    for (let i = 0, j = 0; i < all.length; i += stride) values[j++] = all[i]!;
+    const values = stridedSample(x, this.sampleSize);
     if (this.#histogram === undefined || this.#restart) this.#histogram = new Histogram(this.bins);
     this.#restart = false;
     this.#histogram.observe(values);

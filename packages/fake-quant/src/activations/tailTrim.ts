@@ -1,5 +1,6 @@
 import * as tf from '../tf.js';
 import { QuantTrimError } from '@quant-trim/errors';
+import { stridedSample } from '../parallel/replicaContext.js';
 
 /**
  * Activation tail trimming (the activation analogue of reverse pruning): during the curriculum an
@@ -119,11 +120,7 @@ export function kthSmallest(a: Float32Array, k: number): number {
  * in O(|s|). `low` is NaN when `lower` is false. NaN values are not expected (they would sort last).
  */
 export function batchTailQuantiles(x: tf.Tensor, share: number, sampleSize: number, lower: boolean): { low: number; high: number } {
-  // Reading the tensor and striding in JS is cheaper on wasm than a StridedSlice kernel (measured).
-  const all = x.dataSync() as Float32Array;
-  const stride = Math.ceil(all.length / sampleSize);
-  const values = new Float32Array(Math.ceil(all.length / stride));
-  for (let i = 0, j = 0; i < all.length; i += stride) values[j++] = all[i]!;
+  const values = stridedSample(x, sampleSize);
   const m = values.length;
   const k = Math.min(m, Math.floor(share * m) + 1);
   const high = kthSmallest(values, m - k + 1);

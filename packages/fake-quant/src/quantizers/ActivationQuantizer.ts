@@ -5,6 +5,7 @@ import type { GradientMode } from '../types.js';
 import type { QuantState } from './QuantState.js';
 import { type LearnedScale, quantizeLearned, quantizePoint } from './mix.js';
 import { tensorRanges } from '../ops/tensorRanges.js';
+import { allReduceRange, gatherBatch } from '../parallel/replicaContext.js';
 import {
   type CalibratorRandomizationConfig,
   type CalibratorRandomizationState,
@@ -185,10 +186,12 @@ export class ActivationQuantizer {
   /** The range to quantize with, updating the observer first when `observe`. */
   #range(x: tf.Tensor, range: { min: RangeStore; max: RangeStore }, observe: boolean): { min: tf.Tensor; max: tf.Tensor } {
     const granularity = this.scheme.granularity;
-    if (this.mode === 'dynamic' || (!this.initialized && !observe)) return tensorRanges(x, granularity);
+    // Observing means training: in a data-parallel run the batch range is the global batch's.
+    const batchRange = () => (observe ? allReduceRange(tensorRanges(x, granularity)) : tensorRanges(x, granularity));
+    if (this.mode === 'dynamic' || (!this.initialized && !observe)) return batchRange();
     if (this.mode === 'ema') {
       if (observe) {
-        const batch = tensorRanges(x, granularity);
+        const batch = batchRange();
         const m = this.momentum;
         const min = this.initialized
           ? range.min
@@ -210,7 +213,8 @@ export class ActivationQuantizer {
       return { min: range.min.read(), max: range.max.read() };
     }
     if (observe) {
-      this.calibrator!.observe(x.dataSync() as Float32Array, x.shape);
+      const batch = gatherBatch(x);
+      this.calibrator!.observe(batch.values, batch.shape);
       const qp = this.calibrator!.compute(this.scheme);
       // Store the grid's representable range, so inference and export see what training used.
       const lo = Float32Array.from(qp.scale, (s, i) => s * (this.scheme.qmin - qp.zeroPoint[i]!));

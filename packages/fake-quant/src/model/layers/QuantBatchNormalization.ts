@@ -1,5 +1,6 @@
 import * as tf from '../../tf.js';
 import type { QuantState } from '../../quantizers/QuantState.js';
+import { activeCollective, allReduceSums, replicaShare } from '../../parallel/replicaContext.js';
 import type { LayerArgs } from './QuantLayer.js';
 
 export interface QuantBatchNormalizationArgs extends LayerArgs {
@@ -155,17 +156,14 @@ export function batchNormInTraining(
   const axes = Array.from({ length: rank - 1 }, (_, i) => i);
   const c = x.shape[rank - 1]!;
   const keepDims = [...Array<number>(rank - 1).fill(1), c];
-  const count = x.size / c;
   const inputs = [x, ...(gamma !== undefined ? [gamma] : []), ...(beta !== undefined ? [beta] : [])];
+  const synced = activeCollective() !== undefined;
   const op = tf.customGrad((...args) => {
     const xs = args[0] as tf.Tensor;
     const g = gamma !== undefined ? (args[1] as tf.Tensor1D) : undefined;
     const b = beta !== undefined ? (args[gamma !== undefined ? 2 : 1] as tf.Tensor1D) : undefined;
     const save = args[inputs.length] as tf.GradSaveFunc;
-    // tf.moments(x, axes), kernel for kernel, keeping x − μ.
-    const mean = tf.mean(xs, axes) as tf.Tensor1D;
-    const xc = tf.sub(tf.cast(xs, 'float32'), tf.reshape(mean, keepDims));
-    const variance = tf.mean(tf.square(xc), axes) as tf.Tensor1D;
+    const { mean, xc, variance, count: m } = synced ? syncedMoments(xs, axes, keepDims) : localMoments(xs, axes, keepDims);
     onMoments(mean, variance);
     const value = tf.batchNorm(xs, mean, variance, b, g, epsilon);
     save([xc, tf.rsqrt(tf.add(variance, epsilon)), ...(g !== undefined ? [g] : [])]);
@@ -174,13 +172,51 @@ export function batchNormInTraining(
       const s1 = tf.sum(dy, axes) as tf.Tensor1D;
       const s2 = tf.sum(tf.mul(dy, xcSaved), axes) as tf.Tensor1D;
       const gr = gSaved !== undefined ? tf.mul(gSaved, r) : r;
+      // The batch terms: this batch's sums, or (data-parallel) the global ones over this replica's share.
+      const [t1, t2] = synced ? syncedGradientSums(s1, s2) : [s1, s2];
       // γr·dy − γr·S₁/M as one batchNorm kernel: mean 0, variance 1, ε 0, scale γr.
-      const affine = tf.batchNorm(dy, tf.zeros([c]), tf.ones([c]), tf.mul(gr, s1).mul(-1 / count), gr, 0);
-      const k = tf.mul(tf.mul(gr, tf.square(r)), s2).mul(-1 / count);
+      const affine = tf.batchNorm(dy, tf.zeros([c]), tf.ones([c]), tf.mul(gr, t1).mul(-1 / m), gr, 0);
+      const k = tf.mul(tf.mul(gr, tf.square(r)), t2).mul(-1 / m);
       const dx = tf.add(affine, tf.mul(xcSaved, tf.reshape(k, keepDims)));
+      // dγ and dβ are this replica's own: the optimizer sums them over replicas.
       return [dx, ...(gamma !== undefined ? [tf.mul(r, s2)] : []), ...(beta !== undefined ? [s1] : [])];
     };
     return { value, gradFunc };
   });
   return op(...inputs);
+}
+
+/** tf.moments(x, axes), kernel for kernel, keeping x − μ. */
+function localMoments(x: tf.Tensor, axes: number[], keepDims: number[]): { mean: tf.Tensor1D; xc: tf.Tensor; variance: tf.Tensor1D; count: number } {
+  const mean = tf.mean(x, axes) as tf.Tensor1D;
+  const xc = tf.sub(tf.cast(x, 'float32'), tf.reshape(mean, keepDims));
+  const variance = tf.mean(tf.square(xc), axes) as tf.Tensor1D;
+  return { mean, xc, variance, count: x.size / keepDims[keepDims.length - 1]! };
+}
+
+/**
+ * The moments of the global batch of a data-parallel run (synchronised BatchNorm): the
+ * per-channel sums and counts are summed over replicas, then the squared deviations from the
+ * global mean (two passes, as `localMoments`, so the variance is not a difference of squares).
+ */
+function syncedMoments(x: tf.Tensor, axes: number[], keepDims: number[]): { mean: tf.Tensor1D; xc: tf.Tensor; variance: tf.Tensor1D; count: number } {
+  const rows = x.size / keepDims[keepDims.length - 1]!;
+  const [sum, n] = allReduceSums([tf.sum(x, axes), tf.scalar(rows)]);
+  const mean = tf.div(sum!, n!) as tf.Tensor1D;
+  const xc = tf.sub(tf.cast(x, 'float32'), tf.reshape(mean, keepDims));
+  const [squares] = allReduceSums([tf.sum(tf.square(xc), axes)]);
+  return { mean, xc, variance: tf.div(squares!, n!) as tf.Tensor1D, count: n!.dataSync()[0]! };
+}
+
+/**
+ * The backward's batch sums S₁ = Σ dy and S₂ = Σ dy·xc over the global batch and its size M,
+ * divided by this replica's share w of the batch. Each replica's upstream gradient is that of its
+ * own mean loss, which the optimizer later weights by w; summing w·S over replicas gives the
+ * global sums, and dividing by w here makes the later weighting exact for the dx terms that
+ * come from other replicas' rows.
+ */
+function syncedGradientSums(s1: tf.Tensor1D, s2: tf.Tensor1D): [tf.Tensor1D, tf.Tensor1D] {
+  const w = replicaShare();
+  const [t1, t2] = allReduceSums([tf.mul(s1, w), tf.mul(s2, w)]);
+  return [tf.div(t1!, w) as tf.Tensor1D, tf.div(t2!, w) as tf.Tensor1D];
 }

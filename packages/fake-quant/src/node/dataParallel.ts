@@ -13,6 +13,8 @@ export interface DataParallelOptions {
   readonly slotFloats?: number;
   /** Node options of the worker threads. Default: this process's (so a TypeScript loader carries over). */
   readonly execArgv?: string[];
+  /** Receives what a worker sends with `joinDataParallel().send` (progress, logs), as it arrives. */
+  readonly onMessage?: (rank: number, message: unknown) => void;
 }
 
 /** What `runDataParallel` hands each worker thread. */
@@ -25,6 +27,7 @@ interface ReplicaData {
 }
 
 const RESULT = 'quant-trim:result';
+const MESSAGE = 'quant-trim:message';
 
 /** The default number of data-parallel workers: the cores Node may use. */
 export function defaultWorkerCount(): number {
@@ -63,7 +66,8 @@ export async function runDataParallel<T = unknown>(script: string | URL, options
         new Promise<void>((resolve) => {
           const replicaData: ReplicaData = { kind: 'quant-trim:replica', buffer, rank, size, data: options.data };
           const worker = new Worker(script, { workerData: replicaData, ...(options.execArgv ? { execArgv: options.execArgv } : {}) });
-          worker.on('message', (message: { kind?: string; value?: T }) => {
+          worker.on('message', (message: { kind?: string; value?: T; message?: unknown }) => {
+            if (message?.kind === MESSAGE) options.onMessage?.(rank, message.message);
             if (message?.kind !== RESULT) return;
             results[rank] = message.value as T;
             received[rank] = true;
@@ -94,13 +98,19 @@ function workerError(rank: number, error: unknown): QuantTrimError {
 
 /**
  * In a worker thread started by `runDataParallel`: this thread's replica (its collective
- * installed), the run's `data`, and `done(value)`, which hands this replica's result back.
+ * installed), the run's `data`, `send(message)` to the runner's `onMessage`, and `done(value)`,
+ * which hands this replica's result back.
  */
-export function joinDataParallel<D = unknown>(): { replica: DataParallelReplica; data: D; done(value?: unknown): void } {
+export function joinDataParallel<D = unknown>(): { replica: DataParallelReplica; data: D; send(message: unknown): void; done(value?: unknown): void } {
   const d = threadData as ReplicaData | undefined;
   if (parentPort === null || d?.kind !== 'quant-trim:replica')
     throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: 'joinDataParallel: call it in a worker thread started by runDataParallel' });
   const replica = new DataParallelReplica(sharedMemoryCollective(d.buffer, d.rank, d.size));
   const port = parentPort;
-  return { replica, data: d.data as D, done: (value?: unknown) => port.postMessage({ kind: RESULT, value }) };
+  return {
+    replica,
+    data: d.data as D,
+    send: (message: unknown) => port.postMessage({ kind: MESSAGE, message }),
+    done: (value?: unknown) => port.postMessage({ kind: RESULT, value }),
+  };
 }

@@ -13,6 +13,12 @@ interface NamedGradient {
 export interface Shard {
   readonly start: number;
   readonly count: number;
+  /**
+   * The batch had fewer rows than replicas and this replica has none of its own: it trains on a
+   * copy of row `start` that counts for nothing (its share is 0), so every replica still takes
+   * the step's synchronisation points.
+   */
+  readonly padding?: true;
 }
 
 /**
@@ -51,21 +57,17 @@ export class DataParallelReplica {
   }
 
   /**
-   * This replica's rows of a global batch of `count`: contiguous, in rank order, sizes differing
-   * by at most one (the first `count % size` replicas take one more). Every replica needs at
-   * least one row (`QT_INVALID_ARGUMENT` otherwise).
+   * This replica's rows of a global batch of `count` (≥ 1): contiguous, in rank order, sizes
+   * differing by at most one (the first `count % size` replicas take one more). When the batch
+   * has fewer rows than replicas, the replicas without one get a padding row (`Shard.padding`).
    */
   shard(count: number): Shard {
-    const size = this.size;
-    if (!Number.isInteger(count) || count < size)
-      throw new QuantTrimError({
-        code: 'QT_INVALID_ARGUMENT',
-        message: `data-parallel training: a batch of ${count} cannot give each of ${size} replicas a row; use a batch size of at least ${size}`,
-        details: { field: 'batchSize' },
-      });
+    if (!Number.isInteger(count) || count < 1)
+      throw new QuantTrimError({ code: 'QT_INVALID_ARGUMENT', message: `DataParallelReplica.shard: expected a batch of at least 1 row, got ${count}` });
+    const { size, rank } = this;
+    if (rank >= count) return { start: 0, count: 1, padding: true };
     const base = Math.floor(count / size);
     const extra = count % size;
-    const rank = this.rank;
     return { start: rank * base + Math.min(rank, extra), count: base + (rank < extra ? 1 : 0) };
   }
 
@@ -115,11 +117,12 @@ export class DataParallelReplica {
 
   /**
    * One training step on this replica's rows `x`, `y` of a global batch of `total` rows (the
-   * model attached): returns the global batch's mean loss, the same on every replica.
+   * model attached): returns the global batch's mean loss, the same on every replica. With
+   * `padding`, `x` and `y` are a padding row (see `shard`).
    */
-  async trainOnShard(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, total: number): Promise<number> {
+  async trainOnShard(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, total: number, padding = false): Promise<number> {
     this.attach(model);
-    const share = x.shape[0]! / total;
+    const share = padding ? 0 : x.shape[0]! / total;
     this.#step = { share };
     setReplicaShare(share);
     const loss = (await model.trainOnBatch(x, y)) as number;
@@ -129,10 +132,10 @@ export class DataParallelReplica {
   /** `trainOnShard` on this replica's rows (`shard`) of the global batch `x`, `y`. */
   async trainOnBatch(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<number> {
     const total = x.shape[0]!;
-    const { start, count } = this.shard(total);
+    const { start, count, padding } = this.shard(total);
     const [xs, ys] = tf.tidy(() => [x.slice(start, count), y.slice(start, count)]);
     try {
-      return await this.trainOnShard(model, xs!, ys!, total);
+      return await this.trainOnShard(model, xs!, ys!, total, padding === true);
     } finally {
       tf.dispose([xs!, ys!]);
     }

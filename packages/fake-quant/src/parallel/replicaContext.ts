@@ -34,6 +34,15 @@ export function replicaShare(): number {
 }
 
 /**
+ * @internal Whether this replica's rows count (share > 0). A replica with share 0 holds a padding
+ * row (the final batch had fewer rows than replicas): it runs the step so that every replica
+ * reaches the same synchronisation points, but its rows leave no trace in statistics.
+ */
+export function replicaContributes(): boolean {
+  return (context?.share ?? 1) > 0;
+}
+
+/**
  * @internal Element-wise min of `min` and max of `max` over every replica (one exchange), as
  * tensors of the same shapes: the batch range of the global batch from each replica's rows.
  * Returns the inputs themselves when training alone.
@@ -43,9 +52,12 @@ export function allReduceRange(range: { min: tf.Tensor; max: tf.Tensor }): { min
   if (c === undefined) return range;
   const lo = range.min.dataSync() as Float32Array;
   const hi = range.max.dataSync() as Float32Array;
-  const both = new Float32Array(lo.length + hi.length);
-  both.set(lo);
-  for (let i = 0; i < hi.length; i++) both[lo.length + i] = -hi[i]!;
+  // min(lo) and min(−hi) in one exchange; a padding replica sends +∞, which never wins.
+  const both = new Float32Array(lo.length + hi.length).fill(Number.POSITIVE_INFINITY);
+  if (replicaContributes()) {
+    both.set(lo);
+    for (let i = 0; i < hi.length; i++) both[lo.length + i] = -hi[i]!;
+  }
   const reduced = c.allReduce(both, 'min');
   return {
     min: tf.tensor(reduced.subarray(0, lo.length), range.min.shape),
@@ -85,8 +97,8 @@ export function allReduceSums<T extends tf.Tensor>(tensors: readonly T[]): T[] {
  * rank order, with the shape of the whole. `x`'s own values and shape when training alone.
  */
 export function gatherBatch(x: tf.Tensor): { values: Float32Array; shape: number[] } {
-  const own = x.dataSync() as Float32Array;
   const c = context?.collective;
+  const own = c === undefined || replicaContributes() ? (x.dataSync() as Float32Array) : new Float32Array(0);
   if (c === undefined) return { values: own, shape: [...x.shape] };
   const values = c.allGather(own);
   const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -101,8 +113,8 @@ export function gatherBatch(x: tf.Tensor): { values: Float32Array; shape: number
  * cheaper on wasm than a StridedSlice kernel, measured.)
  */
 export function stridedSample(x: tf.Tensor, sampleSize: number): Float32Array {
-  const own = x.dataSync() as Float32Array;
   const c = context?.collective;
+  const own = c === undefined || replicaContributes() ? (x.dataSync() as Float32Array) : new Float32Array(0);
   let offset = 0;
   let total = own.length;
   if (c !== undefined) {

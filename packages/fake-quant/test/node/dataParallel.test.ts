@@ -13,7 +13,8 @@ interface Result {
   readonly weights: Record<string, number[]>;
 }
 
-const run = (workers: number, job: WorkerJob) => runDataParallel<Result>(WORKER, { workers, data: job, execArgv: EXEC_ARGV });
+const run = (workers: number, job: WorkerJob, onMessage?: (rank: number, message: unknown) => void) =>
+  runDataParallel<Result>(WORKER, { workers, data: job, execArgv: EXEC_ARGV, ...(onMessage ? { onMessage } : {}) });
 
 /** Largest |a − b| / max(1, |b|) over every weight. */
 function largestDifference(a: Result, b: Result): { name: string; diff: number } {
@@ -41,8 +42,11 @@ describe('data-parallel training (worker threads over shared memory)', () => {
 
   it('two replicas train a BatchNorm QAT model as one does, up to float summation order, and all replicas end identical', async () => {
     const [one] = await run(1, job);
-    const two = await run(2, job);
+    const messages: unknown[] = [];
+    const two = await run(2, job, (rank, message) => messages.push({ rank, message }));
     expect(two).toHaveLength(2);
+    // What rank 0 sent arrived in order, before the result.
+    expect(messages).toEqual(two[0]!.losses.map((loss, step) => ({ rank: 0, message: { step, loss } })));
     // Replicas hold bit-identical weights (moving statistics, observer ranges and clamps included).
     expect(two[1]!.weights).toEqual(two[0]!.weights);
     expect(two[1]!.losses).toEqual(two[0]!.losses);
@@ -62,6 +66,15 @@ describe('data-parallel training (worker threads over shared memory)', () => {
     expect(a[2]!.weights).toEqual(a[0]!.weights);
     const [one] = await run(1, uneven);
     const worst = largestDifference(a[0]!, one!);
+    expect(worst.diff, worst.name).toBeLessThan(5e-5);
+  }, 300_000);
+
+  it('a final batch with fewer rows than replicas pads the rest with rows that count for nothing (batch 2 over 3)', async () => {
+    const tiny = { ...job, batch: 2 };
+    const three = await run(3, tiny);
+    expect(three[2]!.weights).toEqual(three[0]!.weights);
+    const [one] = await run(1, tiny);
+    const worst = largestDifference(three[0]!, one!);
     expect(worst.diff, worst.name).toBeLessThan(5e-5);
   }, 300_000);
 

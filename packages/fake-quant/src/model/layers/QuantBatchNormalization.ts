@@ -1,6 +1,6 @@
 import * as tf from '../../tf.js';
 import type { QuantState } from '../../quantizers/QuantState.js';
-import { activeCollective, allReduceSums, replicaShare } from '../../parallel/replicaContext.js';
+import { activeCollective, allReduceSums, replicaContributes, replicaShare } from '../../parallel/replicaContext.js';
 import type { LayerArgs } from './QuantLayer.js';
 
 export interface QuantBatchNormalizationArgs extends LayerArgs {
@@ -200,23 +200,25 @@ function localMoments(x: tf.Tensor, axes: number[], keepDims: number[]): { mean:
  * global mean (two passes, as `localMoments`, so the variance is not a difference of squares).
  */
 function syncedMoments(x: tf.Tensor, axes: number[], keepDims: number[]): { mean: tf.Tensor1D; xc: tf.Tensor; variance: tf.Tensor1D; count: number } {
-  const rows = x.size / keepDims[keepDims.length - 1]!;
-  const [sum, n] = allReduceSums([tf.sum(x, axes), tf.scalar(rows)]);
+  // A padding replica's rows count for nothing.
+  const own = replicaContributes() ? 1 : 0;
+  const rows = (own * x.size) / keepDims[keepDims.length - 1]!;
+  const [sum, n] = allReduceSums([tf.mul(tf.sum(x, axes), own), tf.scalar(rows)]);
   const mean = tf.div(sum!, n!) as tf.Tensor1D;
   const xc = tf.sub(tf.cast(x, 'float32'), tf.reshape(mean, keepDims));
-  const [squares] = allReduceSums([tf.sum(tf.square(xc), axes)]);
+  const [squares] = allReduceSums([tf.mul(tf.sum(tf.square(xc), axes), own)]);
   return { mean, xc, variance: tf.div(squares!, n!) as tf.Tensor1D, count: n!.dataSync()[0]! };
 }
 
 /**
- * The backward's batch sums S₁ = Σ dy and S₂ = Σ dy·xc over the global batch and its size M,
- * divided by this replica's share w of the batch. Each replica's upstream gradient is that of its
- * own mean loss, which the optimizer later weights by w; summing w·S over replicas gives the
- * global sums, and dividing by w here makes the later weighting exact for the dx terms that
- * come from other replicas' rows.
+ * The backward's batch sums S₁ = Σ dy and S₂ = Σ dy·xc over the global batch, divided by this
+ * replica's share w of the batch. Each replica's upstream gradient is that of its own mean loss,
+ * which the optimizer later weights by w; summing w·S over replicas gives the global sums, and
+ * dividing by w here makes the later weighting exact for the dx terms that come from other
+ * replicas' rows. A padding replica (w = 0) gets zeros: its gradients are weighted by 0.
  */
 function syncedGradientSums(s1: tf.Tensor1D, s2: tf.Tensor1D): [tf.Tensor1D, tf.Tensor1D] {
   const w = replicaShare();
   const [t1, t2] = allReduceSums([tf.mul(s1, w), tf.mul(s2, w)]);
-  return [tf.div(t1!, w) as tf.Tensor1D, tf.div(t2!, w) as tf.Tensor1D];
+  return w > 0 ? [tf.div(t1!, w) as tf.Tensor1D, tf.div(t2!, w) as tf.Tensor1D] : [tf.zerosLike(t1!) as tf.Tensor1D, tf.zerosLike(t2!) as tf.Tensor1D];
 }

@@ -4,7 +4,8 @@ import { defineQuantTrimConfig } from '../../tsup.config.base.js';
 // An app: no declarations (nothing imports its build); `cli` is the `quant-trim` bin.
 export default defineConfig({
   ...defineQuantTrimConfig(
-    { index: 'src/index.ts', cli: 'src/cli.ts' },
+    // trainWorker: the entry of data-parallel training's worker threads (loaded by path beside the others).
+    { index: 'src/index.ts', cli: 'src/cli.ts', trainWorker: 'src/train/trainWorker.ts' },
     {
       bundle: ['@quant-trim/internal'],
       external: [

@@ -139,12 +139,16 @@ function runOptions(cmd: ReturnType<CAC['command']>, which: { training: boolean;
       .option('--profiles <ids>', `Backend profiles, comma-separated (see \`quant-trim profiles\`)${dflt('all')}`)
       .option('--runtimes <list>', `Real runtimes: onnxruntime-node,onnxruntime-web, or none for the emulation only${dflt(list(CONFIG_DEFAULTS.runtimes))}`)
       .option('--latency', `Measure latency p50/p90 at batch 1 and 32 on the real runtimes${dflt(shown.latency)}`)
-      .option('--calibration-samples <n>', `Training samples used for post-training calibration per profile${dflt(CONFIG_DEFAULTS.calibrationSamples)}`)
-      .option(
-        '--workers <n>',
-        `Worker threads that evaluate profiles in parallel, results identical to one; 1 = no worker threads${dflt('the core count, for evaluations large enough to repay starting them')}`,
-      );
+      .option('--calibration-samples <n>', `Training samples used for post-training calibration per profile${dflt(CONFIG_DEFAULTS.calibrationSamples)}`);
   }
+  const uses = [
+    ...(which.training ? ['train data-parallel (results equal one thread up to float summation order)'] : []),
+    ...(which.evaluation ? ['evaluate profiles in parallel (results identical to one)'] : []),
+  ];
+  cmd.option(
+    '--workers <n>',
+    `Worker threads that ${uses.join(' and ')}; 1 = no worker threads${dflt('the core count, for runs large enough to repay starting them')}`,
+  );
   return cmd;
 }
 

@@ -197,6 +197,7 @@ async function runSeed(options: CompareOptions, seed: number, index: number, pro
       ...(options.model.imported !== undefined ? { source: options.model.imported } : {}),
       ...(reporter !== undefined ? { reporter } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      workers: options.workers ?? 'auto',
     });
     try {
       const exported = exportCheckpoint(trained.quantized, { qdq: false });

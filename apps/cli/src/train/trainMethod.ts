@@ -15,7 +15,8 @@ import {
   type RandomizeConfig,
   type TailTrimConfig,
 } from '@quant-trim/fake-quant';
-import { fileSystemHandler } from '@quant-trim/fake-quant/node';
+import { defaultWorkerCount, fileSystemHandler } from '@quant-trim/fake-quant/node';
+import type { DataParallelReplica } from '@quant-trim/fake-quant';
 import { QuantTrimError, isQuantTrimError } from '@quant-trim/errors';
 import { createReversePrune, type ReversePrune } from '@quant-trim/reverse-prune';
 import { fromJSON, type ScheduleConfig } from '@quant-trim/schedulers';
@@ -29,6 +30,7 @@ import { backendMemoryError } from './backendMemory.js';
 import { listNames, nonFiniteWeights, refuseNonFiniteCheckpoint } from './finite.js';
 import { checkpointLoadProblem, commitLatest, readLatest, type TrainState } from './checkpoints.js';
 import { seededPermutation, seededRng } from '../data/random.js';
+import { trainInWorkers } from './trainInWorkers.js';
 
 export interface SchemeChoice {
   /** quant-grid preset of the weights (QAT and Quant-Trim). */
@@ -87,11 +89,22 @@ export interface TrainOptions {
   readonly resume?: boolean;
   readonly reporter?: Reporter;
   /** Aborting stops after the current step; the last complete checkpoint stays. */
-  readonly signal?: AbortSignal;
+  readonly signal?: { readonly aborted: boolean };
   /** Name shown in progress, e.g. `cnn`. */
   readonly label?: string;
   /** An imported model's file and hash: part of the resume fingerprint (absent for built-in models, whose fingerprints stay as they were). */
   readonly source?: { readonly file: string; readonly sha256: string; readonly inputLayout?: 'NCHW' | 'NHWC' };
+  /**
+   * Data-parallel worker threads (default 1: this thread; `auto`: `autoTrainingWorkers`). Results
+   * equal one worker's up to float summation order and are deterministic for a given count; not
+   * part of the resume fingerprint (a run may resume with another count).
+   */
+  readonly workers?: number | 'auto';
+  /**
+   * Stop as an interrupted run does (`QT_INTERRUPTED`) once this many epochs are checkpointed:
+   * training in slices, resumed later with `resume`. At the same epoch in every replica.
+   */
+  readonly stopAfterEpoch?: number;
 }
 
 export interface TrainResult {
@@ -104,6 +117,16 @@ export interface TrainResult {
   readonly trainSeconds: number;
   /** Epoch the run started from (0 unless resumed). */
   readonly resumedFrom: number;
+  /** Data-parallel worker threads it trained with (1: this thread). */
+  readonly workers: number;
+}
+
+/** Training samples × epochs from which `workers: 'auto'` trains on every core: below it, starting the workers costs more than they save. */
+export const AUTO_WORKERS_MIN_SAMPLES = 20_000;
+
+/** `workers: 'auto'`: the core count for runs of at least `AUTO_WORKERS_MIN_SAMPLES` samples × epochs, else 1. */
+export function autoTrainingWorkers(trainSamples: number, epochs: number): number {
+  return trainSamples * epochs >= AUTO_WORKERS_MIN_SAMPLES ? defaultWorkerCount() : 1;
 }
 
 /** Appends a softmax so tfjs's serialisable `categoricalCrossentropy` trains a logits model (removed again at export). */
@@ -238,17 +261,40 @@ function disagreementOf(quantized: QuantizedModel, options: TrainOptions): Tenso
 
 /** Top-1 accuracy of `model` on `split`, in batches. */
 export function accuracyOf(model: tf.LayersModel, split: Split, sampleShape: readonly number[], batchSize = 500): number {
+  return split.count === 0 ? 0 : correctOf(model, split, sampleShape, 0, split.count, batchSize) / split.count;
+}
+
+/** Correct top-1 predictions of `model` on rows [from, to) of `split`, in batches. */
+function correctOf(model: tf.LayersModel, split: Split, sampleShape: readonly number[], from: number, to: number, batchSize = 500): number {
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
   let correct = 0;
-  for (let start = 0; start < split.count; start += batchSize) {
-    const n = Math.min(batchSize, split.count - start);
+  for (let start = from; start < to; start += batchSize) {
+    const n = Math.min(batchSize, to - start);
     const predicted = tf.tidy(() => {
       const x = tf.tensor(split.x.subarray(start * sampleSize, (start + n) * sampleSize), [n, ...sampleShape]);
       return (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
     });
     for (let i = 0; i < n; i++) if (predicted[i] === split.y[start + i]) correct++;
   }
-  return split.count === 0 ? 0 : correct / split.count;
+  return correct;
+}
+
+/** `accuracyOf` the test split in a data-parallel run: each replica predicts its rows, the counts are summed. */
+function shardedAccuracy(model: tf.LayersModel, dataset: Dataset, replica: DataParallelReplica): number {
+  const { count } = dataset.test;
+  if (count === 0) return 0;
+  const shard = replica.shard(Math.max(count, replica.size));
+  const own =
+    shard.padding === true || shard.start >= count
+      ? 0
+      : correctOf(model, dataset.test, dataset.sampleShape, shard.start, Math.min(count, shard.start + shard.count));
+  return replica.sum(Float32Array.of(own))[0]! / count;
+}
+
+/** Whether the run was interrupted; in a data-parallel run, whether any replica saw it (all agree on the step). */
+function interrupted(signal: { readonly aborted: boolean } | undefined, replica: DataParallelReplica | undefined): boolean {
+  const own = signal?.aborted === true;
+  return replica === undefined ? own : replica.sum(Float32Array.of(own ? 1 : 0))[0]! > 0;
 }
 
 /**
@@ -260,6 +306,17 @@ export function accuracyOf(model: tf.LayersModel, split: Split, sampleShape: rea
  * the last complete checkpoint and ends with the same weights as an uninterrupted run.
  */
 export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
+  const workers = options.workers === 'auto' ? autoTrainingWorkers(options.dataset.train.count, options.epochs) : (options.workers ?? 1);
+  if (workers > 1) return await trainInWorkers({ ...options, workers });
+  return await trainReplica(options, undefined);
+}
+
+/**
+ * `trainMethod` in this thread: alone (`replica` undefined), or as one replica of a data-parallel
+ * run (`trainInWorkers`), which trains its rows of every batch and, on rank 0 only, writes the
+ * checkpoints and reports progress.
+ */
+export async function trainReplica(options: TrainOptions, replica: DataParallelReplica | undefined): Promise<TrainResult> {
   const { dataset, batchSize, epochs } = options;
   const sampleShape = dataset.sampleShape;
   const batchBytes = batchSize * sampleShape.reduce((a, b) => a * b, 1) * 4;
@@ -322,13 +379,14 @@ export async function trainMethod(options: TrainOptions): Promise<TrainResult> {
     controller = new QuantTrimController(quantized, { totalSteps, ...(lambda !== undefined ? { lambda } : {}), freezeBatchNorm: freeze });
   }
 
+  replica?.attach(quantized.model);
   // A loss term, not model state: attached for this run's steps only (fresh and resumed alike).
   const blank =
     options.method === 'quant-trim' && options.recipe?.blankSuppression !== undefined
       ? blankSuppressionFor(quantized, options.recipe.blankSuppression, options.reporter)
       : undefined;
   try {
-    return await trainEpochs(options, { quantized, controller, trim, blank, previous, print, stepsPerEpoch, totalSteps });
+    return await trainEpochs(options, { quantized, controller, trim, blank, previous, print, stepsPerEpoch, totalSteps, replica });
   } finally {
     blank?.detach();
   }
@@ -362,12 +420,17 @@ interface LoopState {
   readonly print: Record<string, unknown>;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
+  /** This thread's replica of a data-parallel run (undefined: training alone). */
+  readonly replica: DataParallelReplica | undefined;
 }
 
 /** The epochs of `trainMethod` from the loop state it set up (a fresh model or a resumed checkpoint). */
 async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<TrainResult> {
-  const { dataset, batchSize, epochs, reporter } = options;
-  const { quantized, controller, trim, blank, print, stepsPerEpoch, totalSteps } = loop;
+  const { dataset, batchSize, epochs } = options;
+  const { quantized, controller, trim, blank, print, stepsPerEpoch, totalSteps, replica } = loop;
+  // In a data-parallel run only rank 0 reports and writes checkpoints.
+  const lead = replica === undefined || replica.rank === 0;
+  const reporter = lead ? options.reporter : undefined;
   const sampleShape = dataset.sampleShape;
   let previous = loop.previous;
   const history: HistoryEntry[] = [...(previous?.history ?? [])];
@@ -384,7 +447,7 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
     const order = seededPermutation(dataset.train.count, seededRng(options.seed, `train/epoch/${epoch}`));
     let lossSum = 0;
     for (let b = 0; b < stepsPerEpoch; b++) {
-      if (options.signal?.aborted) {
+      if (interrupted(options.signal, replica)) {
         throw new QuantTrimError({
           code: 'QT_INTERRUPTED',
           message: `interrupted during epoch ${epoch + 1} of ${options.method}; the last complete checkpoint (epoch ${previous?.epoch ?? 0}) is in ${options.dir}`,
@@ -392,10 +455,15 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
         });
       }
       const info = controller.beginStep();
-      const { x, y } = batchOf(dataset.train, order, b * batchSize, batchSize, sampleShape, dataset.classes);
+      const rows = Math.min(batchSize, dataset.train.count - b * batchSize);
+      const shard = replica?.shard(rows) ?? { start: 0, count: rows };
+      const { x, y } = batchOf(dataset.train, order, b * batchSize + shard.start, shard.count, sampleShape, dataset.classes);
       let loss: number;
       try {
-        loss = (await quantized.model.trainOnBatch(x, y)) as number;
+        loss =
+          replica === undefined
+            ? ((await quantized.model.trainOnBatch(x, y)) as number)
+            : await replica.trainOnShard(quantized.model, x, y, rows, shard.padding === true);
         blank?.step(); // decoupled blank suppression (a no-op when the penalty is part of the loss)
       } catch (e) {
         throw backendMemoryError(e, { step: info.step + 1, batchSize, method: options.method });
@@ -416,10 +484,10 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
       // Let signal handlers (Ctrl-C) run between steps.
       if (b % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
     }
-    const testAccuracy = accuracyOf(quantized.model, dataset.test, sampleShape);
+    const testAccuracy = replica === undefined ? accuracyOf(quantized.model, dataset.test, sampleShape) : shardedAccuracy(quantized.model, dataset, replica);
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
-    const calibratorDisagreement = disagreementOf(quantized, options);
+    const calibratorDisagreement = lead ? disagreementOf(quantized, options) : undefined;
     const entry: HistoryEntry = {
       epoch: epoch + 1,
       step: (epoch + 1) * stepsPerEpoch,
@@ -433,7 +501,7 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
     const bad = nonFiniteWeights(quantized.model);
     if (!Number.isFinite(entry.loss) || bad.length > 0) diverged(options, `epoch ${epoch + 1} ended with non-finite weights`, quantized, previous, bad);
     const checkpoint = `epoch-${epoch + 1}`;
-    await saveQuantizedModel(quantized, fileSystemHandler(join(options.dir, checkpoint)), { controller });
+    if (lead) await saveQuantizedModel(quantized, fileSystemHandler(join(options.dir, checkpoint)), { controller });
     const state: TrainState = {
       version: 1,
       method: options.method,
@@ -446,8 +514,15 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
       fingerprint: print,
       trainSeconds,
     };
-    commitLatest(options.dir, state, previous);
+    if (lead) commitLatest(options.dir, state, previous);
     previous = state;
+    if (options.stopAfterEpoch === epoch + 1 && epoch + 1 < epochs) {
+      throw new QuantTrimError({
+        code: 'QT_INTERRUPTED',
+        message: `stopped after epoch ${epoch + 1} of ${options.method} as asked; the checkpoint is in ${options.dir}`,
+        details: { hint: 'rerun the same command with --resume to continue' },
+      });
+    }
     const top = calibratorDisagreement?.[0];
     reporter?.onEpochEnd?.({
       method: options.method,
@@ -461,5 +536,5 @@ async function trainEpochs(options: TrainOptions, loop: LoopState): Promise<Trai
     });
   }
   reporter?.onPhaseEnd?.({ phase: 'train', label, seconds: (performance.now() - phaseStart) / 1000 });
-  return { method: options.method, quantized, trim, history, schedule, trainSeconds, resumedFrom: startEpoch };
+  return { method: options.method, quantized, trim, history, schedule, trainSeconds, resumedFrom: startEpoch, workers: replica?.size ?? 1 };
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData as threadData } from 'node:worker_threads';
-import { type ErrorCode, ErrorCodes, QuantTrimError, isQuantTrimError } from '@quant-trim/errors';
+import { type ErrorCode, ErrorCodes, QuantTrimError } from '@quant-trim/errors';
 import { DataParallelReplica } from '../parallel/DataParallelReplica.js';
 import { abortCollective, createCollectiveBuffer, sharedMemoryCollective } from '../parallel/collective.js';
 
@@ -36,11 +36,12 @@ export function defaultWorkerCount(): number {
 
 /**
  * Runs `script` in `workers` worker threads as the replicas of one data-parallel training run
- * (docs/training.md#data-parallel-training). Each worker calls `joinDataParallel()` to get its
+ * (package README, "Data-parallel training"). Each worker calls `joinDataParallel()` to get its
  * `DataParallelReplica` and `data`, trains, and hands back a result with `done(value)`; resolves
  * with the results in rank order. If any worker fails, the others are stopped at their next
- * synchronisation and this rejects with the first failure: its own `QuantTrimError` code when it
- * had one, else `QT_WORKER_FAILED`, with the worker's rank and message.
+ * synchronisation and this rejects with the first failure: with its own `QuantTrimError` code and
+ * message when it had one (`details.worker` names the worker), else `QT_WORKER_FAILED` with the
+ * worker's rank and message.
  */
 export async function runDataParallel<T = unknown>(script: string | URL, options: DataParallelOptions = {}): Promise<T[]> {
   const size = options.workers ?? defaultWorkerCount();
@@ -86,14 +87,11 @@ export async function runDataParallel<T = unknown>(script: string | URL, options
 
 function workerError(rank: number, error: unknown): QuantTrimError {
   const e = error as { code?: unknown; message?: unknown; details?: Record<string, unknown> };
-  const message = `data-parallel worker ${rank}: ${typeof e?.message === 'string' ? e.message : String(error)}`;
-  const known = typeof e?.code === 'string' && e.code in ErrorCodes && e.code !== 'QT_WORKER_FAILED';
-  return new QuantTrimError({
-    code: known ? (e.code as ErrorCode) : 'QT_WORKER_FAILED',
-    message,
-    ...(e?.details !== undefined ? { details: e.details } : {}),
-    cause: isQuantTrimError(error) ? error : undefined,
-  });
+  const text = typeof e?.message === 'string' ? e.message : String(error);
+  // A coded failure keeps its code and message (every replica meets it alike); anything else names the worker.
+  if (typeof e?.code === 'string' && e.code in ErrorCodes && e.code !== 'QT_WORKER_FAILED')
+    return new QuantTrimError({ code: e.code as ErrorCode, message: text, details: { ...(e.details ?? {}), worker: rank }, cause: error });
+  return new QuantTrimError({ code: 'QT_WORKER_FAILED', message: `data-parallel worker ${rank}: ${text}`, details: { worker: rank }, cause: error });
 }
 
 /**

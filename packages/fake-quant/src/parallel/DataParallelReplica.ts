@@ -22,7 +22,7 @@ export interface Shard {
 }
 
 /**
- * One replica of a data-parallel training run (docs/training.md#data-parallel-training): every
+ * One replica of a data-parallel training run (package README, "Data-parallel training"): every
  * replica holds the same model, trains on its rows of each global batch, and the replicas stay
  * identical because every step exchanges what depends on the whole batch:
  * - the gradients, summed over replicas with each replica's share of the batch as its weight, so

@@ -78,6 +78,7 @@ async function trainInto(out: string, method: Method, config: Config, flags: Tra
     ...(model.imported !== undefined ? { source: model.imported } : {}),
     reporter: ctx.reporter,
     ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    workers: config.workers ?? 'auto',
   });
   try {
     // An imported model may hold layers exportOnnx cannot write yet: its float model is taken without exporting.

@@ -438,7 +438,7 @@ export function createConfigSchema(registries: ConfigRegistries = {}) {
       ),
       workers: int(
         1,
-        'Worker threads: data-parallel training replicas (results equal one thread up to float summation order, deterministic for a given count) and profile evaluation in parallel (results identical to one thread). Default: the core count for runs large enough to repay starting the workers (training: samples × epochs ≥ 20,000; evaluation: test samples × profiles × max(1, MMACs per sample) ≥ 20,000), else the main thread; 1 trains and evaluates on the main thread only.',
+        'Worker threads: data-parallel training replicas (results equal one thread up to float summation order, deterministic for a given count) and profile evaluation in parallel (results identical to one thread). Default: the core count for runs large enough to repay starting the workers (training: samples × epochs ≥ 100,000; evaluation: test samples × profiles × max(1, MMACs per sample) ≥ 20,000), else the main thread; 1 trains and evaluates on the main thread only.',
       ).optional(),
       metrics: z
         .array(metric, { error: 'expected an array of metric ids' })

@@ -121,8 +121,12 @@ export interface TrainResult {
   readonly workers: number;
 }
 
-/** Training samples × epochs from which `workers: 'auto'` trains on every core: below it, starting the workers costs more than they save. */
-export const AUTO_WORKERS_MIN_SAMPLES = 20_000;
+/**
+ * Training samples × epochs from which `workers: 'auto'` trains on every core. Starting a worker
+ * (loading the backend and the model) costs a few seconds per method: the demo (8,571 × 3) took
+ * 54 s with 2 workers against 45 s with 1 on a 2-core machine (BENCHMARKS.md, "Training speed").
+ */
+export const AUTO_WORKERS_MIN_SAMPLES = 100_000;
 
 /** `workers: 'auto'`: the core count for runs of at least `AUTO_WORKERS_MIN_SAMPLES` samples × epochs, else 1. */
 export function autoTrainingWorkers(trainSamples: number, epochs: number): number {

@@ -136,7 +136,9 @@ for (const model of MODELS) {
     const [ta, va] = a.split('/') as [string, string];
     const [tb, vb] = b.split('/') as [string, string];
     // QAT/float is a ratio of step times (higher = slower); the others of throughputs.
-    return name.startsWith('QAT/float') ? fmt(ratio(`${tb}/${model}/${vb}`, `${ta}/${model}/${va}`), 2) : fmt(ratio(`${ta}/${model}/${va}`, `${tb}/${model}/${vb}`), 2);
+    return name.startsWith('QAT/float')
+      ? fmt(ratio(`${tb}/${model}/${vb}`, `${ta}/${model}/${va}`), 2)
+      : fmt(ratio(`${ta}/${model}/${va}`, `${tb}/${model}/${vb}`), 2);
   });
   console.log(`| ${model} | ${cells.join(' | ')} |`);
 }
@@ -163,10 +165,12 @@ for (const model of MODELS) {
     .sort((a, b) => b.ms - a.ms);
   const total = kernels.reduce((s, k) => s + k.ms, 0);
   console.log('');
-  console.log(`kernel profile, ${model} QAT step (1 worker; ${total.toFixed(1)} ms in kernels): ${kernels
-    .slice(0, 8)
-    .map((k) => `${k.name} ${((100 * k.ms) / total).toFixed(1)} % (${k.calls})`)
-    .join(', ')}`);
+  console.log(
+    `kernel profile, ${model} QAT step (1 worker; ${total.toFixed(1)} ms in kernels): ${kernels
+      .slice(0, 8)
+      .map((k) => `${k.name} ${((100 * k.ms) / total).toFixed(1)} % (${k.calls})`)
+      .join(', ')}`,
+  );
 }
 if (typeof torch !== 'string') torch.close();
 for (const m of main.values()) {

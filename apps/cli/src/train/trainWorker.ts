@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initTrainingBackend, registerQuantLayers } from '@quant-trim/fake-quant';
 import { joinDataParallel } from '@quant-trim/fake-quant/node';
+import { registerOnnxLayers } from '@quant-trim/onnx-import';
 import type { Reporter } from '../output/types.js';
 import type { ReporterMessage, WorkerTrainJob } from './trainInWorkers.js';
 import { trainReplica } from './trainMethod.js';
@@ -14,8 +15,10 @@ import { trainReplica } from './trainMethod.js';
 const { replica, data: job, send, done } = joinDataParallel<WorkerTrainJob>();
 await initTrainingBackend({ backend: 'wasm' });
 registerQuantLayers();
+// A model imported from ONNX (or its checkpoint) may hold the importer's layers.
+registerOnnxLayers();
 
-/** The main thread's model: its topology with its weights (imported and custom layers registered by the imports above). */
+/** The main thread's model: its topology with its weights (every layer class it may hold is registered above). */
 async function rebuild(): Promise<tf.LayersModel> {
   const artifacts = job.model!;
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.topology }));

@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
+import { OnnxHardSwish, registerOnnxLayers } from '@quant-trim/onnx-import';
 import { isQuantTrimError } from '@quant-trim/errors';
 import { syntheticDigits } from '@quant-trim/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +92,24 @@ describe('trainMethod with data-parallel workers', () => {
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(a[i]!)));
     expect(worst).toBeLessThan(1e-4);
+    one.quantized.dispose();
+    two.quantized.dispose();
+  }, 600_000);
+
+  it("a model holding onnx-import's layers (an imported model) trains in the workers", async () => {
+    registerOnnxLayers();
+    const build = () => {
+      const input = tf.input({ shape: [SIZE, SIZE, 1] });
+      let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+      x = new OnnxHardSwish({ name: 'hswish' }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(x) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: out });
+    };
+    const one = await trainMethod({ ...base('onnx1', 'qat'), build, epochs: 1, workers: 1 });
+    const two = await trainMethod({ ...base('onnx2', 'qat'), build, epochs: 1, workers: 2 });
+    expect(two.quantized.model.layers.some((l) => l.name === 'hswish')).toBe(true);
+    expect(two.history[0]!.loss).toBeCloseTo(one.history[0]!.loss, 3);
     one.quantized.dispose();
     two.quantized.dispose();
   }, 600_000);

@@ -5,33 +5,20 @@ import * as tf from '@tensorflow/tfjs';
 import { initTrainingBackend } from '@quant-trim/fake-quant';
 import { OnnxHardSwish, registerOnnxLayers } from '@quant-trim/onnx-import';
 import { isQuantTrimError } from '@quant-trim/errors';
-import { syntheticDigits } from '@quant-trim/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/types.js';
 import { buildModel } from '../../src/models/index.js';
+import { syntheticDataset } from './syntheticDataset.js';
 import { type TrainOptions, trainMethod } from '../../src/train/trainMethod.js';
 
 const SIZE = 14;
-function dataset(): Dataset {
-  // 250 = 7 batches of 32 and a last batch of 26 (split 13 / 13 over two workers).
-  const train = syntheticDigits(250, { seed: 1, size: SIZE });
-  const test = syntheticDigits(101, { seed: 2, size: SIZE });
-  return {
-    name: 'synthetic',
-    source: 'test',
-    sampleShape: [SIZE, SIZE, 1],
-    classes: 10,
-    train: { x: train.pixels, y: Uint8Array.from(train.labels), count: 250 },
-    test: { x: test.pixels, y: Uint8Array.from(test.labels), count: 101 },
-  };
-}
 
 const weightsOf = (r: { quantized: { model: { getWeights(): { dataSync(): ArrayLike<number> }[] } } }) =>
   r.quantized.model.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('trainMethod with data-parallel workers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qt-cli-dp-'));
-  const data = dataset();
+  // 250 = 7 batches of 32 and a last batch of 26 (13 / 13 over two workers); 101 test images split 51 / 50.
+  const data = syntheticDataset(250, 101, SIZE);
   // dscnn: BatchNorm, depthwise convs; Quant-Trim with the default recipe's randomisations.
   const base = (sub: string, method: TrainOptions['method'] = 'quant-trim'): TrainOptions => ({
     method,

@@ -4,33 +4,20 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { attachBlankSuppression, initTrainingBackend } from '@quant-trim/fake-quant';
 import { isQuantTrimError } from '@quant-trim/errors';
-import { syntheticDigits } from '@quant-trim/test-utils';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/types.js';
 import { buildModel } from '../../src/models/index.js';
+import { syntheticDataset } from './syntheticDataset.js';
 import { exportCheckpoint, weightHistograms } from '../../src/train/exportModels.js';
 import { trainMethod, type TrainOptions, type TrainResult } from '../../src/train/trainMethod.js';
 
 const SIZE = 14;
-function dataset(): Dataset {
-  const train = syntheticDigits(480, { seed: 1, size: SIZE });
-  const test = syntheticDigits(160, { seed: 2, size: SIZE });
-  return {
-    name: 'synthetic',
-    source: 'test',
-    sampleShape: [SIZE, SIZE, 1],
-    classes: 10,
-    train: { x: train.pixels, y: Uint8Array.from(train.labels), count: 480 },
-    test: { x: test.pixels, y: Uint8Array.from(test.labels), count: 160 },
-  };
-}
 /** The reference CNN (conv 8 → pool → conv 16 → dense), seeded. */
 const build = () => buildModel('cnn', { inputShape: [SIZE, SIZE, 1], classes: 10, seed: 0 });
 
 describe('trainMethod', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qt-cli-train-'));
-  const data = dataset();
+  const data = syntheticDataset(480, 160, SIZE);
   const base = (method: TrainOptions['method'], sub: string): TrainOptions => ({
     method,
     build,
@@ -192,7 +179,7 @@ describe('trainMethod: trimming schedule', () => {
     await initTrainingBackend({ backend: 'wasm' });
     const dir = mkdtempSync(join(tmpdir(), 'qt-cli-trim-'));
     try {
-      const data = dataset();
+      const data = syntheticDataset(480, 160, SIZE);
       const run = (strength: { type: 'constant'; value: number }, sub: string) =>
         trainMethod({
           method: 'quant-trim',

@@ -46,3 +46,22 @@ export function isQuantTrimError(error: unknown, code?: ErrorCode): error is Qua
 export function assert(condition: unknown, code: ErrorCode, message: () => string, details?: Record<string, unknown>): asserts condition {
   if (!condition) throw new QuantTrimError({ code, message: message(), ...(details ? { details } : {}) });
 }
+
+/**
+ * Throws the error of a value that is not what a field or argument takes:
+ * `<path>: expected <expected>, got <got as JSON>`, code `QT_INVALID_ARGUMENT` unless given, and
+ * `details` (default `{ field: path }`) naming what caused it.
+ *
+ * @example
+ * if (!(p > 0 && p < 1)) failExpected('observer.tailTrim.pMax', 'a number in (0, 1)', p);
+ * // QT_INVALID_ARGUMENT: observer.tailTrim.pMax: expected a number in (0, 1), got 2
+ */
+export function failExpected(
+  path: string,
+  expected: string,
+  got: unknown,
+  details: Record<string, unknown> = { field: path },
+  code: ErrorCode = 'QT_INVALID_ARGUMENT',
+): never {
+  throw new QuantTrimError({ code, message: `${path}: expected ${expected}, got ${JSON.stringify(got) ?? String(got)}`, details });
+}

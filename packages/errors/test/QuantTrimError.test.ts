@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, QuantTrimError, assert, isQuantTrimError } from '../src/index.js';
+import { ErrorCodes, QuantTrimError, assert, failExpected, isQuantTrimError } from '../src/index.js';
 
 describe('QuantTrimError', () => {
   it('carries a stable code, name, cause and details', () => {
@@ -39,5 +39,24 @@ describe('QuantTrimError', () => {
 
   it('every code equals its key', () => {
     for (const [key, value] of Object.entries(ErrorCodes)) expect(value).toBe(key);
+  });
+});
+
+describe('failExpected', () => {
+  it('throws QT_INVALID_ARGUMENT naming the path, what it takes and the value, with details', () => {
+    const e = (() => {
+      try {
+        failExpected('observer.tailTrim.pMax', 'a number in (0, 1)', 2);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isQuantTrimError(e, 'QT_INVALID_ARGUMENT')).toBe(true);
+    expect((e as Error).message).toBe('observer.tailTrim.pMax: expected a number in (0, 1), got 2');
+    expect((e as QuantTrimError).details).toEqual({ field: 'observer.tailTrim.pMax' });
+    // undefined has no JSON: it is shown as such; the code and details can be given.
+    expect(() => failExpected('bits', 'an integer', undefined, { argument: 'bits' }, 'QT_INVALID_BIT_WIDTH')).toThrow(
+      expect.objectContaining({ code: 'QT_INVALID_BIT_WIDTH', message: 'bits: expected an integer, got undefined', details: { argument: 'bits' } }),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from './tf.js';
-import { QuantTrimError } from '@quant-trim/errors';
+import { QuantTrimError, failExpected } from '@quant-trim/errors';
 import type { Schedule } from '@quant-trim/schedulers';
 import { applyTrim, type TrimMask } from './trim/applyTrim.js';
 import { checkGradient, checkOperation } from './trim/checkTrimOptions.js';
@@ -46,11 +46,7 @@ interface Entry {
 }
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({
-    code: 'QT_INVALID_ARGUMENT',
-    message: `argument \`options.${field}\` of \`createReversePrune\`: expected ${expected}, got ${JSON.stringify(got) ?? String(got)}`,
-    details: { argument: `options.${field}` },
-  });
+  return failExpected(`argument \`options.${field}\` of \`createReversePrune\``, expected, got, { argument: `options.${field}` });
 }
 
 function baseCriterion(o: ReversePruneOptions): TrimCriterion {

@@ -1,5 +1,5 @@
 import * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/errors';
+import { QuantTrimError, failExpected } from '@quant-trim/errors';
 import type { QuantizedModel } from '../model/QuantizedModel.js';
 
 /**
@@ -47,11 +47,7 @@ export interface ResolvedBlankSuppression {
 }
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({
-    code: 'QT_INVALID_ARGUMENT',
-    message: `blankSuppression.${field}: expected ${expected}, got ${JSON.stringify(got)}`,
-    details: { field: `blankSuppression.${field}` },
-  });
+  return failExpected(`blankSuppression.${field}`, expected, got);
 }
 
 /** Checks a `BlankSuppressionConfig` (`true` = all defaults) and fills in the defaults. */

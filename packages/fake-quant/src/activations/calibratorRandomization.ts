@@ -1,6 +1,6 @@
 import type * as tf from '../tf.js';
 import { Histogram, HistogramCalibrator, type HistogramState, type QuantGridRegistry, type QuantScheme, defaultRegistry } from '@quant-trim/quant-grid';
-import { QuantTrimError } from '@quant-trim/errors';
+import { QuantTrimError, failExpected } from '@quant-trim/errors';
 import { stridedSample } from '../parallel/replicaContext.js';
 
 /** One calibrator of the randomised set: a quant-grid registry name, with options and a label. */
@@ -58,11 +58,7 @@ export interface CalibratorRandomizationState {
 }
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({
-    code: 'QT_INVALID_ARGUMENT',
-    message: `observer.randomCalibration.${field}: expected ${expected}, got ${JSON.stringify(got)}`,
-    details: { field: `observer.randomCalibration.${field}` },
-  });
+  return failExpected(`observer.randomCalibration.${field}`, expected, got);
 }
 
 function integer(field: string, value: unknown, fallback: number, min: number): number {

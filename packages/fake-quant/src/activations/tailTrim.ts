@@ -1,5 +1,5 @@
 import * as tf from '../tf.js';
-import { QuantTrimError } from '@quant-trim/errors';
+import { failExpected } from '@quant-trim/errors';
 import { stridedSample } from '../parallel/replicaContext.js';
 
 /**
@@ -54,11 +54,7 @@ export const TAIL_CLAMP_SLOTS = 4;
 const LOWEST = -3.4028234663852886e38;
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new QuantTrimError({
-    code: 'QT_INVALID_ARGUMENT',
-    message: `observer.tailTrim.${field}: expected ${expected}, got ${JSON.stringify(got)}`,
-    details: { field: `observer.tailTrim.${field}` },
-  });
+  return failExpected(`observer.tailTrim.${field}`, expected, got);
 }
 
 /** Checks a `TailTrimConfig` (`true` = all defaults) and fills in the defaults. */

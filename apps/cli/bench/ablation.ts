@@ -177,6 +177,8 @@ async function main(): Promise<void> {
             arg('epochs', '3'),
             '--runtimes',
             'none',
+            // Parallel jobs already fill the cores: each trains on its own thread.
+            ...(Number(arg('jobs', '2')) > 1 ? ['--workers', '1'] : []),
             '--resume',
             '--json',
             '--out',

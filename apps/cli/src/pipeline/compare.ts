@@ -23,7 +23,7 @@ import { RUN_REPORT_SCHEMA_ID } from '../report/types.js';
 import { exportCheckpoint, weightHistograms } from '../train/exportModels.js';
 import { seededSubset } from '../data/split.js';
 import { writeFileAtomic } from '../train/checkpoints.js';
-import { accuracyOf, trainMethod, type RecipeChoice, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
+import { accuracyOf, autoTrainingWorkers, trainMethod, type RecipeChoice, type SchemeChoice, type TrimChoice } from '../train/trainMethod.js';
 import { versions } from '../versions.js';
 import { evaluationKey, readCachedEvaluation, writeCachedEvaluation } from './evaluationCache.js';
 import { trainedWeightBits } from '../train/trainedWidths.js';
@@ -362,7 +362,13 @@ export async function runComparison(options: CompareOptions): Promise<RunReport>
       ...(options.model.imported !== undefined ? { imported: options.model.imported } : {}),
     },
     scheme: { weights: options.scheme.weights, activations: options.scheme.activations },
-    budget: { epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate, freezeBatchNorm: options.freezeBatchNorm ?? false },
+    budget: {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      freezeBatchNorm: options.freezeBatchNorm ?? false,
+      workers: options.workers ?? autoTrainingWorkers(dataset.train.count, options.epochs),
+    },
     ...(options.methods.includes('quant-trim') ? { recipe: describeRecipe(options.recipe ?? {}, options.trim) } : {}),
     methods: done.flatMap((d) => d.runs),
     evaluation: withoutPredictions(done[0]!.evaluation),

@@ -224,7 +224,14 @@ export interface RunReport {
   /** quant-grid preset names (or pattern lists) for weights and activations during QAT. */
   readonly scheme: { readonly weights: string; readonly activations: string };
   /** `freezeBatchNorm`: the fraction of training at which QAT / Quant-Trim froze BatchNorm statistics (absent in reports written before the option; false: never). */
-  readonly budget: { readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly freezeBatchNorm?: number | false };
+  /** `workers`: the data-parallel worker threads each method trained with (absent in reports written before them; 1: the main thread). */
+  readonly budget: {
+    readonly epochs: number;
+    readonly batchSize: number;
+    readonly learningRate: number;
+    readonly freezeBatchNorm?: number | false;
+    readonly workers?: number;
+  };
   /** What the `quant-trim` method trained with ("λ curriculum", "weight trimming", "blank-response suppression (decoupled)", …); absent when it did not run. */
   readonly recipe?: readonly string[];
   /** One entry per (seed, method), seed-major. */

@@ -75,6 +75,12 @@ describe('renderHtmlReport', () => {
     expect(renderHtmlReport(without)).not.toContain('Quant-Trim recipe');
   });
 
+  it('says in the budget when the methods trained data-parallel, and nothing for one thread or an older report', () => {
+    expect(renderHtmlReport({ ...report, budget: { ...report.budget, workers: 2 } })).toContain('trained data-parallel on 2 worker threads');
+    expect(renderHtmlReport({ ...report, budget: { ...report.budget, workers: 1 } })).not.toContain('data-parallel');
+    expect(doc).not.toContain('data-parallel');
+  });
+
   it('renders the comparison table with one row per built-in profile and the summary rows', () => {
     const table = doc.slice(doc.indexOf('<table class="compare">'), doc.indexOf('</table>', doc.indexOf('<table class="compare">')));
     const body = table.slice(table.indexOf('<tbody>'), table.indexOf('<tbody class="summaries">'));

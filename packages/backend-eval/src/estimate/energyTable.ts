@@ -1,4 +1,4 @@
-import type { SourcedValue } from '../evaluate/reportTypes.js';
+import type { SourcedValue } from './types.js';
 import type { MacPrecision } from '../profiles/types.js';
 
 /** M. Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014, 45 nm, 0.9 V. */

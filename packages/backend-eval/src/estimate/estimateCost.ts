@@ -1,5 +1,5 @@
 import { QuantTrimError } from '@quant-trim/errors';
-import type { CostEstimate, MacBreakdown, SourcedValue } from '../evaluate/reportTypes.js';
+import type { CostEstimate, MacBreakdown, SourcedValue } from './types.js';
 import type { DeviceSpec, MacPrecision, Placement } from '../profiles/types.js';
 import type { NodeMacs } from './countMacs.js';
 import { DRAM_PJ_PER_BYTE, MAC_ENERGY_PJ, macEnergyPj } from './energyTable.js';

@@ -14,7 +14,7 @@ export {
   RK3588_NPU,
   SNAPDRAGON_X_ELITE_NPU,
   XEON_PLATINUM_8380,
-} from './devices.js';
+} from '../profiles/devices.js';
 export { DEFAULT_UTILIZATION, DEVICE_LIFETIME_SECONDS, ELECTRICITY_USD_PER_KWH, estimateCost } from './estimateCost.js';
 export type { EstimateCostInput, EstimatePlacement } from './estimateCost.js';
 export { placeNodes } from './placement.js';

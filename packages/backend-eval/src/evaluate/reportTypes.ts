@@ -3,6 +3,10 @@ import type { ComparisonMetrics } from '../metrics/classificationMetrics.js';
 import type { OutputFidelity } from '../metrics/fidelity.js';
 
 export type { OutputFidelity } from '../metrics/fidelity.js';
+export type { ExecutionMode, LatencyStats, RuntimeName } from '../runtime/types.js';
+export type { CostEstimate, MacBreakdown, PlacementEstimate, SourcedValue } from '../estimate/types.js';
+import type { ExecutionMode, LatencyStats, RuntimeName } from '../runtime/types.js';
+import type { CostEstimate } from '../estimate/types.js';
 
 /** A task metric's value for one model run (`evaluate({ metrics })`). */
 export interface MetricScore {
@@ -28,24 +32,6 @@ export interface TensorSpec {
 
 /** The `$id` of the JSON Schema an `EvaluationReport` conforms to (`schema/evaluation-report.schema.json`). */
 export const REPORT_SCHEMA_ID = 'https://quant-trim.github.io/schemas/backend-eval/evaluation-report-1.json';
-
-/** A real ONNX runtime a compiled model is executed on. */
-export type RuntimeName = 'onnxruntime-node' | 'onnxruntime-web';
-
-/**
- * `emulate`: the profile's numerics exactly (QDQ in float: ORT graph optimization `disabled`; even
- * `basic` rewrites float biases next to dequantized weights). `native`: ORT's integer kernels
- * (`all`; QDQ groups fused into QLinearConv / QGemm / MatMulInteger where ORT can), for latency.
- */
-export type ExecutionMode = 'emulate' | 'native';
-
-/** Latency percentiles in milliseconds per inference call of one batch. */
-export interface LatencyStats {
-  readonly batch: number;
-  readonly runs: number;
-  readonly p50Ms: number;
-  readonly p90Ms: number;
-}
 
 /** One runtime row of a model × profile (or of the float model). */
 export interface RuntimeResult {
@@ -115,60 +101,6 @@ export interface SensitivityReport {
   /** Layers to keep in float, most sensitive first: isolated SQNR below `thresholdDb`. */
   readonly keepFloat: readonly string[];
   readonly thresholdDb: number;
-}
-
-/** Multiply-accumulates of one inference by the precision they run at. */
-export interface MacBreakdown {
-  readonly int4: number;
-  readonly int8: number;
-  readonly int16: number;
-  readonly float16: number;
-  readonly float32: number;
-}
-
-/** A sourced number of the cost model. */
-export interface SourcedValue {
-  readonly value: number;
-  readonly unit: string;
-  readonly source: string;
-}
-
-/**
- * Estimated (not measured) energy, latency and cost of one inference on the profile's device, from
- * a documented analytical model: MACs by precision × energy per operation (published figures),
- * bytes moved × energy per byte, device throughput / power / price from datasheets.
- */
-export interface CostEstimate {
-  readonly device: string;
-  readonly macs: MacBreakdown;
-  /** Weights + activations read and written once per inference, in bytes. */
-  readonly bytesMoved: number;
-  readonly energyMicrojoules: number;
-  readonly latencyMs: number;
-  /** Energy cost of one million inferences plus the device price amortized over its life, in USD. */
-  readonly costUsdPerMillion: number;
-  /** Where the work runs and what the latency is made of (absent in reports written before placement was estimated). */
-  readonly placement?: PlacementEstimate;
-  /** The figures used, each with its source. */
-  readonly assumptions: Readonly<Record<string, SourcedValue>>;
-}
-
-/** The placement split of a `CostEstimate`; the four `*Ms` parts add up to `latencyMs`. */
-export interface PlacementEstimate {
-  /** The processor that runs the fallback nodes, when it is not the device itself. */
-  readonly host?: string;
-  /** MACs on the accelerator. */
-  readonly acceleratorMacs: number;
-  /** MACs placed off the accelerator (on `host`, or on the device's own fallback path when it has none). */
-  readonly fallbackMacs: number;
-  /** Accelerator invocations per inference (each host fallback in the middle of the graph adds one). */
-  readonly invocations: number;
-  /** Bytes crossing between host memory and the accelerator per inference. */
-  readonly transferBytes: number;
-  readonly acceleratorMs: number;
-  readonly hostMs: number;
-  readonly transferMs: number;
-  readonly overheadMs: number;
 }
 
 export interface CoverageSummary {

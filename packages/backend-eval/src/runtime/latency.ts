@@ -1,5 +1,5 @@
 import { QuantTrimError } from '@quant-trim/errors';
-import type { LatencyStats } from '../evaluate/reportTypes.js';
+import type { LatencyStats } from './types.js';
 import type { ModelFeeds } from './runBatches.js';
 import type { RuntimeSession } from './sessions.js';
 

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QuantTrimError } from '@quant-trim/errors';
 import { readOnnx } from '@quant-trim/onnx-export';
-import type { ExecutionMode } from '../evaluate/reportTypes.js';
+import type { ExecutionMode } from './types.js';
 import { loadRuntime, sessionOptions, type RuntimeImporter } from './sessions.js';
 
 export interface OptimizedOpsOptions {

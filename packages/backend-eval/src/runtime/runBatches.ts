@@ -1,7 +1,7 @@
 import { QuantTrimError } from '@quant-trim/errors';
 import type { Logits } from '../metrics/classificationMetrics.js';
 import type { OutputValues } from '../metrics/fidelity.js';
-import type { ExecutionMode, RuntimeName } from '../evaluate/reportTypes.js';
+import type { ExecutionMode, RuntimeName } from './types.js';
 import { createRuntimeSession, type RuntimeSession } from './sessions.js';
 
 export interface RunLogitsOptions {

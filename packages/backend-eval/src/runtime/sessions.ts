@@ -1,5 +1,5 @@
 import { QuantTrimError } from '@quant-trim/errors';
-import type { ExecutionMode, RuntimeName } from '../evaluate/reportTypes.js';
+import type { ExecutionMode, RuntimeName } from './types.js';
 
 /** ORT graph optimization levels (`onnxruntime-common` `SessionOptions.graphOptimizationLevel`). */
 export type OrtOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';

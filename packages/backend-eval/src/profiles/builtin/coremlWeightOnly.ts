@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { PER_CHANNEL, grid, refs } from './common.js';
-import { APPLE_A17_PRO_ANE } from '../../estimate/devices.js';
+import { APPLE_A17_PRO_ANE } from '../devices.js';
 
 /** P12 — Core ML weight-only int8 (coremltools `linear_symmetric`) (docs/backends.md#coreml-weight-only). */
 export const coremlWeightOnly = defineBackend({

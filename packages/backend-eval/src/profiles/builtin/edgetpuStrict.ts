@@ -1,7 +1,7 @@
 import { defineBackend } from '../defineBackend.js';
 import { refs } from './common.js';
 import { tfliteInt8 } from './tfliteInt8.js';
-import { CORAL_USB_ACCELERATOR } from '../../estimate/devices.js';
+import { CORAL_USB_ACCELERATOR } from '../devices.js';
 
 /** P4 — Coral Edge TPU: TFLite int8 numerics, strictest partitioning (docs/backends.md#edgetpu-strict). */
 export const edgetpuStrict = defineBackend({

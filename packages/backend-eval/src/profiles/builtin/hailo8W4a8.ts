@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, grid, refs } from './common.js';
-import { HAILO_8_AI_HAT } from '../../estimate/devices.js';
+import { HAILO_8_AI_HAT } from '../devices.js';
 
 /** P7 — Hailo-8 Dataflow Compiler with mixed 4/8/16-bit weights (docs/backends.md#hailo8-w4a8). */
 export const hailo8W4a8 = defineBackend({

@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
-import { INTEL_I7_1185G7 } from '../../estimate/devices.js';
+import { INTEL_I7_1185G7 } from '../devices.js';
 
 /** P10 — OpenVINO NNCF `performance` preset (docs/backends.md#openvino-nncf-perf). */
 export const openvinoNncfPerf = defineBackend({

@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
-import { XEON_PLATINUM_8380 } from '../../estimate/devices.js';
+import { XEON_PLATINUM_8380 } from '../devices.js';
 
 /** P11 — ONNX Runtime dynamic quantization, u8 activations × s8 weights (docs/backends.md#ort-dynamic-u8s8). */
 export const ortDynamicU8s8 = defineBackend({

@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, F32_EPS, PER_CHANNEL, grid, refs } from './common.js';
-import { SNAPDRAGON_X_ELITE_NPU } from '../../estimate/devices.js';
+import { SNAPDRAGON_X_ELITE_NPU } from '../devices.js';
 
 const QNN_COMMON = {
   vendor: 'Qualcomm',

@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
-import { RK3588_NPU } from '../../estimate/devices.js';
+import { RK3588_NPU } from '../devices.js';
 
 /** P8 — Rockchip RKNN toolkit with the mmse algorithm (docs/backends.md#rknn-mmse). */
 export const rknnMmse = defineBackend({

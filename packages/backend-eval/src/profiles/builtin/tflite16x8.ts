@@ -1,7 +1,7 @@
 import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
 import { TFLITE_SHARED_SCALE, TFLITE_WEIGHTS } from './tfliteInt8.js';
-import { RASPBERRY_PI_5_CPU } from '../../estimate/devices.js';
+import { RASPBERRY_PI_5_CPU } from '../devices.js';
 
 /** P3 — TFLite 16x8: int8 weights, symmetric int16 activations (docs/backends.md#tflite-16x8). */
 export const tflite16x8 = defineBackend({

@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
-import { RASPBERRY_PI_5_CPU } from '../../estimate/devices.js';
+import { RASPBERRY_PI_5_CPU } from '../devices.js';
 
 /** TFLite's weight grid, shared by P2–P4: s8 sym [-127, 127], per output channel, ties away. */
 export const TFLITE_WEIGHTS = grid({ bits: 8, signed: true, symmetric: true, range: 'narrow', granularity: PER_CHANNEL, rounding: 'half-away' });

@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { CORE_ONNX_OPS, PER_CHANNEL, grid, refs } from './common.js';
-import { JETSON_ORIN_NANO_SUPER } from '../../estimate/devices.js';
+import { JETSON_ORIN_NANO_SUPER } from '../devices.js';
 
 /** P1 — TensorRT implicit INT8 with the entropy (KL) calibrator (docs/backends.md#trt-int8-entropy). */
 export const trtInt8Entropy = defineBackend({

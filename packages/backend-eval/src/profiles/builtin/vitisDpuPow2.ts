@@ -1,6 +1,6 @@
 import { defineBackend } from '../defineBackend.js';
 import { grid, refs } from './common.js';
-import { KRIA_KV260_DPU } from '../../estimate/devices.js';
+import { KRIA_KV260_DPU } from '../devices.js';
 
 /** P9 — AMD Vitis AI DPU with power-of-two scales (docs/backends.md#vitis-dpu-pow2). */
 export const vitisDpuPow2 = defineBackend({

@@ -1,4 +1,4 @@
-import type { DeviceSpec, HostSpec } from '../profiles/types.js';
+import type { DeviceSpec, HostSpec } from './types.js';
 
 /**
  * Datasheet figures of the devices the built-in profiles deploy to. `tops` is

@@ -1,3 +1,4 @@
+import type { Granularity } from '@quant-trim/quant-grid';
 import type * as tf from '../tf.js';
 
 /**
@@ -27,13 +28,10 @@ export type TrimOperation = 'clamp' | 'zero';
 export type TrimGradient = 'straight-through' | 'masked';
 
 /**
- * Groups sharing one threshold, with quant-grid's `Granularity` semantics (negative axes count
- * from the end; per-group blocks of `groupSize` along `axis`).
+ * Groups sharing one threshold: quant-grid's `Granularity` itself (negative axes count from the
+ * end; per-group blocks of `groupSize` along `axis`), so a scheme's granularity trims the same groups.
  */
-export type TrimGranularity =
-  | { readonly kind: 'per-tensor' }
-  | { readonly kind: 'per-channel'; readonly axis: number }
-  | { readonly kind: 'per-group'; readonly axis: number; readonly groupSize: number };
+export type TrimGranularity = Granularity;
 
 /** Options of the trim functions on typed arrays and tensors. */
 export interface TrimOptions {

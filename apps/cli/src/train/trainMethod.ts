@@ -287,11 +287,9 @@ function correctOf(model: tf.LayersModel, split: Split, sampleShape: readonly nu
 function shardedAccuracy(model: tf.LayersModel, dataset: Dataset, replica: DataParallelReplica): number {
   const { count } = dataset.test;
   if (count === 0) return 0;
+  // Shards of at least as many rows as replicas (no padding); replicas past the end predict nothing.
   const shard = replica.shard(Math.max(count, replica.size));
-  const own =
-    shard.padding === true || shard.start >= count
-      ? 0
-      : correctOf(model, dataset.test, dataset.sampleShape, shard.start, Math.min(count, shard.start + shard.count));
+  const own = shard.start < count ? correctOf(model, dataset.test, dataset.sampleShape, shard.start, Math.min(count, shard.start + shard.count)) : 0;
   return replica.sum(Float32Array.of(own))[0]! / count;
 }
 

@@ -1,18 +1,9 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { CHROMIUM, CHROMIUM_FLAGS } from '@quant-trim/test-utils/chromium';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian Chromium, and flags that keep it from reaching the network or needing a sandbox. */
-export const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM } from '@quant-trim/test-utils/chromium';
 
 /** Whether the browser tests can run; prints why they skip when they cannot. */
 export const hasChromium = existsSync(CHROMIUM);
@@ -31,7 +22,7 @@ export interface OpenedPage {
 /** Opens the HTML file at `path` in headless Chromium (1200×900), recording requests and errors, and waits for `load`. */
 export async function openReportPage(path: string): Promise<OpenedPage> {
   const fileUrl = pathToFileURL(path).href;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const requests: string[] = [];
   const errors: string[] = [];

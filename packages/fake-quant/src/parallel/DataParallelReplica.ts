@@ -1,7 +1,7 @@
 import { QuantTrimError } from '@quant-trim/errors';
 import * as tf from '../tf.js';
 import type { Collective } from './collective.js';
-import { setReplicaCollective, setReplicaShare } from './replicaContext.js';
+import { replicaShare, setReplicaCollective, setReplicaShare, sumOverReplicas } from './replicaContext.js';
 
 /** One gradient as an optimizer receives it in list form. */
 interface NamedGradient {
@@ -41,8 +41,6 @@ export interface Shard {
  */
 export class DataParallelReplica {
   readonly #attached = new WeakSet<tf.Optimizer>();
-  /** This replica's share of the global batch of the step in progress. */
-  #step = { share: 1 };
 
   constructor(readonly collective: Collective) {
     setReplicaCollective(collective);
@@ -84,35 +82,19 @@ export class DataParallelReplica {
     const apply = optimizer.applyGradients.bind(optimizer);
     optimizer.applyGradients = (grads: tf.NamedTensorMap | NamedGradient[]) => {
       const named = Array.isArray(grads) ? grads : Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
-      const summed = this.#allReduceGradients(named);
+      // Weighted by this replica's share of the batch and summed over replicas, in one exchange.
+      const summed = sumOverReplicas(
+        this.collective,
+        named.map((g) => g.tensor),
+        replicaShare(),
+      );
       try {
-        apply(summed);
+        apply(Object.fromEntries(named.map((g, i) => [g.name, summed[i]!])));
       } finally {
         // The replica's own gradients are disposed by the optimizer's caller (minimize); these are ours.
-        tf.dispose(Object.values(summed));
+        tf.dispose(summed);
       }
     };
-  }
-
-  /** Gradients weighted by this replica's share and summed over replicas, in one exchange. */
-  #allReduceGradients(grads: NamedGradient[]): tf.NamedTensorMap {
-    const { share } = this.#step;
-    const parts = grads.map((g) => g.tensor.dataSync() as Float32Array);
-    const flat = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      for (let i = 0; i < p.length; i++) flat[offset + i] = p[i]! * share;
-      offset += p.length;
-    }
-    const summed = this.collective.allReduce(flat, 'sum');
-    const out: tf.NamedTensorMap = {};
-    offset = 0;
-    grads.forEach((g, i) => {
-      const n = parts[i]!.length;
-      out[g.name] = tf.tensor(summed.slice(offset, offset + n), g.tensor.shape);
-      offset += n;
-    });
-    return out;
   }
 
   /**
@@ -123,7 +105,6 @@ export class DataParallelReplica {
   async trainOnShard(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, total: number, padding = false): Promise<number> {
     this.attach(model);
     const share = padding ? 0 : x.shape[0]! / total;
-    this.#step = { share };
     setReplicaShare(share);
     const loss = (await model.trainOnBatch(x, y)) as number;
     return this.size === 1 ? loss : this.collective.allReduce(Float32Array.of(loss * share), 'sum')[0]!;

@@ -74,12 +74,20 @@ export function allReduceRange(range: { min: tf.Tensor; max: tf.Tensor }): { min
  */
 export function allReduceSums<T extends tf.Tensor>(tensors: readonly T[]): T[] {
   const c = context?.collective;
-  if (c === undefined) return [...tensors];
+  return c === undefined ? [...tensors] : sumOverReplicas(c, tensors);
+}
+
+/**
+ * @internal `tensors`, each value multiplied by `scale`, summed element-wise over the replicas of
+ * `c` in one exchange; new tensors of the same shapes.
+ */
+export function sumOverReplicas<T extends tf.Tensor>(c: Collective, tensors: readonly T[], scale = 1): T[] {
   const parts = tensors.map((t) => t.dataSync() as Float32Array);
   const flat = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
-    flat.set(p, offset);
+    if (scale === 1) flat.set(p, offset);
+    else for (let i = 0; i < p.length; i++) flat[offset + i] = p[i]! * scale;
     offset += p.length;
   }
   const reduced = c.allReduce(flat, 'sum');

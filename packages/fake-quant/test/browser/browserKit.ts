@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CHROMIUM, CHROMIUM_FLAGS } from '@quant-trim/test-utils/chromium';
 import { type Browser, chromium } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '@quant-trim/test-utils/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
 const wasmDir = join(dirname(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-backend-wasm/package.json'))), 'dist');
 
@@ -59,18 +60,7 @@ export async function serve(files: Files, headers: Record<string, string> = {}):
 
 /** Headless Chromium without GPU, network services or first-run work. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
 }
 
 /** Opens `url` and awaits the page's `window.result`, with the page errors seen meanwhile. */
